@@ -1,0 +1,51 @@
+// The dialect switch: PostgreSQL through `pg` when a URL is given, PGlite otherwise. Both are set up
+// to return the same JavaScript types: bigint and numeric columns come back as numbers, timestamps as
+// Dates, jsonb as objects.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { PGliteDialect } from './pglite-dialect.js'
+import type { Database } from './schema.js'
+
+const INT8 = 20
+const NUMERIC = 1700
+const toNumber = (value: string) => Number(value)
+
+export type Db = Kysely<Database>
+
+export interface DatabaseTarget {
+  /** postgres:// URL, or null for the embedded database. */
+  url: string | null
+  /** The data directory; PGlite keeps its files in <dataDir>/pglite. Null keeps them in memory (tests). */
+  dataDir: string | null
+  poolSize?: number
+}
+
+export function openDatabase(target: DatabaseTarget): Db {
+  if (target.url !== null) {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    })
+    // A dropped idle connection must not crash the process; the next query reports the outage.
+    pool.on('error', () => {})
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  const dir = target.dataDir === null ? undefined : join(target.dataDir, 'pglite')
+  if (dir !== undefined) mkdirSync(dir, { recursive: true })
+  const pglite = new PGlite(dir, { parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+}
+
+/** True when a query failed because a unique index already holds the value (SQLSTATE 23505). */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Ids in URLs are checked before they reach a query, so a malformed one is a plain "not found". */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)

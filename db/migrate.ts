@@ -1,0 +1,20 @@
+// Applies the migrations, listed statically so that bundling or moving files cannot lose one,
+// then makes sure the built-in instruments are present.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import { installBuiltInInstruments } from '../server/repositories/instruments.js'
+import type { Db } from './connect.js'
+import * as m0001 from './migrations/0001_foundation.js'
+
+const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  await installBuiltInInstruments(db)
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,126 @@
+// The tables, as kysely sees them. One interface per table; `Generated` marks columns the database fills.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>
+/** Text in each locale the instrument supports, e.g. { en: '…', es: '…', de: '…' }. */
+export type LocalizedText = Record<string, string>
+type Json<T> = ColumnType<T, T | string, T | string>
+
+export type Role = 'owner' | 'admin' | 'analyst' | 'viewer'
+export type Side = 'staff' | 'customer'
+export type WaveStatus = 'draft' | 'open' | 'closed'
+export type Scale = 'agree5' | 'likelihood11'
+
+export interface OrganizationTable {
+  id: Generated<string>
+  name: string
+  min_group_size: Generated<number>
+  default_locale: Generated<string>
+  created_at: CreatedAt
+}
+
+export interface UserTable {
+  id: Generated<string>
+  organization_id: string
+  email: string
+  name: Generated<string>
+  role: Role
+  password_hash: string
+  created_at: CreatedAt
+  last_login_at: Date | null
+}
+
+export interface SessionTable {
+  id_hash: string
+  user_id: string
+  organization_id: string
+  created_at: CreatedAt
+  last_seen_at: Generated<Date>
+  expires_at: Date
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>
+  organization_id: string
+  user_id: string
+  name: string
+  token_hash: string
+  prefix: string
+  created_at: CreatedAt
+  last_used_at: Date | null
+  revoked_at: Date | null
+}
+
+export interface InstrumentTable {
+  id: Generated<string>
+  organization_id: string | null
+  key: string
+  version: number
+  name: string
+  locales: string[]
+  staff_question: Json<LocalizedText>
+  customer_question: Json<LocalizedText>
+  created_at: CreatedAt
+}
+
+export interface ItemTable {
+  id: Generated<string>
+  instrument_id: string
+  position: number
+  key: string
+  dimension: string
+  scale: Scale
+  headline: boolean
+  staff_text: Json<LocalizedText>
+  customer_text: Json<LocalizedText>
+  staff_predict_text: Json<LocalizedText> | null
+}
+
+export interface UnitTable {
+  id: Generated<string>
+  organization_id: string
+  name: string
+  created_at: CreatedAt
+}
+
+export interface WaveTable {
+  id: Generated<string>
+  organization_id: string
+  instrument_id: string
+  name: string
+  status: WaveStatus
+  opens_at: Date | null
+  closes_at: Date | null
+  locales: string[]
+  created_at: CreatedAt
+}
+
+export interface LinkTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  side: Side
+  unit_id: string | null
+  token: string
+  created_at: CreatedAt
+}
+
+export interface Database {
+  organizations: OrganizationTable
+  users: UserTable
+  sessions: SessionTable
+  api_tokens: ApiTokenTable
+  instruments: InstrumentTable
+  items: ItemTable
+  units: UnitTable
+  waves: WaveTable
+  links: LinkTable
+}
+
+export type Organization = Selectable<OrganizationTable>
+export type User = Selectable<UserTable>
+export type NewUser = Insertable<UserTable>
+export type Unit = Selectable<UnitTable>
+export type Wave = Selectable<WaveTable>
+export type WaveUpdate = Updateable<WaveTable>
+export type Link = Selectable<LinkTable>

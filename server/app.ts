@@ -1,0 +1,66 @@
+// Builds the Fastify application (no listen): plugins first, then routes, wired top to bottom so the
+// whole app can be read here. Tests call buildApp and use app.inject.
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Db } from '../db/connect.js'
+import type { Config } from './config.js'
+import authPlugin from './plugins/auth.js'
+import dbPlugin from './plugins/db.js'
+import errorsPlugin from './plugins/errors.js'
+import securityPlugin from './plugins/security.js'
+import staticPlugin from './plugins/static.js'
+import viewsPlugin from './plugins/views.js'
+import apiRoutes from './routes/api/index.js'
+import healthRoutes from './routes/health.js'
+import accountPages from './routes/pages/account.js'
+import settingsPages from './routes/pages/settings.js'
+import tokenPages from './routes/pages/tokens.js'
+import unitPages from './routes/pages/units.js'
+import wavePages from './routes/pages/waves.js'
+
+export interface AppOptions {
+  config: Config
+  db: Db
+  /** Pino options; tests pass false to keep output quiet. */
+  logger?: boolean | object
+}
+
+export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(dbPlugin, { db, config })
+  await app.register(securityPlugin, { config })
+  await app.register(viewsPlugin)
+  await app.register(errorsPlugin)
+  await app.register(authPlugin, { config })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Service Gap API', version: '1', description: 'Paired staff and customer surveys, and the gap between them.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+  })
+
+  await app.register(staticPlugin)
+  await app.register(healthRoutes)
+  await app.register(accountPages)
+  await app.register(wavePages)
+  await app.register(unitPages)
+  await app.register(settingsPages)
+  await app.register(tokenPages)
+  await app.register(apiRoutes, { prefix: '/api/v1' })
+
+  app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())
+  return app
+}

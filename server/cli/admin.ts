@@ -1,0 +1,51 @@
+// npm run admin -- <command>: administration from the command line.
+//   create-org --name NAME --email EMAIL --password PASSWORD   prints the new organization's id
+// Bad input prints what is wrong and exits with status 2.
+import { parseArgs } from 'node:util'
+import { openDatabase } from '../../db/connect.js'
+import { migrate } from '../../db/migrate.js'
+import { loadConfig } from '../config.js'
+import { checkSetup } from '../domain/inputs.js'
+import { createOrganizationWithOwner, findUserByEmail } from '../repositories/organizations.js'
+
+const USAGE = 'usage: npm run admin -- create-org --name NAME --email EMAIL --password PASSWORD'
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`)
+  process.exit(2)
+}
+
+let parsed
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
+  })
+} catch (error) {
+  fail((error as Error).message)
+}
+const [command] = parsed.positionals
+if (command !== 'create-org') fail(command ? `unknown command "${command}"` : 'no command given')
+
+const { name, email, password } = parsed.values
+const checked = checkSetup({ organization: name, email, password, confirm: password })
+if (!checked.ok) {
+  const flags: Record<string, string> = { organization: '--name', email: '--email', password: '--password' }
+  fail(Object.entries(checked.errors).map(([field, message]) => `${flags[field] ?? field}: ${message}`).join('\n'))
+}
+
+const config = loadConfig()
+const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+try {
+  await migrate(db)
+  if (await findUserByEmail(db, checked.value.email)) {
+    await db.destroy()
+    fail(`--email: ${checked.value.email} already has an account`)
+  }
+  const { organizationId } = await createOrganizationWithOwner(db, {
+    name: checked.value.organization, email: checked.value.email, password: checked.value.password,
+  })
+  console.log(organizationId)
+} finally {
+  await db.destroy()
+}

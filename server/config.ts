@@ -1,0 +1,123 @@
+// The one place that reads process.env. Every setting is parsed and checked here, once, and the
+// result is frozen; the rest of the code receives a typed Config and never looks at the environment.
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string
+  readonly databaseUrl: string | null
+  readonly dataDir: string
+  readonly smtpUrl: string | null
+  readonly sessionSecret: string
+  readonly adminEmail: string | null
+  readonly adminPassword: string | null
+  readonly orgName: string
+  readonly logLevel: LogLevel
+  readonly trustProxy: boolean
+  /** True when PUBLIC_URL is https: cookies then get `Secure` and the `__Host-` prefix, and HSTS is sent. */
+  readonly secureCookies: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+/** One entry per variable: how to read it. `.env.example` documents the same list. */
+const parse = {
+  HOST: (v: string | undefined) => v ?? '127.0.0.1',
+  PORT(v: string | undefined) {
+    if (v === undefined) return 3000
+    const port = Number(v)
+    if (!/^\d+$/.test(v) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${v}" is not a port number (0–65535)`)
+    return port
+  },
+  url(name: string, v: string | undefined, protocols: string[]) {
+    if (v === undefined || v === '') return null
+    let url: URL
+    try {
+      url = new URL(v)
+    } catch {
+      throw new ConfigError(name, 'is not a valid URL')
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    }
+    return v
+  },
+  email(name: string, v: string | undefined) {
+    if (v === undefined || v === '') return null
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) throw new ConfigError(name, `"${v}" is not an email address`)
+    return v.toLowerCase()
+  },
+  boolean(name: string, v: string | undefined) {
+    if (v === undefined || v === '') return false
+    if (['1', 'true', 'yes'].includes(v.toLowerCase())) return true
+    if (['0', 'false', 'no'].includes(v.toLowerCase())) return false
+    throw new ConfigError(name, `"${v}" must be true or false`)
+  },
+}
+
+export const MIN_PASSWORD_LENGTH = 12
+
+/** Reads and checks the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const host = parse.HOST(env.HOST)
+  const port = parse.PORT(env.PORT)
+  const publicUrl = (parse.url('PUBLIC_URL', env.PUBLIC_URL, ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
+  const databaseUrl = parse.url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'])
+  const dataDir = resolve(env.DATA_DIR || '.data')
+  const smtpUrl = parse.url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:'])
+  const adminEmail = parse.email('ADMIN_EMAIL', env.ADMIN_EMAIL)
+  const adminPassword = env.ADMIN_PASSWORD || null
+  if (adminPassword !== null && adminPassword.length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError('ADMIN_PASSWORD', `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  }
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
+  }
+  const orgName = (env.ORG_NAME ?? '').trim() || 'My organization'
+  if (orgName.length > 100) throw new ConfigError('ORG_NAME', 'must be at most 100 characters')
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`)
+  const trustProxy = parse.boolean('TRUST_PROXY', env.TRUST_PROXY)
+  const sessionSecret = readSessionSecret(env.SESSION_SECRET, databaseUrl, dataDir)
+
+  return Object.freeze({
+    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, sessionSecret, adminEmail, adminPassword,
+    orgName, logLevel, trustProxy, secureCookies: publicUrl.startsWith('https:'),
+  })
+}
+
+/**
+ * The secret that signs CSRF tokens. On the embedded database one is generated and kept in the data
+ * directory, so a laptop needs no setup; on PostgreSQL every instance must share it, so it is required.
+ */
+function readSessionSecret(value: string | undefined, databaseUrl: string | null, dataDir: string): string {
+  if (value !== undefined && value !== '') {
+    if (value.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters (try: openssl rand -hex 32)')
+    return value
+  }
+  if (databaseUrl !== null) {
+    throw new ConfigError('SESSION_SECRET', 'is required when DATABASE_URL is set, so that every instance shares it (try: openssl rand -hex 32)')
+  }
+  const file = join(dataDir, 'session-secret')
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    mkdirSync(dataDir, { recursive: true })
+    const secret = randomBytes(32).toString('hex')
+    writeFileSync(file, secret + '\n', { mode: 0o600 })
+    return secret
+  }
+}

@@ -1,0 +1,148 @@
+// Checks of what people type into forms and API bodies. Each returns either the clean value or a
+// message per field, so a form can be shown again with every problem next to its field.
+import type { Role, WaveStatus } from '../../db/schema.js'
+import { MIN_PASSWORD_LENGTH } from '../config.js'
+import { LOCALES } from './instrument.js'
+import { isRole } from './roles.js'
+
+export type FieldErrors = Record<string, string>
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
+
+function name(value: unknown, what: string, errors: FieldErrors, field: string): string {
+  const v = text(value)
+  if (v === '') errors[field] = `Enter ${what}.`
+  else if (v.length > 100) errors[field] = `${what[0]!.toUpperCase()}${what.slice(1)} must be at most 100 characters.`
+  return v
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+function email(value: unknown, errors: FieldErrors): string {
+  const v = text(value).toLowerCase()
+  if (v === '') errors.email = 'Enter an email address.'
+  else if (!EMAIL.test(v) || v.length > 254) errors.email = 'Enter an email address like name@example.com.'
+  return v
+}
+
+function password(value: unknown, errors: FieldErrors, field = 'password'): string {
+  const v = typeof value === 'string' ? value : ''
+  if (v.length < MIN_PASSWORD_LENGTH) errors[field] = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
+  else if (v.length > 200) errors[field] = 'Use at most 200 characters.'
+  return v
+}
+
+const result = <T>(errors: FieldErrors, value: T): Checked<T> =>
+  Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value }
+
+export function checkSetup(input: Record<string, unknown>): Checked<{ organization: string; name: string; email: string; password: string }> {
+  const errors: FieldErrors = {}
+  const value = {
+    organization: name(input.organization, 'the name of your organization', errors, 'organization'),
+    name: text(input.name).slice(0, 100),
+    email: email(input.email, errors),
+    password: password(input.password, errors),
+  }
+  if (!errors.password && input.password !== input.confirm) errors.confirm = 'The two passwords do not match.'
+  return result(errors, value)
+}
+
+export function checkNewPerson(input: Record<string, unknown>, allowed: readonly Role[]): Checked<{ email: string; name: string; role: Role; password: string }> {
+  const errors: FieldErrors = {}
+  const role = input.role
+  if (!isRole(role) || !allowed.includes(role)) errors.role = `Choose one of: ${allowed.join(', ')}.`
+  const value = {
+    email: email(input.email, errors),
+    name: text(input.name).slice(0, 100),
+    role: role as Role,
+    password: password(input.password, errors),
+  }
+  return result(errors, value)
+}
+
+export function checkUnitName(input: unknown): Checked<string> {
+  const errors: FieldErrors = {}
+  const value = name(input, 'a unit name', errors, 'name')
+  return result(errors, value)
+}
+
+export function checkTokenName(input: unknown): Checked<string> {
+  const errors: FieldErrors = {}
+  const value = name(input, 'a name for the token', errors, 'name')
+  return result(errors, value)
+}
+
+export function checkSettings(input: Record<string, unknown>): Checked<{ name: string; min_group_size: number; default_locale: string }> {
+  const errors: FieldErrors = {}
+  const orgName = name(input.name, 'the organization name', errors, 'name')
+  const raw = typeof input.minGroupSize === 'number' ? String(input.minGroupSize) : text(input.minGroupSize)
+  const size = Number(raw)
+  if (!/^\d+$/.test(raw) || size < 3 || size > 50) errors.minGroupSize = 'Enter a whole number from 3 to 50.'
+  const locale = text(input.defaultLocale)
+  if (!(LOCALES as readonly string[]).includes(locale)) errors.defaultLocale = `Choose one of: ${LOCALES.join(', ')}.`
+  return result(errors, { name: orgName, min_group_size: size, default_locale: locale })
+}
+
+export interface WaveFields {
+  name: string
+  templateKey: string
+  status: WaveStatus
+  opensAt: Date | null
+  closesAt: Date | null
+  locales: string[]
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** A date (yyyy-mm-dd, taken as UTC) or an ISO date-time. A closing date means the end of that day. */
+function moment(value: unknown, field: string, endOfDay: boolean, errors: FieldErrors): Date | null {
+  const v = text(value)
+  if (v === '') return null
+  const parsed = new Date(DATE_ONLY.test(v) ? `${v}T00:00:00Z` : v)
+  if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(v)) {
+    errors[field] = 'Enter a date as yyyy-mm-dd.'
+    return null
+  }
+  return endOfDay && DATE_ONLY.test(v) ? new Date(parsed.getTime() + DAY_MS) : parsed
+}
+
+/**
+ * A new wave. It opens at once unless it is saved as a draft or its opening date lies ahead; a wave
+ * cannot be open before its opening date nor close before it opens.
+ */
+export function checkNewWave(
+  input: Record<string, unknown>,
+  context: { now: Date; templateKeys: readonly string[]; templateLocales: (key: string) => readonly string[] },
+): Checked<WaveFields> {
+  const errors: FieldErrors = {}
+  const waveName = name(input.name, 'a name for the wave, such as 2026-Q4', errors, 'name')
+  const templateKey = text(input.templateKey)
+  if (!context.templateKeys.includes(templateKey)) errors.templateKey = 'Choose a template.'
+  const opensAt = moment(input.opensAt, 'opensAt', false, errors)
+  const closesAt = moment(input.closesAt, 'closesAt', true, errors)
+  if (opensAt && closesAt && closesAt <= opensAt) errors.closesAt = 'The closing date must come after the opening date.'
+  else if (closesAt && closesAt <= context.now) errors.closesAt = 'The closing date must lie in the future.'
+
+  const requested = input.status === undefined || input.status === '' ? null : input.status
+  if (requested !== null && requested !== 'open' && requested !== 'draft') errors.status = 'Choose "open" or "draft".'
+  const scheduled = opensAt !== null && opensAt > context.now
+  if (requested === 'open' && scheduled) errors.status = 'A wave whose opening date lies ahead opens by itself on that date; save it as a draft or clear the date.'
+  const status: WaveStatus = requested === 'draft' || scheduled ? 'draft' : 'open'
+
+  const offered = errors.templateKey ? LOCALES : context.templateLocales(templateKey)
+  const raw = input.locales === undefined ? [...offered] : Array.isArray(input.locales) ? input.locales : [input.locales]
+  const locales = [...new Set(raw.map(text))]
+  if (locales.length === 0) errors.locales = 'Choose at least one language.'
+  else if (locales.some((l) => !offered.includes(l))) errors.locales = `Languages must be among: ${offered.join(', ')}.`
+
+  return result(errors, {
+    name: waveName,
+    templateKey,
+    status,
+    opensAt: status === 'open' && opensAt === null ? context.now : opensAt,
+    closesAt,
+    locales,
+  })
+}

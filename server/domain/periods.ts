@@ -1,0 +1,31 @@
+// Quarterly periods: naming a wave and deciding whether it is open right now.
+import type { WaveStatus } from '../../db/schema.js'
+
+export function quarterName(date: Date): string {
+  return `${date.getUTCFullYear()}-Q${Math.floor(date.getUTCMonth() / 3) + 1}`
+}
+
+function addQuarters(date: Date, quarters: number): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 3 * quarters, 1))
+}
+
+/**
+ * The name to offer for a new wave: the current quarter while most of it is still ahead, otherwise the
+ * coming one; skipping names the organization has already used.
+ */
+export function suggestWaveName(now: Date, taken: readonly string[]): string {
+  const used = new Set(taken.map((name) => name.toLowerCase()))
+  const lateInQuarter = now.getUTCMonth() % 3 === 2
+  for (let step = lateInQuarter ? 1 : 0; ; step++) {
+    const name = quarterName(addQuarters(now, step))
+    if (!used.has(name.toLowerCase())) return name
+  }
+}
+
+/** The status a wave has at `now`: a draft with an opening date opens by itself; an open wave closes at its closing date. */
+export function effectiveStatus(wave: { status: WaveStatus; opens_at: Date | null; closes_at: Date | null }, now: Date): WaveStatus {
+  if (wave.status === 'closed') return 'closed'
+  if (wave.closes_at !== null && wave.closes_at <= now) return 'closed'
+  if (wave.status === 'draft') return wave.opens_at !== null && wave.opens_at <= now ? 'open' : 'draft'
+  return 'open'
+}

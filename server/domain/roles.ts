@@ -1,0 +1,33 @@
+// Who may do what. Every route names one permission (or is public); this table decides.
+import type { Role } from '../../db/schema.js'
+
+export const ROLES: readonly Role[] = ['owner', 'admin', 'analyst', 'viewer']
+
+export type Permission =
+  | 'read' // see waves, links and reports
+  | 'export' // download responses and report tables
+  | 'manage_waves' // create, open and close waves; units; links
+  | 'manage_settings' // organization settings
+  | 'manage_users' // add people, change roles
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  owner: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users'],
+  admin: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users'],
+  analyst: ['read', 'export'],
+  viewer: ['read'],
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission)
+}
+
+/** Roles a person with `role` may hand out: nobody but an owner makes another owner. */
+export function assignableRoles(role: Role): Role[] {
+  if (role === 'owner') return [...ROLES]
+  if (role === 'admin') return ['admin', 'analyst', 'viewer']
+  return []
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}

@@ -1,0 +1,97 @@
+// Who is calling, and whether they may. Every route declares `config.access`: 'public' or the
+// permission it needs; a route without one stops the app at start-up, so nothing is open by accident.
+// Browsers authenticate with a session cookie; the JSON API with `Authorization: Bearer <token>`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
+import { can, type Permission } from '../domain/roles.js'
+import { HttpError } from '../http-error.js'
+import {
+  createSession, deleteSession, resolveApiToken, resolveSession, type Principal,
+} from '../repositories/credentials.js'
+import { countUsers } from '../repositories/organizations.js'
+import { SESSION_ABSOLUTE_MS } from '../repositories/credentials.js'
+import { cookieName, cookieOptions } from './security.js'
+import { isApiRequest } from './errors.js'
+
+export type Access = 'public' | Permission
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+  interface FastifyReply {
+    /** Starts a fresh session (a new id every time, so a planted one is useless) and sets its cookie. */
+    signIn(user: { id: string; organization_id: string }): Promise<void>
+    signOut(): Promise<void>
+  }
+  interface FastifyInstance {
+    /** True until the first organization and owner exist. */
+    needsSetup(): Promise<boolean>
+  }
+}
+
+/** Only same-site paths may be a redirect target after sign-in. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/waves'
+}
+
+export default fp(async function auth(app: FastifyInstance, { config }: { config: Config }) {
+  const sessionCookie = cookieName(config, 'sg_session')
+  let setupDone = false
+
+  app.decorate('needsSetup', async () => {
+    if (!setupDone) setupDone = (await countUsers(app.db)) > 0
+    return !setupDone
+  })
+  app.decorateRequest('principal', null)
+
+  app.decorateReply('signIn', async function signIn(this: FastifyReply, user: { id: string; organization_id: string }) {
+    const old = this.request.cookies[sessionCookie]
+    if (old) await deleteSession(app.db, old)
+    const token = await createSession(app.db, user.id, user.organization_id)
+    this.setCookie(sessionCookie, token, { ...cookieOptions(config), maxAge: SESSION_ABSOLUTE_MS / 1000 })
+  })
+  app.decorateReply('signOut', async function signOut(this: FastifyReply) {
+    const token = this.request.cookies[sessionCookie]
+    if (token) await deleteSession(app.db, token)
+    this.clearCookie(sessionCookie, cookieOptions(config))
+  })
+
+  // Checked once all routes (and the hooks of encapsulated plugins) have had their say.
+  const routes: Array<{ method: unknown; url: string; config?: { access?: Access } }> = []
+  app.addHook('onRoute', (route) => void routes.push(route))
+  app.addHook('onReady', async () => {
+    const open = routes.filter((route) => route.config?.access === undefined)
+    if (open.length > 0) throw new Error(`routes without config.access: ${open.map((r) => `${String(r.method)} ${r.url}`).join(', ')}`)
+  })
+
+  async function identify(request: FastifyRequest): Promise<Principal | null> {
+    if (isApiRequest(request)) {
+      const header = request.headers.authorization
+      const match = header?.match(/^Bearer\s+(\S+)$/i)
+      return match ? resolveApiToken(app.db, match[1]!) : null
+    }
+    const token = request.cookies[sessionCookie]
+    return token ? resolveSession(app.db, token) : null
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config?.access
+    if (access === undefined) return
+    request.principal = await identify(request)
+    if (access === 'public') return
+    if (!request.principal) {
+      if (isApiRequest(request)) throw new HttpError(401, 'unauthorized', 'Send a valid API token as "Authorization: Bearer <token>". Create one with POST /api/v1/tokens.')
+      if (request.method !== 'GET') throw new HttpError(401, 'unauthorized', 'Your session has ended. Please sign in again.')
+      const target = (await app.needsSetup()) ? '/setup' : `/login?next=${encodeURIComponent(request.url)}`
+      return reply.redirect(target, 303)
+    }
+    if (!can(request.principal.role, access)) {
+      throw new HttpError(403, 'forbidden', `Your role (${request.principal.role}) does not allow this. Ask an owner or admin of your organization.`)
+    }
+  })
+}, { name: 'auth', dependencies: ['security', 'db'] })

@@ -1,0 +1,71 @@
+// Error and not-found handling. API callers get {error, message, details?}; browsers get a page.
+// Unexpected errors are logged with the request and answered with a generic message.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { HttpError } from '../http-error.js'
+
+export const isApiRequest = (request: FastifyRequest) => request.url.startsWith('/api/')
+
+/** Errors that mean the database cannot be reached right now (connection refused, shut down, …). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null
+  if (!e) return false
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) return true
+  return /Connection terminated|connection timeout|PGlite is closed/i.test(e.message ?? '')
+}
+
+function normalize(error: FastifyError | HttpError | Error): HttpError {
+  if (error instanceof HttpError) return error
+  const fe = error as FastifyError
+  if (fe.validation) {
+    const details = fe.validation.map((v) => ({ field: (v.instancePath || '').replace(/^\//, '').replaceAll('/', '.') || (v.params as { missingProperty?: string })?.missingProperty || '', message: v.message ?? 'is invalid' }))
+    return new HttpError(400, 'validation_failed', `The request is not valid: ${fe.message}`, details)
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new HttpError(503, 'database_unavailable', 'The database cannot be reached right now. Please try again in a moment.')
+  }
+  const status = fe.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'too_many_requests' : 'bad_request'
+    return new HttpError(status, code, fe.message)
+  }
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side. The problem has been logged.')
+}
+
+const TITLES: Record<number, string> = {
+  400: 'That request was not understood',
+  401: 'Please sign in',
+  403: 'You do not have access to this',
+  404: 'Page not found',
+  409: 'That conflicts with something that exists',
+  410: 'This is no longer available',
+  413: 'That was too large',
+  429: 'Too many attempts',
+  503: 'Temporarily unavailable',
+}
+
+export async function sendError(request: FastifyRequest, reply: FastifyReply, error: HttpError): Promise<FastifyReply> {
+  reply.code(error.statusCode)
+  if (error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
+  if (isApiRequest(request) || !request.headers.accept?.includes('text/html')) {
+    return reply.send({ error: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) })
+  }
+  return reply.page('error', {
+    title: TITLES[error.statusCode] ?? 'Something went wrong',
+    message: error.message,
+    status: error.statusCode,
+  })
+}
+
+export default fp(async function errors(app: FastifyInstance) {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const normalized = normalize(error)
+    if (normalized.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    return sendError(request, reply, normalized)
+  })
+  app.setNotFoundHandler(async (request, reply) =>
+    sendError(request, reply, new HttpError(404, 'not_found', isApiRequest(request)
+      ? `There is no ${request.method} ${request.url.split('?')[0]} in this API.`
+      : 'There is nothing at this address. Check the link, or go back to the waves list.')),
+  )
+}, { name: 'errors', dependencies: ['views'] })

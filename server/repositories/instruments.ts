@@ -1,0 +1,90 @@
+// Instruments (templates) and their items: the built-in ones every organization sees, and an
+// organization's own.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
+import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
+
+export interface InstrumentRow {
+  id: string
+  organizationId: string | null
+  definition: InstrumentDefinition
+}
+
+/** Stores an instrument definition with its items, in one transaction. */
+export async function createInstrument(db: Db, organizationId: string | null, def: InstrumentDefinition): Promise<string> {
+  const problems = instrumentProblems(def)
+  if (problems.length > 0) throw new Error(`invalid instrument ${def.key}: ${problems.join('; ')}`)
+  return db.transaction().execute(async (trx) => {
+    const { id } = await trx.insertInto('instruments').values({
+      organization_id: organizationId,
+      key: def.key,
+      version: def.version,
+      name: def.name,
+      locales: def.locales,
+      staff_question: JSON.stringify(def.staffQuestion),
+      customer_question: JSON.stringify(def.customerQuestion),
+    }).returning('id').executeTakeFirstOrThrow()
+    await trx.insertInto('items').values(def.items.map((item, position) => ({
+      instrument_id: id,
+      position,
+      key: item.key,
+      dimension: item.dimension,
+      scale: item.scale,
+      headline: item.headline,
+      staff_text: JSON.stringify(item.staffText),
+      customer_text: JSON.stringify(item.customerText),
+      staff_predict_text: item.staffPredictText ? JSON.stringify(item.staffPredictText) : null,
+    }))).execute()
+    return id
+  })
+}
+
+/** Adds any built-in instrument version that is not in the database yet. Safe to run at every start. */
+export async function installBuiltInInstruments(db: Db): Promise<void> {
+  for (const def of BUILT_IN_INSTRUMENTS) {
+    const existing = await db.selectFrom('instruments').select('id')
+      .where('organization_id', 'is', null).where('key', '=', def.key).where('version', '=', def.version)
+      .executeTakeFirst()
+    if (!existing) await createInstrument(db, null, def)
+  }
+}
+
+/** Every instrument an organization can use: the built-in ones and its own, newest version first. */
+export async function listInstruments(db: Db, organizationId: string): Promise<InstrumentRow[]> {
+  const rows = await db.selectFrom('instruments')
+    .selectAll()
+    .where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '=', organizationId)]))
+    .orderBy(sql`organization_id is null`, 'desc').orderBy('key').orderBy('version', 'desc')
+    .execute()
+  if (rows.length === 0) return []
+  const items = await db.selectFrom('items').selectAll()
+    .where('instrument_id', 'in', rows.map((r) => r.id)).orderBy('instrument_id').orderBy('position').execute()
+  return rows.map((row) => ({
+    id: row.id,
+    organizationId: row.organization_id,
+    definition: {
+      key: row.key,
+      version: row.version,
+      name: row.name,
+      locales: row.locales,
+      staffQuestion: row.staff_question,
+      customerQuestion: row.customer_question,
+      items: items.filter((item) => item.instrument_id === row.id).map((item) => ({
+        key: item.key,
+        dimension: item.dimension,
+        scale: item.scale,
+        headline: item.headline,
+        staffText: item.staff_text,
+        customerText: item.customer_text,
+        staffPredictText: item.staff_predict_text,
+      })),
+    },
+  }))
+}
+
+/** The newest version of an instrument key that the organization can use. */
+export async function findLatestInstrument(db: Db, organizationId: string, key: string): Promise<InstrumentRow | undefined> {
+  const all = await listInstruments(db, organizationId)
+  return all.find((row) => row.definition.key === key)
+}

@@ -1,0 +1,80 @@
+// Organizations (tenants) and the people in them.
+import type { Db } from '../../db/connect.js'
+import type { Organization, Role, User } from '../../db/schema.js'
+import { hashPassword } from '../security/passwords.js'
+
+export async function countUsers(db: Db): Promise<number> {
+  const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  return count
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+}
+
+/** Creates an organization and its first owner together; fails whole if the email is taken. */
+export async function createOrganizationWithOwner(
+  db: Db,
+  input: { name: string; email: string; password: string; ownerName?: string },
+): Promise<{ organizationId: string; userId: string }> {
+  const passwordHash = await hashPassword(input.password)
+  return db.transaction().execute(async (trx) => {
+    const org = await trx.insertInto('organizations').values({ name: input.name.trim() }).returning('id').executeTakeFirstOrThrow()
+    const user = await trx.insertInto('users').values({
+      organization_id: org.id,
+      email: input.email.trim().toLowerCase(),
+      name: input.ownerName?.trim() ?? '',
+      role: 'owner',
+      password_hash: passwordHash,
+    }).returning('id').executeTakeFirstOrThrow()
+    return { organizationId: org.id, userId: user.id }
+  })
+}
+
+export async function getOrganization(db: Db, id: string): Promise<Organization> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+export async function updateOrganization(
+  db: Db,
+  id: string,
+  changes: { name: string; min_group_size: number; default_locale: string },
+): Promise<void> {
+  await db.updateTable('organizations').set(changes).where('id', '=', id).execute()
+}
+
+export async function listUsers(db: Db, organizationId: string): Promise<User[]> {
+  return db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').execute()
+}
+
+export async function addUser(
+  db: Db,
+  organizationId: string,
+  input: { email: string; name: string; role: Role; password: string },
+): Promise<string> {
+  const { id } = await db.insertInto('users').values({
+    organization_id: organizationId,
+    email: input.email.trim().toLowerCase(),
+    name: input.name.trim(),
+    role: input.role,
+    password_hash: await hashPassword(input.password),
+  }).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function setUserRole(db: Db, organizationId: string, userId: string, role: Role): Promise<boolean> {
+  const result = await db.updateTable('users').set({ role })
+    .where('organization_id', '=', organizationId).where('id', '=', userId).executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function removeUser(db: Db, organizationId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('organization_id', '=', organizationId).where('id', '=', userId).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
+
+export async function countOwners(db: Db, organizationId: string): Promise<number> {
+  const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirstOrThrow()
+  return count
+}

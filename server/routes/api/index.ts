@@ -1,0 +1,13 @@
+// The JSON API under /api/v1. Bearer tokens only; no cookies, so no CSRF.
+import type { FastifyInstance } from 'fastify'
+import templates from './templates.js'
+import tokens from './tokens.js'
+import units from './units.js'
+import waves from './waves.js'
+
+export default async function api(app: FastifyInstance) {
+  await app.register(tokens)
+  await app.register(templates)
+  await app.register(waves)
+  await app.register(units)
+}

@@ -1,0 +1,64 @@
+// GET /api/v1/templates: the instruments a wave can use, with their items in every locale.
+import type { FastifyInstance } from 'fastify'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { localize } from '../../domain/instrument.js'
+import { listInstruments } from '../../repositories/instruments.js'
+import { errors, LocalizedText } from './schemas.js'
+
+const Item = Type.Object({
+  key: Type.String(),
+  dimension: Type.String(),
+  scale: Type.Union([Type.Literal('agree5'), Type.Literal('likelihood11')]),
+  headline: Type.Boolean(),
+  staffText: Type.String(),
+  customerText: Type.String(),
+  translations: Type.Record(Type.String(), Type.Object({ staffText: Type.String(), customerText: Type.String() })),
+})
+
+const Template = Type.Object({
+  key: Type.String(),
+  version: Type.Integer(),
+  name: Type.String(),
+  builtIn: Type.Boolean(),
+  locales: Type.Array(Type.String()),
+  staffQuestion: LocalizedText,
+  customerQuestion: LocalizedText,
+  items: Type.Array(Item),
+})
+
+export default async function templates(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  app.get('/templates', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['templates'],
+      summary: 'List the templates (instruments) available to your organization',
+      description: 'Texts are given in English with your organization\'s name filled in; `translations` holds every locale.',
+      response: { 200: Type.Array(Template), ...errors(401) },
+    },
+  }, async (request) => {
+    const org = request.principal!.organizationName
+    const rows = await listInstruments(app.db, request.principal!.organizationId)
+    return rows.map(({ organizationId, definition: def }) => ({
+      key: def.key,
+      version: def.version,
+      name: def.name,
+      builtIn: organizationId === null,
+      locales: def.locales,
+      staffQuestion: def.staffQuestion,
+      customerQuestion: def.customerQuestion,
+      items: def.items.map((item) => ({
+        key: item.key,
+        dimension: item.dimension,
+        scale: item.scale,
+        headline: item.headline,
+        staffText: localize(item.staffText, 'en', org),
+        customerText: localize(item.customerText, 'en', org),
+        translations: Object.fromEntries(def.locales.map((locale) => [locale, {
+          staffText: localize(item.staffText, locale, org),
+          customerText: localize(item.customerText, locale, org),
+        }])),
+      })),
+    }))
+  })
+}

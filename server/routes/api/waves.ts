@@ -1,0 +1,81 @@
+// Waves through the API: list, create, read one.
+import type { FastifyInstance } from 'fastify'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { HttpError, notFound } from '../../http-error.js'
+import { findWave, listWaves } from '../../repositories/waves.js'
+import { createWaveFromInput, waveJson } from '../../services/waves.js'
+import { errors, IdParams } from './schemas.js'
+
+const Url = Type.Union([Type.String(), Type.Null()])
+const Wave = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]),
+  templateKey: Type.String(),
+  templateVersion: Type.Integer(),
+  opensAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  closesAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  locales: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  links: Type.Object({ staff: Url, customer: Url }),
+  unitLinks: Type.Array(Type.Object({
+    unit: Type.Object({ id: Type.String(), name: Type.String() }),
+    staff: Url,
+    customer: Url,
+  })),
+})
+
+export default async function waves(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const publicUrl = app.config.publicUrl
+
+  app.get('/waves', {
+    config: { access: 'read' },
+    schema: { tags: ['waves'], summary: 'List waves, newest first', response: { 200: Type.Array(Wave), ...errors(401) } },
+  }, async (request) => {
+    const orgId = request.principal!.organizationId
+    const summaries = await listWaves(app.db, orgId)
+    const details = await Promise.all(summaries.map((wave) => findWave(app.db, orgId, wave.id)))
+    return details.filter((wave) => wave !== undefined).map((wave) => waveJson(wave, publicUrl))
+  })
+
+  app.post('/waves', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['waves'],
+      summary: 'Create a wave',
+      description: 'The wave opens at once unless `opensAt` lies ahead or `status` is "draft". Dates are ISO 8601; a bare date is read as UTC, and a bare closing date means the end of that day.',
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        templateKey: Type.String({ minLength: 1, maxLength: 100 }),
+        opensAt: Type.Optional(Type.String({ maxLength: 40 })),
+        closesAt: Type.Optional(Type.String({ maxLength: 40 })),
+        status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('draft')])),
+        locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
+        unitLinks: Type.Optional(Type.Boolean({ description: 'Also create a staff and a customer link for every unit.' })),
+      }, { additionalProperties: false }),
+      response: { 201: Wave, ...errors(400, 401, 403, 409) },
+    },
+  }, async (request, reply) => {
+    const orgId = request.principal!.organizationId
+    const created = await createWaveFromInput(app.db, orgId, request.body, { unitLinks: request.body.unitLinks ?? false })
+    if (!created.ok) {
+      const conflict = created.errors.name?.includes('already exists')
+      const details = Object.entries(created.errors).map(([field, message]) => ({ field, message }))
+      throw conflict
+        ? new HttpError(409, 'conflict', created.errors.name!, details)
+        : new HttpError(400, 'validation_failed', details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
+    }
+    const wave = await findWave(app.db, orgId, created.value)
+    return reply.code(201).send(waveJson(wave!, publicUrl))
+  })
+
+  app.get('/waves/:id', {
+    config: { access: 'read' },
+    schema: { tags: ['waves'], summary: 'Read one wave with its links', params: IdParams, response: { 200: Wave, ...errors(401, 404) } },
+  }, async (request) => {
+    const wave = await findWave(app.db, request.principal!.organizationId, request.params.id)
+    if (!wave) throw notFound('This wave')
+    return waveJson(wave, publicUrl)
+  })
+}

@@ -1,0 +1,91 @@
+// Organization settings and the people who can sign in.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isUniqueViolation, isUuid } from '../../../db/connect.js'
+import { checkNewPerson, checkSettings, type FieldErrors } from '../../domain/inputs.js'
+import { LOCALES } from '../../domain/instrument.js'
+import { assignableRoles, isRole } from '../../domain/roles.js'
+import { HttpError, notFound } from '../../http-error.js'
+import { deleteSessionsOfUser } from '../../repositories/credentials.js'
+import {
+  addUser, countOwners, getOrganization, listUsers, removeUser, setUserRole, updateOrganization,
+} from '../../repositories/organizations.js'
+
+type Params = { id: string }
+
+export default async function settingsPages(app: FastifyInstance) {
+  const orgOf = (request: FastifyRequest) => request.principal!.organizationId
+
+  app.get('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
+    const org = await getOrganization(app.db, orgOf(request))
+    const values = { name: org.name, minGroupSize: org.min_group_size, defaultLocale: org.default_locale }
+    return reply.page('settings', { title: 'Settings', values, errors: {}, locales: LOCALES, saved: 'saved' in (request.query as object) })
+  })
+
+  app.post('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>
+    const checked = checkSettings(body)
+    if (!checked.ok) {
+      return reply.code(422).page('settings', { title: 'Settings', values: body, errors: checked.errors, locales: LOCALES, saved: false })
+    }
+    await updateOrganization(app.db, orgOf(request), checked.value)
+    return reply.redirect('/settings?saved', 303)
+  })
+
+  async function peoplePage(request: FastifyRequest, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
+    const people = await listUsers(app.db, orgOf(request))
+    const roles = assignableRoles(request.principal!.role)
+    return { title: 'People', people, roles, values: { role: 'analyst', ...values, password: '' }, errors }
+  }
+
+  app.get('/settings/people', { config: { access: 'manage_users' } }, async (request, reply) =>
+    reply.page('people', await peoplePage(request)))
+
+  app.post('/settings/people', { config: { access: 'manage_users' } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>
+    const checked = checkNewPerson(body, assignableRoles(request.principal!.role))
+    let errors = checked.ok ? null : checked.errors
+    if (checked.ok) {
+      try {
+        await addUser(app.db, orgOf(request), checked.value)
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        errors = { email: 'This email address already has an account.' }
+      }
+    }
+    if (errors) return reply.code(422).page('people', await peoplePage(request, body, errors))
+    return reply.redirect('/settings/people', 303)
+  })
+
+  /** Finds a person of the caller's organization whom the caller may change. */
+  async function loadPerson(request: FastifyRequest<{ Params: Params }>) {
+    const person = isUuid(request.params.id) ? (await listUsers(app.db, orgOf(request))).find((u) => u.id === request.params.id) : undefined
+    if (!person) throw notFound('This person')
+    if (!assignableRoles(request.principal!.role).includes(person.role)) {
+      throw new HttpError(403, 'forbidden', 'Only an owner can change or remove an owner.')
+    }
+    return person
+  }
+
+  async function keepAnOwner(request: FastifyRequest, person: { role: string }) {
+    if (person.role === 'owner' && (await countOwners(app.db, orgOf(request))) <= 1) {
+      throw new HttpError(409, 'last_owner', 'An organization needs at least one owner. Make someone else an owner first.')
+    }
+  }
+
+  app.post<{ Params: Params }>('/settings/people/:id/role', { config: { access: 'manage_users' } }, async (request, reply) => {
+    const person = await loadPerson(request)
+    const role = (request.body as Record<string, unknown>).role
+    if (!isRole(role) || !assignableRoles(request.principal!.role).includes(role)) throw new HttpError(400, 'bad_request', 'Choose a role you are allowed to give.')
+    if (role !== 'owner') await keepAnOwner(request, person)
+    await setUserRole(app.db, orgOf(request), person.id, role)
+    await deleteSessionsOfUser(app.db, person.id)
+    return reply.redirect('/settings/people', 303)
+  })
+
+  app.post<{ Params: Params }>('/settings/people/:id/remove', { config: { access: 'manage_users' } }, async (request, reply) => {
+    const person = await loadPerson(request)
+    await keepAnOwner(request, person)
+    await removeUser(app.db, orgOf(request), person.id)
+    return reply.redirect(person.id === request.principal!.userId ? '/login' : '/settings/people', 303)
+  })
+}

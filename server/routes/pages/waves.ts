@@ -1,0 +1,98 @@
+// Wave pages: the list, creating a wave, one wave with its links, opening and closing, QR codes.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import QRCode from 'qrcode'
+import { isUuid } from '../../../db/connect.js'
+import { suggestWaveName } from '../../domain/periods.js'
+import { notFound } from '../../http-error.js'
+import { listInstruments } from '../../repositories/instruments.js'
+import { listUnits } from '../../repositories/units.js'
+import { addUnitLinks, findLink, findWave, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
+import { createWaveFromInput, groupLinks, linkUrl } from '../../services/waves.js'
+
+type Params = { id: string }
+type LinkParams = { id: string; linkId: string }
+
+export default async function wavePages(app: FastifyInstance) {
+  const orgOf = (request: FastifyRequest) => request.principal!.organizationId
+
+  async function loadWave(request: FastifyRequest<{ Params: Params }>) {
+    const wave = isUuid(request.params.id) ? await findWave(app.db, orgOf(request), request.params.id) : undefined
+    if (!wave) throw notFound('This wave')
+    return wave
+  }
+
+  async function newWaveForm(request: FastifyRequest) {
+    const orgId = orgOf(request)
+    const [instruments, units, names] = await Promise.all([listInstruments(app.db, orgId), listUnits(app.db, orgId), waveNames(app.db, orgId)])
+    const templates = instruments.filter((row, i) => instruments.findIndex((r) => r.definition.key === row.definition.key) === i)
+    return { title: 'New wave', templates, unitCount: units.length, suggestedName: suggestWaveName(new Date(), names) }
+  }
+
+  app.get('/waves', { config: { access: 'read' } }, async (request, reply) => {
+    const waves = await listWaves(app.db, orgOf(request))
+    return reply.page('waves', { title: 'Waves', waves })
+  })
+
+  app.get('/waves/new', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const form = await newWaveForm(request)
+    const values = { name: form.suggestedName, templateKey: form.templates[0]?.definition.key, status: 'open', locales: form.templates[0]?.definition.locales ?? [], unitLinks: 'on' }
+    return reply.page('wave-new', { ...form, values, errors: {} })
+  })
+
+  app.post('/waves', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>
+    const input = { ...body, locales: body.locales ?? [] }
+    const created = await createWaveFromInput(app.db, orgOf(request), input, { unitLinks: body.unitLinks === 'on' })
+    if (!created.ok) {
+      const form = await newWaveForm(request)
+      const locales = Array.isArray(body.locales) ? body.locales : body.locales ? [body.locales] : []
+      return reply.code(422).page('wave-new', { ...form, values: { ...body, locales }, errors: created.errors })
+    }
+    return reply.redirect(`/waves/${created.value}`, 303)
+  })
+
+  app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
+    const wave = await loadWave(request)
+    const units = await listUnits(app.db, orgOf(request))
+    const { general, units: unitLinks } = groupLinks(wave.links)
+    const url = (token: string) => linkUrl(app.config.publicUrl, token)
+    const missingUnitLinks = units.length - unitLinks.length
+    return reply.page('wave', { title: wave.name, wave, general, unitLinks, url, missingUnitLinks })
+  })
+
+  for (const status of ['open', 'closed'] as const) {
+    const action = status === 'open' ? 'open' : 'close'
+    app.post<{ Params: Params }>(`/waves/:id/${action}`, { config: { access: 'manage_waves' } }, async (request, reply) => {
+      if (!isUuid(request.params.id) || !(await setWaveStatus(app.db, orgOf(request), request.params.id, status))) throw notFound('This wave')
+      return reply.redirect(`/waves/${request.params.id}`, 303)
+    })
+  }
+
+  app.post<{ Params: Params }>('/waves/:id/unit-links', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const wave = await loadWave(request)
+    const units = await listUnits(app.db, orgOf(request))
+    await addUnitLinks(app.db, orgOf(request), wave.id, units.map((unit) => unit.id))
+    return reply.redirect(`/waves/${wave.id}#unit-links`, 303)
+  })
+
+  async function loadLink(request: FastifyRequest<{ Params: LinkParams }>) {
+    const { id, linkId } = request.params
+    const link = isUuid(id) && isUuid(linkId) ? await findLink(app.db, orgOf(request), id, linkId) : undefined
+    if (!link) throw notFound('This link')
+    return link
+  }
+
+  app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/qr.svg', { config: { access: 'read' } }, async (request, reply) => {
+    const link = await loadLink(request)
+    const svg = await QRCode.toString(linkUrl(app.config.publicUrl, link.token), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
+    const download = (request.query as { download?: string }).download !== undefined
+    if (download) reply.header('content-disposition', `attachment; filename="service-gap-${link.side}${link.unit_name ? '-unit' : ''}-qr.svg"`)
+    return reply.type('image/svg+xml').header('cache-control', 'private, max-age=300').send(svg)
+  })
+
+  app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/print', { config: { access: 'read' } }, async (request, reply) => {
+    const link = await loadLink(request)
+    const wave = await loadWave(request)
+    return reply.page('link-print', { title: `Print ${link.side} QR code`, wave, link, url: linkUrl(app.config.publicUrl, link.token) })
+  })
+}

@@ -1,0 +1,42 @@
+// Password hashing with scrypt at the OWASP Password Storage Cheat Sheet's parameters
+// (N = 2^17, r = 8, p = 1: 128 MiB per hash). The parameters travel with each hash, so they can be
+// raised later without breaking older ones.
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+
+const COST_LOG2 = 17
+const BLOCK_SIZE = 8
+const PARALLELISM = 1
+const KEY_LENGTH = 32
+
+function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  const maxmem = 256 * (options.N ?? 0) * (options.r ?? 0) * (options.p ?? 1) + 1024 * 1024
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { ...options, maxmem }, (err, key) => (err ? reject(err) : resolve(key))),
+  )
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await derive(password, salt, { N: 2 ** COST_LOG2, r: BLOCK_SIZE, p: PARALLELISM })
+  return ['scrypt', COST_LOG2, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$')
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, logN, r, p, salt, key] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !key) return false
+  const expected = Buffer.from(key, 'base64url')
+  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: 2 ** Number(logN), r: Number(r), p: Number(p) })
+  return actual.length === expected.length && timingSafeEqual(actual, expected)
+}
+
+let dummyHash: Promise<string> | null = null
+
+/**
+ * Spends the same time as a real check when there is no such account, so response times do not tell
+ * an attacker which email addresses exist.
+ */
+export async function verifyAgainstNobody(password: string): Promise<false> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'))
+  await verifyPassword(password, await dummyHash)
+  return false
+}

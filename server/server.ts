@@ -1,0 +1,44 @@
+// Starts Service Gap: reads the configuration, opens and migrates the database, creates the first
+// organization from the environment if asked, listens, and shuts down gracefully on a signal.
+import closeWithGrace from 'close-with-grace'
+import { openDatabase } from '../db/connect.js'
+import { migrate } from '../db/migrate.js'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { countUsers, createOrganizationWithOwner } from './repositories/organizations.js'
+
+function readConfig(): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+const config = readConfig()
+const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+await migrate(db)
+
+if (config.adminEmail && config.adminPassword && (await countUsers(db)) === 0) {
+  await createOrganizationWithOwner(db, { name: config.orgName, email: config.adminEmail, password: config.adminPassword })
+  console.log(`Created organization "${config.orgName}" with owner ${config.adminEmail}.`)
+}
+
+const app = await buildApp({ config, db })
+app.server.headersTimeout = 30_000
+app.server.keepAliveTimeout = 65_000
+
+closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error')
+  else app.log.info({ signal }, 'shutting down')
+  await app.close()
+  await db.destroy()
+})
+
+await app.listen({ host: config.host, port: config.port })
+const database = config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`
+console.log(`\nService Gap is running at ${config.publicUrl} (using ${database}).\n`)

@@ -1,0 +1,74 @@
+// Creating a wave, shared by the form and the API so both apply the same rules and messages.
+import { isUniqueViolation, type Db } from '../../db/connect.js'
+import { checkNewWave, type Checked } from '../domain/inputs.js'
+import { listInstruments } from '../repositories/instruments.js'
+import { listUnits } from '../repositories/units.js'
+import { createWave, type WaveDetail, type WaveLink } from '../repositories/waves.js'
+
+export async function createWaveFromInput(
+  db: Db,
+  organizationId: string,
+  input: Record<string, unknown>,
+  options: { unitLinks: boolean; now?: Date },
+): Promise<Checked<string>> {
+  const now = options.now ?? new Date()
+  const instruments = await listInstruments(db, organizationId)
+  const latest = (key: string) => instruments.find((row) => row.definition.key === key)
+  const checked = checkNewWave(input, {
+    now,
+    templateKeys: [...new Set(instruments.map((row) => row.definition.key))],
+    templateLocales: (key) => latest(key)?.definition.locales ?? [],
+  })
+  if (!checked.ok) return checked
+  const { value } = checked
+  const unitIds = options.unitLinks ? (await listUnits(db, organizationId)).map((unit) => unit.id) : []
+  try {
+    const id = await createWave(db, organizationId, {
+      name: value.name,
+      instrumentId: latest(value.templateKey)!.id,
+      status: value.status,
+      opensAt: value.opensAt,
+      closesAt: value.closesAt,
+      locales: value.locales,
+      unitIds,
+    })
+    return { ok: true, value: id }
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, errors: { name: `A wave named "${value.name}" already exists. Choose another name.` } }
+    throw error
+  }
+}
+
+export const linkUrl = (publicUrl: string, token: string) => `${publicUrl}/s/${token}`
+
+/** The general staff and customer links of a wave, and the per-unit pairs. */
+export function groupLinks(links: WaveLink[]) {
+  const general = { staff: links.find((l) => !l.unit && l.side === 'staff'), customer: links.find((l) => !l.unit && l.side === 'customer') }
+  const byUnit = new Map<string, { unit: { id: string; name: string }; staff?: WaveLink; customer?: WaveLink }>()
+  for (const link of links) {
+    if (!link.unit) continue
+    const entry = byUnit.get(link.unit.id) ?? { unit: link.unit }
+    entry[link.side] = link
+    byUnit.set(link.unit.id, entry)
+  }
+  return { general, units: [...byUnit.values()] }
+}
+
+/** The wave as the API shows it; links are absolute URLs. */
+export function waveJson(wave: WaveDetail, publicUrl: string) {
+  const { general, units } = groupLinks(wave.links)
+  const url = (link?: WaveLink) => (link ? linkUrl(publicUrl, link.token) : null)
+  return {
+    id: wave.id,
+    name: wave.name,
+    status: wave.status,
+    templateKey: wave.templateKey,
+    templateVersion: wave.templateVersion,
+    opensAt: wave.opensAt?.toISOString() ?? null,
+    closesAt: wave.closesAt?.toISOString() ?? null,
+    locales: wave.locales,
+    createdAt: wave.createdAt.toISOString(),
+    links: { staff: url(general.staff), customer: url(general.customer) },
+    unitLinks: units.map((entry) => ({ unit: entry.unit, staff: url(entry.staff), customer: url(entry.customer) })),
+  }
+}

@@ -1,0 +1,43 @@
+// The databases every database test runs on: the embedded PGlite always, PostgreSQL when
+// DATABASE_URL is set. Each test file gets a database of its own, migrated and dropped afterwards.
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { openDatabase, type Db } from '../../db/connect.js'
+import { migrate } from '../../db/migrate.js'
+
+export type DatabaseKind = 'pglite' | 'postgres'
+
+export const DATABASES: DatabaseKind[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+
+export interface TestDatabase {
+  kind: DatabaseKind
+  db: Db
+  url: string | null
+  drop(): Promise<void>
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = openDatabase({ url: null, dataDir: null })
+    await migrate(db)
+    return { kind, db, url: null, drop: () => db.destroy() }
+  }
+  const serverUrl = process.env.DATABASE_URL!
+  const name = `sg_test_${randomBytes(6).toString('hex')}`
+  const admin = openDatabase({ url: serverUrl, dataDir: null, poolSize: 1 })
+  await sql.raw(`create database ${name}`).execute(admin)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  const db = openDatabase({ url: url.toString(), dataDir: null, poolSize: 5 })
+  await migrate(db)
+  return {
+    kind,
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.destroy()
+      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin)
+      await admin.destroy()
+    },
+  }
+}
