@@ -36,6 +36,8 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Unknown fields are refused rather than silently dropped: a typo must not pass unnoticed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })

@@ -15,6 +15,7 @@ import { cookieName, cookieOptions } from './security.js'
 import { isApiRequest } from './errors.js'
 
 export type Access = 'public' | Permission
+export interface RouteAccess { method: string; url: string; access: Access }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +32,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** True until the first organization and owner exist. */
     needsSetup(): Promise<boolean>
+    /** Every route with the access it declares; security tests are driven from this list. */
+    accessTable(): RouteAccess[]
   }
 }
 
@@ -64,6 +67,8 @@ export default fp(async function auth(app: FastifyInstance, { config }: { config
   // Checked once all routes (and the hooks of encapsulated plugins) have had their say.
   const routes: Array<{ method: unknown; url: string; config?: { access?: Access } }> = []
   app.addHook('onRoute', (route) => void routes.push(route))
+  app.decorate('accessTable', () => routes.flatMap((route) =>
+    [route.method].flat().map((method) => ({ method: String(method), url: route.url, access: route.config!.access! }))))
   app.addHook('onReady', async () => {
     const open = routes.filter((route) => route.config?.access === undefined)
     if (open.length > 0) throw new Error(`routes without config.access: ${open.map((r) => `${String(r.method)} ${r.url}`).join(', ')}`)

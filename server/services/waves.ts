@@ -3,7 +3,7 @@ import { isUniqueViolation, type Db } from '../../db/connect.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { listInstruments } from '../repositories/instruments.js'
 import { listUnits } from '../repositories/units.js'
-import { createWave, type WaveDetail, type WaveLink } from '../repositories/waves.js'
+import { createWave, waveNames, type WaveDetail, type WaveLink } from '../repositories/waves.js'
 
 export async function createWaveFromInput(
   db: Db,
@@ -19,6 +19,11 @@ export async function createWaveFromInput(
     templateKeys: [...new Set(instruments.map((row) => row.definition.key))],
     templateLocales: (key) => latest(key)?.definition.locales ?? [],
   })
+  // A taken name is reported with every other problem at once, not after they are fixed.
+  const wanted = typeof input.name === 'string' ? input.name.trim().toLowerCase() : ''
+  const taken = (await waveNames(db, organizationId)).some((name) => name.toLowerCase() === wanted)
+  const nameTaken = `A wave named "${typeof input.name === 'string' ? input.name.trim() : ''}" already exists. Choose another name.`
+  if (taken) return { ok: false, errors: { ...(checked.ok ? {} : checked.errors), name: nameTaken } }
   if (!checked.ok) return checked
   const { value } = checked
   const unitIds = options.unitLinks ? (await listUnits(db, organizationId)).map((unit) => unit.id) : []
@@ -34,7 +39,7 @@ export async function createWaveFromInput(
     })
     return { ok: true, value: id }
   } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, errors: { name: `A wave named "${value.name}" already exists. Choose another name.` } }
+    if (isUniqueViolation(error)) return { ok: false, errors: { name: nameTaken } }
     throw error
   }
 }

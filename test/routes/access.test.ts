@@ -1,0 +1,165 @@
+// Access control, driven by the app's own route table so that every new route is covered without
+// editing this file: anonymous callers are refused, another organization gets 404 for anything of
+// ours, roles are enforced, and every form needs its CSRF token.
+import { expect, it } from 'vitest'
+import type { RouteAccess } from '../../server/plugins/auth.js'
+import { can } from '../../server/domain/roles.js'
+import { createApiToken } from '../../server/repositories/credentials.js'
+import { createUnit } from '../../server/repositories/units.js'
+import { findWave } from '../../server/repositories/waves.js'
+import { createWaveFromInput } from '../../server/services/waves.js'
+import {
+  addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext,
+} from '../helpers/app.js'
+
+/** Where each URL parameter takes its value from, by the path segment in front of it. */
+const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
+  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId',
+}
+
+interface Fixtures {
+  waveId: string
+  unitId: string
+  linkId: string
+  personId: string
+  tokenId: string
+  /** Strings that only organization A's data contains. */
+  secrets: string[]
+}
+
+function fillPath(url: string, fixtures: Fixtures): string {
+  const segments = url.split('/')
+  return segments.map((segment, i) => {
+    if (!segment.startsWith(':')) return segment
+    const owner = segments[i - 1] ?? ''
+    const key = FIXTURE_FOR_SEGMENT[owner]
+    if (!key) throw new Error(`No fixture for parameter ${segment} in ${url}: add one to FIXTURE_FOR_SEGMENT`)
+    return fixtures[key] as string
+  }).join('/')
+}
+
+const isApi = (route: RouteAccess) => route.url.startsWith('/api/')
+const routesOf = (ctx: TestContext) => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.access !== 'public')
+
+async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string }> {
+  const a = await createTenant(ctx, 'Alpha Secret Org')
+  const db = ctx.database.db
+  const unitId = await createUnit(db, a.organizationId, 'Alpha secret unit')
+  const created = await createWaveFromInput(db, a.organizationId, { name: 'Alpha secret wave', templateKey: 'service-gap-index' }, { unitLinks: true })
+  if (!created.ok) throw new Error(JSON.stringify(created.errors))
+  const wave = (await findWave(db, a.organizationId, created.value))!
+  await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Alpha secret token')
+  const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
+  const viewerEmail = await addPerson(ctx, a, 'viewer')
+  const analystEmail = await addPerson(ctx, a, 'analyst')
+  return {
+    waveId: wave.id,
+    unitId,
+    linkId: wave.links.find((l) => l.unit)!.id,
+    personId: a.owner.userId,
+    tokenId: token.id,
+    secrets: [wave.id, unitId, wave.links[0]!.token, 'Alpha secret', a.owner.email],
+    ownerEmail: a.owner.email,
+    viewerEmail,
+    analystEmail,
+  }
+}
+
+describeEachDatabase('access control over every route', (ctx) => {
+  let A: Awaited<ReturnType<typeof seedOrganizationA>>
+  let bBrowser: Browser
+  let bToken: string
+
+  it('seeds two organizations', async () => {
+    A = await seedOrganizationA(ctx)
+    const b = await createTenant(ctx, 'Beta Org')
+    bBrowser = await signedIn(ctx, b.owner.email)
+    bToken = await apiToken(ctx, b.owner.email)
+    expect(routesOf(ctx).length).toBeGreaterThan(15)
+  })
+
+  it('every route declares who may use it', () => {
+    for (const route of ctx.app.accessTable()) expect(route.access, `${route.method} ${route.url}`).toBeTruthy()
+  })
+
+  it('refuses anonymous callers on every non-public route', async () => {
+    for (const route of routesOf(ctx)) {
+      const url = fillPath(route.url, A)
+      const response = await ctx.app.inject({ method: route.method as 'GET', url, headers: { accept: isApi(route) ? 'application/json' : 'text/html' } })
+      const label = `${route.method} ${route.url}`
+      if (isApi(route)) {
+        expect(response.statusCode, label).toBe(401)
+        expect(response.json().error, label).toBe('unauthorized')
+      } else if (route.method === 'GET') {
+        expect(response.statusCode, label).toBe(303)
+        expect(response.headers.location, label).toMatch(/^\/login\?next=/)
+      } else {
+        expect(response.statusCode, label).toBe(401)
+      }
+      expect(response.body, label).not.toContain('Alpha secret')
+    }
+  })
+
+  it('answers 404 to another organization for every route that names one of our resources', async () => {
+    let checked = 0
+    for (const route of routesOf(ctx).filter((r) => r.url.includes(':'))) {
+      const url = fillPath(route.url, A)
+      const label = `${route.method} ${route.url}`
+      if (isApi(route)) {
+        const response = await ctx.app.inject({ method: route.method as 'GET', url, headers: bearer(bToken), payload: route.method === 'GET' ? undefined : {} })
+        expect(response.statusCode, label).toBe(404)
+        expect(response.json().error, label).toBe('not_found')
+      } else {
+        await bBrowser.get('/waves')
+        const response = route.method === 'GET' ? await bBrowser.get(url) : await bBrowser.post(url, { name: 'x', role: 'viewer' })
+        expect(response.statusCode, label).toBe(404)
+      }
+      checked++
+    }
+    expect(checked).toBeGreaterThanOrEqual(10)
+  })
+
+  it('never shows another organization anything of ours in its lists and pages', async () => {
+    for (const route of routesOf(ctx).filter((r) => r.method === 'GET' && !r.url.includes(':'))) {
+      const response = isApi(route)
+        ? await ctx.app.inject({ method: 'GET', url: route.url, headers: bearer(bToken) })
+        : await bBrowser.get(route.url)
+      expect([200, 303], route.url).toContain(response.statusCode)
+      for (const secret of A.secrets) expect(response.body, `${route.url} shows ${secret}`).not.toContain(secret)
+    }
+  })
+
+  it('enforces roles: a viewer and an analyst get 403 wherever their role falls short', async () => {
+    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail]] as const) {
+      const browser = await signedIn(ctx, email)
+      const token = await apiToken(ctx, email)
+      for (const route of routesOf(ctx)) {
+        if (route.access === 'public' || can(role, route.access)) continue
+        const url = fillPath(route.url, A)
+        const label = `${role} ${route.method} ${route.url}`
+        const response = isApi(route)
+          ? await ctx.app.inject({ method: route.method as 'GET', url, headers: bearer(token), payload: route.method === 'GET' ? undefined : {} })
+          : route.method === 'GET' ? await browser.get(url) : await browser.post(url, {})
+        expect(response.statusCode, label).toBe(403)
+      }
+    }
+  })
+
+  it('refuses every state-changing form without a CSRF token, or with one from another browser', async () => {
+    const owner = await signedIn(ctx, A.ownerEmail)
+    const other = new Browser(ctx.app)
+    await other.get('/login')
+    const foreign = other.csrf!
+    const forms = ctx.app.accessTable().filter((r) => r.method === 'POST' && !isApi(r))
+    expect(forms.length).toBeGreaterThan(10)
+    for (const route of forms) {
+      const url = fillPath(route.url, A)
+      for (const token of ['', foreign]) {
+        const response = await owner.post(url, { _csrf: token, name: 'changed by attacker' })
+        expect(response.statusCode, `${route.url} with ${token ? 'a foreign' : 'no'} token`).toBe(403)
+      }
+    }
+    const wave = await owner.get(`/waves/${A.waveId}`)
+    expect(wave.body).toContain('Alpha secret wave')
+  })
+})
