@@ -1,7 +1,7 @@
 // The dialect switch: PostgreSQL through `pg` when a URL is given, PGlite otherwise. Both are set up
 // to return the same JavaScript types: bigint and numeric columns come back as numbers, timestamps as
 // Dates, jsonb as objects.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -38,9 +38,51 @@ export function openDatabase(target: DatabaseTarget): Db {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   const dir = target.dataDir === null ? undefined : join(target.dataDir, 'pglite')
-  if (dir !== undefined) mkdirSync(dir, { recursive: true })
-  const pglite = new PGlite(dir, { parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  let unlock = () => {}
+  if (dir !== undefined) {
+    mkdirSync(dir, { recursive: true })
+    unlock = lockDataDir(target.dataDir!)
+  }
+  const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite, unlock) })
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: a second process writing the same files would corrupt them.
+ * A lock file holding the owner's pid keeps a second server or command out; a stale one is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'pglite.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' })
+      const release = () => rmSync(file, { force: true })
+      process.once('exit', release)
+      return () => {
+        process.off('exit', release)
+        release()
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const pid = Number(readFileSync(file, 'utf8'))
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseInUseError(`The embedded database in ${dataDir} is in use by process ${pid}. Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`)
+      }
+      rmSync(file, { force: true })
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}.`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** True when a query failed because a unique index already holds the value (SQLSTATE 23505). */

@@ -30,7 +30,7 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve()
   private release: (() => void) | null = null
 
-  constructor(private readonly pglite: PGlite) {
+  constructor(private readonly pglite: PGlite, private readonly onDestroy: () => void) {
     this.connection = new PGliteConnection(pglite)
   }
 
@@ -67,13 +67,14 @@ class PGliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close()
+    this.onDestroy()
   }
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGlite, private readonly onDestroy: () => void = () => {}) {}
   createAdapter() { return new PostgresAdapter() }
-  createDriver() { return new PGliteDriver(this.pglite) }
+  createDriver() { return new PGliteDriver(this.pglite, this.onDestroy) }
   createQueryCompiler() { return new PostgresQueryCompiler() }
   createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db) }
 }

@@ -1,12 +1,19 @@
 // Small progressive enhancements; every page works without this file.
+function copyText(input) {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(input.value).then(() => true, () => false)
+  // Plain http on another host has no clipboard API: select the text and use the older copy command.
+  input.focus()
+  input.select()
+  return Promise.resolve(document.execCommand && document.execCommand('copy'))
+}
 document.querySelectorAll('[data-copy]').forEach((button) => {
   const input = document.getElementById(button.dataset.copy)
-  if (!input || !navigator.clipboard) return
+  if (!input) return
   button.hidden = false
   button.addEventListener('click', async () => {
-    await navigator.clipboard.writeText(input.value)
-    button.textContent = 'Copied'
-    setTimeout(() => { button.textContent = 'Copy' }, 2000)
+    const copied = await copyText(input)
+    button.textContent = copied ? 'Copied' : 'Press Ctrl+C'
+    setTimeout(() => { button.textContent = 'Copy' }, 2500)
   })
 })
 document.querySelectorAll('input.link-url').forEach((input) => input.addEventListener('focus', () => input.select()))

@@ -35,11 +35,11 @@ type Env = Record<string, string | undefined>
 
 /** One entry per variable: how to read it. `.env.example` documents the same list. */
 const parse = {
-  HOST: (v: string | undefined) => v ?? '127.0.0.1',
+  HOST: (v: string | undefined) => v || '127.0.0.1',
   PORT(v: string | undefined) {
-    if (v === undefined) return 3000
+    if (v === undefined || v === '') return 3000
     const port = Number(v)
-    if (!/^\d+$/.test(v) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${v}" is not a port number (0–65535)`)
+    if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new ConfigError('PORT', `"${v}" is not a port number (1–65535)`)
     return port
   },
   url(name: string, v: string | undefined, protocols: string[]) {
@@ -69,6 +69,18 @@ const parse = {
 }
 
 export const MIN_PASSWORD_LENGTH = 12
+export const MAX_PASSWORD_LENGTH = 200
+
+/** For commands: a bad setting prints one line naming the variable and exits, without a stack trace. */
+export function loadConfigOrExit(exitCode = 1): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(`Configuration error: ${error.message}`)
+    process.exit(exitCode)
+  }
+}
 
 /** Reads and checks the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -80,8 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
   const smtpUrl = parse.url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:'])
   const adminEmail = parse.email('ADMIN_EMAIL', env.ADMIN_EMAIL)
   const adminPassword = env.ADMIN_PASSWORD || null
-  if (adminPassword !== null && adminPassword.length < MIN_PASSWORD_LENGTH) {
-    throw new ConfigError('ADMIN_PASSWORD', `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  if (adminPassword !== null && (adminPassword.length < MIN_PASSWORD_LENGTH || adminPassword.length > MAX_PASSWORD_LENGTH)) {
+    throw new ConfigError('ADMIN_PASSWORD', `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`)
   }
   if ((adminEmail === null) !== (adminPassword === null)) {
     throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
@@ -95,7 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, sessionSecret, adminEmail, adminPassword,
-    orgName, logLevel, trustProxy, secureCookies: publicUrl.startsWith('https:'),
+    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:',
   })
 }
 
@@ -112,12 +124,15 @@ function readSessionSecret(value: string | undefined, databaseUrl: string | null
     throw new ConfigError('SESSION_SECRET', 'is required when DATABASE_URL is set, so that every instance shares it (try: openssl rand -hex 32)')
   }
   const file = join(dataDir, 'session-secret')
+  let stored = ''
   try {
-    return readFileSync(file, 'utf8').trim()
+    stored = readFileSync(file, 'utf8').trim()
   } catch {
-    mkdirSync(dataDir, { recursive: true })
-    const secret = randomBytes(32).toString('hex')
-    writeFileSync(file, secret + '\n', { mode: 0o600 })
-    return secret
+    // not there yet: made below
   }
+  if (stored.length >= 32) return stored
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('hex')
+  writeFileSync(file, secret + '\n', { mode: 0o600 })
+  return secret
 }

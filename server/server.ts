@@ -1,26 +1,14 @@
 // Starts Service Gap: reads the configuration, opens and migrates the database, creates the first
 // organization from the environment if asked, listens, and shuts down gracefully on a signal.
 import closeWithGrace from 'close-with-grace'
-import { openDatabase } from '../db/connect.js'
 import { migrate } from '../db/migrate.js'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig, type Config } from './config.js'
+import { openOrExit } from './database.js'
+import { loadConfigOrExit } from './config.js'
 import { countUsers, createOrganizationWithOwner } from './repositories/organizations.js'
 
-function readConfig(): Config {
-  try {
-    return loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`)
-      process.exit(1)
-    }
-    throw error
-  }
-}
-
-const config = readConfig()
-const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const config = loadConfigOrExit()
+const db = openOrExit(config)
 await migrate(db)
 
 if (config.adminEmail && config.adminPassword && (await countUsers(db)) === 0) {

@@ -113,6 +113,10 @@ const statements = [
     'select exists (select 1 from waves where instrument_id = instrument)'`,
   `create function forbid_change_to_used_instrument() returns trigger language plpgsql as $$
   begin
+    -- Rows removed by a cascade (the organization itself is being deleted) are not edits.
+    if tg_op = 'DELETE' and pg_trigger_depth() > 1 then
+      return old;
+    end if;
     if tg_table_name = 'instruments' then
       if instrument_in_use(old.id) then
         raise exception 'instrument % version % is used by a wave and cannot change', old.key, old.version

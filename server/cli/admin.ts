@@ -2,9 +2,9 @@
 //   create-org --name NAME --email EMAIL --password PASSWORD   prints the new organization's id
 // Bad input prints what is wrong and exits with status 2.
 import { parseArgs } from 'node:util'
-import { openDatabase } from '../../db/connect.js'
 import { migrate } from '../../db/migrate.js'
-import { loadConfig } from '../config.js'
+import { loadConfigOrExit } from '../config.js'
+import { openOrExit } from '../database.js'
 import { checkSetup } from '../domain/inputs.js'
 import { createOrganizationWithOwner, findUserByEmail } from '../repositories/organizations.js'
 
@@ -34,8 +34,7 @@ if (!checked.ok) {
   fail(Object.entries(checked.errors).map(([field, message]) => `${flags[field] ?? field}: ${message}`).join('\n'))
 }
 
-const config = loadConfig()
-const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const db = openOrExit(loadConfigOrExit(2))
 try {
   await migrate(db)
   if (await findUserByEmail(db, checked.value.email)) {

@@ -1,10 +1,9 @@
 // npm run migrate: applies pending migrations to the configured database and exits.
-import { openDatabase } from '../../db/connect.js'
 import { migrate } from '../../db/migrate.js'
-import { loadConfig } from '../config.js'
+import { loadConfigOrExit } from '../config.js'
+import { openOrExit } from '../database.js'
 
-const config = loadConfig()
-const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+const db = openOrExit(loadConfigOrExit())
 try {
   const applied = await migrate(db)
   console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.')

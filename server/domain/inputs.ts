@@ -1,7 +1,7 @@
 // Checks of what people type into forms and API bodies. Each returns either the clean value or a
 // message per field, so a form can be shown again with every problem next to its field.
 import type { Role, WaveStatus } from '../../db/schema.js'
-import { MIN_PASSWORD_LENGTH } from '../config.js'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config.js'
 import { LOCALES } from './instrument.js'
 import { isRole } from './roles.js'
 
@@ -29,7 +29,7 @@ function email(value: unknown, errors: FieldErrors): string {
 function password(value: unknown, errors: FieldErrors, field = 'password'): string {
   const v = typeof value === 'string' ? value : ''
   if (v.length < MIN_PASSWORD_LENGTH) errors[field] = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
-  else if (v.length > 200) errors[field] = 'Use at most 200 characters.'
+  else if (v.length > MAX_PASSWORD_LENGTH) errors[field] = `Use at most ${MAX_PASSWORD_LENGTH} characters.`
   return v
 }
 
@@ -96,12 +96,15 @@ export interface WaveFields {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** A date (yyyy-mm-dd, taken as UTC) or an ISO date-time. A closing date means the end of that day. */
+/** A date (yyyy-mm-dd) or an ISO date-time, both read as UTC unless an offset is given. A closing date means the end of that day. */
 function moment(value: unknown, field: string, endOfDay: boolean, errors: FieldErrors): Date | null {
   const v = text(value)
   if (v === '') return null
-  const parsed = new Date(DATE_ONLY.test(v) ? `${v}T00:00:00Z` : v)
-  if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(v)) {
+  const dateOnly = DATE_ONLY.test(v)
+  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(v)
+  const parsed = new Date(dateOnly ? `${v}T00:00:00Z` : hasOffset ? v : `${v}Z`)
+  // Date rolls 2026-06-31 over to 1 July; a day that does not exist is refused instead.
+  if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(v) || parsed.toISOString().slice(0, 10) !== v.slice(0, 10) && !hasOffset) {
     errors[field] = 'Enter a date as yyyy-mm-dd.'
     return null
   }

@@ -58,5 +58,5 @@ export function instrumentProblems(def: InstrumentDefinition): string[] {
 
 /** Picks the text for a locale (falling back to English) and puts the organization's name in. */
 export function localize(text: LocalizedText, locale: string, orgName: string): string {
-  return (text[locale] ?? text.en ?? Object.values(text)[0] ?? '').replaceAll(ORG_PLACEHOLDER, orgName)
+  return (text[locale] ?? text.en ?? Object.values(text)[0] ?? '').replaceAll(ORG_PLACEHOLDER, () => orgName)
 }

@@ -17,6 +17,7 @@ export interface WaveSummary {
   templateKey: string
   templateVersion: number
   templateName: string
+  itemCount: number
   createdAt: Date
 }
 
@@ -37,6 +38,8 @@ function waveQuery(db: Db, organizationId: string) {
     .select([
       'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at',
       'instruments.key as template_key', 'instruments.version as template_version', 'instruments.name as template_name',
+      (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
+        .select((sub) => sub.fn.countAll<number>().as('n')).as('item_count'),
     ])
     .where('waves.organization_id', '=', organizationId)
 }
@@ -54,6 +57,7 @@ function toSummary(row: WaveRow, now: Date): WaveSummary {
     templateKey: row.template_key,
     templateVersion: row.template_version,
     templateName: row.template_name,
+    itemCount: Number(row.item_count),
     createdAt: row.created_at,
   }
 }

@@ -5,7 +5,7 @@ import { apiToken, bearer, createTenant, describeEachDatabase, PASSWORD, type Te
 describeEachDatabase('JSON API', (ctx) => {
   let tenant: Tenant
   let token: string
-  const post = (url: string, payload: unknown, headers = bearer(token)) => ctx.app.inject({ method: 'POST', url, payload: payload as object, headers })
+  const post = (url: string, payload: unknown, headers: Record<string, string> = bearer(token)) => ctx.app.inject({ method: 'POST', url, payload: payload as object, headers })
   const get = (url: string, headers = bearer(token)) => ctx.app.inject({ method: 'GET', url, headers })
 
   it('trades an email and password for a token, once per call, and refuses wrong credentials alike', async () => {

@@ -93,6 +93,6 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/print', { config: { access: 'read' } }, async (request, reply) => {
     const link = await loadLink(request)
     const wave = await loadWave(request)
-    return reply.page('link-print', { title: `Print ${link.side} QR code`, wave, link, url: linkUrl(app.config.publicUrl, link.token) })
+    return reply.page('link-print', { title: `Print ${link.side} QR code`, wave, link, itemCount: wave.itemCount, url: linkUrl(app.config.publicUrl, link.token) })
   })
 }

@@ -1,0 +1,182 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../server/config.js'
+
+const SECRET = 'a-session-secret-of-at-least-32-chars!'
+
+/** A temporary data directory per test, removed afterwards. */
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-config-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test if it throws nothing else). */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error as ConfigError
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`)
+}
+
+describe('loadConfig defaults', () => {
+  it('listens on 127.0.0.1:3000 and derives the public URL from host and port', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET })
+    expect(config.host).toBe('127.0.0.1')
+    expect(config.port).toBe(3000)
+    expect(config.publicUrl).toBe('http://127.0.0.1:3000')
+    expect(config.databaseUrl).toBeNull()
+    expect(config.smtpUrl).toBeNull()
+    expect(config.adminEmail).toBeNull()
+    expect(config.adminPassword).toBeNull()
+    expect(config.logLevel).toBe('info')
+    expect(config.trustProxy).toBe(false)
+    expect(config.orgName).toBe('My organization')
+    expect(config.sessionSecret).toBe(SECRET)
+  })
+
+  it('derives the public URL from a custom HOST and PORT, bracketing an IPv6 host', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', PORT: '8080' }).publicUrl).toBe('http://0.0.0.0:8080')
+    expect(loadConfig({ SESSION_SECRET: SECRET, HOST: '::1', PORT: '8080' }).publicUrl).toBe('http://[::1]:8080')
+  })
+
+  it('removes trailing slashes from PUBLIC_URL', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com/' }).publicUrl).toBe('https://survey.example.com')
+    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://example.com/sg//' }).publicUrl).toBe('https://example.com/sg')
+  })
+
+  it('lower-cases the admin email and accepts admin email and password together', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET, ADMIN_EMAIL: 'Boss@Example.COM', ADMIN_PASSWORD: 'twelve chars' })
+    expect(config.adminEmail).toBe('boss@example.com')
+    expect(config.adminPassword).toBe('twelve chars')
+  })
+
+  it('reads TRUST_PROXY as a boolean', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: 'YES' }).trustProxy).toBe(true)
+    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: '0' }).trustProxy).toBe(false)
+  })
+
+  it('accepts postgres:// and postgresql:// database URLs', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
+    expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db')
+  })
+
+  it('returns a frozen object that cannot be changed', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET })
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(() => {
+      (config as { port: number }).port = 1
+    }).toThrow(TypeError)
+    expect(config.port).toBe(3000)
+  })
+})
+
+describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {
+  const cases: Array<[string, Record<string, string>]> = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://x' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['ADMIN_EMAIL', { ADMIN_EMAIL: 'nope', ADMIN_PASSWORD: 'long enough password' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'elevenchars' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@example.com' }],
+    ['ADMIN_EMAIL', { ADMIN_PASSWORD: 'long enough password' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(31) }],
+    ['ORG_NAME', { ORG_NAME: 'x'.repeat(101) }],
+  ]
+  for (const [variable, env] of cases) {
+    it(`${variable} for ${JSON.stringify(env)}`, () => {
+      const error = configError({ SESSION_SECRET: SECRET, ...env })
+      expect(error.variable).toBe(variable)
+      expect(error.message.startsWith(`${variable}: `)).toBe(true)
+    })
+  }
+
+  it('says that ADMIN_EMAIL and ADMIN_PASSWORD must be set together when only the email is given', () => {
+    const error = configError({ SESSION_SECRET: SECRET, ADMIN_EMAIL: 'boss@example.com' })
+    expect(error.message).toContain('ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
+  })
+
+  it('accepts a SESSION_SECRET of exactly 32 characters', () => {
+    expect(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).sessionSecret).toBe('x'.repeat(32))
+  })
+
+  it('accepts PORT 65535 and an ADMIN_PASSWORD of exactly 12 characters', () => {
+    const config = loadConfig({ SESSION_SECRET: SECRET, PORT: '65535', ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: '123456789012' })
+    expect(config.port).toBe(65535)
+    expect(config.adminPassword).toBe('123456789012')
+  })
+})
+
+describe('loadConfig session secret', () => {
+  it('generates a secret on the embedded database, keeps it in DATA_DIR/session-secret and reads the same one back', () => {
+    const dataDir = join(tempDir(), 'nested', 'data')
+    const first = loadConfig({ DATA_DIR: dataDir })
+    expect(first.dataDir).toBe(dataDir)
+    expect(first.sessionSecret).toMatch(/^[0-9a-f]{64}$/)
+    const file = join(dataDir, 'session-secret')
+    expect(existsSync(file)).toBe(true)
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.sessionSecret)
+
+    const second = loadConfig({ DATA_DIR: dataDir })
+    expect(second.sessionSecret).toBe(first.sessionSecret)
+  })
+
+  it('generates a different secret for a different data directory', () => {
+    const a = loadConfig({ DATA_DIR: tempDir() })
+    const b = loadConfig({ DATA_DIR: tempDir() })
+    expect(a.sessionSecret).not.toBe(b.sessionSecret)
+  })
+
+  it('prefers SESSION_SECRET over the stored file and writes no file when it is given', () => {
+    const dataDir = tempDir()
+    expect(loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }).sessionSecret).toBe(SECRET)
+    expect(existsSync(join(dataDir, 'session-secret'))).toBe(false)
+  })
+
+  it('requires SESSION_SECRET when DATABASE_URL is set', () => {
+    const dataDir = tempDir()
+    const error = configError({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
+    expect(error.variable).toBe('SESSION_SECRET')
+    expect(existsSync(join(dataDir, 'session-secret'))).toBe(false)
+  })
+
+  it('does not accept an empty stored session-secret file as the signing secret', () => {
+    const dataDir = tempDir()
+    writeFileSync(join(dataDir, 'session-secret'), '\n')
+    let secret: string | null = null
+    try {
+      secret = loadConfig({ DATA_DIR: dataDir }).sessionSecret
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+    }
+    if (secret !== null) expect(secret.length).toBeGreaterThanOrEqual(32)
+  })
+})
+
+describe('loadConfig secure cookies', () => {
+  it('are on only when PUBLIC_URL is https', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com' }).secureCookies).toBe(true)
+    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'http://survey.example.com' }).secureCookies).toBe(false)
+    expect(loadConfig({ SESSION_SECRET: SECRET }).secureCookies).toBe(false)
+  })
+
+  it('are on for an https PUBLIC_URL written with an upper-case scheme', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'HTTPS://survey.example.com' }).secureCookies).toBe(true)
+  })
+})
