@@ -5,14 +5,13 @@ import { migrate } from '../db/migrate.js'
 import { buildApp } from './app.js'
 import { openOrExit } from './database.js'
 import { loadConfigOrExit } from './config.js'
-import { countUsers, createOrganizationWithOwner } from './repositories/organizations.js'
+import { bootstrapOrganization } from './repositories/organizations.js'
 
 const config = loadConfigOrExit()
 const db = openOrExit(config)
 await migrate(db)
 
-if (config.adminEmail && config.adminPassword && (await countUsers(db)) === 0) {
-  await createOrganizationWithOwner(db, { name: config.orgName, email: config.adminEmail, password: config.adminPassword })
+if (await bootstrapOrganization(db, config)) {
   console.log(`Created organization "${config.orgName}" with owner ${config.adminEmail}.`)
 }
 

@@ -12,6 +12,19 @@ export async function findUserByEmail(db: Db, email: string): Promise<User | und
   return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
 }
 
+/**
+ * First run from the environment: when ADMIN_EMAIL and ADMIN_PASSWORD are set and nobody has an
+ * account yet, creates ORG_NAME and its owner. Returns true when it did.
+ */
+export async function bootstrapOrganization(
+  db: Db,
+  config: { adminEmail: string | null; adminPassword: string | null; orgName: string },
+): Promise<boolean> {
+  if (!config.adminEmail || !config.adminPassword || (await countUsers(db)) > 0) return false
+  await createOrganizationWithOwner(db, { name: config.orgName, email: config.adminEmail, password: config.adminPassword })
+  return true
+}
+
 /** Creates an organization and its first owner together; fails whole if the email is taken. */
 export async function createOrganizationWithOwner(
   db: Db,
