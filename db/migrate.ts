@@ -4,9 +4,11 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import { installBuiltInInstruments } from '../server/repositories/instruments.js'
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
+import * as m0002 from './migrations/0002_responses.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_responses': m0002,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -105,6 +105,57 @@ export interface LinkTable {
   created_at: CreatedAt
 }
 
+export type Channel = 'link' | 'invitation' | 'import' | 'api'
+export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
+
+export interface ResponseTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  side: Side
+  unit_id: string | null
+  locale: string
+  channel: Channel
+  attributes: Json<Record<string, string>>
+  comment: string | null
+  submission_key: string | null
+  submitted_at: Generated<Date>
+}
+
+export interface AnswerTable {
+  response_id: string
+  item_key: string
+  /** 1–5 on the agreement scale, 0–10 on the likelihood scale, null for "not applicable". */
+  value: number | null
+}
+
+export interface InvitationTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  side: Side
+  unit_id: string | null
+  locale: string | null
+  attributes: Json<Record<string, string>>
+  token_hash: string
+  status: Generated<InvitationStatus>
+  used: Generated<boolean>
+  used_at: Date | null
+  created_at: CreatedAt
+}
+
+export interface ImportTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  user_id: string | null
+  filename: string
+  content: string
+  row_count: number
+  created_at: CreatedAt
+  imported_at: Date | null
+}
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -115,6 +166,10 @@ export interface Database {
   units: UnitTable
   waves: WaveTable
   links: LinkTable
+  responses: ResponseTable
+  answers: AnswerTable
+  invitations: InvitationTable
+  imports: ImportTable
 }
 
 export type Organization = Selectable<OrganizationTable>

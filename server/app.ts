@@ -13,6 +13,7 @@ import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import apiRoutes from './routes/api/index.js'
 import healthRoutes from './routes/health.js'
+import surveyRoutes from './routes/survey/index.js'
 import accountPages from './routes/pages/account.js'
 import settingsPages from './routes/pages/settings.js'
 import tokenPages from './routes/pages/tokens.js'
@@ -56,6 +57,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
 
   await app.register(staticPlugin)
   await app.register(healthRoutes)
+  await app.register(surveyRoutes)
   await app.register(accountPages)
   await app.register(wavePages)
   await app.register(unitPages)

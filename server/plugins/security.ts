@@ -19,6 +19,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     csrfCookieValue?: string
+    /** True when the request carries the CSRF token that matches this browser's cookie. */
+    csrfValid(): boolean
+  }
+  interface FastifyContextConfig {
+    /** 'manual': the route checks request.csrfValid() itself (to keep a respondent's answers on failure). */
+    csrf?: 'manual'
   }
 }
 
@@ -75,12 +81,16 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
     return hmac(config.sessionSecret, value)
   })
 
+  app.decorateRequest('csrfValid', function csrfValid(this: FastifyRequest) {
+    const cookieValue = this.cookies[csrfCookie]
+    const body = this.body as Record<string, unknown> | undefined
+    const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? this.headers['x-csrf-token']
+    return Boolean(cookieValue) && typeof sent === 'string' && safeEqual(sent, hmac(config.sessionSecret, cookieValue!))
+  })
+
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (SAFE_METHODS.has(request.method) || isApiRequest(request)) return
-    const cookieValue = request.cookies[csrfCookie]
-    const body = request.body as Record<string, unknown> | undefined
-    const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? request.headers['x-csrf-token']
-    if (!cookieValue || typeof sent !== 'string' || !safeEqual(sent, hmac(config.sessionSecret, cookieValue))) {
+    if (SAFE_METHODS.has(request.method) || isApiRequest(request) || request.routeOptions.config?.csrf === 'manual') return
+    if (!request.csrfValid()) {
       throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
     }
   })

@@ -119,7 +119,7 @@ for (const kind of DATABASES) {
       it('apply nothing when run again', async () => {
         expect(await migrate(db)).toEqual([])
         const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)
-        expect(rows.map((row) => row.name)).toEqual(['0001_foundation'])
+        expect(rows.map((row) => row.name)).toEqual(['0001_foundation', '0002_responses'])
       })
 
       it('do not duplicate the built-in instrument when run again', async () => {

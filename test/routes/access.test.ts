@@ -14,7 +14,7 @@ import {
 
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId',
+  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken',
 }
 
 interface Fixtures {
@@ -23,6 +23,8 @@ interface Fixtures {
   linkId: string
   personId: string
   tokenId: string
+  /** A public survey link of organization A. */
+  surveyToken: string
   /** Strings that only organization A's data contains. */
   secrets: string[]
 }
@@ -58,6 +60,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     linkId: wave.links.find((l) => l.unit)!.id,
     personId: a.owner.userId,
     tokenId: token.id,
+    surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
     secrets: [wave.id, unitId, wave.links[0]!.token, 'Alpha secret', a.owner.email],
     ownerEmail: a.owner.email,
     viewerEmail,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import templates from './templates.js'
 import tokens from './tokens.js'
+import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
 
@@ -10,4 +11,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(templates)
   await app.register(waves)
   await app.register(units)
+  await app.register(responses)
 }

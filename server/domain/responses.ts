@@ -1,0 +1,171 @@
+// What makes a response valid, whichever way it arrives: the survey form, the JSON import or a CSV
+// file. Pure functions; problems come back as codes (for the respondent's language) or as English
+// messages per field (for the API and the import preview).
+import type { Scale, Side } from '../../db/schema.js'
+
+export const MAX_COMMENT_LENGTH = 2000
+export const MAX_ATTRIBUTES = 20
+export const MAX_IMPORT_ROWS = 10_000
+
+export interface ItemSpec {
+  key: string
+  scale: Scale
+}
+
+export type Answers = Record<string, number | null>
+
+export function scaleValues(scale: Scale): number[] {
+  return scale === 'agree5' ? [1, 2, 3, 4, 5] : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+}
+
+const isOnScale = (scale: Scale, value: number) => Number.isInteger(value) && scaleValues(scale).includes(value)
+
+/** Why a respondent's form needs correcting, per field; the page words it in their language. */
+export type FormProblem = 'required' | 'invalid' | 'too_long'
+
+export interface SurveyForm {
+  answers: Answers
+  unitId: string | null
+  comment: string | null
+}
+
+/**
+ * Reads the survey form: `a_<key>` is a scale value or "na" for every item (all required), `unit` is
+ * optional and must be one of `unitIds`, `comment` is optional text.
+ */
+export function readSurveyForm(
+  items: readonly ItemSpec[],
+  form: Record<string, unknown>,
+  unitIds: readonly string[],
+): { ok: true; value: SurveyForm } | { ok: false; problems: Record<string, FormProblem>; value: Partial<SurveyForm> } {
+  const problems: Record<string, FormProblem> = {}
+  const answers: Answers = {}
+  for (const item of items) {
+    const raw = form[`a_${item.key}`]
+    if (raw === undefined || raw === '') problems[`a_${item.key}`] = 'required'
+    else if (raw === 'na') answers[item.key] = null
+    else if (typeof raw === 'string' && /^\d{1,2}$/.test(raw) && isOnScale(item.scale, Number(raw))) answers[item.key] = Number(raw)
+    else problems[`a_${item.key}`] = 'invalid'
+  }
+  const rawUnit = typeof form.unit === 'string' ? form.unit : ''
+  let unitId: string | null = null
+  if (rawUnit !== '') {
+    if (unitIds.includes(rawUnit)) unitId = rawUnit
+    else problems.unit = 'invalid'
+  }
+  const rawComment = form.comment
+  let comment: string | null = null
+  if (rawComment !== undefined && typeof rawComment !== 'string') problems.comment = 'invalid'
+  else if (typeof rawComment === 'string') {
+    const trimmed = rawComment.replace(/\r\n/g, '\n').trim()
+    if (trimmed.length > MAX_COMMENT_LENGTH) problems.comment = 'too_long'
+    comment = trimmed === '' ? null : trimmed
+  }
+  const value = { answers, unitId, comment }
+  return Object.keys(problems).length > 0 ? { ok: false, problems, value } : { ok: true, value }
+}
+
+export interface ImportedResponse {
+  side: Side
+  /** The unit's id, resolved from the name or id given. */
+  unitId: string | null
+  attributes: Record<string, string>
+  answers: Answers
+  comment: string | null
+}
+
+export interface RowProblem {
+  row: number
+  field: string
+  message: string
+}
+
+export interface ImportContext {
+  items: readonly ItemSpec[]
+  /** Units by id and by lower-cased name. */
+  unitLookup: ReadonlyMap<string, string>
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
+
+/**
+ * One imported response, from JSON or from a CSV row already turned into that shape. `row` numbers
+ * the problems (1-based, as people count rows). Missing item keys count as "not answered".
+ */
+export function checkImportedResponse(input: unknown, row: number, context: ImportContext): { value: ImportedResponse | null; problems: RowProblem[] } {
+  const problems: RowProblem[] = []
+  const problem = (field: string, message: string) => problems.push({ row, field, message })
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    problem('', 'must be an object with side and answers')
+    return { value: null, problems }
+  }
+  const r = input as Record<string, unknown>
+  for (const key of Object.keys(r)) {
+    if (!['side', 'unit', 'attributes', 'answers', 'comment'].includes(key)) problem(key, 'is not a known field (side, unit, attributes, answers, comment)')
+  }
+  const side = r.side
+  if (side !== 'staff' && side !== 'customer') problem('side', 'must be "staff" or "customer"')
+
+  let unitId: string | null = null
+  if (r.unit !== undefined && r.unit !== null && r.unit !== '') {
+    if (typeof r.unit !== 'string') problem('unit', 'must be a unit name or id')
+    else {
+      unitId = context.unitLookup.get(r.unit) ?? context.unitLookup.get(r.unit.trim().toLowerCase()) ?? null
+      if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
+    }
+  }
+
+  const attributes: Record<string, string> = {}
+  if (r.attributes !== undefined && r.attributes !== null) {
+    if (typeof r.attributes !== 'object' || Array.isArray(r.attributes)) problem('attributes', 'must be an object of text values')
+    else {
+      const entries = Object.entries(r.attributes as Record<string, unknown>)
+      if (entries.length > MAX_ATTRIBUTES) problem('attributes', `can have at most ${MAX_ATTRIBUTES} entries`)
+      for (const [name, value] of entries) {
+        if (!ATTRIBUTE_NAME.test(name)) problem(`attributes.${name.slice(0, 40)}`, 'names start with a letter and use letters, digits and _ (at most 40)')
+        else if (typeof value === 'number' || typeof value === 'boolean') attributes[name] = String(value)
+        else if (typeof value !== 'string' || value.length > 200) problem(`attributes.${name}`, 'must be text of at most 200 characters')
+        else attributes[name] = value
+      }
+    }
+  }
+
+  const answers: Answers = {}
+  if (typeof r.answers !== 'object' || r.answers === null || Array.isArray(r.answers)) problem('answers', 'must be an object of item keys to values')
+  else {
+    const known = new Map(context.items.map((item) => [item.key, item]))
+    for (const [key, value] of Object.entries(r.answers as Record<string, unknown>)) {
+      const item = known.get(key)
+      if (!item) problem(`answers.${key.slice(0, 60)}`, 'is not an item of this wave')
+      else if (value === null) answers[key] = null
+      else if (typeof value !== 'number' || !isOnScale(item.scale, value)) {
+        const values = scaleValues(item.scale)
+        problem(`answers.${key}`, `must be a whole number from ${values[0]} to ${values.at(-1)}, or null for not applicable`)
+      } else answers[key] = value
+    }
+    if (Object.keys(r.answers as object).length === 0) problem('answers', 'must answer at least one item')
+  }
+
+  let comment: string | null = null
+  if (r.comment !== undefined && r.comment !== null) {
+    if (typeof r.comment !== 'string') problem('comment', 'must be text')
+    else if (r.comment.length > MAX_COMMENT_LENGTH) problem('comment', `must be at most ${MAX_COMMENT_LENGTH} characters`)
+    else comment = r.comment.trim() || null
+  }
+  if (problems.length > 0) return { value: null, problems }
+  return { value: { side: side as Side, unitId, attributes, answers, comment }, problems }
+}
+
+/** Checks a whole batch; all or nothing, so the result has either every value or the problems. */
+export function checkImport(rows: readonly unknown[], context: ImportContext): { ok: true; value: ImportedResponse[] } | { ok: false; problems: RowProblem[] } {
+  if (rows.length === 0) return { ok: false, problems: [{ row: 0, field: '', message: 'there are no responses to import' }] }
+  if (rows.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ row: 0, field: '', message: `at most ${MAX_IMPORT_ROWS} responses per request` }] }
+  const value: ImportedResponse[] = []
+  const problems: RowProblem[] = []
+  rows.forEach((row, index) => {
+    const checked = checkImportedResponse(row, index + 1, context)
+    if (checked.value) value.push(checked.value)
+    problems.push(...checked.problems)
+  })
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value }
+}

@@ -1,0 +1,158 @@
+// The respondent's pages: GET /s/:token shows the questionnaire for a public link or a personal
+// invitation, POST stores the answers once and redirects to a thank-you page. Works without
+// JavaScript; every text is in the respondent's language; a form that needs correcting, or that
+// could not be saved, comes back with every answer still chosen.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { LOCALES, type Locale } from '../../domain/instrument.js'
+import { chooseLocale } from '../../domain/locale.js'
+import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem } from '../../domain/responses.js'
+import { HttpError } from '../../http-error.js'
+import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
+import { isDatabaseUnavailable } from '../../plugins/errors.js'
+import { resolveSurveyToken, storeResponse, type SurveyEntry } from '../../repositories/responses.js'
+import { randomToken } from '../../security/tokens.js'
+import { loadSurvey, surveyTexts, type Survey } from '../../services/survey.js'
+
+type Params = { token: string }
+type Request = FastifyRequest<{ Params: Params }>
+
+/** Submissions allowed per client address, and per link, in a minute. */
+export const SUBMIT_LIMITS = { perAddress: 30, perLink: 600 }
+
+interface Opened {
+  entry: SurveyEntry
+  survey: Survey
+  locale: Locale
+}
+
+export default async function surveyRoutes(app: FastifyInstance) {
+  const lookup = async (request: Request) => {
+    const entry = await resolveSurveyToken(app.db, request.params.token)
+    const survey = entry && (await loadSurvey(app.db, entry))
+    return entry && survey ? { entry, survey } : null
+  }
+
+  const localeFor = (request: Request, available: readonly string[], fallback: string): Locale => {
+    const query = request.query as { lang?: unknown }
+    const body = request.body as { lang?: unknown } | undefined
+    return chooseLocale({ requested: body?.lang ?? query.lang, acceptLanguage: request.headers['accept-language'], fallback, available }) as Locale
+  }
+
+  /** A page with only a message (not found, closed, already answered, thank you) in the respondent's language. */
+  function message(request: Request, reply: FastifyReply, status: number, locale: Locale, kind: 'notFound' | 'closed' | 'used' | 'thanks', opened?: Opened) {
+    const t = RESPONDENT_TEXT[locale]
+    const org = opened?.survey.organization.name ?? ''
+    const content = {
+      notFound: { title: t.notFoundTitle, body: [t.notFoundBody] },
+      closed: { title: t.closedTitle, body: [t.closedBody(org)] },
+      used: { title: t.usedTitle, body: [t.usedBody] },
+      thanks: { title: t.thanksTitle, body: opened?.entry.side === 'staff' ? [t.thanksBody, t.thanksStaff] : [t.thanksBody] },
+    }[kind]
+    return reply.code(status).header('cache-control', 'no-store').view('survey/message', { locale, t, org, ...content })
+  }
+
+  /** Resolves the token into an open survey, or answers with the page that says why not. */
+  async function open(request: Request, reply: FastifyReply): Promise<Opened | null> {
+    const found = await lookup(request)
+    if (!found || found.survey.wave.status === 'draft') {
+      await message(request, reply, 404, localeFor(request, LOCALES, 'en'), 'notFound')
+      return null
+    }
+    const { entry, survey } = found
+    const fallback = entry.kind === 'invitation' && entry.locale ? entry.locale : survey.organization.defaultLocale
+    const opened = { entry, survey, locale: localeFor(request, survey.wave.locales, fallback) }
+    if (survey.wave.status === 'closed') {
+      await message(request, reply, 410, opened.locale, 'closed', opened)
+      return null
+    }
+    if (entry.kind === 'invitation' && entry.used) {
+      await message(request, reply, 410, opened.locale, 'used', opened)
+      return null
+    }
+    return opened
+  }
+
+  function form(request: Request, reply: FastifyReply, status: number, opened: Opened, state: { values?: Record<string, unknown>; problems?: Record<string, FormProblem | 'expired' | 'unavailable'> } = {}) {
+    const { survey, entry, locale } = opened
+    const values = state.values ?? {}
+    const submission = typeof values.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(values.submission) ? values.submission : randomToken(16)
+    return reply.code(status).header('cache-control', 'no-store').view('survey/form', {
+      locale,
+      t: RESPONDENT_TEXT[locale],
+      languages: survey.wave.locales.map((code) => ({ code, name: RESPONDENT_TEXT[code as Locale].languageName })),
+      token: request.params.token,
+      org: survey.organization.name,
+      side: entry.side,
+      ...surveyTexts(survey, locale),
+      units: entry.unitId === null ? survey.units : [],
+      values,
+      problems: state.problems ?? {},
+      submission,
+      csrf: reply.csrfToken(),
+      maxComment: MAX_COMMENT_LENGTH,
+    })
+  }
+
+  app.get<{ Params: Params }>('/s/:token', { config: { access: 'public' } }, async (request, reply) => {
+    const opened = await open(request, reply)
+    if (opened) return form(request, reply, 200, opened)
+  })
+
+  const perAddress = app.rateLimit({ max: SUBMIT_LIMITS.perAddress, timeWindow: '1 minute' })
+  const perLink = app.rateLimit({ max: SUBMIT_LIMITS.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
+
+  app.post<{ Params: Params }>('/s/:token', {
+    config: { access: 'public', csrf: 'manual' },
+    bodyLimit: 32 * 1024,
+    preHandler: [perAddress, perLink],
+    // A submission that cannot be taken right now comes back as the form with the answers kept.
+    errorHandler: async (error: FastifyError, request: Request, reply) => {
+      const status = error instanceof HttpError || error.statusCode ? (error as HttpError).statusCode : 500
+      const unavailable = isDatabaseUnavailable(error)
+      if (status !== 429 && !unavailable) return app.errorHandler(error, request, reply)
+      if (unavailable) request.log.warn({ err: error }, 'survey submission while the database is unavailable')
+      const t = RESPONDENT_TEXT[localeFor(request, LOCALES, 'en')]
+      return reply.code(unavailable ? 503 : 429).header('retry-after', '60').view('survey/held', {
+        locale: localeFor(request, LOCALES, 'en'),
+        t,
+        title: unavailable ? t.unavailableTitle : t.tooManyTitle,
+        body: unavailable ? t.unavailableBody : t.tooManyBody,
+        token: request.params.token,
+        fields: Object.entries((request.body as Record<string, unknown>) ?? {}).flatMap(([name, value]) =>
+          (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string').map((v) => ({ name, value: v }))),
+      })
+    },
+  }, async (request, reply) => {
+    const opened = await open(request, reply)
+    if (!opened) return
+    const body = (request.body ?? {}) as Record<string, unknown>
+    if (!request.csrfValid()) return form(request, reply, 403, opened, { values: body, problems: { _form: 'expired' } })
+    const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id))
+    if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })
+    const { entry, survey, locale } = opened
+    const result = await storeResponse(app.db, {
+      organizationId: entry.organizationId,
+      waveId: survey.wave.id,
+      side: entry.side,
+      unitId: entry.unitId ?? read.value.unitId,
+      locale,
+      channel: entry.kind,
+      // Staff answers carry nothing about the person; customers' carry their invitation's attributes.
+      attributes: entry.kind === 'invitation' && entry.side === 'customer' ? entry.attributes : {},
+      comment: read.value.comment,
+      answers: read.value.answers,
+      submissionKey: typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null,
+      ...(entry.kind === 'invitation' ? { invitationId: entry.invitationId } : {}),
+    })
+    if (result === 'invitation_used') return message(request, reply, 410, locale, 'used', opened)
+    return reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${locale}`, 303)
+  })
+
+  app.get<{ Params: Params }>('/s/:token/thanks', { config: { access: 'public' } }, async (request, reply) => {
+    const found = await lookup(request)
+    if (!found) return message(request, reply, 404, localeFor(request, LOCALES, 'en'), 'notFound')
+    const opened = { ...found, locale: localeFor(request, found.survey.wave.locales, found.survey.organization.defaultLocale) }
+    return message(request, reply, 200, opened.locale, 'thanks', opened)
+  })
+}
+

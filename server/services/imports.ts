@@ -1,0 +1,34 @@
+// Importing responses into a wave, shared by the JSON API and the CSV upload: look up what the rows
+// may refer to, check every row, and store all of them or none.
+import type { Db } from '../../db/connect.js'
+import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
+import { importResponses } from '../repositories/responses.js'
+import type { Channel } from '../../db/schema.js'
+
+export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
+  const [items, units, wave] = await Promise.all([
+    db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
+      .select(['items.key', 'items.scale']).where('waves.id', '=', waveId).where('waves.organization_id', '=', organizationId)
+      .orderBy('items.position').execute(),
+    db.selectFrom('units').select(['id', 'name']).where('organization_id', '=', organizationId).execute(),
+    db.selectFrom('waves').select('locales').where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow(),
+  ])
+  const unitLookup = new Map<string, string>()
+  for (const unit of units) {
+    unitLookup.set(unit.id, unit.id)
+    unitLookup.set(unit.name.toLowerCase(), unit.id)
+  }
+  return { items, unitLookup, locale: wave.locales[0] ?? 'en' }
+}
+
+export async function importIntoWave(
+  db: Db,
+  target: { organizationId: string; waveId: string; channel: Channel },
+  rows: readonly unknown[],
+): Promise<{ ok: true; ids: string[] } | { ok: false; problems: RowProblem[] }> {
+  const context = await importContext(db, target.organizationId, target.waveId)
+  const checked = checkImport(rows, context)
+  if (!checked.ok) return checked
+  const ids = await importResponses(db, { ...target, locale: context.locale }, checked.value)
+  return { ok: true, ids }
+}
