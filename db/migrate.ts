@@ -5,10 +5,12 @@ import { installBuiltInInstruments } from '../server/repositories/instruments.js
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
 import * as m0002 from './migrations/0002_responses.js'
+import * as m0003 from './migrations/0003_rollups.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_responses': m0002,
+  '0003_rollups': m0003,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -156,6 +156,38 @@ export interface ImportTable {
   imported_at: Date | null
 }
 
+/** Rollups key "no unit" as the nil UUID, so that the key has no nulls. */
+export const NO_UNIT = '00000000-0000-0000-0000-000000000000'
+
+export interface AnswerRollupTable {
+  wave_id: string
+  side: Side
+  unit_key: string
+  item_key: string
+  value: number
+  slot: number
+  count: number
+}
+
+export interface DimensionRollupTable {
+  wave_id: string
+  side: Side
+  unit_key: string
+  dimension: string
+  slot: number
+  respondents: number
+  agree: number
+  mean_sum: number
+}
+
+export interface ResponseRollupTable {
+  wave_id: string
+  side: Side
+  unit_key: string
+  slot: number
+  respondents: number
+}
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -170,6 +202,9 @@ export interface Database {
   answers: AnswerTable
   invitations: InvitationTable
   imports: ImportTable
+  answer_rollups: AnswerRollupTable
+  dimension_rollups: DimensionRollupTable
+  response_rollups: ResponseRollupTable
 }
 
 export type Organization = Selectable<OrganizationTable>

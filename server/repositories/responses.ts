@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.js'
 import type { Channel, Side } from '../../db/schema.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
+import { addToRollups } from './rollups.js'
 
 export type SurveyEntry =
   | { kind: 'link'; organizationId: string; waveId: string; side: Side; unitId: string | null }
@@ -102,6 +103,7 @@ export async function storeResponse(db: Db, response: NewResponse): Promise<Stor
     if (!inserted) return 'duplicate'
     const answers = Object.entries(response.answers).map(([item_key, value]) => ({ response_id: inserted.id, item_key, value }))
     if (answers.length > 0) await trx.insertInto('answers').values(answers).execute()
+    await addToRollups(trx, response.waveId, [response])
     return 'stored'
   })
 }
@@ -135,6 +137,7 @@ export async function importResponses(
       for (let a = 0; a < answers.length; a += CHUNK * 12) await trx.insertInto('answers').values(answers.slice(a, a + CHUNK * 12)).execute()
       ids.push(...chunkIds)
     }
+    await addToRollups(trx, target.waveId, rows)
     return ids
   })
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import templates from './templates.js'
 import tokens from './tokens.js'
+import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
@@ -12,4 +13,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(waves)
   await app.register(units)
   await app.register(responses)
+  await app.register(report)
 }

@@ -1,0 +1,175 @@
+// Builds the gap report from counts: per item and per dimension, each side's share (or its
+// suppression), the gap between the sides, its test and classification. Pure: the counts come from
+// the rollups, the rules from statistics.ts and anonymity.ts.
+import type { Scale, Side } from '../../db/schema.js'
+import { isShown } from './anonymity.js'
+import { benjaminiHochberg, classify, gap, SIGNIFICANCE, summarize, wilson, type Classification, type Interval } from './statistics.js'
+
+export type Share =
+  | { n: number; agree: number; share: number; ci95: Interval; mean: number | null; distribution: number[] }
+  | { suppressed: true }
+
+export interface Gap {
+  points: number
+  ci95: Interval
+  pValue: number
+  qValue: number
+  significant: boolean
+}
+
+export interface ItemResult {
+  key: string
+  dimension: string
+  headline: boolean
+  staffText: string
+  customerText: string
+  staff: Share
+  customer: Share
+  gap: Gap | null
+  classification: Classification
+}
+
+export interface DimensionResult {
+  key: string
+  staff: Share
+  customer: Share
+  gap: Gap | null
+  classification: Classification
+}
+
+export interface ReportItem {
+  key: string
+  dimension: string
+  scale: Scale
+  headline: boolean
+  staffText: string
+  customerText: string
+}
+
+/** The counts of a coarser view of the same side (the whole side, or the unit without an attribute filter). */
+export interface ParentCounts {
+  respondents: number
+  /** Per item: answered (non-null) count. */
+  answered: ReadonlyMap<string, number>
+  /** Per dimension: respondents with an opinion. */
+  dimensions: ReadonlyMap<string, number>
+}
+
+/** Counts for one side in the filtered group, and the coarser views a filter could be subtracted from. */
+export interface SideCounts {
+  /** Respondents in the group. */
+  respondents: number
+  /** Per item: answers per scale point, lowest first. */
+  distributions: ReadonlyMap<string, readonly number[]>
+  /** Per dimension: respondents with an opinion, those agreeing, the sum of their means. */
+  dimensions: ReadonlyMap<string, { n: number; agree: number; meanSum: number }>
+  /** Empty without a filter; otherwise every coarser view, whose remainder must not be too small. */
+  parents: readonly ParentCounts[]
+}
+
+/** Shown when large enough itself and when, against every coarser view, the remainder is not too small. */
+function shownAgainst(n: number, parents: ReadonlyArray<number>, min: number): boolean {
+  return parents.length === 0 ? isShown(n, null, min) : parents.every((total) => isShown(n, total, min))
+}
+
+export interface ReportInput {
+  minGroupSize: number
+  items: readonly ReportItem[]
+  sides: Record<Side, SideCounts>
+}
+
+const SUPPRESSED = { suppressed: true } as const
+export const isSuppressed = (share: Share): share is { suppressed: true } => 'suppressed' in share
+
+function scaleLength(scale: Scale) {
+  return scale === 'agree5' ? 5 : 11
+}
+
+function itemShare(counts: SideCounts, item: ReportItem, min: number): Share {
+  const distribution = [...(counts.distributions.get(item.key) ?? [])]
+  while (distribution.length < scaleLength(item.scale)) distribution.push(0)
+  const { n, agree, mean } = summarize(distribution, item.scale)
+  const sideShown = shownAgainst(counts.respondents, counts.parents.map((p) => p.respondents), min)
+  if (!sideShown || !shownAgainst(n, counts.parents.map((p) => p.answered.get(item.key) ?? 0), min)) return SUPPRESSED
+  return { n, agree, share: agree / n, ci95: wilson(agree, n)!, mean, distribution }
+}
+
+function dimensionShare(counts: SideCounts, key: string, min: number): Share {
+  const d = counts.dimensions.get(key) ?? { n: 0, agree: 0, meanSum: 0 }
+  if (!shownAgainst(counts.respondents, counts.parents.map((p) => p.respondents), min)
+    || !shownAgainst(d.n, counts.parents.map((p) => p.dimensions.get(key) ?? 0), min)) return SUPPRESSED
+  return { n: d.n, agree: d.agree, share: d.agree / d.n, ci95: wilson(d.agree, d.n)!, mean: d.meanSum / d.n, distribution: [] }
+}
+
+/** Gaps for a family of rows, with Benjamini–Hochberg q-values over those that have both sides. */
+function gapsFor(rows: ReadonlyArray<{ staff: Share; customer: Share }>) {
+  const raw = rows.map(({ staff, customer }) =>
+    isSuppressed(staff) || isSuppressed(customer) ? null : gap(staff, customer))
+  const q = benjaminiHochberg(raw.map((g) => g?.pValue ?? null))
+  return raw.map((g, i): Gap | null => g && { ...g, qValue: q[i]!, significant: q[i]! < SIGNIFICANCE })
+}
+
+function classification(staff: Share, customer: Share, g: Gap | null): Classification {
+  if (isSuppressed(staff) || isSuppressed(customer) || !g) return 'insufficient_data'
+  return classify(staff.share, customer.share, g.points, g.qValue)
+}
+
+/** Dimensions in the order they first appear; the overall (headline) dimension is the headline itself. */
+export function dimensionKeys(items: readonly ReportItem[]): string[] {
+  return [...new Set(items.filter((item) => !item.headline).map((item) => item.dimension))]
+}
+
+export function buildReport(input: ReportInput) {
+  const { minGroupSize: min, items, sides } = input
+  const shares = items.map((item) => ({ staff: itemShare(sides.staff, item, min), customer: itemShare(sides.customer, item, min) }))
+  const itemGaps = gapsFor(shares)
+  const itemResults: ItemResult[] = items.map((item, i) => ({
+    key: item.key,
+    dimension: item.dimension,
+    headline: item.headline,
+    staffText: item.staffText,
+    customerText: item.customerText,
+    staff: shares[i]!.staff,
+    customer: shares[i]!.customer,
+    gap: itemGaps[i]!,
+    classification: classification(shares[i]!.staff, shares[i]!.customer, itemGaps[i]!),
+  }))
+  const keys = dimensionKeys(items)
+  const dimensionShares = keys.map((key) => ({ staff: dimensionShare(sides.staff, key, min), customer: dimensionShare(sides.customer, key, min) }))
+  const dimensionGaps = gapsFor(dimensionShares)
+  const dimensions: DimensionResult[] = keys.map((key, i) => ({
+    key,
+    staff: dimensionShares[i]!.staff,
+    customer: dimensionShares[i]!.customer,
+    gap: dimensionGaps[i]!,
+    classification: classification(dimensionShares[i]!.staff, dimensionShares[i]!.customer, dimensionGaps[i]!),
+  }))
+  const headline = itemResults.find((item) => item.headline) ?? itemResults[0]!
+  return { headline, items: itemResults, dimensions }
+}
+
+export interface ReportFilters {
+  /** A unit id or name, resolved by the caller. */
+  unit: string | null
+  staff: Record<string, string>
+  customer: Record<string, string>
+}
+
+const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
+
+/** Reads `unit`, `staff.<attribute>` and `customer.<attribute>` from a query string; anything else is refused. */
+export function parseReportFilters(query: Record<string, unknown>): { ok: true; value: ReportFilters } | { ok: false; message: string } {
+  const value: ReportFilters = { unit: null, staff: {}, customer: {} }
+  for (const [name, raw] of Object.entries(query)) {
+    if (Array.isArray(raw)) return { ok: false, message: `The filter "${name}" is given more than once; give each filter once.` }
+    if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) return { ok: false, message: `The filter "${name}" needs a value (at most 200 characters).` }
+    if (name === 'unit') {
+      value.unit = raw.trim()
+      continue
+    }
+    const match = FILTER.exec(name)
+    if (!match) return { ok: false, message: `Unknown filter "${name}". Use unit, staff.<attribute> or customer.<attribute>.` }
+    value[match[1] as Side][match[2]!] = raw
+  }
+  return { ok: true, value }
+}

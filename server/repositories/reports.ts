@@ -1,0 +1,104 @@
+// Counts for the gap report. Whole-wave and per-unit views read the rollups; a filter on respondents'
+// attributes reads the raw answers of that side (the rollups do not hold attributes).
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import { NO_UNIT, type Scale, type Side } from '../../db/schema.js'
+import type { ParentCounts, SideCounts } from '../domain/report.js'
+
+export interface View {
+  /** A unit id, or null for the whole wave. */
+  unitId: string | null
+  /** Attribute filters for this side (name → value); empty for none. */
+  attributes: Record<string, string>
+}
+
+interface Counts {
+  respondents: number
+  distributions: Map<string, number[]>
+  dimensions: Map<string, { n: number; agree: number; meanSum: number }>
+}
+
+function place(distributions: Map<string, number[]>, scales: ReadonlyMap<string, Scale>, item: string, value: number, count: number) {
+  const scale = scales.get(item)
+  if (!scale) return
+  const length = scale === 'agree5' ? 5 : 11
+  const index = scale === 'agree5' ? value - 1 : value
+  if (index < 0 || index >= length) return
+  const row = distributions.get(item) ?? Array.from({ length }, () => 0)
+  row[index]! += count
+  distributions.set(item, row)
+}
+
+async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+  const [answers, dimensions, responses] = await Promise.all([
+    db.selectFrom('answer_rollups').select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
+      .where('wave_id', '=', waveId).where('side', '=', side)
+      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .groupBy(['item_key', 'value']).execute(),
+    db.selectFrom('dimension_rollups')
+      .select(['dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum')])
+      .where('wave_id', '=', waveId).where('side', '=', side)
+      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .groupBy('dimension').execute(),
+    db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
+      .where('wave_id', '=', waveId).where('side', '=', side)
+      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .executeTakeFirst(),
+  ])
+  const distributions = new Map<string, number[]>()
+  for (const row of answers) place(distributions, scales, row.item_key, row.value, Number(row.count))
+  return {
+    respondents: Number(responses?.n ?? 0),
+    distributions,
+    dimensions: new Map(dimensions.map((d) => [d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) }])),
+  }
+}
+
+/** The same counts straight from the raw answers; also what the rollups are checked against. */
+export async function fromAnswers(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+  const responses = db.selectFrom('responses').select('id')
+    .where('wave_id', '=', waveId).where('side', '=', side)
+    .$if(view.unitId !== null, (q) => q.where('unit_id', view.unitId === NO_UNIT ? 'is' : '=', view.unitId === NO_UNIT ? null : view.unitId))
+    .$if(Object.keys(view.attributes).length > 0, (q) => q.where(sql<boolean>`attributes @> ${JSON.stringify(view.attributes)}::jsonb`))
+  const [answers, dimensions, respondents] = await Promise.all([
+    db.selectFrom('answers').select(['item_key', 'value', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('response_id', 'in', responses).where('value', 'is not', null)
+      .groupBy(['item_key', 'value']).execute(),
+    db.selectFrom((eb) => eb.selectFrom('answers')
+      .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
+      .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
+      .select(['answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
+      .where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false)
+      .groupBy(['answers.response_id', 'items.dimension']).as('per_respondent'))
+      .select(['dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= 4 then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
+      .groupBy('dimension').execute(),
+    db.selectFrom(responses.as('r')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  const distributions = new Map<string, number[]>()
+  for (const row of answers) place(distributions, scales, row.item_key, row.value!, Number(row.count))
+  return {
+    respondents: Number(respondents.n),
+    distributions,
+    dimensions: new Map(dimensions.map((d) => [d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) }])),
+  }
+}
+
+function asParent(counts: Counts): ParentCounts {
+  const answered = new Map<string, number>()
+  for (const [item, distribution] of counts.distributions) answered.set(item, distribution.reduce((a, b) => a + b, 0))
+  return { respondents: counts.respondents, answered, dimensions: new Map([...counts.dimensions].map(([k, v]) => [k, v.n])) }
+}
+
+/**
+ * The counts of one side for a view, with the coarser views it must be checked against: the whole
+ * side when a unit is chosen, and the unit (or whole side) when attributes narrow it further.
+ */
+export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<SideCounts> {
+  const filtered = Object.keys(view.attributes).length > 0
+  const whole = view.unitId !== null || filtered ? await fromRollups(db, waveId, side, null, scales) : null
+  const unit = view.unitId !== null && filtered ? await fromRollups(db, waveId, side, view.unitId, scales) : null
+  const group = filtered ? await fromAnswers(db, waveId, side, view, scales) : await fromRollups(db, waveId, side, view.unitId, scales)
+  return { ...group, parents: [whole, unit].filter((c): c is Counts => c !== null).map(asParent) }
+}
+
+export { fromRollups }

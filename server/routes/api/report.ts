@@ -1,0 +1,34 @@
+// GET /api/v1/waves/:id/report: the gap report, whole or filtered by unit and respondents' attributes.
+import type { FastifyInstance } from 'fastify'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { parseReportFilters } from '../../domain/report.js'
+import { HttpError, notFound } from '../../http-error.js'
+import { getOrganization } from '../../repositories/organizations.js'
+import { findWave } from '../../repositories/waves.js'
+import { waveReport } from '../../services/report.js'
+import { errors, IdParams } from './schemas.js'
+
+export default async function report(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  app.get('/waves/:id/report', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['reports'],
+      summary: 'The gap report of a wave',
+      description: 'Filters: `unit` (id or name), `staff.<attribute>`, `customer.<attribute>` (e.g. `customer.tier=gold`). '
+        + 'Each side\'s Share is {n, agree, share, ci95, mean, distribution} or {suppressed: true} below the minimum group size; '
+        + 'Gap is {points, ci95, pValue, qValue, significant} in percentage points (staff − customers).',
+      params: IdParams,
+      querystring: Type.Record(Type.String(), Type.Unknown()),
+      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 404) },
+    },
+  }, async (request) => {
+    const organizationId = request.principal!.organizationId
+    const wave = await findWave(app.db, organizationId, request.params.id)
+    if (!wave) throw notFound('This wave')
+    const filters = parseReportFilters(request.query as Record<string, unknown>)
+    if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
+    const org = await getOrganization(app.db, organizationId)
+    return waveReport(app.db, { id: org.id, name: org.name, minGroupSize: org.min_group_size }, wave, filters.value)
+  })
+}

@@ -1,0 +1,114 @@
+import { expect, it } from 'vitest'
+import type { Scale } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
+import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
+
+const KEYS = SERVICE_GAP_INDEX_V1.items.map((i) => i.key)
+const SCALES = new Map<string, Scale>(SERVICE_GAP_INDEX_V1.items.map((i) => [i.key, i.scale]))
+
+/** A response whose headline answer agrees or not, and whose other answers vary deterministically. */
+function row(side: 'staff' | 'customer', agrees: boolean, seed: number, extra: Record<string, unknown> = {}) {
+  const answers: Record<string, number | null> = {}
+  KEYS.forEach((key, i) => {
+    answers[key] = key === 'excellent_service' ? (agrees ? 5 : 2) : ((seed * 7 + i * 3) % 6 === 5 ? null : ((seed + i) % 5) + 1)
+  })
+  return { side, answers, ...extra }
+}
+
+describeEachDatabase('the gap report', (ctx) => {
+  let tenant: Tenant
+  let token: string
+  let waveId: string
+  const report = async (query = '') => ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/report${query}`, headers: bearer(token) })
+
+  it('shows 80% of staff against 8% of customers as a significant 72-point blind spot', async () => {
+    tenant = await createTenant(ctx, 'Acme')
+    token = await apiToken(ctx, tenant.owner.email)
+    const units = ['North', 'South', 'Tiny']
+    for (const name of units) await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name } })
+    waveId = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: '2026-Q4', templateKey: 'service-gap-index' } })).json().id
+    const rows = [
+      ...Array.from({ length: 100 }, (_, i) => row('staff', i < 80, i, { unit: i < 50 ? 'North' : i < 98 ? 'South' : 'Tiny', attributes: { role: i % 2 ? 'agent' : 'lead' } })),
+      ...Array.from({ length: 100 }, (_, i) => row('customer', i < 8, i + 1000, { unit: i < 60 ? 'North' : 'South', attributes: { tier: i < 97 ? 'standard' : 'gold' } })),
+    ]
+    const stored = await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token), payload: rows })
+    expect(stored.statusCode).toBe(201)
+
+    const response = await report()
+    expect(response.statusCode).toBe(200)
+    const body = response.json()
+    expect(body.wave).toEqual({ id: waveId, name: '2026-Q4' })
+    expect(body.minGroupSize).toBe(5)
+    expect(body.headline.key).toBe('excellent_service')
+    expect(body.headline.customerText).toBe('I receive excellent service from Acme.')
+    expect(body.headline.staff).toMatchObject({ n: 100, agree: 80, share: 0.8, distribution: [0, 20, 0, 0, 80] })
+    expect(body.headline.staff.ci95[0]).toBeCloseTo(0.711170834406841, 12)
+    expect(body.headline.customer).toMatchObject({ n: 100, agree: 8, share: 0.08 })
+    expect(body.headline.gap.points).toBeCloseTo(72, 10)
+    expect(body.headline.gap.ci95[0]).toBeCloseTo(60.69160851430025, 9)
+    expect(body.headline.gap.significant).toBe(true)
+    expect(body.headline.classification).toBe('blind_spot')
+    expect(body.items).toHaveLength(12)
+    expect(body.dimensions.map((d: { key: string }) => d.key)).toEqual(['attitude', 'ability', 'structure', 'focus', 'fit', 'listening', 'care'])
+    for (const item of body.items) if (item.gap) expect(item.gap.qValue).toBeGreaterThanOrEqual(item.gap.pValue)
+  })
+
+  it('keeps the rollups equal to a recount of the raw answers, whole and per unit', async () => {
+    const db = ctx.database.db
+    const units = await db.selectFrom('units').select('id').where('organization_id', '=', tenant.organizationId).execute()
+    for (const side of ['staff', 'customer'] as const) {
+      for (const unitId of [null, NO_UNIT, ...units.map((u) => u.id)]) {
+        const rolled = await fromRollups(db, waveId, side, unitId, SCALES)
+        const raw = await fromAnswers(db, waveId, side, { unitId, attributes: {} }, SCALES)
+        expect(rolled.respondents, `${side} ${unitId}`).toBe(raw.respondents)
+        expect(Object.fromEntries(rolled.distributions)).toEqual(Object.fromEntries(raw.distributions))
+        for (const [key, value] of raw.dimensions) {
+          expect(rolled.dimensions.get(key)).toMatchObject({ n: value.n, agree: value.agree })
+          expect(rolled.dimensions.get(key)!.meanSum).toBeCloseTo(value.meanSum, 9)
+        }
+      }
+    }
+  })
+
+  it('filters by unit and hides a unit with fewer respondents than the minimum', async () => {
+    const north = (await report('?unit=North')).json()
+    expect(north.filters.unit.name).toBe('North')
+    expect(north.headline.staff).toMatchObject({ n: 50, agree: 50 })
+    const tiny = (await report('?unit=tiny')).json()
+    expect(tiny.headline.staff).toEqual({ suppressed: true })
+    expect(tiny.headline.customer).toEqual({ suppressed: true })
+    expect(tiny.headline.gap).toBeNull()
+    expect(tiny.headline.classification).toBe('insufficient_data')
+  })
+
+  it('hides a group whose remainder would be revealed by subtraction', async () => {
+    // South has 48 staff; the rest of the staff side is 52, fine. Customers: a filter selecting 97 of
+    // 100 leaves 3, below the minimum of 5, so the 97 are hidden too.
+    const standard = (await report('?customer.tier=standard')).json()
+    expect(standard.headline.customer).toEqual({ suppressed: true })
+    expect(standard.headline.staff).toMatchObject({ n: 100 })
+    const gold = (await report('?customer.tier=gold')).json()
+    expect(gold.headline.customer).toEqual({ suppressed: true })
+    const leads = (await report('?staff.role=lead')).json()
+    expect(leads.headline.staff).toMatchObject({ n: 50 })
+  })
+
+  it('refuses unknown filters with a clear message', async () => {
+    for (const query of ['?colour=blue', '?staff.tier=gold', '?unit=Atlantis', '?customer.=x', '?unit=North&unit=South']) {
+      const response = await report(query)
+      expect(response.statusCode, query).toBe(400)
+      expect(response.json().error).toBe('unknown_filter')
+      expect(response.json().message.length).toBeGreaterThan(10)
+    }
+  })
+
+  it('suppresses a side with fewer respondents than the minimum and follows a larger minimum', async () => {
+    await ctx.database.db.updateTable('organizations').set({ min_group_size: 50 }).where('id', '=', tenant.organizationId).execute()
+    const south = (await report('?unit=South')).json()
+    expect(south.headline.staff).toEqual({ suppressed: true })
+    expect(south.headline.customer).toEqual({ suppressed: true })
+    await ctx.database.db.updateTable('organizations').set({ min_group_size: 5 }).where('id', '=', tenant.organizationId).execute()
+  })
+})
