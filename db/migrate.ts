@@ -13,6 +13,9 @@ const migrations: Record<string, Migration> = {
   '0003_rollups': m0003,
 }
 
+/** Every migration, in the order they apply. */
+export const MIGRATION_NAMES = Object.keys(migrations)
+
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
 export async function migrate(db: Db): Promise<string[]> {

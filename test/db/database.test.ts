@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../db/connect.js'
-import { migrate } from '../../db/migrate.js'
+import { migrate, MIGRATION_NAMES } from '../../db/migrate.js'
 import type { InstrumentDefinition } from '../../server/domain/instrument.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createInstrument, listInstruments } from '../../server/repositories/instruments.js'
@@ -119,7 +119,8 @@ for (const kind of DATABASES) {
       it('apply nothing when run again', async () => {
         expect(await migrate(db)).toEqual([])
         const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)
-        expect(rows.map((row) => row.name)).toEqual(['0001_foundation', '0002_responses'])
+        expect(rows.map((row) => row.name)).toEqual(MIGRATION_NAMES)
+        expect(MIGRATION_NAMES).toEqual([...MIGRATION_NAMES].sort())
       })
 
       it('do not duplicate the built-in instrument when run again', async () => {
