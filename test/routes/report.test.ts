@@ -112,3 +112,51 @@ describeEachDatabase('the gap report', (ctx) => {
     await ctx.database.db.updateTable('organizations').set({ min_group_size: 5 }).where('id', '=', tenant.organizationId).execute()
   })
 })
+
+describeEachDatabase('the responses export', (ctx) => {
+  it('gives one row per response and one column per item, safe from formulas, with nothing that singles out staff', async () => {
+    const tenant = await createTenant(ctx, 'Acme')
+    const token = await apiToken(ctx, tenant.owner.email)
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: 'Big' } })
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: 'Small' } })
+    const waveId = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: 'Export wave', templateKey: 'service-gap-index' } })).json().id
+    const rows = [
+      ...Array.from({ length: 6 }, (_, i) => ({ side: 'staff', unit: 'Big', attributes: { role: 'lead' }, answers: { excellent_service: 4, easy: null }, comment: i === 0 ? '=HYPERLINK("http://evil")' : null })),
+      { side: 'staff', unit: 'Small', answers: { excellent_service: 2 }, comment: 'only me here' },
+      { side: 'customer', unit: 'Small', attributes: { tier: '@gold' }, answers: { excellent_service: 5 }, comment: '+1, "great"' },
+    ]
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token), payload: rows })).statusCode).toBe(201)
+    const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(token) })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(response.headers['content-disposition']).toContain('attachment; filename="service-gap-Export-wave-responses.csv"')
+    const lines = response.body.replace(/^\ufeff/, '').trim().split('\r\n')
+    expect(lines).toHaveLength(9)
+    expect(lines[0]).toBe(`response,side,unit,submitted,language,channel,${KEYS.join(',')},comment,customer.tier`)
+    const staff = lines.filter((line) => line.startsWith(',staff,'))
+    expect(staff).toHaveLength(7)
+    expect(staff.every((line) => /^,staff,(Big)?,\d{4}-\d{2}-\d{2},/.test(line))).toBe(true)
+    expect(staff.filter((line) => line.startsWith(',staff,,'))).toHaveLength(1)
+    expect(response.body).toContain(`"'=HYPERLINK(""http://evil"")"`)
+    expect(response.body).not.toContain('lead')
+    const customer = lines.find((line) => line.includes(',customer,'))!
+    expect(customer).toMatch(/^[0-9a-f-]{36},customer,Small,\d{4}-\d{2}-\d{2}T/)
+    expect(customer).toContain(`"'+1, ""great"""`)
+    expect(customer.endsWith(",'@gold")).toBe(true)
+    const bigRow = staff.find((line) => line.includes(',Big,'))!.split(',')
+    const easy = 6 + KEYS.indexOf('easy')
+    expect(bigRow[6 + KEYS.indexOf('excellent_service')]).toBe('4')
+    expect(bigRow[easy]).toBe('na')
+    expect(bigRow[6 + KEYS.indexOf('trust')]).toBe('')
+  })
+
+  it('is refused to viewers', async () => {
+    const tenant = await createTenant(ctx, 'Viewer Org')
+    const { addPerson } = await import('../helpers/app.js')
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const token = await apiToken(ctx, email)
+    const owner = await apiToken(ctx, tenant.owner.email)
+    const waveId = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(owner), payload: { name: 'V', templateKey: 'service-gap-index' } })).json().id
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(token) })).statusCode).toBe(403)
+  })
+})

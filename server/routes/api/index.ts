@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import templates from './templates.js'
 import tokens from './tokens.js'
+import exportRoutes from './export.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -14,4 +15,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(units)
   await app.register(responses)
   await app.register(report)
+  await app.register(exportRoutes)
 }

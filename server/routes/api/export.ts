@@ -1,0 +1,40 @@
+// GET /api/v1/waves/:id/export.csv: every response of a wave, for the analysts' own spreadsheets.
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { notFound } from '../../http-error.js'
+import { getOrganization } from '../../repositories/organizations.js'
+import { findWave } from '../../repositories/waves.js'
+import { responsesCsv } from '../../services/export.js'
+import { errors, IdParams } from './schemas.js'
+
+export default async function exportRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  app.get('/waves/:id/export.csv', {
+    config: { access: 'export' },
+    schema: {
+      tags: ['exports'],
+      summary: 'Responses of a wave as CSV',
+      description: 'One row per response, one column per item ("na" for not applicable, empty for not answered). '
+        + 'Text that a spreadsheet would run as a formula starts with an apostrophe. Staff rows have no id, no attributes, '
+        + 'the day only, and no unit when the unit has fewer staff respondents than the minimum group size.',
+      params: IdParams,
+      produces: ['text/csv'],
+      response: errors(401, 403, 404),
+    },
+  }, async (request, reply) => {
+    const organizationId = request.principal!.organizationId
+    const wave = await findWave(app.db, organizationId, request.params.id)
+    if (!wave) throw notFound('This wave')
+    const org = await getOrganization(app.db, organizationId)
+    const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-responses.csv`
+    async function* withBom() {
+      yield '\ufeff'
+      yield* responsesCsv(app.db, organizationId, wave!.id, org.min_group_size)
+    }
+    return reply.type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${filename}"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(withBom()) as never)
+  })
+}
