@@ -19,6 +19,7 @@ import settingsPages from './routes/pages/settings.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
+import importPages from './routes/pages/imports.js'
 
 export interface AppOptions {
   config: Config
@@ -60,6 +61,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
   await app.register(surveyRoutes)
   await app.register(accountPages)
   await app.register(wavePages)
+  await app.register(importPages)
   await app.register(unitPages)
   await app.register(settingsPages)
   await app.register(tokenPages)

@@ -13,3 +13,37 @@ export const side = (value: 'staff' | 'customer') => SIDE_NAMES[value]
 
 const LOCALE_NAMES: Record<string, string> = { en: 'English', es: 'Español', de: 'Deutsch' }
 export const locale = (code: string) => LOCALE_NAMES[code] ?? code
+
+/** A share (0–1) as a whole percentage. */
+export const percent = (share: number) => `${Math.round(share * 100)}%`
+/** An interval of shares as "71–87%". */
+export const percentRange = ([lo, hi]: [number, number]) => `${Math.round(lo * 100)}–${Math.round(hi * 100)}%`
+/** Percentage points with a sign: "+72 pts", "−5 pts". */
+export const points = (value: number) => `${value > 0.05 ? '+' : value < -0.05 ? '−' : '±'}${Math.abs(value).toFixed(0)} pts`
+export const pointsRange = ([lo, hi]: [number, number]) => `${lo < 0 ? '−' : '+'}${Math.abs(lo).toFixed(0)} to ${hi < 0 ? '−' : '+'}${Math.abs(hi).toFixed(0)}`
+/** A p- or q-value the way a reader expects: "< 0.001" rather than 1.2e-24. */
+export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFixed(3))
+export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
+
+const CLASSIFICATIONS: Record<string, string> = {
+  blind_spot: 'Blind spot',
+  hidden_strength: 'Hidden strength',
+  shared_strength: 'Shared strength',
+  shared_weakness: 'Shared weakness',
+  aligned: 'Aligned',
+  insufficient_data: 'Not enough answers',
+}
+export const classification = (value: string) => CLASSIFICATIONS[value] ?? value
+
+const DIMENSIONS: Record<string, string> = {
+  overall: 'Overall', attitude: 'Attitude', ability: 'Ability', structure: 'Structure', focus: 'Focus on the person',
+  fit: 'Fit', listening: 'Listening', care: 'Care for staff',
+}
+export const dimension = (value: string) => DIMENSIONS[value] ?? value
+
+/** Heat-map shade of a gap in points: positive (staff think better) in orange, negative in blue. */
+export const gapShade = (value: number) =>
+  value >= 30 ? 'g3' : value >= 15 ? 'g2' : value >= 5 ? 'g1' : value > -5 ? 'g0' : value > -15 ? 'n1' : 'n2'
+
+/** A short label for an item key: "excellent_service" → "Excellent service". */
+export const itemLabel = (key: string) => key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ')

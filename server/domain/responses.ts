@@ -49,7 +49,8 @@ export function readSurveyForm(
   }
   const rawUnit = typeof form.unit === 'string' ? form.unit : ''
   let unitId: string | null = null
-  if (rawUnit !== '') {
+  if (form.unit !== undefined && typeof form.unit !== 'string') problems.unit = 'invalid'
+  else if (rawUnit !== '') {
     if (unitIds.includes(rawUnit)) unitId = rawUnit
     else problems.unit = 'invalid'
   }

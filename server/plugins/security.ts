@@ -88,6 +88,13 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
     return Boolean(cookieValue) && typeof sent === 'string' && safeEqual(sent, hmac(config.sessionSecret, cookieValue!))
   })
 
+  // PostgreSQL cannot store NUL characters or unpaired UTF-16 surrogates in text; they carry no
+  // meaning anyone typed, so they are taken out of every body and query before anything reads them.
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    request.body = storable(request.body)
+    request.query = storable(request.query)
+  })
+
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (SAFE_METHODS.has(request.method) || isApiRequest(request) || request.routeOptions.config?.csrf === 'manual') return
     if (!request.csrfValid()) {
@@ -95,3 +102,26 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
     }
   })
 }, { name: 'security' })
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** Parsed JSON and form objects (including the prototype-less ones form parsers make), not Buffers or Dates. */
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && Object.prototype.toString.call(value) === '[object Object]'
+
+const MAX_DEPTH = 64
+
+/** A copy of a parsed body or query whose strings PostgreSQL can store (no NUL, no lone surrogates). */
+export function storable<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD') as T
+  if (depth > MAX_DEPTH && value !== null && typeof value === 'object') {
+    throw new HttpError(400, 'bad_request', `The request is nested more than ${MAX_DEPTH} levels deep.`)
+  }
+  if (Array.isArray(value)) return value.map((inner) => storable(inner, depth + 1)) as T
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(value))
+    for (const [key, inner] of Object.entries(value)) out[storable(key)] = storable(inner, depth + 1)
+    return out as T
+  }
+  return value
+}

@@ -70,7 +70,13 @@ export interface NewResponse {
 export type StoreResult = 'stored' | 'duplicate' | 'invitation_used'
 
 /** The time a response records: exact for customers, the day only for staff. */
-const submittedAt = (side: Side) => (side === 'staff' ? sql<Date>`date_trunc('day', now())` : sql<Date>`now()`)
+const submittedAt = (side: Side) => (side === 'staff' ? sql<Date>`date_trunc('day', now(), 'UTC')` : sql<Date>`now()`)
+
+/** True when a form with this submission key has already been stored for the wave. */
+export async function submissionStored(db: Db, waveId: string, submissionKey: string): Promise<boolean> {
+  const row = await db.selectFrom('responses').select('id').where('wave_id', '=', waveId).where('submission_key', '=', submissionKey).executeTakeFirst()
+  return row !== undefined
+}
 
 /** Stores one response with its answers, and uses up its invitation, in one transaction. */
 export async function storeResponse(db: Db, response: NewResponse): Promise<StoreResult> {

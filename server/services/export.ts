@@ -1,6 +1,8 @@
 // The responses of a wave as CSV, one row per response and one column per item. Staff rows carry
 // nothing that could single a person out: no id, no attributes, the day only, and no unit when the
 // unit has fewer staff respondents than the minimum group size.
+import { Readable } from 'node:stream'
+import type { FastifyReply } from 'fastify'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { tooSmall } from '../domain/anonymity.js'
@@ -47,4 +49,17 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
     if (rows.length < pageSize) break
     after = rows.at(-1)!.id
   }
+}
+
+/** Sends a wave's responses as a CSV download (UTF-8 with a byte order mark, for spreadsheets). */
+export function sendResponsesCsv(reply: FastifyReply, db: Db, organization: { id: string; min_group_size: number }, wave: { id: string; name: string }) {
+  async function* withBom() {
+    yield '\ufeff'
+    yield* responsesCsv(db, organization.id, wave.id, organization.min_group_size)
+  }
+  const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-responses.csv`
+  return reply.type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+    .send(Readable.from(withBom()))
 }

@@ -14,7 +14,7 @@ import {
 
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken',
+  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
 }
 
 interface Fixtures {
@@ -23,6 +23,8 @@ interface Fixtures {
   linkId: string
   personId: string
   tokenId: string
+  /** An uploaded CSV file of organization A, not yet imported. */
+  importId: string
   /** A public survey link of organization A. */
   surveyToken: string
   /** Strings that only organization A's data contains. */
@@ -52,6 +54,10 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const wave = (await findWave(db, a.organizationId, created.value))!
   await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Alpha secret token')
   const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
+  const upload = await db.insertInto('imports').values({
+    organization_id: a.organizationId, wave_id: wave.id, user_id: a.owner.userId,
+    filename: 'alpha-secret.csv', content: 'side,excellent_service,comment\ncustomer,5,Alpha secret comment\n', row_count: 1,
+  }).returning('id').executeTakeFirstOrThrow()
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   return {
@@ -60,8 +66,9 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     linkId: wave.links.find((l) => l.unit)!.id,
     personId: a.owner.userId,
     tokenId: token.id,
+    importId: upload.id,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, unitId, wave.links[0]!.token, 'Alpha secret', a.owner.email],
+    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,

@@ -1,11 +1,10 @@
 // GET /api/v1/waves/:id/export.csv: every response of a wave, for the analysts' own spreadsheets.
-import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { notFound } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { findWave } from '../../repositories/waves.js'
-import { responsesCsv } from '../../services/export.js'
+import { sendResponsesCsv } from '../../services/export.js'
 import { errors, IdParams } from './schemas.js'
 
 export default async function exportRoutes(fastify: FastifyInstance) {
@@ -27,14 +26,6 @@ export default async function exportRoutes(fastify: FastifyInstance) {
     const wave = await findWave(app.db, organizationId, request.params.id)
     if (!wave) throw notFound('This wave')
     const org = await getOrganization(app.db, organizationId)
-    const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-responses.csv`
-    async function* withBom() {
-      yield '\ufeff'
-      yield* responsesCsv(app.db, organizationId, wave!.id, org.min_group_size)
-    }
-    return reply.type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${filename}"`)
-      .header('cache-control', 'no-store')
-      .send(Readable.from(withBom()) as never)
+    return sendResponsesCsv(reply, app.db, org, wave) as never
   })
 }

@@ -8,6 +8,13 @@ import { listInstruments } from '../../repositories/instruments.js'
 import { listUnits } from '../../repositories/units.js'
 import { addUnitLinks, findLink, findWave, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { createWaveFromInput, groupLinks, linkUrl } from '../../services/waves.js'
+import { csvLine } from '../../domain/csv.js'
+import { isSuppressed, parseReportFilters, type Share } from '../../domain/report.js'
+import { HttpError } from '../../http-error.js'
+import { getOrganization } from '../../repositories/organizations.js'
+import { countResponses } from '../../repositories/responses.js'
+import { waveDashboard } from '../../services/dashboard.js'
+import { sendResponsesCsv } from '../../services/export.js'
 
 type Params = { id: string }
 type LinkParams = { id: string; linkId: string }
@@ -51,13 +58,59 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.redirect(`/waves/${created.value}`, 303)
   })
 
+  /** The report's filters from the query string; unknown ones are dropped with a notice, not an error page. */
+  async function dashboardFor(request: FastifyRequest, wave: Awaited<ReturnType<typeof loadWave>>) {
+    const org = await getOrganization(app.db, orgOf(request))
+    const organization = { id: org.id, name: org.name, minGroupSize: org.min_group_size }
+    const parsed = parseReportFilters(request.query as Record<string, unknown>)
+    const none = { unit: null, staff: {}, customer: {} }
+    try {
+      return { dashboard: await waveDashboard(app.db, organization, wave, parsed.ok ? parsed.value : none), filterProblem: parsed.ok ? null : parsed.message }
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.code !== 'unknown_filter') throw error
+      return { dashboard: await waveDashboard(app.db, organization, wave, none), filterProblem: error.message }
+    }
+  }
+
   app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
     const wave = await loadWave(request)
     const units = await listUnits(app.db, orgOf(request))
     const { general, units: unitLinks } = groupLinks(wave.links)
     const url = (token: string) => linkUrl(app.config.publicUrl, token)
     const missingUnitLinks = units.length - unitLinks.length
-    return reply.page('wave', { title: wave.name, wave, general, unitLinks, url, missingUnitLinks })
+    const responses = await countResponses(app.db, orgOf(request), wave.id)
+    const { dashboard, filterProblem } = responses.staff + responses.customer > 0
+      ? await dashboardFor(request, wave)
+      : { dashboard: null, filterProblem: null }
+    return reply.page('wave', {
+      title: wave.name, wave, general, unitLinks, url, missingUnitLinks, responses, dashboard, filterProblem,
+      query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
+      styles: ['/public/report.css'],
+      scripts: dashboard ? ['/vendor/chart.js/chart.umd.min.js', '/public/dashboard.js'] : [],
+    })
+  })
+
+  app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export' } }, async (request, reply) => {
+    const wave = await loadWave(request)
+    const org = await getOrganization(app.db, orgOf(request))
+    return sendResponsesCsv(reply, app.db, org, wave)
+  })
+
+  app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
+    const wave = await loadWave(request)
+    const { dashboard } = await dashboardFor(request, wave)
+    const r = dashboard.report
+    const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `${s.ci95[0].toFixed(4)}–${s.ci95[1].toFixed(4)}`, s.mean?.toFixed(3) ?? ''])
+    const rows = [
+      csvLine(['kind', 'key', 'staff_n', 'staff_share', 'staff_ci95', 'staff_mean', 'customer_n', 'customer_share', 'customer_ci95', 'customer_mean', 'gap_points', 'gap_ci95', 'p_value', 'q_value', 'significant', 'classification']),
+      ...[...r.items.map((x) => ['item', x] as const), ...r.dimensions.map((x) => ['dimension', x] as const)].map(([kind, x]) => csvLine([
+        kind, x.key, ...share(x.staff), ...share(x.customer),
+        x.gap?.points.toFixed(2) ?? '', x.gap ? `${x.gap.ci95[0].toFixed(2)}–${x.gap.ci95[1].toFixed(2)}` : '',
+        x.gap?.pValue ?? '', x.gap?.qValue ?? '', x.gap ? String(x.gap.significant) : '', x.classification,
+      ])),
+    ]
+    const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-report.csv`
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send('\ufeff' + rows.join(''))
   })
 
   for (const status of ['open', 'closed'] as const) {

@@ -9,7 +9,7 @@ import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem } from '../../doma
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
-import { resolveSurveyToken, storeResponse, type SurveyEntry } from '../../repositories/responses.js'
+import { resolveSurveyToken, storeResponse, submissionStored, type SurveyEntry } from '../../repositories/responses.js'
 import { randomToken } from '../../security/tokens.js'
 import { loadSurvey, surveyTexts, type Survey } from '../../services/survey.js'
 
@@ -93,13 +93,28 @@ export default async function surveyRoutes(app: FastifyInstance) {
     })
   }
 
+  /** The same form sent again after it was stored (a double click, a resent tab): thank them again. */
+  async function alreadyStored(request: Request, body: Record<string, unknown>) {
+    const key = typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
+    if (key === null) return false
+    const entry = await resolveSurveyToken(app.db, request.params.token)
+    if (!entry) return false
+    return submissionStored(app.db, entry.waveId, key)
+  }
+
   app.get<{ Params: Params }>('/s/:token', { config: { access: 'public' } }, async (request, reply) => {
     const opened = await open(request, reply)
     if (opened) return form(request, reply, 200, opened)
   })
 
+  // Two limits on one route: the plugin's hook marks a request as counted, so the second one is
+  // checked by hand.
   const perAddress = app.rateLimit({ max: SUBMIT_LIMITS.perAddress, timeWindow: '1 minute' })
-  const perLink = app.rateLimit({ max: SUBMIT_LIMITS.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
+  const perLinkCheck = app.createRateLimit({ max: SUBMIT_LIMITS.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
+  const perLink = async (request: FastifyRequest) => {
+    const limit = await perLinkCheck(request)
+    if (!limit.isAllowed && limit.isExceeded) throw new HttpError(429, 'too_many_requests', 'Too many answers for this link right now.')
+  }
 
   app.post<{ Params: Params }>('/s/:token', {
     config: { access: 'public', csrf: 'manual' },
@@ -112,7 +127,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       if (status !== 429 && !unavailable) return app.errorHandler(error, request, reply)
       if (unavailable) request.log.warn({ err: error }, 'survey submission while the database is unavailable')
       const t = RESPONDENT_TEXT[localeFor(request, LOCALES, 'en')]
-      return reply.code(unavailable ? 503 : 429).header('retry-after', '60').view('survey/held', {
+      return reply.code(unavailable ? 503 : 429).header('retry-after', '60').header('cache-control', 'no-store').view('survey/held', {
         locale: localeFor(request, LOCALES, 'en'),
         t,
         title: unavailable ? t.unavailableTitle : t.tooManyTitle,
@@ -123,9 +138,12 @@ export default async function surveyRoutes(app: FastifyInstance) {
       })
     },
   }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>
+    if (await alreadyStored(request, body)) {
+      return reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${localeFor(request, LOCALES, 'en')}`, 303)
+    }
     const opened = await open(request, reply)
     if (!opened) return
-    const body = (request.body ?? {}) as Record<string, unknown>
     if (!request.csrfValid()) return form(request, reply, 403, opened, { values: body, problems: { _form: 'expired' } })
     const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id))
     if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })

@@ -1,0 +1,48 @@
+// Uploaded CSV files waiting for confirmation. The text is kept as uploaded and read again for the
+// preview and the import, so what is imported is exactly what was previewed, checked afresh.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+
+export interface NewImport {
+  organizationId: string
+  waveId: string
+  userId: string
+  filename: string
+  content: string
+  rowCount: number
+}
+
+export async function createImport(db: Db, upload: NewImport): Promise<string> {
+  const { id } = await db.insertInto('imports').values({
+    organization_id: upload.organizationId,
+    wave_id: upload.waveId,
+    user_id: upload.userId,
+    filename: upload.filename,
+    content: upload.content,
+    row_count: upload.rowCount,
+  }).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+export async function findImport(db: Db, organizationId: string, waveId: string, id: string) {
+  return db.selectFrom('imports')
+    .select(['id', 'wave_id', 'filename', 'content', 'row_count', 'created_at', 'imported_at'])
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/**
+ * Marks an import as imported unless it already is: of two confirmations racing, only one gets true.
+ * The responses are stored after this (in their own transaction), and `releaseImport` undoes the
+ * mark if storing them fails.
+ */
+export async function claimImport(db: Db, organizationId: string, id: string): Promise<boolean> {
+  const result = await db.updateTable('imports').set({ imported_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId).where('id', '=', id).where('imported_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function releaseImport(db: Db, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('imports').set({ imported_at: null }).where('organization_id', '=', organizationId).where('id', '=', id).execute()
+}
