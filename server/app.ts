@@ -28,12 +28,23 @@ export interface AppOptions {
   logger?: boolean | object
 }
 
+/** Survey paths carry their token; logs show the route, never the secret. */
+export const maskTokens = (url: string) => url.replace(/^\/s\/[^/?#]+/, '/s/[token]')
+
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
+  return {
+    level,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    serializers: {
+      req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: maskTokens(request.url) }),
+    },
+    ...(stream ? { stream } : {}),
+  }
+}
+
 export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,

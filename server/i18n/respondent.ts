@@ -12,6 +12,8 @@ export interface RespondentText {
   useStaff: string
   anonymousStaff: string
   scale: [string, string, string, string, string]
+  /** The two ends of the 0–10 likelihood scale. */
+  likelihood: [string, string]
   notApplicable: string
   unitQuestionCustomer: string
   unitQuestionStaff: string
@@ -47,6 +49,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     useStaff: 'Results are only ever shown for groups, and never for fewer people than the organization\'s minimum group size.',
     anonymousStaff: 'This survey is anonymous. We do not store your name, email, IP address or device, and nothing links your answers back to you.',
     scale: ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'],
+    likelihood: ['Not at all likely', 'Extremely likely'],
     notApplicable: 'Not applicable',
     unitQuestionCustomer: 'Which team, branch or store served you? (optional)',
     unitQuestionStaff: 'Where do you work? (optional)',
@@ -86,6 +89,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     useStaff: 'Los resultados solo se muestran por grupos y nunca para menos personas que el tamaño mínimo de grupo de la organización.',
     anonymousStaff: 'Esta encuesta es anónima. No guardamos su nombre, correo, dirección IP ni dispositivo, y nada vincula sus respuestas con usted.',
     scale: ['Totalmente en desacuerdo', 'En desacuerdo', 'Ni de acuerdo ni en desacuerdo', 'De acuerdo', 'Totalmente de acuerdo'],
+    likelihood: ['Nada probable', 'Muy probable'],
     notApplicable: 'No aplica',
     unitQuestionCustomer: '¿Qué equipo, sucursal o tienda le atendió? (opcional)',
     unitQuestionStaff: '¿Dónde trabaja? (opcional)',
@@ -125,6 +129,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     useStaff: 'Ergebnisse werden nur für Gruppen gezeigt und nie für weniger Personen als die Mindestgruppengröße der Organisation.',
     anonymousStaff: 'Diese Umfrage ist anonym. Wir speichern weder Namen, E-Mail, IP-Adresse noch Gerät, und nichts verbindet Ihre Antworten mit Ihnen.',
     scale: ['Stimme überhaupt nicht zu', 'Stimme nicht zu', 'Weder noch', 'Stimme zu', 'Stimme voll und ganz zu'],
+    likelihood: ['Überhaupt nicht wahrscheinlich', 'Äußerst wahrscheinlich'],
     notApplicable: 'Trifft nicht zu',
     unitQuestionCustomer: 'Welches Team, welche Filiale oder welches Geschäft hat Sie bedient? (optional)',
     unitQuestionStaff: 'Wo arbeiten Sie? (optional)',

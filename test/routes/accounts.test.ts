@@ -107,3 +107,27 @@ for (const kind of DATABASES) {
     })
   })
 }
+
+describe('logs', () => {
+  it('never contain survey tokens, session cookies or API tokens', async () => {
+    const { Writable } = await import('node:stream')
+    const { loggerOptions } = await import('../../server/app.js')
+    let output = ''
+    const stream = new Writable({ write(chunk, _encoding, done) { output += chunk.toString(); done() } })
+    const database = await createTestDatabase('pglite')
+    const app = await buildApp({ config: testConfig(), db: database.db, logger: loggerOptions('info', stream) })
+    const tenant = await createTenant({ database, app } as never, 'Log Org')
+    const token = (await app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: tenant.owner.email, password: PASSWORD } })).json().token
+    const wave = (await app.inject({ method: 'POST', url: '/api/v1/waves', headers: { authorization: `Bearer ${token}` }, payload: { name: 'W', templateKey: 'service-gap-index' } })).json()
+    const surveyToken = new URL(wave.links.customer).pathname.split('/')[2]!
+    await app.inject({ method: 'GET', url: `/s/${surveyToken}` })
+    await app.inject({ method: 'GET', url: '/waves', headers: { cookie: 'sg_session=very-secret-session' } })
+    await app.close()
+    await database.drop()
+    expect(output).toContain('/s/[token]')
+    expect(output).not.toContain(surveyToken)
+    expect(output).not.toContain(token)
+    expect(output).not.toContain('very-secret-session')
+    expect(output).not.toContain(PASSWORD)
+  })
+})
