@@ -93,6 +93,8 @@ export interface WaveTable {
   closes_at: Date | null
   locales: string[]
   created_at: CreatedAt
+  reminders: Generated<number>
+  reminder_days: Generated<number>
 }
 
 export interface LinkTable {
@@ -141,6 +143,63 @@ export interface InvitationTable {
   status: Generated<InvitationStatus>
   used: Generated<boolean>
   used_at: Date | null
+  created_at: CreatedAt
+  contact_id: string | null
+  reminders_sent: Generated<number>
+  last_sent_at: Date | null
+  error: string | null
+}
+
+export interface ContactTable {
+  id: Generated<string>
+  organization_id: string
+  side: Side
+  email: string
+  name: Generated<string>
+  unit_id: string | null
+  locale: string | null
+  attributes: Json<Record<string, string>>
+  created_at: CreatedAt
+  updated_at: Generated<Date>
+}
+
+export interface UnsubscribeTable {
+  organization_id: string
+  email: string
+  created_at: CreatedAt
+}
+
+export type MailKind = 'invitation' | 'reminder'
+export type MailJobStatus = 'pending' | 'sending' | 'sent' | 'failed'
+
+export interface MailJobTable {
+  id: Generated<number>
+  organization_id: string
+  invitation_id: string
+  kind: MailKind
+  status: Generated<MailJobStatus>
+  attempts: Generated<number>
+  run_at: Generated<Date>
+  locked_at: Date | null
+  last_error: string | null
+  created_at: CreatedAt
+  sent_at: Date | null
+}
+
+export interface MailStateTable {
+  organization_id: string
+  paused_at: Date | null
+  paused_reason: string | null
+}
+
+export interface OutboxMessageTable {
+  id: Generated<number>
+  organization_id: string
+  recipient: string
+  subject: string
+  text_body: string
+  html_body: string
+  headers: Json<Record<string, string>>
   created_at: CreatedAt
 }
 
@@ -205,6 +264,11 @@ export interface Database {
   answer_rollups: AnswerRollupTable
   dimension_rollups: DimensionRollupTable
   response_rollups: ResponseRollupTable
+  contacts: ContactTable
+  unsubscribes: UnsubscribeTable
+  mail_jobs: MailJobTable
+  mail_state: MailStateTable
+  outbox_messages: OutboxMessageTable
 }
 
 export type Organization = Selectable<OrganizationTable>
