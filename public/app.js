@@ -23,3 +23,19 @@ document.querySelectorAll('button.print').forEach((button) => {
 })
 const summary = document.querySelector('.error-summary')
 if (summary) summary.focus()
+// Delivery counts on a wave page stay current while messages go out.
+const delivery = document.querySelector('[data-delivery]')
+if (delivery && window.fetch) {
+  const refresh = async () => {
+    try {
+      const response = await fetch(delivery.dataset.delivery, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      if (!response.ok) return
+      const { counts } = await response.json()
+      for (const [key, value] of Object.entries(counts)) {
+        const cell = delivery.querySelector(`[data-count="${key}"]`)
+        if (cell) cell.textContent = Number(value).toLocaleString('en-GB')
+      }
+    } catch { /* offline for a moment: try again next time */ }
+  }
+  setInterval(refresh, 5000)
+}

@@ -14,6 +14,8 @@ import viewsPlugin from './plugins/views.js'
 import apiRoutes from './routes/api/index.js'
 import healthRoutes from './routes/health.js'
 import surveyRoutes from './routes/survey/index.js'
+import unsubscribeRoutes from './routes/unsubscribe.js'
+import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
 import settingsPages from './routes/pages/settings.js'
 import tokenPages from './routes/pages/tokens.js'
@@ -26,6 +28,8 @@ export interface AppOptions {
   db: Db
   /** Pino options; tests pass false to keep output quiet. */
   logger?: boolean | object
+  /** The running mail worker, if this process sends mail. */
+  mailer?: { resumed(organizationId: string): void } | null
 }
 
 /** Survey paths carry their token; logs show the route, never the secret. */
@@ -42,7 +46,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   }
 }
 
-export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mailer }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -54,6 +58,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })
+  app.decorate('mailer', mailer ?? null)
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
@@ -70,6 +75,8 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
   await app.register(staticPlugin)
   await app.register(healthRoutes)
   await app.register(surveyRoutes)
+  await app.register(unsubscribeRoutes)
+  await app.register(sendingPages)
   await app.register(accountPages)
   await app.register(wavePages)
   await app.register(importPages)

@@ -14,6 +14,10 @@ export interface Config {
   readonly databaseUrl: string | null
   readonly dataDir: string
   readonly smtpUrl: string | null
+  /** The sender of survey invitations. */
+  readonly mailFrom: string
+  /** Messages sent per second at most. */
+  readonly mailRate: number
   readonly sessionSecret: string
   readonly adminEmail: string | null
   readonly adminPassword: string | null
@@ -103,10 +107,14 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`)
   const trustProxy = parse.boolean('TRUST_PROXY', env.TRUST_PROXY)
+  const mailFrom = (env.MAIL_FROM ?? '').trim() || `Service Gap <surveys@${new URL(publicUrl).hostname}>`
+  if (!/@[^\s@>]+\.?[^\s@>]*>?$/.test(mailFrom) || mailFrom.length > 200) throw new ConfigError('MAIL_FROM', 'must be an address such as "Acme surveys <surveys@acme.example>"')
+  const mailRate = env.MAIL_RATE === undefined || env.MAIL_RATE === '' ? 20 : Number(env.MAIL_RATE)
+  if (!Number.isFinite(mailRate) || mailRate <= 0 || mailRate > 10_000) throw new ConfigError('MAIL_RATE', 'must be a number of messages per second between 0 and 10000')
   const sessionSecret = readSessionSecret(env.SESSION_SECRET, databaseUrl, dataDir)
 
   return Object.freeze({
-    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, sessionSecret, adminEmail, adminPassword,
+    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, sessionSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:',
   })
 }

@@ -4,6 +4,8 @@ import closeWithGrace from 'close-with-grace'
 import { migrate } from '../db/migrate.js'
 import { buildApp } from './app.js'
 import { openOrExit } from './database.js'
+import { outboxTransport, smtpTransport } from './mail/transport.js'
+import { MailWorker } from './mail/worker.js'
 import { loadConfigOrExit } from './config.js'
 import { bootstrapOrganization } from './repositories/organizations.js'
 
@@ -15,17 +17,23 @@ if (await bootstrapOrganization(db, config)) {
   console.log(`Created organization "${config.orgName}" with owner ${config.adminEmail}.`)
 }
 
-const app = await buildApp({ config, db })
+const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(db)
+const mailer = new MailWorker({ db, transport, publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: config.mailRate })
+const app = await buildApp({ config, db, mailer })
 app.server.headersTimeout = 30_000
 app.server.keepAliveTimeout = 65_000
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
+  await mailer.stop()
+  transport.close()
   await app.close()
   await db.destroy()
 })
 
 await app.listen({ host: config.host, port: config.port })
+mailer.useLog(app.log)
+mailer.start()
 const database = config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`
 console.log(`\nService Gap is running at ${config.publicUrl} (using ${database}).\n`)

@@ -15,7 +15,7 @@ import { cookieName, cookieOptions } from './security.js'
 import { isApiRequest } from './errors.js'
 
 export type Access = 'public' | Permission
-export interface RouteAccess { method: string; url: string; access: Access }
+export interface RouteAccess { method: string; url: string; access: Access; csrf?: 'manual' | 'exempt' }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -65,10 +65,10 @@ export default fp(async function auth(app: FastifyInstance, { config }: { config
   })
 
   // Checked once all routes (and the hooks of encapsulated plugins) have had their say.
-  const routes: Array<{ method: unknown; url: string; config?: { access?: Access } }> = []
+  const routes: Array<{ method: unknown; url: string; config?: { access?: Access; csrf?: 'manual' | 'exempt' } }> = []
   app.addHook('onRoute', (route) => void routes.push(route))
   app.decorate('accessTable', () => routes.flatMap((route) =>
-    [route.method].flat().map((method) => ({ method: String(method), url: route.url, access: route.config!.access! }))))
+    [route.method].flat().map((method) => ({ method: String(method), url: route.url, access: route.config!.access!, ...(route.config?.csrf ? { csrf: route.config.csrf } : {}) }))))
   app.addHook('onReady', async () => {
     const open = routes.filter((route) => route.config?.access === undefined)
     if (open.length > 0) throw new Error(`routes without config.access: ${open.map((r) => `${String(r.method)} ${r.url}`).join(', ')}`)

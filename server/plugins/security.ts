@@ -23,8 +23,11 @@ declare module 'fastify' {
     csrfValid(): boolean
   }
   interface FastifyContextConfig {
-    /** 'manual': the route checks request.csrfValid() itself (to keep a respondent's answers on failure). */
-    csrf?: 'manual'
+    /**
+     * 'manual': the route checks request.csrfValid() itself (to keep a respondent's answers on failure).
+     * 'exempt': no token by design (RFC 8058 one-click unsubscribe, posted by mail programs without cookies).
+     */
+    csrf?: 'manual' | 'exempt'
   }
 }
 
@@ -96,7 +99,7 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   })
 
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (SAFE_METHODS.has(request.method) || isApiRequest(request) || request.routeOptions.config?.csrf === 'manual') return
+    if (SAFE_METHODS.has(request.method) || isApiRequest(request) || request.routeOptions.config?.csrf !== undefined) return
     if (!request.csrfValid()) {
       throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
     }

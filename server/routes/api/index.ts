@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
+import invitations from './invitations.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -16,4 +17,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(responses)
   await app.register(report)
   await app.register(exportRoutes)
+  await app.register(invitations)
 }

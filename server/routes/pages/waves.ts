@@ -14,6 +14,7 @@ import { HttpError } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { countResponses } from '../../repositories/responses.js'
 import { waveDashboard } from '../../services/dashboard.js'
+import { invitationCounts, sendingState } from '../../repositories/invitations.js'
 import { sendResponsesCsv } from '../../services/export.js'
 
 type Params = { id: string }
@@ -82,8 +83,16 @@ export default async function wavePages(app: FastifyInstance) {
     const { dashboard, filterProblem } = responses.staff + responses.customer > 0
       ? await dashboardFor(request, wave)
       : { dashboard: null, filterProblem: null }
+    const settings = await app.db.selectFrom('waves').select(['reminders', 'reminder_days']).where('id', '=', wave.id).executeTakeFirstOrThrow()
+    const contactCount = await app.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgOf(request)).executeTakeFirstOrThrow()
+    const invited = Number((request.query as { invited?: string }).invited)
     return reply.page('wave', {
-      title: wave.name, wave, general, unitLinks, url, missingUnitLinks, responses, dashboard, filterProblem,
+      title: wave.name, wave, general, unitLinks, url, missingUnitLinks, responses, dashboard, filterProblem, units,
+      delivery: await invitationCounts(app.db, orgOf(request), wave.id),
+      sending: await sendingState(app.db, orgOf(request)),
+      reminders: { count: settings.reminders, days: settings.reminder_days },
+      contacts: Number(contactCount.n),
+      invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
       styles: ['/public/report.css'],
       scripts: dashboard ? ['/vendor/chart.js/chart.umd.min.js', '/public/dashboard.js'] : [],

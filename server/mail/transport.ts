@@ -1,0 +1,57 @@
+// Where messages go: an SMTP server through nodemailer when SMTP_URL is set, otherwise the
+// development outbox table that admins read at /outbox.
+import nodemailer from 'nodemailer'
+import type { Db } from '../../db/connect.js'
+
+export interface OutgoingMessage {
+  organizationId: string
+  from: string
+  to: string
+  subject: string
+  text: string
+  html: string
+  headers: Record<string, string>
+  messageId: string
+}
+
+export interface Transport {
+  readonly kind: 'smtp' | 'outbox'
+  send(message: OutgoingMessage): Promise<void>
+  close(): void
+}
+
+export function smtpTransport(url: string): Transport {
+  // A pool of connections, reused for every message; options can also be given in the URL's query.
+  const pooled = new URL(url)
+  if (!pooled.searchParams.has('pool')) pooled.searchParams.set('pool', 'true')
+  if (!pooled.searchParams.has('maxConnections')) pooled.searchParams.set('maxConnections', '4')
+  if (!pooled.searchParams.has('maxMessages')) pooled.searchParams.set('maxMessages', '100000')
+  const transporter = nodemailer.createTransport(pooled.toString())
+  return {
+    kind: 'smtp',
+    async send(message) {
+      await transporter.sendMail({
+        from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html,
+        headers: message.headers, messageId: message.messageId,
+      })
+    },
+    close: () => transporter.close(),
+  }
+}
+
+export function outboxTransport(db: Db): Transport {
+  return {
+    kind: 'outbox',
+    async send(message) {
+      await db.insertInto('outbox_messages').values({
+        organization_id: message.organizationId,
+        recipient: message.to,
+        subject: message.subject,
+        text_body: message.text,
+        html_body: message.html,
+        headers: JSON.stringify({ ...message.headers, 'Message-ID': message.messageId, From: message.from }),
+      }).execute()
+    },
+    close: () => {},
+  }
+}

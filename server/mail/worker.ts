@@ -1,0 +1,156 @@
+// The mail worker: every second it queues due reminders, takes back jobs a stopped worker left
+// behind, and sends what is due at no more than MAIL_RATE messages a second. Temporary failures are
+// tried again later with growing waits; permanent ones are marked; an organization whose messages
+// keep failing has its sending paused until a person resumes it.
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../../db/connect.js'
+import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, renderMessage, shouldPause } from '../domain/mail.js'
+import {
+  claimJobs, dropJob, markFailed, markSent, pauseSending, releaseJob, requeueStale, retryLater, scheduleReminders, type ClaimedJob,
+} from '../repositories/invitations.js'
+import { invitationToken, unsubscribeToken } from '../security/tokens.js'
+import type { Transport } from './transport.js'
+
+export interface WorkerOptions {
+  db: Db
+  transport: Transport
+  publicUrl: string
+  secret: string
+  from: string
+  /** Messages per second. */
+  rate: number
+  log?: FastifyBaseLogger
+  /** A job claimed longer ago than this by a worker that stopped is taken back. */
+  staleMs?: number
+  batchSize?: number
+  concurrency?: number
+}
+
+export class MailWorker {
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private stopping = false
+  private readonly outcomes = new Map<string, boolean[]>()
+  private nextSlot = 0
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  /** Logs through the app's logger once it exists. */
+  useLog(log: FastifyBaseLogger): void {
+    this.options.log = log
+  }
+
+  start(intervalMs = 1000): void {
+    this.stopping = false
+    const loop = async () => {
+      if (this.stopping) return
+      this.running = this.runOnce().then(() => undefined, (err) => this.options.log?.error({ err }, 'mail worker run failed'))
+      await this.running
+      if (!this.stopping) this.timer = setTimeout(loop, intervalMs)
+    }
+    this.timer = setTimeout(loop, 0)
+  }
+
+  /** Finishes the message in flight, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+  }
+
+  /** One pass: reminders, stale jobs, then everything due. Returns how many messages went out. */
+  async runOnce(): Promise<number> {
+    const { db } = this.options
+    await scheduleReminders(db)
+    await requeueStale(db, this.options.staleMs ?? 120_000)
+    let sent = 0
+    for (;;) {
+      if (this.stopping) break
+      const jobs = await claimJobs(db, this.options.batchSize ?? 100)
+      if (jobs.length === 0) break
+      let next = 0
+      const lanes = Array.from({ length: Math.min(this.options.concurrency ?? 4, jobs.length) }, async () => {
+        while (next < jobs.length) {
+          const job = jobs[next++]!
+          if (this.stopping) {
+            await releaseJob(db, job)
+            continue
+          }
+          if (await this.deliver(job)) sent++
+        }
+      })
+      await Promise.all(lanes)
+    }
+    return sent
+  }
+
+  /** Waits for this message's turn under the rate limit. */
+  private async turn(): Promise<void> {
+    const spacing = 1000 / this.options.rate
+    const now = Date.now()
+    const at = Math.max(now, this.nextSlot)
+    this.nextSlot = at + spacing
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
+  }
+
+  private async deliver(job: ClaimedJob): Promise<boolean> {
+    const { db, transport, publicUrl, secret, from } = this.options
+    if (job.unsubscribed || (job.kind === 'reminder' && job.used)) {
+      await dropJob(db, job)
+      return false
+    }
+    if (this.isPaused(job.organizationId)) {
+      await releaseJob(db, job)
+      return false
+    }
+    const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken(secret, job.invitationId)}`
+    const message = renderMessage({
+      locale: job.locale, organization: job.organizationName, side: job.side, kind: job.kind, name: job.name,
+      surveyUrl: `${publicUrl}/s/${invitationToken(secret, job.invitationId)}`, unsubscribeUrl, itemCount: job.itemCount,
+    })
+    await this.turn()
+    try {
+      await transport.send({
+        organizationId: job.organizationId, from, to: job.email, ...message,
+        headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${new URL(publicUrl).hostname}>`,
+      })
+    } catch (error) {
+      const err = error as { message?: string; responseCode?: number; code?: string }
+      const text = err.message ?? String(error)
+      await this.record(job.organizationId, false)
+      if (classifyFailure(err) === 'permanent') await markFailed(db, job, 'bounced', text)
+      else if (job.attempts >= MAX_ATTEMPTS) await markFailed(db, job, 'failed', text)
+      else await retryLater(db, job, text, backoffMs(job.attempts))
+      this.options.log?.warn({ job: job.jobId, responseCode: err.responseCode, code: err.code }, 'mail not delivered')
+      return false
+    }
+    await markSent(db, job)
+    await this.record(job.organizationId, true)
+    return true
+  }
+
+  private pausedOrganizations = new Set<string>()
+
+  private isPaused(organizationId: string) {
+    return this.pausedOrganizations.has(organizationId)
+  }
+
+  private async record(organizationId: string, ok: boolean): Promise<void> {
+    const recent = this.outcomes.get(organizationId) ?? []
+    recent.push(ok)
+    if (recent.length > PAUSE_WINDOW) recent.shift()
+    this.outcomes.set(organizationId, recent)
+    if (!ok && shouldPause(recent) && !this.pausedOrganizations.has(organizationId)) {
+      this.pausedOrganizations.add(organizationId)
+      await pauseSending(this.options.db, organizationId, `${recent.filter((r) => !r).length} of the last ${recent.length} messages failed`)
+      this.options.log?.warn({ organizationId }, 'sending paused: too many failures')
+    }
+  }
+
+  /** Called when a person resumes sending, so the worker starts counting afresh. */
+  resumed(organizationId: string): void {
+    this.pausedOrganizations.delete(organizationId)
+    this.outcomes.delete(organizationId)
+  }
+}
