@@ -2,16 +2,15 @@
 // rows in the shape checkImportedResponse reads, and every problem is reported where a person will
 // look for it: the spreadsheet's row number (the header is line 1) and the column's name.
 // Pure functions; the routes store the text and call these again for the preview and the import.
-import { parse } from 'csv-parse/sync'
+import { CsvError, parse } from 'csv-parse/sync'
 import {
-  checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS, scaleValues,
+  ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS, scaleValues,
   type ImportContext, type ImportedResponse, type ItemSpec, type RowProblem,
 } from './responses.js'
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 /** The same rule checkImportedResponse applies to attribute names. */
-const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 const FIXED_COLUMNS = ['side', 'unit', 'comment'] as const
 const NOT_APPLICABLE = /^n\/?a$/i
 const NUMBER = /^[+-]?\d+(?:[.,]\d+)?$/
@@ -94,9 +93,12 @@ function parseRecords(text: string, delimiter: ',' | ';'): { ok: true; records: 
     const records = parse(text, { delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, to: MAX_RECORDS }) as string[][]
     return { ok: true, records }
   } catch (error) {
-    const e = error as { code?: string; lines?: number }
+    if (!(error instanceof CsvError)) throw error
+    const e = error as CsvError & { lines?: number }
     const where = typeof e.lines === 'number' ? ` near line ${e.lines} of the file` : ''
-    const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed' : 'a quoted cell is followed by more text'
+    const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed'
+      : e.code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell is followed by more text'
+        : 'it is not laid out as CSV'
     return { ok: false, message: `The file could not be read as CSV${where}: ${why}. Save it from your spreadsheet as CSV again, or check the quotes on that line.` }
   }
 }

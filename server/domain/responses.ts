@@ -87,7 +87,8 @@ export interface ImportContext {
   unitLookup: ReadonlyMap<string, string>
 }
 
-const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
+/** Attribute names: a letter, then letters, digits and _, at most 40 characters. */
+export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 
 /**
  * One imported response, from JSON or from a CSV row already turned into that shape. `row` numbers

@@ -12,7 +12,12 @@ export interface NewImport {
   rowCount: number
 }
 
+/** Uploaded files are kept for a week: long enough to confirm them, not forever (they hold respondents' words). */
+export const KEEP_UPLOADS_DAYS = 7
+
 export async function createImport(db: Db, upload: NewImport): Promise<string> {
+  await db.deleteFrom('imports').where('organization_id', '=', upload.organizationId)
+    .where('created_at', '<', sql<Date>`now() - make_interval(days => ${KEEP_UPLOADS_DAYS})`).execute()
   const { id } = await db.insertInto('imports').values({
     organization_id: upload.organizationId,
     wave_id: upload.waveId,
@@ -33,16 +38,11 @@ export async function findImport(db: Db, organizationId: string, waveId: string,
 
 /**
  * Marks an import as imported unless it already is: of two confirmations racing, only one gets true.
- * The responses are stored after this (in their own transaction), and `releaseImport` undoes the
- * mark if storing them fails.
+ * Called in the transaction that stores the responses, so the mark and the rows stand or fall together.
  */
 export async function claimImport(db: Db, organizationId: string, id: string): Promise<boolean> {
   const result = await db.updateTable('imports').set({ imported_at: sql<Date>`now()` })
     .where('organization_id', '=', organizationId).where('id', '=', id).where('imported_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
-}
-
-export async function releaseImport(db: Db, organizationId: string, id: string): Promise<void> {
-  await db.updateTable('imports').set({ imported_at: null }).where('organization_id', '=', organizationId).where('id', '=', id).execute()
 }

@@ -116,13 +116,17 @@ export async function storeResponse(db: Db, response: NewResponse): Promise<Stor
 
 const CHUNK = 1000
 
-/** Stores a checked batch all together: every row or none. Returns the new ids in input order. */
+/**
+ * Stores a checked batch all together: every row or none. Returns the new ids in input order. Joins
+ * the caller's transaction when given one, so a caller can make more than the import atomic.
+ */
 export async function importResponses(
   db: Db,
   target: { organizationId: string; waveId: string; locale: string; channel: Channel },
   rows: readonly ImportedResponse[],
 ): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  const inTransaction = <T>(fn: (trx: Db) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn))
+  return inTransaction(async (trx) => {
     const ids: string[] = []
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK)

@@ -10,7 +10,7 @@ import {
 import { MAX_IMPORT_ROWS, scaleValues, type RowProblem } from '../../domain/responses.js'
 import { count } from '../../format.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { claimImport, createImport, findImport, releaseImport } from '../../repositories/imports.js'
+import { claimImport, createImport, findImport } from '../../repositories/imports.js'
 import { listUnits } from '../../repositories/units.js'
 import { findWave, type WaveDetail } from '../../repositories/waves.js'
 import { importContext, importIntoWave } from '../../services/imports.js'
@@ -167,17 +167,25 @@ export default async function importPages(app: FastifyInstance) {
     // Checked again: units may have been renamed or deleted since the preview.
     const { csv, checked, data } = await previewPage(request, wave, upload)
     if (!csv || checked.problems.length > 0) return reply.code(422).page('wave-import-preview', data)
-    // Of two confirmations at once, only one gets past this; the other finds the import done.
-    if (!(await claimImport(app.db, orgOf(request), upload.id))) return reply.redirect(preview, 303)
-    let result: Awaited<ReturnType<typeof importIntoWave>>
-    try {
-      result = await importIntoWave(app.db, { organizationId: orgOf(request), waveId: wave.id, channel: 'import' }, csv.rows.map((row) => row.input))
-    } catch (error) {
-      await releaseImport(app.db, orgOf(request), upload.id)
-      throw error
+    // Marking the import and storing its rows happen in one transaction: of two confirmations at
+    // once only one gets past the mark, and a failure leaves neither the mark nor any row.
+    class NothingStored extends Error {
+      constructor(readonly result: Extract<Awaited<ReturnType<typeof importIntoWave>>, { ok: false }>) { super('import refused') }
     }
+    let result: Awaited<ReturnType<typeof importIntoWave>> | 'taken'
+    try {
+      result = await app.db.transaction().execute(async (trx) => {
+        if (!(await claimImport(trx, orgOf(request), upload.id))) return 'taken' as const
+        const stored = await importIntoWave(trx, { organizationId: orgOf(request), waveId: wave.id, channel: 'import' }, csv.rows.map((row) => row.input))
+        if (!stored.ok) throw new NothingStored(stored)
+        return stored
+      })
+    } catch (error) {
+      if (!(error instanceof NothingStored)) throw error
+      result = error.result
+    }
+    if (result === 'taken') return reply.redirect(preview, 303)
     if (!result.ok) {
-      await releaseImport(app.db, orgOf(request), upload.id)
       const problems = toSpreadsheetProblems(result.problems, csv.rows.map((row) => row.line))
       return reply.code(422).page('wave-import-preview', { ...data, problems: problems.map(problemText), linesWithProblems: new Set(problems.map((p) => p.row)).size })
     }
