@@ -76,4 +76,21 @@ function draw(canvas) {
   })
 }
 
-if (window.Chart) document.querySelectorAll('canvas[data-chart]').forEach(draw)
+const charts = window.Chart ? [...document.querySelectorAll('canvas[data-chart]')].map(draw) : []
+
+// Printing lays the page out again at the paper's width: redraw the charts to fit it, and again after.
+const resizeAll = () => charts.forEach((chart) => chart.resize())
+window.addEventListener('beforeprint', resizeAll)
+window.addEventListener('afterprint', resizeAll)
+if (window.matchMedia) window.matchMedia('print').addEventListener('change', resizeAll)
+
+// The filter form sends every select, also those left at "All" (an empty value), which the server
+// refuses as a filter without a value. Leave them out so the address holds only the filters chosen
+// (short and shareable); re-enable them when the browser brings the page back from its cache.
+const filters = document.querySelector('form.filters')
+if (filters) {
+  filters.addEventListener('submit', () => {
+    filters.querySelectorAll('select').forEach((select) => { if (select.value === '') select.disabled = true })
+  })
+  window.addEventListener('pageshow', () => filters.querySelectorAll('select').forEach((select) => { select.disabled = false }))
+}

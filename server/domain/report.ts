@@ -161,6 +161,8 @@ const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
 export function parseReportFilters(query: Record<string, unknown>): { ok: true; value: ReportFilters } | { ok: false; message: string } {
   const value: ReportFilters = { unit: null, staff: {}, customer: {} }
   for (const [name, raw] of Object.entries(query)) {
+    // A filter left at "All" in a form arrives empty: it means no filter.
+    if (raw === '') continue
     if (Array.isArray(raw)) return { ok: false, message: `The filter "${name}" is given more than once; give each filter once.` }
     if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) return { ok: false, message: `The filter "${name}" needs a value (at most 200 characters).` }
     if (name === 'unit') {

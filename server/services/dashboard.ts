@@ -43,14 +43,18 @@ async function comments(db: Db, waveId: string, side: Side, unitId: string | nul
 
 /** Each item's share on each side in the previous wave of the same template, and the change since. */
 async function sincePrevious(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef, current: Awaited<ReturnType<typeof waveReport>>) {
+  // The same group in both waves: a unit filter applies to the earlier wave too; attribute filters
+  // cannot (the rollups do not hold attributes), so the comparison is left out under them.
+  if (Object.keys(current.filters.staff).length > 0 || Object.keys(current.filters.customer).length > 0) return null
+  const unitId = current.filters.unit?.id ?? null
   const previous = await db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select(['waves.id', 'waves.name'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.templateKey)
-    .where('waves.created_at', '<', wave.createdAt).orderBy('waves.created_at', 'desc').limit(1).executeTakeFirst()
+    .where('waves.created_at', '<', createdAtOf(db, wave.id)).orderBy('waves.created_at', 'desc').limit(1).executeTakeFirst()
   if (!previous) return null
   const items = await reportItems(db, previous.id, '')
   const scales = new Map(items.map((item) => [item.key, item.scale]))
-  const sides = { staff: await fromRollups(db, previous.id, 'staff', null, scales), customer: await fromRollups(db, previous.id, 'customer', null, scales) }
+  const sides = { staff: await fromRollups(db, previous.id, 'staff', unitId, scales), customer: await fromRollups(db, previous.id, 'customer', unitId, scales) }
   const byItem = new Map<string, Record<Side, ChangeStats | null>>()
   for (const item of current.items) {
     const entry: Record<Side, ChangeStats | null> = { staff: null, customer: null }
@@ -68,12 +72,18 @@ async function sincePrevious(db: Db, organizationId: string, minGroupSize: numbe
   return { wave: previous, byItem }
 }
 
+/**
+ * A wave's creation time as the database holds it (PostgreSQL keeps microseconds that a JavaScript
+ * Date would round away), for comparing waves by when they were made.
+ */
+const createdAtOf = (db: Db, waveId: string) => db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', waveId)
+
 /** Every wave of the same template up to this one, oldest first, with each item's share on each side. */
 async function trend(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef) {
   const waves = await db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select(['waves.id', 'waves.name'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.templateKey)
-    .where('waves.created_at', '<=', wave.createdAt).orderBy('waves.created_at', 'desc').limit(8).execute()
+    .where('waves.created_at', '<=', createdAtOf(db, wave.id)).orderBy('waves.created_at', 'desc').limit(8).execute()
   const points = []
   for (const w of waves.reverse()) {
     const items = await reportItems(db, w.id, '')

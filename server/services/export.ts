@@ -14,7 +14,16 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
   const keys = items.map((item) => item.key)
   const staffPerUnit = await db.selectFrom('responses').select(['unit_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('wave_id', '=', waveId).where('side', '=', 'staff').groupBy('unit_id').execute()
-  const staffUnitShown = new Set(staffPerUnit.filter((row) => !tooSmall(Number(row.n), minGroupSize)).map((row) => row.unit_id))
+  const staffUnitShown = new Set(staffPerUnit.filter((row) => row.unit_id !== null && !tooSmall(Number(row.n), minGroupSize)).map((row) => row.unit_id))
+  // Rows whose unit is left out must themselves be a group large enough to hide in: while they are
+  // too few, the smallest unit still shown is left out too (complementary suppression).
+  let unitless = staffPerUnit.filter((row) => !staffUnitShown.has(row.unit_id)).reduce((sum, row) => sum + Number(row.n), 0)
+  const shownBySize = staffPerUnit.filter((row) => staffUnitShown.has(row.unit_id)).sort((a, b) => Number(a.n) - Number(b.n))
+  while (unitless > 0 && tooSmall(unitless, minGroupSize) && shownBySize.length > 0) {
+    const next = shownBySize.shift()!
+    staffUnitShown.delete(next.unit_id)
+    unitless += Number(next.n)
+  }
   const attributeNames = (await db.selectFrom('responses')
     .select(sql<string>`distinct jsonb_object_keys(attributes)`.as('name'))
     .where('wave_id', '=', waveId).where('side', '=', 'customer').execute()).map((row) => row.name).sort()

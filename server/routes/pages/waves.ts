@@ -63,7 +63,9 @@ export default async function wavePages(app: FastifyInstance) {
   async function dashboardFor(request: FastifyRequest, wave: Awaited<ReturnType<typeof loadWave>>) {
     const org = await getOrganization(app.db, orgOf(request))
     const organization = { id: org.id, name: org.name, minGroupSize: org.min_group_size }
-    const parsed = parseReportFilters(request.query as Record<string, unknown>)
+    // Page-only parameters (a notice after inviting) are not report filters.
+    const { invited: _invited, ...query } = request.query as Record<string, unknown>
+    const parsed = parseReportFilters(query)
     const none = { unit: null, staff: {}, customer: {} }
     try {
       return { dashboard: await waveDashboard(app.db, organization, wave, parsed.ok ? parsed.value : none), filterProblem: parsed.ok ? null : parsed.message }
@@ -109,12 +111,12 @@ export default async function wavePages(app: FastifyInstance) {
     const wave = await loadWave(request)
     const { dashboard } = await dashboardFor(request, wave)
     const r = dashboard.report
-    const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `${s.ci95[0].toFixed(4)}–${s.ci95[1].toFixed(4)}`, s.mean?.toFixed(3) ?? ''])
+    const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`, s.mean?.toFixed(3) ?? ''])
     const rows = [
       csvLine(['kind', 'key', 'staff_n', 'staff_share', 'staff_ci95', 'staff_mean', 'customer_n', 'customer_share', 'customer_ci95', 'customer_mean', 'gap_points', 'gap_ci95', 'p_value', 'q_value', 'significant', 'classification']),
       ...[...r.items.map((x) => ['item', x] as const), ...r.dimensions.map((x) => ['dimension', x] as const)].map(([kind, x]) => csvLine([
         kind, x.key, ...share(x.staff), ...share(x.customer),
-        x.gap?.points.toFixed(2) ?? '', x.gap ? `${x.gap.ci95[0].toFixed(2)}–${x.gap.ci95[1].toFixed(2)}` : '',
+        x.gap?.points.toFixed(2) ?? '', x.gap ? `[${x.gap.ci95[0].toFixed(2)}, ${x.gap.ci95[1].toFixed(2)}]` : '',
         x.gap?.pValue ?? '', x.gap?.qValue ?? '', x.gap ? String(x.gap.significant) : '', x.classification,
       ])),
     ]
