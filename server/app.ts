@@ -22,6 +22,7 @@ import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
 import importPages from './routes/pages/imports.js'
+import contactPages from './routes/pages/contacts.js'
 
 export interface AppOptions {
   config: Config
@@ -81,6 +82,7 @@ export async function buildApp({ config, db, logger, mailer }: AppOptions): Prom
   await app.register(wavePages)
   await app.register(importPages)
   await app.register(unitPages)
+  await app.register(contactPages)
   await app.register(settingsPages)
   await app.register(tokenPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })

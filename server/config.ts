@@ -26,7 +26,13 @@ export interface Config {
   readonly trustProxy: boolean
   /** True when PUBLIC_URL is https: cookies then get `Secure` and the `__Host-` prefix, and HSTS is sent. */
   readonly secureCookies: boolean
+  /** Survey forms accepted per minute from one client address, and for one survey link. */
+  readonly submitLimits: { readonly perAddress: number; readonly perLink: number }
 }
+
+/** Survey forms accepted per minute, unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT say otherwise. */
+export const DEFAULT_SUBMIT_LIMITS = Object.freeze({ perAddress: 30, perLink: 600 })
+export const MAX_SUBMIT_LIMIT = 1_000_000
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -63,6 +69,13 @@ const parse = {
     if (v === undefined || v === '') return null
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) throw new ConfigError(name, `"${v}" is not an email address`)
     return v.toLowerCase()
+  },
+  /** A whole number from 1 to `max`, or the default when unset. */
+  count(name: string, v: string | undefined, fallback: number, max: number) {
+    if (v === undefined || v === '') return fallback
+    const n = Number(v)
+    if (!/^\d+$/.test(v) || n < 1 || n > max) throw new ConfigError(name, `"${v}" must be a whole number from 1 to ${max}`)
+    return n
   },
   boolean(name: string, v: string | undefined) {
     if (v === undefined || v === '') return false
@@ -111,11 +124,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/@[^\s@>]+\.?[^\s@>]*>?$/.test(mailFrom) || mailFrom.length > 200) throw new ConfigError('MAIL_FROM', 'must be an address such as "Acme surveys <surveys@acme.example>"')
   const mailRate = env.MAIL_RATE === undefined || env.MAIL_RATE === '' ? 20 : Number(env.MAIL_RATE)
   if (!Number.isFinite(mailRate) || mailRate <= 0 || mailRate > 10_000) throw new ConfigError('MAIL_RATE', 'must be a number of messages per second between 0 and 10000')
+  const submitLimits = Object.freeze({
+    perAddress: parse.count('SUBMIT_RATE_LIMIT', env.SUBMIT_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perAddress, MAX_SUBMIT_LIMIT),
+    perLink: parse.count('SUBMIT_LINK_RATE_LIMIT', env.SUBMIT_LINK_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perLink, MAX_SUBMIT_LIMIT),
+  })
   const sessionSecret = readSessionSecret(env.SESSION_SECRET, databaseUrl, dataDir)
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, sessionSecret, adminEmail, adminPassword,
-    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:',
+    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits,
   })
 }
 

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
 import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
+import type { LocalizedText, Scale } from '../../db/schema.js'
 
 export interface InstrumentRow {
   id: string
@@ -87,4 +88,36 @@ export async function listInstruments(db: Db, organizationId: string): Promise<I
 export async function findLatestInstrument(db: Db, organizationId: string, key: string): Promise<InstrumentRow | undefined> {
   const all = await listInstruments(db, organizationId)
   return all.find((row) => row.definition.key === key)
+}
+
+export interface FrozenInstrument {
+  staffQuestion: LocalizedText
+  customerQuestion: LocalizedText
+  /** In position order. */
+  items: Array<{ key: string; scale: Scale; headline: boolean; staffText: LocalizedText; customerText: LocalizedText }>
+}
+
+/**
+ * Questions and items per instrument id, kept in memory. Only for an instrument a wave uses: from then on
+ * a trigger forbids any change to it or its items, so what is kept here never goes stale.
+ */
+const frozen = new Map<string, FrozenInstrument>()
+
+export async function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenInstrument> {
+  let instrument = frozen.get(instrumentId)
+  if (!instrument) {
+    const [questions, items] = await Promise.all([
+      db.selectFrom('instruments').select(['staff_question', 'customer_question']).where('id', '=', instrumentId).executeTakeFirstOrThrow(),
+      db.selectFrom('items').select(['key', 'scale', 'headline', 'staff_text', 'customer_text'])
+        .where('instrument_id', '=', instrumentId).orderBy('position').execute(),
+    ])
+    instrument = {
+      staffQuestion: questions.staff_question,
+      customerQuestion: questions.customer_question,
+      items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, staffText: item.staff_text, customerText: item.customer_text })),
+    }
+    if (frozen.size >= 1000) frozen.clear()
+    frozen.set(instrumentId, instrument)
+  }
+  return instrument
 }

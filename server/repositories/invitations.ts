@@ -113,11 +113,12 @@ export async function claimJobs(db: Db, limit: number): Promise<ClaimedJob[]> {
   return rows.map(({ subscribed, ...row }) => ({ ...row, unsubscribed: !subscribed, itemCount: Number(row.itemCount), jobId: Number(row.jobId) }))
 }
 
+/** Marks the job and its invitation sent, in one statement (atomic, and one round trip per message). */
 export async function markSent(db: Db, job: ClaimedJob): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('mail_jobs').set({ status: 'sent', sent_at: sql<Date>`now()`, last_error: null }).where('id', '=', job.jobId).execute()
-    await trx.updateTable('invitations').set({ status: 'sent', last_sent_at: sql<Date>`now()`, error: null }).where('id', '=', job.invitationId).execute()
-  })
+  await db.with('sent_job', (qb) => qb.updateTable('mail_jobs').set({ status: 'sent', sent_at: sql<Date>`now()`, last_error: null })
+    .where('id', '=', job.jobId).returning('id'))
+    .updateTable('invitations').set({ status: 'sent', last_sent_at: sql<Date>`now()`, error: null }).where('id', '=', job.invitationId)
+    .execute()
 }
 
 /** A job that need not be sent any more (already answered, or unsubscribed since). */

@@ -95,9 +95,11 @@ function asParent(counts: Counts): ParentCounts {
  */
 export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<SideCounts> {
   const filtered = Object.keys(view.attributes).length > 0
-  const whole = view.unitId !== null || filtered ? await fromRollups(db, waveId, side, null, scales) : null
-  const unit = view.unitId !== null && filtered ? await fromRollups(db, waveId, side, view.unitId, scales) : null
-  const group = filtered ? await fromAnswers(db, waveId, side, view, scales) : await fromRollups(db, waveId, side, view.unitId, scales)
+  const [whole, unit, group] = await Promise.all([
+    view.unitId !== null || filtered ? fromRollups(db, waveId, side, null, scales) : null,
+    view.unitId !== null && filtered ? fromRollups(db, waveId, side, view.unitId, scales) : null,
+    filtered ? fromAnswers(db, waveId, side, view, scales) : fromRollups(db, waveId, side, view.unitId, scales),
+  ])
   return { ...group, parents: [whole, unit].filter((c): c is Counts => c !== null).map(asParent) }
 }
 

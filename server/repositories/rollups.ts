@@ -11,7 +11,7 @@ export const SLOTS = 16
 /** Item key → dimension, per wave. A wave's instrument never changes, so this never goes stale. */
 const dimensionsByWave = new Map<string, Map<string, string>>()
 
-async function itemDimensions(db: Db, waveId: string): Promise<Map<string, string>> {
+export async function itemDimensions(db: Db, waveId: string): Promise<Map<string, string>> {
   let map = dimensionsByWave.get(waveId)
   if (!map) {
     const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
@@ -29,14 +29,17 @@ export interface RolledResponse {
   answers: Answers
 }
 
-/** Adds responses of one wave to its rollups. `db` must be the transaction that stores them. */
-export async function addToRollups(db: Db, waveId: string, responses: readonly RolledResponse[]): Promise<void> {
-  if (responses.length === 0) return
-  const dimensions = await itemDimensions(db, waveId)
-  const slot = Math.floor(Math.random() * SLOTS)
-  const answerTotals = new Map<string, { side: Side; unit: string; item: string; value: number; count: number }>()
-  const dimensionTotals = new Map<string, { side: Side; unit: string; dimension: string; respondents: number; agree: number; meanSum: number }>()
-  const responseTotals = new Map<string, { side: Side; unit: string; respondents: number }>()
+export interface RollupTotals {
+  answers: Array<{ side: Side; unit: string; item: string; value: number; count: number }>
+  dimensions: Array<{ side: Side; unit: string; dimension: string; respondents: number; agree: number; meanSum: number }>
+  responses: Array<{ side: Side; unit: string; respondents: number }>
+}
+
+/** The totals a set of responses adds to the rollups, each list in one sorted order (see the top of the file). */
+export function rollupTotals(dimensions: ReadonlyMap<string, string>, responses: readonly RolledResponse[]): RollupTotals {
+  const answerTotals = new Map<string, RollupTotals['answers'][number]>()
+  const dimensionTotals = new Map<string, RollupTotals['dimensions'][number]>()
+  const responseTotals = new Map<string, RollupTotals['responses'][number]>()
 
   for (const response of responses) {
     const unit = response.unitId ?? NO_UNIT
@@ -66,7 +69,18 @@ export async function addToRollups(db: Db, waveId: string, responses: readonly R
   }
 
   const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
-  const answers = sorted(answerTotals)
+  return { answers: sorted(answerTotals), dimensions: sorted(dimensionTotals), responses: sorted(responseTotals) }
+}
+
+/** One of the slots a transaction adds its totals to (see the top of the file). */
+export const randomSlot = () => Math.floor(Math.random() * SLOTS)
+
+/** Adds responses of one wave to its rollups. `db` must be the transaction that stores them. */
+export async function addToRollups(db: Db, waveId: string, responses: readonly RolledResponse[]): Promise<void> {
+  if (responses.length === 0) return
+  const totals = rollupTotals(await itemDimensions(db, waveId), responses)
+  const slot = randomSlot()
+  const { answers, dimensions: dims } = totals
   for (let start = 0; start < answers.length; start += 5000) {
     await db.insertInto('answer_rollups')
       .values(answers.slice(start, start + 5000).map((a) => ({ wave_id: waveId, side: a.side, unit_key: a.unit, item_key: a.item, value: a.value, slot, count: a.count })))
@@ -74,7 +88,6 @@ export async function addToRollups(db: Db, waveId: string, responses: readonly R
         .doUpdateSet({ count: sql`answer_rollups.count + excluded.count` }))
       .execute()
   }
-  const dims = sorted(dimensionTotals)
   if (dims.length > 0) {
     await db.insertInto('dimension_rollups')
       .values(dims.map((d) => ({ wave_id: waveId, side: d.side, unit_key: d.unit, dimension: d.dimension, slot, respondents: d.respondents, agree: d.agree, mean_sum: d.meanSum })))
@@ -86,7 +99,7 @@ export async function addToRollups(db: Db, waveId: string, responses: readonly R
       .execute()
   }
   await db.insertInto('response_rollups')
-    .values(sorted(responseTotals).map((r) => ({ wave_id: waveId, side: r.side, unit_key: r.unit, slot, respondents: r.respondents })))
+    .values(totals.responses.map((r) => ({ wave_id: waveId, side: r.side, unit_key: r.unit, slot, respondents: r.respondents })))
     .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
     .execute()
 }

@@ -92,6 +92,11 @@ export async function findWave(db: Db, organizationId: string, id: string, now =
   }
 }
 
+/** A wave's id and name when it is the organization's: for routes that need no more than that it exists. */
+export async function findWaveName(db: Db, organizationId: string, id: string): Promise<{ id: string; name: string } | undefined> {
+  return db.selectFrom('waves').select(['id', 'name']).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+}
+
 export interface NewWave {
   name: string
   instrumentId: string

@@ -2,17 +2,16 @@
 // may refer to, check every row, and store all of them or none.
 import type { Db } from '../../db/connect.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
+import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
 import type { Channel } from '../../db/schema.js'
 
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
-  const [items, units, wave] = await Promise.all([
-    db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-      .select(['items.key', 'items.scale']).where('waves.id', '=', waveId).where('waves.organization_id', '=', organizationId)
-      .orderBy('items.position').execute(),
+  const [units, wave] = await Promise.all([
     db.selectFrom('units').select(['id', 'name']).where('organization_id', '=', organizationId).execute(),
-    db.selectFrom('waves').select('locales').where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow(),
+    db.selectFrom('waves').select(['locales', 'instrument_id']).where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow(),
   ])
+  const items = (await frozenInstrument(db, wave.instrument_id)).items.map(({ key, scale }) => ({ key, scale }))
   const unitLookup = new Map<string, string>()
   for (const unit of units) {
     unitLookup.set(unit.id, unit.id)

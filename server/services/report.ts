@@ -48,7 +48,8 @@ export async function waveReport(
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const counts = async (side: Side) => sideCounts(db, wave.id, side, { unitId: unit?.id ?? null, attributes: filters[side] }, scales)
-  const [staff, customer] = [await counts('staff'), await counts('customer')]
+  // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
+  const [staff, customer] = await Promise.all([counts('staff'), counts('customer')])
   const report = buildReport({ minGroupSize: organization.minGroupSize, items, sides: { staff, customer } })
   return {
     wave: { id: wave.id, name: wave.name },

@@ -58,6 +58,10 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     organization_id: a.organizationId, wave_id: wave.id, user_id: a.owner.userId,
     filename: 'alpha-secret.csv', content: 'side,excellent_service,comment\ncustomer,5,Alpha secret comment\n', row_count: 1,
   }).returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('contacts').values({
+    organization_id: a.organizationId, side: 'customer', email: 'alpha-secret-contact@example.test', name: 'Alpha secret contact',
+    unit_id: unitId, attributes: JSON.stringify({ tier: 'Alpha secret tier' }),
+  }).execute()
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   return {

@@ -71,6 +71,12 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db')
   })
 
+  it('keeps survey submissions at 30 a minute per address and 600 per link unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT raise them', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET }).submitLimits).toEqual({ perAddress: 30, perLink: 600 })
+    expect(loadConfig({ SESSION_SECRET: SECRET, SUBMIT_RATE_LIMIT: '1000000', SUBMIT_LINK_RATE_LIMIT: '5000' }).submitLimits)
+      .toEqual({ perAddress: 1_000_000, perLink: 5000 })
+  })
+
   it('returns a frozen object that cannot be changed', () => {
     const config = loadConfig({ SESSION_SECRET: SECRET })
     expect(Object.isFrozen(config)).toBe(true)
@@ -98,6 +104,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
     ['SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(31) }],
     ['ORG_NAME', { ORG_NAME: 'x'.repeat(101) }],
+    ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '0' }],
+    ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '2.5' }],
+    ['SUBMIT_LINK_RATE_LIMIT', { SUBMIT_LINK_RATE_LIMIT: '1000001' }],
   ]
   for (const [variable, env] of cases) {
     it(`${variable} for ${JSON.stringify(env)}`, () => {

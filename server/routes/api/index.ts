@@ -1,5 +1,6 @@
 // The JSON API under /api/v1. Bearer tokens only; no cookies, so no CSRF.
 import type { FastifyInstance } from 'fastify'
+import contacts from './contacts.js'
 import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
@@ -17,5 +18,6 @@ export default async function api(app: FastifyInstance) {
   await app.register(responses)
   await app.register(report)
   await app.register(exportRoutes)
+  await app.register(contacts)
   await app.register(invitations)
 }

@@ -4,7 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { parseReportFilters } from '../../domain/report.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { findWave } from '../../repositories/waves.js'
+import { findWaveName } from '../../repositories/waves.js'
 import { waveReport } from '../../services/report.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -24,11 +24,10 @@ export default async function report(fastify: FastifyInstance) {
     },
   }, async (request) => {
     const organizationId = request.principal!.organizationId
-    const wave = await findWave(app.db, organizationId, request.params.id)
+    const [wave, org] = await Promise.all([findWaveName(app.db, organizationId, request.params.id), getOrganization(app.db, organizationId)])
     if (!wave) throw notFound('This wave')
     const filters = parseReportFilters(request.query as Record<string, unknown>)
     if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
-    const org = await getOrganization(app.db, organizationId)
     return waveReport(app.db, { id: org.id, name: org.name, minGroupSize: org.min_group_size }, wave, filters.value)
   })
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { findWave } from '../../repositories/waves.js'
+import { findWaveName } from '../../repositories/waves.js'
 import { importIntoWave } from '../../services/imports.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -28,7 +28,7 @@ export default async function responses(fastify: FastifyInstance) {
     },
   }, async (request, reply) => {
     const organizationId = request.principal!.organizationId
-    const wave = await findWave(app.db, organizationId, request.params.id)
+    const wave = await findWaveName(app.db, organizationId, request.params.id)
     if (!wave) throw notFound('This wave')
     const rows = Array.isArray(request.body) ? request.body : [request.body]
     const result = await importIntoWave(app.db, { organizationId, waveId: wave.id, channel: 'api' }, rows)

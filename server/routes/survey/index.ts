@@ -3,21 +3,22 @@
 // JavaScript; every text is in the respondent's language; a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DEFAULT_SUBMIT_LIMITS } from '../../config.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
 import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
-import { resolveSurveyToken, storeResponse, submissionStored, type SurveyEntry } from '../../repositories/responses.js'
+import { storeResponse, type SurveyEntry } from '../../repositories/responses.js'
 import { randomToken } from '../../security/tokens.js'
-import { loadSurvey, surveyTexts, type Survey } from '../../services/survey.js'
+import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
 type Params = { token: string }
 type Request = FastifyRequest<{ Params: Params }>
 
-/** Submissions allowed per client address, and per link, in a minute. */
-export const SUBMIT_LIMITS = { perAddress: 30, perLink: 600 }
+/** Submissions allowed per client address, and per link, in a minute, unless the configuration raises them. */
+export const SUBMIT_LIMITS = DEFAULT_SUBMIT_LIMITS
 
 interface Opened {
   entry: SurveyEntry
@@ -25,12 +26,13 @@ interface Opened {
   locale: Locale
 }
 
+/** The form's one-time key, when it has a well-formed one. */
+const submissionKeyOf = (body: Record<string, unknown>) =>
+  typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
+
 export default async function surveyRoutes(app: FastifyInstance) {
-  const lookup = async (request: Request) => {
-    const entry = await resolveSurveyToken(app.db, request.params.token)
-    const survey = entry && (await loadSurvey(app.db, entry))
-    return entry && survey ? { entry, survey } : null
-  }
+  /** The token's entry and survey in one query; with a submission key, also whether that form is stored already. */
+  const lookup = (request: Request, submissionKey: string | null = null) => openSurveyToken(app.db, request.params.token, submissionKey)
 
   const localeFor = (request: Request, available: readonly string[], fallback: string): Locale => {
     const query = request.query as { lang?: unknown }
@@ -52,8 +54,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
   }
 
   /** Resolves the token into an open survey, or answers with the page that says why not. */
-  async function open(request: Request, reply: FastifyReply): Promise<Opened | null> {
-    const found = await lookup(request)
+  async function open(request: Request, reply: FastifyReply, found: OpenedToken | undefined): Promise<Opened | null> {
     if (!found || found.survey.wave.status === 'draft') {
       await message(request, reply, 404, localeFor(request, LOCALES, 'en'), 'notFound')
       return null
@@ -93,24 +94,16 @@ export default async function surveyRoutes(app: FastifyInstance) {
     })
   }
 
-  /** The same form sent again after it was stored (a double click, a resent tab): thank them again. */
-  async function alreadyStored(request: Request, body: Record<string, unknown>) {
-    const key = typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
-    if (key === null) return false
-    const entry = await resolveSurveyToken(app.db, request.params.token)
-    if (!entry) return false
-    return submissionStored(app.db, entry.waveId, key)
-  }
-
   app.get<{ Params: Params }>('/s/:token', { config: { access: 'public' } }, async (request, reply) => {
-    const opened = await open(request, reply)
+    const opened = await open(request, reply, await lookup(request))
     if (opened) return form(request, reply, 200, opened)
   })
 
   // Two limits on one route: the plugin's hook marks a request as counted, so the second one is
   // checked by hand.
-  const perAddress = app.rateLimit({ max: SUBMIT_LIMITS.perAddress, timeWindow: '1 minute' })
-  const perLinkCheck = app.createRateLimit({ max: SUBMIT_LIMITS.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
+  const limits = app.config.submitLimits
+  const perAddress = app.rateLimit({ max: limits.perAddress, timeWindow: '1 minute' })
+  const perLinkCheck = app.createRateLimit({ max: limits.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
   const perLink = async (request: FastifyRequest) => {
     const limit = await perLinkCheck(request)
     if (!limit.isAllowed && limit.isExceeded) throw new HttpError(429, 'too_many_requests', 'Too many answers for this link right now.')
@@ -139,10 +132,13 @@ export default async function surveyRoutes(app: FastifyInstance) {
     },
   }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
-    if (await alreadyStored(request, body)) {
+    const submissionKey = submissionKeyOf(body)
+    const found = await lookup(request, submissionKey)
+    // The same form sent again after it was stored (a double click, a resent tab): thank them again.
+    if (found?.stored) {
       return reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${localeFor(request, LOCALES, 'en')}`, 303)
     }
-    const opened = await open(request, reply)
+    const opened = await open(request, reply, found)
     if (!opened) return
     if (!request.csrfValid()) return form(request, reply, 403, opened, { values: body, problems: { _form: 'expired' } })
     const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id))
@@ -159,7 +155,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       attributes: entry.kind === 'invitation' && entry.side === 'customer' ? entry.attributes : {},
       comment: read.value.comment,
       answers: read.value.answers,
-      submissionKey: typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null,
+      submissionKey,
       ...(entry.kind === 'invitation' ? { invitationId: entry.invitationId } : {}),
     })
     if (result === 'invitation_used') return message(request, reply, 410, locale, 'used', opened)

@@ -1,0 +1,126 @@
+// Contacts through the API: import (a JSON array, or a CSV body streamed straight into the import)
+// and list with search and filters.
+import type { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { checkContactFilters, CONTACTS_PER_PAGE, unitLookup } from '../../domain/contacts.js'
+import { HttpError } from '../../http-error.js'
+import { listContacts } from '../../repositories/contacts.js'
+import { listUnits } from '../../repositories/units.js'
+import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
+import { importContacts, importContactsCsv, MAX_JSON_CONTACTS, type ImportResult } from '../../services/contact-import.js'
+import { errors } from './schemas.js'
+
+/**
+ * A text/csv body, unread. Boxed so that nothing treats the stream as a parsed body: the app's body
+ * hooks walk plain objects, and a stream looks like one to them.
+ */
+class CsvBody {
+  readonly [Symbol.toStringTag] = 'CsvBody'
+  constructor(readonly stream: Readable) {}
+}
+
+const Row = Type.Object({}, {
+  additionalProperties: true,
+  description: '{email, name?, side: "staff"|"customer", unit?: name or id, locale?: "en"|"es"|"de", attributes?: {name: text}}',
+  examples: [{ email: 'ana@example.com', name: 'Ana Pérez', side: 'customer', unit: 'North branch', locale: 'es', attributes: { tier: 'gold' } }],
+})
+
+const ImportAnswer = Type.Object({
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  errors: Type.Array(Type.Object({ row: Type.Integer(), message: Type.String() })),
+  errorCount: Type.Integer({ description: 'All rows with problems; `errors` lists the first 1,000.' }),
+})
+
+const Contact = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  side: Type.Union([Type.Literal('staff'), Type.Literal('customer')]),
+  unit: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+  locale: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Record(Type.String(), Type.String()),
+  unsubscribed: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+
+const answer = (result: ImportResult) => ({ created: result.created, updated: result.updated, errors: result.errors, errorCount: result.errorCount })
+
+export default async function contacts(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, new CsvBody(payload)))
+
+  app.post('/contacts', {
+    config: { access: 'manage_waves' },
+    // The JSON parser enforces this; a CSV body is counted by the import itself.
+    bodyLimit: MAX_CSV_BYTES,
+    schema: {
+      tags: ['contacts'],
+      summary: 'Import contacts: a JSON array of up to 100,000, or a CSV file with a header row',
+      description: 'Each contact is stored under its organization, email and side: a new one is created, an existing one gets the fields the row gives '
+        + '(a field the row leaves out, or a column the file does not have, keeps its stored value). Rows with problems are skipped and reported '
+        + 'as {row, message}; the others are stored. CSV (text/csv, UTF-8 or Windows-1252, comma or semicolon): the first line names the columns '
+        + 'email, side, and optionally name, unit, locale; every other column is an attribute. CSV rows are numbered as in a spreadsheet '
+        + '(the header is row 1); JSON rows from 1. At most 50 MB.',
+      body: {
+        content: {
+          'application/json': { schema: Type.Array(Row, { maxItems: MAX_JSON_CONTACTS }) },
+          'text/csv': { schema: Type.Unknown({ description: 'CSV text with a header row', examples: ['email,name,side,unit,tier\nana@example.com,Ana Pérez,customer,North branch,gold\n'] }) },
+        },
+      },
+      response: { 200: ImportAnswer, ...errors(400, 401, 403, 413, 415) },
+    },
+  }, async (request) => {
+    const organizationId = request.principal!.organizationId
+    const body: unknown = request.body
+    if (Array.isArray(body)) return answer(await importContacts(app.db, organizationId, body))
+    if (!(body instanceof CsvBody)) throw new HttpError(415, 'unsupported_media_type', 'Send a JSON array (application/json) or a CSV file (text/csv).')
+    const length = Number(request.headers['content-length'])
+    if (length > MAX_CSV_BYTES) throw new HttpError(413, 'payload_too_large', `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB. Split it into several files.`)
+    const result = await importContactsCsv(app.db, organizationId, body.stream)
+    if (!result.ok) throw new HttpError(400, 'validation_failed', result.message)
+    return answer(result)
+  })
+
+  app.get('/contacts', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['contacts'],
+      summary: 'List contacts, 50 a page, by email',
+      querystring: Type.Object({
+        q: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the email or name' })),
+        side: Type.Optional(Type.Union([Type.Literal('staff'), Type.Literal('customer')])),
+        unit: Type.Optional(Type.String({ maxLength: 100, description: 'A unit name or id' })),
+        unsubscribed: Type.Optional(Type.Boolean()),
+        attribute: Type.Optional(Type.String({ maxLength: 40, description: 'Only contacts with this attribute…' })),
+        value: Type.Optional(Type.String({ maxLength: 200, description: '…set to this value' })),
+        page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ contacts: Type.Array(Contact), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }),
+        ...errors(400, 401),
+      },
+    },
+  }, async (request) => {
+    const organizationId = request.principal!.organizationId
+    const units = unitLookup(await listUnits(app.db, organizationId))
+    const { value: filters, errors: problems } = checkContactFilters(request.query, units)
+    if (Object.keys(problems).length > 0) {
+      const details = Object.entries(problems).map(([field, message]) => ({ field, message }))
+      throw new HttpError(400, 'validation_failed', details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
+    }
+    const { contacts: list, total } = await listContacts(app.db, organizationId, filters)
+    return {
+      contacts: list.map((contact) => ({
+        id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,
+        attributes: contact.attributes, unsubscribed: contact.unsubscribed,
+        createdAt: contact.created_at.toISOString(), updatedAt: contact.updated_at.toISOString(),
+      })),
+      total,
+      page: filters.page,
+      pageSize: CONTACTS_PER_PAGE,
+    }
+  })
+}
