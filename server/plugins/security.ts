@@ -108,9 +108,15 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
-/** Parsed JSON and form objects (including the prototype-less ones form parsers make), not Buffers or Dates. */
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && Object.prototype.toString.call(value) === '[object Object]'
+/**
+ * Parsed JSON and form objects: plain objects, and the ones form parsers make whose prototype has no
+ * prototype itself. Streams, Buffers and class instances are left alone.
+ */
+const isRecord = (value: unknown): value is Record<string, unknown> => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null
+}
 
 const MAX_DEPTH = 64
 
