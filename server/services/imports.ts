@@ -1,5 +1,6 @@
 // Importing responses into a wave, shared by the JSON API and the CSV upload: look up what the rows
 // may refer to, check every row, and store all of them or none.
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
 import { frozenInstrument } from '../repositories/instruments.js'
@@ -7,13 +8,14 @@ import { importResponses } from '../repositories/responses.js'
 import type { Channel } from '../../db/schema.js'
 
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
-  const [units, wave] = await Promise.all([
-    db.selectFrom('units').select(['id', 'name']).where('organization_id', '=', organizationId).execute(),
-    db.selectFrom('waves').select(['locales', 'instrument_id']).where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow(),
-  ])
+  // One query for the wave and the organization's units; the items come from the frozen instrument.
+  const wave = await db.selectFrom('waves').select(['locales', 'instrument_id'])
+    .select(sql<Array<{ id: string; name: string }>>`(select coalesce(json_agg(json_build_object('id', units.id, 'name', units.name)), '[]')
+      from units where units.organization_id = waves.organization_id)`.as('units'))
+    .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()
   const items = (await frozenInstrument(db, wave.instrument_id)).items.map(({ key, scale }) => ({ key, scale }))
   const unitLookup = new Map<string, string>()
-  for (const unit of units) {
+  for (const unit of wave.units) {
     unitLookup.set(unit.id, unit.id)
     unitLookup.set(unit.name.toLowerCase(), unit.id)
   }

@@ -205,15 +205,16 @@ export async function reportScenario(options: ReportOptions): Promise<ScenarioRe
         const speedup = view.baseline.p50 / view.measured.p50
         const note = `${view.measured.n} report requests (GET /api/v1/waves/:id/report${view.name === 'one unit' ? '?unit=…' : ''} through app.inject: HTTP handling, auth, statistics, JSON); `
           + `baseline: ${view.baseline.n} runs of select side, item_key, value, count(*) from answers join responses … group by`
+        // The speed-up is judged on the full 1,000,000-response wave only: the baseline grows with the wave, the report does not.
+        const judged = responses >= 1_000_000
         rows.push({
           scenario: label, metric: `${view.name}: p50`, value: view.measured.p50, unit: 'ms', baseline: view.baseline.p50,
-          ratio: speedup, target: engine === 'postgres' ? `≥ ${TARGET_SPEEDUP}× faster` : undefined,
-          pass: engine === 'postgres' ? speedup >= TARGET_SPEEDUP : undefined, note,
+          ratio: speedup, target: judged ? `≥ ${TARGET_SPEEDUP}× faster` : undefined, pass: judged ? speedup >= TARGET_SPEEDUP : undefined,
+          note: note + (judged ? '' : `; ${responses.toLocaleString('en-US')} responses, so the ratio is not judged (the raw GROUP BY grows with the wave, the report does not)`),
         })
         rows.push({
           scenario: label, metric: `${view.name}: p95`, value: view.measured.p95, unit: 'ms', baseline: view.baseline.p95,
-          ratio: view.baseline.p95 / view.measured.p95, target: `≤ ${view.target} ms`,
-          pass: engine === 'postgres' ? view.measured.p95 <= view.target : undefined,
+          ratio: view.baseline.p95 / view.measured.p95, target: `≤ ${view.target} ms`, pass: view.measured.p95 <= view.target,
         })
       }
     } finally {

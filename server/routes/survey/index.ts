@@ -6,11 +6,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DEFAULT_SUBMIT_LIMITS } from '../../config.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
-import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem } from '../../domain/responses.js'
+import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
-import { storeResponse, type SurveyEntry } from '../../repositories/responses.js'
+import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
 import { randomToken } from '../../security/tokens.js'
 import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
@@ -30,9 +30,47 @@ interface Opened {
 const submissionKeyOf = (body: Record<string, unknown>) =>
   typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
 
+/** What is stored for a checked form. */
+function newResponse({ entry, survey, locale }: Opened, form: SurveyForm, submissionKey: string | null): NewResponse {
+  return {
+    organizationId: entry.organizationId,
+    waveId: survey.wave.id,
+    side: entry.side,
+    unitId: entry.unitId ?? form.unitId,
+    locale,
+    channel: entry.kind,
+    // Staff answers carry nothing about the person; customers' carry their invitation's attributes.
+    attributes: entry.kind === 'invitation' && entry.side === 'customer' ? entry.attributes : {},
+    comment: form.comment,
+    answers: form.answers,
+    submissionKey,
+    ...(entry.kind === 'invitation' ? { invitationId: entry.invitationId } : {}),
+  }
+}
+
+/** How long a public link's survey, once read, may decide a submission on its own (see the POST route). */
+const RECENT_LINK_MS = 10_000
+
 export default async function surveyRoutes(app: FastifyInstance) {
+  /**
+   * Public links of open waves read in the last few seconds. A form sent to one is checked against this
+   * copy and stored by one statement that makes sure, at that moment, that the link exists and its wave
+   * is open (storeIfOpen). Anything else (a duplicate, a closed wave, a unit gone, an invalid form or
+   * CSRF token, an invitation) takes the full way, which reads everything afresh and answers as before.
+   */
+  const recentLinks = new Map<string, { found: OpenedToken; until: number }>()
+  const remember = (token: string, found: OpenedToken | undefined) => {
+    if (found?.entry.kind !== 'link' || found.survey.wave.status !== 'open') return
+    if (recentLinks.size >= 1000) recentLinks.clear()
+    recentLinks.set(token, { found, until: Date.now() + RECENT_LINK_MS })
+  }
+
   /** The token's entry and survey in one query; with a submission key, also whether that form is stored already. */
-  const lookup = (request: Request, submissionKey: string | null = null) => openSurveyToken(app.db, request.params.token, submissionKey)
+  const lookup = async (request: Request, submissionKey: string | null = null) => {
+    const found = await openSurveyToken(app.db, request.params.token, submissionKey)
+    remember(request.params.token, found)
+    return found
+  }
 
   const localeFor = (request: Request, available: readonly string[], fallback: string): Locale => {
     const query = request.query as { lang?: unknown }
@@ -133,33 +171,28 @@ export default async function surveyRoutes(app: FastifyInstance) {
   }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     const submissionKey = submissionKeyOf(body)
+    const thanks = (locale: string) => reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${locale}`, 303)
+    // The short way: a public link read a moment ago, a valid token and form, stored in one statement.
+    const recent = recentLinks.get(request.params.token)
+    if (recent && recent.until > Date.now() && request.csrfValid()) {
+      const { entry, survey } = recent.found
+      const read = readSurveyForm(survey.items, body, survey.units.map((u) => u.id))
+      if (read.ok) {
+        const locale = localeFor(request, survey.wave.locales, survey.organization.defaultLocale)
+        if (await storeIfOpen(app.db, request.params.token, newResponse({ entry, survey, locale }, read.value, submissionKey))) return thanks(locale)
+      }
+    }
     const found = await lookup(request, submissionKey)
     // The same form sent again after it was stored (a double click, a resent tab): thank them again.
-    if (found?.stored) {
-      return reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${localeFor(request, LOCALES, 'en')}`, 303)
-    }
+    if (found?.stored) return thanks(localeFor(request, LOCALES, 'en'))
     const opened = await open(request, reply, found)
     if (!opened) return
     if (!request.csrfValid()) return form(request, reply, 403, opened, { values: body, problems: { _form: 'expired' } })
     const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id))
     if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })
-    const { entry, survey, locale } = opened
-    const result = await storeResponse(app.db, {
-      organizationId: entry.organizationId,
-      waveId: survey.wave.id,
-      side: entry.side,
-      unitId: entry.unitId ?? read.value.unitId,
-      locale,
-      channel: entry.kind,
-      // Staff answers carry nothing about the person; customers' carry their invitation's attributes.
-      attributes: entry.kind === 'invitation' && entry.side === 'customer' ? entry.attributes : {},
-      comment: read.value.comment,
-      answers: read.value.answers,
-      submissionKey,
-      ...(entry.kind === 'invitation' ? { invitationId: entry.invitationId } : {}),
-    })
-    if (result === 'invitation_used') return message(request, reply, 410, locale, 'used', opened)
-    return reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${locale}`, 303)
+    const result = await storeResponse(app.db, newResponse(opened, read.value, submissionKey))
+    if (result === 'invitation_used') return message(request, reply, 410, opened.locale, 'used', opened)
+    return thanks(opened.locale)
   })
 
   app.get<{ Params: Params }>('/s/:token/thanks', { config: { access: 'public' } }, async (request, reply) => {
