@@ -1,18 +1,21 @@
 // Importing responses into a wave, shared by the JSON API and the CSV upload: look up what the rows
 // may refer to, check every row, and store all of them or none.
 import { sql } from 'kysely'
+import { notFound } from '../http-error.js'
 import type { Db } from '../../db/connect.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
 import type { Channel } from '../../db/schema.js'
 
+/** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
   // One query for the wave and the organization's units; the items come from the frozen instrument.
   const wave = await db.selectFrom('waves').select(['locales', 'instrument_id'])
     .select(sql<Array<{ id: string; name: string }>>`(select coalesce(json_agg(json_build_object('id', units.id, 'name', units.name)), '[]')
       from units where units.organization_id = waves.organization_id)`.as('units'))
-    .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()
+    .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirst()
+  if (!wave) throw notFound('This wave')
   const items = (await frozenInstrument(db, wave.instrument_id)).items.map(({ key, scale }) => ({ key, scale }))
   const unitLookup = new Map<string, string>()
   for (const unit of wave.units) {

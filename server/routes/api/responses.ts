@@ -2,8 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
-import { HttpError, notFound } from '../../http-error.js'
-import { findWaveName } from '../../repositories/waves.js'
+import { HttpError } from '../../http-error.js'
 import { importIntoWave } from '../../services/imports.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -27,11 +26,9 @@ export default async function responses(fastify: FastifyInstance) {
       response: { 201: Type.Object({ ids: Type.Array(Type.String()) }), ...errors(400, 401, 403, 404, 413) },
     },
   }, async (request, reply) => {
-    const organizationId = request.principal!.organizationId
-    const wave = await findWaveName(app.db, organizationId, request.params.id)
-    if (!wave) throw notFound('This wave')
     const rows = Array.isArray(request.body) ? request.body : [request.body]
-    const result = await importIntoWave(app.db, { organizationId, waveId: wave.id, channel: 'api' }, rows)
+    // A wave that is not the caller's organization's answers 404 from here.
+    const result = await importIntoWave(app.db, { organizationId: request.principal!.organizationId, waveId: request.params.id, channel: 'api' }, rows)
     if (!result.ok) {
       const shown = result.problems.slice(0, 3).map((p) => `row ${p.row}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ')
       const more = result.problems.length > 3 ? ` (and ${result.problems.length - 3} more)` : ''
