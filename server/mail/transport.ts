@@ -16,19 +16,26 @@ export interface OutgoingMessage {
 
 export interface Transport {
   readonly kind: 'smtp' | 'outbox'
+  /** How many messages it can have in flight at once: the worker sends that many side by side. */
+  readonly connections: number
   send(message: OutgoingMessage): Promise<void>
   close(): void
 }
+
+/** SMTP connections kept open when the URL does not say (?maxConnections=N). */
+export const DEFAULT_SMTP_CONNECTIONS = 8
 
 export function smtpTransport(url: string): Transport {
   // A pool of connections, reused for every message; options can also be given in the URL's query.
   const pooled = new URL(url)
   if (!pooled.searchParams.has('pool')) pooled.searchParams.set('pool', 'true')
-  if (!pooled.searchParams.has('maxConnections')) pooled.searchParams.set('maxConnections', '4')
+  if (!pooled.searchParams.has('maxConnections')) pooled.searchParams.set('maxConnections', String(DEFAULT_SMTP_CONNECTIONS))
+  const connections = Math.max(1, Math.min(64, Math.floor(Number(pooled.searchParams.get('maxConnections'))) || DEFAULT_SMTP_CONNECTIONS))
   if (!pooled.searchParams.has('maxMessages')) pooled.searchParams.set('maxMessages', '100000')
   const transporter = nodemailer.createTransport(pooled.toString())
   return {
     kind: 'smtp',
+    connections,
     async send(message) {
       await transporter.sendMail({
         from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html,
@@ -42,6 +49,7 @@ export function smtpTransport(url: string): Transport {
 export function outboxTransport(db: Db): Transport {
   return {
     kind: 'outbox',
+    connections: 4,
     async send(message) {
       await db.insertInto('outbox_messages').values({
         organization_id: message.organizationId,

@@ -23,6 +23,7 @@ export interface WorkerOptions {
   /** A job claimed longer ago than this by a worker that stopped is taken back. */
   staleMs?: number
   batchSize?: number
+  /** Messages sent side by side; by default as many as the transport has connections. */
   concurrency?: number
 }
 
@@ -69,7 +70,7 @@ export class MailWorker {
       const jobs = await claimJobs(db, this.options.batchSize ?? 100)
       if (jobs.length === 0) break
       let next = 0
-      const lanes = Array.from({ length: Math.min(this.options.concurrency ?? 4, jobs.length) }, async () => {
+      const lanes = Array.from({ length: Math.min(this.options.concurrency ?? this.options.transport.connections, jobs.length) }, async () => {
         while (next < jobs.length) {
           const job = jobs[next++]!
           if (this.stopping) {
