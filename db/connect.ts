@@ -21,13 +21,24 @@ export interface DatabaseTarget {
   /** The data directory; PGlite keeps its files in <dataDir>/pglite. Null keeps them in memory (tests). */
   dataDir: string | null
   poolSize?: number
+  /** How long a query may wait for a connection (a new one, or a free one in the pool), in ms. */
+  connectTimeout?: number
 }
+
+/** Unless told otherwise, a request gives up on an unreachable database after this long. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 export function openDatabase(target: DatabaseTarget): Db {
   if (target.url !== null) {
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      // A database that does not answer fails the request within seconds instead of holding it for
+      // minutes (a host that is down swallows the connection attempt without a reply).
+      connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Connections to a host that vanished without closing them are found by TCP keepalive.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -35,6 +46,10 @@ export function openDatabase(target: DatabaseTarget): Db {
     })
     // A dropped idle connection must not crash the process; the next query reports the outage.
     pool.on('error', () => {})
+    // Nor may one dropped while a request holds it: pg emits 'error' on such a client, and the pool
+    // listens only while the client is idle. The query on it fails on its own, and the pool discards
+    // the client when it is released.
+    pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   const dir = target.dataDir === null ? undefined : join(target.dataDir, 'pglite')

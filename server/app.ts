@@ -47,12 +47,26 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   }
 }
 
+/**
+ * Slow clients: a request (headers and body) must arrive within `request`, or the client gets 408 and
+ * is disconnected; Node checks for that every second at most, not its default 30 s. A connection where
+ * nothing moves for `socket` is closed, and an idle one after `keepAlive`.
+ */
+function serverTimeouts({ timeouts }: Config) {
+  return {
+    http: { requestTimeout: timeouts.request, headersTimeout: timeouts.request, connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.round(timeouts.request / 4))) },
+    requestTimeout: timeouts.request,
+    connectionTimeout: timeouts.socket,
+    keepAliveTimeout: timeouts.keepAlive,
+  }
+}
+
 export async function buildApp({ config, db, logger, mailer }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    requestTimeout: 30_000,
+    ...serverTimeouts(config),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Unknown fields are refused rather than silently dropped: a typo must not pass unnoticed.
     ajv: { customOptions: { removeAdditional: false } },

@@ -28,7 +28,24 @@ export interface Config {
   readonly secureCookies: boolean
   /** Survey forms accepted per minute from one client address, and for one survey link. */
   readonly submitLimits: { readonly perAddress: number; readonly perLink: number }
+  /** How long slow clients and an unreachable database are waited for, in milliseconds. */
+  readonly timeouts: Timeouts
 }
+
+export interface Timeouts {
+  /** The whole request, headers and body, must arrive within this; a slower client gets 408. */
+  readonly request: number
+  /** An idle connection is kept this long for the client's next request. */
+  readonly keepAlive: number
+  /** A connection on which nothing moves either way for this long is closed (a client that stopped reading). */
+  readonly socket: number
+  /** A request waits this long for a database connection before it is answered 503. */
+  readonly databaseConnect: number
+}
+
+/** The timeouts, in seconds, unless REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT, DATABASE_CONNECT_TIMEOUT say otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = Object.freeze({ request: 30, keepAlive: 65, socket: 120, databaseConnect: 5 })
+const MAX_TIMEOUT_SECONDS = 3600
 
 /** Survey forms accepted per minute, unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT say otherwise. */
 export const DEFAULT_SUBMIT_LIMITS = Object.freeze({ perAddress: 30, perLink: 600 })
@@ -76,6 +93,13 @@ const parse = {
     const n = Number(v)
     if (!/^\d+$/.test(v) || n < 1 || n > max) throw new ConfigError(name, `"${v}" must be a whole number from 1 to ${max}`)
     return n
+  },
+  /** A number of seconds (fractions allowed) from 0.1 to `max`, returned in milliseconds. */
+  seconds(name: string, v: string | undefined, fallback: number, max = MAX_TIMEOUT_SECONDS) {
+    if (v === undefined || v === '') return fallback * 1000
+    const n = Number(v)
+    if (!/^\d+(\.\d+)?$/.test(v) || n < 0.1 || n > max) throw new ConfigError(name, `"${v}" must be a number of seconds from 0.1 to ${max}`)
+    return Math.round(n * 1000)
   },
   boolean(name: string, v: string | undefined) {
     if (v === undefined || v === '') return false
@@ -128,11 +152,17 @@ export function loadConfig(env: Env = process.env): Config {
     perAddress: parse.count('SUBMIT_RATE_LIMIT', env.SUBMIT_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perAddress, MAX_SUBMIT_LIMIT),
     perLink: parse.count('SUBMIT_LINK_RATE_LIMIT', env.SUBMIT_LINK_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perLink, MAX_SUBMIT_LIMIT),
   })
+  const timeouts: Timeouts = Object.freeze({
+    request: parse.seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.request),
+    keepAlive: parse.seconds('KEEP_ALIVE_TIMEOUT', env.KEEP_ALIVE_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.keepAlive),
+    socket: parse.seconds('SOCKET_TIMEOUT', env.SOCKET_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.socket),
+    databaseConnect: parse.seconds('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.databaseConnect, 600),
+  })
   const sessionSecret = readSessionSecret(env.SESSION_SECRET, databaseUrl, dataDir)
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, sessionSecret, adminEmail, adminPassword,
-    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits,
+    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
   })
 }
 

@@ -5,7 +5,7 @@ import type { Config } from './config.js'
 
 export function openOrExit(config: Config): Db {
   try {
-    return openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+    return openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeout: config.timeouts.databaseConnect })
   } catch (error) {
     if (!(error instanceof DatabaseInUseError)) throw error
     console.error(error.message)

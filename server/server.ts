@@ -20,15 +20,14 @@ if (await bootstrapOrganization(db, config)) {
 const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(db)
 const mailer = new MailWorker({ db, transport, publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: config.mailRate })
 const app = await buildApp({ config, db, mailer })
-app.server.headersTimeout = 30_000
-app.server.keepAliveTimeout = 65_000
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
-  await mailer.stop()
+  // Stop taking requests and claiming mail at once; the requests and the message in flight finish
+  // first, and only then is the database closed under them.
+  await Promise.all([app.close(), mailer.stop()])
   transport.close()
-  await app.close()
   await db.destroy()
 })
 

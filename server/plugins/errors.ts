@@ -11,7 +11,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null
   if (!e) return false
   if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) return true
-  return /Connection terminated|connection timeout|PGlite is closed/i.test(e.message ?? '')
+  // pg's messages: a connection lost or never made, and a wait for a free connection in the pool that ran out.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|PGlite is closed/i.test(e.message ?? '')
 }
 
 function normalize(error: FastifyError | HttpError | Error): HttpError {

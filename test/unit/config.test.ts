@@ -77,6 +77,12 @@ describe('loadConfig defaults', () => {
       .toEqual({ perAddress: 1_000_000, perLink: 5000 })
   })
 
+  it('waits 30 s for a request, keeps idle connections 65 s, silent ones 120 s, and waits 5 s for the database, unless told otherwise in seconds', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET }).timeouts).toEqual({ request: 30_000, keepAlive: 65_000, socket: 120_000, databaseConnect: 5000 })
+    expect(loadConfig({ SESSION_SECRET: SECRET, REQUEST_TIMEOUT: '0.5', KEEP_ALIVE_TIMEOUT: '75', SOCKET_TIMEOUT: '3600', DATABASE_CONNECT_TIMEOUT: '2.25' }).timeouts)
+      .toEqual({ request: 500, keepAlive: 75_000, socket: 3_600_000, databaseConnect: 2250 })
+  })
+
   it('returns a frozen object that cannot be changed', () => {
     const config = loadConfig({ SESSION_SECRET: SECRET })
     expect(Object.isFrozen(config)).toBe(true)
@@ -107,6 +113,12 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '0' }],
     ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '2.5' }],
     ['SUBMIT_LINK_RATE_LIMIT', { SUBMIT_LINK_RATE_LIMIT: '1000001' }],
+    ['REQUEST_TIMEOUT', { REQUEST_TIMEOUT: '0' }],
+    ['REQUEST_TIMEOUT', { REQUEST_TIMEOUT: '30s' }],
+    ['KEEP_ALIVE_TIMEOUT', { KEEP_ALIVE_TIMEOUT: '-5' }],
+    ['SOCKET_TIMEOUT', { SOCKET_TIMEOUT: '3601' }],
+    ['DATABASE_CONNECT_TIMEOUT', { DATABASE_CONNECT_TIMEOUT: '1e3' }],
+    ['DATABASE_CONNECT_TIMEOUT', { DATABASE_CONNECT_TIMEOUT: '601' }],
   ]
   for (const [variable, env] of cases) {
     it(`${variable} for ${JSON.stringify(env)}`, () => {

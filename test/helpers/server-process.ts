@@ -1,0 +1,94 @@
+// The real server in a child process (`node --import tsx server/server.ts`, what `npm start` runs), for
+// tests that need a process to signal: it listens on a free port, creates its owner from the
+// environment, and is reached over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
+export const OWNER = { email: 'owner@faults.test', password: 'fault test passphrase' }
+
+export interface ServerProcess {
+  url: string
+  child: ChildProcess
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>
+  /** What the process printed so far. */
+  output(): string
+  /** Ends the process if it still runs (SIGKILL: for clean-up after a failed test). */
+  kill(): void
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  await new Promise<void>((done) => server.close(() => done()))
+  return port
+}
+
+/** Starts the server on a database (a postgres:// URL, or an embedded database's data directory) and waits until /health answers. */
+export async function startServerProcess(database: { url: string } | { dataDir: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/server.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      SESSION_SECRET: 'fault-secret-fault-secret-fault-secret-0123',
+      ADMIN_EMAIL: OWNER.email,
+      ADMIN_PASSWORD: OWNER.password,
+      LOG_LEVEL: 'warn',
+      ...('url' in database ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+      ...env,
+    },
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  const started = Date.now()
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered:\n${output}`)
+    try {
+      if ((await fetch(`${url}/health`)).ok) break
+    } catch {
+      // not listening yet
+    }
+    // A first start on a fresh embedded database (initdb and every migration in WebAssembly) is slow
+    // on a busy machine.
+    if (Date.now() - started > 60_000) {
+      kill()
+      throw new Error(`the server did not answer within 60 s:\n${output}`)
+    }
+    await new Promise((done) => setTimeout(done, 100))
+  }
+  return { url, child, exited, output: () => output, kill }
+}
+
+/** Signs in as the owner over the API and opens a wave of the built-in instrument; returns its id and customer link path. */
+export async function openWave(url: string): Promise<{ waveId: string; customerPath: string }> {
+  const post = async (path: string, body: unknown, token?: string) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
+    if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
+    return response.json() as Promise<Record<string, unknown>>
+  }
+  const { token } = await post('/api/v1/tokens', OWNER) as { token: string }
+  const wave = await post('/api/v1/waves', { name: 'Shutdown', templateKey: 'service-gap-index' }, token) as { id: string; links: { customer: string } }
+  return { waveId: wave.id, customerPath: new URL(wave.links.customer).pathname }
+}
