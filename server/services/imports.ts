@@ -25,14 +25,45 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
   return { items, unitLookup, locale: wave.locales[0] ?? 'en' }
 }
 
+type Context = Awaited<ReturnType<typeof importContext>>
+
+/** How long a context, once read, may check rows on its own (see importIntoWave). */
+const RECENT_CONTEXT_MS = 10_000
+const recentContexts = new Map<string, { context: Context; until: number }>()
+
+const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23503'
+
 export async function importIntoWave(
   db: Db,
   target: { organizationId: string; waveId: string; channel: Channel },
   rows: readonly unknown[],
 ): Promise<{ ok: true; ids: string[] } | { ok: false; problems: RowProblem[] }> {
+  const store = async (context: Context, checked: Extract<ReturnType<typeof checkImport>, { ok: true }>) =>
+    ({ ok: true as const, ids: await importResponses(db, { ...target, locale: context.locale }, checked.value) })
+  // An integration sending rows one at a time: its rows are checked against the context read a moment
+  // ago. The database has the last word (a wave or unit deleted since then fails its foreign key), and
+  // a row refused or failing against that copy is checked again against a fresh one, so a copy out of
+  // date can delay nothing but never store or refuse wrongly. Not inside a transaction, which a failed
+  // statement would spoil for the second try.
+  const key = `${target.organizationId}/${target.waveId}`
+  const recent = db.isTransaction ? undefined : recentContexts.get(key)
+  if (recent && recent.until > Date.now()) {
+    const checked = checkImport(rows, recent.context)
+    if (checked.ok) {
+      try {
+        return await store(recent.context, checked)
+      } catch (error) {
+        if (!isForeignKeyViolation(error)) throw error
+      }
+    }
+  }
+  recentContexts.delete(key)
   const context = await importContext(db, target.organizationId, target.waveId)
+  if (!db.isTransaction) {
+    if (recentContexts.size >= 1000) recentContexts.clear()
+    recentContexts.set(key, { context, until: Date.now() + RECENT_CONTEXT_MS })
+  }
   const checked = checkImport(rows, context)
   if (!checked.ok) return checked
-  const ids = await importResponses(db, { ...target, locale: context.locale }, checked.value)
-  return { ok: true, ids }
+  return store(context, checked)
 }

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { ImportedResponse } from '../../server/domain/responses.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { importResponses } from '../../server/repositories/responses.js'
+import { deleteUnit } from '../../server/repositories/units.js'
 import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, type TestContext } from '../helpers/app.js'
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
@@ -338,6 +339,24 @@ describeEachDatabase('response import API', (ctx: TestContext) => {
       }
       expect(await stored()).toBe(before)
     }, 60_000)
+
+    it('takes a unit created a moment after the last call, and refuses one deleted since, storing nothing', async () => {
+      const unit = async (name: string) =>
+        (await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(owner), payload: { name } })).json().id as string
+      expect((await send(row({ unit: 'East branch' }))).statusCode).toBe(400)
+      await unit('East branch')
+      expect((await send(row({ unit: 'East branch' }))).statusCode).toBe(201)
+      const doomed = await unit('Closing branch')
+      expect((await send(row({ unit: 'North branch' }))).statusCode).toBe(201)
+      expect(await deleteUnit(db(), organizationId, doomed)).toBe(true)
+      const before = await stored()
+      for (const unitRef of ['Closing branch', doomed]) {
+        const refused = await send(row({ unit: unitRef }))
+        expect(refused.statusCode).toBe(400)
+        expect(problemsOf(refused).map((problem) => problem.field)).toEqual(['unit'])
+      }
+      expect(await stored()).toBe(before)
+    })
 
     it('rejects rows in a batch no matter where they sit, and counts rows from 1 for a single object', async () => {
       const single = await send(row({ side: 'nobody' }))
