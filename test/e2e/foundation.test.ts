@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // A newcomer's first minutes, in a real browser: set up the organization, create a wave, take its
 // links and QR codes — by keyboard where it matters, on a desktop and on a phone, checked by axe-core.
+// Every other page is checked by axe-core in pages.test.ts, found from the route table.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
@@ -66,14 +67,6 @@ it('creates a wave named for the quarter and shows its two links with QR codes',
   expect(qrWidth).toBeGreaterThan(0)
   expect(await seriousViolations(page)).toEqual([])
   await screenshot(page, 'print-qr')
-})
-
-it('has no serious accessibility problems on the other admin pages', async () => {
-  for (const path of ['/waves', '/units', '/settings', '/settings/people', '/account/tokens']) {
-    await page.goto(run.baseUrl + path)
-    expect(await seriousViolations(page), path).toEqual([])
-  }
-  await screenshot(page, 'tokens')
 })
 
 it('fits a 360 px phone without sideways scrolling', async () => {
