@@ -63,3 +63,24 @@ export async function seriousViolations(page: Page) {
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 }
+
+/** The viewport width the context asked for. On a phone (isMobile) this is the width to measure against,
+ * not window.innerWidth: Chromium widens the layout viewport, and innerWidth with it, to fit whatever
+ * overflows, so a check against innerWidth can never fail there. */
+export const viewportWidth = (page: Page) => page.viewportSize()!.width
+
+/** Sideways scrolling past the viewport width asked for, with what causes it, or undefined if the page fits. */
+export async function sidewaysScrolling(page: Page): Promise<string | undefined> {
+  const width = viewportWidth(page)
+  const overflow = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth)) - width
+  return overflow > 0 ? `${overflow} px of sideways scrolling at ${width} px, from ${await widerThan(page, width)}` : undefined
+}
+
+/** What sticks out past the right edge: outside any scrolling box, or positioned out of one. */
+const widerThan = (page: Page, width: number) => page.evaluate((width) => {
+  const scrolled = (e: Element | null): boolean => e !== null && e !== document.body && (getComputedStyle(e).overflowX !== 'visible' || scrolled(e.parentElement))
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((e) => e.getBoundingClientRect().right > width + 0.5 && (['absolute', 'fixed'].includes(getComputedStyle(e).position) || !scrolled(e.parentElement)))
+    .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : ''}`)
+    .join(', ') || 'nothing found'
+}, width)

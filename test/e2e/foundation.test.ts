@@ -4,7 +4,7 @@
 // Every other page is checked by axe-core in pages.test.ts, found from the route table.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
 
 let run: Running
 let page: Page
@@ -79,8 +79,7 @@ it('fits a 360 px phone without sideways scrolling', async () => {
   await mobile.waitForURL('**/waves')
   await mobile.click('text=2026-Q4')
   await mobile.waitForURL(/\/waves\/[0-9a-f-]{36}$/)
-  const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  expect(overflow).toBeLessThanOrEqual(0)
+  expect(await sidewaysScrolling(mobile)).toBeUndefined()
   await screenshot(mobile, 'wave-phone')
   await phone.close()
 })

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContextOptions, Page } from 'playwright-core'
 import { DEFAULT_MIN_GROUP_SIZE } from '../../server/domain/anonymity.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
-import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
 
 const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
 const ITEMS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
@@ -185,7 +185,7 @@ it('shows both sides once five have answered on each, with the gap between them'
   const shown = await facts()
   expect(shown.match(/n = 5/g)).toHaveLength(2)
   expect(shown).toMatch(/gap\s+\+20 pts/i)
-  expect(await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+  expect(await sidewaysScrolling(admin)).toBeUndefined()
   expect(problems).toEqual([])
   await screenshot(admin, 'journey-wave-report')
 })

@@ -14,7 +14,7 @@ import { outboxTransport } from '../../server/mail/transport.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
-import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'pages-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -122,21 +122,10 @@ async function check(p: Page, route: string, expectedRedirects: Record<string, s
   if (landed !== expected) found.push(`${route}: ended at ${landed}, not ${expected}; give it a fixture, or list the redirect in REDIRECTS`)
   if (found.length > 0) return found
   if (axe) found.push(...(await seriousViolations(p)).map((violation) => `${route}: ${violation}`))
-  // Measured against the width asked for: a phone browser widens its layout viewport to fit what overflows.
-  const width = p.viewportSize()!.width
-  const overflow = await p.evaluate(() => Math.max(document.documentElement.scrollWidth, window.innerWidth)) - width
-  if (overflow > 0) found.push(`${route}: ${overflow} px of sideways scrolling at ${width} px, from ${await widerThan(p, width)}`)
+  const scrolling = await sidewaysScrolling(p)
+  if (scrolling) found.push(`${route}: ${scrolling}`)
   return found
 }
-
-/** What sticks out past the right edge: outside any scrolling box, or positioned out of one. */
-const widerThan = (p: Page, width: number) => p.evaluate((width) => {
-  const scrolled = (e: Element | null): boolean => e !== null && e !== document.body && (getComputedStyle(e).overflowX !== 'visible' || scrolled(e.parentElement))
-  return Array.from(document.querySelectorAll('body *'))
-    .filter((e) => e.getBoundingClientRect().right > width + 0.5 && (['absolute', 'fixed'].includes(getComputedStyle(e).position) || !scrolled(e.parentElement)))
-    .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : ''}`)
-    .join(', ') || 'nothing found'
-}, width)
 
 const pageRoutes = (anonymous: boolean) => run.app.accessTable().filter((route) => isPage(route) && (!anonymous || route.access === 'public')).map((route) => route.url)
 
