@@ -160,10 +160,12 @@ interface Baseline {
 // pgbench: what storeResponse sends for a public link's form, statement for statement (kept in step
 // with insertResponse in server/repositories/responses.ts): one statement that inserts the response,
 // its 12 answers and its share of the three rollups. For comparison, 'transaction' is the same work as
-// seven statements in a transaction (BEGIN, five INSERTs, COMMIT), as storeResponse did before.
+// seven statements in a transaction (BEGIN, five INSERTs, COMMIT), as storeResponse did before; and
+// 'no-rollups' is the statement without its rollup upserts: what the database can do when nothing but
+// the response and its answers is written (the ceiling the Scaling section of the README reasons from).
 
 interface Item { key: string; dimension: string; headline: boolean }
-export type ScriptForm = 'statement' | 'transaction'
+export type ScriptForm = 'statement' | 'transaction' | 'no-rollups'
 
 const NO_UNIT = '00000000-0000-0000-0000-000000000000'
 
@@ -187,6 +189,16 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   const dimensionConflict = `ON CONFLICT (wave_id, side, unit_key, dimension, slot) DO UPDATE SET respondents = dimension_rollups.respondents + excluded.respondents,`
     + ` agree = dimension_rollups.agree + excluded.agree, mean_sum = dimension_rollups.mean_sum + excluded.mean_sum`
   const responseConflict = `ON CONFLICT (wave_id, side, unit_key, slot) DO UPDATE SET respondents = response_rollups.respondents + excluded.respondents`
+  if (form === 'no-rollups') {
+    const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
+    lines.push([
+      `WITH inserted AS (${response}),`,
+      ` new_answers AS (INSERT INTO answers (response_id, item_key, value) SELECT inserted.id, a.item_key, a.value`,
+      ` FROM inserted, unnest(${array(keys.map((key) => `'${key}'`), 'text')}, ${array(keys.map(v), 'int2')}) AS a(item_key, value))`,
+      ` SELECT id FROM inserted;`,
+    ].join(''))
+    return lines.join('\n') + '\n'
+  }
   if (form === 'statement') {
     const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
     lines.push([
@@ -222,6 +234,12 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   return lines.join('\n') + '\n'
 }
 
+const SCRIPT_NAMES: Record<ScriptForm, string> = {
+  statement: 'the app\'s insert statement',
+  transaction: 'the same rows as a 7-statement transaction',
+  'no-rollups': 'the response and its answers only, no rollups',
+}
+
 async function pgbenchBaseline(database: BenchDatabase, db: Db, waveId: string, form: ScriptForm, connections: number, duration: number): Promise<Baseline> {
   const wave = await db.selectFrom('waves').select(['organization_id', 'instrument_id']).where('id', '=', waveId).executeTakeFirstOrThrow()
   const items = await db.selectFrom('items').select(['key', 'dimension', 'headline']).where('instrument_id', '=', wave.instrument_id).orderBy('position').execute()
@@ -251,7 +269,7 @@ async function pgbenchBaseline(database: BenchDatabase, db: Db, waveId: string, 
       }
     }
     return {
-      name: `pgbench -c ${connections} -j 2 -T ${duration} -M ${protocol}, ${form === 'statement' ? 'the app\'s insert statement' : 'the same rows as a 7-statement transaction'}`,
+      name: `pgbench -c ${connections} -j 2 -T ${duration} -M ${protocol}, ${SCRIPT_NAMES[form]}`,
       rate: tps,
       transactions,
       p50: round(percentile(latencies, 50), 2),
@@ -375,6 +393,13 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
           scenario: label, metric: 'pgbench: same rows, 7-statement transaction', value: round(transaction.rate, 0), unit: '/s',
           baseline: round(baseline.rate, 0), ratio: transaction.rate / baseline.rate,
           note: `for comparison with the baseline (the app's one-statement insert): p50 ${transaction.p50} ms, p99 ${transaction.p99} ms`,
+        })
+        const bare = await pgbenchBaseline(database, db, tenant.waveId, 'no-rollups', connections, duration)
+        details.baselineNoRollups = bare
+        extra.push({
+          scenario: label, metric: 'pgbench: response and answers only, no rollups', value: round(bare.rate, 0), unit: '/s',
+          baseline: round(baseline.rate, 0), ratio: bare.rate / baseline.rate,
+          note: `what the database does without the rollup upserts (the ceiling if they left the request): p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
         })
       }
       // The rollups must still agree with the raw answers after all this.
