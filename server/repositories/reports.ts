@@ -29,29 +29,50 @@ function place(distributions: Map<string, number[]>, scales: ReadonlyMap<string,
   distributions.set(item, row)
 }
 
-async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+const emptyCounts = (): Counts => ({ respondents: 0, distributions: new Map(), dimensions: new Map() })
+
+/**
+ * The counts of one side from the rollups: for the whole wave, and with a unit also for that unit, in
+ * the same three queries (each row counted for the whole side, and for the unit when it is the unit's).
+ */
+async function rolledUp(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<{ whole: Counts; unit: Counts | null }> {
+  const forUnit = (column: string) => unitId === null ? sql<number | null>`null` : sql<number | null>`sum(${sql.ref(column)}) filter (where unit_key = ${unitId}::uuid)`
   const [answers, dimensions, responses] = await Promise.all([
-    db.selectFrom('answer_rollups').select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
+    db.selectFrom('answer_rollups')
+      .select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count'), forUnit('count').as('unit_count')])
       .where('wave_id', '=', waveId).where('side', '=', side)
-      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
       .groupBy(['item_key', 'value']).execute(),
     db.selectFrom('dimension_rollups')
-      .select(['dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum')])
+      .select([
+        'dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum'),
+        forUnit('respondents').as('unit_n'), forUnit('agree').as('unit_agree'), forUnit('mean_sum').as('unit_mean_sum'),
+      ])
       .where('wave_id', '=', waveId).where('side', '=', side)
-      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
       .groupBy('dimension').execute(),
-    db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
+    db.selectFrom('response_rollups')
+      .select([(eb) => eb.fn.sum<number>('respondents').as('n'), forUnit('respondents').as('unit_n')])
       .where('wave_id', '=', waveId).where('side', '=', side)
-      .$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
       .executeTakeFirst(),
   ])
-  const distributions = new Map<string, number[]>()
-  for (const row of answers) place(distributions, scales, row.item_key, row.value, Number(row.count))
-  return {
-    respondents: Number(responses?.n ?? 0),
-    distributions,
-    dimensions: new Map(dimensions.map((d) => [d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) }])),
+  const whole = emptyCounts()
+  const unit = unitId === null ? null : emptyCounts()
+  whole.respondents = Number(responses?.n ?? 0)
+  if (unit) unit.respondents = Number(responses?.unit_n ?? 0)
+  for (const row of answers) {
+    place(whole.distributions, scales, row.item_key, row.value, Number(row.count))
+    if (unit && row.unit_count !== null) place(unit.distributions, scales, row.item_key, row.value, Number(row.unit_count))
   }
+  for (const d of dimensions) {
+    whole.dimensions.set(d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) })
+    if (unit && d.unit_n !== null) unit.dimensions.set(d.dimension, { n: Number(d.unit_n), agree: Number(d.unit_agree), meanSum: Number(d.unit_mean_sum) })
+  }
+  return { whole, unit }
+}
+
+/** The counts of one side from the rollups, for the whole wave or one unit. */
+export async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+  const { whole, unit } = await rolledUp(db, waveId, side, unitId, scales)
+  return unit ?? whole
 }
 
 /** The same counts straight from the raw answers; also what the rollups are checked against. */
@@ -95,12 +116,11 @@ function asParent(counts: Counts): ParentCounts {
  */
 export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<SideCounts> {
   const filtered = Object.keys(view.attributes).length > 0
-  const [whole, unit, group] = await Promise.all([
-    view.unitId !== null || filtered ? fromRollups(db, waveId, side, null, scales) : null,
-    view.unitId !== null && filtered ? fromRollups(db, waveId, side, view.unitId, scales) : null,
-    filtered ? fromAnswers(db, waveId, side, view, scales) : fromRollups(db, waveId, side, view.unitId, scales),
+  const [rolled, answered] = await Promise.all([
+    rolledUp(db, waveId, side, view.unitId, scales),
+    filtered ? fromAnswers(db, waveId, side, view, scales) : null,
   ])
-  return { ...group, parents: [whole, unit].filter((c): c is Counts => c !== null).map(asParent) }
+  const { whole, unit } = rolled
+  if (answered) return { ...answered, parents: [whole, unit].filter((c): c is Counts => c !== null).map(asParent) }
+  return unit ? { ...unit, parents: [asParent(whole)] } : { ...whole, parents: [] }
 }
-
-export { fromRollups }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { SMTPServer } from 'smtp-server'
+import { DEFAULT_SMTP_CONNECTIONS } from '../../server/mail/transport.js'
 import { inviteContacts } from '../../server/repositories/invitations.js'
 import { findLatestInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
@@ -176,7 +177,7 @@ export async function dispatchScenario(options: DispatchOptions): Promise<Scenar
     details.afterKillSeconds = round((finished - killedAt) / 1000, 1)
     rows.push({
       scenario: 'dispatch', metric: 'messages/s (steady, first worker)', value: round(steady, 0), unit: '/s', target: `≥ ${TARGET_RATE}/s`,
-      pass: steady >= TARGET_RATE, note: `MAIL_RATE ${rate}; to smtp-server in the benchmark process, over nodemailer's pool of 4 connections`,
+      pass: steady >= TARGET_RATE, note: `MAIL_RATE ${rate}; to smtp-server in the benchmark process, over nodemailer's pool of ${DEFAULT_SMTP_CONNECTIONS} connections (one message in flight on each)`,
     })
     rows.push({
       scenario: 'dispatch', metric: `messages/s overall (${total.toLocaleString('en-US')}, 2 restarts)`, value: round(overall, 0), unit: '/s',
@@ -186,7 +187,7 @@ export async function dispatchScenario(options: DispatchOptions): Promise<Scenar
     rows.push({ scenario: 'dispatch', metric: 'duplicates across a graceful restart (SIGTERM)', value: crossing.graceful, target: '0', pass: crossing.graceful === 0 })
     rows.push({
       scenario: 'dispatch', metric: 'duplicates across a hard kill (SIGKILL)', value: crossing.killed, target: '0', pass: crossing.killed === 0 && crossing.other === 0,
-      note: 'a message the SMTP server accepted in the instant before the kill, whose "sent" mark was never written, goes out again: at most the worker\'s 4 lanes'
+      note: `a message the SMTP server accepted in the instant before the kill, whose "sent" mark was never written, goes out again: at most one per connection (${DEFAULT_SMTP_CONNECTIONS})`
         + (crossing.other > 0 ? `; ${crossing.other} other duplicates` : ''),
     })
   } finally {
