@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'public/**', 'test/artifacts/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.build/**', 'public/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

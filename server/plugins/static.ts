@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
+import { PUBLIC_DIR } from '../paths.js'
 
 const require = createRequire(import.meta.url)
 
@@ -12,7 +13,7 @@ export default async function staticFiles(app: FastifyInstance) {
     route.config = { ...route.config, access: 'public' }
   })
   await app.register(fastifyStatic, {
-    root: join(import.meta.dirname, '..', '..', 'public'),
+    root: PUBLIC_DIR,
     prefix: '/public/',
     maxAge: '1h',
     index: false,

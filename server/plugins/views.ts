@@ -1,12 +1,12 @@
 // Server-rendered pages: eta templates through @fastify/view, with the values every page needs
 // (who is signed in, the CSRF token, formatting helpers) added in one place.
-import { join } from 'node:path'
 import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { can } from '../domain/roles.js'
 import * as format from '../format.js'
+import { VIEWS_DIR } from '../paths.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -14,8 +14,6 @@ declare module 'fastify' {
     page(name: string, data?: Record<string, unknown>): Promise<FastifyReply>
   }
 }
-
-export const VIEWS_DIR = join(import.meta.dirname, '..', '..', 'views')
 
 export default fp(async function views(app: FastifyInstance) {
   await app.register(view, {

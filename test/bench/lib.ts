@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
+import { buildServer, SERVER_ARGS } from '../../server/cli/build.js'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { migrate } from '../../db/migrate.js'
 
@@ -111,7 +112,7 @@ export async function openBenchDatabase(database: BenchDatabase, poolSize = 4): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server in a child process: `node --import tsx server/server.ts`, exactly what `npm start` runs.
+// The server in a child process, compiled and started exactly as `npm start` does it.
 
 export interface RunningServer {
   url: string
@@ -166,13 +167,14 @@ export interface ServerOptions {
 
 export async function startServer({ database, env = {}, profile = null }: ServerOptions): Promise<RunningServer> {
   const port = await freePort()
-  const args = ['--import', 'tsx']
+  await buildServer()
+  const args: string[] = []
   if (profile) {
     const dir = join(PROFILE_DIR, profile)
     mkdirSync(dir, { recursive: true })
     args.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
-  args.push(join(ROOT, 'server/server.ts'))
+  args.push(...SERVER_ARGS)
   const childEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),

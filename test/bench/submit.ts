@@ -414,7 +414,7 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
       rows.push({
         scenario: engine === 'postgres' ? 'memory' : 'memory (PGlite)', metric: 'server peak RSS during submit', value: round(rss.max / MB, 0), unit: 'MB',
         target: engine === 'postgres' ? `≤ ${TARGET_RSS_MB} MB` : undefined, pass: engine === 'postgres' ? rss.max / MB <= TARGET_RSS_MB : undefined,
-        note: `sampled every 100 ms while the load ran; the peak while starting (compiling TypeScript, migrating) was ${round(rss.startup / MB, 0)} MB`
+        note: `sampled every 100 ms while the load ran; the peak while starting (loading, migrating) was ${round(rss.startup / MB, 0)} MB`
           + (engine === 'pglite' ? '; includes the embedded database (its WebAssembly memory), which lives in the server process, so no target' : ''),
       })
       details.form = summary(form, formCheck)

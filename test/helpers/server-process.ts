@@ -1,12 +1,13 @@
-// The real server in a child process (`node --import tsx server/server.ts`, what `npm start` runs), for
+// The real server in a child process (compiled and started as `npm start` does it), for
 // tests that need a process to signal: it listens on a free port, creates its owner from the
 // environment, and is reached over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildServer, SERVER_ARGS } from '../../server/cli/build.js'
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 export const OWNER = { email: 'owner@faults.test', password: 'fault test passphrase' }
@@ -22,6 +23,9 @@ export interface ServerProcess {
   kill(): void
 }
 
+/** Compiled once per test file, however many servers it starts. */
+let built: Promise<void> | null = null
+
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -32,9 +36,11 @@ async function freePort(): Promise<number> {
 
 /** Starts the server on a database (a postgres:// URL, or an embedded database's data directory) and waits until /health answers. */
 export async function startServerProcess(database: { url: string } | { dataDir: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+  built ??= buildServer()
+  await built
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/server.ts')], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
