@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
 import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
+import { LocalCache } from '../local-cache.js'
 import type { LocalizedText, Scale } from '../../db/schema.js'
 
 export interface InstrumentRow {
@@ -101,23 +102,19 @@ export interface FrozenInstrument {
  * Questions and items per instrument id, kept in memory. Only for an instrument a wave uses: from then on
  * a trigger forbids any change to it or its items, so what is kept here never goes stale.
  */
-const frozen = new Map<string, FrozenInstrument>()
+const frozen = new LocalCache<string, FrozenInstrument>()
 
-export async function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenInstrument> {
-  let instrument = frozen.get(instrumentId)
-  if (!instrument) {
+export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenInstrument> {
+  return frozen.getOrLoad(instrumentId, async () => {
     const [questions, items] = await Promise.all([
       db.selectFrom('instruments').select(['staff_question', 'customer_question']).where('id', '=', instrumentId).executeTakeFirstOrThrow(),
       db.selectFrom('items').select(['key', 'scale', 'headline', 'staff_text', 'customer_text'])
         .where('instrument_id', '=', instrumentId).orderBy('position').execute(),
     ])
-    instrument = {
+    return {
       staffQuestion: questions.staff_question,
       customerQuestion: questions.customer_question,
       items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, staffText: item.staff_text, customerText: item.customer_text })),
     }
-    if (frozen.size >= 1000) frozen.clear()
-    frozen.set(instrumentId, instrument)
-  }
-  return instrument
+  })
 }

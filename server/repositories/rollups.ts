@@ -5,22 +5,19 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT, type Side } from '../../db/schema.js'
 import type { Answers } from '../domain/responses.js'
+import { LocalCache } from '../local-cache.js'
 
 export const SLOTS = 16
 
 /** Item key → dimension, per wave. A wave's instrument never changes, so this never goes stale. */
-const dimensionsByWave = new Map<string, Map<string, string>>()
+const dimensionsByWave = new LocalCache<string, Map<string, string>>()
 
-export async function itemDimensions(db: Db, waveId: string): Promise<Map<string, string>> {
-  let map = dimensionsByWave.get(waveId)
-  if (!map) {
+export function itemDimensions(db: Db, waveId: string): Promise<Map<string, string>> {
+  return dimensionsByWave.getOrLoad(waveId, async () => {
     const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
       .select(['items.key', 'items.dimension', 'items.headline']).where('waves.id', '=', waveId).execute()
-    map = new Map(rows.filter((row) => !row.headline).map((row) => [row.key, row.dimension]))
-    if (dimensionsByWave.size > 1000) dimensionsByWave.clear()
-    dimensionsByWave.set(waveId, map)
-  }
-  return map
+    return new Map(rows.filter((row) => !row.headline).map((row) => [row.key, row.dimension]))
+  })
 }
 
 export interface RolledResponse {

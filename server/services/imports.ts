@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { notFound } from '../http-error.js'
 import type { Db } from '../../db/connect.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
+import { LocalCache } from '../local-cache.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
 import type { Channel } from '../../db/schema.js'
@@ -29,7 +30,7 @@ type Context = Awaited<ReturnType<typeof importContext>>
 
 /** How long a context, once read, may check rows on its own (see importIntoWave). */
 const RECENT_CONTEXT_MS = 10_000
-const recentContexts = new Map<string, { context: Context; until: number }>()
+const recentContexts = new LocalCache<string, Context>({ ttlMs: RECENT_CONTEXT_MS })
 
 const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23503'
 
@@ -47,11 +48,11 @@ export async function importIntoWave(
   // statement would spoil for the second try.
   const key = `${target.organizationId}/${target.waveId}`
   const recent = db.isTransaction ? undefined : recentContexts.get(key)
-  if (recent && recent.until > Date.now()) {
-    const checked = checkImport(rows, recent.context)
+  if (recent) {
+    const checked = checkImport(rows, recent)
     if (checked.ok) {
       try {
-        return await store(recent.context, checked)
+        return await store(recent, checked)
       } catch (error) {
         if (!isForeignKeyViolation(error)) throw error
       }
@@ -59,10 +60,7 @@ export async function importIntoWave(
   }
   recentContexts.delete(key)
   const context = await importContext(db, target.organizationId, target.waveId)
-  if (!db.isTransaction) {
-    if (recentContexts.size >= 1000) recentContexts.clear()
-    recentContexts.set(key, { context, until: Date.now() + RECENT_CONTEXT_MS })
-  }
+  if (!db.isTransaction) recentContexts.set(key, context)
   const checked = checkImport(rows, context)
   if (!checked.ok) return checked
   return store(context, checked)

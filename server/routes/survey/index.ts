@@ -9,6 +9,7 @@ import { chooseLocale } from '../../domain/locale.js'
 import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
+import { LocalCache } from '../../local-cache.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
 import { randomToken } from '../../security/tokens.js'
@@ -58,11 +59,9 @@ export default async function surveyRoutes(app: FastifyInstance) {
    * is open (storeIfOpen). Anything else (a duplicate, a closed wave, a unit gone, an invalid form or
    * CSRF token, an invitation) takes the full way, which reads everything afresh and answers as before.
    */
-  const recentLinks = new Map<string, { found: OpenedToken; until: number }>()
+  const recentLinks = new LocalCache<string, OpenedToken>({ ttlMs: RECENT_LINK_MS })
   const remember = (token: string, found: OpenedToken | undefined) => {
-    if (found?.entry.kind !== 'link' || found.survey.wave.status !== 'open') return
-    if (recentLinks.size >= 1000) recentLinks.clear()
-    recentLinks.set(token, { found, until: Date.now() + RECENT_LINK_MS })
+    if (found?.entry.kind === 'link' && found.survey.wave.status === 'open') recentLinks.set(token, found)
   }
 
   /** The token's entry and survey in one query; with a submission key, also whether that form is stored already. */
@@ -174,8 +173,8 @@ export default async function surveyRoutes(app: FastifyInstance) {
     const thanks = (locale: string) => reply.redirect(`/s/${encodeURIComponent(request.params.token)}/thanks?lang=${locale}`, 303)
     // The short way: a public link read a moment ago, a valid token and form, stored in one statement.
     const recent = recentLinks.get(request.params.token)
-    if (recent && recent.until > Date.now() && request.csrfValid()) {
-      const { entry, survey } = recent.found
+    if (recent && request.csrfValid()) {
+      const { entry, survey } = recent
       const read = readSurveyForm(survey.items, body, survey.units.map((u) => u.id))
       if (read.ok) {
         const locale = localeFor(request, survey.wave.locales, survey.organization.defaultLocale)
