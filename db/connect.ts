@@ -103,6 +103,9 @@ function isAlive(pid: number): boolean {
 /** True when a query failed because a unique index already holds the value (SQLSTATE 23505). */
 export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 
+/** True when a foreign key refused the row: what it refers to is gone (SQLSTATE 23503). */
+export const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23503'
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Ids in URLs are checked before they reach a query, so a malformed one is a plain "not found". */
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)

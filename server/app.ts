@@ -29,8 +29,6 @@ export interface AppOptions {
   db: Db
   /** Pino options; tests pass false to keep output quiet. */
   logger?: boolean | object
-  /** The running mail worker, if this process sends mail. */
-  mailer?: { resumed(organizationId: string): void } | null
 }
 
 /** Survey paths carry their token; logs show the route, never the secret. */
@@ -61,7 +59,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger, mailer }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -73,7 +71,6 @@ export async function buildApp({ config, db, logger, mailer }: AppOptions): Prom
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })
-  app.decorate('mailer', mailer ?? null)
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)

@@ -19,7 +19,7 @@ if (await bootstrapOrganization(db, config)) {
 
 const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(db)
 const mailer = new MailWorker({ db, transport, publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: config.mailRate })
-const app = await buildApp({ config, db, mailer })
+const app = await buildApp({ config, db })
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')

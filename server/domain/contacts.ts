@@ -2,18 +2,14 @@
 // cleaned, and whatever is wrong with it is said in one message under the row's number, so good rows
 // can be stored while bad ones are reported. Also the filters of the contact list. Pure functions.
 import type { Side } from '../../db/schema.js'
-import type { FieldErrors } from './inputs.js'
+import { EMAIL, type FieldErrors } from './inputs.js'
 import { LOCALES } from './instrument.js'
-import { MAX_ATTRIBUTES } from './responses.js'
+import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'
 
 export const MAX_EMAIL_LENGTH = 254
 export const MAX_NAME_LENGTH = 100
 export const MAX_ATTRIBUTE_LENGTH = 200
 export const CONTACTS_PER_PAGE = 50
-/** The same rule responses apply to attribute names. */
-export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const FIELDS = ['email', 'name', 'side', 'unit', 'locale', 'attributes'] as const
 const COLUMNS = ['email', 'name', 'side', 'unit', 'locale'] as const
 const CONTROL = /\p{Cc}/gu

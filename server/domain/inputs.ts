@@ -17,7 +17,8 @@ function name(value: unknown, what: string, errors: FieldErrors, field: string):
   return v
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+/** An email address: something, @, a domain with a dot. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 function email(value: unknown, errors: FieldErrors): string {
   const v = text(value).toLowerCase()

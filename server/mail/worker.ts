@@ -33,8 +33,12 @@ export class MailWorker {
   private stopping = false
   private readonly outcomes = new Map<string, boolean[]>()
   private nextSlot = 0
+  /** The domain in every Message-ID. */
+  private readonly host: string
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    this.host = new URL(options.publicUrl).hostname
+  }
 
   /** Logs through the app's logger once it exists. */
   useLog(log: FastifyBaseLogger): void {
@@ -81,6 +85,8 @@ export class MailWorker {
         }
       })
       await Promise.all(lanes)
+      // The next batch is claimed without the organizations paused meanwhile (the database says so).
+      this.pausedOrganizations.clear()
     }
     return sent
   }
@@ -114,7 +120,7 @@ export class MailWorker {
       await transport.send({
         organizationId: job.organizationId, from, to: job.email, ...message,
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-        messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${new URL(publicUrl).hostname}>`,
+        messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${this.host}>`,
       })
     } catch (error) {
       const err = error as { message?: string; responseCode?: number; code?: string }
@@ -131,6 +137,7 @@ export class MailWorker {
     return true
   }
 
+  /** Organizations paused while this batch was being sent: the rest of their claimed jobs go back. */
   private pausedOrganizations = new Set<string>()
 
   private isPaused(organizationId: string) {
@@ -144,14 +151,10 @@ export class MailWorker {
     this.outcomes.set(organizationId, recent)
     if (!ok && shouldPause(recent) && !this.pausedOrganizations.has(organizationId)) {
       this.pausedOrganizations.add(organizationId)
+      // Counting starts afresh once someone resumes, wherever they do it.
+      this.outcomes.delete(organizationId)
       await pauseSending(this.options.db, organizationId, `${recent.filter((r) => !r).length} of the last ${recent.length} messages failed`)
       this.options.log?.warn({ organizationId }, 'sending paused: too many failures')
     }
-  }
-
-  /** Called when a person resumes sending, so the worker starts counting afresh. */
-  resumed(organizationId: string): void {
-    this.pausedOrganizations.delete(organizationId)
-    this.outcomes.delete(organizationId)
   }
 }

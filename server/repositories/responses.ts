@@ -2,7 +2,7 @@
 // Staff anonymity is kept here: a staff response stores no invitation, contact, address or device,
 // and its time is kept to the day only.
 import { sql } from 'kysely'
-import type { Db } from '../../db/connect.js'
+import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { NO_UNIT, type Channel, type Side } from '../../db/schema.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
@@ -130,7 +130,7 @@ export async function storeIfOpen(db: Db, linkToken: string, response: Omit<NewR
     return (await insertResponse(db, response, linkToken)) !== null
   } catch (error) {
     // 23503: a foreign key refused the row (the unit was deleted in the meantime).
-    if ((error as { code?: string } | null)?.code === '23503') return false
+    if (isForeignKeyViolation(error)) return false
     throw error
   }
 }

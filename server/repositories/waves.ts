@@ -30,13 +30,15 @@ export interface WaveLink {
 
 export interface WaveDetail extends WaveSummary {
   links: WaveLink[]
+  /** Reminders after the invitation: how many, and how many days apart. */
+  reminders: { count: number; days: number }
 }
 
 function waveQuery(db: Db, organizationId: string) {
   return db.selectFrom('waves')
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select([
-      'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at',
+      'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days',
       'instruments.key as template_key', 'instruments.version as template_version', 'instruments.name as template_name',
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
         .select((sub) => sub.fn.countAll<number>().as('n')).as('item_count'),
@@ -83,6 +85,7 @@ export async function findWave(db: Db, organizationId: string, id: string, now =
     .execute()
   return {
     ...toSummary(row, now),
+    reminders: { count: row.reminders, days: row.reminder_days },
     links: links.map((link) => ({
       id: link.id,
       side: link.side,

@@ -2,7 +2,7 @@
 // may refer to, check every row, and store all of them or none.
 import { sql } from 'kysely'
 import { notFound } from '../http-error.js'
-import type { Db } from '../../db/connect.js'
+import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
 import { LocalCache } from '../local-cache.js'
 import { frozenInstrument } from '../repositories/instruments.js'
@@ -31,8 +31,6 @@ type Context = Awaited<ReturnType<typeof importContext>>
 /** How long a context, once read, may check rows on its own (see importIntoWave). */
 const RECENT_CONTEXT_MS = 10_000
 const recentContexts = new LocalCache<string, Context>({ ttlMs: RECENT_CONTEXT_MS })
-
-const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23503'
 
 export async function importIntoWave(
   db: Db,

@@ -1,9 +1,13 @@
-// Creating a wave, shared by the form and the API so both apply the same rules and messages.
-import { isUniqueViolation, type Db } from '../../db/connect.js'
+// Creating a wave and inviting contacts to it, shared by the forms and the API so both apply the same
+// rules and messages.
+import { isUniqueViolation, isUuid, type Db } from '../../db/connect.js'
+import type { Side } from '../../db/schema.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
+import { HttpError, notFound } from '../http-error.js'
 import { listInstruments } from '../repositories/instruments.js'
-import { listUnits } from '../repositories/units.js'
-import { createWave, waveNames, type WaveDetail, type WaveLink } from '../repositories/waves.js'
+import { inviteContacts } from '../repositories/invitations.js'
+import { findUnit, findUnitByName, listUnits } from '../repositories/units.js'
+import { createWave, findWave, waveNames, type WaveDetail, type WaveLink } from '../repositories/waves.js'
 
 export async function createWaveFromInput(
   db: Db,
@@ -76,4 +80,28 @@ export function waveJson(wave: WaveDetail, publicUrl: string) {
     links: { staff: url(general.staff), customer: url(general.customer) },
     unitLinks: units.map((entry) => ({ unit: entry.unit, staff: url(entry.staff), customer: url(entry.customer) })),
   }
+}
+
+/**
+ * Invites the organization's matching, subscribed contacts to a wave, for the form and the API alike.
+ * Answers 404 for a wave that is not the organization's, 409 for a closed one and 400 for a unit (id or
+ * name) that is not one of its units. Returns how many invitations were queued.
+ */
+export async function inviteToWave(
+  db: Db,
+  secret: string,
+  organizationId: string,
+  waveId: string,
+  choice: { side: Side | null; unit: string | null },
+): Promise<number> {
+  const wave = isUuid(waveId) ? await findWave(db, organizationId, waveId) : undefined
+  if (!wave) throw notFound('This wave')
+  if (wave.status === 'closed') throw new HttpError(409, 'wave_closed', 'This wave is closed; reopen it before inviting anyone.')
+  let unitId: string | null = null
+  if (choice.unit) {
+    const unit = isUuid(choice.unit) ? await findUnit(db, organizationId, choice.unit) : await findUnitByName(db, organizationId, choice.unit)
+    if (!unit) throw new HttpError(400, 'validation_failed', `There is no unit "${choice.unit}".`, [{ field: 'unit', message: 'is not one of your units' }])
+    unitId = unit.id
+  }
+  return inviteContacts(db, secret, { organizationId, waveId: wave.id, side: choice.side, unitId })
 }

@@ -14,6 +14,7 @@ import { promisify } from 'node:util'
 import autocannon, { type Result } from 'autocannon'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import { NO_UNIT } from '../../db/schema.js'
 import { storeResponse } from '../../server/repositories/responses.js'
 import { SLOTS } from '../../server/repositories/rollups.js'
 import {
@@ -167,8 +168,6 @@ interface Baseline {
 interface Item { key: string; dimension: string; headline: boolean }
 export type ScriptForm = 'statement' | 'transaction' | 'no-rollups'
 
-const NO_UNIT = '00000000-0000-0000-0000-000000000000'
-
 export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: string, items: readonly Item[]): string {
   const keys = items.map((item) => item.key)
   const sorted = [...keys].sort()
@@ -180,6 +179,7 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
     const members = dimensions.get(dimension)!
     return `((${members.map((key) => `${v(key)}::int`).join(' + ')})::float8 / ${members.length})`
   }
+  const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
   const lines: string[] = keys.map((_key, i) => `\\set v${i} random(1, 5)`)
   lines.push(`\\set slot random(0, ${SLOTS - 1})`)
   const response = `INSERT INTO responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at) `
@@ -190,7 +190,6 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
     + ` agree = dimension_rollups.agree + excluded.agree, mean_sum = dimension_rollups.mean_sum + excluded.mean_sum`
   const responseConflict = `ON CONFLICT (wave_id, side, unit_key, slot) DO UPDATE SET respondents = response_rollups.respondents + excluded.respondents`
   if (form === 'no-rollups') {
-    const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
     lines.push([
       `WITH inserted AS (${response}),`,
       ` new_answers AS (INSERT INTO answers (response_id, item_key, value) SELECT inserted.id, a.item_key, a.value`,
@@ -200,7 +199,6 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
     return lines.join('\n') + '\n'
   }
   if (form === 'statement') {
-    const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
     lines.push([
       `WITH inserted AS (${response}),`,
       ` new_answers AS (INSERT INTO answers (response_id, item_key, value) SELECT inserted.id, a.item_key, a.value`,

@@ -9,7 +9,7 @@ import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { RESPONDENT_TEXT } from '../../server/i18n/respondent.js'
 import { createInvitation, storeResponse } from '../../server/repositories/responses.js'
 import { setWaveStatus } from '../../server/repositories/waves.js'
-import { SUBMIT_LIMITS } from '../../server/routes/survey/index.js'
+import { DEFAULT_SUBMIT_LIMITS as SUBMIT_LIMITS } from '../../server/config.js'
 import { hashToken } from '../../server/security/tokens.js'
 import { apiToken, bearer, Browser, createTenant, describeEachDatabase, type TestContext } from '../helpers/app.js'
 

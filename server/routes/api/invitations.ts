@@ -1,11 +1,10 @@
 // Invitations through the API: invite matching contacts to a wave, and read delivery counts.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { HttpError, notFound } from '../../http-error.js'
-import { invitationCounts, inviteContacts } from '../../repositories/invitations.js'
-import { findUnit, findUnitByName } from '../../repositories/units.js'
-import { findWave } from '../../repositories/waves.js'
-import { isUuid } from '../../../db/connect.js'
+import { notFound } from '../../http-error.js'
+import { invitationCounts } from '../../repositories/invitations.js'
+import { findWaveName } from '../../repositories/waves.js'
+import { inviteToWave } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
 
 const Counts = Type.Object({ queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), bounced: Type.Integer(), responded: Type.Integer() })
@@ -27,17 +26,8 @@ export default async function invitations(fastify: FastifyInstance) {
       response: { 202: Type.Object({ queued: Type.Integer() }), ...errors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    const organizationId = request.principal!.organizationId
-    const wave = await findWave(app.db, organizationId, request.params.id)
-    if (!wave) throw notFound('This wave')
-    if (wave.status === 'closed') throw new HttpError(409, 'wave_closed', 'This wave is closed; reopen it before inviting anyone.')
-    let unitId: string | null = null
-    if (request.body.unit) {
-      const unit = isUuid(request.body.unit) ? await findUnit(app.db, organizationId, request.body.unit) : await findUnitByName(app.db, organizationId, request.body.unit)
-      if (!unit) throw new HttpError(400, 'validation_failed', `There is no unit "${request.body.unit}".`, [{ field: 'unit', message: 'is not one of your units' }])
-      unitId = unit.id
-    }
-    const queued = await inviteContacts(app.db, app.config.sessionSecret, { organizationId, waveId: wave.id, side: request.body.side ?? null, unitId })
+    const queued = await inviteToWave(app.db, app.config.sessionSecret, request.principal!.organizationId, request.params.id,
+      { side: request.body.side ?? null, unit: request.body.unit ?? null })
     return reply.code(202).send({ queued })
   })
 
@@ -51,7 +41,7 @@ export default async function invitations(fastify: FastifyInstance) {
     },
   }, async (request) => {
     const organizationId = request.principal!.organizationId
-    const wave = await findWave(app.db, organizationId, request.params.id)
+    const wave = await findWaveName(app.db, organizationId, request.params.id)
     if (!wave) throw notFound('This wave')
     return { counts: await invitationCounts(app.db, organizationId, wave.id) }
   })

@@ -4,38 +4,26 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
 import { isUuid } from '../../../db/connect.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { invitationCounts, inviteContacts, resumeSending } from '../../repositories/invitations.js'
-import { findWave } from '../../repositories/waves.js'
+import { invitationCounts, resumeSending } from '../../repositories/invitations.js'
+import { findWaveName } from '../../repositories/waves.js'
+import { inviteToWave } from '../../services/waves.js'
 
 type Params = { id: string }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The running mail worker, told when a person resumes sending (absent in tests without one). */
-    mailer: { resumed(organizationId: string): void } | null
-  }
-}
 
 export default async function sendingPages(app: FastifyInstance) {
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
   async function loadWave(request: FastifyRequest<{ Params: Params }>) {
-    const wave = isUuid(request.params.id) ? await findWave(app.db, orgOf(request), request.params.id) : undefined
+    const wave = isUuid(request.params.id) ? await findWaveName(app.db, orgOf(request), request.params.id) : undefined
     if (!wave) throw notFound('This wave')
     return wave
   }
 
   app.post<{ Params: Params }>('/waves/:id/invitations', { config: { access: 'manage_waves' } }, async (request, reply) => {
-    const wave = await loadWave(request)
-    if (wave.status === 'closed') throw new HttpError(409, 'wave_closed', 'This wave is closed; reopen it before inviting anyone.')
     const body = request.body as Record<string, unknown>
     const side = body.side === 'staff' || body.side === 'customer' ? body.side : null
-    const unitId = typeof body.unit === 'string' && isUuid(body.unit) ? body.unit : null
-    if (unitId) {
-      const unit = await app.db.selectFrom('units').select('id').where('organization_id', '=', orgOf(request)).where('id', '=', unitId).executeTakeFirst()
-      if (!unit) throw notFound('This unit')
-    }
-    const queued = await inviteContacts(app.db, app.config.sessionSecret, { organizationId: orgOf(request), waveId: wave.id, side, unitId })
-    return reply.redirect(`/waves/${wave.id}?invited=${queued}#invitations`, 303)
+    const unit = typeof body.unit === 'string' && body.unit !== '' ? body.unit : null
+    const queued = await inviteToWave(app.db, app.config.sessionSecret, orgOf(request), request.params.id, { side, unit })
+    return reply.redirect(`/waves/${request.params.id}?invited=${queued}#invitations`, 303)
   })
 
   app.post<{ Params: Params }>('/waves/:id/reminders', { config: { access: 'manage_waves' } }, async (request, reply) => {
@@ -64,7 +52,6 @@ export default async function sendingPages(app: FastifyInstance) {
 
   app.post('/sending/resume', { config: { access: 'manage_settings' } }, async (request, reply) => {
     await resumeSending(app.db, orgOf(request))
-    app.mailer?.resumed(orgOf(request))
     const back = (request.body as Record<string, unknown>).back
     return reply.redirect(typeof back === 'string' && /^\/waves\/[0-9a-f-]{36}$/.test(back) ? `${back}#invitations` : '/waves', 303)
   })

@@ -6,14 +6,15 @@ import { suggestWaveName } from '../../domain/periods.js'
 import { notFound } from '../../http-error.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { listUnits } from '../../repositories/units.js'
-import { addUnitLinks, findLink, findWave, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
+import { addUnitLinks, findLink, findWave, findWaveName, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { createWaveFromInput, groupLinks, linkUrl } from '../../services/waves.js'
 import { csvLine } from '../../domain/csv.js'
-import { isSuppressed, parseReportFilters, type Share } from '../../domain/report.js'
+import { isSuppressed, parseReportFilters, type ReportFilters, type Share } from '../../domain/report.js'
 import { HttpError } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { countResponses } from '../../repositories/responses.js'
 import { waveDashboard } from '../../services/dashboard.js'
+import { waveReport } from '../../services/report.js'
 import { invitationCounts, sendingState } from '../../repositories/invitations.js'
 import { sendResponsesCsv } from '../../services/export.js'
 
@@ -60,7 +61,11 @@ export default async function wavePages(app: FastifyInstance) {
   })
 
   /** The report's filters from the query string; unknown ones are dropped with a notice, not an error page. */
-  async function dashboardFor(request: FastifyRequest, wave: Awaited<ReturnType<typeof loadWave>>) {
+  /**
+   * Builds something from the report filters in the URL; filters that do not parse or name nothing in
+   * this wave are dropped, and the problem is returned to be shown instead.
+   */
+  async function withFilters<T>(request: FastifyRequest, build: (organization: { id: string; name: string; minGroupSize: number }, filters: ReportFilters) => Promise<T>) {
     const org = await getOrganization(app.db, orgOf(request))
     const organization = { id: org.id, name: org.name, minGroupSize: org.min_group_size }
     // Page-only parameters (a notice after inviting) are not report filters.
@@ -68,10 +73,10 @@ export default async function wavePages(app: FastifyInstance) {
     const parsed = parseReportFilters(query)
     const none = { unit: null, staff: {}, customer: {} }
     try {
-      return { dashboard: await waveDashboard(app.db, organization, wave, parsed.ok ? parsed.value : none), filterProblem: parsed.ok ? null : parsed.message }
+      return { result: await build(organization, parsed.ok ? parsed.value : none), filterProblem: parsed.ok ? null : parsed.message }
     } catch (error) {
       if (!(error instanceof HttpError) || error.code !== 'unknown_filter') throw error
-      return { dashboard: await waveDashboard(app.db, organization, wave, none), filterProblem: error.message }
+      return { result: await build(organization, none), filterProblem: error.message }
     }
   }
 
@@ -82,17 +87,16 @@ export default async function wavePages(app: FastifyInstance) {
     const url = (token: string) => linkUrl(app.config.publicUrl, token)
     const missingUnitLinks = units.length - unitLinks.length
     const responses = await countResponses(app.db, orgOf(request), wave.id)
-    const { dashboard, filterProblem } = responses.staff + responses.customer > 0
-      ? await dashboardFor(request, wave)
-      : { dashboard: null, filterProblem: null }
-    const settings = await app.db.selectFrom('waves').select(['reminders', 'reminder_days']).where('id', '=', wave.id).executeTakeFirstOrThrow()
+    const { result: dashboard, filterProblem } = responses.staff + responses.customer > 0
+      ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters))
+      : { result: null, filterProblem: null }
     const contactCount = await app.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', orgOf(request)).executeTakeFirstOrThrow()
     const invited = Number((request.query as { invited?: string }).invited)
     return reply.page('wave', {
       title: wave.name, wave, general, unitLinks, url, missingUnitLinks, responses, dashboard, filterProblem, units,
       delivery: await invitationCounts(app.db, orgOf(request), wave.id),
       sending: await sendingState(app.db, orgOf(request)),
-      reminders: { count: settings.reminders, days: settings.reminder_days },
+      reminders: wave.reminders,
       contacts: Number(contactCount.n),
       invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
@@ -108,9 +112,10 @@ export default async function wavePages(app: FastifyInstance) {
   })
 
   app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
-    const wave = await loadWave(request)
-    const { dashboard } = await dashboardFor(request, wave)
-    const r = dashboard.report
+    const wave = isUuid(request.params.id) ? await findWaveName(app.db, orgOf(request), request.params.id) : undefined
+    if (!wave) throw notFound('This wave')
+    // The report alone: the rest of the dashboard (heat map, trend, comments) is not in this file.
+    const { result: r } = await withFilters(request, (organization, filters) => waveReport(app.db, organization, wave, filters))
     const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`, s.mean?.toFixed(3) ?? ''])
     const rows = [
       csvLine(['kind', 'key', 'staff_n', 'staff_share', 'staff_ci95', 'staff_mean', 'customer_n', 'customer_share', 'customer_ci95', 'customer_mean', 'gap_points', 'gap_ci95', 'p_value', 'q_value', 'significant', 'classification']),

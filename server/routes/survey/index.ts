@@ -3,7 +3,6 @@
 // JavaScript; every text is in the respondent's language; a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DEFAULT_SUBMIT_LIMITS } from '../../config.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
 import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
@@ -17,9 +16,6 @@ import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../
 
 type Params = { token: string }
 type Request = FastifyRequest<{ Params: Params }>
-
-/** Submissions allowed per client address, and per link, in a minute, unless the configuration raises them. */
-export const SUBMIT_LIMITS = DEFAULT_SUBMIT_LIMITS
 
 interface Opened {
   entry: SurveyEntry
