@@ -13,3 +13,9 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what = 'This page') => new HttpError(404, 'not_found', `${what} does not exist, or you do not have access to it.`)
+
+/** A 400 naming each field's problem, in the message and as {field, message} details. */
+export function fieldsInvalid(errors: Record<string, string>, status = 400, code = 'validation_failed', message?: string): HttpError {
+  const details = Object.entries(errors).map(([field, text]) => ({ field, message: text }))
+  return new HttpError(status, code, message ?? details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
+}

@@ -2,6 +2,7 @@
 // again, which failures are final, and when to stop sending altogether. Pure functions.
 import type { MailKind, Side } from '../../db/schema.js'
 import { LOCALES, type Locale } from './instrument.js'
+import { chooseLocale } from './locale.js'
 import { MAIL_TEXT } from '../i18n/mail.js'
 
 export interface MessageInput {
@@ -28,7 +29,7 @@ const escapeHtml = (value: string) =>
 const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim()
 
 export function renderMessage(input: MessageInput): Message {
-  const locale: Locale = (LOCALES as readonly string[]).includes(input.locale ?? '') ? (input.locale as Locale) : 'en'
+  const locale = chooseLocale({ requested: input.locale, fallback: 'en', available: LOCALES }) as Locale
   const t = MAIL_TEXT[locale]
   const org = oneLine(input.organization)
   const name = oneLine(input.name)

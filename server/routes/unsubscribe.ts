@@ -22,12 +22,12 @@ export default async function unsubscribeRoutes(app: FastifyInstance) {
   })
 
   app.post<{ Params: Params }>('/u/:token', { config: { access: 'public', csrf: 'exempt' }, bodyLimit: 1024 }, async (request, reply) => {
-    const fallback = chooseLocale({ acceptLanguage: request.headers['accept-language'], fallback: 'en', available: LOCALES }) as Locale
     const invitationId = readUnsubscribeToken(app.config.sessionSecret, request.params.token)
     const done = invitationId ? await unsubscribeByInvitation(app.db, invitationId) : null
-    if (!done) return page(reply, 404, fallback, { title: UNSUBSCRIBE_TEXT[fallback].invalidTitle, body: [UNSUBSCRIBE_TEXT[fallback].invalidBody] })
-    const locale = (done.locale && (LOCALES as readonly string[]).includes(done.locale) ? done.locale : fallback) as Locale
+    // The language of the invitation when known, else the browser's.
+    const locale = chooseLocale({ requested: done?.locale, acceptLanguage: request.headers['accept-language'], fallback: 'en', available: LOCALES }) as Locale
     const t = UNSUBSCRIBE_TEXT[locale]
+    if (!done) return page(reply, 404, locale, { title: t.invalidTitle, body: [t.invalidBody] })
     return page(reply, 200, locale, { title: t.doneTitle, body: [t.doneBody(done.organizationName)], org: done.organizationName })
   })
 }

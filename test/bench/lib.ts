@@ -1,15 +1,13 @@
 // Shared pieces of the benchmarks: throw-away databases, the real server in a child process, memory
 // sampling, percentiles and the result rows that run.ts prints as one table.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
-import { buildServer, SERVER_ARGS } from '../../server/cli/build.js'
+import { openWave as openSharedWave, startServerProcess, type OpenedWave } from '../helpers/server-process.js'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { migrate } from '../../db/migrate.js'
 
@@ -129,15 +127,6 @@ export interface RunningServer {
   output(): string
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((done) => server.close(() => done()))
-  return port
-}
-
 /** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
 export function cpuMs(pid: number): number {
   try {
@@ -166,68 +155,30 @@ export interface ServerOptions {
 }
 
 export async function startServer({ database, env = {}, profile = null }: ServerOptions): Promise<RunningServer> {
-  const port = await freePort()
-  await buildServer()
-  const args: string[] = []
+  const nodeArgs: string[] = []
   if (profile) {
     const dir = join(PROFILE_DIR, profile)
     mkdirSync(dir, { recursive: true })
-    args.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
-  args.push(...SERVER_ARGS)
-  const childEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SESSION_SECRET,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    ORG_NAME: 'Bench Co',
-    LOG_LEVEL: 'warn',
-    ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir! }),
-    ...env,
-  }
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString()
-    if (output.length > 200_000) output = output.slice(-100_000)
-  }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = once(child, 'exit')
-  const url = `http://127.0.0.1:${port}`
-  const started = Date.now()
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it answered:\n${output}`)
-    try {
-      const response = await fetch(`${url}/health`)
-      if (response.ok) break
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 60_000) {
-      child.kill('SIGKILL')
-      throw new Error(`the server did not answer within 60 s:\n${output}`)
-    }
-    await sleep(100)
-  }
+  const server = await startServerProcess(database.url ? { url: database.url } : { dataDir: database.dataDir! }, {
+    nodeArgs,
+    env: { NODE_ENV: 'production', SESSION_SECRET, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORG_NAME: 'Bench Co', ...env },
+  })
+  const { child } = server
   return {
-    url,
+    url: server.url,
     pid: child.pid!,
     child,
     rss: () => procStatus(child.pid!, 'VmRSS'),
     peakRss: () => procStatus(child.pid!, 'VmHWM'),
     cpuMs: () => cpuMs(child.pid!),
-    output: () => output,
+    output: server.output,
     async stop() {
       if (child.exitCode !== null) return
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-      await exited
+      await server.exited
       clearTimeout(timer)
     },
   }
@@ -257,44 +208,10 @@ export function sampleRss(read: () => number, everyMs = 100) {
 // ---------------------------------------------------------------------------------------------
 // A tenant to work in, through the public API of the running server.
 
-export async function api<T = unknown>(baseUrl: string, method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  let json: unknown = text
-  try {
-    json = JSON.parse(text)
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, json: json as T }
-}
-
-export interface Tenant {
-  token: string
-  waveId: string
-  /** Path of the wave's general customer link, /s/<token>. */
-  customerPath: string
-  staffPath: string
-}
+export type Tenant = OpenedWave
 
 /** Signs in as the owner created from ADMIN_EMAIL, and opens a wave of the built-in instrument. */
-export async function openWave(baseUrl: string, name = 'Bench wave'): Promise<Tenant> {
-  const tokenAnswer = await api<{ token: string }>(baseUrl, 'POST', '/api/v1/tokens', null, { email: ADMIN.email, password: ADMIN.password })
-  if (tokenAnswer.status !== 201) throw new Error(`token: ${tokenAnswer.status} ${JSON.stringify(tokenAnswer.json)}`)
-  const token = tokenAnswer.json.token
-  const wave = await api<{ id: string; links: { staff: string; customer: string } }>(baseUrl, 'POST', '/api/v1/waves', token, { name, templateKey: 'service-gap-index' })
-  if (wave.status !== 201) throw new Error(`wave: ${wave.status} ${JSON.stringify(wave.json)}`)
-  return {
-    token,
-    waveId: wave.json.id,
-    customerPath: new URL(wave.json.links.customer).pathname,
-    staffPath: new URL(wave.json.links.staff).pathname,
-  }
-}
+export const openWave = (baseUrl: string, name = 'Bench wave'): Promise<Tenant> => openSharedWave(baseUrl, ADMIN, name)
 
 // ---------------------------------------------------------------------------------------------
 // The table

@@ -45,7 +45,7 @@ describe(`SIGTERM while ${CONNECTIONS} connections submit`, () => {
       const database = await freshDatabase(kind)
       let server: ServerProcess | null = null
       try {
-        server = await startServerProcess(database.target, { SUBMIT_RATE_LIMIT: '1000000', SUBMIT_LINK_RATE_LIMIT: '1000000' })
+        server = await startServerProcess(database.target, { env: { SUBMIT_RATE_LIMIT: '1000000', SUBMIT_LINK_RATE_LIMIT: '1000000' } })
         const { waveId, customerPath } = await openWave(server.url)
         const page = await fetch(`${server.url}${customerPath}`)
         const html = await page.text()

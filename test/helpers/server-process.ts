@@ -34,13 +34,20 @@ async function freePort(): Promise<number> {
   return port
 }
 
+export interface ServerProcessOptions {
+  /** Set on top of the defaults (owner, secret, port, quiet log). */
+  env?: Record<string, string>
+  /** Node flags before the server's own, e.g. --cpu-prof. */
+  nodeArgs?: string[]
+}
+
 /** Starts the server on a database (a postgres:// URL, or an embedded database's data directory) and waits until /health answers. */
-export async function startServerProcess(database: { url: string } | { dataDir: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(database: { url: string } | { dataDir: string }, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   built ??= buildServer()
   await built
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, SERVER_ARGS, {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...SERVER_ARGS], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -54,12 +61,17 @@ export async function startServerProcess(database: { url: string } | { dataDir: 
       ADMIN_PASSWORD: OWNER.password,
       LOG_LEVEL: 'warn',
       ...('url' in database ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
-      ...env,
+      ...options.env,
     },
   })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString()
+    // A long load test prints a lot; the end is what explains a failure.
+    if (output.length > 200_000) output = output.slice(-100_000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -83,8 +95,17 @@ export async function startServerProcess(database: { url: string } | { dataDir: 
   return { url, child, exited, output: () => output, kill }
 }
 
-/** Signs in as the owner over the API and opens a wave of the built-in instrument; returns its id and customer link path. */
-export async function openWave(url: string): Promise<{ waveId: string; customerPath: string }> {
+export interface OpenedWave {
+  /** The owner's API token. */
+  token: string
+  waveId: string
+  /** Paths of the wave's general links, /s/<token>. */
+  customerPath: string
+  staffPath: string
+}
+
+/** Signs in as the owner over the API and opens a wave of the built-in instrument. */
+export async function openWave(url: string, owner: { email: string; password: string } = OWNER, name = 'Open wave'): Promise<OpenedWave> {
   const post = async (path: string, body: unknown, token?: string) => {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',
@@ -94,7 +115,7 @@ export async function openWave(url: string): Promise<{ waveId: string; customerP
     if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
     return response.json() as Promise<Record<string, unknown>>
   }
-  const { token } = await post('/api/v1/tokens', OWNER) as { token: string }
-  const wave = await post('/api/v1/waves', { name: 'Shutdown', templateKey: 'service-gap-index' }, token) as { id: string; links: { customer: string } }
-  return { waveId: wave.id, customerPath: new URL(wave.links.customer).pathname }
+  const { token } = await post('/api/v1/tokens', owner) as { token: string }
+  const wave = await post('/api/v1/waves', { name, templateKey: 'service-gap-index' }, token) as { id: string; links: { staff: string; customer: string } }
+  return { token, waveId: wave.id, customerPath: new URL(wave.links.customer).pathname, staffPath: new URL(wave.links.staff).pathname }
 }

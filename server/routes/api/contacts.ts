@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { checkContactFilters, CONTACTS_PER_PAGE, unitLookup } from '../../domain/contacts.js'
-import { HttpError } from '../../http-error.js'
+import { fieldsInvalid, HttpError } from '../../http-error.js'
 import { listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
@@ -107,10 +107,7 @@ export default async function contacts(fastify: FastifyInstance) {
     const organizationId = request.principal!.organizationId
     const units = unitLookup(await listUnits(app.db, organizationId))
     const { value: filters, errors: problems } = checkContactFilters(request.query, units)
-    if (Object.keys(problems).length > 0) {
-      const details = Object.entries(problems).map(([field, message]) => ({ field, message }))
-      throw new HttpError(400, 'validation_failed', details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
-    }
+    if (Object.keys(problems).length > 0) throw fieldsInvalid(problems)
     const { contacts: list, total } = await listContacts(app.db, organizationId, filters)
     return {
       contacts: list.map((contact) => ({

@@ -1,7 +1,7 @@
 // Waves through the API: list, create, read one.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { HttpError, notFound } from '../../http-error.js'
+import { fieldsInvalid, notFound } from '../../http-error.js'
 import { findWave, listWaves } from '../../repositories/waves.js'
 import { createWaveFromInput, waveJson } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
@@ -60,11 +60,9 @@ export default async function waves(fastify: FastifyInstance) {
     const orgId = request.principal!.organizationId
     const created = await createWaveFromInput(app.db, orgId, request.body, { unitLinks: request.body.unitLinks ?? false })
     if (!created.ok) {
-      const conflict = created.errors.name?.includes('already exists')
-      const details = Object.entries(created.errors).map(([field, message]) => ({ field, message }))
-      throw conflict
-        ? new HttpError(409, 'conflict', created.errors.name!, details)
-        : new HttpError(400, 'validation_failed', details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
+      throw created.errors.name?.includes('already exists')
+        ? fieldsInvalid(created.errors, 409, 'conflict', created.errors.name)
+        : fieldsInvalid(created.errors)
     }
     const wave = await findWave(app.db, orgId, created.value)
     return reply.code(201).send(waveJson(wave!, publicUrl))
