@@ -8,7 +8,7 @@ import { commentsShown, tooSmall } from '../domain/anonymity.js'
 import { isSuppressed, type ReportFilters, type Share } from '../domain/report.js'
 import { change, sampleSizePerSide, summarize, wilson, type ChangeStats } from '../domain/statistics.js'
 import { fromRollups } from '../repositories/reports.js'
-import { reportItems, waveReport } from './report.js'
+import { reportItems, unitReports, waveReport } from './report.js'
 
 type Organization = { id: string; name: string; minGroupSize: number }
 type WaveRef = { id: string; name: string; templateKey: string; createdAt: Date }
@@ -54,7 +54,8 @@ async function sincePrevious(db: Db, organizationId: string, minGroupSize: numbe
   if (!previous) return null
   const items = await reportItems(db, previous.id, '')
   const scales = new Map(items.map((item) => [item.key, item.scale]))
-  const sides = { staff: await fromRollups(db, previous.id, 'staff', unitId, scales), customer: await fromRollups(db, previous.id, 'customer', unitId, scales) }
+  const [staff, customer] = await Promise.all([fromRollups(db, previous.id, 'staff', unitId, scales), fromRollups(db, previous.id, 'customer', unitId, scales)])
+  const sides = { staff, customer }
   const byItem = new Map<string, Record<Side, ChangeStats | null>>()
   for (const item of current.items) {
     const entry: Record<Side, ChangeStats | null> = { staff: null, customer: null }
@@ -88,7 +89,8 @@ async function trend(db: Db, organizationId: string, minGroupSize: number, wave:
   for (const w of waves.reverse()) {
     const items = await reportItems(db, w.id, '')
     const scales = new Map(items.map((item) => [item.key, item.scale]))
-    const sides = { staff: await fromRollups(db, w.id, 'staff', null, scales), customer: await fromRollups(db, w.id, 'customer', null, scales) }
+    const [staff, customer] = await Promise.all([fromRollups(db, w.id, 'staff', null, scales), fromRollups(db, w.id, 'customer', null, scales)])
+    const sides = { staff, customer }
     const shares: Record<string, Record<Side, { share: number; ci95: [number, number]; n: number } | null>> = {}
     for (const item of items) {
       shares[item.key] = { staff: null, customer: null }
@@ -116,11 +118,11 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
     return { unit, staff: n('staff'), customer: n('customer') }
   }).filter((row) => row.unit.id !== NO_UNIT || row.staff + row.customer > 0)
 
-  const heatmap = []
-  for (const unit of units) {
-    const unitReport = await waveReport(db, organization, wave, { unit: unit.id, staff: {}, customer: {} })
-    heatmap.push({ unit, items: unitReport.items.map((item) => ({ key: item.key, gap: item.gap, classification: item.classification })) })
-  }
+  const perUnitReports = await unitReports(db, organization, wave.id, units.map((unit) => unit.id))
+  const heatmap = units.map((unit) => ({
+    unit,
+    items: perUnitReports.get(unit.id)!.items.map((item) => ({ key: item.key, gap: item.gap, classification: item.classification })),
+  }))
 
   const unitId = report.filters.unit?.id ?? null
   const sideComments = {} as Record<Side, Array<{ comment: string; times: number }> | null>

@@ -5,7 +5,7 @@ import type { Scale, Side } from '../../db/schema.js'
 import { localize } from '../domain/instrument.js'
 import { buildReport, type ReportFilters, type ReportItem } from '../domain/report.js'
 import { HttpError } from '../http-error.js'
-import { sideCounts } from '../repositories/reports.js'
+import { sideCounts, sideCountsPerUnit } from '../repositories/reports.js'
 
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
   const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
@@ -57,4 +57,12 @@ export async function waveReport(
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
   }
+}
+
+/** The report of each unit, without attribute filters, from one pass over the wave's rollups. */
+export async function unitReports(db: Db, organization: { name: string; minGroupSize: number }, waveId: string, unitIds: readonly string[]) {
+  const items = await reportItems(db, waveId, organization.name)
+  const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
+  const [staff, customer] = await Promise.all([sideCountsPerUnit(db, waveId, 'staff', scales), sideCountsPerUnit(db, waveId, 'customer', scales)])
+  return new Map(unitIds.map((id) => [id, buildReport({ minGroupSize: organization.minGroupSize, items, sides: { staff: staff(id), customer: customer(id) } })]))
 }
