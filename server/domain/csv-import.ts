@@ -3,6 +3,7 @@
 // look for it: the spreadsheet's row number (the header is line 1) and the column's name.
 // Pure functions; the routes store the text and call these again for the preview and the import.
 import { CsvError, parse } from 'csv-parse/sync'
+import { csvCell } from './csv.js'
 import {
   ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS, scaleValues,
   type ImportContext, type ImportedResponse, type ItemSpec, type RowProblem,
@@ -235,8 +236,6 @@ export function checkCsvImport(csv: CsvImport, context: ImportContext): { rows: 
   })
   return { rows, problems }
 }
-
-const csvCell = (text: string) => (/[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
 
 /** A header line and one data line for the wave's items, to show people what a file looks like. */
 export function exampleCsv(items: readonly ItemSpec[], unitName: string | null): { header: string; row: string } {
