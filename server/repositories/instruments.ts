@@ -1,5 +1,5 @@
-// Instruments (templates) and their items: the built-in ones every organization sees, and an
-// organization's own.
+// Instruments (the API and the pages call them templates) and their items: the built-in ones every
+// organization sees, and an organization's own.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
@@ -117,4 +117,23 @@ export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenIn
       items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, staffText: item.staff_text, customerText: item.customer_text })),
     }
   })
+}
+
+export interface WaveItem {
+  key: string
+  dimension: string
+  scale: Scale
+  headline: boolean
+  staffText: LocalizedText
+  customerText: LocalizedText
+}
+
+/** The items of the instrument a wave runs, in position order. */
+export async function waveItems(db: Db, waveId: string): Promise<WaveItem[]> {
+  const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
+    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text'])
+    .where('waves.id', '=', waveId).orderBy('items.position').execute()
+  return rows.map((row) => ({
+    key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline, staffText: row.staff_text, customerText: row.customer_text,
+  }))
 }

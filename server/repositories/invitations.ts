@@ -1,5 +1,5 @@
 // Personal invitations and the mail queue. An invitation and its first mail job are written in the
-// same transaction; jobs are claimed with FOR UPDATE SKIP LOCKED and settled one message at a time,
+// same transaction (the caller's); jobs are claimed with FOR UPDATE SKIP LOCKED and settled one message at a time,
 // so a worker that stops mid-batch leaves at most the message in flight to be sent again.
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
@@ -9,61 +9,65 @@ import { hashToken, invitationToken } from '../security/tokens.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`
 
-/** Invites every matching, subscribed contact not yet invited to the wave. Returns how many were queued. */
+/**
+ * Invites every matching, subscribed contact not yet invited to the wave. Returns how many were
+ * queued. Run it in a transaction, so that each invitation comes with its first mail job or not at all.
+ */
 export async function inviteContacts(
   db: Db,
   secret: string,
   target: { organizationId: string; waveId: string; side?: Side | null; unitId?: string | null },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const contacts = await trx.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
-      .where('organization_id', '=', target.organizationId)
-      .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
-      .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
-      .where(notUnsubscribed)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
-        .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
-      .orderBy('id').execute()
-    let queued = 0
-    for (let start = 0; start < contacts.length; start += 1000) {
-      const chunk = contacts.slice(start, start + 1000).map((contact) => {
-        const id = randomUUID()
-        return {
-          id,
-          organization_id: target.organizationId,
-          wave_id: target.waveId,
-          side: contact.side,
-          unit_id: contact.unit_id,
-          locale: contact.locale,
-          // Staff invitations carry nothing about the person into their anonymous response.
-          attributes: JSON.stringify(contact.side === 'customer' ? contact.attributes : {}),
-          token_hash: hashToken(invitationToken(secret, id)),
-          contact_id: contact.id,
-        }
-      })
-      const inserted = await trx.insertInto('invitations').values(chunk)
-        .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
-        .returning('id').execute()
-      if (inserted.length > 0) {
-        await trx.insertInto('mail_jobs')
-          .values(inserted.map((row) => ({ organization_id: target.organizationId, invitation_id: row.id, kind: 'invitation' as const })))
-          .execute()
+  const contacts = await db.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
+    .where('organization_id', '=', target.organizationId)
+    .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
+    .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
+    .where(notUnsubscribed)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
+      .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
+    .orderBy('id').execute()
+  let queued = 0
+  for (let start = 0; start < contacts.length; start += 1000) {
+    const chunk = contacts.slice(start, start + 1000).map((contact) => {
+      const id = randomUUID()
+      return {
+        id,
+        organization_id: target.organizationId,
+        wave_id: target.waveId,
+        side: contact.side,
+        unit_id: contact.unit_id,
+        locale: contact.locale,
+        // Staff invitations carry nothing about the person into their anonymous response.
+        attributes: JSON.stringify(contact.side === 'customer' ? contact.attributes : {}),
+        token_hash: hashToken(invitationToken(secret, id)),
+        contact_id: contact.id,
       }
-      queued += inserted.length
+    })
+    const inserted = await db.insertInto('invitations').values(chunk)
+      .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
+      .returning('id').execute()
+    if (inserted.length > 0) {
+      await db.insertInto('mail_jobs')
+        .values(inserted.map((row) => ({ organization_id: target.organizationId, invitation_id: row.id, kind: 'invitation' as const })))
+        .execute()
     }
-    return queued
-  })
+    queued += inserted.length
+  }
+  return queued
 }
 
-export async function invitationCounts(db: Db, organizationId: string, waveId: string) {
+export type InvitationCounts = Record<InvitationStatus | 'used', number>
+
+/** A wave's invitations per delivery status, and how many were used (answered) whatever their status. */
+export async function invitationCounts(db: Db, organizationId: string, waveId: string): Promise<InvitationCounts> {
   const rows = await db.selectFrom('invitations')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`count(*) filter (where used)`.as('responded')])
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`count(*) filter (where used)`.as('used')])
     .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('contact_id', 'is not', null)
     .groupBy('status').execute()
-  const counts: Record<InvitationStatus | 'responded', number> = { queued: 0, sent: 0, failed: 0, bounced: 0, responded: 0 }
+  const counts: InvitationCounts = { queued: 0, sent: 0, failed: 0, bounced: 0, used: 0 }
   for (const row of rows) {
     counts[row.status] = Number(row.n)
-    counts.responded += Number(row.responded)
+    counts.used += Number(row.used)
   }
   return counts
 }
