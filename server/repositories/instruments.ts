@@ -5,6 +5,7 @@ import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
 import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
+import { atomically } from './atomically.js'
 import type { LocalizedText, Scale } from '../../db/schema.js'
 
 export interface InstrumentRow {
@@ -13,11 +14,11 @@ export interface InstrumentRow {
   definition: InstrumentDefinition
 }
 
-/** Stores an instrument definition with its items, in one transaction. */
+/** Stores an instrument definition with its items, in one transaction (the caller's, when it passes one). */
 export async function createInstrument(db: Db, organizationId: string | null, def: InstrumentDefinition): Promise<string> {
   const problems = instrumentProblems(def)
   if (problems.length > 0) throw new Error(`invalid instrument ${def.key}: ${problems.join('; ')}`)
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const { id } = await trx.insertInto('instruments').values({
       organization_id: organizationId,
       key: def.key,

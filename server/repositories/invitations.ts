@@ -1,59 +1,62 @@
 // Personal invitations and the mail queue. An invitation and its first mail job are written in the
-// same transaction (the caller's); jobs are claimed with FOR UPDATE SKIP LOCKED and settled one message at a time,
+// same transaction; jobs are claimed with FOR UPDATE SKIP LOCKED and settled one message at a time,
 // so a worker that stops mid-batch leaves at most the message in flight to be sent again.
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { InvitationStatus, MailKind, Side } from '../../db/schema.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
+import { atomically } from './atomically.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`
 
 /**
- * Invites every matching, subscribed contact not yet invited to the wave. Returns how many were
- * queued. Run it in a transaction, so that each invitation comes with its first mail job or not at all.
+ * Invites every matching, subscribed contact not yet invited to the wave, each invitation with its
+ * first mail job or neither. Returns how many were queued.
  */
 export async function inviteContacts(
   db: Db,
   secret: string,
   target: { organizationId: string; waveId: string; side?: Side | null; unitId?: string | null },
 ): Promise<number> {
-  const contacts = await db.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
-    .where('organization_id', '=', target.organizationId)
-    .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
-    .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
-    .where(notUnsubscribed)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
-      .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
-    .orderBy('id').execute()
-  let queued = 0
-  for (let start = 0; start < contacts.length; start += 1000) {
-    const chunk = contacts.slice(start, start + 1000).map((contact) => {
-      const id = randomUUID()
-      return {
-        id,
-        organization_id: target.organizationId,
-        wave_id: target.waveId,
-        side: contact.side,
-        unit_id: contact.unit_id,
-        locale: contact.locale,
-        // Staff invitations carry nothing about the person into their anonymous response.
-        attributes: JSON.stringify(contact.side === 'customer' ? contact.attributes : {}),
-        token_hash: hashToken(invitationToken(secret, id)),
-        contact_id: contact.id,
+  return atomically(db, async (trx) => {
+    const contacts = await trx.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
+      .where('organization_id', '=', target.organizationId)
+      .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
+      .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
+      .where(notUnsubscribed)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
+        .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
+      .orderBy('id').execute()
+    let queued = 0
+    for (let start = 0; start < contacts.length; start += 1000) {
+      const chunk = contacts.slice(start, start + 1000).map((contact) => {
+        const id = randomUUID()
+        return {
+          id,
+          organization_id: target.organizationId,
+          wave_id: target.waveId,
+          side: contact.side,
+          unit_id: contact.unit_id,
+          locale: contact.locale,
+          // Staff invitations carry nothing about the person into their anonymous response.
+          attributes: JSON.stringify(contact.side === 'customer' ? contact.attributes : {}),
+          token_hash: hashToken(invitationToken(secret, id)),
+          contact_id: contact.id,
+        }
+      })
+      const inserted = await trx.insertInto('invitations').values(chunk)
+        .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
+        .returning('id').execute()
+      if (inserted.length > 0) {
+        await trx.insertInto('mail_jobs')
+          .values(inserted.map((row) => ({ organization_id: target.organizationId, invitation_id: row.id, kind: 'invitation' as const })))
+          .execute()
       }
-    })
-    const inserted = await db.insertInto('invitations').values(chunk)
-      .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
-      .returning('id').execute()
-    if (inserted.length > 0) {
-      await db.insertInto('mail_jobs')
-        .values(inserted.map((row) => ({ organization_id: target.organizationId, invitation_id: row.id, kind: 'invitation' as const })))
-        .execute()
+      queued += inserted.length
     }
-    queued += inserted.length
-  }
-  return queued
+    return queued
+  })
 }
 
 export type InvitationCounts = Record<InvitationStatus | 'used', number>

@@ -2,6 +2,7 @@
 import type { Db } from '../../db/connect.js'
 import type { Organization, Role, User } from '../../db/schema.js'
 import { hashPassword } from '../security/passwords.js'
+import { atomically } from './atomically.js'
 
 export async function countUsers(db: Db): Promise<number> {
   const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
@@ -31,7 +32,7 @@ export async function createOrganizationWithOwner(
   input: { name: string; email: string; password: string; ownerName?: string },
 ): Promise<{ organizationId: string; userId: string }> {
   const passwordHash = await hashPassword(input.password)
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const org = await trx.insertInto('organizations').values({ name: input.name.trim() }).returning('id').executeTakeFirstOrThrow()
     const user = await trx.insertInto('users').values({
       organization_id: org.id,

@@ -1,10 +1,11 @@
 // Waves (one run of an instrument for a period) and their public links. Every function takes a `db`
-// that may be a transaction, so a service can compose them; none opens a transaction of its own.
+// that may be a transaction, so a service can compose them.
 import { sql } from 'kysely'
 import { isUuid, type Db } from '../../db/connect.js'
 import type { Side, WaveStatus } from '../../db/schema.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
+import { atomically } from './atomically.js'
 
 export const SIDES: readonly Side[] = ['staff', 'customer']
 
@@ -114,22 +115,21 @@ export interface NewWave {
   unitIds: string[]
 }
 
-/**
- * Writes the wave with a staff and a customer link (and one per side for each chosen unit). Two
- * statements: run it inside a transaction where a half-made wave must not remain (services/waves.ts does).
- */
+/** Creates the wave with a staff and a customer link (and one per side for each chosen unit) at once. */
 export async function createWave(db: Db, organizationId: string, wave: NewWave): Promise<string> {
-  const { id } = await db.insertInto('waves').values({
-    organization_id: organizationId,
-    instrument_id: wave.instrumentId,
-    name: wave.name.trim(),
-    status: wave.status,
-    opens_at: wave.opensAt,
-    closes_at: wave.closesAt,
-    locales: wave.locales,
-  }).returning('id').executeTakeFirstOrThrow()
-  await insertLinks(db, organizationId, id, [null, ...wave.unitIds])
-  return id
+  return atomically(db, async (trx) => {
+    const { id } = await trx.insertInto('waves').values({
+      organization_id: organizationId,
+      instrument_id: wave.instrumentId,
+      name: wave.name.trim(),
+      status: wave.status,
+      opens_at: wave.opensAt,
+      closes_at: wave.closesAt,
+      locales: wave.locales,
+    }).returning('id').executeTakeFirstOrThrow()
+    await insertLinks(trx, organizationId, id, [null, ...wave.unitIds])
+    return id
+  })
 }
 
 /** A staff and a customer link for each unit given (null: the wave's general links). */

@@ -1,10 +1,11 @@
 // Waves: creating one, its links, its reminders and inviting contacts to it, shared by the forms and
-// the API so both apply the same rules and messages. Each change that writes more than one statement
-// runs in one transaction here, passed down to the repositories.
+// the API so both apply the same rules and messages. Where several repository calls must land
+// together, the transaction is opened here and passed down.
 import { isUniqueViolation, isUuid, type Db } from '../../db/connect.js'
 import type { Side } from '../../db/schema.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { HttpError, notFound } from '../http-error.js'
+import { atomically } from '../repositories/atomically.js'
 import { countContacts } from '../repositories/contact-count.js'
 import { listInstruments } from '../repositories/instruments.js'
 import { invitationCounts, inviteContacts, sendingState } from '../repositories/invitations.js'
@@ -38,8 +39,7 @@ export async function createWaveFromInput(
   const { value } = checked
   const unitIds = options.unitLinks ? (await listUnits(db, organizationId)).map((unit) => unit.id) : []
   try {
-    // The wave and its links together: a wave without its general links would have nowhere to answer.
-    const id = await db.transaction().execute((trx) => createWave(trx, organizationId, {
+    const id = await createWave(db, organizationId, {
       name: value.name,
       instrumentId: latest(value.templateKey)!.id,
       status: value.status,
@@ -47,7 +47,7 @@ export async function createWaveFromInput(
       closesAt: value.closesAt,
       locales: value.locales,
       unitIds,
-    }))
+    })
     return { ok: true, value: id }
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, errors: { name: nameTaken } }
@@ -58,7 +58,8 @@ export async function createWaveFromInput(
 /** Gives every unit of the organization that has no link in the wave yet a staff and a customer link. */
 export async function addMissingUnitLinks(db: Db, organizationId: string, waveId: string): Promise<number> {
   const units = await listUnits(db, organizationId)
-  return db.transaction().execute(async (trx) => {
+  // Which units have links and the links added, read and written in one transaction.
+  return atomically(db, async (trx) => {
     const have = await unitsWithLinks(trx, organizationId, waveId)
     return insertLinks(trx, organizationId, waveId, units.map((unit) => unit.id).filter((id) => !have.has(id)))
   })
@@ -158,6 +159,5 @@ export async function inviteToWave(
     if (!unit) throw new HttpError(400, 'validation_failed', `There is no unit "${choice.unit}".`, [{ field: 'unit', message: 'is not one of your units' }])
     unitId = unit.id
   }
-  // Each invitation with its first mail job, or neither.
-  return db.transaction().execute((trx) => inviteContacts(trx, secret, { organizationId, waveId: wave.id, side: choice.side, unitId }))
+  return inviteContacts(db, secret, { organizationId, waveId: wave.id, side: choice.side, unitId })
 }
