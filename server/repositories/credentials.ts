@@ -1,5 +1,5 @@
 // Browser sessions and API tokens. Only hashes of the secrets are stored.
-import type { Db } from '../../db/connect.js'
+import { isUuid, type Db } from '../../db/connect.js'
 import type { Role } from '../../db/schema.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 
@@ -92,14 +92,28 @@ export async function resolveApiToken(db: Db, token: string, now = new Date()): 
   return { userId: row.id, organizationId: row.organization_id, email: row.email, name: row.name, role: row.role, organizationName: row.organization_name, via: 'token' }
 }
 
-export async function listApiTokens(db: Db, organizationId: string, userId: string) {
-  return db.selectFrom('api_tokens')
+export interface ApiTokenSummary {
+  id: string
+  name: string
+  /** The token's first characters, for telling tokens apart; the rest is never stored. */
+  prefix: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
+
+export async function listApiTokens(db: Db, organizationId: string, userId: string): Promise<ApiTokenSummary[]> {
+  const rows = await db.selectFrom('api_tokens')
     .select(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'])
     .where('organization_id', '=', organizationId).where('user_id', '=', userId)
     .orderBy('created_at', 'desc').execute()
+  return rows.map((row) => ({
+    id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at,
+  }))
 }
 
 export async function revokeApiToken(db: Db, organizationId: string, userId: string, tokenId: string): Promise<boolean> {
+  if (!isUuid(tokenId)) return false
   const result = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
     .where('organization_id', '=', organizationId).where('user_id', '=', userId)
     .where('id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst()

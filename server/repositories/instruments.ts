@@ -1,10 +1,11 @@
-// Instruments (templates) and their items: the built-in ones every organization sees, and an
-// organization's own.
+// Instruments (the API and the pages call them templates) and their items: the built-in ones every
+// organization sees, and an organization's own.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
 import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
+import { atomically } from './atomically.js'
 import type { LocalizedText, Scale } from '../../db/schema.js'
 
 export interface InstrumentRow {
@@ -13,11 +14,11 @@ export interface InstrumentRow {
   definition: InstrumentDefinition
 }
 
-/** Stores an instrument definition with its items, in one transaction. */
+/** Stores an instrument definition with its items, in one transaction (the caller's, when it passes one). */
 export async function createInstrument(db: Db, organizationId: string | null, def: InstrumentDefinition): Promise<string> {
   const problems = instrumentProblems(def)
   if (problems.length > 0) throw new Error(`invalid instrument ${def.key}: ${problems.join('; ')}`)
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const { id } = await trx.insertInto('instruments').values({
       organization_id: organizationId,
       key: def.key,
@@ -117,4 +118,23 @@ export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenIn
       items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, staffText: item.staff_text, customerText: item.customer_text })),
     }
   })
+}
+
+export interface WaveItem {
+  key: string
+  dimension: string
+  scale: Scale
+  headline: boolean
+  staffText: LocalizedText
+  customerText: LocalizedText
+}
+
+/** The items of the instrument a wave runs, in position order. */
+export async function waveItems(db: Db, waveId: string): Promise<WaveItem[]> {
+  const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
+    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text'])
+    .where('waves.id', '=', waveId).orderBy('items.position').execute()
+  return rows.map((row) => ({
+    key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline, staffText: row.staff_text, customerText: row.customer_text,
+  }))
 }

@@ -6,16 +6,20 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { InvitationStatus, MailKind, Side } from '../../db/schema.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
+import { atomically } from './atomically.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`
 
-/** Invites every matching, subscribed contact not yet invited to the wave. Returns how many were queued. */
+/**
+ * Invites every matching, subscribed contact not yet invited to the wave, each invitation with its
+ * first mail job or neither. Returns how many were queued.
+ */
 export async function inviteContacts(
   db: Db,
   secret: string,
   target: { organizationId: string; waveId: string; side?: Side | null; unitId?: string | null },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const contacts = await trx.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
       .where('organization_id', '=', target.organizationId)
       .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
@@ -55,15 +59,18 @@ export async function inviteContacts(
   })
 }
 
-export async function invitationCounts(db: Db, organizationId: string, waveId: string) {
+export type InvitationCounts = Record<InvitationStatus | 'used', number>
+
+/** A wave's invitations per delivery status, and how many were used (answered) whatever their status. */
+export async function invitationCounts(db: Db, organizationId: string, waveId: string): Promise<InvitationCounts> {
   const rows = await db.selectFrom('invitations')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`count(*) filter (where used)`.as('responded')])
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`count(*) filter (where used)`.as('used')])
     .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('contact_id', 'is not', null)
     .groupBy('status').execute()
-  const counts: Record<InvitationStatus | 'responded', number> = { queued: 0, sent: 0, failed: 0, bounced: 0, responded: 0 }
+  const counts: InvitationCounts = { queued: 0, sent: 0, failed: 0, bounced: 0, used: 0 }
   for (const row of rows) {
     counts[row.status] = Number(row.n)
-    counts.responded += Number(row.responded)
+    counts.used += Number(row.used)
   }
   return counts
 }

@@ -1,7 +1,8 @@
 // Organizations (tenants) and the people in them.
-import type { Db } from '../../db/connect.js'
+import { isUuid, type Db } from '../../db/connect.js'
 import type { Organization, Role, User } from '../../db/schema.js'
 import { hashPassword } from '../security/passwords.js'
+import { atomically } from './atomically.js'
 
 export async function countUsers(db: Db): Promise<number> {
   const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
@@ -31,7 +32,7 @@ export async function createOrganizationWithOwner(
   input: { name: string; email: string; password: string; ownerName?: string },
 ): Promise<{ organizationId: string; userId: string }> {
   const passwordHash = await hashPassword(input.password)
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const org = await trx.insertInto('organizations').values({ name: input.name.trim() }).returning('id').executeTakeFirstOrThrow()
     const user = await trx.insertInto('users').values({
       organization_id: org.id,
@@ -56,8 +57,29 @@ export async function updateOrganization(
   await db.updateTable('organizations').set(changes).where('id', '=', id).execute()
 }
 
-export async function listUsers(db: Db, organizationId: string): Promise<User[]> {
-  return db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').execute()
+/** A person of an organization as the settings pages show them; no password hash. */
+export interface Person {
+  id: string
+  email: string
+  name: string
+  role: Role
+  lastLoginAt: Date | null
+}
+
+const PERSON = ['id', 'email', 'name', 'role', 'last_login_at'] as const
+const toPerson = (row: { id: string; email: string; name: string; role: Role; last_login_at: Date | null }): Person =>
+  ({ id: row.id, email: row.email, name: row.name, role: row.role, lastLoginAt: row.last_login_at })
+
+export async function listPeople(db: Db, organizationId: string): Promise<Person[]> {
+  const rows = await db.selectFrom('users').select(PERSON).where('organization_id', '=', organizationId).orderBy('created_at').execute()
+  return rows.map(toPerson)
+}
+
+/** The person when they belong to the organization; undefined otherwise, also for an id that is not a UUID. */
+export async function findPerson(db: Db, organizationId: string, userId: string): Promise<Person | undefined> {
+  if (!isUuid(userId)) return undefined
+  const row = await db.selectFrom('users').select(PERSON).where('organization_id', '=', organizationId).where('id', '=', userId).executeTakeFirst()
+  return row ? toPerson(row) : undefined
 }
 
 export async function addUser(

@@ -1,18 +1,31 @@
 // Units: the teams, branches, stores or regions that staff work in and customers are served by.
-import type { Db } from '../../db/connect.js'
-import type { Unit } from '../../db/schema.js'
+import { isUuid, type Db } from '../../db/connect.js'
 
-export async function listUnits(db: Db, organizationId: string): Promise<Unit[]> {
-  return db.selectFrom('units').selectAll().where('organization_id', '=', organizationId).orderBy('name').execute()
+export interface Unit {
+  id: string
+  name: string
+  createdAt: Date
 }
 
+const COLUMNS = ['id', 'name', 'created_at'] as const
+const toUnit = (row: { id: string; name: string; created_at: Date }): Unit => ({ id: row.id, name: row.name, createdAt: row.created_at })
+
+export async function listUnits(db: Db, organizationId: string): Promise<Unit[]> {
+  const rows = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId).orderBy('name').execute()
+  return rows.map(toUnit)
+}
+
+/** The unit when it is the organization's; undefined otherwise, also for an id that is not a UUID. */
 export async function findUnit(db: Db, organizationId: string, id: string): Promise<Unit | undefined> {
-  return db.selectFrom('units').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  if (!isUuid(id)) return undefined
+  const row = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  return row ? toUnit(row) : undefined
 }
 
 export async function findUnitByName(db: Db, organizationId: string, name: string): Promise<Unit | undefined> {
-  return db.selectFrom('units').selectAll().where('organization_id', '=', organizationId)
+  const row = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId)
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).executeTakeFirst()
+  return row ? toUnit(row) : undefined
 }
 
 export async function createUnit(db: Db, organizationId: string, name: string): Promise<string> {
@@ -29,7 +42,7 @@ export async function renameUnit(db: Db, organizationId: string, id: string, nam
 export async function unitLinkCount(db: Db, organizationId: string, id: string): Promise<number> {
   const { count } = await db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('count'))
     .where('organization_id', '=', organizationId).where('unit_id', '=', id).executeTakeFirstOrThrow()
-  return count
+  return Number(count)
 }
 
 export async function deleteUnit(db: Db, organizationId: string, id: string): Promise<boolean> {

@@ -1,24 +1,28 @@
-// Waves (one run of an instrument for a period) and their public links.
+// Waves (one run of an instrument for a period) and their public links. Every function takes a `db`
+// that may be a transaction, so a service can compose them.
 import { sql } from 'kysely'
-import type { Db } from '../../db/connect.js'
+import { isUuid, type Db } from '../../db/connect.js'
 import type { Side, WaveStatus } from '../../db/schema.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
+import { atomically } from './atomically.js'
 
 export const SIDES: readonly Side[] = ['staff', 'customer']
 
-export interface WaveSummary {
+export interface Wave {
   id: string
   name: string
   status: WaveStatus
   opensAt: Date | null
   closesAt: Date | null
   locales: string[]
-  templateKey: string
-  templateVersion: number
-  templateName: string
+  instrumentKey: string
+  instrumentVersion: number
+  instrumentName: string
   itemCount: number
   createdAt: Date
+  /** Reminders after the invitation: how many, and how many days apart. */
+  reminders: { count: number; days: number }
 }
 
 export interface WaveLink {
@@ -28,18 +32,12 @@ export interface WaveLink {
   unit: { id: string; name: string } | null
 }
 
-export interface WaveDetail extends WaveSummary {
-  links: WaveLink[]
-  /** Reminders after the invitation: how many, and how many days apart. */
-  reminders: { count: number; days: number }
-}
-
 function waveQuery(db: Db, organizationId: string) {
   return db.selectFrom('waves')
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select([
       'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days',
-      'instruments.key as template_key', 'instruments.version as template_version', 'instruments.name as template_name',
+      'instruments.key as instrument_key', 'instruments.version as instrument_version', 'instruments.name as instrument_name',
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
         .select((sub) => sub.fn.countAll<number>().as('n')).as('item_count'),
     ])
@@ -48,7 +46,7 @@ function waveQuery(db: Db, organizationId: string) {
 
 type WaveRow = Awaited<ReturnType<ReturnType<typeof waveQuery>['executeTakeFirstOrThrow']>>
 
-function toSummary(row: WaveRow, now: Date): WaveSummary {
+function toWave(row: WaveRow, now: Date): Wave {
   return {
     id: row.id,
     name: row.name,
@@ -56,17 +54,18 @@ function toSummary(row: WaveRow, now: Date): WaveSummary {
     opensAt: row.opens_at,
     closesAt: row.closes_at,
     locales: row.locales,
-    templateKey: row.template_key,
-    templateVersion: row.template_version,
-    templateName: row.template_name,
+    instrumentKey: row.instrument_key,
+    instrumentVersion: row.instrument_version,
+    instrumentName: row.instrument_name,
     itemCount: Number(row.item_count),
     createdAt: row.created_at,
+    reminders: { count: row.reminders, days: row.reminder_days },
   }
 }
 
-export async function listWaves(db: Db, organizationId: string, now = new Date()): Promise<WaveSummary[]> {
+export async function listWaves(db: Db, organizationId: string, now = new Date()): Promise<Wave[]> {
   const rows = await waveQuery(db, organizationId).orderBy('waves.created_at', 'desc').execute()
-  return rows.map((row) => toSummary(row, now))
+  return rows.map((row) => toWave(row, now))
 }
 
 export async function waveNames(db: Db, organizationId: string): Promise<string[]> {
@@ -74,30 +73,35 @@ export async function waveNames(db: Db, organizationId: string): Promise<string[
   return rows.map((row) => row.name)
 }
 
-export async function findWave(db: Db, organizationId: string, id: string, now = new Date()): Promise<WaveDetail | undefined> {
-  const row = await waveQuery(db, organizationId).where('waves.id', '=', id).executeTakeFirst()
-  if (!row) return undefined
-  const links = await db.selectFrom('links')
-    .leftJoin('units', 'units.id', 'links.unit_id')
-    .select(['links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
-    .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', id)
-    .orderBy('units.name', 'asc').orderBy('links.side', 'desc')
-    .execute()
-  return {
-    ...toSummary(row, now),
-    reminders: { count: row.reminders, days: row.reminder_days },
-    links: links.map((link) => ({
-      id: link.id,
-      side: link.side,
-      token: link.token,
-      unit: link.unit_id ? { id: link.unit_id, name: link.unit_name ?? '' } : null,
-    })),
-  }
+/**
+ * The wave when it is the organization's; undefined otherwise, also for an id that is not a UUID at
+ * all (an address typed by hand), so that every caller answers 404 for both the same way.
+ */
+export async function findWave(db: Db, organizationId: string, waveId: string, now = new Date()): Promise<Wave | undefined> {
+  if (!isUuid(waveId)) return undefined
+  const row = await waveQuery(db, organizationId).where('waves.id', '=', waveId).executeTakeFirst()
+  return row ? toWave(row, now) : undefined
 }
 
-/** A wave's id and name when it is the organization's: for routes that need no more than that it exists. */
-export async function findWaveName(db: Db, organizationId: string, id: string): Promise<{ id: string; name: string } | undefined> {
-  return db.selectFrom('waves').select(['id', 'name']).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+/** The public links of each of these waves, per wave id: general links first, then by unit name. */
+export async function listWaveLinks(db: Db, organizationId: string, waveIds: readonly string[]): Promise<Map<string, WaveLink[]>> {
+  const byWave = new Map<string, WaveLink[]>(waveIds.map((id) => [id, []]))
+  if (waveIds.length === 0) return byWave
+  const rows = await db.selectFrom('links')
+    .leftJoin('units', 'units.id', 'links.unit_id')
+    .select(['links.wave_id', 'links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
+    .where('links.organization_id', '=', organizationId).where('links.wave_id', 'in', waveIds)
+    .orderBy('units.name', 'asc').orderBy('links.side', 'desc')
+    .execute()
+  for (const row of rows) {
+    byWave.get(row.wave_id)!.push({
+      id: row.id,
+      side: row.side,
+      token: row.token,
+      unit: row.unit_id ? { id: row.unit_id, name: row.unit_name ?? '' } : null,
+    })
+  }
+  return byWave
 }
 
 export interface NewWave {
@@ -113,7 +117,7 @@ export interface NewWave {
 
 /** Creates the wave with a staff and a customer link (and one per side for each chosen unit) at once. */
 export async function createWave(db: Db, organizationId: string, wave: NewWave): Promise<string> {
-  return db.transaction().execute(async (trx) => {
+  return atomically(db, async (trx) => {
     const { id } = await trx.insertInto('waves').values({
       organization_id: organizationId,
       instrument_id: wave.instrumentId,
@@ -128,38 +132,72 @@ export async function createWave(db: Db, organizationId: string, wave: NewWave):
   })
 }
 
-async function insertLinks(db: Db, organizationId: string, waveId: string, unitIds: Array<string | null>): Promise<void> {
+/** A staff and a customer link for each unit given (null: the wave's general links). */
+export async function insertLinks(db: Db, organizationId: string, waveId: string, unitIds: ReadonlyArray<string | null>): Promise<number> {
   const rows = unitIds.flatMap((unitId) => SIDES.map((side) => ({
     organization_id: organizationId, wave_id: waveId, side, unit_id: unitId, token: randomToken(16),
   })))
   if (rows.length > 0) await db.insertInto('links').values(rows).execute()
+  return rows.length
 }
 
-/** Adds the missing per-unit links of a wave; returns how many links were created. */
-export async function addUnitLinks(db: Db, organizationId: string, waveId: string, unitIds: string[]): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('links').select('unit_id')
-      .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('unit_id', 'is not', null).execute()
-    const have = new Set(existing.map((row) => row.unit_id))
-    const missing = unitIds.filter((id) => !have.has(id))
-    await insertLinks(trx, organizationId, waveId, missing)
-    return missing.length * SIDES.length
-  })
+/** The units that have links of their own in a wave. */
+export async function unitsWithLinks(db: Db, organizationId: string, waveId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('links').select('unit_id')
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('unit_id', 'is not', null).execute()
+  return new Set(rows.map((row) => row.unit_id!))
 }
 
 /** Opens or closes a wave now. Returns false when the wave is not the organization's. */
-export async function setWaveStatus(db: Db, organizationId: string, id: string, status: 'open' | 'closed', now = new Date()): Promise<boolean> {
+export async function setWaveStatus(db: Db, organizationId: string, waveId: string, status: 'open' | 'closed', now = new Date()): Promise<boolean> {
+  if (!isUuid(waveId)) return false
   const changes = status === 'open'
     ? { status, opens_at: now, closes_at: null }
     : { status, closes_at: now, opens_at: sql<Date | null>`least(opens_at, ${now})` }
   const result = await db.updateTable('waves').set(changes)
-    .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+    .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
-export async function findLink(db: Db, organizationId: string, waveId: string, linkId: string) {
-  return db.selectFrom('links').leftJoin('units', 'units.id', 'links.unit_id')
+/** How many reminders a wave's invitations get, and how many days apart. */
+export async function setWaveReminders(db: Db, organizationId: string, waveId: string, reminders: { count: number; days: number }): Promise<boolean> {
+  if (!isUuid(waveId)) return false
+  const result = await db.updateTable('waves').set({ reminders: reminders.count, reminder_days: reminders.days })
+    .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export interface LinkOfWave {
+  id: string
+  side: Side
+  token: string
+  unitName: string | null
+}
+
+export async function findLink(db: Db, organizationId: string, waveId: string, linkId: string): Promise<LinkOfWave | undefined> {
+  if (!isUuid(waveId) || !isUuid(linkId)) return undefined
+  const row = await db.selectFrom('links').leftJoin('units', 'units.id', 'links.unit_id')
     .select(['links.id', 'links.side', 'links.token', 'units.name as unit_name'])
     .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).where('links.id', '=', linkId)
     .executeTakeFirst()
+  return row ? { id: row.id, side: row.side, token: row.token, unitName: row.unit_name } : undefined
+}
+
+/**
+ * The waves of the same instrument key made before this one (or up to and including it), newest
+ * first. Compared by the creation time as the database holds it: PostgreSQL keeps microseconds that
+ * a JavaScript Date would round away.
+ */
+export async function earlierWaves(
+  db: Db,
+  organizationId: string,
+  wave: { id: string; instrumentKey: string },
+  options: { includeThis: boolean; limit: number },
+): Promise<Array<{ id: string; name: string }>> {
+  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', wave.id)
+  return db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
+    .select(['waves.id', 'waves.name'])
+    .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)
+    .where('waves.created_at', options.includeThis ? '<=' : '<', createdAt)
+    .orderBy('waves.created_at', 'desc').limit(options.limit).execute()
 }

@@ -1,19 +1,20 @@
 // The gap report of one wave for one set of filters, as the API returns it and the dashboard shows it.
-import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Scale, Side } from '../../db/schema.js'
 import { localize } from '../domain/instrument.js'
-import { buildReport, type ReportFilters, type ReportItem } from '../domain/report.js'
+import { csvLine } from '../domain/csv.js'
+import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Share } from '../domain/report.js'
 import { HttpError } from '../http-error.js'
+import { waveItems } from '../repositories/instruments.js'
 import { sideCounts, sideCountsPerUnit } from '../repositories/reports.js'
+import { attributeOccurs } from '../repositories/respondents.js'
 
+/** The wave's items with their English texts, the organization's name filled in. */
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
-  const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text'])
-    .where('waves.id', '=', waveId).orderBy('items.position').execute()
-  return rows.map((row) => ({
-    key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline,
-    staffText: localize(row.staff_text, 'en', orgName), customerText: localize(row.customer_text, 'en', orgName),
+  const items = await waveItems(db, waveId)
+  return items.map((item) => ({
+    key: item.key, dimension: item.dimension, scale: item.scale, headline: item.headline,
+    staffText: localize(item.staffText, 'en', orgName), customerText: localize(item.customerText, 'en', orgName),
   }))
 }
 
@@ -29,9 +30,7 @@ async function resolveFilters(db: Db, organizationId: string, waveId: string, fi
   }
   for (const side of ['staff', 'customer'] as const) {
     for (const name of Object.keys(filters[side])) {
-      const exists = await db.selectFrom('responses').select(sql<number>`1`.as('one'))
-        .where('wave_id', '=', waveId).where('side', '=', side).where(sql<boolean>`jsonb_exists(attributes, ${name})`)
-        .limit(1).executeTakeFirst()
+      const exists = await attributeOccurs(db, waveId, side, name)
       if (!exists) throw new HttpError(400, 'unknown_filter', `No ${side} response in this wave has the attribute "${name}".`)
     }
   }
@@ -65,4 +64,24 @@ export async function unitReports(db: Db, organization: { name: string; minGroup
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const [staff, customer] = await Promise.all([sideCountsPerUnit(db, waveId, 'staff', scales), sideCountsPerUnit(db, waveId, 'customer', scales)])
   return new Map(unitIds.map((id) => [id, buildReport({ minGroupSize: organization.minGroupSize, items, sides: { staff: staff(id), customer: customer(id) } })]))
+}
+
+export type WaveReport = Awaited<ReturnType<typeof waveReport>>
+
+/**
+ * The report as a CSV table, one row per item and per dimension, for a spreadsheet: shares as
+ * proportions, gaps in points, a suppressed side as empty cells marked "suppressed".
+ */
+export function reportCsv(report: WaveReport): { filename: string; body: string } {
+  const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`, s.mean?.toFixed(3) ?? ''])
+  const rows = [
+    csvLine(['kind', 'key', 'staff_n', 'staff_share', 'staff_ci95', 'staff_mean', 'customer_n', 'customer_share', 'customer_ci95', 'customer_mean', 'gap_points', 'gap_ci95', 'p_value', 'q_value', 'significant', 'classification']),
+    ...[...report.items.map((x) => ['item', x] as const), ...report.dimensions.map((x) => ['dimension', x] as const)].map(([kind, x]) => csvLine([
+      kind, x.key, ...share(x.staff), ...share(x.customer),
+      x.gap?.points.toFixed(2) ?? '', x.gap ? `[${x.gap.ci95[0].toFixed(2)}, ${x.gap.ci95[1].toFixed(2)}]` : '',
+      x.gap?.pValue ?? '', x.gap?.qValue ?? '', x.gap ? String(x.gap.significant) : '', x.classification,
+    ])),
+  ]
+  // A byte-order mark, so that spreadsheet programs read the file as UTF-8.
+  return { filename: `service-gap-${report.wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-report.csv`, body: '\ufeff' + rows.join('') }
 }

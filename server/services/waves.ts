@@ -1,13 +1,20 @@
-// Creating a wave and inviting contacts to it, shared by the forms and the API so both apply the same
-// rules and messages.
+// Waves: creating one, its links, its reminders and inviting contacts to it, shared by the forms and
+// the API so both apply the same rules and messages. Where several repository calls must land
+// together, the transaction is opened here and passed down.
 import { isUniqueViolation, isUuid, type Db } from '../../db/connect.js'
 import type { Side } from '../../db/schema.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { HttpError, notFound } from '../http-error.js'
+import { atomically } from '../repositories/atomically.js'
+import { countContacts } from '../repositories/contact-count.js'
 import { listInstruments } from '../repositories/instruments.js'
-import { inviteContacts } from '../repositories/invitations.js'
+import { invitationCounts, inviteContacts, sendingState } from '../repositories/invitations.js'
+import { countResponses } from '../repositories/responses.js'
 import { findUnit, findUnitByName, listUnits } from '../repositories/units.js'
-import { createWave, findWave, waveNames, type WaveDetail, type WaveLink } from '../repositories/waves.js'
+import {
+  createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
+  type Wave, type WaveLink,
+} from '../repositories/waves.js'
 
 export async function createWaveFromInput(
   db: Db,
@@ -48,6 +55,26 @@ export async function createWaveFromInput(
   }
 }
 
+/** Gives every unit of the organization that has no link in the wave yet a staff and a customer link. */
+export async function addMissingUnitLinks(db: Db, organizationId: string, waveId: string): Promise<number> {
+  const units = await listUnits(db, organizationId)
+  // Which units have links and the links added, read and written in one transaction.
+  return atomically(db, async (trx) => {
+    const have = await unitsWithLinks(trx, organizationId, waveId)
+    return insertLinks(trx, organizationId, waveId, units.map((unit) => unit.id).filter((id) => !have.has(id)))
+  })
+}
+
+/** Sets how many reminders a wave's unanswered invitations get, and how many days apart. */
+export async function setReminders(db: Db, organizationId: string, waveId: string, input: { reminders: unknown; reminderDays: unknown }) {
+  const count = Number(input.reminders)
+  const days = Number(input.reminderDays)
+  if (!Number.isInteger(count) || count < 0 || count > 5 || !Number.isInteger(days) || days < 1 || days > 30) {
+    throw new HttpError(400, 'validation_failed', 'Reminders go from 0 to 5, and from 1 to 30 days apart.')
+  }
+  if (!(await setWaveReminders(db, organizationId, waveId, { count, days }))) throw notFound('This wave')
+}
+
 export const linkUrl = (publicUrl: string, token: string) => `${publicUrl}/s/${token}`
 
 /** The general staff and customer links of a wave, and the per-unit pairs. */
@@ -63,16 +90,16 @@ export function groupLinks(links: WaveLink[]) {
   return { general, units: [...byUnit.values()] }
 }
 
-/** The wave as the API shows it; links are absolute URLs. */
-export function waveJson(wave: WaveDetail, publicUrl: string) {
-  const { general, units } = groupLinks(wave.links)
+/** The wave as the API shows it; links are absolute URLs. The API calls an instrument a template. */
+export function waveJson(wave: Wave, links: WaveLink[], publicUrl: string) {
+  const { general, units } = groupLinks(links)
   const url = (link?: WaveLink) => (link ? linkUrl(publicUrl, link.token) : null)
   return {
     id: wave.id,
     name: wave.name,
     status: wave.status,
-    templateKey: wave.templateKey,
-    templateVersion: wave.templateVersion,
+    templateKey: wave.instrumentKey,
+    templateVersion: wave.instrumentVersion,
     opensAt: wave.opensAt?.toISOString() ?? null,
     closesAt: wave.closesAt?.toISOString() ?? null,
     locales: wave.locales,
@@ -80,6 +107,35 @@ export function waveJson(wave: WaveDetail, publicUrl: string) {
     links: { staff: url(general.staff), customer: url(general.customer) },
     unitLinks: units.map((entry) => ({ unit: entry.unit, staff: url(entry.staff), customer: url(entry.customer) })),
   }
+}
+
+/** Every wave of the organization as the API shows it, newest first, with the links of all in one query. */
+export async function wavesJson(db: Db, organizationId: string, publicUrl: string) {
+  const waves = await listWaves(db, organizationId)
+  const links = await listWaveLinks(db, organizationId, waves.map((wave) => wave.id))
+  return waves.map((wave) => waveJson(wave, links.get(wave.id)!, publicUrl))
+}
+
+/** One wave as the API shows it, or undefined when it is not the organization's. */
+export async function oneWaveJson(db: Db, organizationId: string, waveId: string, publicUrl: string) {
+  const wave = await findWave(db, organizationId, waveId)
+  if (!wave) return undefined
+  const links = await listWaveLinks(db, organizationId, [wave.id])
+  return waveJson(wave, links.get(wave.id)!, publicUrl)
+}
+
+/** What the wave page shows besides the report: links, units, responses so far, invitations and sending. */
+export async function waveOverview(db: Db, organizationId: string, wave: Wave) {
+  const [links, units, responses, delivery, sending, contacts] = await Promise.all([
+    listWaveLinks(db, organizationId, [wave.id]),
+    listUnits(db, organizationId),
+    countResponses(db, organizationId, wave.id),
+    invitationCounts(db, organizationId, wave.id),
+    sendingState(db, organizationId),
+    countContacts(db, organizationId),
+  ])
+  const { general, units: unitLinks } = groupLinks(links.get(wave.id)!)
+  return { general, unitLinks, missingUnitLinks: units.length - unitLinks.length, units, responses, delivery, sending, contacts }
 }
 
 /**
@@ -94,7 +150,7 @@ export async function inviteToWave(
   waveId: string,
   choice: { side: Side | null; unit: string | null },
 ): Promise<number> {
-  const wave = isUuid(waveId) ? await findWave(db, organizationId, waveId) : undefined
+  const wave = await findWave(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
   if (wave.status === 'closed') throw new HttpError(409, 'wave_closed', 'This wave is closed; reopen it before inviting anyone.')
   let unitId: string | null = null

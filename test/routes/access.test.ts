@@ -6,7 +6,7 @@ import type { RouteAccess } from '../../server/plugins/auth.js'
 import { can } from '../../server/domain/roles.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
 import { createUnit } from '../../server/repositories/units.js'
-import { findWave } from '../../server/repositories/waves.js'
+import { listWaveLinks } from '../../server/repositories/waves.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
 import {
   addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext,
@@ -51,7 +51,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const unitId = await createUnit(db, a.organizationId, 'Alpha secret unit')
   const created = await createWaveFromInput(db, a.organizationId, { name: 'Alpha secret wave', templateKey: 'service-gap-index' }, { unitLinks: true })
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
-  const wave = (await findWave(db, a.organizationId, created.value))!
+  const wave = { id: created.value, links: (await listWaveLinks(db, a.organizationId, [created.value])).get(created.value)! }
   await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Alpha secret token')
   const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
   const upload = await db.insertInto('imports').values({

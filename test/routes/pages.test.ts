@@ -146,6 +146,18 @@ describeEachDatabase('admin pages', (ctx) => {
     expect(missing.headers['referrer-policy']).toBe('no-referrer')
     expect(missing.headers['strict-transport-security']).toBeUndefined()
   })
+
+  it('answers 404 on every page of a wave for an id that is unknown or not an id at all', async () => {
+    const waveRoutes = ctx.app.accessTable().filter((route) => route.url.startsWith('/waves/:id') && route.method !== 'HEAD')
+    expect(waveRoutes.length).toBeGreaterThanOrEqual(10)
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id', "1'%20or%20'1'='1", '%00']) {
+      for (const route of waveRoutes) {
+        const url = route.url.replace(':id', id).replace(/:\w+/g, '00000000-0000-4000-8000-000000000001')
+        const response = route.method === 'GET' ? await owner.get(url) : await owner.post(url, { reminders: '1', reminderDays: '3' })
+        expect(response.statusCode, `${route.method} ${url}`).toBe(404)
+      }
+    }
+  })
 })
 
 describeEachDatabase('behind HTTPS', (ctx) => {

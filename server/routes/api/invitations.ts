@@ -1,10 +1,9 @@
 // Invitations through the API: invite matching contacts to a wave, and read delivery counts.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { notFound } from '../../http-error.js'
 import { invitationCounts } from '../../repositories/invitations.js'
-import { findWaveName } from '../../repositories/waves.js'
 import { inviteToWave } from '../../services/waves.js'
+import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
 
 const Counts = Type.Object({ queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), bounced: Type.Integer(), responded: Type.Integer() })
@@ -40,9 +39,9 @@ export default async function invitations(fastify: FastifyInstance) {
       response: { 200: Type.Object({ counts: Counts }), ...errors(401, 404) },
     },
   }, async (request) => {
-    const organizationId = request.principal!.organizationId
-    const wave = await findWaveName(app.db, organizationId, request.params.id)
-    if (!wave) throw notFound('This wave')
-    return { counts: await invitationCounts(app.db, organizationId, wave.id) }
+    const wave = await loadWave(app.db, request)
+    const { used, ...byStatus } = await invitationCounts(app.db, request.principal!.organizationId, wave.id)
+    // The API's contract names used invitations "responded".
+    return { counts: { ...byStatus, responded: used } }
   })
 }

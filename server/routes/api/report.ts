@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { parseReportFilters } from '../../domain/report.js'
-import { HttpError, notFound } from '../../http-error.js'
+import { HttpError } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { findWaveName } from '../../repositories/waves.js'
 import { waveReport } from '../../services/report.js'
+import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
 
 export default async function report(fastify: FastifyInstance) {
@@ -23,9 +23,7 @@ export default async function report(fastify: FastifyInstance) {
       response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 404) },
     },
   }, async (request) => {
-    const organizationId = request.principal!.organizationId
-    const [wave, org] = await Promise.all([findWaveName(app.db, organizationId, request.params.id), getOrganization(app.db, organizationId)])
-    if (!wave) throw notFound('This wave')
+    const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const filters = parseReportFilters(request.query as Record<string, unknown>)
     if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
     return waveReport(app.db, { id: org.id, name: org.name, minGroupSize: org.min_group_size }, wave, filters.value)

@@ -2,8 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
-import { findWave, listWaves } from '../../repositories/waves.js'
-import { createWaveFromInput, waveJson } from '../../services/waves.js'
+import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
 
 const Url = Type.Union([Type.String(), Type.Null()])
@@ -32,12 +31,7 @@ export default async function waves(fastify: FastifyInstance) {
   app.get('/waves', {
     config: { access: 'read' },
     schema: { tags: ['waves'], summary: 'List waves, newest first', response: { 200: Type.Array(Wave), ...errors(401) } },
-  }, async (request) => {
-    const orgId = request.principal!.organizationId
-    const summaries = await listWaves(app.db, orgId)
-    const details = await Promise.all(summaries.map((wave) => findWave(app.db, orgId, wave.id)))
-    return details.filter((wave) => wave !== undefined).map((wave) => waveJson(wave, publicUrl))
-  })
+  }, async (request) => wavesJson(app.db, request.principal!.organizationId, publicUrl))
 
   app.post('/waves', {
     config: { access: 'manage_waves' },
@@ -64,16 +58,15 @@ export default async function waves(fastify: FastifyInstance) {
         ? fieldsInvalid(created.errors, 409, 'conflict', created.errors.name)
         : fieldsInvalid(created.errors)
     }
-    const wave = await findWave(app.db, orgId, created.value)
-    return reply.code(201).send(waveJson(wave!, publicUrl))
+    return reply.code(201).send((await oneWaveJson(app.db, orgId, created.value, publicUrl))!)
   })
 
   app.get('/waves/:id', {
     config: { access: 'read' },
     schema: { tags: ['waves'], summary: 'Read one wave with its links', params: IdParams, response: { 200: Wave, ...errors(401, 404) } },
   }, async (request) => {
-    const wave = await findWave(app.db, request.principal!.organizationId, request.params.id)
+    const wave = await oneWaveJson(app.db, request.principal!.organizationId, request.params.id, publicUrl)
     if (!wave) throw notFound('This wave')
-    return waveJson(wave, publicUrl)
+    return wave
   })
 }

@@ -12,8 +12,9 @@ import { count } from '../../format.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { claimImport, createImport, findImport } from '../../repositories/imports.js'
 import { listUnits } from '../../repositories/units.js'
-import { findWave, type WaveDetail } from '../../repositories/waves.js'
+import type { Wave } from '../../repositories/waves.js'
 import { importContext, importIntoWave } from '../../services/imports.js'
+import { loadWave } from '../load-wave.js'
 
 type Params = { id: string }
 type ImportParams = { id: string; importId: string }
@@ -45,20 +46,14 @@ export default async function importPages(app: FastifyInstance) {
 
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
-  async function loadWave(request: FastifyRequest<{ Params: Params }>) {
-    const wave = isUuid(request.params.id) ? await findWave(app.db, orgOf(request), request.params.id) : undefined
-    if (!wave) throw notFound('This wave')
-    return wave
-  }
-
   async function loadImport(request: FastifyRequest<{ Params: ImportParams }>) {
-    const wave = await loadWave(request)
+    const wave = await loadWave(app.db, request)
     const upload = isUuid(request.params.importId) ? await findImport(app.db, orgOf(request), wave.id, request.params.importId) : undefined
     if (!upload) throw notFound('This import')
     return { wave, upload }
   }
 
-  async function uploadPage(request: FastifyRequest, reply: FastifyReply, wave: WaveDetail, errors: Record<string, string> = {}, sent: string | null = null) {
+  async function uploadPage(request: FastifyRequest, reply: FastifyReply, wave: Wave, errors: Record<string, string> = {}, sent: string | null = null) {
     const [context, units] = await Promise.all([importContext(app.db, orgOf(request), wave.id), listUnits(app.db, orgOf(request))])
     return reply.page('wave-import', {
       title: `Import responses · ${wave.name}`,
@@ -73,7 +68,7 @@ export default async function importPages(app: FastifyInstance) {
   }
 
   /** What the preview page shows: the rows as they will be stored, the counts, and every problem. */
-  async function previewPage(request: FastifyRequest, wave: WaveDetail, upload: StoredImport) {
+  async function previewPage(request: FastifyRequest, wave: Wave, upload: StoredImport) {
     const [context, units] = await Promise.all([importContext(app.db, orgOf(request), wave.id), listUnits(app.db, orgOf(request))])
     const csv = readCsvImport(upload.content, context.items)
     const checked = csv.ok ? checkCsvImport(csv.value, context) : { rows: [], problems: [{ row: 1, field: '', message: csv.message }] }
@@ -81,7 +76,7 @@ export default async function importPages(app: FastifyInstance) {
   }
 
   function previewData(
-    wave: WaveDetail,
+    wave: Wave,
     upload: StoredImport,
     csv: CsvImport | null,
     checked: { rows: CheckedCsvRow[]; problems: RowProblem[] },
@@ -126,7 +121,7 @@ export default async function importPages(app: FastifyInstance) {
   }
 
   app.get<{ Params: Params }>('/waves/:id/import', { config: { access: 'manage_waves' } }, async (request, reply) => {
-    const wave = await loadWave(request)
+    const wave = await loadWave(app.db, request)
     return uploadPage(request, reply, wave)
   })
 
@@ -136,7 +131,7 @@ export default async function importPages(app: FastifyInstance) {
     if (!request.csrfValid()) {
       throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
     }
-    const wave = await loadWave(request)
+    const wave = await loadWave(app.db, request)
     const file = (request.body as Record<string, unknown> | undefined)?.file
     const refuse = (message: string, sent: string | null = null) => uploadPage(request, reply.code(422), wave, { file: message }, sent)
     if (!isUpload(file) || (file.filename === '' && file.data.length === 0)) return refuse('Choose the CSV file with your responses.')

@@ -1,13 +1,13 @@
 // Organization settings and the people who can sign in.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUniqueViolation, isUuid } from '../../../db/connect.js'
+import { isUniqueViolation } from '../../../db/connect.js'
 import { checkNewPerson, checkSettings, type FieldErrors } from '../../domain/inputs.js'
 import { LOCALES } from '../../domain/instrument.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { deleteSessionsOfUser } from '../../repositories/credentials.js'
 import {
-  addUser, countOwners, getOrganization, listUsers, removeUser, setUserRole, updateOrganization,
+  addUser, countOwners, findPerson, getOrganization, listPeople, removeUser, setUserRole, updateOrganization,
 } from '../../repositories/organizations.js'
 
 type Params = { id: string }
@@ -32,7 +32,7 @@ export default async function settingsPages(app: FastifyInstance) {
   })
 
   async function peoplePage(request: FastifyRequest, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const people = await listUsers(app.db, orgOf(request))
+    const people = await listPeople(app.db, orgOf(request))
     const roles = assignableRoles(request.principal!.role)
     return { title: 'People', people, roles, values: { role: 'analyst', ...values, password: '' }, errors }
   }
@@ -58,7 +58,7 @@ export default async function settingsPages(app: FastifyInstance) {
 
   /** Finds a person of the caller's organization whom the caller may change. */
   async function loadPerson(request: FastifyRequest<{ Params: Params }>) {
-    const person = isUuid(request.params.id) ? (await listUsers(app.db, orgOf(request))).find((u) => u.id === request.params.id) : undefined
+    const person = await findPerson(app.db, orgOf(request), request.params.id)
     if (!person) throw notFound('This person')
     if (!assignableRoles(request.principal!.role).includes(person.role)) {
       throw new HttpError(403, 'forbidden', 'Only an owner can change or remove an owner.')

@@ -1,6 +1,6 @@
 // Units: list, add, rename, delete (only while no survey link uses it).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUniqueViolation, isUuid } from '../../../db/connect.js'
+import { isUniqueViolation } from '../../../db/connect.js'
 import { checkUnitName, type FieldErrors } from '../../domain/inputs.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { createUnit, deleteUnit, findUnit, listUnits, renameUnit, unitLinkCount } from '../../repositories/units.js'
@@ -42,7 +42,7 @@ export default async function unitPages(app: FastifyInstance) {
   app.post<{ Params: Params }>('/units/:id', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>
     const id = request.params.id
-    if (!isUuid(id) || !(await findUnit(app.db, orgOf(request), id))) throw notFound('This unit')
+    if (!(await findUnit(app.db, orgOf(request), id))) throw notFound('This unit')
     const checked = checkUnitName(body.name)
     let errors = checked.ok ? null : { rename: checked.errors.name! }
     if (checked.ok) {
@@ -62,7 +62,7 @@ export default async function unitPages(app: FastifyInstance) {
 
   app.post<{ Params: Params }>('/units/:id/delete', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const id = request.params.id
-    if (!isUuid(id) || !(await findUnit(app.db, orgOf(request), id))) throw notFound('This unit')
+    if (!(await findUnit(app.db, orgOf(request), id))) throw notFound('This unit')
     if ((await unitLinkCount(app.db, orgOf(request), id)) > 0) {
       throw new HttpError(409, 'unit_in_use', 'This unit has survey links in a wave, so its answers would lose their unit. Rename it instead of deleting it.')
     }

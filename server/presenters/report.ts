@@ -1,0 +1,175 @@
+// Turns a wave's dashboard into exactly what views/partials/report.eta prints: every number formatted
+// (through server/format.ts), every label chosen, and the charts' data as the JSON text that the
+// template puts, escaped, into a data-chart attribute for public/dashboard.js. The template only prints.
+import type { Side } from '../../db/schema.js'
+import { isSuppressed, type Gap, type Share } from '../domain/report.js'
+import type { Classification } from '../domain/statistics.js'
+import * as f from '../format.js'
+import type { TrendShare, WaveDashboard } from '../services/dashboard.js'
+
+const SIDES: readonly Side[] = ['staff', 'customer']
+
+/** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
+type ChartPoint = [number, number, number] | null
+
+/** The spec a canvas's data-chart attribute holds; public/dashboard.js reads this shape. */
+export interface ChartSpec {
+  kind: 'pairs' | 'trend'
+  labels: string[]
+  staff: ChartPoint[]
+  customer: ChartPoint[]
+}
+
+const point = (share: Share): ChartPoint => (isSuppressed(share) ? null : [share.share, share.ci95[0], share.ci95[1]])
+const trendPoint = (share: TrendShare | null | undefined): ChartPoint => (share ? [share.share, share.ci95[0], share.ci95[1]] : null)
+const chart = (spec: ChartSpec) => JSON.stringify(spec)
+
+const badge = (value: Classification) => ({ key: value, label: f.classification(value) })
+const gapCell = (gap: Gap | null) => (gap ? { points: f.points(gap.points), range: f.pointsRange(gap.ci95) } : null)
+
+export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
+  const { report } = dashboard
+  const min = report.minGroupSize
+  const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
+  const shareCell = (share: Share) => ({
+    text: shareText(share),
+    detail: isSuppressed(share) ? null : { range: f.percentRange(share.ci95), n: f.count(share.n), mean: f.mean(share.mean) },
+  })
+  const filters = report.filters
+  const chosen = (side: Side, name: string) => (Object.hasOwn(filters[side], name) ? filters[side][name] : undefined)
+  const active = [
+    ...(filters.unit ? [`unit ${filters.unit.name}`] : []),
+    ...SIDES.flatMap((side) => Object.entries(filters[side]).map(([name, value]) => `${f.side(side).toLowerCase()} with ${name} ${value}`)),
+  ]
+  const headline = report.headline
+  const previous = dashboard.previous
+
+  return {
+    minGroupSize: f.count(min),
+    waveUrl: `/waves/${waveId}`,
+    filterForm: {
+      units: dashboard.units.map((unit) => ({ value: unit.name, label: unit.name, selected: filters.unit?.id === unit.id })),
+      attributes: SIDES.flatMap((side) => [...dashboard.attributeOptions[side]].map(([name, values]) => ({
+        id: `f-${side}-${name}`,
+        label: `${f.side(side)}: ${name}`,
+        name: `${side}.${name}`,
+        options: values.map((value) => ({ value, selected: chosen(side, name) === value })),
+      }))),
+      clearable: active.length > 0,
+    },
+    activeFilters: active.length > 0 ? active.join(' · ') : null,
+
+    headline: {
+      staff: shareText(headline.staff),
+      customer: shareText(headline.customer),
+      staffText: headline.staffText,
+      customerText: headline.customerText,
+      facts: Object.fromEntries(SIDES.map((side) => {
+        const share = headline[side]
+        return [side, isSuppressed(share) ? `fewer than ${f.count(min)} answers` : `${f.percentRange(share.ci95)}, n = ${f.count(share.n)}`]
+      })) as Record<Side, string>,
+      gap: headline.gap
+        ? { ...gapCell(headline.gap)!, verdict: headline.gap.significant ? ', a real difference' : ', could be chance' }
+        : null,
+      classification: badge(headline.classification),
+    },
+
+    items: {
+      chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),
+      caption: `Agreement per item, staff and customers${previous ? `, with the change since ${previous.wave.name}` : ''}`,
+      previousName: previous?.wave.name ?? null,
+      rows: report.items.map((item) => {
+        const since = previous?.byItem.get(item.key)
+        return {
+          label: f.itemLabel(item.key),
+          staffText: item.staffText,
+          customerText: item.customerText,
+          staff: shareCell(item.staff),
+          customer: shareCell(item.customer),
+          gap: gapCell(item.gap),
+          q: item.gap ? f.pValue(item.gap.qValue) : '—',
+          classification: badge(item.classification),
+          since: previous
+            ? SIDES.map((side) => {
+              const change = since?.[side] ?? null
+              return {
+                text: `${f.side(side)}: ${change ? f.points(change.points) : '—'}`,
+                flag: change?.significant ? `${change.points > 0 ? '▲' : '▼'} significant` : null,
+              }
+            })
+            : null,
+        }
+      }),
+    },
+
+    dimensions: {
+      chart: chart({ kind: 'pairs', labels: report.dimensions.map((x) => f.dimension(x.key)), staff: report.dimensions.map((x) => point(x.staff)), customer: report.dimensions.map((x) => point(x.customer)) }),
+      rows: report.dimensions.map((dimension) => ({
+        label: f.dimension(dimension.key),
+        staff: shareCell(dimension.staff),
+        customer: shareCell(dimension.customer),
+        gap: gapCell(dimension.gap),
+        classification: badge(dimension.classification),
+      })),
+    },
+
+    heatmap: dashboard.heatmap.length === 0 ? null : {
+      itemLabels: report.items.map((item) => f.itemLabel(item.key)),
+      rows: dashboard.heatmap.map((row) => ({
+        unit: row.unit.name,
+        href: `?unit=${encodeURIComponent(row.unit.name)}`,
+        cells: row.items.map((cell) => (cell.gap
+          ? { shade: f.gapShade(cell.gap.points), title: null, text: String(Math.round(cell.gap.points)), significant: cell.gap.significant }
+          : { shade: 'hidden-cell', title: `Fewer than ${f.count(min)} answers on a side`, text: '—', significant: false })),
+      })),
+    },
+
+    respondents: {
+      rows: dashboard.respondents.perUnit.map((row) => ({
+        unit: row.unit.name,
+        ...Object.fromEntries(SIDES.map((side) => [side, row[side].shown ? f.count(row[side].n) : `fewer than ${f.count(min)}`])) as Record<Side, string>,
+      })),
+      staff: f.count(dashboard.respondents.staff),
+      customer: f.count(dashboard.respondents.customer),
+    },
+    planner: {
+      gapPoints: String(dashboard.planner.gapPoints),
+      assumption: `${isSuppressed(headline.customer) ? 'assuming about' : 'when about'} ${f.percent(dashboard.planner.expectedShare)} of customers agree${isSuppressed(headline.customer) ? ' (their share is hidden here)' : ''}`,
+      perSide: dashboard.planner.perSide ? f.count(dashboard.planner.perSide) : '—',
+    },
+
+    trend: dashboard.trend.length < 2 ? null : {
+      headline: f.itemLabel(headline.key),
+      chart: chart({
+        kind: 'trend',
+        labels: dashboard.trend.map((t) => t.wave.name),
+        staff: dashboard.trend.map((t) => trendPoint(t.shares.get(headline.key)?.staff)),
+        customer: dashboard.trend.map((t) => trendPoint(t.shares.get(headline.key)?.customer)),
+      }),
+      waves: dashboard.trend.map((t) => t.wave.name),
+      rows: report.items.map((item) => ({
+        label: f.itemLabel(item.key),
+        cells: dashboard.trend.map((t) => {
+          const shares = t.shares.get(item.key)
+          const staff = shares?.staff ?? null
+          const customer = shares?.customer ?? null
+          return {
+            shares: `${staff ? f.percent(staff.share) : '—'} / ${customer ? f.percent(customer.share) : '—'}`,
+            ranges: staff || customer ? `${staff ? f.percentRange(staff.ci95) : '—'} / ${customer ? f.percentRange(customer.ci95) : '—'}` : null,
+          }
+        }),
+      })),
+    },
+
+    comments: SIDES.map((side) => {
+      const list = dashboard.comments[side]
+      return {
+        heading: f.side(side),
+        hidden: list === null,
+        list: (list ?? []).map((c) => ({ comment: c.comment, times: c.times > 1 ? f.count(c.times) : null })),
+      }
+    }),
+  }
+}
+
+export type DashboardView = ReturnType<typeof presentDashboard>

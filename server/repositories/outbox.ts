@@ -1,0 +1,24 @@
+// The development outbox as an admin reads it: the messages written while no mail server is set.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+
+export interface OutboxMessage {
+  recipient: string
+  subject: string
+  textBody: string
+  headers: Record<string, string>
+  createdAt: Date
+}
+
+/** The organization's latest messages, newest first, and how many there are in all. */
+export async function latestOutboxMessages(db: Db, organizationId: string, limit: number): Promise<{ messages: OutboxMessage[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db.selectFrom('outbox_messages').select(['recipient', 'subject', 'text_body', 'headers', 'created_at'])
+      .where('organization_id', '=', organizationId).orderBy('id', 'desc').limit(limit).execute(),
+    db.selectFrom('outbox_messages').select(sql<number>`count(*)`.as('n')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow(),
+  ])
+  return {
+    messages: rows.map((row) => ({ recipient: row.recipient, subject: row.subject, textBody: row.text_body, headers: row.headers, createdAt: row.created_at })),
+    total: Number(total.n),
+  }
+}

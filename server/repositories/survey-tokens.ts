@@ -1,0 +1,79 @@
+// What a survey token opens, read in one query (the respondent pages' hot path): the public link
+// (stored as is) or personal invitation (stored hashed) behind it, its wave and organization, the
+// units a respondent may pick, and whether a form with a given submission key is stored already.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import type { Side, WaveStatus } from '../../db/schema.js'
+import { hashToken } from '../security/tokens.js'
+import type { SurveyEntry } from './responses.js'
+
+export interface SurveyToken {
+  entry: SurveyEntry
+  organization: { id: string; name: string; defaultLocale: string }
+  wave: { id: string; name: string; status: WaveStatus; opensAt: Date | null; closesAt: Date | null; locales: string[]; instrumentId: string }
+  /** The organization's units when the entry names none (the respondent picks one); otherwise empty. */
+  units: Array<{ id: string; name: string }>
+  /** True when a form with the submission key asked about is stored for this wave already. */
+  stored: boolean
+}
+
+interface Row {
+  kind: 'link' | 'invitation'
+  invitation_id: string | null
+  organization_id: string
+  wave_id: string
+  side: Side
+  unit_id: string | null
+  locale: string | null
+  attributes: Record<string, string>
+  used: boolean
+  name: string
+  status: WaveStatus
+  opens_at: Date | null
+  closes_at: Date | null
+  locales: string[]
+  instrument_id: string
+  organization_name: string
+  default_locale: string
+  units: Array<{ id: string; name: string }>
+  stored: boolean
+}
+
+export async function findSurveyToken(db: Db, token: string, submissionKey: string | null): Promise<SurveyToken | undefined> {
+  const { rows } = await sql<Row>`
+    with entry as (
+      select 'link' as kind, null::uuid as invitation_id, organization_id, wave_id, side, unit_id, null::text as locale,
+        '{}'::jsonb as attributes, false as used, 0 as preference
+      from links where token = ${token}
+      union all
+      select 'invitation', id, organization_id, wave_id, side, unit_id, locale, attributes, used, 1
+      from invitations where token_hash = ${hashToken(token)}
+      order by preference limit 1
+    )
+    select entry.*, waves.name, waves.status, waves.opens_at, waves.closes_at, waves.locales, waves.instrument_id,
+      organizations.name as organization_name, organizations.default_locale,
+      case when entry.unit_id is null then coalesce((select json_agg(json_build_object('id', units.id, 'name', units.name) order by units.name)
+        from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
+      (${submissionKey}::text is not null and exists (select 1 from responses
+        where responses.wave_id = entry.wave_id and responses.submission_key = ${submissionKey}::text)) as stored
+    from entry
+    join waves on waves.id = entry.wave_id and waves.organization_id = entry.organization_id
+    join organizations on organizations.id = entry.organization_id`.execute(db)
+  const row = rows[0]
+  if (!row) return undefined
+  const entry: SurveyEntry = row.kind === 'link'
+    ? { kind: 'link', organizationId: row.organization_id, waveId: row.wave_id, side: row.side, unitId: row.unit_id }
+    : {
+      kind: 'invitation', invitationId: row.invitation_id!, organizationId: row.organization_id, waveId: row.wave_id, side: row.side,
+      unitId: row.unit_id, locale: row.locale, attributes: row.attributes, used: row.used,
+    }
+  return {
+    entry,
+    organization: { id: row.organization_id, name: row.organization_name, defaultLocale: row.default_locale },
+    wave: {
+      id: row.wave_id, name: row.name, status: row.status, opensAt: row.opens_at, closesAt: row.closes_at, locales: row.locales, instrumentId: row.instrument_id,
+    },
+    units: row.units,
+    stored: row.stored,
+  }
+}
