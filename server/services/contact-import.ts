@@ -89,7 +89,9 @@ class ContactSink {
   }
 }
 
-const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) => upsertContacts(db, organizationId, rows)
+/** Each batch in a transaction of its own: a batch is stored whole or not at all. */
+const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) =>
+  db.transaction().execute((trx) => upsertContacts(trx, organizationId, rows))
 const unitsOf = async (db: Db, organizationId: string) => unitLookup(await listUnits(db, organizationId))
 
 /** A JSON array of contacts; rows count from 1. */
