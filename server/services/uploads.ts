@@ -12,7 +12,8 @@ import {
   UPLOAD_LIFETIME_DAYS, type Upload, type UploadOwner,
 } from '../repositories/uploads.js'
 
-export { UPLOAD_LIFETIME_DAYS, type Upload, type UploadOwner }
+// The routes see the store through this file only.
+export { deleteUpload, UPLOAD_LIFETIME_DAYS, type Upload, type UploadOwner }
 
 /** The size of the parts the bytes are kept in. */
 const PART_BYTES = 1024 * 1024
@@ -89,4 +90,3 @@ export async function uploadBytes(db: Db, upload: Pick<Upload, 'id'>): Promise<B
   return Buffer.concat(parts)
 }
 
-export { deleteUpload }
