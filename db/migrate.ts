@@ -7,12 +7,14 @@ import * as m0001 from './migrations/0001_foundation.js'
 import * as m0002 from './migrations/0002_responses.js'
 import * as m0003 from './migrations/0003_rollups.js'
 import * as m0004 from './migrations/0004_sending.js'
+import * as m0005 from './migrations/0005_uploads.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_responses': m0002,
   '0003_rollups': m0003,
   '0004_sending': m0004,
+  '0005_uploads': m0005,
 }
 
 /** Every migration, in the order they apply. */

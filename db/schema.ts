@@ -203,16 +203,26 @@ export interface OutboxMessageTable {
   created_at: CreatedAt
 }
 
-export interface ImportTable {
+/** An uploaded CSV file waiting for its preview to be confirmed: contacts, or responses for a wave. */
+export interface UploadTable {
   id: Generated<string>
   organization_id: string
-  wave_id: string
+  kind: 'contacts' | 'responses'
+  /** The wave a response upload is for; null for contacts. */
+  wave_id: string | null
   user_id: string | null
   filename: string
-  content: string
-  row_count: number
+  /** The file's size once it has arrived whole; null while it is still arriving. */
+  bytes: number | null
   created_at: CreatedAt
-  imported_at: Date | null
+  confirmed_at: Date | null
+}
+
+/** The bytes of an upload, as uploaded, in parts numbered from 0. */
+export interface UploadPartTable {
+  upload_id: string
+  position: number
+  data: Uint8Array
 }
 
 /** Rollups key "no unit" as the nil UUID, so that the key has no nulls. */
@@ -260,7 +270,8 @@ export interface Database {
   responses: ResponseTable
   answers: AnswerTable
   invitations: InvitationTable
-  imports: ImportTable
+  uploads: UploadTable
+  upload_parts: UploadPartTable
   answer_rollups: AnswerRollupTable
   dimension_rollups: DimensionRollupTable
   response_rollups: ResponseRollupTable

@@ -27,12 +27,6 @@ export interface ContactRow {
   attributes?: Record<string, string>
 }
 
-export interface RowError {
-  /** CSV: the line in the spreadsheet (the header is line 1). JSON: the position in the array, from 1. */
-  row: number
-  message: string
-}
-
 export type CheckedContact = { ok: true; value: ContactRow } | { ok: false; message: string }
 
 /** Unit ids, and lower-cased unit names, to the unit's id. */

@@ -1,9 +1,11 @@
 // Reading a spreadsheet of historical responses: the uploaded bytes become text, the text becomes
 // rows in the shape checkImportedResponse reads, and every problem is reported where a person will
 // look for it: the spreadsheet's row number (the header is line 1) and the column's name.
-// Pure functions; the routes store the text and call these again for the preview and the import.
+// Pure functions; the upload store keeps the bytes, and these read them again for the preview and
+// the import. Decoding and the delimiter are csv-text.ts's, as for contacts.
 import { CsvError, parse } from 'csv-parse/sync'
 import { csvCell } from './csv.js'
+import { CSV_OPTIONS, decodeCsvBytes, detectDelimiter, unreadableReason, type Delimiter } from './csv-text.js'
 import {
   ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS, scaleValues,
   type ImportContext, type ImportedResponse, type ItemSpec, type RowProblem,
@@ -32,7 +34,7 @@ export interface CsvRow {
 }
 
 export interface CsvImport {
-  delimiter: ',' | ';'
+  delimiter: Delimiter
   /** The item keys that have a column, in the file's order. */
   items: string[]
   /** The attribute columns, in the file's order. */
@@ -41,66 +43,25 @@ export interface CsvImport {
 }
 
 /**
- * Turns an uploaded file into text: UTF-8 (with or without a byte order mark), or Windows-1252 for
- * the "CSV" that older Excel versions save. Anything binary is refused with a message that says
- * what to do instead.
+ * Turns an uploaded file into text, as csv-text.ts decodes every import. Anything binary is refused
+ * with a message that says what to do instead.
  */
 export function decodeCsvFile(bytes: Uint8Array): { ok: true; text: string } | Failed {
   if (bytes.length === 0) return { ok: false, message: 'The file is empty. Choose the CSV file with your responses.' }
   if (bytes.length > MAX_IMPORT_BYTES) return { ok: false, message: `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into several files.` }
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
-    return { ok: false, message: 'This is a spreadsheet workbook (such as .xlsx), not a CSV file. In your spreadsheet, save or download the sheet as CSV and upload that file.' }
-  }
-  if (bytes.includes(0)) {
-    return { ok: false, message: 'This is not a CSV text file. In your spreadsheet, save or download the sheet as CSV (UTF-8) and upload that file.' }
-  }
-  let text: string
+  const decoded = decodeCsvBytes(bytes)
+  return decoded.ok ? { ok: true, text: decoded.text } : decoded
+}
+
+function parseRecords(text: string, delimiter: Delimiter): { ok: true; records: string[][] } | Failed {
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    text = new TextDecoder('windows-1252').decode(bytes)
-  }
-  if (hasControlCharacters(text)) {
-    return { ok: false, message: 'This is not a CSV text file. In your spreadsheet, save or download the sheet as CSV (UTF-8) and upload that file.' }
-  }
-  return { ok: true, text }
-}
-
-/** Control characters other than tab and line breaks do not occur in a spreadsheet's text. */
-function hasControlCharacters(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if ((code < 32 && code !== 9 && code !== 10 && code !== 13) || code === 127) return true
-  }
-  return false
-}
-
-/** Comma or semicolon (as spreadsheets set to a decimal comma write), whichever the header uses more. */
-export function detectDelimiter(text: string): ',' | ';' {
-  let commas = 0
-  let semicolons = 0
-  let quoted = false
-  for (const char of text) {
-    if (char === '"') quoted = !quoted
-    else if (!quoted && (char === '\n' || char === '\r')) break
-    else if (!quoted && char === ',') commas++
-    else if (!quoted && char === ';') semicolons++
-  }
-  return semicolons > commas ? ';' : ','
-}
-
-function parseRecords(text: string, delimiter: ',' | ';'): { ok: true; records: string[][] } | Failed {
-  try {
-    const records = parse(text, { delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, to: MAX_RECORDS }) as string[][]
+    const records = parse(text, { ...CSV_OPTIONS, delimiter, to: MAX_RECORDS }) as string[][]
     return { ok: true, records }
   } catch (error) {
     if (!(error instanceof CsvError)) throw error
     const e = error as CsvError & { lines?: number }
-    const where = typeof e.lines === 'number' ? ` near line ${e.lines} of the file` : ''
-    const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed'
-      : e.code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell is followed by more text'
-        : 'it is not laid out as CSV'
-    return { ok: false, message: `The file could not be read as CSV${where}: ${why}. Save it from your spreadsheet as CSV again, or check the quotes on that line.` }
+    const where = typeof e.lines === 'number' ? ` from line ${e.lines} on` : ''
+    return { ok: false, message: `The file could not be read${where}: ${unreadableReason(e.code)}. Check the quotes on that line, or save the file from your spreadsheet as CSV again.` }
   }
 }
 
@@ -183,7 +144,7 @@ function readRow(record: readonly string[], line: number, columns: readonly Colu
  * rows is kept per row, so that a person sees every problem at once.
  */
 export function readCsvImport(text: string, items: readonly ItemSpec[]): { ok: true; value: CsvImport } | Failed {
-  const delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''))
+  const delimiter = detectDelimiter(text)
   const parsed = parseRecords(text, delimiter)
   if (!parsed.ok) return parsed
   const records = parsed.records

@@ -26,8 +26,9 @@ const OPTIONAL: readonly Optional[] = ['name', 'unitId', 'locale', 'attributes']
 const fieldsOf = (row: ContactRow) => OPTIONAL.filter((field) => row[field] !== undefined)
 
 /**
- * Stores a batch in one transaction: new contacts are inserted; a contact with the same email and
- * side gets the fields the row gives. The batch must not hold the same email and side twice.
+ * Stores a batch: new contacts are inserted; a contact with the same email and side gets the fields
+ * the row gives. The batch must not hold the same email and side twice. A batch takes a statement
+ * per set of fields its rows give, so the caller passes a transaction to have it stored whole.
  * The rows travel as one array per column (unnest), not as thousands of parameters.
  */
 export async function upsertContacts(db: Db, organizationId: string, rows: readonly ContactRow[]): Promise<{ created: number; updated: number }> {
@@ -39,30 +40,28 @@ export async function upsertContacts(db: Db, organizationId: string, rows: reado
     if (group) group.push(row)
     else groups.set(key, [row])
   }
-  return db.transaction().execute(async (trx) => {
-    let created = 0
-    for (const group of groups.values()) {
-      const fields = new Set(fieldsOf(group[0]!))
-      const inserted = await trx.insertInto('contacts')
-        .columns(['organization_id', 'email', 'side', 'name', 'unit_id', 'locale', 'attributes'])
-        .expression(sql`select ${organizationId}::uuid, * from unnest(
-          ${group.map((row) => row.email)}::text[], ${group.map((row) => row.side)}::text[], ${group.map((row) => row.name ?? '')}::text[],
-          ${group.map((row) => row.unitId ?? null)}::uuid[], ${group.map((row) => row.locale ?? null)}::text[],
-          ${group.map((row) => JSON.stringify(row.attributes ?? {}))}::jsonb[])`)
-        .onConflict((oc) => oc.columns(['organization_id', 'email', 'side']).doUpdateSet((eb) => ({
-          updated_at: sql<Date>`now()`,
-          ...(fields.has('name') ? { name: eb.ref('excluded.name') } : {}),
-          ...(fields.has('unitId') ? { unit_id: eb.ref('excluded.unit_id') } : {}),
-          ...(fields.has('locale') ? { locale: eb.ref('excluded.locale') } : {}),
-          ...(fields.has('attributes') ? { attributes: eb.ref('excluded.attributes') } : {}),
-        })))
-        // xmax is 0 on a row version this statement inserted, and set on one it updated.
-        .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-        .execute()
-      created += inserted.filter((row) => row.inserted).length
-    }
-    return { created, updated: rows.length - created }
-  })
+  let created = 0
+  for (const group of groups.values()) {
+    const fields = new Set(fieldsOf(group[0]!))
+    const inserted = await db.insertInto('contacts')
+      .columns(['organization_id', 'email', 'side', 'name', 'unit_id', 'locale', 'attributes'])
+      .expression(sql`select ${organizationId}::uuid, * from unnest(
+        ${group.map((row) => row.email)}::text[], ${group.map((row) => row.side)}::text[], ${group.map((row) => row.name ?? '')}::text[],
+        ${group.map((row) => row.unitId ?? null)}::uuid[], ${group.map((row) => row.locale ?? null)}::text[],
+        ${group.map((row) => JSON.stringify(row.attributes ?? {}))}::jsonb[])`)
+      .onConflict((oc) => oc.columns(['organization_id', 'email', 'side']).doUpdateSet((eb) => ({
+        updated_at: sql<Date>`now()`,
+        ...(fields.has('name') ? { name: eb.ref('excluded.name') } : {}),
+        ...(fields.has('unitId') ? { unit_id: eb.ref('excluded.unit_id') } : {}),
+        ...(fields.has('locale') ? { locale: eb.ref('excluded.locale') } : {}),
+        ...(fields.has('attributes') ? { attributes: eb.ref('excluded.attributes') } : {}),
+      })))
+      // xmax is 0 on a row version this statement inserted, and set on one it updated.
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute()
+    created += inserted.filter((row) => row.inserted).length
+  }
+  return { created, updated: rows.length - created }
 }
 
 const unsubscribed = (eb: ExpressionBuilder<Database & { c: Database['contacts'] }, 'c'>) =>

@@ -1,12 +1,11 @@
 // Reading a contacts CSV stream (a request body or an uploaded file) without ever holding it whole:
 // bytes are decoded and parsed a chunk at a time, and each row is checked and handed on before the
 // next chunk is read, so a slow consumer slows the reading down instead of rows piling up.
-import { isAscii } from 'node:buffer'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { CsvError, parse, type Parser } from 'csv-parse'
 import { checkCsvContact, readContactHeader, type CheckedContact, type ContactColumn, type UnitLookup } from '../domain/contacts.js'
-import { detectDelimiter } from '../domain/csv-import.js'
+import { CSV_OPTIONS, CsvDecoder, detectDelimiter, NOT_TEXT_FROM_HERE, unreadableFrom, unreadableReason, type Delimiter, type Encoding } from '../domain/csv-text.js'
 
 export const MAX_CSV_BYTES = 50 * 1024 * 1024
 /** Longer lines are refused rather than buffered: 20 attributes of 200 characters fit many times over. */
@@ -16,53 +15,12 @@ const MAX_HEADER_CHARS = 64 * 1024
 
 export type CsvRead =
   | { ok: false; message: string }
-  | { ok: true; delimiter: ',' | ';'; encoding: 'utf-8' | 'windows-1252'; columns: ContactColumn[]; rows: number }
+  | { ok: true; delimiter: Delimiter; encoding: Encoding; columns: ContactColumn[]; rows: number }
 
 /** Called for each data row, with its line in the spreadsheet; returning false stops the reading. */
 export type RowHandler = (line: number, checked: CheckedContact, record: readonly string[]) => Promise<boolean | void>
 
-/**
- * UTF-8 (with or without a byte order mark), or Windows-1252 as older Excel versions save "CSV".
- * Decided by the first bytes above ASCII: if they are not UTF-8, the file is not.
- */
-class Decoder {
-  private decoder: TextDecoder | null = null
-  encoding: 'utf-8' | 'windows-1252' = 'utf-8'
-
-  text(bytes: Uint8Array): string {
-    if (this.decoder === null) {
-      if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true })
-      } catch {
-        this.encoding = 'windows-1252'
-      }
-      this.decoder = new TextDecoder(this.encoding)
-    }
-    return this.decoder.decode(bytes, { stream: true })
-  }
-
-  end(): string {
-    return this.decoder?.decode() ?? ''
-  }
-}
-
-function notCsv(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
-    return 'This is a spreadsheet workbook (such as .xlsx), not a CSV file. In your spreadsheet, save or download the sheet as CSV and use that file.'
-  }
-  if (bytes.includes(0)) return 'This is not a CSV text file. In your spreadsheet, save or download the sheet as CSV (UTF-8) and use that file.'
-  return null
-}
-
-function parseProblem(error: unknown): string {
-  const code = error instanceof CsvError ? error.code : ''
-  const why = code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed'
-    : code === 'CSV_MAX_RECORD_SIZE' ? `a line is longer than ${MAX_LINE_CHARS.toLocaleString('en-GB')} characters`
-      : code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell is followed by more text'
-        : 'it is not laid out as CSV'
-  return `the file could not be read from this line on: ${why}. Check the quotes on this line, or save the file from your spreadsheet as CSV again`
-}
+const parseProblem = (error: unknown) => unreadableFrom(unreadableReason(error instanceof CsvError ? error.code : '', MAX_LINE_CHARS))
 
 const isBlank = (record: readonly string[]) => record.every((cell) => cell.trim() === '')
 
@@ -79,7 +37,7 @@ export async function readContactsCsv(
   handlers: { onRow: RowHandler; onStop: (line: number, message: string) => void },
   maxBytes = MAX_CSV_BYTES,
 ): Promise<CsvRead> {
-  const decoder = new Decoder()
+  const decoder = new CsvDecoder()
   // Declared this way so TypeScript does not conclude it stays null: write() starts it.
   let parser = null as Parser | null
   let records: string[][] = []
@@ -88,16 +46,16 @@ export async function readContactsCsv(
   let line = 0
   let rows = 0
   let columns = null as ContactColumn[] | null
-  let delimiter: ',' | ';' = ','
+  let delimiter: Delimiter = ','
   let failed = null as string | null
   let stopped = false
 
   const startParser = (text: string) => {
-    delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''))
+    delimiter = detectDelimiter(text)
     // Records are taken as they are parsed (on_record returns null, so nothing queues up inside the
     // parser): they are handled before the next chunk is written, and none is lost to a later error.
     parser = parse({
-      delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: MAX_LINE_CHARS,
+      ...CSV_OPTIONS, delimiter, max_record_size: MAX_LINE_CHARS,
       on_record: (record: string[]) => {
         records.push(record)
         return null
@@ -151,10 +109,16 @@ export async function readContactsCsv(
     return handle()
   }
 
+  /** Bytes that are not text: the whole file is refused if no row was read yet, otherwise the reading stops here. */
+  const notText = (message: string) => {
+    if (columns === null) failed = message
+    else handlers.onStop(line + 1, NOT_TEXT_FROM_HERE)
+    stopped = true
+  }
+
   let reading = true
   for await (const chunk of input.iterator({ destroyOnReturn: false })) {
     const data: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-    if (bytes === 0 && data.length > 0 && (failed = notCsv(data)) !== null) break
     bytes += data.length
     if (bytes > maxBytes) {
       const limit = `The file is larger than ${maxBytes / 1024 / 1024} MB`
@@ -164,12 +128,20 @@ export async function readContactsCsv(
       reading = false
       break
     }
-    if (!(await write(decoder.text(data), false))) {
+    const text = decoder.text(data)
+    if (decoder.problem !== null) {
+      notText(decoder.problem)
+      reading = false
+      break
+    }
+    if (!(await write(text, false))) {
       reading = false
       break
     }
   }
-  if (reading && failed === null && (await write(decoder.end(), true)) && parser !== null) {
+  const rest = reading && failed === null ? decoder.end() : ''
+  if (reading && decoder.problem !== null) notText(decoder.problem)
+  else if (reading && failed === null && (await write(rest, true)) && parser !== null) {
     const done = finished(parser)
     parser.end()
     await done.catch(() => {})

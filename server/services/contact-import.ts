@@ -1,17 +1,21 @@
 // Importing contacts: a CSV stream (a request body or an uploaded file) or a JSON array, checked row
 // by row and stored in batches as it goes. A CSV file is never held whole: memory is bounded by one
 // batch, the first 1,000 problems and one entry per contact for spotting duplicates.
+// An uploaded file is previewed and imported from the upload store (services/uploads.ts).
 import type { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../db/connect.js'
-import { checkContact, DuplicateCheck, unitLookup, type CheckedContact, type ContactRow, type RowError, type UnitLookup } from '../domain/contacts.js'
+import { checkContact, DuplicateCheck, unitLookup, type CheckedContact, type ContactRow, type UnitLookup } from '../domain/contacts.js'
+import type { LineProblem } from '../domain/problems.js'
 import { upsertContacts } from '../repositories/contacts.js'
+import { claimUpload, dropUploadBytes, releaseUpload } from '../repositories/uploads.js'
 import { listUnits } from '../repositories/units.js'
 import { MAX_CSV_BYTES, readContactsCsv, type CsvRead } from './contact-csv.js'
+import { uploadStream, type Upload } from './uploads.js'
 
 /** Rows per statement and transaction. Per-row work dominates: larger batches measured no faster. */
 export const BATCH_SIZE = 1000
-export const MAX_ERRORS = 1000
+export const MAX_PROBLEMS = 1000
 export const MAX_JSON_CONTACTS = 100_000
 
 export interface ImportResult {
@@ -19,19 +23,22 @@ export interface ImportResult {
   accepted: number
   created: number
   updated: number
-  /** The first MAX_ERRORS problems, in file order. */
-  errors: RowError[]
+  /**
+   * The first MAX_PROBLEMS problems, in file order. CSV: by the line in the spreadsheet (the header is
+   * line 1). JSON: by the position in the array, from 1.
+   */
+  problems: LineProblem[]
   /** All rows with problems, including those not listed. */
-  errorCount: number
+  problemCount: number
 }
 
 /**
- * Collects checked rows: duplicates become errors, good rows are stored a batch at a time. One batch
+ * Collects checked rows: duplicates become problems, good rows are stored a batch at a time. One batch
  * is stored while the next is being read and checked, so the database and the parsing overlap; at
  * most two batches are held.
  */
 class ContactSink {
-  readonly result: ImportResult = { accepted: 0, created: 0, updated: 0, errors: [], errorCount: 0 }
+  readonly result: ImportResult = { accepted: 0, created: 0, updated: 0, problems: [], problemCount: 0 }
   private readonly duplicates = new DuplicateCheck()
   private batch: ContactRow[] = []
   private storing: Promise<void> = Promise.resolve()
@@ -52,8 +59,8 @@ class ContactSink {
   }
 
   reject(row: number, message: string): string {
-    this.result.errorCount++
-    if (this.result.errors.length < MAX_ERRORS) this.result.errors.push({ row, message })
+    this.result.problemCount++
+    if (this.result.problems.length < MAX_PROBLEMS) this.result.problems.push({ row, message })
     return message
   }
 
@@ -82,7 +89,9 @@ class ContactSink {
   }
 }
 
-const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) => upsertContacts(db, organizationId, rows)
+/** Each batch in a transaction of its own: a batch is stored whole or not at all. */
+const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) =>
+  db.transaction().execute((trx) => upsertContacts(trx, organizationId, rows))
 const unitsOf = async (db: Db, organizationId: string) => unitLookup(await listUnits(db, organizationId))
 
 /** A JSON array of contacts; rows count from 1. */
@@ -120,6 +129,33 @@ export async function previewContactsCsv(db: Db, organizationId: string, input: 
 /** Checks only the start of a file: that it is CSV, names the columns it must, and has a row. */
 export async function checkContactsCsvStart(input: Readable, maxBytes = MAX_CSV_BYTES): Promise<CsvRead> {
   return readContactsCsv(input, new Map(), { onRow: async () => false, onStop: () => {} }, maxBytes)
+}
+
+/** The preview of an upload, read from the store. */
+export async function previewContactUpload(db: Db, organizationId: string, upload: Upload, sampleSize: number) {
+  const stream = uploadStream(db, upload)
+  return previewContactsCsv(db, organizationId, stream, sampleSize).finally(() => stream.destroy())
+}
+
+/**
+ * Imports an upload once: of two confirmations (from any instance) only the first claims it, and the
+ * other is told 'taken'. Contacts are stored a batch at a time, so a failure part way releases the
+ * claim (the rows stored are updated, not doubled, by another go); once done, the bytes are dropped.
+ */
+export async function importContactUpload(db: Db, organizationId: string, upload: Upload): Promise<CsvImport | 'taken'> {
+  if (!(await claimUpload(db, organizationId, upload.id))) return 'taken'
+  const stream = uploadStream(db, upload)
+  let result: CsvImport
+  try {
+    result = await importContactsCsv(db, organizationId, stream)
+  } catch (error) {
+    await releaseUpload(db, organizationId, upload.id)
+    throw error
+  } finally {
+    stream.destroy()
+  }
+  await dropUploadBytes(db, organizationId, upload.id)
+  return result
 }
 
 type Watch = (line: number, checked: CheckedContact, record: readonly string[], problem: string | null) => void

@@ -1,23 +1,24 @@
 // Importing responses into a wave, shared by the JSON API and the CSV upload: look up what the rows
-// may refer to, check every row, and store all of them or none.
-import { sql } from 'kysely'
+// may refer to, check every row, and store all of them or none. An uploaded file is read from the
+// upload store (services/uploads.ts) for its preview, and again, checked afresh, for its import.
 import { notFound } from '../http-error.js'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
+import { checkCsvImport, decodeCsvFile, readCsvImport, toSpreadsheetProblems, type CheckedCsvRow, type CsvImport } from '../domain/csv-import.js'
 import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
 import { LocalCache } from '../local-cache.js'
+import { findImportTarget } from '../repositories/imports.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
+import { claimUpload, dropUploadBytes } from '../repositories/uploads.js'
 import type { Channel } from '../../db/schema.js'
+import { uploadBytes, type Upload } from './uploads.js'
 
 /** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
   // One query for the wave and the organization's units; the items come from the frozen instrument.
-  const wave = await db.selectFrom('waves').select(['locales', 'instrument_id'])
-    .select(sql<Array<{ id: string; name: string }>>`(select coalesce(json_agg(json_build_object('id', units.id, 'name', units.name)), '[]')
-      from units where units.organization_id = waves.organization_id)`.as('units'))
-    .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirst()
+  const wave = await findImportTarget(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
-  const items = (await frozenInstrument(db, wave.instrument_id)).items.map(({ key, scale }) => ({ key, scale }))
+  const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale }) => ({ key, scale }))
   const unitLookup = new Map<string, string>()
   for (const unit of wave.units) {
     unitLookup.set(unit.id, unit.id)
@@ -27,6 +28,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
 }
 
 type Context = Awaited<ReturnType<typeof importContext>>
+export type WaveImport = { ok: true; ids: string[] } | { ok: false; problems: RowProblem[] }
 
 /** How long a context, once read, may check rows on its own (see importIntoWave). */
 const RECENT_CONTEXT_MS = 10_000
@@ -36,7 +38,7 @@ export async function importIntoWave(
   db: Db,
   target: { organizationId: string; waveId: string; channel: Channel },
   rows: readonly unknown[],
-): Promise<{ ok: true; ids: string[] } | { ok: false; problems: RowProblem[] }> {
+): Promise<WaveImport> {
   const store = async (context: Context, checked: Extract<ReturnType<typeof checkImport>, { ok: true }>) =>
     ({ ok: true as const, ids: await importResponses(db, { ...target, locale: context.locale }, checked.value) })
   // An integration sending rows one at a time: its rows are checked against the context read a moment
@@ -62,4 +64,64 @@ export async function importIntoWave(
   const checked = checkImport(rows, context)
   if (!checked.ok) return checked
   return store(context, checked)
+}
+
+/** A file's bytes read against the wave: the file as a whole, or the one reason it cannot be used. */
+export function readResponseFile(bytes: Uint8Array, context: ImportContext): { ok: true; csv: CsvImport } | { ok: false; message: string } {
+  const decoded = decodeCsvFile(bytes)
+  if (!decoded.ok) return decoded
+  const csv = readCsvImport(decoded.text, context.items)
+  return csv.ok ? { ok: true, csv: csv.value } : csv
+}
+
+export interface ResponsePreview {
+  context: Context
+  /** Null when the file cannot be used at all; its one problem is then in `problems`. */
+  csv: CsvImport | null
+  rows: CheckedCsvRow[]
+  /** By spreadsheet line and column name. */
+  problems: RowProblem[]
+  /** The bytes went since the upload was found: it has been imported meanwhile. */
+  gone: boolean
+}
+
+/** Everything the import of an upload would store, and every problem by line, read afresh. */
+export async function previewResponseUpload(db: Db, organizationId: string, waveId: string, upload: Upload): Promise<ResponsePreview> {
+  const [context, bytes] = await Promise.all([importContext(db, organizationId, waveId), uploadBytes(db, upload)])
+  const gone = bytes.length === 0 && upload.bytes > 0
+  const read = readResponseFile(bytes, context)
+  if (!read.ok) return { context, csv: null, rows: [], problems: [{ row: 1, field: '', message: read.message }], gone }
+  const checked = checkCsvImport(read.csv, context)
+  return { context, csv: read.csv, ...checked, gone }
+}
+
+/**
+ * Imports an upload, all rows or none, once: the upload is claimed, its rows stored and its bytes
+ * dropped in one transaction, so of two confirmations at once (from any instance) only one gets past
+ * the claim ('taken' for the other), and a failure leaves neither the claim nor any row.
+ */
+export async function importResponseUpload(db: Db, organizationId: string, waveId: string, upload: Upload): Promise<
+  { ok: true; ids: string[] } | { ok: false; preview: ResponsePreview } | 'taken'
+> {
+  // Checked again: units may have been renamed or deleted since the preview.
+  const preview = await previewResponseUpload(db, organizationId, waveId, upload)
+  if (preview.gone) return 'taken'
+  if (!preview.csv || preview.problems.length > 0) return { ok: false, preview }
+  const csv = preview.csv
+  class NothingStored extends Error {
+    constructor(readonly problems: RowProblem[]) { super('import refused') }
+  }
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (!(await claimUpload(trx, organizationId, upload.id))) return 'taken' as const
+      const stored = await importIntoWave(trx, { organizationId, waveId, channel: 'import' }, csv.rows.map((row) => row.input))
+      if (!stored.ok) throw new NothingStored(stored.problems)
+      await dropUploadBytes(trx, organizationId, upload.id)
+      return stored
+    })
+  } catch (error) {
+    if (!(error instanceof NothingStored)) throw error
+    const problems = toSpreadsheetProblems(error.problems, csv.rows.map((row) => row.line))
+    return { ok: false, preview: { ...preview, problems } }
+  }
 }

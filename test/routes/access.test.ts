@@ -1,12 +1,14 @@
 // Access control, driven by the app's own route table so that every new route is covered without
 // editing this file: anonymous callers are refused, another organization gets 404 for anything of
 // ours, roles are enforced, and every form needs its CSRF token.
+import { Readable } from 'node:stream'
 import { expect, it } from 'vitest'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { can } from '../../server/domain/roles.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
 import { createUnit } from '../../server/repositories/units.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
+import { saveUpload } from '../../server/services/uploads.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
 import {
   addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext,
@@ -54,10 +56,10 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const wave = { id: created.value, links: (await listWaveLinks(db, a.organizationId, [created.value])).get(created.value)! }
   await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Alpha secret token')
   const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
-  const upload = await db.insertInto('imports').values({
-    organization_id: a.organizationId, wave_id: wave.id, user_id: a.owner.userId,
-    filename: 'alpha-secret.csv', content: 'side,excellent_service,comment\ncustomer,5,Alpha secret comment\n', row_count: 1,
-  }).returning('id').executeTakeFirstOrThrow()
+  const saved = await saveUpload(db, { organizationId: a.organizationId, kind: 'responses', waveId: wave.id }, a.owner.userId, 'alpha-secret.csv',
+    Readable.from([Buffer.from('side,excellent_service,comment\ncustomer,5,Alpha secret comment\n')]), 1024)
+  if (!saved.ok) throw new Error('upload not saved')
+  const upload = saved.upload
   await db.insertInto('contacts').values({
     organization_id: a.organizationId, side: 'customer', email: 'alpha-secret-contact@example.test', name: 'Alpha secret contact',
     unit_id: unitId, attributes: JSON.stringify({ tier: 'Alpha secret tier' }),

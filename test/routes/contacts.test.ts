@@ -1,10 +1,9 @@
 // Contacts: importing through the API (JSON and streamed CSV) and the pages (upload, preview, confirm,
 // result), the list with its search and filters, and the walls between organizations.
-import { existsSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { sql } from 'kysely'
 import { expect, it } from 'vitest'
+import { buildApp } from '../../server/app.js'
 import {
   addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext, type Tenant,
 } from '../helpers/app.js'
@@ -17,9 +16,6 @@ async function multipartBody(fields: Record<string, string>, file: { name: strin
   const request = new Request('http://sg.test/', { method: 'POST', body: form })
   return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! }
 }
-
-const UPLOADS = join(tmpdir(), 'service-gap-contact-uploads')
-const uploadsOf = (tenant: Tenant) => (existsSync(join(UPLOADS, tenant.organizationId)) ? readdirSync(join(UPLOADS, tenant.organizationId)) : [])
 
 /** A CSV of `rows` generated contacts, produced in pieces as it is read (never as one string). */
 function generatedCsv(rows: number, chunkRows = 1000): Readable {
@@ -56,6 +52,10 @@ describeEachDatabase('contacts', (ctx) => {
   }
   const stored = (email: string, organizationId = tenant.organizationId) =>
     db().selectFrom('contacts').selectAll().where('organization_id', '=', organizationId).where('email', '=', email).orderBy('side').execute()
+  /** The organization's uploads kept in the database, with how many parts of bytes each still has. */
+  const uploadsOf = async (of: Tenant) => (await db().selectFrom('uploads')
+    .select((eb) => ['id', eb.selectFrom('upload_parts').select((p) => p.fn.countAll<number>().as('n')).whereRef('upload_parts.upload_id', '=', 'uploads.id').as('parts')])
+    .where('organization_id', '=', of.organizationId).execute()).map((row) => ({ id: row.id, parts: Number(row.parts) }))
   const countOf = async (organizationId: string) =>
     Number((await db().selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()).n)
 
@@ -295,7 +295,7 @@ describeEachDatabase('contacts', (ctx) => {
     const uploaded = await upload(owner, 'people.csv', csv)
     expect(uploaded.statusCode, uploaded.body).toBe(303)
     const previewUrl = uploaded.headers.location!
-    expect(previewUrl).toMatch(/^\/contacts\/import\/preview\?upload=[0-9a-f]{32}$/)
+    expect(previewUrl).toMatch(/^\/contacts\/import\/preview\?upload=[0-9a-f-]{36}$/)
     const uploadId = previewUrl.split('=')[1]!
     expect(await stored('pia@example.test')).toEqual([])
 
@@ -310,6 +310,7 @@ describeEachDatabase('contacts', (ctx) => {
     expect(preview.body).toContain('Kept as attributes: <code>tier</code>')
     expect(preview.body).toContain('<li>Line 4: email &quot;broken&quot; is not an address like name@example.com.</li>')
     expect(preview.body).toContain('<li>Line 5: duplicate of row 2 (same email and side).</li>')
+    expect(preview.body).toContain('2 lines have problems')
     expect(preview.body).toMatch(/<th scope="row">2<\/th>\s*<td>pia@example.test<\/td>\s*<td>Pia<\/td>\s*<td>Customer<\/td>\s*<td>North branch<\/td>/)
     expect(preview.body).toMatch(/<th scope="row">5 <span class="row-flag">skipped<\/span><\/th>\s*<td>pia@example.test<\/td>\s*<td>Pia twice<\/td>/)
     expect(preview.body).toContain(`<input type="hidden" name="upload" value="${uploadId}">`)
@@ -331,15 +332,21 @@ describeEachDatabase('contacts', (ctx) => {
     expect((await stored('pia@example.test'))[0]).toMatchObject({ name: 'Pia', unit_id: northId, attributes: { tier: 'gold' } })
     expect((await stored('kim@example.test'))[0]).toMatchObject({ name: 'Kim updated', attributes: {} })
 
-    // The file is gone once imported; confirming again finds nothing.
-    expect(uploadsOf(tenant).filter((name) => name.startsWith(uploadId))).toEqual([])
-    expect((await owner.post('/contacts/import/confirm', { upload: uploadId })).statusCode).toBe(404)
-    expect((await owner.get(previewUrl)).statusCode).toBe(404)
+    // The file's bytes are gone once imported; confirming again stores nothing and the preview says when it was confirmed.
+    expect((await uploadsOf(tenant)).filter((upload) => upload.id === uploadId)).toEqual([{ id: uploadId, parts: 0 }])
+    const again = await owner.post('/contacts/import/confirm', { upload: uploadId })
+    expect(again.statusCode).toBe(303)
+    expect(again.headers.location).toBe(previewUrl)
+    const after = await owner.get(previewUrl)
+    expect(after.statusCode).toBe(200)
+    expect(after.body).toContain('The import of this file was confirmed on')
+    expect(after.body).not.toContain('/contacts/import/confirm"')
+    expect((await stored('pia@example.test'))[0]).toMatchObject({ name: 'Pia' })
     expect((await owner.get('/contacts/import/preview')).headers.location).toBe('/contacts/import')
   })
 
   it('sends an upload that cannot be used back to the form (422) with the reason next to the file field', async () => {
-    const before = uploadsOf(tenant).length
+    const before = (await uploadsOf(tenant)).length
     const none = await upload(owner, '', null)
     expect(none.statusCode).toBe(422)
     expect(none.body).toContain('id="file-error"')
@@ -354,17 +361,69 @@ describeEachDatabase('contacts', (ctx) => {
     const workbook = await upload(owner, 'book.xlsx', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]))
     expect(workbook.statusCode).toBe(422)
     expect(workbook.body).toContain('spreadsheet workbook')
-    expect(uploadsOf(tenant).length).toBe(before)
+    expect((await uploadsOf(tenant)).length).toBe(before)
   })
 
   it('refuses an upload without the CSRF token before keeping any of it', async () => {
-    const before = uploadsOf(tenant).length
+    const before = (await uploadsOf(tenant)).length
     const forged = await upload(owner, 'people.csv', 'email,side\nmal@example.test,staff\n', { _csrf: 'forged' })
     expect(forged.statusCode).toBe(403)
     const missing = await upload(owner, 'people.csv', 'email,side\nmal@example.test,staff\n', {})
     expect(missing.statusCode).toBe(403)
-    expect(uploadsOf(tenant).length).toBe(before)
+    expect((await uploadsOf(tenant)).length).toBe(before)
     expect(await stored('mal@example.test')).toEqual([])
+  })
+
+  it('keeps the upload in the database: a second instance shows the preview and does the import, once', async () => {
+    const second = await buildApp({ config: ctx.config, db: db(), logger: false })
+    try {
+      await second.ready()
+      const uploaded = await upload(owner, 'elsewhere.csv', 'email\tside\tname\nquin@example.test\tstaff\tQuin\n')
+      expect(uploaded.statusCode).toBe(303)
+      const uploadId = uploaded.headers.location!.split('=')[1]!
+      const there = await new Browser(second).login(tenant.owner.email)
+      const preview = await there.get(uploaded.headers.location!)
+      expect(preview.statusCode).toBe(200)
+      expect(preview.body).toContain('separated by tabs')
+      const [first, twice] = await Promise.all([
+        there.post('/contacts/import/confirm', { upload: uploadId }),
+        there.post('/contacts/import/confirm', { upload: uploadId }),
+      ])
+      expect([first.statusCode, twice.statusCode].sort()).toEqual([200, 303])
+      expect([first, twice].find((r) => r.statusCode === 200)!.body).toContain('<li><strong>1</strong> created</li>')
+      expect(await stored('quin@example.test')).toHaveLength(1)
+      await owner.get(uploaded.headers.location!)
+      const fromFirst = await owner.post('/contacts/import/confirm', { upload: uploadId })
+      expect(fromFirst.headers.location).toBe(uploaded.headers.location)
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('answers 404 for an upload another organization holds, and for an expired one, saying to upload again', async () => {
+    const uploaded = await upload(owner, 'ours.csv', 'email,side\nours@example.test,staff\n')
+    const uploadId = uploaded.headers.location!.split('=')[1]!
+    const otherBrowser = await signedIn(ctx, other.owner.email)
+    await otherBrowser.get('/contacts/import')
+    const foreign = await otherBrowser.post('/contacts/import/confirm', { upload: uploadId })
+    expect(foreign.statusCode).toBe(404)
+    expect(foreign.body).not.toContain('ours.csv')
+    expect(await stored('ours@example.test')).toEqual([])
+    expect(await stored('ours@example.test', other.organizationId)).toEqual([])
+
+    // created_at is the database's to set; a test moves it back by hand.
+    await sql`update uploads set created_at = now() - interval '8 days' where id = ${uploadId}`.execute(db())
+    const expired = await owner.get(uploaded.headers.location!)
+    expect(expired.statusCode).toBe(404)
+    expect(expired.body).toContain('This upload is not there any more: uploads are kept for 7 days')
+    await owner.get('/contacts/import')
+    const late = await owner.post('/contacts/import/confirm', { upload: uploadId })
+    expect(late.statusCode).toBe(404)
+    expect(late.body).toContain('Upload the file again.')
+    for (const id of ['', 'not-an-id', '00000000-0000-4000-8000-000000000000']) {
+      expect((await owner.post('/contacts/import/confirm', { upload: id })).statusCode, id).toBe(404)
+    }
+    expect(await stored('ours@example.test')).toEqual([])
   })
 
   it('describes the contacts API in the OpenAPI document', async () => {

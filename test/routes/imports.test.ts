@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import { expect, it } from 'vitest'
+import { buildApp } from '../../server/app.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
 import { addPerson, Browser, createTenant, describeEachDatabase, signedIn, type Tenant } from '../helpers/app.js'
 
@@ -19,7 +21,7 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
 
   const db = () => ctx.database.db
   const responsesOf = (wave: string) => db().selectFrom('responses').selectAll().where('wave_id', '=', wave).orderBy('comment').execute()
-  const importCount = async () => (await db().selectFrom('imports').select('id').where('organization_id', '=', tenant.organizationId).execute()).length
+  const importCount = async () => (await db().selectFrom('uploads').select('id').where('organization_id', '=', tenant.organizationId).execute()).length
 
   async function upload(browser: Browser, wave: string, name: string, content: string | Uint8Array<ArrayBuffer> | null, csrf?: string) {
     await browser.get(`/waves/${wave}/import`)
@@ -124,13 +126,13 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     expect(uploaded.statusCode).toBe(303)
     const preview = await owner.get(uploaded.headers.location!)
     expect(preview.statusCode).toBe(200)
-    const problems = [...preview.body.matchAll(/<li>(line \d+[^<]*)<\/li>/g)].map((m) => m[1])
+    const problems = [...preview.body.matchAll(/<li>(Line \d+[^<]*)<\/li>/g)].map((m) => m[1])
     expect(problems).toEqual([
-      'line 3, excellent_service: &quot;four&quot; is not an answer: use a whole number from 1 to 5, &quot;na&quot; for not applicable, or leave the cell empty',
-      'line 3, easy: &quot;9&quot; is not an answer: use a whole number from 1 to 5, &quot;na&quot; for not applicable, or leave the cell empty',
-      'line 3, side: must be &quot;staff&quot; or &quot;customer&quot;',
-      'line 3, unit: &quot;Atlantis&quot; is not one of your units',
-      'line 5, answers: must answer at least one item',
+      'Line 3, excellent_service: &quot;four&quot; is not an answer: use a whole number from 1 to 5, &quot;na&quot; for not applicable, or leave the cell empty.',
+      'Line 3, easy: &quot;9&quot; is not an answer: use a whole number from 1 to 5, &quot;na&quot; for not applicable, or leave the cell empty.',
+      'Line 3, side: must be &quot;staff&quot; or &quot;customer&quot;.',
+      'Line 3, unit: &quot;Atlantis&quot; is not one of your units.',
+      'Line 5, answers: must answer at least one item.',
     ])
     expect(preview.body).toContain('5 problems on 2 lines: nothing has been imported')
     expect(preview.body).toContain(`<a href="/waves/${waveId}/import">upload the corrected file</a>`)
@@ -140,10 +142,10 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     const before = (await responsesOf(waveId)).length
     const confirmed = await owner.post(`${uploaded.headers.location!}/confirm`)
     expect(confirmed.statusCode).toBe(422)
-    expect(confirmed.body).toContain('line 3, unit: &quot;Atlantis&quot; is not one of your units')
+    expect(confirmed.body).toContain('Line 3, unit: &quot;Atlantis&quot; is not one of your units.')
     expect((await responsesOf(waveId)).length).toBe(before)
-    const row = await db().selectFrom('imports').select('imported_at').where('id', '=', uploaded.headers.location!.split('/').pop()!).executeTakeFirstOrThrow()
-    expect(row.imported_at).toBeNull()
+    const row = await db().selectFrom('uploads').select('confirmed_at').where('id', '=', uploaded.headers.location!.split('/').pop()!).executeTakeFirstOrThrow()
+    expect(row.confirmed_at).toBeNull()
   })
 
   it('checks again on confirmation: a unit deleted after the preview makes its rows a problem', async () => {
@@ -156,7 +158,7 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     const before = (await responsesOf(waveId)).length
     const confirmed = await owner.post(`${previewUrl}/confirm`)
     expect(confirmed.statusCode).toBe(422)
-    expect(confirmed.body).toContain('line 2, unit: &quot;Pop-up store&quot; is not one of your units')
+    expect(confirmed.body).toContain('Line 2, unit: &quot;Pop-up store&quot; is not one of your units.')
     expect((await responsesOf(waveId)).length).toBe(before)
   })
 
@@ -236,5 +238,65 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     const forged = await upload(beta, waveId, 'theirs.csv', 'side,easy\nstaff,4\n')
     expect(forged.statusCode).toBe(404)
     expect((await responsesOf(waveId)).some((row) => row.comment === 'ours only')).toBe(false)
+  })
+
+  it('keeps the upload in the database: a second instance of the app shows the preview and does the import', async () => {
+    const second = await buildApp({ config: ctx.config, db: db(), logger: false })
+    try {
+      await second.ready()
+      const uploaded = await upload(owner, waveId, 'elsewhere.csv', 'side,excellent_service,comment\nstaff,4,from another instance\n')
+      expect(uploaded.statusCode).toBe(303)
+      const there = await new Browser(second).login(tenant.owner.email)
+      const preview = await there.get(uploaded.headers.location!)
+      expect(preview.statusCode).toBe(200)
+      expect(preview.body).toContain('Import 1 response</button>')
+      const confirmed = await there.post(`${uploaded.headers.location!}/confirm`)
+      expect(confirmed.statusCode).toBe(303)
+      expect(confirmed.headers.location).toBe(`/waves/${waveId}`)
+      expect((await responsesOf(waveId)).filter((row) => row.comment === 'from another instance')).toHaveLength(1)
+      // The first instance sees it confirmed, and a confirmation from there stores nothing more.
+      expect((await owner.get(uploaded.headers.location!)).body).toContain('These responses were imported on')
+      expect((await owner.post(`${uploaded.headers.location!}/confirm`)).headers.location).toBe(uploaded.headers.location)
+      expect((await responsesOf(waveId)).filter((row) => row.comment === 'from another instance')).toHaveLength(1)
+      // Once imported, the file's bytes are gone; the upload's row only says when.
+      const id = uploaded.headers.location!.split('/').pop()!
+      expect(await db().selectFrom('upload_parts').select('position').where('upload_id', '=', id).execute()).toEqual([])
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('answers an expired upload, an unknown one and a malformed id with 404 and a message that says to upload again', async () => {
+    const uploaded = await upload(owner, waveId, 'old.csv', 'side,excellent_service,comment\nstaff,4,too late\n')
+    const previewUrl = uploaded.headers.location!
+    const id = previewUrl.split('/').pop()!
+    // created_at is the database's to set; a test moves it back by hand.
+    await sql`update uploads set created_at = now() - interval '8 days' where id = ${id}`.execute(db())
+    for (const url of [previewUrl, `/waves/${waveId}/import/00000000-0000-4000-8000-000000000000`, `/waves/${waveId}/import/not-an-id`]) {
+      const page = await owner.get(url)
+      expect(page.statusCode, url).toBe(404)
+      expect(page.body, url).toContain('This upload is not there any more: uploads are kept for 7 days')
+    }
+    await owner.get(`/waves/${waveId}/import`)
+    const confirmed = await owner.post(`${previewUrl}/confirm`)
+    expect(confirmed.statusCode).toBe(404)
+    expect(confirmed.body).toContain('Upload the file again.')
+    expect((await responsesOf(waveId)).some((row) => row.comment === 'too late')).toBe(false)
+    // The next upload sweeps it away, with its bytes.
+    await upload(owner, waveId, 'next.csv', 'side,easy\nstaff,4\n')
+    expect(await db().selectFrom('uploads').select('id').where('id', '=', id).execute()).toEqual([])
+    expect(await db().selectFrom('upload_parts').select('position').where('upload_id', '=', id).execute()).toEqual([])
+  })
+
+  it('keeps a response upload to its wave: the same organization\'s other wave does not find it', async () => {
+    const uploaded = await upload(owner, waveId, 'this-wave.csv', 'side,easy\nstaff,4\n')
+    const id = uploaded.headers.location!.split('/').pop()!
+    const otherWave = await createWaveFromInput(db(), tenant.organizationId, { name: 'Other wave', templateKey: 'service-gap-index' }, { unitLinks: false })
+    if (!otherWave.ok) throw new Error(JSON.stringify(otherWave.errors))
+    expect((await owner.get(`/waves/${otherWave.value}/import/${id}`)).statusCode).toBe(404)
+    await owner.get(`/waves/${otherWave.value}/import`)
+    expect((await owner.post(`/waves/${otherWave.value}/import/${id}/confirm`)).statusCode).toBe(404)
+    // Nor does the contacts import.
+    expect((await owner.get(`/contacts/import/preview?upload=${id}`)).statusCode).toBe(404)
   })
 })

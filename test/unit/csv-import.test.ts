@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
-  checkCsvImport, decodeCsvFile, detectDelimiter, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems, type CsvImport,
+  checkCsvImport, decodeCsvFile, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems, type CsvImport,
 } from '../../server/domain/csv-import.js'
+import { CsvDecoder, decodeCsvBytes, detectDelimiter } from '../../server/domain/csv-text.js'
+import { linesWithProblems, problemText } from '../../server/domain/problems.js'
 import { MAX_IMPORT_ROWS, type ImportContext, type ItemSpec } from '../../server/domain/responses.js'
 
 const ITEMS: ItemSpec[] = [
@@ -107,7 +109,7 @@ describe('reading a CSV file of responses', () => {
   })
 
   it('refuses text that is not CSV, with the line where reading stopped', () => {
-    expect(refusal('side,easy\nstaff,"4\n')).toMatch(/near line \d+ of the file: a quoted cell is never closed/)
+    expect(refusal('side,easy\nstaff,"4\n')).toMatch(/^The file could not be read from line \d+ on: a quoted cell is never closed\./)
   })
 
   it('reports a row with more cells than the header has columns', () => {
@@ -128,6 +130,53 @@ describe('decoding an uploaded file', () => {
   it('reads Windows-1252 text, as older Excel versions save CSV', () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('side,comment\ncustomer,M'), 0xfc, ...new TextEncoder().encode('ller\n')])
     expect(decodeCsvFile(bytes)).toEqual({ ok: true, text: 'side,comment\ncustomer,Müller\n' })
+  })
+})
+
+describe('the one decoding and delimiter every import reads with', () => {
+  it('tells commas, semicolons and tabs apart by the first line, outside quotes, and takes commas on a tie', () => {
+    expect(detectDelimiter('side\tunit\teasy\nstaff,a;b\t4')).toBe('\t')
+    expect(detectDelimiter('"a\tb\tc";side;unit\n')).toBe(';')
+    expect(detectDelimiter('\uFEFFside;unit\n')).toBe(';')
+    expect(detectDelimiter('side,unit;easy\n')).toBe(',')
+    expect(detectDelimiter('side\n')).toBe(',')
+  })
+
+  it('reads a tab-separated file of responses', () => {
+    const csv = read('side\tunit\teasy\tcomment\ncustomer\tNorth branch\t4\tSlow, but friendly; kind\n')
+    expect(csv.delimiter).toBe('\t')
+    expect(csv.rows[0]!.input).toMatchObject({ unit: 'North branch', answers: { easy: 4 }, comment: 'Slow, but friendly; kind' })
+  })
+
+  it('decodes a stream chunk by chunk as it decodes the whole file, a character split between chunks included', () => {
+    const bytes = new TextEncoder().encode('\uFEFFemail,name\nzoe@example.test,Zoë Müller 👋\n')
+    const whole = decodeCsvBytes(bytes)
+    expect(whole).toEqual({ ok: true, text: 'email,name\nzoe@example.test,Zoë Müller 👋\n', encoding: 'utf-8' })
+    const decoder = new CsvDecoder()
+    let text = ''
+    for (let i = 0; i < bytes.length; i += 3) text += decoder.text(bytes.subarray(i, i + 3))
+    text += decoder.end()
+    expect(text.replace(/^\uFEFF/, '')).toBe(whole.ok && whole.text)
+    expect(decoder.encoding).toBe('utf-8')
+  })
+
+  it('decides for Windows-1252 by the first bytes above ASCII, and refuses control characters wherever they are', () => {
+    const decoder = new CsvDecoder()
+    expect(decoder.text(new TextEncoder().encode('email,name\n'))).toBe('email,name\n')
+    expect(decoder.text(new Uint8Array([0x4d, 0xfc, 0x6c]))).toBe('Mül')
+    expect(decoder.encoding).toBe('windows-1252')
+    const later = new CsvDecoder()
+    later.text(new TextEncoder().encode('email,name\n'))
+    expect(later.text(new Uint8Array([0x61, 0x07, 0x62]))).toBe('')
+    expect(later.problem).toContain('not a CSV text file')
+  })
+})
+
+describe('the wording of problems', () => {
+  it('writes every problem as "Line N[, column]: message." and counts the lines that have one', () => {
+    const problems = [{ row: 3, field: 'easy', message: '"9" is not an answer' }, { row: 3, field: '', message: 'duplicate of row 2.' }, { row: 5, message: 'email is missing' }]
+    expect(problems.map(problemText)).toEqual(['Line 3, easy: "9" is not an answer.', 'Line 3: duplicate of row 2.', 'Line 5: email is missing.'])
+    expect(linesWithProblems(problems)).toBe(2)
   })
 })
 

@@ -46,7 +46,8 @@ const Contact = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 })
 
-const answer = (result: ImportResult) => ({ created: result.created, updated: result.updated, errors: result.errors, errorCount: result.errorCount })
+/** The contract's names (§7 of the design): what the code calls problems, the API has always called errors. */
+const answer = (result: ImportResult) => ({ created: result.created, updated: result.updated, errors: result.problems, errorCount: result.problemCount })
 
 export default async function contacts(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -61,7 +62,7 @@ export default async function contacts(fastify: FastifyInstance) {
       summary: 'Import contacts: a JSON array of up to 100,000, or a CSV file with a header row',
       description: 'Each contact is stored under its organization, email and side: a new one is created, an existing one gets the fields the row gives '
         + '(a field the row leaves out, or a column the file does not have, keeps its stored value). Rows with problems are skipped and reported '
-        + 'as {row, message}; the others are stored. CSV (text/csv, UTF-8 or Windows-1252, comma or semicolon): the first line names the columns '
+        + 'as {row, message}; the others are stored. CSV (text/csv, UTF-8 or Windows-1252, comma, semicolon or tab): the first line names the columns '
         + 'email, side, and optionally name, unit, locale; every other column is an attribute. CSV rows are numbered as in a spreadsheet '
         + '(the header is row 1); JSON rows from 1. At most 50 MB.',
       body: {

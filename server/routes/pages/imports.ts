@@ -1,55 +1,40 @@
-// Importing last quarter's spreadsheet into a wave: upload a CSV file, look at a preview with every
-// problem by line, then confirm. Nothing is stored as responses until the confirmation.
-import multipart, { type MultipartFile } from '@fastify/multipart'
+// Importing last quarter's spreadsheet into a wave, as contacts are imported: upload a CSV file
+// (streamed into the upload store), look at a preview with every problem by line, then confirm.
+// Nothing is stored as responses until the confirmation, and then all rows or none.
+import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isUuid } from '../../../db/connect.js'
-import {
-  checkCsvImport, decodeCsvFile, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems,
-  type CheckedCsvRow, type CsvImport,
-} from '../../domain/csv-import.js'
-import { MAX_IMPORT_ROWS, scaleValues, type RowProblem } from '../../domain/responses.js'
+import { exampleCsv, MAX_IMPORT_BYTES } from '../../domain/csv-import.js'
+import { linesWithProblems, problemText } from '../../domain/problems.js'
+import { MAX_IMPORT_ROWS, scaleValues } from '../../domain/responses.js'
 import { count } from '../../format.js'
-import { HttpError, notFound } from '../../http-error.js'
-import { claimImport, createImport, findImport } from '../../repositories/imports.js'
+import { HttpError } from '../../http-error.js'
 import { listUnits } from '../../repositories/units.js'
 import type { Wave } from '../../repositories/waves.js'
-import { importContext, importIntoWave } from '../../services/imports.js'
+import { importContext, importResponseUpload, previewResponseUpload, readResponseFile, type ResponsePreview } from '../../services/imports.js'
+import { deleteUpload, loadUpload, saveUpload, uploadBytes, type Upload, type UploadOwner } from '../../services/uploads.js'
 import { loadWave } from '../load-wave.js'
+import { receiveUpload } from './upload-form.js'
 
 type Params = { id: string }
 type ImportParams = { id: string; importId: string }
-type Upload = { filename: string; data: Buffer; truncated: boolean }
-type StoredImport = NonNullable<Awaited<ReturnType<typeof findImport>>>
 
 const PREVIEW_ROWS = 20
 const MAX_MB = MAX_IMPORT_BYTES / 1024 / 1024
 
-const isUpload = (value: unknown): value is Upload => typeof value === 'object' && value !== null && Buffer.isBuffer((value as Upload).data)
-
-/** The file's own name, without any folder a browser may send along or characters no one typed. */
-const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv'
-
-const problemText = (problem: RowProblem) => `line ${problem.row}${problem.field ? `, ${problem.field}` : ''}: ${problem.message}`
-
 export default async function importPages(app: FastifyInstance) {
-  // Only these routes read multipart bodies. The file arrives whole (at most 5 MB) under its field
-  // name, next to `_csrf`; a file over the limit is cut short and marked, so the page can say so.
+  // Only these routes read multipart bodies, and they stream the file (at most 5 MB) into the upload store.
   await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,
-    limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5, fieldSize: 4096 },
-    async onFile(part: MultipartFile) {
-      const data = await part.toBuffer()
-      part.value = { filename: part.filename, data, truncated: part.file.truncated } satisfies Upload
-    },
+    limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5, fieldSize: 4096, parts: 10 },
   })
 
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
+  const ownerOf = (request: FastifyRequest, wave: Wave): UploadOwner => ({ organizationId: orgOf(request), kind: 'responses', waveId: wave.id })
+  const previewUrl = (wave: Wave, upload: Pick<Upload, 'id'>) => `/waves/${wave.id}/import/${upload.id}`
 
   async function loadImport(request: FastifyRequest<{ Params: ImportParams }>) {
     const wave = await loadWave(app.db, request)
-    const upload = isUuid(request.params.importId) ? await findImport(app.db, orgOf(request), wave.id, request.params.importId) : undefined
-    if (!upload) throw notFound('This import')
+    const upload = await loadUpload(app.db, ownerOf(request, wave), request.params.importId)
     return { wave, upload }
   }
 
@@ -68,24 +53,10 @@ export default async function importPages(app: FastifyInstance) {
   }
 
   /** What the preview page shows: the rows as they will be stored, the counts, and every problem. */
-  async function previewPage(request: FastifyRequest, wave: Wave, upload: StoredImport) {
-    const [context, units] = await Promise.all([importContext(app.db, orgOf(request), wave.id), listUnits(app.db, orgOf(request))])
-    const csv = readCsvImport(upload.content, context.items)
-    const checked = csv.ok ? checkCsvImport(csv.value, context) : { rows: [], problems: [{ row: 1, field: '', message: csv.message }] }
-    return { csv: csv.ok ? csv.value : null, checked, data: previewData(wave, upload, csv.ok ? csv.value : null, checked, units, context.items.map((item) => item.key)) }
-  }
-
-  function previewData(
-    wave: Wave,
-    upload: StoredImport,
-    csv: CsvImport | null,
-    checked: { rows: CheckedCsvRow[]; problems: RowProblem[] },
-    units: ReadonlyArray<{ id: string; name: string }>,
-    itemKeys: readonly string[],
-  ) {
+  function previewData(wave: Wave, upload: Upload, preview: ResponsePreview, units: ReadonlyArray<{ id: string; name: string }>) {
     const unitNames = new Map(units.map((unit) => [unit.id, unit.name]))
-    const items = csv?.items ?? []
-    const rows = checked.rows.slice(0, PREVIEW_ROWS).map((row) => {
+    const items = preview.csv?.items ?? []
+    const rows = preview.rows.slice(0, PREVIEW_ROWS).map((row) => {
       const stored = row.value
       const answers = stored?.answers ?? row.input.answers
       return {
@@ -99,91 +70,71 @@ export default async function importPages(app: FastifyInstance) {
       }
     })
     const sides = { staff: 0, customer: 0 }
-    for (const row of checked.rows) if (row.input.side === 'staff' || row.input.side === 'customer') sides[row.input.side]++
-    const linesWithProblems = new Set(checked.problems.map((problem) => problem.row)).size
+    for (const row of preview.rows) if (row.input.side === 'staff' || row.input.side === 'customer') sides[row.input.side]++
     return {
-      title: `Import preview · ${wave.name}`,
-      wave,
-      importId: upload.id,
-      filename: upload.filename,
-      uploadedAt: upload.created_at,
-      importedAt: upload.imported_at,
-      rowCount: checked.rows.length,
+      ...uploadData(wave, upload),
+      rowCount: preview.rows.length,
       sides,
       items,
-      missingItems: csv ? itemKeys.filter((key) => !items.includes(key)) : [],
-      attributes: csv?.attributes ?? [],
+      missingItems: preview.csv ? preview.context.items.map((item) => item.key).filter((key) => !items.includes(key)) : [],
+      attributes: preview.csv?.attributes ?? [],
       rows,
-      hiddenRows: Math.max(0, checked.rows.length - PREVIEW_ROWS),
-      problems: checked.problems.map(problemText),
-      linesWithProblems,
+      hiddenRows: Math.max(0, preview.rows.length - PREVIEW_ROWS),
+      problems: preview.problems.map(problemText),
+      linesWithProblems: linesWithProblems(preview.problems),
     }
   }
+
+  const uploadData = (wave: Wave, upload: Upload) => ({
+    title: `Import preview · ${wave.name}`,
+    wave,
+    importId: upload.id,
+    filename: upload.filename,
+    uploadedAt: upload.uploadedAt,
+    confirmedAt: upload.confirmedAt,
+  })
 
   app.get<{ Params: Params }>('/waves/:id/import', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     return uploadPage(request, reply, wave)
   })
 
-  // The multipart body is read by the plugin's preValidation hook, which runs after the app-wide
-  // CSRF check; so this route checks the token itself, once `_csrf` is in the body.
+  // The file is streamed into the store as it arrives, so the body is read here rather than before the
+  // app-wide CSRF check: the token (first in the form) is checked before a byte of the file is kept.
   app.post<{ Params: Params }>('/waves/:id/import', { config: { access: 'manage_waves', csrf: 'manual' } }, async (request, reply) => {
-    if (!request.csrfValid()) {
+    const wave = await loadWave(app.db, request)
+    const remove = (id: string) => deleteUpload(app.db, orgOf(request), id)
+    const received = await receiveUpload(request,
+      (filename, file) => saveUpload(app.db, ownerOf(request, wave), request.principal!.userId, filename, file, MAX_IMPORT_BYTES), remove)
+    if (!received.csrfValid) {
       throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
     }
-    const wave = await loadWave(app.db, request)
-    const file = (request.body as Record<string, unknown> | undefined)?.file
-    const refuse = (message: string, sent: string | null = null) => uploadPage(request, reply.code(422), wave, { file: message }, sent)
-    if (!isUpload(file) || (file.filename === '' && file.data.length === 0)) return refuse('Choose the CSV file with your responses.')
-    const filename = cleanFilename(file.filename)
-    if (file.truncated) return refuse(`The file is larger than ${MAX_MB} MB. Split it into several files.`, filename)
-    const decoded = decodeCsvFile(file.data)
-    if (!decoded.ok) return refuse(decoded.message, filename)
-    const context = await importContext(app.db, orgOf(request), wave.id)
-    const csv = readCsvImport(decoded.text, context.items)
-    if (!csv.ok) return refuse(csv.message, filename)
-    const id = await createImport(app.db, {
-      organizationId: orgOf(request), waveId: wave.id, userId: request.principal!.userId,
-      filename, content: decoded.text, rowCount: csv.value.rows.length,
-    })
-    return reply.redirect(`/waves/${wave.id}/import/${id}`, 303)
+    const { chosen, saved } = received
+    const refuse = async (message: string) => {
+      if (saved?.ok) await remove(saved.upload.id)
+      return uploadPage(request, reply.code(422), wave, { file: message }, chosen)
+    }
+    if (saved === null || (saved.ok && chosen === null && saved.upload.bytes === 0)) return refuse('Choose the CSV file with your responses.')
+    if (!saved.ok) return refuse(`The file is larger than ${MAX_MB} MB. Split it into several files.`)
+    const [context, bytes] = await Promise.all([importContext(app.db, orgOf(request), wave.id), uploadBytes(app.db, saved.upload)])
+    const read = readResponseFile(bytes, context)
+    if (!read.ok) return refuse(read.message)
+    return reply.redirect(previewUrl(wave, saved.upload), 303)
   })
 
   app.get<{ Params: ImportParams }>('/waves/:id/import/:importId', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const { wave, upload } = await loadImport(request)
-    const { data } = await previewPage(request, wave, upload)
-    return reply.page('wave-import-preview', data)
+    if (upload.confirmedAt) return reply.page('wave-import-preview', uploadData(wave, upload))
+    const [preview, units] = await Promise.all([previewResponseUpload(app.db, orgOf(request), wave.id, upload), listUnits(app.db, orgOf(request))])
+    return reply.page('wave-import-preview', previewData(wave, upload, preview, units))
   })
 
   app.post<{ Params: ImportParams }>('/waves/:id/import/:importId/confirm', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const { wave, upload } = await loadImport(request)
-    const preview = `/waves/${wave.id}/import/${upload.id}`
-    if (upload.imported_at) return reply.redirect(preview, 303)
-    // Checked again: units may have been renamed or deleted since the preview.
-    const { csv, checked, data } = await previewPage(request, wave, upload)
-    if (!csv || checked.problems.length > 0) return reply.code(422).page('wave-import-preview', data)
-    // Marking the import and storing its rows happen in one transaction: of two confirmations at
-    // once only one gets past the mark, and a failure leaves neither the mark nor any row.
-    class NothingStored extends Error {
-      constructor(readonly result: Extract<Awaited<ReturnType<typeof importIntoWave>>, { ok: false }>) { super('import refused') }
-    }
-    let result: Awaited<ReturnType<typeof importIntoWave>> | 'taken'
-    try {
-      result = await app.db.transaction().execute(async (trx) => {
-        if (!(await claimImport(trx, orgOf(request), upload.id))) return 'taken' as const
-        const stored = await importIntoWave(trx, { organizationId: orgOf(request), waveId: wave.id, channel: 'import' }, csv.rows.map((row) => row.input))
-        if (!stored.ok) throw new NothingStored(stored)
-        return stored
-      })
-    } catch (error) {
-      if (!(error instanceof NothingStored)) throw error
-      result = error.result
-    }
-    if (result === 'taken') return reply.redirect(preview, 303)
-    if (!result.ok) {
-      const problems = toSpreadsheetProblems(result.problems, csv.rows.map((row) => row.line))
-      return reply.code(422).page('wave-import-preview', { ...data, problems: problems.map(problemText), linesWithProblems: new Set(problems.map((p) => p.row)).size })
-    }
+    const result = upload.confirmedAt ? 'taken' : await importResponseUpload(app.db, orgOf(request), wave.id, upload)
+    // Confirmed already (here, or from another tab or instance): the preview says when.
+    if (result === 'taken') return reply.redirect(previewUrl(wave, upload), 303)
+    if (!result.ok) return reply.code(422).page('wave-import-preview', previewData(wave, upload, result.preview, await listUnits(app.db, orgOf(request))))
     return reply.redirect(`/waves/${wave.id}`, 303)
   })
 }

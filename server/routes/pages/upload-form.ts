@@ -1,0 +1,55 @@
+// Reading the upload form of an import (contacts or responses): a multipart body with `_csrf` first and
+// then one file. The token is checked before a byte of the file is kept, and the file is streamed
+// into the upload store as it arrives, so no instance holds it whole or on its own disk.
+import type { Readable } from 'node:stream'
+import type { FastifyRequest } from 'fastify'
+import type { Saved } from '../../services/uploads.js'
+
+export type Received =
+  | { csrfValid: false }
+  | { csrfValid: true; chosen: string | null; saved: Saved | null }
+
+/** The file's own name, without any folder a browser may send along or characters no one typed. */
+export const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv'
+
+/**
+ * Reads the form. `save` stores the file; `remove` takes it away again when the form turns out to be
+ * forged after all, or the file was cut short at the size limit (then `saved` says it is too large).
+ */
+export async function receiveUpload(
+  request: FastifyRequest,
+  save: (filename: string, file: Readable) => Promise<Saved>,
+  remove: (id: string) => Promise<void>,
+): Promise<Received> {
+  if (!request.isMultipart()) return request.csrfValid() ? { csrfValid: true, chosen: null, saved: null } : { csrfValid: false }
+  const fields: Record<string, string> = Object.create(null)
+  const csrfValid = () => {
+    request.body = fields // csrfValid() reads `_csrf` from the body: here, the fields read so far
+    return request.csrfValid()
+  }
+  let refused = false
+  let saved: Saved | null = null
+  let chosen: string | null = null
+  for await (const part of request.parts()) {
+    if (part.type === 'field') {
+      if (typeof part.value === 'string') fields[part.fieldname] = part.value
+      continue
+    }
+    if (!csrfValid()) refused = true
+    if (refused || saved !== null || part.fieldname !== 'file') {
+      part.file.resume() // read and dropped
+      continue
+    }
+    chosen = part.filename ? cleanFilename(part.filename) : null
+    saved = await save(chosen ?? 'upload.csv', part.file)
+    if (saved.ok && part.file.truncated) {
+      await remove(saved.upload.id)
+      saved = { ok: false, tooLarge: true }
+    }
+  }
+  if (refused || !csrfValid()) {
+    if (saved?.ok) await remove(saved.upload.id)
+    return { csrfValid: false }
+  }
+  return { csrfValid: true, chosen, saved }
+}
