@@ -114,3 +114,9 @@ export async function listContacts(db: Db, organizationId: string, filters: Cont
     })),
   }
 }
+
+/** How many contacts an organization has: the wave page offers invitations only when there are some. */
+export async function countContacts(db: Db, organizationId: string): Promise<number> {
+  const row = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
