@@ -1,7 +1,7 @@
 // Contacts as they arrive from a spreadsheet or the API, one row at a time: each row is checked and
 // cleaned, and whatever is wrong with it is said in one message under the row's number, so good rows
 // can be stored while bad ones are reported. Also the filters of the contact list. Pure functions.
-import type { Side } from '../../db/schema.js'
+import type { Side } from './types.js'
 import { EMAIL, type FieldErrors } from './inputs.js'
 import { LOCALES } from './instrument.js'
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'

@@ -1,6 +1,6 @@
 // Checks of what people type into forms and API bodies. Each returns either the clean value or a
 // message per field, so a form can be shown again with every problem next to its field.
-import type { Role, WaveStatus } from '../../db/schema.js'
+import type { Role, WaveStatus } from './types.js'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../config.js'
 import { LOCALES } from './instrument.js'
 import { isRole } from './roles.js'

@@ -1,6 +1,6 @@
 // Invitation emails and the rules of delivery: what a message says, how long to wait before trying
 // again, which failures are final, and when to stop sending altogether. Pure functions.
-import type { MailKind, Side } from '../../db/schema.js'
+import type { MailKind, Side } from './types.js'
 import { LOCALES, type Locale } from './instrument.js'
 import { chooseLocale } from './locale.js'
 import { MAIL_TEXT } from '../i18n/mail.js'

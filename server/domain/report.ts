@@ -1,7 +1,7 @@
 // Builds the gap report from counts: per item and per dimension, each side's share (or its
 // suppression), the gap between the sides, its test and classification. Pure: the counts come from
 // the rollups, the rules from statistics.ts and anonymity.ts.
-import type { Scale, Side } from '../../db/schema.js'
+import type { Scale, Side } from './types.js'
 import { isShown } from './anonymity.js'
 import { benjaminiHochberg, classify, gap, SIGNIFICANCE, summarize, wilson, type Classification, type Interval } from './statistics.js'
 

@@ -1,7 +1,7 @@
 // What makes a response valid, whichever way it arrives: the survey form, the JSON import or a CSV
 // file. Pure functions; problems come back as codes (for the respondent's language) or as English
 // messages per field (for the API and the import preview).
-import type { Scale, Side } from '../../db/schema.js'
+import type { Scale, Side } from './types.js'
 
 export const MAX_COMMENT_LENGTH = 2000
 export const MAX_ATTRIBUTES = 20

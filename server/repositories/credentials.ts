@@ -1,6 +1,6 @@
 // Browser sessions and API tokens. Only hashes of the secrets are stored.
 import type { Db } from '../../db/connect.js'
-import type { Role } from '../../db/schema.js'
+import type { Role } from '../domain/types.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 
 /** A session ends after this long without a request… */

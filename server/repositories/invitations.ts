@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { InvitationStatus, MailKind, Side } from '../../db/schema.js'
+import type { InvitationStatus, MailKind, Side } from '../domain/types.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`

@@ -1,6 +1,7 @@
 // Organizations (tenants) and the people in them.
 import type { Db } from '../../db/connect.js'
-import type { Organization, Role, User } from '../../db/schema.js'
+import type { Organization, User } from '../../db/schema.js'
+import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
 
 export async function countUsers(db: Db): Promise<number> {

@@ -2,7 +2,8 @@
 // attributes reads the raw answers of that side (the rollups do not hold attributes).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Scale, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Scale, Side } from '../domain/types.js'
 import type { ParentCounts, SideCounts } from '../domain/report.js'
 
 export interface View {

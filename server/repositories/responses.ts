@@ -3,7 +3,8 @@
 // and its time is kept to the day only.
 import { sql } from 'kysely'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
-import { NO_UNIT, type Channel, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Channel, Side } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 import { addToRollups, itemDimensions, randomSlot, rollupTotals } from './rollups.js'

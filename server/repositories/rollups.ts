@@ -3,7 +3,8 @@
 // touch the same totals lock them in the same order and cannot deadlock.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 import type { Answers } from '../domain/responses.js'
 import { LocalCache } from '../local-cache.js'
 

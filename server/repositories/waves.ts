@@ -1,7 +1,7 @@
 // Waves (one run of an instrument for a period) and their public links.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Side, WaveStatus } from '../../db/schema.js'
+import type { Side, WaveStatus } from '../domain/types.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 

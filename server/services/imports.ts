@@ -7,7 +7,7 @@ import { checkImport, type ImportContext, type RowProblem } from '../domain/resp
 import { LocalCache } from '../local-cache.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
-import type { Channel } from '../../db/schema.js'
+import type { Channel } from '../domain/types.js'
 
 /** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {

@@ -1,7 +1,7 @@
 // The gap report of one wave for one set of filters, as the API returns it and the dashboard shows it.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Scale, Side } from '../../db/schema.js'
+import type { Scale, Side } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { buildReport, type ReportFilters, type ReportItem } from '../domain/report.js'
 import { HttpError } from '../http-error.js'

@@ -2,7 +2,7 @@
 // in the respondent's side and language, and the units a respondent may pick from.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { LocalizedText, Side, WaveStatus } from '../../db/schema.js'
+import type { LocalizedText, Side, WaveStatus } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { effectiveStatus } from '../domain/periods.js'
 import type { ItemSpec } from '../domain/responses.js'
