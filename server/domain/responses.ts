@@ -1,6 +1,7 @@
 // What makes a response valid, whichever way it arrives: the survey form, the JSON import or a CSV
 // file. Pure functions; problems come back as codes (for the respondent's language) or as English
 // messages per field (for the API and the import preview).
+import { isOnScale, scaleValues } from './scale.js'
 import type { Scale, Side } from './types.js'
 
 export const MAX_COMMENT_LENGTH = 2000
@@ -13,12 +14,6 @@ export interface ItemSpec {
 }
 
 export type Answers = Record<string, number | null>
-
-export function scaleValues(scale: Scale): number[] {
-  return scale === 'agree5' ? [1, 2, 3, 4, 5] : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-}
-
-const isOnScale = (scale: Scale, value: number) => Number.isInteger(value) && scaleValues(scale).includes(value)
 
 /** Why a respondent's form needs correcting, per field; the page words it in their language. */
 export type FormProblem = 'required' | 'invalid' | 'too_long'

@@ -7,7 +7,8 @@ import {
   checkCsvImport, decodeCsvFile, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems,
   type CheckedCsvRow, type CsvImport,
 } from '../../domain/csv-import.js'
-import { MAX_IMPORT_ROWS, scaleValues, type RowProblem } from '../../domain/responses.js'
+import { MAX_IMPORT_ROWS, type RowProblem } from '../../domain/responses.js'
+import { scaleValues } from '../../domain/scale.js'
 import { count } from '../../format.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { claimImport, createImport, findImport } from '../../repositories/imports.js'

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
+import { SCALE_VALUES } from '../../domain/scale.js'
 import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
@@ -124,6 +125,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       submission,
       csrf: reply.csrfToken(),
       maxComment: MAX_COMMENT_LENGTH,
+      scales: SCALE_VALUES,
     })
   }
 
