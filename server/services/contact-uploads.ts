@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { isUuid } from '../domain/formats.js'
 
 export const UPLOAD_LIFETIME_MS = 60 * 60 * 1000
 const ROOT = join(tmpdir(), 'service-gap-contact-uploads')
 const ID = /^[0-9a-f]{32}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface Upload {
   id: string
@@ -27,7 +27,7 @@ export const isUploadId = (value: unknown): value is string => typeof value === 
 
 function folder(organizationId: string): string {
   // Both parts of every path are checked, so no input can point outside the folder.
-  if (!UUID.test(organizationId)) throw new Error('not an organization id')
+  if (!isUuid(organizationId)) throw new Error('not an organization id')
   return join(ROOT, organizationId.toLowerCase())
 }
 

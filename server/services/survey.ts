@@ -8,7 +8,7 @@ import { effectiveStatus } from '../domain/periods.js'
 import type { ItemSpec } from '../domain/responses.js'
 import { frozenInstrument, type FrozenInstrument } from '../repositories/instruments.js'
 import type { SurveyEntry } from '../repositories/responses.js'
-import { hashToken } from '../security/tokens.js'
+import { hashToken, isTokenShaped } from '../security/tokens.js'
 
 export interface Survey {
   organization: { id: string; name: string; defaultLocale: string }
@@ -72,7 +72,7 @@ type TokenRow = WaveRow & {
  * respondent may pick, and whether the form with `submissionKey` is stored already.
  */
 export async function openSurveyToken(db: Db, token: string, submissionKey: string | null = null, now = new Date()): Promise<OpenedToken | undefined> {
-  if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined
+  if (!isTokenShaped(token)) return undefined
   const { rows } = await sql<TokenRow>`
     with entry as (
       select 'link' as kind, null::uuid as invitation_id, organization_id, wave_id, side, unit_id, null::text as locale,

@@ -1,6 +1,7 @@
 // Creating a wave and inviting contacts to it, shared by the forms and the API so both apply the same
 // rules and messages.
-import { isUniqueViolation, isUuid, type Db } from '../../db/connect.js'
+import { isUniqueViolation, type Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
 import type { Side } from '../domain/types.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { HttpError, notFound } from '../http-error.js'

@@ -4,8 +4,10 @@
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { contactInput, type ContactColumn, type RowError } from '../../domain/contacts.js'
+import { sideName } from '../../domain/names.js'
 import { locale } from '../../format.js'
 import { HttpError } from '../../http-error.js'
+import { csrfFailed } from '../../plugins/security.js'
 import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { checkContactsCsvStart, importContactsCsv, previewContactsCsv, type PreviewRow } from '../../services/contact-import.js'
@@ -13,12 +15,10 @@ import { claimUpload, findUpload, openUpload, removeUpload, saveUpload, type Upl
 
 const PREVIEW_ROWS = 10
 const MAX_MB = MAX_CSV_BYTES / 1024 / 1024
-const SIDES: Record<string, string> = { staff: 'Staff', customer: 'Customer' }
 const COLUMN_MEANINGS: Record<ContactColumn['kind'], string> = {
   email: 'email address', side: 'staff or customer', name: 'name', unit: 'unit', locale: 'language', attribute: 'attribute', unnamed: 'ignored: no name',
 }
 
-const csrfFailed = () => new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
 const uploadGone = () => new HttpError(404, 'not_found', 'This upload has expired or has already been imported. Upload the file again.')
 
 /** The file's own name, without any folder a browser may send along or characters no one typed. */
@@ -169,7 +169,7 @@ function sampleRow(row: PreviewRow, columns: readonly ContactColumn[], unitNames
   const contact = row.contact
   if (contact) {
     return {
-      line: row.line, problem: null, email: contact.email, name: contact.name ?? '', side: SIDES[contact.side] ?? contact.side,
+      line: row.line, problem: null, email: contact.email, name: contact.name ?? '', side: sideName(contact.side),
       unit: contact.unitId ? unitNames.get(contact.unitId) ?? '' : '', locale: contact.locale ? locale(contact.locale) : '',
       attributes: Object.entries(contact.attributes ?? {}).map(([name, value]) => `${name}: ${value}`),
     }

@@ -2,7 +2,7 @@
 // problem by line, then confirm. Nothing is stored as responses until the confirmation.
 import multipart, { type MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isUuid } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import {
   checkCsvImport, decodeCsvFile, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems,
   type CheckedCsvRow, type CsvImport,
@@ -10,7 +10,8 @@ import {
 import { MAX_IMPORT_ROWS, type RowProblem } from '../../domain/responses.js'
 import { scaleValues } from '../../domain/scale.js'
 import { count } from '../../format.js'
-import { HttpError, notFound } from '../../http-error.js'
+import { notFound } from '../../http-error.js'
+import { csrfFailed } from '../../plugins/security.js'
 import { claimImport, createImport, findImport } from '../../repositories/imports.js'
 import { listUnits } from '../../repositories/units.js'
 import { findWave, type WaveDetail } from '../../repositories/waves.js'
@@ -135,7 +136,7 @@ export default async function importPages(app: FastifyInstance) {
   // CSRF check; so this route checks the token itself, once `_csrf` is in the body.
   app.post<{ Params: Params }>('/waves/:id/import', { config: { access: 'manage_waves', csrf: 'manual' } }, async (request, reply) => {
     if (!request.csrfValid()) {
-      throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
+      throw csrfFailed()
     }
     const wave = await loadWave(request)
     const file = (request.body as Record<string, unknown> | undefined)?.file

@@ -2,7 +2,7 @@
 // the development outbox, and resume sending after it paused itself.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
-import { isUuid } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { invitationCounts, resumeSending } from '../../repositories/invitations.js'
 import { findWaveName } from '../../repositories/waves.js'
@@ -53,6 +53,6 @@ export default async function sendingPages(app: FastifyInstance) {
   app.post('/sending/resume', { config: { access: 'manage_settings' } }, async (request, reply) => {
     await resumeSending(app.db, orgOf(request))
     const back = (request.body as Record<string, unknown>).back
-    return reply.redirect(typeof back === 'string' && /^\/waves\/[0-9a-f-]{36}$/.test(back) ? `${back}#invitations` : '/waves', 303)
+    return reply.redirect(typeof back === 'string' && back.startsWith('/waves/') && isUuid(back.slice('/waves/'.length)) ? `${back}#invitations` : '/waves', 303)
   })
 }

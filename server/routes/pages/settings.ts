@@ -1,6 +1,7 @@
 // Organization settings and the people who can sign in.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUniqueViolation, isUuid } from '../../../db/connect.js'
+import { isUniqueViolation } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import { checkNewPerson, checkSettings, type FieldErrors } from '../../domain/inputs.js'
 import { LOCALES } from '../../domain/instrument.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'

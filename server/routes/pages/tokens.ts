@@ -1,6 +1,6 @@
 // API tokens of the signed-in person: create (shown once), list, revoke.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUuid } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import { checkTokenName, type FieldErrors } from '../../domain/inputs.js'
 import { notFound } from '../../http-error.js'
 import { createApiToken, listApiTokens, revokeApiToken } from '../../repositories/credentials.js'

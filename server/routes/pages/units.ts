@@ -1,6 +1,7 @@
 // Units: list, add, rename, delete (only while no survey link uses it).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUniqueViolation, isUuid } from '../../../db/connect.js'
+import { isUniqueViolation } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import { checkUnitName, type FieldErrors } from '../../domain/inputs.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { createUnit, deleteUnit, findUnit, listUnits, renameUnit, unitLinkCount } from '../../repositories/units.js'

@@ -1,7 +1,7 @@
 // Wave pages: the list, creating a wave, one wave with its links, opening and closing, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
-import { isUuid } from '../../../db/connect.js'
+import { isUuid } from '../../domain/formats.js'
 import { suggestWaveName } from '../../domain/periods.js'
 import { notFound } from '../../http-error.js'
 import { listInstruments } from '../../repositories/instruments.js'

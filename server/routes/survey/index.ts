@@ -12,7 +12,7 @@ import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { LocalCache } from '../../local-cache.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
-import { randomToken } from '../../security/tokens.js'
+import { isTokenShaped, randomToken } from '../../security/tokens.js'
 import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
 type Params = { token: string }
@@ -26,7 +26,7 @@ interface Opened {
 
 /** The form's one-time key, when it has a well-formed one. */
 const submissionKeyOf = (body: Record<string, unknown>) =>
-  typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
+  isTokenShaped(body.submission) ? body.submission : null
 
 /** What is stored for a checked form. */
 function newResponse({ entry, survey, locale }: Opened, form: SurveyForm, submissionKey: string | null): NewResponse {
@@ -110,7 +110,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
   function form(request: Request, reply: FastifyReply, status: number, opened: Opened, state: { values?: Record<string, unknown>; problems?: Record<string, FormProblem | 'expired' | 'unavailable'> } = {}) {
     const { survey, entry, locale } = opened
     const values = state.values ?? {}
-    const submission = typeof values.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(values.submission) ? values.submission : randomToken(16)
+    const submission = isTokenShaped(values.submission) ? values.submission : randomToken(16)
     return reply.code(status).header('cache-control', 'no-store').view('survey/form', {
       locale,
       t: RESPONDENT_TEXT[locale],
