@@ -16,7 +16,7 @@ import { countResponses } from '../../repositories/responses.js'
 import { waveDashboard } from '../../services/dashboard.js'
 import { waveReport } from '../../services/report.js'
 import { invitationCounts, sendingState } from '../../repositories/invitations.js'
-import { sendResponsesCsv } from '../../services/export.js'
+import { responsesCsvDownload } from '../../services/export.js'
 
 type Params = { id: string }
 type LinkParams = { id: string; linkId: string }
@@ -108,7 +108,8 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export' } }, async (request, reply) => {
     const wave = await loadWave(request)
     const org = await getOrganization(app.db, orgOf(request))
-    return sendResponsesCsv(reply, app.db, org, wave)
+    const download = responsesCsvDownload(app.db, org, wave)
+    return reply.headers(download.headers).send(download.body)
   })
 
   app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
