@@ -3,6 +3,7 @@
 // messages per field (for the API and the import preview).
 import { isOnScale, scaleValues } from './scale.js'
 import type { Scale, Side } from './types.js'
+import { findUnit, type UnitIndex } from './units.js'
 
 export const MAX_COMMENT_LENGTH = 2000
 export const MAX_ATTRIBUTES = 20
@@ -78,8 +79,8 @@ export interface RowProblem {
 
 export interface ImportContext {
   items: readonly ItemSpec[]
-  /** Units by id and by lower-cased name. */
-  unitLookup: ReadonlyMap<string, string>
+  /** The organization's units, found by id or name (findUnit). */
+  unitLookup: UnitIndex
 }
 
 /** Attribute names: a letter, then letters, digits and _, at most 40 characters. */
@@ -107,7 +108,7 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   if (r.unit !== undefined && r.unit !== null && r.unit !== '') {
     if (typeof r.unit !== 'string') problem('unit', 'must be a unit name or id')
     else {
-      unitId = context.unitLookup.get(r.unit) ?? context.unitLookup.get(r.unit.trim().toLowerCase()) ?? null
+      unitId = findUnit(context.unitLookup, r.unit)?.id ?? null
       if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
     }
   }

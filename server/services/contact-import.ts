@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../db/connect.js'
-import { checkContact, DuplicateCheck, unitLookup, type CheckedContact, type ContactRow, type RowError, type UnitLookup } from '../domain/contacts.js'
+import { checkContact, DuplicateCheck, type CheckedContact, type ContactRow, type RowError } from '../domain/contacts.js'
+import { unitIndex, type UnitIndex } from '../domain/units.js'
 import { upsertContacts } from '../repositories/contacts.js'
 import { listUnits } from '../repositories/units.js'
 import { MAX_CSV_BYTES, readContactsCsv, type CsvRead } from './contact-csv.js'
@@ -83,7 +84,7 @@ class ContactSink {
 }
 
 const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) => upsertContacts(db, organizationId, rows)
-const unitsOf = async (db: Db, organizationId: string) => unitLookup(await listUnits(db, organizationId))
+const unitsOf = async (db: Db, organizationId: string) => unitIndex(await listUnits(db, organizationId))
 
 /** A JSON array of contacts; rows count from 1. */
 export async function importContacts(db: Db, organizationId: string, rows: readonly unknown[]): Promise<ImportResult> {
@@ -119,12 +120,12 @@ export async function previewContactsCsv(db: Db, organizationId: string, input: 
 
 /** Checks only the start of a file: that it is CSV, names the columns it must, and has a row. */
 export async function checkContactsCsvStart(input: Readable, maxBytes = MAX_CSV_BYTES): Promise<CsvRead> {
-  return readContactsCsv(input, new Map(), { onRow: async () => false, onStop: () => {} }, maxBytes)
+  return readContactsCsv(input, unitIndex([]), { onRow: async () => false, onStop: () => {} }, maxBytes)
 }
 
 type Watch = (line: number, checked: CheckedContact, record: readonly string[], problem: string | null) => void
 
-async function readInto(sink: ContactSink, units: UnitLookup, input: Readable, maxBytes: number, watch?: Watch): Promise<CsvImport> {
+async function readInto(sink: ContactSink, units: UnitIndex, input: Readable, maxBytes: number, watch?: Watch): Promise<CsvImport> {
   const read = await readContactsCsv(input, units, {
     onRow: async (line, checked, record) => {
       const problem = await sink.add(line, checked)

@@ -8,6 +8,7 @@ import { LocalCache } from '../local-cache.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
 import type { Channel } from '../domain/types.js'
+import { unitIndex } from '../domain/units.js'
 
 /** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
@@ -18,12 +19,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
     .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirst()
   if (!wave) throw notFound('This wave')
   const items = (await frozenInstrument(db, wave.instrument_id)).items.map(({ key, scale }) => ({ key, scale }))
-  const unitLookup = new Map<string, string>()
-  for (const unit of wave.units) {
-    unitLookup.set(unit.id, unit.id)
-    unitLookup.set(unit.name.toLowerCase(), unit.id)
-  }
-  return { items, unitLookup, locale: wave.locales[0] ?? 'en' }
+  return { items, unitLookup: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
 }
 
 type Context = Awaited<ReturnType<typeof importContext>>

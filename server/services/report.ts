@@ -5,7 +5,9 @@ import type { Scale, Side } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { buildReport, type ReportFilters, type ReportItem } from '../domain/report.js'
 import { HttpError } from '../http-error.js'
+import { findUnit } from '../domain/units.js'
 import { sideCounts, sideCountsPerUnit } from '../repositories/reports.js'
+import { listUnits } from '../repositories/units.js'
 
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
   const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
@@ -22,9 +24,7 @@ async function resolveFilters(db: Db, organizationId: string, waveId: string, fi
   let unit: { id: string; name: string } | null = null
   if (filters.unit !== null) {
     const wanted = filters.unit
-    unit = (await db.selectFrom('units').select(['id', 'name']).where('organization_id', '=', organizationId)
-      .where((eb) => /^[0-9a-f-]{36}$/i.test(wanted) ? eb('id', '=', wanted) : eb(eb.fn('lower', ['name']), '=', wanted.toLowerCase()))
-      .executeTakeFirst()) ?? null
+    unit = findUnit(await listUnits(db, organizationId), wanted) ?? null
     if (!unit) throw new HttpError(400, 'unknown_filter', `There is no unit "${wanted}" in your organization.`)
   }
   for (const side of ['staff', 'customer'] as const) {

@@ -3,6 +3,7 @@ import {
   checkCsvImport, decodeCsvFile, detectDelimiter, exampleCsv, MAX_IMPORT_BYTES, readCsvImport, toSpreadsheetProblems, type CsvImport,
 } from '../../server/domain/csv-import.js'
 import { MAX_IMPORT_ROWS, type ImportContext, type ItemSpec } from '../../server/domain/responses.js'
+import { unitIndex } from '../../server/domain/units.js'
 
 const ITEMS: ItemSpec[] = [
   { key: 'excellent_service', scale: 'agree5' },
@@ -10,7 +11,7 @@ const ITEMS: ItemSpec[] = [
   { key: 'recommend', scale: 'likelihood11' },
 ]
 const NORTH = '00000000-0000-4000-8000-000000000001'
-const CONTEXT: ImportContext = { items: ITEMS, unitLookup: new Map([[NORTH, NORTH], ['north branch', NORTH]]) }
+const CONTEXT: ImportContext = { items: ITEMS, unitLookup: unitIndex([{ id: NORTH, name: 'North Branch' }]) }
 
 function read(text: string): CsvImport {
   const result = readCsvImport(text, ITEMS)

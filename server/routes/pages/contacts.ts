@@ -1,7 +1,8 @@
 // Contacts: the list, searched and filtered through the URL (so a filtered list can be bookmarked or
 // shared), a page of 50 at a time. The CSV import lives in contact-import.ts, registered from here.
 import type { FastifyInstance } from 'fastify'
-import { checkContactFilters, CONTACTS_PER_PAGE, unitLookup, type ContactFilters } from '../../domain/contacts.js'
+import { checkContactFilters, CONTACTS_PER_PAGE, type ContactFilters } from '../../domain/contacts.js'
+import { unitIndex } from '../../domain/units.js'
 import { SIDE_NAMES } from '../../domain/names.js'
 import { count, locale } from '../../format.js'
 import { listContacts } from '../../repositories/contacts.js'
@@ -35,7 +36,7 @@ export default async function contactPages(app: FastifyInstance) {
     const organizationId = request.principal!.organizationId
     const query = request.query as Record<string, unknown>
     const units = await listUnits(app.db, organizationId)
-    const { value: filters, errors } = checkContactFilters(query, unitLookup(units))
+    const { value: filters, errors } = checkContactFilters(query, unitIndex(units))
     const { contacts, total } = await listContacts(app.db, organizationId, filters)
     const values = typed(query)
     const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE))
