@@ -24,7 +24,8 @@ async function resolveFilters(db: Db, organizationId: string, waveId: string, fi
   let unit: { id: string; name: string } | null = null
   if (filters.unit !== null) {
     const wanted = filters.unit
-    unit = findUnit(await listUnits(db, organizationId), wanted) ?? null
+    const found = findUnit(await listUnits(db, organizationId), wanted)
+    unit = found ? { id: found.id, name: found.name } : null
     if (!unit) throw new HttpError(400, 'unknown_filter', `There is no unit "${wanted}" in your organization.`)
   }
   for (const side of ['staff', 'customer'] as const) {

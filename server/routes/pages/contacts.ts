@@ -11,7 +11,6 @@ import contactImportPages from './contact-import.js'
 
 const FILTERS = ['q', 'side', 'unit', 'unsubscribed', 'attribute', 'value'] as const
 
-
 /** What the person typed into the filter form, as short strings. */
 function typed(query: Record<string, unknown>): Record<(typeof FILTERS)[number], string> {
   const value = (key: string) => (typeof query[key] === 'string' ? (query[key] as string).slice(0, 200) : '')
