@@ -15,4 +15,44 @@ export default tseslint.config(
     },
   },
   { files: ['db/migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // The layers: routes → services → repositories → domain, with db/ below the repositories. Each folder
+  // may import only what lies below it, so the arrows keep pointing down without anyone remembering.
+  {
+    files: ['server/domain/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./', message: 'The domain imports only the domain (types included).' },
+          { regex: '^(fastify|@fastify/.*|kysely|pg|@electric-sql/.*|nodemailer)$', message: 'The domain is pure: no web framework, database or mail.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/repositories/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(services|routes|plugins)(/|$)', message: 'Repositories sit below services, routes and plugins.' }],
+      }],
+    },
+  },
+  {
+    files: ['server/services/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./(routes|plugins)(/|$)', message: 'Services sit below routes and plugins.' },
+          { regex: '^(fastify|@fastify/.*|fastify-plugin)$', message: 'Services know nothing of HTTP: return data, and let the route answer.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['db/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(\\.\\./)+server/(?!domain/)', message: 'db/ sits below the server: it may use the domain\'s types, nothing else.' }],
+      }],
+    },
+  },
 )

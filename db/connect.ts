@@ -106,6 +106,3 @@ export const isUniqueViolation = (error: unknown) => (error as { code?: string }
 /** True when a foreign key refused the row: what it refers to is gone (SQLSTATE 23503). */
 export const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23503'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** Ids in URLs are checked before they reach a query, so a malformed one is a plain "not found". */
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)

@@ -1,7 +1,7 @@
-// Applies the migrations, listed statically so that bundling or moving files cannot lose one,
-// then makes sure the built-in instruments are present.
+// Applies the migrations, listed statically so that bundling or moving files cannot lose one. The
+// built-in instruments are data of today's code, not of a migration: server/repositories/migrate.ts
+// adds them after this has run.
 import { Migrator, type Migration, type MigrationProvider } from 'kysely'
-import { installBuiltInInstruments } from '../server/repositories/instruments.js'
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
 import * as m0002 from './migrations/0002_responses.js'
@@ -22,10 +22,10 @@ export const MIGRATION_NAMES = Object.keys(migrations)
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
-export async function migrate(db: Db): Promise<string[]> {
+/** Applies every migration not applied yet; returns the names of those it applied. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
-  await installBuiltInInstruments(db)
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

@@ -1,15 +1,19 @@
 // The tables, as kysely sees them. One interface per table; `Generated` marks columns the database fills.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type {
+  Channel,
+  InvitationStatus,
+  LocalizedText,
+  MailJobStatus,
+  MailKind,
+  Role,
+  Scale,
+  Side,
+  WaveStatus,
+} from '../server/domain/types.js'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
-/** Text in each locale the instrument supports, e.g. { en: '…', es: '…', de: '…' }. */
-export type LocalizedText = Record<string, string>
 type Json<T> = ColumnType<T, T | string, T | string>
-
-export type Role = 'owner' | 'admin' | 'analyst' | 'viewer'
-export type Side = 'staff' | 'customer'
-export type WaveStatus = 'draft' | 'open' | 'closed'
-export type Scale = 'agree5' | 'likelihood11'
 
 export interface OrganizationTable {
   id: Generated<string>
@@ -107,9 +111,6 @@ export interface LinkTable {
   created_at: CreatedAt
 }
 
-export type Channel = 'link' | 'invitation' | 'import' | 'api'
-export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
-
 export interface ResponseTable {
   id: Generated<string>
   organization_id: string
@@ -168,9 +169,6 @@ export interface UnsubscribeTable {
   email: string
   created_at: CreatedAt
 }
-
-export type MailKind = 'invitation' | 'reminder'
-export type MailJobStatus = 'pending' | 'sending' | 'sent' | 'failed'
 
 export interface MailJobTable {
   id: Generated<number>

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './domain/inputs.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -108,9 +109,6 @@ const parse = {
     throw new ConfigError(name, `"${v}" must be true or false`)
   },
 }
-
-export const MIN_PASSWORD_LENGTH = 12
-export const MAX_PASSWORD_LENGTH = 200
 
 /** For commands: a bad setting prints one line naming the variable and exits, without a stack trace. */
 export function loadConfigOrExit(exitCode = 1): Config {

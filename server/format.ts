@@ -1,4 +1,6 @@
 // How numbers and dates look on pages: one place, so every page says it the same way.
+import { languageName, SIDE_GROUP_NAMES } from './domain/names.js'
+import type { Side } from './domain/types.js'
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' })
 
@@ -8,11 +10,8 @@ export const dateTime = (value: Date | null | undefined) => (value ? dateTimeFor
 export const isoDate = (value: Date | null | undefined) => (value ? value.toISOString().slice(0, 10) : '')
 export const count = (n: number) => n.toLocaleString('en-GB')
 
-const SIDE_NAMES = { staff: 'Staff', customer: 'Customers' } as const
-export const side = (value: 'staff' | 'customer') => SIDE_NAMES[value]
-
-const LOCALE_NAMES: Record<string, string> = { en: 'English', es: 'Español', de: 'Deutsch' }
-export const locale = (code: string) => LOCALE_NAMES[code] ?? code
+export const side = (value: Side) => SIDE_GROUP_NAMES[value]
+export const locale = languageName
 
 /** A share (0–1) as a whole percentage. */
 export const percent = (share: number) => `${Math.round(share * 100)}%`

@@ -1,7 +1,7 @@
 // Starts Service Gap: reads the configuration, opens and migrates the database, creates the first
 // organization from the environment if asked, listens, and shuts down gracefully on a signal.
 import closeWithGrace from 'close-with-grace'
-import { migrate } from '../db/migrate.js'
+import { migrate } from './repositories/migrate.js'
 import { buildApp } from './app.js'
 import { openOrExit } from './database.js'
 import { outboxTransport, smtpTransport } from './mail/transport.js'

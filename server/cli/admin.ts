@@ -2,7 +2,7 @@
 //   create-org --name NAME --email EMAIL --password PASSWORD   prints the new organization's id
 // Bad input prints what is wrong and exits with status 2.
 import { parseArgs } from 'node:util'
-import { migrate } from '../../db/migrate.js'
+import { migrate } from '../repositories/migrate.js'
 import { loadConfigOrExit } from '../config.js'
 import { openOrExit } from '../database.js'
 import { checkSetup } from '../domain/inputs.js'

@@ -1,5 +1,5 @@
 // npm run migrate: applies pending migrations to the configured database and exits.
-import { migrate } from '../../db/migrate.js'
+import { migrate } from '../repositories/migrate.js'
 import { loadConfigOrExit } from '../config.js'
 import { openOrExit } from '../database.js'
 

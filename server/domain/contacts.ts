@@ -1,7 +1,8 @@
 // Contacts as they arrive from a spreadsheet or the API, one row at a time: each row is checked and
 // cleaned, and whatever is wrong with it is said in one message under the row's number, so good rows
 // can be stored while bad ones are reported. Also the filters of the contact list. Pure functions.
-import type { Side } from '../../db/schema.js'
+import type { Side } from './types.js'
+import { findUnit, type UnitIndex } from './units.js'
 import { EMAIL, type FieldErrors } from './inputs.js'
 import { LOCALES } from './instrument.js'
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'
@@ -29,18 +30,6 @@ export interface ContactRow {
 
 export type CheckedContact = { ok: true; value: ContactRow } | { ok: false; message: string }
 
-/** Unit ids, and lower-cased unit names, to the unit's id. */
-export type UnitLookup = ReadonlyMap<string, string>
-
-export function unitLookup(units: ReadonlyArray<{ id: string; name: string }>): UnitLookup {
-  const lookup = new Map<string, string>()
-  for (const unit of units) {
-    lookup.set(unit.id, unit.id)
-    if (!lookup.has(unit.name.toLowerCase())) lookup.set(unit.name.toLowerCase(), unit.id)
-  }
-  return lookup
-}
-
 const short = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max)}…` : text)
 /** One line of text: control characters (NUL, line breaks, …) become spaces, the ends are trimmed. */
 const oneLine = (text: string) => text.replace(CONTROL, ' ').trim()
@@ -50,7 +39,7 @@ const isGiven = (value: unknown) => value !== undefined
  * One contact, as a JSON object `{email, name?, side, unit?, locale?, attributes?}` or a CSV row
  * already in that shape. `unit` is a unit's name (any case) or id.
  */
-export function checkContact(input: unknown, units: UnitLookup): CheckedContact {
+export function checkContact(input: unknown, units: UnitIndex): CheckedContact {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, message: 'must be an object with email and side' }
   const r = input as Record<string, unknown>
   const problems: string[] = []
@@ -82,7 +71,7 @@ export function checkContact(input: unknown, units: UnitLookup): CheckedContact 
     if (r.unit !== null && typeof r.unit !== 'string') problems.push('unit must be the name or id of one of your units')
     else {
       const unit = oneLine(r.unit ?? '')
-      value.unitId = unit === '' ? null : units.get(unit) ?? units.get(unit.toLowerCase()) ?? null
+      value.unitId = unit === '' ? null : findUnit(units, unit)?.id ?? null
       if (unit !== '' && value.unitId === null) problems.push(`unit "${short(unit)}" is not one of your units`)
     }
   }
@@ -173,7 +162,7 @@ export function contactInput(record: readonly string[], columns: readonly Contac
 }
 
 /** A CSV row checked against the file's columns and the organization's units. */
-export function checkCsvContact(record: readonly string[], columns: readonly ContactColumn[], units: UnitLookup): CheckedContact {
+export function checkCsvContact(record: readonly string[], columns: readonly ContactColumn[], units: UnitIndex): CheckedContact {
   const checked = checkContact(contactInput(record, columns), units)
   const extra: string[] = []
   const unnamed = columns.filter((column) => column.kind === 'unnamed' && (record[column.index] ?? '').trim() !== '')
@@ -215,7 +204,7 @@ export interface ContactFilters {
  * Reads the list's filters. Every filter that can be used is returned; each one that cannot is named
  * in `errors` and left out, so the list still shows something sensible next to the message.
  */
-export function checkContactFilters(input: Record<string, unknown>, units: UnitLookup): { value: ContactFilters; errors: FieldErrors } {
+export function checkContactFilters(input: Record<string, unknown>, units: UnitIndex): { value: ContactFilters; errors: FieldErrors } {
   const errors: FieldErrors = {}
   const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
   const q = text(input.q).slice(0, 100)
@@ -225,7 +214,7 @@ export function checkContactFilters(input: Record<string, unknown>, units: UnitL
   if (sideText !== '' && side === null) errors.side = 'Choose staff or customers.'
 
   const unitText = text(input.unit)
-  const unitId = unitText === '' ? null : units.get(unitText) ?? units.get(unitText.toLowerCase()) ?? null
+  const unitId = unitText === '' ? null : findUnit(units, unitText)?.id ?? null
   if (unitText !== '' && unitId === null) errors.unit = 'That unit does not exist (any more). Choose one of your units.'
 
   const raw = input.unsubscribed

@@ -7,9 +7,10 @@ import { CsvError, parse } from 'csv-parse/sync'
 import { csvCell } from './csv.js'
 import { CSV_OPTIONS, decodeCsvBytes, detectDelimiter, unreadableReason, type Delimiter } from './csv-text.js'
 import {
-  ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS, scaleValues,
+  ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS,
   type ImportContext, type ImportedResponse, type ItemSpec, type RowProblem,
 } from './responses.js'
+import { isOnScale, scaleValues } from './scale.js'
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -114,7 +115,7 @@ function readAnswer(cell: string, item: ItemSpec): { value: number | null | unde
   if (text === '') return { value: undefined }
   if (NOT_APPLICABLE.test(text)) return { value: null }
   const number = NUMBER.test(text) ? Number(text.replace(',', '.')) : Number.NaN
-  if (Number.isInteger(number) && scaleValues(item.scale).includes(number)) return { value: number }
+  if (isOnScale(item.scale, number)) return { value: number }
   const values = scaleValues(item.scale)
   return { problem: `"${short(text, 40)}" is not an answer: use a whole number from ${values[0]} to ${values.at(-1)}, "na" for not applicable, or leave the cell empty` }
 }

@@ -1,5 +1,5 @@
 // What an instrument is, and the rules every instrument must follow before it can be stored.
-import type { LocalizedText, Scale } from '../../db/schema.js'
+import type { LocalizedText, Scale } from './types.js'
 
 export const LOCALES = ['en', 'es', 'de'] as const
 export type Locale = (typeof LOCALES)[number]

@@ -1,5 +1,5 @@
 // Quarterly periods: naming a wave and deciding whether it is open right now.
-import type { WaveStatus } from '../../db/schema.js'
+import type { WaveStatus } from './types.js'
 
 export function quarterName(date: Date): string {
   return `${date.getUTCFullYear()}-Q${Math.floor(date.getUTCMonth() / 3) + 1}`

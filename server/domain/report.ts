@@ -1,8 +1,9 @@
 // Builds the gap report from counts: per item and per dimension, each side's share (or its
 // suppression), the gap between the sides, its test and classification. Pure: the counts come from
 // the rollups, the rules from statistics.ts and anonymity.ts.
-import type { Scale, Side } from '../../db/schema.js'
+import type { Scale, Side } from './types.js'
 import { isShown } from './anonymity.js'
+import { scaleLength } from './scale.js'
 import { benjaminiHochberg, classify, gap, SIGNIFICANCE, summarize, wilson, type Classification, type Interval } from './statistics.js'
 
 export type Share =
@@ -80,10 +81,6 @@ export interface ReportInput {
 
 const SUPPRESSED = { suppressed: true } as const
 export const isSuppressed = (share: Share): share is { suppressed: true } => 'suppressed' in share
-
-function scaleLength(scale: Scale) {
-  return scale === 'agree5' ? 5 : 11
-}
 
 function itemShare(counts: SideCounts, item: ReportItem, min: number): Share {
   const distribution = [...(counts.distributions.get(item.key) ?? [])]

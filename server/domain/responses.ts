@@ -1,7 +1,9 @@
 // What makes a response valid, whichever way it arrives: the survey form, the JSON import or a CSV
 // file. Pure functions; problems come back as codes (for the respondent's language) or as English
 // messages per field (for the API and the import preview).
-import type { Scale, Side } from '../../db/schema.js'
+import { isOnScale, scaleValues } from './scale.js'
+import type { Scale, Side } from './types.js'
+import { findUnit, type UnitIndex } from './units.js'
 
 export const MAX_COMMENT_LENGTH = 2000
 export const MAX_ATTRIBUTES = 20
@@ -13,12 +15,6 @@ export interface ItemSpec {
 }
 
 export type Answers = Record<string, number | null>
-
-export function scaleValues(scale: Scale): number[] {
-  return scale === 'agree5' ? [1, 2, 3, 4, 5] : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-}
-
-const isOnScale = (scale: Scale, value: number) => Number.isInteger(value) && scaleValues(scale).includes(value)
 
 /** Why a respondent's form needs correcting, per field; the page words it in their language. */
 export type FormProblem = 'required' | 'invalid' | 'too_long'
@@ -83,8 +79,8 @@ export interface RowProblem {
 
 export interface ImportContext {
   items: readonly ItemSpec[]
-  /** Units by id and by lower-cased name. */
-  unitLookup: ReadonlyMap<string, string>
+  /** The organization's units, found by id or name (findUnit). */
+  unitLookup: UnitIndex
 }
 
 /** Attribute names: a letter, then letters, digits and _, at most 40 characters. */
@@ -112,7 +108,7 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   if (r.unit !== undefined && r.unit !== null && r.unit !== '') {
     if (typeof r.unit !== 'string') problem('unit', 'must be a unit name or id')
     else {
-      unitId = context.unitLookup.get(r.unit) ?? context.unitLookup.get(r.unit.trim().toLowerCase()) ?? null
+      unitId = findUnit(context.unitLookup, r.unit)?.id ?? null
       if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
     }
   }

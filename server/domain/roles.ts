@@ -1,5 +1,5 @@
 // Who may do what. Every route names one permission (or is public); this table decides.
-import type { Role } from '../../db/schema.js'
+import type { Role } from './types.js'
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'analyst', 'viewer']
 

@@ -2,6 +2,8 @@
 // with Newcombe intervals, the pooled two-proportion z-test, Benjamini–Hochberg q-values, the
 // classification of each item, means and distributions, wave-to-wave change and the sample-size
 // planner. Pure functions, no I/O: every number a report shows comes from here.
+import { agreeThreshold, DIMENSION_AGREE_MEAN, lowestValue } from './scale.js'
+import type { Scale } from './types.js'
 
 /** The 97.5th percentile of the standard normal distribution: a 95% two-sided interval. */
 export const Z95 = 1.959963984540054
@@ -171,14 +173,9 @@ export function classify(staffShare: number | null, customerShare: number | null
 // ---------------------------------------------------------------------------------------------
 // Distributions, agreement and means
 
-/** The values that count as agreeing: the top two boxes of 1–5, or 9 and 10 of 0–10. */
-export function agreeThreshold(scale: 'agree5' | 'likelihood11'): number {
-  return scale === 'agree5' ? 4 : 9
-}
-
 /** Counts per scale point (index 0 = the lowest value), n, agree and mean; nulls are not counted. */
-export function summarize(distribution: readonly number[], scale: 'agree5' | 'likelihood11') {
-  const lowest = scale === 'agree5' ? 1 : 0
+export function summarize(distribution: readonly number[], scale: Scale) {
+  const lowest = lowestValue(scale)
   const threshold = agreeThreshold(scale)
   let n = 0
   let agree = 0
@@ -192,11 +189,21 @@ export function summarize(distribution: readonly number[], scale: 'agree5' | 'li
   return { n, agree, mean: n > 0 ? sum / n : null }
 }
 
-/** A respondent agrees on a dimension when the mean of their answered items in it is at least 4.0. */
-export function agreesOnDimension(values: ReadonlyArray<number | null>): boolean | null {
+/** The mean of a respondent's answered items in one dimension; null when they answered none. */
+export function dimensionMean(values: ReadonlyArray<number | null>): number | null {
   const answered = values.filter((v): v is number => v !== null)
   if (answered.length === 0) return null
-  return answered.reduce((a, b) => a + b, 0) / answered.length >= 4
+  return answered.reduce((a, b) => a + b, 0) / answered.length
+}
+
+/**
+ * A respondent agrees on a dimension when the mean of their answered items in it is at least
+ * DIMENSION_AGREE_MEAN (4.0); null when they answered none of its items. The rollups count with this;
+ * the SQL that counts raw answers uses the same constant and is tested against it.
+ */
+export function agreesOnDimension(values: ReadonlyArray<number | null>): boolean | null {
+  const mean = dimensionMean(values)
+  return mean === null ? null : mean >= DIMENSION_AGREE_MEAN
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
-// The words of invitation and reminder emails, in each language a contact can have.
-import type { Locale } from '../domain/instrument.js'
+// The words of invitation and reminder emails, in each language a contact can have, and the message
+// (subject, text and HTML) they make for one contact.
+import { LOCALES, type Locale } from '../domain/instrument.js'
+import { chooseLocale } from '../domain/locale.js'
+import type { MailKind, Side } from '../domain/types.js'
 
 export interface MailText {
   subject: (org: string, reminder: boolean) => string
@@ -95,4 +98,60 @@ export const UNSUBSCRIBE_TEXT: Record<Locale, UnsubscribeText> = {
     invalidTitle: 'Dieser Link funktioniert nicht',
     invalidBody: 'Bitte prüfen Sie, ob er vollständig aus der E-Mail kopiert wurde.',
   },
+}
+
+export interface MessageInput {
+  locale: string | null
+  organization: string
+  side: Side
+  kind: MailKind
+  name: string
+  surveyUrl: string
+  unsubscribeUrl: string
+  itemCount: number
+}
+
+export interface Message {
+  subject: string
+  text: string
+  html: string
+}
+
+const escapeHtml = (value: string) =>
+  value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;')
+
+/** Subject lines are single lines: no line breaks can sneak extra headers in. */
+const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim()
+
+export function renderMessage(input: MessageInput): Message {
+  const locale = chooseLocale({ requested: input.locale, fallback: 'en', available: LOCALES }) as Locale
+  const t = MAIL_TEXT[locale]
+  const org = oneLine(input.organization)
+  const name = oneLine(input.name)
+  const paragraphs = [
+    t.greeting(name),
+    input.side === 'staff' ? t.askStaff(org) : t.askCustomer(org),
+    ...(input.kind === 'reminder' ? [t.reminder] : []),
+    t.time(input.itemCount),
+    ...(input.side === 'staff' ? [t.anonymous] : []),
+  ]
+  const text = [
+    ...paragraphs.map((p) => `${p}\n`),
+    `${t.button}: ${input.surveyUrl}`,
+    t.personal,
+    '',
+    '--',
+    t.sentBy(org),
+    `${t.unsubscribe}: ${input.unsubscribeUrl}`,
+    '',
+  ].join('\n')
+  const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(t.subject(org, input.kind === 'reminder'))}</title></head>`
+    + '<body style="margin:0;padding:24px;background:#f4f6f9;font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">'
+    + '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">'
+    + paragraphs.map((p) => `<p style="margin:0 0 14px">${escapeHtml(p)}</p>`).join('')
+    + `<p style="margin:22px 0"><a href="${escapeHtml(input.surveyUrl)}" style="display:inline-block;background:#0b4f8a;color:#ffffff;text-decoration:none;font-weight:bold;padding:12px 20px;border-radius:6px">${escapeHtml(t.button)}</a></p>`
+    + `<p style="margin:0 0 14px;font-size:13px;color:#556070">${escapeHtml(t.personal)}<br>${escapeHtml(input.surveyUrl)}</p>`
+    + `<p style="margin:24px 0 0;font-size:12px;color:#556070">${escapeHtml(t.sentBy(org))} <a href="${escapeHtml(input.unsubscribeUrl)}" style="color:#556070">${escapeHtml(t.unsubscribe)}</a></p>`
+    + '</div></body></html>'
+  return { subject: oneLine(t.subject(org, input.kind === 'reminder')), text, html }
 }

@@ -1,6 +1,7 @@
 // Every word a respondent reads, in each language the survey is offered in. Item wordings live with
 // the instrument; this file holds the page around them.
 import type { Locale } from '../domain/instrument.js'
+import { LANGUAGE_NAMES } from '../domain/names.js'
 
 export interface RespondentText {
   languageName: string
@@ -40,7 +41,7 @@ export interface RespondentText {
 
 export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
   en: {
-    languageName: 'English',
+    languageName: LANGUAGE_NAMES.en,
     chooseLanguage: 'Language',
     introCustomer: (org) => `${org} would like to know how you experience its service.`,
     introStaff: (org) => `${org} asks its team how customers are served — the same questions its customers answer.`,
@@ -80,7 +81,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     tooManyBody: 'Too many answers were sent from here in a short time. Please try again in a minute.',
   },
   es: {
-    languageName: 'Español',
+    languageName: LANGUAGE_NAMES.es,
     chooseLanguage: 'Idioma',
     introCustomer: (org) => `${org} quiere saber cómo vive usted su servicio.`,
     introStaff: (org) => `${org} pregunta a su equipo cómo se atiende a los clientes, con las mismas preguntas que responden sus clientes.`,
@@ -120,7 +121,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     tooManyBody: 'Se han enviado demasiadas respuestas desde aquí en poco tiempo. Inténtelo de nuevo en un minuto.',
   },
   de: {
-    languageName: 'Deutsch',
+    languageName: LANGUAGE_NAMES.de,
     chooseLanguage: 'Sprache',
     introCustomer: (org) => `${org} möchte wissen, wie Sie den Service erleben.`,
     introStaff: (org) => `${org} fragt das eigene Team, wie Kunden bedient werden – mit denselben Fragen, die auch die Kunden beantworten.`,

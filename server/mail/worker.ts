@@ -4,7 +4,8 @@
 // keep failing has its sending paused until a person resumes it.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.js'
-import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, renderMessage, shouldPause } from '../domain/mail.js'
+import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, shouldPause } from '../domain/mail.js'
+import { renderMessage } from '../i18n/mail.js'
 import {
   claimJobs, dropJob, markFailed, markSent, pauseSending, releaseJob, requeueStale, retryLater, scheduleReminders, type ClaimedJob,
 } from '../repositories/invitations.js'

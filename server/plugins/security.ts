@@ -33,6 +33,9 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** The answer to a form without a valid CSRF token: here, and in routes that check it themselves ('manual'). */
+export const csrfFailed = () => new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
+
 export function cookieName(config: Config, name: string): string {
   return config.secureCookies ? `__Host-${name}` : name
 }
@@ -101,7 +104,7 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (SAFE_METHODS.has(request.method) || isApiRequest(request) || request.routeOptions.config?.csrf !== undefined) return
     if (!request.csrfValid()) {
-      throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
+      throw csrfFailed()
     }
   })
 }, { name: 'security' })

@@ -1,7 +1,7 @@
 // Turns a wave's dashboard into exactly what views/partials/report.eta prints: every number formatted
 // (through server/format.ts), every label chosen, and the charts' data as the JSON text that the
 // template puts, escaped, into a data-chart attribute for public/dashboard.js. The template only prints.
-import type { Side } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 import { isSuppressed, type Gap, type Share } from '../domain/report.js'
 import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'

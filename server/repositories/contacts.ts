@@ -3,7 +3,8 @@
 // entry in `unsubscribes` for the organization and email, which outlives any contact row.
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Database, Side } from '../../db/schema.js'
+import type { Database } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 import { CONTACTS_PER_PAGE, type ContactFilters, type ContactRow } from '../domain/contacts.js'
 
 export interface ContactListItem {

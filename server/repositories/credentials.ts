@@ -1,6 +1,7 @@
 // Browser sessions and API tokens. Only hashes of the secrets are stored.
-import { isUuid, type Db } from '../../db/connect.js'
-import type { Role } from '../../db/schema.js'
+import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
+import type { Role } from '../domain/types.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 
 /** A session ends after this long without a request… */

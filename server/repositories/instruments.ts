@@ -6,7 +6,7 @@ import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
 import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
 import { atomically } from './atomically.js'
-import type { LocalizedText, Scale } from '../../db/schema.js'
+import type { LocalizedText, Scale } from '../domain/types.js'
 
 export interface InstrumentRow {
   id: string

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { InvitationStatus, MailKind, Side } from '../../db/schema.js'
+import type { InvitationStatus, MailKind, Side } from '../domain/types.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
+import { waveIsOpen } from './wave-status.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`
 
@@ -173,9 +174,7 @@ export async function scheduleReminders(db: Db): Promise<number> {
       .where('invitations.used', '=', false).where('invitations.status', '=', 'sent')
       .whereRef('invitations.reminders_sent', '<', 'waves.reminders')
       .where(sql<boolean>`invitations.last_sent_at <= now() - make_interval(days => waves.reminder_days)`)
-      .where('waves.status', '!=', 'closed')
-      .where((eb) => eb.or([eb('waves.opens_at', 'is', null), eb('waves.opens_at', '<=', sql<Date>`now()`)]))
-      .where((eb) => eb.or([eb('waves.closes_at', 'is', null), eb('waves.closes_at', '>', sql<Date>`now()`)]))
+      .where(waveIsOpen())
       .where(notUnsubscribed)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('mail_jobs').select('mail_jobs.id')
         .whereRef('mail_jobs.invitation_id', '=', 'invitations.id').where('mail_jobs.status', 'in', ['pending', 'sending']))))

@@ -1,6 +1,8 @@
 // Organizations (tenants) and the people in them.
-import { isUuid, type Db } from '../../db/connect.js'
-import type { Organization, Role, User } from '../../db/schema.js'
+import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
+import type { Organization, User } from '../../db/schema.js'
+import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
 import { atomically } from './atomically.js'
 

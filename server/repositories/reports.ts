@@ -2,8 +2,10 @@
 // attributes reads the raw answers of that side (the rollups do not hold attributes).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Scale, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Scale, Side } from '../domain/types.js'
 import type { ParentCounts, SideCounts } from '../domain/report.js'
+import { DIMENSION_AGREE_MEAN, scaleIndex, scaleLength } from '../domain/scale.js'
 
 export interface View {
   /** A unit id, or null for the whole wave. */
@@ -21,10 +23,9 @@ interface Counts {
 function place(distributions: Map<string, number[]>, scales: ReadonlyMap<string, Scale>, item: string, value: number, count: number) {
   const scale = scales.get(item)
   if (!scale) return
-  const length = scale === 'agree5' ? 5 : 11
-  const index = scale === 'agree5' ? value - 1 : value
-  if (index < 0 || index >= length) return
-  const row = distributions.get(item) ?? Array.from({ length }, () => 0)
+  const index = scaleIndex(scale, value)
+  if (index === null) return
+  const row = distributions.get(item) ?? Array.from({ length: scaleLength(scale) }, () => 0)
   row[index]! += count
   distributions.set(item, row)
 }
@@ -91,7 +92,7 @@ export async function fromAnswers(db: Db, waveId: string, side: Side, view: View
       .select(['answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
       .where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false)
       .groupBy(['answers.response_id', 'items.dimension']).as('per_respondent'))
-      .select(['dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= 4 then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
+      .select(['dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= ${sql.lit(DIMENSION_AGREE_MEAN)} then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
       .groupBy('dimension').execute(),
     db.selectFrom(responses.as('r')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])

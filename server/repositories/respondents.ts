@@ -2,7 +2,7 @@
 // and unit, which attribute values they carry, whether an attribute occurs at all, and their comments.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Side } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 
 /** Respondents per side and unit key (a unit id, or NO_UNIT), from the rollups. */
 export async function respondentsPerUnit(db: Db, waveId: string): Promise<Array<{ side: Side; unitKey: string; n: number }>> {

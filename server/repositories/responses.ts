@@ -3,10 +3,12 @@
 // and its time is kept to the day only.
 import { sql } from 'kysely'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
-import { NO_UNIT, type Channel, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Channel, Side } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 import { addToRollups, itemDimensions, randomSlot, rollupTotals } from './rollups.js'
+import { waveIsOpen } from './wave-status.js'
 
 export type SurveyEntry =
   | { kind: 'link'; organizationId: string; waveId: string; side: Side; unitId: string | null }
@@ -71,12 +73,10 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
   const slot = randomSlot()
   const unit = response.unitId ?? NO_UNIT
   const answers = Object.entries(response.answers)
-  // The rule of effectiveStatus (domain/periods.ts), at this moment, for the link with this token.
+  // Only while the link with this token exists and its wave is open, at this moment.
   const guard = onlyIfOpen === null ? sql`true` : sql`exists (
     select 1 from links join waves on waves.id = links.wave_id
-    where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid
-      and waves.status <> 'closed' and (waves.closes_at is null or waves.closes_at > now())
-      and (waves.status <> 'draft' or waves.opens_at <= now()))`
+    where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
     with inserted as (
       insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at)

@@ -3,8 +3,10 @@
 // touch the same totals lock them in the same order and cannot deadlock.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 import type { Answers } from '../domain/responses.js'
+import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 
 export const SLOTS = 16
@@ -51,11 +53,11 @@ export function rollupTotals(dimensions: ReadonlyMap<string, string>, responses:
       if (dimension) perDimension.set(dimension, [...(perDimension.get(dimension) ?? []), value])
     }
     for (const [dimension, values] of perDimension) {
-      const mean = values.reduce((a, b) => a + b, 0) / values.length
+      const mean = dimensionMean(values)!
       const key = `${response.side}|${unit}|${dimension}`
       const entry = dimensionTotals.get(key) ?? { side: response.side, unit, dimension, respondents: 0, agree: 0, meanSum: 0 }
       entry.respondents++
-      if (mean >= 4) entry.agree++
+      if (agreesOnDimension(values)) entry.agree++
       entry.meanSum += mean
       dimensionTotals.set(key, entry)
     }

@@ -3,7 +3,7 @@
 // units a respondent may pick, and whether a form with a given submission key is stored already.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Side, WaveStatus } from '../../db/schema.js'
+import type { Side, WaveStatus } from '../domain/types.js'
 import { hashToken } from '../security/tokens.js'
 import type { SurveyEntry } from './responses.js'
 

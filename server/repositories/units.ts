@@ -1,5 +1,6 @@
 // Units: the teams, branches, stores or regions that staff work in and customers are served by.
-import { isUuid, type Db } from '../../db/connect.js'
+import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
 
 export interface Unit {
   id: string
@@ -19,12 +20,6 @@ export async function listUnits(db: Db, organizationId: string): Promise<Unit[]>
 export async function findUnit(db: Db, organizationId: string, id: string): Promise<Unit | undefined> {
   if (!isUuid(id)) return undefined
   const row = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
-  return row ? toUnit(row) : undefined
-}
-
-export async function findUnitByName(db: Db, organizationId: string, name: string): Promise<Unit | undefined> {
-  const row = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId)
-    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).executeTakeFirst()
   return row ? toUnit(row) : undefined
 }
 

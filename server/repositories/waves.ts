@@ -1,8 +1,9 @@
 // Waves (one run of an instrument for a period) and their public links. Every function takes a `db`
 // that may be a transaction, so a service can compose them.
 import { sql } from 'kysely'
-import { isUuid, type Db } from '../../db/connect.js'
-import type { Side, WaveStatus } from '../../db/schema.js'
+import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
+import type { Side, WaveStatus } from '../domain/types.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'

@@ -1,10 +1,17 @@
 // Secrets handed to people (session ids, API tokens, link tokens) and how they are stored.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { isUuid } from '../domain/formats.js'
 
 /** A URL-safe random secret: 32 bytes (256 bits) from the operating system's CSPRNG by default. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
 }
+
+/** URL-safe base64 of 16 to 64 characters: every token randomToken and invitationToken hand out. */
+const TOKEN = /^[A-Za-z0-9_-]{16,64}$/
+
+/** Whether a value has the shape of a token, checked before any lookup so that junk costs no query. */
+export const isTokenShaped = (value: unknown): value is string => typeof value === 'string' && TOKEN.test(value)
 
 /** Secrets are stored only as their SHA-256, so a database leak does not hand out live sessions or tokens. */
 export function hashToken(token: string): string {
@@ -37,6 +44,6 @@ export function unsubscribeToken(secret: string, invitationId: string): string {
 
 export function readUnsubscribeToken(secret: string, token: string): string | null {
   const [id, signature] = token.split('.')
-  if (!id || !signature || !/^[0-9a-f-]{36}$/.test(id)) return null
+  if (!id || !signature || !isUuid(id)) return null
   return safeEqual(signature, hmac(`unsubscribe:${secret}`, id).slice(0, 22)) ? id : null
 }

@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { CsvError, parse, type Parser } from 'csv-parse'
-import { checkCsvContact, readContactHeader, type CheckedContact, type ContactColumn, type UnitLookup } from '../domain/contacts.js'
+import { checkCsvContact, readContactHeader, type CheckedContact, type ContactColumn } from '../domain/contacts.js'
+import type { UnitIndex } from '../domain/units.js'
 import { CSV_OPTIONS, CsvDecoder, detectDelimiter, NOT_TEXT_FROM_HERE, unreadableFrom, unreadableReason, type Delimiter, type Encoding } from '../domain/csv-text.js'
 
 export const MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -33,7 +34,7 @@ const isBlank = (record: readonly string[]) => record.every((cell) => cell.trim(
  */
 export async function readContactsCsv(
   input: Readable,
-  units: UnitLookup,
+  units: UnitIndex,
   handlers: { onRow: RowHandler; onStop: (line: number, message: string) => void },
   maxBytes = MAX_CSV_BYTES,
 ): Promise<CsvRead> {

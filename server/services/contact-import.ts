@@ -5,8 +5,9 @@
 import type { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../db/connect.js'
-import { checkContact, DuplicateCheck, unitLookup, type CheckedContact, type ContactRow, type UnitLookup } from '../domain/contacts.js'
+import { checkContact, DuplicateCheck, type CheckedContact, type ContactRow } from '../domain/contacts.js'
 import type { LineProblem } from '../domain/problems.js'
+import { unitIndex, type UnitIndex } from '../domain/units.js'
 import { upsertContacts } from '../repositories/contacts.js'
 import { claimUpload, dropUploadBytes, releaseUpload } from '../repositories/uploads.js'
 import { listUnits } from '../repositories/units.js'
@@ -92,7 +93,7 @@ class ContactSink {
 /** Each batch in a transaction of its own: a batch is stored whole or not at all. */
 const storeFor = (db: Db, organizationId: string) => (rows: ContactRow[]) =>
   db.transaction().execute((trx) => upsertContacts(trx, organizationId, rows))
-const unitsOf = async (db: Db, organizationId: string) => unitLookup(await listUnits(db, organizationId))
+const unitsOf = async (db: Db, organizationId: string) => unitIndex(await listUnits(db, organizationId))
 
 /** A JSON array of contacts; rows count from 1. */
 export async function importContacts(db: Db, organizationId: string, rows: readonly unknown[]): Promise<ImportResult> {
@@ -128,7 +129,7 @@ export async function previewContactsCsv(db: Db, organizationId: string, input: 
 
 /** Checks only the start of a file: that it is CSV, names the columns it must, and has a row. */
 export async function checkContactsCsvStart(input: Readable, maxBytes = MAX_CSV_BYTES): Promise<CsvRead> {
-  return readContactsCsv(input, new Map(), { onRow: async () => false, onStop: () => {} }, maxBytes)
+  return readContactsCsv(input, unitIndex([]), { onRow: async () => false, onStop: () => {} }, maxBytes)
 }
 
 /** The preview of an upload, read from the store. */
@@ -160,7 +161,7 @@ export async function importContactUpload(db: Db, organizationId: string, upload
 
 type Watch = (line: number, checked: CheckedContact, record: readonly string[], problem: string | null) => void
 
-async function readInto(sink: ContactSink, units: UnitLookup, input: Readable, maxBytes: number, watch?: Watch): Promise<CsvImport> {
+async function readInto(sink: ContactSink, units: UnitIndex, input: Readable, maxBytes: number, watch?: Watch): Promise<CsvImport> {
   const read = await readContactsCsv(input, units, {
     onRow: async (line, checked, record) => {
       const problem = await sink.add(line, checked)

@@ -2,7 +2,8 @@
 // of every unit on every item, respondents per side and unit, the comments that may be shown, the
 // sample-size planner and the change since the previous wave of the same instrument.
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Side } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Side } from '../domain/types.js'
 import { commentsShown, tooSmall } from '../domain/anonymity.js'
 import { isSuppressed, type ReportFilters, type Share } from '../domain/report.js'
 import { change, sampleSizePerSide, summarize, wilson, type ChangeStats } from '../domain/statistics.js'

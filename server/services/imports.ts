@@ -10,7 +10,8 @@ import { findImportTarget } from '../repositories/imports.js'
 import { frozenInstrument } from '../repositories/instruments.js'
 import { importResponses } from '../repositories/responses.js'
 import { claimUpload, dropUploadBytes } from '../repositories/uploads.js'
-import type { Channel } from '../../db/schema.js'
+import type { Channel } from '../domain/types.js'
+import { unitIndex } from '../domain/units.js'
 import { uploadBytes, type Upload } from './uploads.js'
 
 /** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
@@ -19,12 +20,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
   const wave = await findImportTarget(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
   const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale }) => ({ key, scale }))
-  const unitLookup = new Map<string, string>()
-  for (const unit of wave.units) {
-    unitLookup.set(unit.id, unit.id)
-    unitLookup.set(unit.name.toLowerCase(), unit.id)
-  }
-  return { items, unitLookup, locale: wave.locales[0] ?? 'en' }
+  return { items, unitLookup: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
 }
 
 type Context = Awaited<ReturnType<typeof importContext>>

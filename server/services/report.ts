@@ -1,13 +1,15 @@
 // The gap report of one wave for one set of filters, as the API returns it and the dashboard shows it.
 import type { Db } from '../../db/connect.js'
-import type { Scale, Side } from '../../db/schema.js'
+import type { Scale, Side } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { csvLine } from '../domain/csv.js'
 import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Share } from '../domain/report.js'
 import { HttpError } from '../http-error.js'
+import { findUnit } from '../domain/units.js'
 import { waveItems } from '../repositories/instruments.js'
 import { sideCounts, sideCountsPerUnit } from '../repositories/reports.js'
 import { attributeOccurs } from '../repositories/respondents.js'
+import { listUnits } from '../repositories/units.js'
 
 /** The wave's items with their English texts, the organization's name filled in. */
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
@@ -23,9 +25,8 @@ async function resolveFilters(db: Db, organizationId: string, waveId: string, fi
   let unit: { id: string; name: string } | null = null
   if (filters.unit !== null) {
     const wanted = filters.unit
-    unit = (await db.selectFrom('units').select(['id', 'name']).where('organization_id', '=', organizationId)
-      .where((eb) => /^[0-9a-f-]{36}$/i.test(wanted) ? eb('id', '=', wanted) : eb(eb.fn('lower', ['name']), '=', wanted.toLowerCase()))
-      .executeTakeFirst()) ?? null
+    const found = findUnit(await listUnits(db, organizationId), wanted)
+    unit = found ? { id: found.id, name: found.name } : null
     if (!unit) throw new HttpError(400, 'unknown_filter', `There is no unit "${wanted}" in your organization.`)
   }
   for (const side of ['staff', 'customer'] as const) {

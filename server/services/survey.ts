@@ -1,13 +1,14 @@
 // Everything a survey page needs for one token: the organization, the wave and its state, the items
 // in the respondent's side and language, and the units a respondent may pick from.
 import type { Db } from '../../db/connect.js'
-import type { LocalizedText, Side, WaveStatus } from '../../db/schema.js'
+import type { LocalizedText, Side, WaveStatus } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { effectiveStatus } from '../domain/periods.js'
 import type { ItemSpec } from '../domain/responses.js'
 import { frozenInstrument, type FrozenInstrument } from '../repositories/instruments.js'
 import type { SurveyEntry } from '../repositories/responses.js'
 import { findSurveyToken, type SurveyToken } from '../repositories/survey-tokens.js'
+import { isTokenShaped } from '../security/tokens.js'
 
 export interface Survey {
   organization: { id: string; name: string; defaultLocale: string }
@@ -45,7 +46,7 @@ export interface OpenedToken {
  * in its wave's state, and whether the form with `submissionKey` is stored already.
  */
 export async function openSurveyToken(db: Db, token: string, submissionKey: string | null = null, now = new Date()): Promise<OpenedToken | undefined> {
-  if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined
+  if (!isTokenShaped(token)) return undefined
   const found = await findSurveyToken(db, token, submissionKey)
   if (!found) return undefined
   const instrument = await frozenInstrument(db, found.wave.instrumentId)

@@ -5,7 +5,7 @@
 // whenever a new one arrives.
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
-import { isUuid } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
 import { HttpError } from '../http-error.js'
 import {
   addUploadPart, createUpload, deleteExpiredUploads, deleteUpload, findUpload, findUploadPart, finishUpload,

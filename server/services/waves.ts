@@ -1,8 +1,9 @@
 // Waves: creating one, its links, its reminders and inviting contacts to it, shared by the forms and
 // the API so both apply the same rules and messages. Where several repository calls must land
 // together, the transaction is opened here and passed down.
-import { isUniqueViolation, isUuid, type Db } from '../../db/connect.js'
-import type { Side } from '../../db/schema.js'
+import { isUniqueViolation, type Db } from '../../db/connect.js'
+import { findUnit } from '../domain/units.js'
+import type { Side } from '../domain/types.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { HttpError, notFound } from '../http-error.js'
 import { atomically } from '../repositories/atomically.js'
@@ -10,7 +11,7 @@ import { countContacts } from '../repositories/contacts.js'
 import { listInstruments } from '../repositories/instruments.js'
 import { invitationCounts, inviteContacts, sendingState } from '../repositories/invitations.js'
 import { countResponses } from '../repositories/responses.js'
-import { findUnit, findUnitByName, listUnits } from '../repositories/units.js'
+import { listUnits } from '../repositories/units.js'
 import {
   createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
   type Wave, type WaveLink,
@@ -155,7 +156,7 @@ export async function inviteToWave(
   if (wave.status === 'closed') throw new HttpError(409, 'wave_closed', 'This wave is closed; reopen it before inviting anyone.')
   let unitId: string | null = null
   if (choice.unit) {
-    const unit = isUuid(choice.unit) ? await findUnit(db, organizationId, choice.unit) : await findUnitByName(db, organizationId, choice.unit)
+    const unit = findUnit(await listUnits(db, organizationId), choice.unit)
     if (!unit) throw new HttpError(400, 'validation_failed', `There is no unit "${choice.unit}".`, [{ field: 'unit', message: 'is not one of your units' }])
     unitId = unit.id
   }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { openWave as openSharedWave, startServerProcess, type OpenedWave } from '../helpers/server-process.js'
 import { openDatabase, type Db } from '../../db/connect.js'
-import { migrate } from '../../db/migrate.js'
+import { migrate } from '../../server/repositories/migrate.js'
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 /** The PostgreSQL server the benchmarks create their databases on (trust auth on 127.0.0.1 by default). */

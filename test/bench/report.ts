@@ -6,7 +6,8 @@
 // plain GROUP BY over the raw answers, timed the same way.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { NO_UNIT, type Scale } from '../../db/schema.js'
+import { NO_UNIT } from '../../db/schema.js'
+import type { Scale } from '../../server/domain/types.js'
 import { buildApp } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import { createApiToken } from '../../server/repositories/credentials.js'

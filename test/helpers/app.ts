@@ -7,7 +7,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterAll, beforeAll, describe } from 'vitest'
 import { buildApp } from '../../server/app.js'
 import { loadConfig, type Config } from '../../server/config.js'
-import type { Role } from '../../db/schema.js'
+import type { Role } from '../../server/domain/types.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { createTestDatabase, DATABASES, type DatabaseKind, type TestDatabase } from './databases.js'
 

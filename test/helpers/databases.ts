@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { openDatabase, type Db } from '../../db/connect.js'
-import { migrate } from '../../db/migrate.js'
+import { migrate } from '../../server/repositories/migrate.js'
 
 export type DatabaseKind = 'pglite' | 'postgres'
 

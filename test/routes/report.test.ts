@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import type { Scale } from '../../db/schema.js'
+import type { Scale } from '../../server/domain/types.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  checkContact, checkContactFilters, checkCsvContact, DuplicateCheck, readContactHeader, unitLookup, type ContactColumn,
+  checkContact, checkContactFilters, checkCsvContact, DuplicateCheck, readContactHeader, type ContactColumn,
 } from '../../server/domain/contacts.js'
+import { unitIndex } from '../../server/domain/units.js'
 
 const NORTH = '6f1c1f0e-2b7a-4c1e-9d3a-1a2b3c4d5e6f'
-const units = unitLookup([{ id: NORTH, name: 'North Branch' }])
+const units = unitIndex([{ id: NORTH, name: 'North Branch' }])
 
 const problem = (input: unknown) => {
   const checked = checkContact(input, units)

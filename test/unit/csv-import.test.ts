@@ -5,6 +5,7 @@ import {
 import { CsvDecoder, decodeCsvBytes, detectDelimiter } from '../../server/domain/csv-text.js'
 import { linesWithProblems, problemText } from '../../server/domain/problems.js'
 import { MAX_IMPORT_ROWS, type ImportContext, type ItemSpec } from '../../server/domain/responses.js'
+import { unitIndex } from '../../server/domain/units.js'
 
 const ITEMS: ItemSpec[] = [
   { key: 'excellent_service', scale: 'agree5' },
@@ -12,7 +13,7 @@ const ITEMS: ItemSpec[] = [
   { key: 'recommend', scale: 'likelihood11' },
 ]
 const NORTH = '00000000-0000-4000-8000-000000000001'
-const CONTEXT: ImportContext = { items: ITEMS, unitLookup: new Map([[NORTH, NORTH], ['north branch', NORTH]]) }
+const CONTEXT: ImportContext = { items: ITEMS, unitLookup: unitIndex([{ id: NORTH, name: 'North Branch' }]) }
 
 function read(text: string): CsvImport {
   const result = readCsvImport(text, ITEMS)

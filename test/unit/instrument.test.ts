@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Role } from '../../db/schema.js'
+import type { Role } from '../../server/domain/types.js'
 import { instrumentProblems, LOCALES, localize, type InstrumentDefinition } from '../../server/domain/instrument.js'
 import { assignableRoles, can, isRole, ROLES, type Permission } from '../../server/domain/roles.js'
 import { BUILT_IN_INSTRUMENTS, SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { WaveStatus } from '../../db/schema.js'
+import type { WaveStatus } from '../../server/domain/types.js'
 import { effectiveStatus, quarterName, suggestWaveName } from '../../server/domain/periods.js'
 
 const at = (iso: string) => new Date(iso)

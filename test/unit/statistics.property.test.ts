@@ -5,9 +5,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  agreeThreshold, benjaminiHochberg, classify, erfc, gap, newcombe, normalUpperTail, sampleSizePerSide, SIGNIFICANCE, summarize,
+  benjaminiHochberg, classify, erfc, gap, newcombe, normalUpperTail, sampleSizePerSide, SIGNIFICANCE, summarize,
   twoProportionPValue, wilson, Z80, Z95,
 } from '../../server/domain/statistics.js'
+import { agreeThreshold } from '../../server/domain/scale.js'
 
 /** Rounding noise allowed where two computations of one number may differ in the last bits. */
 const EPS = 1e-12

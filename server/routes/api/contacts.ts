@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { checkContactFilters, CONTACTS_PER_PAGE, unitLookup } from '../../domain/contacts.js'
+import { checkContactFilters, CONTACTS_PER_PAGE } from '../../domain/contacts.js'
+import { unitIndex } from '../../domain/units.js'
 import { fieldsInvalid, HttpError } from '../../http-error.js'
 import { listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
@@ -106,7 +107,7 @@ export default async function contacts(fastify: FastifyInstance) {
     },
   }, async (request) => {
     const organizationId = request.principal!.organizationId
-    const units = unitLookup(await listUnits(app.db, organizationId))
+    const units = unitIndex(await listUnits(app.db, organizationId))
     const { value: filters, errors: problems } = checkContactFilters(request.query, units)
     if (Object.keys(problems).length > 0) throw fieldsInvalid(problems)
     const { contacts: list, total } = await listContacts(app.db, organizationId, filters)

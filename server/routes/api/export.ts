@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { notFound } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { findWave } from '../../repositories/waves.js'
-import { sendResponsesCsv } from '../../services/export.js'
+import { responsesCsvDownload } from '../../services/export.js'
 import { errors, IdParams } from './schemas.js'
 
 export default async function exportRoutes(fastify: FastifyInstance) {
@@ -26,6 +26,8 @@ export default async function exportRoutes(fastify: FastifyInstance) {
     const wave = await findWave(app.db, organizationId, request.params.id)
     if (!wave) throw notFound('This wave')
     const org = await getOrganization(app.db, organizationId)
-    return sendResponsesCsv(reply, app.db, org, wave) as never
+    const download = responsesCsvDownload(app.db, org, wave)
+    // The schema types the error answers only; the CSV itself is a stream.
+    return reply.headers(download.headers).send(download.body as never)
   })
 }

@@ -5,9 +5,10 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { contactInput, type ContactColumn } from '../../domain/contacts.js'
 import { DELIMITER_NAMES, ENCODING_NAMES } from '../../domain/csv-text.js'
+import { sideName } from '../../domain/names.js'
 import { problemText } from '../../domain/problems.js'
 import { locale } from '../../format.js'
-import { HttpError } from '../../http-error.js'
+import { csrfFailed } from '../../plugins/security.js'
 import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { checkContactsCsvStart, importContactUpload, previewContactUpload, type PreviewRow } from '../../services/contact-import.js'
@@ -16,12 +17,10 @@ import { receiveUpload } from './upload-form.js'
 
 const PREVIEW_ROWS = 10
 const MAX_MB = MAX_CSV_BYTES / 1024 / 1024
-const SIDES: Record<string, string> = { staff: 'Staff', customer: 'Customer' }
 const COLUMN_MEANINGS: Record<ContactColumn['kind'], string> = {
   email: 'email address', side: 'staff or customer', name: 'name', unit: 'unit', locale: 'language', attribute: 'attribute', unnamed: 'ignored: no name',
 }
 
-const csrfFailed = () => new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
 
 export default async function contactImportPages(app: FastifyInstance) {
   // Only these routes read multipart bodies, and they stream the file (at most MAX_MB) into the upload store.
@@ -130,7 +129,7 @@ function sampleRow(row: PreviewRow, columns: readonly ContactColumn[], unitNames
   const contact = row.contact
   if (contact) {
     return {
-      line: row.line, problem: null, email: contact.email, name: contact.name ?? '', side: SIDES[contact.side] ?? contact.side,
+      line: row.line, problem: null, email: contact.email, name: contact.name ?? '', side: sideName(contact.side),
       unit: contact.unitId ? unitNames.get(contact.unitId) ?? '' : '', locale: contact.locale ? locale(contact.locale) : '',
       attributes: Object.entries(contact.attributes ?? {}).map(([name, value]) => `${name}: ${value}`),
     }

@@ -1,15 +1,15 @@
 // Contacts: the list, searched and filtered through the URL (so a filtered list can be bookmarked or
 // shared), a page of 50 at a time. The CSV import lives in contact-import.ts, registered from here.
 import type { FastifyInstance } from 'fastify'
-import { checkContactFilters, CONTACTS_PER_PAGE, unitLookup, type ContactFilters } from '../../domain/contacts.js'
+import { checkContactFilters, CONTACTS_PER_PAGE, type ContactFilters } from '../../domain/contacts.js'
+import { unitIndex } from '../../domain/units.js'
+import { SIDE_NAMES } from '../../domain/names.js'
 import { count, locale } from '../../format.js'
 import { listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
 import contactImportPages from './contact-import.js'
 
 const FILTERS = ['q', 'side', 'unit', 'unsubscribed', 'attribute', 'value'] as const
-
-const SIDE_LABELS = { staff: 'Staff', customer: 'Customer' } as const
 
 /** What the person typed into the filter form, as short strings. */
 function typed(query: Record<string, unknown>): Record<(typeof FILTERS)[number], string> {
@@ -35,7 +35,7 @@ export default async function contactPages(app: FastifyInstance) {
     const organizationId = request.principal!.organizationId
     const query = request.query as Record<string, unknown>
     const units = await listUnits(app.db, organizationId)
-    const { value: filters, errors } = checkContactFilters(query, unitLookup(units))
+    const { value: filters, errors } = checkContactFilters(query, unitIndex(units))
     const { contacts, total } = await listContacts(app.db, organizationId, filters)
     const values = typed(query)
     const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE))
@@ -55,7 +55,7 @@ export default async function contactPages(app: FastifyInstance) {
       contacts: contacts.map((contact) => ({
         email: contact.email,
         name: contact.name,
-        side: SIDE_LABELS[contact.side],
+        side: SIDE_NAMES[contact.side],
         unit: contact.unit?.name ?? '',
         locale: contact.locale ? locale(contact.locale) : '',
         attributes: Object.entries(contact.attributes).map(([name, value]) => `${name}: ${value}`),

@@ -5,9 +5,10 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { exampleCsv, MAX_IMPORT_BYTES } from '../../domain/csv-import.js'
 import { linesWithProblems, problemText } from '../../domain/problems.js'
-import { MAX_IMPORT_ROWS, scaleValues } from '../../domain/responses.js'
+import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
+import { scaleValues } from '../../domain/scale.js'
 import { count } from '../../format.js'
-import { HttpError } from '../../http-error.js'
+import { csrfFailed } from '../../plugins/security.js'
 import { listUnits } from '../../repositories/units.js'
 import type { Wave } from '../../repositories/waves.js'
 import { importContext, importResponseUpload, previewResponseUpload, readResponseFile, type ResponsePreview } from '../../services/imports.js'
@@ -107,7 +108,7 @@ export default async function importPages(app: FastifyInstance) {
     const received = await receiveUpload(request,
       (filename, file) => saveUpload(app.db, ownerOf(request, wave), request.principal!.userId, filename, file, MAX_IMPORT_BYTES), remove)
     if (!received.csrfValid) {
-      throw new HttpError(403, 'csrf_failed', 'This form has expired or did not come from this site. Go back, reload the page and try again.')
+      throw csrfFailed()
     }
     const { chosen, saved } = received
     const refuse = async (message: string) => {

@@ -1,6 +1,7 @@
 // Sending from the admin pages: invite contacts to a wave, set its reminders, watch delivery, read
 // the development outbox, and resume sending after it paused itself.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isUuid } from '../../domain/formats.js'
 import { invitationCounts, resumeSending } from '../../repositories/invitations.js'
 import { latestOutboxMessages } from '../../repositories/outbox.js'
 import { inviteToWave, setReminders } from '../../services/waves.js'
@@ -42,6 +43,6 @@ export default async function sendingPages(app: FastifyInstance) {
   app.post('/sending/resume', { config: { access: 'manage_settings' } }, async (request, reply) => {
     await resumeSending(app.db, orgOf(request))
     const back = (request.body as Record<string, unknown>).back
-    return reply.redirect(typeof back === 'string' && /^\/waves\/[0-9a-f-]{36}$/.test(back) ? `${back}#invitations` : '/waves', 303)
+    return reply.redirect(typeof back === 'string' && back.startsWith('/waves/') && isUuid(back.slice('/waves/'.length)) ? `${back}#invitations` : '/waves', 303)
   })
 }

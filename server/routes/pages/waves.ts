@@ -11,7 +11,7 @@ import { getOrganization } from '../../repositories/organizations.js'
 import { listUnits } from '../../repositories/units.js'
 import { findLink, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
-import { sendResponsesCsv } from '../../services/export.js'
+import { responsesCsvDownload } from '../../services/export.js'
 import { reportCsv, waveReport } from '../../services/report.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
@@ -95,7 +95,8 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     const org = await getOrganization(app.db, orgOf(request))
-    return sendResponsesCsv(reply, app.db, org, wave)
+    const download = responsesCsvDownload(app.db, org, wave)
+    return reply.headers(download.headers).send(download.body)
   })
 
   app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {

@@ -5,13 +5,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
+import { SCALE_VALUES } from '../../domain/scale.js'
 import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { LocalCache } from '../../local-cache.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
-import { randomToken } from '../../security/tokens.js'
+import { isTokenShaped, randomToken } from '../../security/tokens.js'
 import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
 type Params = { token: string }
@@ -25,7 +26,7 @@ interface Opened {
 
 /** The form's one-time key, when it has a well-formed one. */
 const submissionKeyOf = (body: Record<string, unknown>) =>
-  typeof body.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(body.submission) ? body.submission : null
+  isTokenShaped(body.submission) ? body.submission : null
 
 /** What is stored for a checked form. */
 function newResponse({ entry, survey, locale }: Opened, form: SurveyForm, submissionKey: string | null): NewResponse {
@@ -109,7 +110,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
   function form(request: Request, reply: FastifyReply, status: number, opened: Opened, state: { values?: Record<string, unknown>; problems?: Record<string, FormProblem | 'expired' | 'unavailable'> } = {}) {
     const { survey, entry, locale } = opened
     const values = state.values ?? {}
-    const submission = typeof values.submission === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(values.submission) ? values.submission : randomToken(16)
+    const submission = isTokenShaped(values.submission) ? values.submission : randomToken(16)
     return reply.code(status).header('cache-control', 'no-store').view('survey/form', {
       locale,
       t: RESPONDENT_TEXT[locale],
@@ -124,6 +125,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       submission,
       csrf: reply.csrfToken(),
       maxComment: MAX_COMMENT_LENGTH,
+      scales: SCALE_VALUES,
     })
   }
 

@@ -1,0 +1,17 @@
+// The product's literal types: the words a wave, a link, an answer or a user is described with.
+// The database schema (db/schema.ts) stores them; every layer names them from here.
+
+/** Text in each locale the instrument supports, e.g. { en: '…', es: '…', de: '…' }. */
+export type LocalizedText = Record<string, string>
+
+export type Role = 'owner' | 'admin' | 'analyst' | 'viewer'
+export type Side = 'staff' | 'customer'
+export type WaveStatus = 'draft' | 'open' | 'closed'
+export type Scale = 'agree5' | 'likelihood11'
+
+/** How a response arrived. */
+export type Channel = 'link' | 'invitation' | 'import' | 'api'
+export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
+
+export type MailKind = 'invitation' | 'reminder'
+export type MailJobStatus = 'pending' | 'sending' | 'sent' | 'failed'
