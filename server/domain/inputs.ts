@@ -77,7 +77,7 @@ export function checkTokenName(input: unknown): Checked<string> {
   return result(errors, value)
 }
 
-export function checkSettings(input: Record<string, unknown>): Checked<{ name: string; min_group_size: number; default_locale: string }> {
+export function checkSettings(input: Record<string, unknown>): Checked<{ name: string; minGroupSize: number; defaultLocale: string }> {
   const errors: FieldErrors = {}
   const orgName = name(input.name, 'the organization name', errors, 'name')
   const raw = typeof input.minGroupSize === 'number' ? String(input.minGroupSize) : text(input.minGroupSize)
@@ -85,7 +85,7 @@ export function checkSettings(input: Record<string, unknown>): Checked<{ name: s
   if (!/^\d+$/.test(raw) || size < 3 || size > 50) errors.minGroupSize = 'Enter a whole number from 3 to 50.'
   const locale = text(input.defaultLocale)
   if (!(LOCALES as readonly string[]).includes(locale)) errors.defaultLocale = `Choose one of: ${LOCALES.join(', ')}.`
-  return result(errors, { name: orgName, min_group_size: size, default_locale: locale })
+  return result(errors, { name: orgName, minGroupSize: size, defaultLocale: locale })
 }
 
 export interface WaveFields {

@@ -1,7 +1,7 @@
 // Organizations (tenants) and the people in them.
 import type { Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
-import type { Organization, User } from '../../db/schema.js'
+import type { User } from '../../db/schema.js'
 import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
 import { atomically } from './atomically.js'
@@ -47,16 +47,23 @@ export async function createOrganizationWithOwner(
   })
 }
 
-export async function getOrganization(db: Db, id: string): Promise<Organization> {
-  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+/** An organization's settings, as the rest of the code names them. */
+export interface OrganizationSettings {
+  id: string
+  name: string
+  minGroupSize: number
+  defaultLocale: string
 }
 
-export async function updateOrganization(
-  db: Db,
-  id: string,
-  changes: { name: string; min_group_size: number; default_locale: string },
-): Promise<void> {
-  await db.updateTable('organizations').set(changes).where('id', '=', id).execute()
+export async function getOrganization(db: Db, id: string): Promise<OrganizationSettings> {
+  const row = await db.selectFrom('organizations').select(['id', 'name', 'min_group_size', 'default_locale']).where('id', '=', id).executeTakeFirstOrThrow()
+  return { id: row.id, name: row.name, minGroupSize: row.min_group_size, defaultLocale: row.default_locale }
+}
+
+export async function updateOrganization(db: Db, id: string, changes: Omit<OrganizationSettings, 'id'>): Promise<void> {
+  await db.updateTable('organizations')
+    .set({ name: changes.name, min_group_size: changes.minGroupSize, default_locale: changes.defaultLocale })
+    .where('id', '=', id).execute()
 }
 
 /** A person of an organization as the settings pages show them; no password hash. */

@@ -46,10 +46,10 @@ export interface Download {
 }
 
 /** A wave's responses as a CSV download (UTF-8 with a byte order mark, for spreadsheets). */
-export function responsesCsvDownload(db: Db, organization: { id: string; min_group_size: number }, wave: { id: string; name: string }): Download {
+export function responsesCsvDownload(db: Db, organization: { id: string; minGroupSize: number }, wave: { id: string; name: string }): Download {
   async function* withBom() {
     yield '\ufeff'
-    yield* responsesCsv(db, organization.id, wave.id, organization.min_group_size)
+    yield* responsesCsv(db, organization.id, wave.id, organization.minGroupSize)
   }
   const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-responses.csv`
   return {

@@ -63,13 +63,13 @@ describe('checkSettings', () => {
   const good = { name: 'Acme', minGroupSize: '5', defaultLocale: 'es' }
 
   it('returns the values in database column names', () => {
-    expect(valueOf(checkSettings(good))).toEqual({ name: 'Acme', min_group_size: 5, default_locale: 'es' })
+    expect(valueOf(checkSettings(good))).toEqual({ name: 'Acme', minGroupSize: 5, defaultLocale: 'es' })
   })
 
   it('accepts the bounds 3 and 50, as text or as numbers', () => {
-    expect(valueOf(checkSettings({ ...good, minGroupSize: '3' })).min_group_size).toBe(3)
-    expect(valueOf(checkSettings({ ...good, minGroupSize: 50 })).min_group_size).toBe(50)
-    expect(valueOf(checkSettings({ ...good, minGroupSize: ' 7 ' })).min_group_size).toBe(7)
+    expect(valueOf(checkSettings({ ...good, minGroupSize: '3' })).minGroupSize).toBe(3)
+    expect(valueOf(checkSettings({ ...good, minGroupSize: 50 })).minGroupSize).toBe(50)
+    expect(valueOf(checkSettings({ ...good, minGroupSize: ' 7 ' })).minGroupSize).toBe(7)
   })
 
   for (const size of ['2', '51', 2, 51, '0', '-3', '3.5', 3.5, '1e1', 'five', '', null, undefined]) {
@@ -81,7 +81,7 @@ describe('checkSettings', () => {
   }
 
   it('accepts each supported locale and refuses any other', () => {
-    for (const locale of ['en', 'es', 'de']) expect(valueOf(checkSettings({ ...good, defaultLocale: locale })).default_locale).toBe(locale)
+    for (const locale of ['en', 'es', 'de']) expect(valueOf(checkSettings({ ...good, defaultLocale: locale })).defaultLocale).toBe(locale)
     expect(fields(checkSettings({ ...good, defaultLocale: 'fr' }))).toEqual(['defaultLocale'])
     expect(fields(checkSettings({ ...good, defaultLocale: 'EN' }))).toEqual(['defaultLocale'])
     expect(fields(checkSettings({ ...good, defaultLocale: undefined }))).toEqual(['defaultLocale'])

@@ -1,10 +1,9 @@
 // GET /api/v1/waves/:id/export.csv: every response of a wave, for the analysts' own spreadsheets.
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { notFound } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { findWave } from '../../repositories/waves.js'
 import { responsesCsvDownload } from '../../services/export.js'
+import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
 
 export default async function exportRoutes(fastify: FastifyInstance) {
@@ -22,10 +21,7 @@ export default async function exportRoutes(fastify: FastifyInstance) {
       response: errors(401, 403, 404),
     },
   }, async (request, reply) => {
-    const organizationId = request.principal!.organizationId
-    const wave = await findWave(app.db, organizationId, request.params.id)
-    if (!wave) throw notFound('This wave')
-    const org = await getOrganization(app.db, organizationId)
+    const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const download = responsesCsvDownload(app.db, org, wave)
     // The schema types the error answers only; the CSV itself is a stream.
     return reply.headers(download.headers).send(download.body as never)

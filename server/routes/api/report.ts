@@ -26,6 +26,6 @@ export default async function report(fastify: FastifyInstance) {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const filters = parseReportFilters(request.query as Record<string, unknown>)
     if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
-    return waveReport(app.db, { id: org.id, name: org.name, minGroupSize: org.min_group_size }, wave, filters.value)
+    return waveReport(app.db, org, wave, filters.value)
   })
 }

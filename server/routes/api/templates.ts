@@ -2,13 +2,15 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { localize } from '../../domain/instrument.js'
+import { SCALES } from '../../domain/scale.js'
+import type { Scale } from '../../domain/types.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { errors, LocalizedText } from './schemas.js'
 
 const Item = Type.Object({
   key: Type.String(),
   dimension: Type.String(),
-  scale: Type.Union([Type.Literal('agree5'), Type.Literal('likelihood11')]),
+  scale: Type.Unsafe<Scale>({ type: 'string', enum: [...SCALES] }),
   headline: Type.Boolean(),
   staffText: Type.String(),
   customerText: Type.String(),

@@ -17,7 +17,7 @@ export default async function settingsPages(app: FastifyInstance) {
 
   app.get('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
     const org = await getOrganization(app.db, orgOf(request))
-    const values = { name: org.name, minGroupSize: org.min_group_size, defaultLocale: org.default_locale }
+    const values = { name: org.name, minGroupSize: org.minGroupSize, defaultLocale: org.defaultLocale }
     return reply.page('settings', { title: 'Settings', values, errors: {}, locales: LOCALES, saved: 'saved' in (request.query as object) })
   })
 

@@ -57,8 +57,7 @@ export default async function wavePages(app: FastifyInstance) {
    * this wave are dropped, and the problem is returned to be shown instead.
    */
   async function withFilters<T>(request: FastifyRequest, build: (organization: { id: string; name: string; minGroupSize: number }, filters: ReportFilters) => Promise<T>) {
-    const org = await getOrganization(app.db, orgOf(request))
-    const organization = { id: org.id, name: org.name, minGroupSize: org.min_group_size }
+    const organization = await getOrganization(app.db, orgOf(request))
     // Page-only parameters (a notice after inviting) are not report filters.
     const { invited: _invited, ...query } = request.query as Record<string, unknown>
     const parsed = parseReportFilters(query)
