@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
-import { instrumentProblems, type InstrumentDefinition } from '../domain/instrument.js'
+import { instrumentProblems, type InstrumentDefinition, type ItemDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
 import { atomically } from './atomically.js'
 import type { LocalizedText, Scale } from '../domain/types.js'
@@ -120,14 +120,7 @@ export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenIn
   })
 }
 
-export interface WaveItem {
-  key: string
-  dimension: string
-  scale: Scale
-  headline: boolean
-  staffText: LocalizedText
-  customerText: LocalizedText
-}
+export type WaveItem = Omit<ItemDefinition, 'staffPredictText'>
 
 /** The items of the instrument a wave runs, in position order. */
 export async function waveItems(db: Db, waveId: string): Promise<WaveItem[]> {
