@@ -172,7 +172,7 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await page.click('main button:has-text("Invite everyone not yet invited")')
   await page.waitForURL(/invited=3/)
   const { config } = run.app
-  const worker = new MailWorker({ db: run.database.db, transport: outboxTransport(run.database.db), publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: 100 })
+  const worker = new MailWorker({ db: run.database.db, transport: outboxTransport(run.database.db), publicUrl: config.publicUrl, secret: config.signingSecret, from: config.mailFrom, rate: 100 })
   expect(await worker.runOnce()).toBe(3)
   await page.goto(`${run.baseUrl}/outbox`)
   const mail = await page.locator('pre.outbox-text').first().innerText()
