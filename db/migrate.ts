@@ -1,6 +1,6 @@
 // Applies the migrations, listed statically so that bundling or moving files cannot lose one,
 // then makes sure the built-in instruments are present.
-import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
 import { installBuiltInInstruments } from '../server/repositories/instruments.js'
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
