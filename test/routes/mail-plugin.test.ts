@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../server/app.js'
 import type { OutgoingMessage, Transport } from '../../server/mail/transport.js'
-import { apiToken, bearer, createTenant, describeEachDatabase, testConfig, type TestContext } from '../helpers/app.js'
+import { apiToken, bearer, createTenant, testConfig, type TestContext } from '../helpers/app.js'
 import { createTestDatabase, DATABASES, type TestDatabase } from '../helpers/databases.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -20,7 +20,7 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<b
 
 /** A tenant with an open wave and `count` customer contacts, invited through the API. */
 async function invited(ctx: Pick<TestContext, 'app' | 'database'>, count: number) {
-  const tenant = await createTenant(ctx as TestContext)
+  const tenant = await createTenant(ctx as TestContext, `Acme ${count}`)
   const token = await apiToken(ctx as TestContext, tenant.owner.email)
   const wave = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: 'Q1', templateKey: 'service-gap-index', status: 'open' } })
   expect(wave.statusCode).toBe(201)
@@ -32,21 +32,10 @@ async function invited(ctx: Pick<TestContext, 'app' | 'database'>, count: number
   return tenant
 }
 
-describeEachDatabase('the app as npm start and npm run demo build it', (ctx) => {
-  it('sends an invitation to the development outbox without anything else started', async () => {
-    const tenant = await invited(ctx, 1)
-    const outbox = () => ctx.database.db.selectFrom('outbox_messages').select(['recipient', 'subject'])
-      .where('organization_id', '=', tenant.organizationId).execute()
-    expect(await eventually(async () => (await outbox()).length > 0)).toBe(true)
-    const [message] = await outbox()
-    expect(message!.recipient).toBe('customer-0@example.test')
-    const job = await ctx.database.db.selectFrom('mail_jobs').select('status').where('organization_id', '=', tenant.organizationId).executeTakeFirstOrThrow()
-    expect(job.status).toBe('sent')
-  })
-})
-
 for (const kind of DATABASES) {
-  describe(`closing the app stops the mail worker [${kind}]`, () => {
+  // One database for both apps, one after the other: the first as the entries build it, the second
+  // with a transport the test holds back.
+  describe(`the mail worker in the app [${kind}]`, () => {
     let database: TestDatabase
     let app: FastifyInstance
     const sent: OutgoingMessage[] = []
@@ -66,16 +55,29 @@ for (const kind of DATABASES) {
 
     beforeAll(async () => {
       database = await createTestDatabase(kind)
-      app = await buildApp({ config: testConfig(), db: database.db, logger: false, mail: { transport, intervalMs: 50 } })
-      await app.ready()
     })
     afterAll(async () => {
       release()
-      await app.close()
+      await app?.close()
       await database.drop()
     })
 
-    it('finishes the message in flight, puts the others back in the queue and claims nothing after', async () => {
+    it('sends an invitation to the development outbox when the app is built as npm start and npm run demo build it', async () => {
+      // No mail options: what server/server.ts and server/cli/demo.ts pass.
+      app = await buildApp({ config: testConfig(), db: database.db, logger: false })
+      const tenant = await invited({ app, database }, 1)
+      const outbox = () => database.db.selectFrom('outbox_messages').select(['recipient', 'subject'])
+        .where('organization_id', '=', tenant.organizationId).execute()
+      expect(await eventually(async () => (await outbox()).length > 0)).toBe(true)
+      const [message] = await outbox()
+      expect(message!.recipient).toBe('customer-0@example.test')
+      const job = await database.db.selectFrom('mail_jobs').select('status').where('organization_id', '=', tenant.organizationId).executeTakeFirstOrThrow()
+      expect(job.status).toBe('sent')
+      await app.close()
+    })
+
+    it('finishes the message in flight when the app closes, puts the others back in the queue and claims nothing after', async () => {
+      app = await buildApp({ config: testConfig(), db: database.db, logger: false, mail: { transport, intervalMs: 50 } })
       const tenant = await invited({ app, database }, 3)
       expect(await eventually(async () => sent.length === 1)).toBe(true)
       const closing = app.close()
