@@ -4,9 +4,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PGliteDialect, PostgresDialect, type Driver } from 'kysely'
 import pg from 'pg'
-import { PGliteDialect } from './pglite-dialect.js'
 import type { Database } from './schema.js'
 
 const INT8 = 20
@@ -59,7 +58,27 @@ export function openDatabase(target: DatabaseTarget): Db {
     unlock = lockDataDir(target.dataDir!)
   }
   const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite, unlock) })
+  return new Kysely<Database>({ dialect: new LockedPGliteDialect(pglite, unlock) })
+}
+
+/**
+ * kysely's own PGlite dialect (PGlite has one connection: kysely hands it to one query or
+ * transaction at a time), which also releases the data directory's lock once the database is closed.
+ */
+class LockedPGliteDialect extends PGliteDialect {
+  constructor(pglite: PGlite, private readonly unlock: () => void) {
+    super({ pglite })
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver()
+    const destroy = driver.destroy.bind(driver)
+    driver.destroy = async () => {
+      await destroy()
+      this.unlock()
+    }
+    return driver
+  }
 }
 
 export class DatabaseInUseError extends Error {}

@@ -1,7 +1,7 @@
 // Applies the migrations, listed statically so that bundling or moving files cannot lose one. The
 // built-in instruments are data of today's code, not of a migration: server/repositories/migrate.ts
 // adds them after this has run.
-import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
 import * as m0002 from './migrations/0002_responses.js'

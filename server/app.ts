@@ -1,5 +1,6 @@
 // Builds the Fastify application (no listen): plugins first, then routes, wired top to bottom so the
-// whole app can be read here. Tests call buildApp and use app.inject.
+// whole app can be read here. Background work (the mail worker) is a plugin too, so the server, the
+// demo and tests all run it. Tests call buildApp and use app.inject.
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -8,6 +9,7 @@ import type { Config } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
+import mailPlugin, { type MailOptions } from './mail/plugin.js'
 import securityPlugin from './plugins/security.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
@@ -29,6 +31,8 @@ export interface AppOptions {
   db: Db
   /** Pino options; tests pass false to keep output quiet. */
   logger?: boolean | object
+  /** The mail worker; by default it runs, sending to SMTP_URL or the development outbox. See MailOptions. */
+  mail?: MailOptions
 }
 
 /** Survey paths carry their token; logs show the route, never the secret. */
@@ -59,7 +63,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mail }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -71,6 +75,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })
+  await app.register(mailPlugin, { ...mail, db, config })
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)

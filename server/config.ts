@@ -19,7 +19,12 @@ export interface Config {
   readonly mailFrom: string
   /** Messages sent per second at most. */
   readonly mailRate: number
-  readonly sessionSecret: string
+  /**
+   * The key that signs what the server hands out and must recognise later: the CSRF token in every
+   * form, personal survey links (invitation tokens) and unsubscribe links. Not sessions: those are
+   * random ids kept (hashed) in the database.
+   */
+  readonly signingSecret: string
   readonly adminEmail: string | null
   readonly adminPassword: string | null
   readonly orgName: string
@@ -156,36 +161,51 @@ export function loadConfig(env: Env = process.env): Config {
     socket: parse.seconds('SOCKET_TIMEOUT', env.SOCKET_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.socket),
     databaseConnect: parse.seconds('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.databaseConnect, 600),
   })
-  const sessionSecret = readSessionSecret(env.SESSION_SECRET, databaseUrl, dataDir)
+  const signingSecret = readSigningSecret(env, databaseUrl, dataDir)
 
   return Object.freeze({
-    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, sessionSecret, adminEmail, adminPassword,
+    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
   })
 }
 
+/** Where the generated secret is kept on the embedded database; the second name is from before the rename. */
+export const SIGNING_SECRET_FILE = 'signing-secret'
+const LEGACY_SECRET_FILE = 'session-secret'
+
 /**
- * The secret that signs CSRF tokens. On the embedded database one is generated and kept in the data
- * directory, so a laptop needs no setup; on PostgreSQL every instance must share it, so it is required.
+ * SIGNING_SECRET: the key that signs CSRF tokens, survey links and unsubscribe links. Its old name
+ * SESSION_SECRET still works, so existing deployments keep their links valid; both set to different
+ * values is refused, since either choice would silently break links or forms. On the embedded
+ * database one is generated and kept in the data directory, so a laptop needs no setup; on
+ * PostgreSQL every instance must share it, so it is required.
  */
-function readSessionSecret(value: string | undefined, databaseUrl: string | null, dataDir: string): string {
-  if (value !== undefined && value !== '') {
-    if (value.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters (try: openssl rand -hex 32)')
+function readSigningSecret(env: Env, databaseUrl: string | null, dataDir: string): string {
+  const current = env.SIGNING_SECRET || null
+  const legacy = env.SESSION_SECRET || null
+  if (current !== null && legacy !== null && current !== legacy) {
+    throw new ConfigError('SIGNING_SECRET', 'differs from SESSION_SECRET, its old name; set only SIGNING_SECRET')
+  }
+  const value = current ?? legacy
+  if (value !== null) {
+    const variable = current !== null ? 'SIGNING_SECRET' : 'SESSION_SECRET'
+    if (value.length < 32) throw new ConfigError(variable, 'must be at least 32 characters (try: openssl rand -hex 32)')
     return value
   }
   if (databaseUrl !== null) {
-    throw new ConfigError('SESSION_SECRET', 'is required when DATABASE_URL is set, so that every instance shares it (try: openssl rand -hex 32)')
+    throw new ConfigError('SIGNING_SECRET', 'is required when DATABASE_URL is set, so that every instance shares it (try: openssl rand -hex 32)')
   }
-  const file = join(dataDir, 'session-secret')
-  let stored = ''
-  try {
-    stored = readFileSync(file, 'utf8').trim()
-  } catch {
-    // not there yet: made below
+  for (const name of [SIGNING_SECRET_FILE, LEGACY_SECRET_FILE]) {
+    let stored = ''
+    try {
+      stored = readFileSync(join(dataDir, name), 'utf8').trim()
+    } catch {
+      // not there (yet): the next name, or one is made below
+    }
+    if (stored.length >= 32) return stored
   }
-  if (stored.length >= 32) return stored
   mkdirSync(dataDir, { recursive: true })
   const secret = randomBytes(32).toString('hex')
-  writeFileSync(file, secret + '\n', { mode: 0o600 })
+  writeFileSync(join(dataDir, SIGNING_SECRET_FILE), secret + '\n', { mode: 0o600 })
   return secret
 }

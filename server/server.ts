@@ -1,11 +1,10 @@
 // Starts Service Gap: reads the configuration, opens and migrates the database, creates the first
-// organization from the environment if asked, listens, and shuts down gracefully on a signal.
+// organization from the environment if asked, listens, and shuts down gracefully on a signal. The
+// mail worker comes with the app (server/mail/plugin.ts).
 import closeWithGrace from 'close-with-grace'
 import { migrate } from './repositories/migrate.js'
 import { buildApp } from './app.js'
 import { openOrExit } from './database.js'
-import { outboxTransport, smtpTransport } from './mail/transport.js'
-import { MailWorker } from './mail/worker.js'
 import { loadConfigOrExit } from './config.js'
 import { bootstrapOrganization } from './repositories/organizations.js'
 
@@ -17,22 +16,17 @@ if (await bootstrapOrganization(db, config)) {
   console.log(`Created organization "${config.orgName}" with owner ${config.adminEmail}.`)
 }
 
-const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(db)
-const mailer = new MailWorker({ db, transport, publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: config.mailRate })
 const app = await buildApp({ config, db })
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   else app.log.info({ signal }, 'shutting down')
-  // Stop taking requests and claiming mail at once; the requests and the message in flight finish
-  // first, and only then is the database closed under them.
-  await Promise.all([app.close(), mailer.stop()])
-  transport.close()
+  // Closing the app stops taking requests and claiming mail at once (the mail plugin's hooks); the
+  // requests and the message in flight finish first, and only then is the database closed under them.
+  await app.close()
   await db.destroy()
 })
 
 await app.listen({ host: config.host, port: config.port })
-mailer.useLog(app.log)
-mailer.start()
 const database = config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`
 console.log(`\nService Gap is running at ${config.publicUrl} (using ${database}).\n`)

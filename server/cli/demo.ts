@@ -1,5 +1,6 @@
 // npm run demo: a fresh embedded database with a demo organization — six units and four quarterly
-// waves of about 1,500 responses each — then the server on it. The numbers follow the delivery gap:
+// waves of about 1,500 responses each — then the server on it, mail worker included (invitations
+// sent from the demo reach the development outbox at /outbox). The numbers follow the delivery gap:
 // most staff think customers get excellent service, few customers agree, and it slowly improves.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -41,11 +41,6 @@ export class MailWorker {
     this.host = new URL(options.publicUrl).hostname
   }
 
-  /** Logs through the app's logger once it exists. */
-  useLog(log: FastifyBaseLogger): void {
-    this.options.log = log
-  }
-
   start(intervalMs = 1000): void {
     this.stopping = false
     const loop = async () => {

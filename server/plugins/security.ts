@@ -84,14 +84,14 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
       this.setCookie(csrfCookie, value, cookieOptions(config))
     }
     this.request.csrfCookieValue = value
-    return hmac(config.sessionSecret, value)
+    return hmac(config.signingSecret, value)
   })
 
   app.decorateRequest('csrfValid', function csrfValid(this: FastifyRequest) {
     const cookieValue = this.cookies[csrfCookie]
     const body = this.body as Record<string, unknown> | undefined
     const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? this.headers['x-csrf-token']
-    return Boolean(cookieValue) && typeof sent === 'string' && safeEqual(sent, hmac(config.sessionSecret, cookieValue!))
+    return Boolean(cookieValue) && typeof sent === 'string' && safeEqual(sent, hmac(config.signingSecret, cookieValue!))
   })
 
   // PostgreSQL cannot store NUL characters or unpaired UTF-16 surrogates in text; they carry no

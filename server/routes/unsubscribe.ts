@@ -17,12 +17,12 @@ export default async function unsubscribeRoutes(app: FastifyInstance) {
   app.get<{ Params: Params }>('/u/:token', { config: { access: 'public' } }, async (request, reply) => {
     const locale = chooseLocale({ acceptLanguage: request.headers['accept-language'], fallback: 'en', available: LOCALES }) as Locale
     const t = UNSUBSCRIBE_TEXT[locale]
-    if (!readUnsubscribeToken(app.config.sessionSecret, request.params.token)) return page(reply, 404, locale, { title: t.invalidTitle, body: [t.invalidBody] })
+    if (!readUnsubscribeToken(app.config.signingSecret, request.params.token)) return page(reply, 404, locale, { title: t.invalidTitle, body: [t.invalidBody] })
     return page(reply, 200, locale, { title: t.confirmTitle, body: [t.confirmBody] }, request.params.token)
   })
 
   app.post<{ Params: Params }>('/u/:token', { config: { access: 'public', csrf: 'exempt' }, bodyLimit: 1024 }, async (request, reply) => {
-    const invitationId = readUnsubscribeToken(app.config.sessionSecret, request.params.token)
+    const invitationId = readUnsubscribeToken(app.config.signingSecret, request.params.token)
     const done = invitationId ? await unsubscribeByInvitation(app.db, invitationId) : null
     // The language of the invitation when known, else the browser's.
     const locale = chooseLocale({ requested: done?.locale, acceptLanguage: request.headers['accept-language'], fallback: 'en', available: LOCALES }) as Locale

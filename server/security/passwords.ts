@@ -1,9 +1,22 @@
 // Password hashing with scrypt at the OWASP Password Storage Cheat Sheet's parameters
 // (N = 2^17, r = 8, p = 1: 128 MiB per hash). The parameters travel with each hash, so they can be
-// raised later without breaking older ones.
+// raised later without breaking older ones — and a test's cheap hash still verifies.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
-const COST_LOG2 = 17
+/** log2 of scrypt's N in production. */
+export const COST_LOG2 = 17
+/** log2 of N in tests: a hash takes about a millisecond instead of a third of a second. */
+export const TEST_COST_LOG2 = 10
+let costLog2 = COST_LOG2
+
+/**
+ * For test code only: hashes made after this call use N = 2^TEST_COST_LOG2. No setting or variable
+ * reaches it, and nothing under server/ or db/ calls it (test/unit/passwords.test.ts checks), so a
+ * running server always hashes at the production cost.
+ */
+export function useTestPasswordCost(): void {
+  costLog2 = TEST_COST_LOG2
+}
 const BLOCK_SIZE = 8
 const PARALLELISM = 1
 const KEY_LENGTH = 32
@@ -17,8 +30,8 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
-  const key = await derive(password, salt, { N: 2 ** COST_LOG2, r: BLOCK_SIZE, p: PARALLELISM })
-  return ['scrypt', COST_LOG2, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$')
+  const key = await derive(password, salt, { N: 2 ** costLog2, r: BLOCK_SIZE, p: PARALLELISM })
+  return ['scrypt', costLog2, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

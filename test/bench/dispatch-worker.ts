@@ -12,7 +12,7 @@ if (!config.databaseUrl || !config.smtpUrl) throw new Error('DATABASE_URL and SM
 const db = openDatabase({ url: config.databaseUrl, dataDir: null })
 const transport = smtpTransport(config.smtpUrl)
 const worker = new MailWorker({
-  db, transport, publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: config.mailRate,
+  db, transport, publicUrl: config.publicUrl, secret: config.signingSecret, from: config.mailFrom, rate: config.mailRate,
   staleMs: Number(process.env.BENCH_STALE_MS) || 120_000,
   ...(process.env.BENCH_LANES ? { concurrency: Number(process.env.BENCH_LANES) } : {}),
 })

@@ -184,6 +184,37 @@ for (const kind of DATABASES) {
         expect(await unitNamed('Before failure')).toBeUndefined()
       })
 
+      it('keep a query sent meanwhile from outside out of an open transaction', async () => {
+        let inserted!: () => void
+        const insertedYet = new Promise<void>((resolve) => (inserted = resolve))
+        const rolledBack = db.transaction().execute(async (trx) => {
+          await trx.insertInto('units').values({ organization_id: orgA, name: 'Seen only inside' }).execute()
+          inserted()
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          throw new Error('rolled back')
+        })
+        await insertedYet
+        const outside = unitNamed('Seen only inside')
+        await expect(rolledBack).rejects.toThrow('rolled back')
+        expect(await outside).toBeUndefined()
+      })
+
+      it('keep concurrent transactions apart: one rolling back takes nothing of the other', async () => {
+        const [kept, dropped] = await Promise.allSettled([
+          db.transaction().execute(async (trx) => {
+            await trx.insertInto('units').values({ organization_id: orgA, name: 'Kept side by side' }).execute()
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }),
+          db.transaction().execute(async (trx) => {
+            await trx.insertInto('units').values({ organization_id: orgA, name: 'Dropped side by side' }).execute()
+            throw new Error('rolled back')
+          }),
+        ])
+        expect([kept.status, dropped.status]).toEqual(['fulfilled', 'rejected'])
+        expect(await unitNamed('Kept side by side')).toBeDefined()
+        expect(await unitNamed('Dropped side by side')).toBeUndefined()
+      })
+
       it('leave the database usable after a rollback', async () => {
         expect(await createUnit(db, orgA, 'After rollback')).toMatch(/^[0-9a-f-]{36}$/)
       })

@@ -9,8 +9,6 @@
 // worker writing to the outbox.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { MailWorker } from '../../server/mail/worker.js'
-import { outboxTransport } from '../../server/mail/transport.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
@@ -171,9 +169,9 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   fixtures.surveyToken = new URL(await page.locator('.link-card input.link-url').last().inputValue()).pathname.split('/')[2]!
   await page.click('main button:has-text("Invite everyone not yet invited")')
   await page.waitForURL(/invited=3/)
-  const { config } = run.app
-  const worker = new MailWorker({ db: run.database.db, transport: outboxTransport(run.database.db), publicUrl: config.publicUrl, secret: config.sessionSecret, from: config.mailFrom, rate: 100 })
-  expect(await worker.runOnce()).toBe(3)
+  // The app's own mail worker sends them (server/mail/plugin.ts), as it does under npm start.
+  const outboxed = async () => (await run.database.db.selectFrom('outbox_messages').select('id').execute()).length
+  await expect.poll(outboxed, { timeout: 10_000 }).toBe(3)
   await page.goto(`${run.baseUrl}/outbox`)
   const mail = await page.locator('pre.outbox-text').first().innerText()
   fixtures.unsubscribeToken = mail.match(/\/u\/([\w.-]+)/)![1]!

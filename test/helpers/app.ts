@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe } from 'vitest'
-import { buildApp } from '../../server/app.js'
+import { buildApp, type AppOptions } from '../../server/app.js'
 import { loadConfig, type Config } from '../../server/config.js'
 import type { Role } from '../../server/domain/types.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
@@ -16,7 +16,7 @@ export const PASSWORD = 'correct horse battery staple'
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     PUBLIC_URL: 'http://sg.test',
-    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    SIGNING_SECRET: 'test-secret-test-secret-test-secret-0123',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'sg-test-')),
     ...env,
   })
@@ -29,15 +29,18 @@ export interface TestContext {
   config: Config
 }
 
-/** Runs `fn` once per database, with a fresh app and database for each. */
-export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}) {
+/**
+ * Runs `fn` once per database, with a fresh app and database for each. The app is built as the
+ * server builds it, mail worker included; `options.mail` changes that (see MailOptions).
+ */
+export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}, options: Pick<AppOptions, 'mail'> = {}) {
   for (const kind of DATABASES) {
     describe(`${title} [${kind}]`, () => {
       const ctx = { kind } as TestContext
       beforeAll(async () => {
         ctx.database = await createTestDatabase(kind)
         ctx.config = testConfig(env)
-        ctx.app = await buildApp({ config: ctx.config, db: ctx.database.db, logger: false })
+        ctx.app = await buildApp({ ...options, config: ctx.config, db: ctx.database.db, logger: false })
         await ctx.app.ready()
       })
       afterAll(async () => {

@@ -56,7 +56,7 @@ export async function startServerProcess(database: { url: string } | { dataDir: 
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_URL: url,
-      SESSION_SECRET: 'fault-secret-fault-secret-fault-secret-0123',
+      SIGNING_SECRET: 'fault-secret-fault-secret-fault-secret-0123',
       ADMIN_EMAIL: OWNER.email,
       ADMIN_PASSWORD: OWNER.password,
       LOG_LEVEL: 'warn',

@@ -3,6 +3,7 @@
 // ours, roles are enforced, and every form needs its CSRF token.
 import { Readable } from 'node:stream'
 import { expect, it } from 'vitest'
+import { buildApp } from '../../server/app.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { can } from '../../server/domain/roles.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
@@ -94,8 +95,18 @@ describeEachDatabase('access control over every route', (ctx) => {
     expect(routesOf(ctx).length).toBeGreaterThan(15)
   })
 
-  it('every route declares who may use it', () => {
-    for (const route of ctx.app.accessTable()) expect(route.access, `${route.method} ${route.url}`).toBeTruthy()
+  it('will not start with a route that does not declare who may use it', async () => {
+    const build = () => buildApp({ config: ctx.config, db: ctx.database.db, logger: false, mail: { worker: false } })
+    const undeclared = await build()
+    undeclared.get('/forgotten', async () => 'anyone may see this')
+    await expect(undeclared.ready()).rejects.toThrow('routes without config.access: GET /forgotten')
+    await undeclared.close()
+    // The same route with its access declared starts: the refusal above is about the declaration alone.
+    const declared = await build()
+    declared.get('/forgotten', { config: { access: 'public' } }, async () => 'anyone may see this')
+    await declared.ready()
+    expect((await declared.inject({ method: 'GET', url: '/forgotten' })).body).toBe('anyone may see this')
+    await declared.close()
   })
 
   it('refuses anonymous callers on every non-public route', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../server/config.js'
 
-const SECRET = 'a-session-secret-of-at-least-32-chars!'
+const SECRET = 'a-signing-secret-of-at-least-32-chars!'
 
 /** A temporary data directory per test, removed afterwards. */
 const dirs: string[] = []
@@ -30,7 +30,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('loadConfig defaults', () => {
   it('listens on 127.0.0.1:3000 and derives the public URL from host and port', () => {
-    const config = loadConfig({ SESSION_SECRET: SECRET })
+    const config = loadConfig({ SIGNING_SECRET: SECRET })
     expect(config.host).toBe('127.0.0.1')
     expect(config.port).toBe(3000)
     expect(config.publicUrl).toBe('http://127.0.0.1:3000')
@@ -41,50 +41,50 @@ describe('loadConfig defaults', () => {
     expect(config.logLevel).toBe('info')
     expect(config.trustProxy).toBe(false)
     expect(config.orgName).toBe('My organization')
-    expect(config.sessionSecret).toBe(SECRET)
+    expect(config.signingSecret).toBe(SECRET)
   })
 
   it('derives the public URL from a custom HOST and PORT, bracketing an IPv6 host', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, HOST: '0.0.0.0', PORT: '8080' }).publicUrl).toBe('http://0.0.0.0:8080')
-    expect(loadConfig({ SESSION_SECRET: SECRET, HOST: '::1', PORT: '8080' }).publicUrl).toBe('http://[::1]:8080')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, HOST: '0.0.0.0', PORT: '8080' }).publicUrl).toBe('http://0.0.0.0:8080')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, HOST: '::1', PORT: '8080' }).publicUrl).toBe('http://[::1]:8080')
   })
 
   it('removes trailing slashes from PUBLIC_URL', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com/' }).publicUrl).toBe('https://survey.example.com')
-    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://example.com/sg//' }).publicUrl).toBe('https://example.com/sg')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com/' }).publicUrl).toBe('https://survey.example.com')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'https://example.com/sg//' }).publicUrl).toBe('https://example.com/sg')
   })
 
   it('lower-cases the admin email and accepts admin email and password together', () => {
-    const config = loadConfig({ SESSION_SECRET: SECRET, ADMIN_EMAIL: 'Boss@Example.COM', ADMIN_PASSWORD: 'twelve chars' })
+    const config = loadConfig({ SIGNING_SECRET: SECRET, ADMIN_EMAIL: 'Boss@Example.COM', ADMIN_PASSWORD: 'twelve chars' })
     expect(config.adminEmail).toBe('boss@example.com')
     expect(config.adminPassword).toBe('twelve chars')
   })
 
   it('reads TRUST_PROXY as a boolean', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: 'true' }).trustProxy).toBe(true)
-    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: 'YES' }).trustProxy).toBe(true)
-    expect(loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, TRUST_PROXY: 'YES' }).trustProxy).toBe(true)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, TRUST_PROXY: '0' }).trustProxy).toBe(false)
   })
 
   it('accepts postgres:// and postgresql:// database URLs', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
-    expect(loadConfig({ SESSION_SECRET: SECRET, DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
+    expect(loadConfig({ SIGNING_SECRET: SECRET, DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db')
   })
 
   it('keeps survey submissions at 30 a minute per address and 600 per link unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT raise them', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET }).submitLimits).toEqual({ perAddress: 30, perLink: 600 })
-    expect(loadConfig({ SESSION_SECRET: SECRET, SUBMIT_RATE_LIMIT: '1000000', SUBMIT_LINK_RATE_LIMIT: '5000' }).submitLimits)
+    expect(loadConfig({ SIGNING_SECRET: SECRET }).submitLimits).toEqual({ perAddress: 30, perLink: 600 })
+    expect(loadConfig({ SIGNING_SECRET: SECRET, SUBMIT_RATE_LIMIT: '1000000', SUBMIT_LINK_RATE_LIMIT: '5000' }).submitLimits)
       .toEqual({ perAddress: 1_000_000, perLink: 5000 })
   })
 
   it('waits 30 s for a request, keeps idle connections 65 s, silent ones 120 s, and waits 5 s for the database, unless told otherwise in seconds', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET }).timeouts).toEqual({ request: 30_000, keepAlive: 65_000, socket: 120_000, databaseConnect: 5000 })
-    expect(loadConfig({ SESSION_SECRET: SECRET, REQUEST_TIMEOUT: '0.5', KEEP_ALIVE_TIMEOUT: '75', SOCKET_TIMEOUT: '3600', DATABASE_CONNECT_TIMEOUT: '2.25' }).timeouts)
+    expect(loadConfig({ SIGNING_SECRET: SECRET }).timeouts).toEqual({ request: 30_000, keepAlive: 65_000, socket: 120_000, databaseConnect: 5000 })
+    expect(loadConfig({ SIGNING_SECRET: SECRET, REQUEST_TIMEOUT: '0.5', KEEP_ALIVE_TIMEOUT: '75', SOCKET_TIMEOUT: '3600', DATABASE_CONNECT_TIMEOUT: '2.25' }).timeouts)
       .toEqual({ request: 500, keepAlive: 75_000, socket: 3_600_000, databaseConnect: 2250 })
   })
 
   it('returns a frozen object that cannot be changed', () => {
-    const config = loadConfig({ SESSION_SECRET: SECRET })
+    const config = loadConfig({ SIGNING_SECRET: SECRET })
     expect(Object.isFrozen(config)).toBe(true)
     expect(() => {
       (config as { port: number }).port = 1
@@ -108,7 +108,7 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@example.com' }],
     ['ADMIN_EMAIL', { ADMIN_PASSWORD: 'long enough password' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
-    ['SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(31) }],
+    ['SIGNING_SECRET', { SIGNING_SECRET: 'x'.repeat(31) }],
     ['ORG_NAME', { ORG_NAME: 'x'.repeat(101) }],
     ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '0' }],
     ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '2.5' }],
@@ -122,82 +122,104 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
   ]
   for (const [variable, env] of cases) {
     it(`${variable} for ${JSON.stringify(env)}`, () => {
-      const error = configError({ SESSION_SECRET: SECRET, ...env })
+      const error = configError({ SIGNING_SECRET: SECRET, ...env })
       expect(error.variable).toBe(variable)
       expect(error.message.startsWith(`${variable}: `)).toBe(true)
     })
   }
 
   it('says that ADMIN_EMAIL and ADMIN_PASSWORD must be set together when only the email is given', () => {
-    const error = configError({ SESSION_SECRET: SECRET, ADMIN_EMAIL: 'boss@example.com' })
+    const error = configError({ SIGNING_SECRET: SECRET, ADMIN_EMAIL: 'boss@example.com' })
     expect(error.message).toContain('ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
   })
 
-  it('accepts a SESSION_SECRET of exactly 32 characters', () => {
-    expect(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).sessionSecret).toBe('x'.repeat(32))
+  it('accepts a SIGNING_SECRET of exactly 32 characters', () => {
+    expect(loadConfig({ SIGNING_SECRET: 'x'.repeat(32) }).signingSecret).toBe('x'.repeat(32))
   })
 
   it('accepts PORT 65535 and an ADMIN_PASSWORD of exactly 12 characters', () => {
-    const config = loadConfig({ SESSION_SECRET: SECRET, PORT: '65535', ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: '123456789012' })
+    const config = loadConfig({ SIGNING_SECRET: SECRET, PORT: '65535', ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: '123456789012' })
     expect(config.port).toBe(65535)
     expect(config.adminPassword).toBe('123456789012')
   })
 })
 
-describe('loadConfig session secret', () => {
-  it('generates a secret on the embedded database, keeps it in DATA_DIR/session-secret and reads the same one back', () => {
+describe('loadConfig signing secret', () => {
+  it('generates a secret on the embedded database, keeps it in DATA_DIR/signing-secret and reads the same one back', () => {
     const dataDir = join(tempDir(), 'nested', 'data')
     const first = loadConfig({ DATA_DIR: dataDir })
     expect(first.dataDir).toBe(dataDir)
-    expect(first.sessionSecret).toMatch(/^[0-9a-f]{64}$/)
-    const file = join(dataDir, 'session-secret')
+    expect(first.signingSecret).toMatch(/^[0-9a-f]{64}$/)
+    const file = join(dataDir, 'signing-secret')
     expect(existsSync(file)).toBe(true)
-    expect(readFileSync(file, 'utf8').trim()).toBe(first.sessionSecret)
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.signingSecret)
 
     const second = loadConfig({ DATA_DIR: dataDir })
-    expect(second.sessionSecret).toBe(first.sessionSecret)
+    expect(second.signingSecret).toBe(first.signingSecret)
+  })
+
+  it('keeps using a secret stored before the rename in DATA_DIR/session-secret, so links already sent stay valid', () => {
+    const dataDir = tempDir()
+    writeFileSync(join(dataDir, 'session-secret'), `${SECRET}\n`)
+    expect(loadConfig({ DATA_DIR: dataDir }).signingSecret).toBe(SECRET)
+    expect(existsSync(join(dataDir, 'signing-secret'))).toBe(false)
   })
 
   it('generates a different secret for a different data directory', () => {
     const a = loadConfig({ DATA_DIR: tempDir() })
     const b = loadConfig({ DATA_DIR: tempDir() })
-    expect(a.sessionSecret).not.toBe(b.sessionSecret)
+    expect(a.signingSecret).not.toBe(b.signingSecret)
   })
 
-  it('prefers SESSION_SECRET over the stored file and writes no file when it is given', () => {
+  it('prefers SIGNING_SECRET over the stored file and writes no file when it is given', () => {
     const dataDir = tempDir()
-    expect(loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }).sessionSecret).toBe(SECRET)
-    expect(existsSync(join(dataDir, 'session-secret'))).toBe(false)
+    expect(loadConfig({ DATA_DIR: dataDir, SIGNING_SECRET: SECRET }).signingSecret).toBe(SECRET)
+    expect(existsSync(join(dataDir, 'signing-secret'))).toBe(false)
   })
 
-  it('requires SESSION_SECRET when DATABASE_URL is set', () => {
+  it('still takes SESSION_SECRET, its old name, and checks it the same way', () => {
+    const dataDir = tempDir()
+    expect(loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET }).signingSecret).toBe(SECRET)
+    expect(existsSync(join(dataDir, 'signing-secret'))).toBe(false)
+    const error = configError({ SESSION_SECRET: 'x'.repeat(31) })
+    expect(error.variable).toBe('SESSION_SECRET')
+    expect(error.message).toContain('at least 32 characters')
+  })
+
+  it('accepts SIGNING_SECRET and SESSION_SECRET set to the same value', () => {
+    expect(loadConfig({ SIGNING_SECRET: SECRET, SESSION_SECRET: SECRET }).signingSecret).toBe(SECRET)
+  })
+
+  it('refuses to start when SIGNING_SECRET and SESSION_SECRET differ, naming both', () => {
+    const error = configError({ SIGNING_SECRET: SECRET, SESSION_SECRET: `${SECRET}-other` })
+    expect(error.variable).toBe('SIGNING_SECRET')
+    expect(error.message).toBe('SIGNING_SECRET: differs from SESSION_SECRET, its old name; set only SIGNING_SECRET')
+  })
+
+  it('requires SIGNING_SECRET when DATABASE_URL is set', () => {
     const dataDir = tempDir()
     const error = configError({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' })
-    expect(error.variable).toBe('SESSION_SECRET')
-    expect(existsSync(join(dataDir, 'session-secret'))).toBe(false)
+    expect(error.variable).toBe('SIGNING_SECRET')
+    expect(existsSync(join(dataDir, 'signing-secret'))).toBe(false)
   })
 
-  it('does not accept an empty stored session-secret file as the signing secret', () => {
+  it('replaces an empty stored secret file with a generated secret', () => {
     const dataDir = tempDir()
-    writeFileSync(join(dataDir, 'session-secret'), '\n')
-    let secret: string | null = null
-    try {
-      secret = loadConfig({ DATA_DIR: dataDir }).sessionSecret
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError)
-    }
-    if (secret !== null) expect(secret.length).toBeGreaterThanOrEqual(32)
+    writeFileSync(join(dataDir, 'signing-secret'), '\n')
+    const secret = loadConfig({ DATA_DIR: dataDir }).signingSecret
+    expect(secret).toMatch(/^[0-9a-f]{64}$/)
+    expect(readFileSync(join(dataDir, 'signing-secret'), 'utf8').trim()).toBe(secret)
   })
 })
 
 describe('loadConfig secure cookies', () => {
   it('are on only when PUBLIC_URL is https', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com' }).secureCookies).toBe(true)
-    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'http://survey.example.com' }).secureCookies).toBe(false)
-    expect(loadConfig({ SESSION_SECRET: SECRET }).secureCookies).toBe(false)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'https://survey.example.com' }).secureCookies).toBe(true)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'http://survey.example.com' }).secureCookies).toBe(false)
+    expect(loadConfig({ SIGNING_SECRET: SECRET }).secureCookies).toBe(false)
   })
 
   it('are on for an https PUBLIC_URL written with an upper-case scheme', () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, PUBLIC_URL: 'HTTPS://survey.example.com' }).secureCookies).toBe(true)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'HTTPS://survey.example.com' }).secureCookies).toBe(true)
   })
 })

@@ -1,5 +1,9 @@
+// Password hashing at the production cost (this file does not import the test helpers, which lower
+// it), and the test-only cost: cheap, still verifiable, and never called by the server.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { hashPassword, verifyPassword } from '../../server/security/passwords.js'
+import { hashPassword, TEST_COST_LOG2, useTestPasswordCost, verifyPassword } from '../../server/security/passwords.js'
 
 // Each hash costs about 0.3 s (scrypt, N = 2^17), so the file makes only a few.
 const PASSWORD = 'correct horse battery staple'
@@ -60,5 +64,26 @@ describe('password hashing', () => {
 
   it('returns false for a stored hash with non-numeric parameters', async () => {
     await expect(verifyPassword(PASSWORD, 'scrypt$abc$8$1$c2FsdA$a2V5')).resolves.toBe(false)
+  })
+})
+
+describe('the test-only password cost', () => {
+  const root = join(import.meta.dirname, '..', '..')
+  const sources = (dir: string): string[] => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts')).map((file) => join(root, dir, file))
+
+  it('is called from no code that runs in production', () => {
+    const files = [...sources('server'), ...sources('db')]
+    expect(files.length).toBeGreaterThan(20)
+    const callers = files.filter((file) => file !== join(root, 'server', 'security', 'passwords.ts') && readFileSync(file, 'utf8').includes('useTestPasswordCost'))
+    expect(callers).toEqual([])
+  })
+
+  it('makes cheaper hashes that still verify, since each hash carries its own parameters', async () => {
+    useTestPasswordCost()
+    const cheap = await hashPassword(PASSWORD)
+    expect(cheap.split('$')[1]).toBe(String(TEST_COST_LOG2))
+    expect(await verifyPassword(PASSWORD, cheap)).toBe(true)
+    expect(await verifyPassword('another password', cheap)).toBe(false)
   })
 })

@@ -25,7 +25,7 @@ export default async function invitations(fastify: FastifyInstance) {
       response: { 202: Type.Object({ queued: Type.Integer() }), ...errors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    const queued = await inviteToWave(app.db, app.config.sessionSecret, request.principal!.organizationId, request.params.id,
+    const queued = await inviteToWave(app.db, app.config.signingSecret, request.principal!.organizationId, request.params.id,
       { side: request.body.side ?? null, unit: request.body.unit ?? null })
     return reply.code(202).send({ queued })
   })

@@ -19,7 +19,7 @@ export default async function sendingPages(app: FastifyInstance) {
     const body = request.body as Record<string, unknown>
     const side = body.side === 'staff' || body.side === 'customer' ? body.side : null
     const unit = typeof body.unit === 'string' && body.unit !== '' ? body.unit : null
-    const queued = await inviteToWave(app.db, app.config.sessionSecret, orgOf(request), request.params.id, { side, unit })
+    const queued = await inviteToWave(app.db, app.config.signingSecret, orgOf(request), request.params.id, { side, unit })
     return reply.redirect(`/waves/${request.params.id}?invited=${queued}#invitations`, 303)
   })
 

@@ -1,0 +1,139 @@
+// Server-side validation of the survey form, and double submits, on both databases.
+import { describe, expect, it } from 'vitest'
+import { describeEachDatabase } from '../helpers/app.js'
+import { answers, checked, EN, escapeHtml, hidden, KEYS, post, summaryLinks, surveyFixture, without } from '../helpers/survey.js'
+
+describeEachDatabase('respondent survey pages: validation and double submits', (ctx) => {
+  const survey = surveyFixture(ctx)
+  const { db, open, answer, responsesWithKey } = survey
+
+  describe('validation', () => {
+    it('returns a form with missing answers as 422: a summary linking to each missing item, the rest still chosen', async () => {
+      const { browser, submission } = await open(survey.main.customer)
+      const form = { submission, ...without(answers({ a_valued: '5', a_trust: 'na', a_fit: '1' }), 'easy', 'asks'), comment: 'Keep me' }
+      const response = await post(browser, survey.main.customer, form)
+      expect(response.statusCode).toBe(422)
+      expect(response.headers['cache-control']).toBe('no-store')
+      expect(summaryLinks(response.body)).toEqual(['easy-1', 'asks-1'])
+      expect(response.body).toContain(escapeHtml(EN.errorSummary(2)))
+      expect(response.body.indexOf('aria-labelledby="sum"')).toBeLessThan(response.body.indexOf('<form'))
+      for (const item of ['easy', 'asks']) {
+        expect(response.body).toContain(`aria-describedby="${item}-e"`)
+        expect(response.body).toContain(`<p class="err" id="${item}-e">${escapeHtml(EN.problems.required)}</p>`)
+        expect(response.body).toContain(`id="${item}-1"`)
+        expect(response.body).not.toMatch(new RegExp(`name="a_${item}" value="[^"]*" checked`))
+      }
+      expect(response.body.match(/class="err"/g)).toHaveLength(2)
+      expect(checked(response.body, 'valued', '5')).toBe(true)
+      expect(checked(response.body, 'trust', 'na')).toBe(true)
+      expect(checked(response.body, 'fit', '1')).toBe(true)
+      for (const item of KEYS.filter((k) => !['easy', 'asks', 'valued', 'trust', 'fit'].includes(k))) expect(checked(response.body, item, '4'), item).toBe(true)
+      expect(response.body.match(/ checked/g)).toHaveLength(10)
+      expect(response.body).toContain('>Keep me</textarea>')
+      expect(hidden(response.body, 'submission')).toBe(submission)
+      expect(await responsesWithKey(submission)).toBe(0)
+    })
+
+    it('refuses values off the scale', async () => {
+      const { browser, submission } = await open(survey.main.customer)
+      const cases: Array<[string, 'invalid' | 'required']> = [
+        ['6', 'invalid'], ['0', 'invalid'], ['-1', 'invalid'], ['4.5', 'invalid'], ['abc', 'invalid'], ['', 'required'],
+        [' 4', 'invalid'], ['4 ', 'invalid'], ['1e0', 'invalid'], ['0x4', 'invalid'], ['NA', 'invalid'], ['null', 'invalid'],
+        ['10', 'invalid'], ['99999999999999999999', 'invalid'], ['٤', 'invalid'], ['４', 'invalid'],
+      ]
+      for (const [value, problem] of cases) {
+        const response = await post(browser, survey.main.customer, { submission, ...answers({ a_promises: value }) })
+        expect(response.statusCode, JSON.stringify(value)).toBe(422)
+        expect(summaryLinks(response.body), value).toEqual(['promises-1'])
+        expect(response.body).toContain(`<p class="err" id="promises-e">${escapeHtml(EN.problems[problem])}</p>`)
+      }
+      expect(await responsesWithKey(submission)).toBe(0)
+    })
+
+    it('takes comments of up to 2,000 characters and keeps a longer one in the form', async () => {
+      const long = 'é'.repeat(2001)
+      const { browser, submission } = await open(survey.main.customer)
+      const tooLong = await post(browser, survey.main.customer, { submission, ...answers(), comment: long })
+      expect(tooLong.statusCode).toBe(422)
+      expect(summaryLinks(tooLong.body)).toEqual(['comment'])
+      expect(tooLong.body).toContain(`<p class="err" id="comment-e">${escapeHtml(EN.problems.too_long)}</p>`)
+      expect(tooLong.body).toContain(`>${long}</textarea>`)
+      expect(tooLong.body).toContain('maxlength="2000"')
+      expect(await responsesWithKey(submission)).toBe(0)
+
+      const exact = await post(browser, survey.main.customer, { submission, ...answers(), comment: 'é'.repeat(2000) })
+      expect(exact.statusCode).toBe(303)
+      const stored = await db().selectFrom('responses').select('comment').where('submission_key', '=', submission).executeTakeFirstOrThrow()
+      expect(stored.comment).toBe('é'.repeat(2000))
+
+      // A browser sends the line breaks of a 2,000-character textarea as CRLF; they count once.
+      const lines = `${'abcdefghi\r\n'.repeat(199)}abcdefghij`
+      const crlf = await answer(survey.main.customer, { comment: lines })
+      expect(crlf.response.statusCode).toBe(303)
+      expect(crlf.stored!.comment).toBe(lines.replaceAll('\r\n', '\n'))
+      expect(crlf.stored!.comment!.length).toBe(2000)
+
+      const blank = await answer(survey.main.customer, { comment: '   \r\n  ' })
+      expect(blank.stored!.comment).toBeNull()
+    })
+
+    it('never answers a comment with a NUL character with a 500', async () => {
+      const { response } = await answer(survey.main.customer, { comment: 'before\u0000after' })
+      expect(response.statusCode).toBeLessThan(500)
+    })
+
+    it('stores exactly the answers sent, "na" as null', async () => {
+      const values = ['1', '2', '3', '4', '5', 'na', '5', '4', '3', '2', '1', 'na']
+      const form = Object.fromEntries(KEYS.map((k, i) => [`a_${k}`, values[i]!]))
+      const { browser, submission } = await open(survey.main.staff)
+      const response = await post(browser, survey.main.staff, { submission, ...form, comment: '  Plain words.  ' })
+      expect(response.statusCode).toBe(303)
+      const stored = await db().selectFrom('responses').selectAll().where('submission_key', '=', submission).executeTakeFirstOrThrow()
+      expect(stored).toMatchObject({ side: 'staff', channel: 'link', unit_id: null, locale: 'en', comment: 'Plain words.', attributes: {}, organization_id: survey.organizationId })
+      const rows = await db().selectFrom('answers').select(['item_key', 'value']).where('response_id', '=', stored.id).execute()
+      expect(rows).toHaveLength(12)
+      const byKey = (a: { item_key: string }, b: { item_key: string }) => (a.item_key < b.item_key ? -1 : 1)
+      expect(rows.sort(byKey)).toEqual(KEYS.map((k, i) => ({ item_key: k, value: values[i] === 'na' ? null : Number(values[i]) })).sort(byKey))
+    })
+  })
+
+  describe('double submits', () => {
+    it('stores the same form sent twice once, and answers both with the thank-you page', async () => {
+      const { browser, submission } = await open(survey.main.customer)
+      const form = { submission, ...answers(), comment: 'once' }
+      const first = await post(browser, survey.main.customer, form)
+      const second = await post(browser, survey.main.customer, form)
+      expect([first.statusCode, second.statusCode]).toEqual([303, 303])
+      expect(second.headers.location).toBe(first.headers.location)
+      expect(await responsesWithKey(submission)).toBe(1)
+      const stored = await db().selectFrom('responses').select('id').where('submission_key', '=', submission).executeTakeFirstOrThrow()
+      expect(await db().selectFrom('answers').select('item_key').where('response_id', '=', stored.id).execute()).toHaveLength(12)
+    })
+
+    it('stores the same form sent three times at once once', async () => {
+      const { browser, submission } = await open(survey.main.staff)
+      const form = { submission, ...answers() }
+      const sent = await Promise.all([post(browser, survey.main.staff, form), post(browser, survey.main.staff, form), post(browser, survey.main.staff, form)])
+      expect(sent.map((r) => r.statusCode)).toEqual([303, 303, 303])
+      expect(await responsesWithKey(submission)).toBe(1)
+    })
+
+    it('stores two page loads as two responses', async () => {
+      const a = await answer(survey.main.customer)
+      const b = await answer(survey.main.customer)
+      expect(a.submission).not.toBe(b.submission)
+      expect(a.submission).toMatch(/^[A-Za-z0-9_-]{16,64}$/)
+      expect(a.stored).toBeDefined()
+      expect(b.stored).toBeDefined()
+      expect(a.stored!.id).not.toBe(b.stored!.id)
+    })
+
+    it('stores a form without a usable submission key, but cannot tell a repeat then', async () => {
+      for (const submission of ['', 'short', '"><b>x</b>']) {
+        const browser = (await open(survey.main.customer)).browser
+        const sent = await post(browser, survey.main.customer, { submission, ...answers() })
+        expect(sent.statusCode).toBe(303)
+      }
+    })
+  })
+})
