@@ -48,6 +48,15 @@ export default tseslint.config(
     },
   },
   {
+    // A presenter may name the shape of what it presents (a type from a service), never call one.
+    files: ['server/presenters/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(services|repositories|routes|plugins)(/|$)', allowTypeImports: true, message: 'Presenters turn results into what a template prints; they fetch nothing.' }],
+      }],
+    },
+  },
+  {
     files: ['db/**'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -15,7 +15,7 @@ import { findLatestInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { createWave } from '../../server/repositories/waves.js'
 import {
-  ADMIN, createPostgresDatabase, log, openBenchDatabase, PROFILE_DIR, ROOT, round, SESSION_SECRET, sleep, type Row, type ScenarioResult,
+  ADMIN, createPostgresDatabase, log, openBenchDatabase, PROFILE_DIR, ROOT, round, SIGNING_SECRET, sleep, type Row, type ScenarioResult,
 } from './lib.js'
 
 export interface DispatchOptions {
@@ -112,13 +112,13 @@ export async function dispatchScenario(options: DispatchOptions): Promise<Scenar
         (array['en', 'es', 'de'])[1 + g % 3]
       from generate_series(1, ${total}::int) as g`.execute(db)
     const queueStart = performance.now()
-    const queued = await inviteContacts(db, SESSION_SECRET, { organizationId, waveId })
+    const queued = await inviteContacts(db, SIGNING_SECRET, { organizationId, waveId })
     details.queueSeconds = round((performance.now() - queueStart) / 1000, 2)
     if (queued !== total) throw new Error(`queued ${queued} of ${total}`)
     log(`dispatch: ${queued.toLocaleString('en-US')} invitations queued in ${details.queueSeconds} s`)
 
     const env = {
-      DATABASE_URL: database.url!, SMTP_URL: smtp.url + (process.env.BENCH_SMTP_QUERY ?? ''), MAIL_RATE: String(rate), SESSION_SECRET, PUBLIC_URL: 'http://sg.bench',
+      DATABASE_URL: database.url!, SMTP_URL: smtp.url + (process.env.BENCH_SMTP_QUERY ?? ''), MAIL_RATE: String(rate), SIGNING_SECRET, PUBLIC_URL: 'http://sg.bench',
       MAIL_FROM: 'Surveys <surveys@sg.bench>', LOG_LEVEL: 'warn', BENCH_STALE_MS: String(STALE_MS), ...(process.env.BENCH_LANES ? { BENCH_LANES: process.env.BENCH_LANES } : {}),
     }
     const profile = options.profile ? `dispatch-${Date.now()}` : null

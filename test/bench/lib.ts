@@ -14,7 +14,7 @@ import { migrate } from '../../server/repositories/migrate.js'
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 /** The PostgreSQL server the benchmarks create their databases on (trust auth on 127.0.0.1 by default). */
 export const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
-export const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
+export const SIGNING_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789'
 export const ADMIN = { email: 'bench-owner@example.test', password: 'benchmark passphrase' }
 /** Profiles (node --cpu-prof) land here when BENCH_PROFILE=1. */
 export const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || join(tmpdir(), 'sg-bench-profiles')
@@ -163,7 +163,7 @@ export async function startServer({ database, env = {}, profile = null }: Server
   }
   const server = await startServerProcess(database.url ? { url: database.url } : { dataDir: database.dataDir! }, {
     nodeArgs,
-    env: { NODE_ENV: 'production', SESSION_SECRET, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORG_NAME: 'Bench Co', ...env },
+    env: { NODE_ENV: 'production', SIGNING_SECRET, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORG_NAME: 'Bench Co', ...env },
   })
   const { child } = server
   return {

@@ -17,7 +17,7 @@ import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { SLOTS } from '../../server/repositories/rollups.js'
 import { createWave } from '../../server/repositories/waves.js'
 import {
-  ADMIN, createPgliteDirectory, createPostgresDatabase, log, openBenchDatabase, percentile, round, SESSION_SECRET,
+  ADMIN, createPgliteDirectory, createPostgresDatabase, log, openBenchDatabase, percentile, round, SIGNING_SECRET,
   type Engine, type Row, type ScenarioResult,
 } from './lib.js'
 
@@ -165,7 +165,7 @@ export async function reportScenario(options: ReportOptions): Promise<ScenarioRe
     details.rollupCheck = match.checked
     rows.push({ scenario: label, metric: 'rollups = raw answers (both sides, whole and unit)', value: match.ok ? 'yes' : 'no', target: 'yes', pass: match.ok, note: match.checked.join('; ') })
 
-    const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1', SESSION_SECRET, DATA_DIR: database.dataDir ?? '/tmp', LOG_LEVEL: 'silent' })
+    const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1', SIGNING_SECRET, DATA_DIR: database.dataDir ?? '/tmp', LOG_LEVEL: 'silent' })
     const app = await buildApp({ config, db, logger: false })
     await app.ready()
     try {
