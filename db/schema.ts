@@ -1,5 +1,5 @@
 // The tables, as kysely sees them. One interface per table; `Generated` marks columns the database fills.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Selectable } from 'kysely'
 import type {
   Channel,
   InvitationStatus,
@@ -282,8 +282,6 @@ export interface Database {
 
 export type Organization = Selectable<OrganizationTable>
 export type User = Selectable<UserTable>
-export type NewUser = Insertable<UserTable>
 export type Unit = Selectable<UnitTable>
 export type Wave = Selectable<WaveTable>
-export type WaveUpdate = Updateable<WaveTable>
 export type Link = Selectable<LinkTable>

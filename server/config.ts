@@ -170,7 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** Where the generated secret is kept on the embedded database; the second name is from before the rename. */
-export const SIGNING_SECRET_FILE = 'signing-secret'
+const SIGNING_SECRET_FILE = 'signing-secret'
 const LEGACY_SECRET_FILE = 'session-secret'
 
 /**

@@ -7,7 +7,6 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month:
 export const date = (value: Date | null | undefined) => (value ? dateFormat.format(value) : '—')
 export const dateTime = (value: Date | null | undefined) => (value ? dateTimeFormat.format(value) : '—')
 /** yyyy-mm-dd, the value a date input expects. */
-export const isoDate = (value: Date | null | undefined) => (value ? value.toISOString().slice(0, 10) : '')
 export const count = (n: number) => n.toLocaleString('en-GB')
 
 export const side = (value: Side) => SIDE_GROUP_NAMES[value]

@@ -14,6 +14,7 @@ import { SERVICE_GAP_INDEX_V1 } from '../domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../repositories/organizations.js'
 import { importResponses } from '../repositories/responses.js'
 import { createUnit } from '../repositories/units.js'
+import { setWaveStatus } from '../repositories/waves.js'
 import { createWaveFromInput } from '../services/waves.js'
 
 const EMAIL = 'demo@servicegap.example'
@@ -122,7 +123,7 @@ for (const [q, name] of QUARTERS.entries()) {
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
   const rows = responsesFor(q, unitIds, rand)
   await importResponses(db, { organizationId, waveId: created.value, locale: 'en', channel: 'import' }, rows)
-  if (q < QUARTERS.length - 1) await db.updateTable('waves').set({ status: 'closed', closes_at: new Date() }).where('id', '=', created.value).execute()
+  if (q < QUARTERS.length - 1) await setWaveStatus(db, organizationId, created.value, 'closed')
   total += rows.length
 }
 

@@ -8,8 +8,9 @@ import { csvCell } from './csv.js'
 import { CSV_OPTIONS, decodeCsvBytes, detectDelimiter, unreadableReason, type Delimiter } from './csv-text.js'
 import {
   ATTRIBUTE_NAME, checkImportedResponse, MAX_ATTRIBUTES, MAX_IMPORT_ROWS,
-  type ImportContext, type ImportedResponse, type ItemSpec, type RowProblem,
+  type ImportContext, type ImportedResponse, type ItemSpec,
 } from './responses.js'
+import type { RowProblem } from './problems.js'
 import { isOnScale, scaleValues } from './scale.js'
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -15,7 +15,7 @@ const NOT_TEXT = 'This is not a CSV text file. In your spreadsheet, save or down
 export const NOT_TEXT_FROM_HERE = 'the file holds bytes that are not text from this line on. Save the sheet from your spreadsheet as CSV (UTF-8) again'
 
 /** A file that is plainly not CSV, told by its first bytes, with what to do instead; null when it may be. */
-export function notCsvStart(bytes: Uint8Array): string | null {
+function notCsvStart(bytes: Uint8Array): string | null {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     return 'This is a spreadsheet workbook (such as .xlsx), not a CSV file. In your spreadsheet, save or download the sheet as CSV and use that file.'
   }

@@ -23,9 +23,9 @@ export function suggestWaveName(now: Date, taken: readonly string[]): string {
 }
 
 /** The status a wave has at `now`: a draft with an opening date opens by itself; an open wave closes at its closing date. */
-export function effectiveStatus(wave: { status: WaveStatus; opens_at: Date | null; closes_at: Date | null }, now: Date): WaveStatus {
+export function effectiveStatus(wave: { status: WaveStatus; opensAt: Date | null; closesAt: Date | null }, now: Date): WaveStatus {
   if (wave.status === 'closed') return 'closed'
-  if (wave.closes_at !== null && wave.closes_at <= now) return 'closed'
-  if (wave.status === 'draft') return wave.opens_at !== null && wave.opens_at <= now ? 'open' : 'draft'
+  if (wave.closesAt !== null && wave.closesAt <= now) return 'closed'
+  if (wave.status === 'draft') return wave.opensAt !== null && wave.opensAt <= now ? 'open' : 'draft'
   return 'open'
 }

@@ -3,6 +3,7 @@
 // messages per field (for the API and the import preview).
 import { isOnScale, scaleValues } from './scale.js'
 import type { Scale, Side } from './types.js'
+import type { RowProblem } from './problems.js'
 import { findUnit, type UnitIndex } from './units.js'
 
 export const MAX_COMMENT_LENGTH = 2000
@@ -71,16 +72,10 @@ export interface ImportedResponse {
   comment: string | null
 }
 
-export interface RowProblem {
-  row: number
-  field: string
-  message: string
-}
-
 export interface ImportContext {
   items: readonly ItemSpec[]
   /** The organization's units, found by id or name (findUnit). */
-  unitLookup: UnitIndex
+  units: UnitIndex
 }
 
 /** Attribute names: a letter, then letters, digits and _, at most 40 characters. */
@@ -108,7 +103,7 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   if (r.unit !== undefined && r.unit !== null && r.unit !== '') {
     if (typeof r.unit !== 'string') problem('unit', 'must be a unit name or id')
     else {
-      unitId = findUnit(context.unitLookup, r.unit)?.id ?? null
+      unitId = findUnit(context.units, r.unit)?.id ?? null
       if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
     }
   }

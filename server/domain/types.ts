@@ -6,6 +6,9 @@ export type LocalizedText = Record<string, string>
 
 export type Role = 'owner' | 'admin' | 'analyst' | 'viewer'
 export type Side = 'staff' | 'customer'
+
+/** Both sides, staff first: the order every page and export lists them in. */
+export const SIDES: readonly Side[] = ['staff', 'customer']
 export type WaveStatus = 'draft' | 'open' | 'closed'
 export type Scale = 'agree5' | 'likelihood11'
 

@@ -2,6 +2,7 @@
 // development outbox table that admins read at /outbox.
 import nodemailer from 'nodemailer'
 import type { Db } from '../../db/connect.js'
+import { storeOutboxMessage } from '../repositories/outbox.js'
 
 export interface OutgoingMessage {
   organizationId: string
@@ -51,14 +52,7 @@ export function outboxTransport(db: Db): Transport {
     kind: 'outbox',
     connections: 4,
     async send(message) {
-      await db.insertInto('outbox_messages').values({
-        organization_id: message.organizationId,
-        recipient: message.to,
-        subject: message.subject,
-        text_body: message.text,
-        html_body: message.html,
-        headers: JSON.stringify({ ...message.headers, 'Message-ID': message.messageId, From: message.from }),
-      }).execute()
+      await storeOutboxMessage(db, message)
     },
     close: () => {},
   }

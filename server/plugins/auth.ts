@@ -26,7 +26,7 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     /** Starts a fresh session (a new id every time, so a planted one is useless) and sets its cookie. */
-    signIn(user: { id: string; organization_id: string }): Promise<void>
+    signIn(user: { id: string; organizationId: string }): Promise<void>
     signOut(): Promise<void>
   }
   interface FastifyInstance {
@@ -52,10 +52,10 @@ export default fp(async function auth(app: FastifyInstance, { config }: { config
   })
   app.decorateRequest('principal', null)
 
-  app.decorateReply('signIn', async function signIn(this: FastifyReply, user: { id: string; organization_id: string }) {
+  app.decorateReply('signIn', async function signIn(this: FastifyReply, user: { id: string; organizationId: string }) {
     const old = this.request.cookies[sessionCookie]
     if (old) await deleteSession(app.db, old)
-    const token = await createSession(app.db, user.id, user.organization_id)
+    const token = await createSession(app.db, user.id, user.organizationId)
     this.setCookie(sessionCookie, token, { ...cookieOptions(config), maxAge: SESSION_ABSOLUTE_MS / 1000 })
   })
   app.decorateReply('signOut', async function signOut(this: FastifyReply) {

@@ -1,13 +1,12 @@
 // Turns a wave's dashboard into exactly what views/partials/report.eta prints: every number formatted
 // (through server/format.ts), every label chosen, and the charts' data as the JSON text that the
 // template puts, escaped, into a data-chart attribute for public/dashboard.js. The template only prints.
-import type { Side } from '../domain/types.js'
+import { SIDES, type Side } from '../domain/types.js'
 import { isSuppressed, type Gap, type Share } from '../domain/report.js'
 import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { TrendShare, WaveDashboard } from '../services/dashboard.js'
 
-const SIDES: readonly Side[] = ['staff', 'customer']
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
 type ChartPoint = [number, number, number] | null
@@ -172,4 +171,3 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   }
 }
 
-export type DashboardView = ReturnType<typeof presentDashboard>

@@ -16,8 +16,8 @@ export interface ContactListItem {
   locale: string | null
   attributes: Record<string, string>
   unsubscribed: boolean
-  created_at: Date
-  updated_at: Date
+  createdAt: Date
+  updatedAt: Date
 }
 
 type Optional = 'name' | 'unitId' | 'locale' | 'attributes'
@@ -110,8 +110,8 @@ export async function listContacts(db: Db, organizationId: string, filters: Cont
       locale: row.locale,
       attributes: row.attributes,
       unsubscribed: Boolean(row.unsubscribed),
-      created_at: row.created_at,
-      updated_at: row.updated_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
     })),
   }
 }

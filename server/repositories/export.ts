@@ -1,15 +1,8 @@
-// The queries behind the responses export (services/export.ts): the wave's items, its staff per
-// unit, the customers' attribute names, and its responses a page at a time in id order.
+// The queries behind the responses export (services/export.ts): its staff per unit, the customers'
+// attribute names, and its responses a page at a time in id order.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Channel, Side } from '../domain/types.js'
-
-/** The keys of the wave's items, in the instrument's order. */
-export async function exportItemKeys(db: Db, waveId: string): Promise<string[]> {
-  const items = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-    .select('items.key').where('waves.id', '=', waveId).orderBy('items.position').execute()
-  return items.map((item) => item.key)
-}
 
 /** Staff respondents per unit (null for those without one). */
 export async function staffRespondentsPerUnit(db: Db, waveId: string): Promise<Array<{ unitId: string | null; n: number }>> {

@@ -1,7 +1,6 @@
 // Organizations (tenants) and the people in them.
 import type { Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
-import type { User } from '../../db/schema.js'
 import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
 import { atomically } from './atomically.js'
@@ -11,8 +10,17 @@ export async function countUsers(db: Db): Promise<number> {
   return count
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+/** What signing in needs to know about a user: who they are, their organization, their hash. */
+export interface UserCredentials {
+  id: string
+  organizationId: string
+  passwordHash: string
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserCredentials | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'organization_id', 'password_hash'])
+    .where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+  return row && { id: row.id, organizationId: row.organization_id, passwordHash: row.password_hash }
 }
 
 /**

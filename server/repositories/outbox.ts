@@ -1,6 +1,7 @@
-// The development outbox as an admin reads it: the messages written while no mail server is set.
+// The development outbox: the messages written while no mail server is set, and reading them back.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { OutgoingMessage } from '../mail/transport.js'
 
 export interface OutboxMessage {
   recipient: string
@@ -21,4 +22,16 @@ export async function latestOutboxMessages(db: Db, organizationId: string, limit
     messages: rows.map((row) => ({ recipient: row.recipient, subject: row.subject, textBody: row.text_body, headers: row.headers, createdAt: row.created_at })),
     total: Number(total.n),
   }
+}
+
+/** Keeps one message in the outbox, with the headers a mail server would have received. */
+export async function storeOutboxMessage(db: Db, message: OutgoingMessage): Promise<void> {
+  await db.insertInto('outbox_messages').values({
+    organization_id: message.organizationId,
+    recipient: message.to,
+    subject: message.subject,
+    text_body: message.text,
+    html_body: message.html,
+    headers: JSON.stringify({ ...message.headers, 'Message-ID': message.messageId, From: message.from }),
+  }).execute()
 }

@@ -9,6 +9,7 @@ import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 import { addToRollups, itemDimensions, randomSlot, rollupTotals } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
+import { atomically } from './atomically.js'
 
 export type SurveyEntry =
   | { kind: 'link'; organizationId: string; waveId: string; side: Side; unitId: string | null }
@@ -166,8 +167,7 @@ export async function importResponses(
 ): Promise<string[]> {
   // One row (an integration sending responses one at a time) is one statement: no transaction needed.
   if (rows.length === 1) return [(await insertResponse(db, { ...target, ...rows[0]!, submissionKey: null }))!]
-  const inTransaction = <T>(fn: (trx: Db) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn))
-  return inTransaction(async (trx) => {
+  return atomically(db, async (trx) => {
     const ids: string[] = []
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK)

@@ -1,6 +1,6 @@
 // "Is this wave open now" in SQL: the rule of effectiveStatus (domain/periods.ts) for queries that
 // must decide it at the moment they run, such as storing a form only while its wave is open. Every
-// query that asks builds it here; test/db/wave-status.test.ts checks it against effectiveStatus.
+// query that asks builds it here; test/db/rules.test.ts checks it against effectiveStatus.
 import { sql, type RawBuilder } from 'kysely'
 
 /**

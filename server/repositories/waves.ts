@@ -3,12 +3,11 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
-import type { Side, WaveStatus } from '../domain/types.js'
+import { SIDES, type Side, type WaveStatus } from '../domain/types.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
 
-export const SIDES: readonly Side[] = ['staff', 'customer']
 
 export interface Wave {
   id: string
@@ -51,7 +50,7 @@ function toWave(row: WaveRow, now: Date): Wave {
   return {
     id: row.id,
     name: row.name,
-    status: effectiveStatus(row, now),
+    status: effectiveStatus({ status: row.status, opensAt: row.opens_at, closesAt: row.closes_at }, now),
     opensAt: row.opens_at,
     closesAt: row.closes_at,
     locales: row.locales,

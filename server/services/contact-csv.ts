@@ -97,7 +97,7 @@ export async function readContactsCsv(
     return true
   }
 
-  /** Text is held back until the first line is complete, to tell commas from semicolons. */
+  /** Text is held back until the first line is complete, to tell commas, semicolons and tabs apart. */
   const write = async (text: string, last: boolean): Promise<boolean> => {
     if (parser === null) {
       head += text

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../db/connect.js'
 import { checkContact, DuplicateCheck, type CheckedContact, type ContactRow } from '../domain/contacts.js'
-import type { LineProblem } from '../domain/problems.js'
+import type { RowProblem } from '../domain/problems.js'
 import { unitIndex, type UnitIndex } from '../domain/units.js'
 import { upsertContacts } from '../repositories/contacts.js'
 import { claimUpload, dropUploadBytes, releaseUpload } from '../repositories/uploads.js'
@@ -15,8 +15,8 @@ import { MAX_CSV_BYTES, readContactsCsv, type CsvRead } from './contact-csv.js'
 import { uploadStream, type Upload } from './uploads.js'
 
 /** Rows per statement and transaction. Per-row work dominates: larger batches measured no faster. */
-export const BATCH_SIZE = 1000
-export const MAX_PROBLEMS = 1000
+const BATCH_SIZE = 1000
+const MAX_PROBLEMS = 1000
 export const MAX_JSON_CONTACTS = 100_000
 
 export interface ImportResult {
@@ -28,7 +28,7 @@ export interface ImportResult {
    * The first MAX_PROBLEMS problems, in file order. CSV: by the line in the spreadsheet (the header is
    * line 1). JSON: by the position in the array, from 1.
    */
-  problems: LineProblem[]
+  problems: RowProblem[]
   /** All rows with problems, including those not listed. */
   problemCount: number
 }
@@ -61,7 +61,7 @@ class ContactSink {
 
   reject(row: number, message: string): string {
     this.result.problemCount++
-    if (this.result.problems.length < MAX_PROBLEMS) this.result.problems.push({ row, message })
+    if (this.result.problems.length < MAX_PROBLEMS) this.result.problems.push({ row, field: '', message })
     return message
   }
 
@@ -119,7 +119,7 @@ export interface PreviewRow {
 }
 
 /** Everything an import would do, without storing: the counts, the problems and the first rows. */
-export async function previewContactsCsv(db: Db, organizationId: string, input: Readable, sampleSize: number, maxBytes = MAX_CSV_BYTES) {
+async function previewContactsCsv(db: Db, organizationId: string, input: Readable, sampleSize: number, maxBytes = MAX_CSV_BYTES) {
   const sample: PreviewRow[] = []
   const read = await readInto(new ContactSink(null), await unitsOf(db, organizationId), input, maxBytes, (line, checked, record, problem) => {
     if (sample.length < sampleSize) sample.push({ line, contact: checked.ok && problem === null ? checked.value : null, cells: record, problem })

@@ -5,13 +5,14 @@ import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
 import { staffUnitsShownInExport } from '../domain/anonymity.js'
 import { csvLine } from '../domain/csv.js'
-import { customerAttributeNames, exportItemKeys, responsePage, staffRespondentsPerUnit } from '../repositories/export.js'
+import { customerAttributeNames, responsePage, staffRespondentsPerUnit } from '../repositories/export.js'
+import { waveItems } from '../repositories/instruments.js'
 
 const PAGE_SIZE = 2000
 
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
   const [keys, staffPerUnit, attributeNames] = await Promise.all([
-    exportItemKeys(db, waveId), staffRespondentsPerUnit(db, waveId), customerAttributeNames(db, waveId),
+    waveItems(db, waveId).then((items) => items.map((item) => item.key)), staffRespondentsPerUnit(db, waveId), customerAttributeNames(db, waveId),
   ])
   const staffUnitShown = staffUnitsShownInExport(staffPerUnit, minGroupSize)
 

@@ -4,7 +4,8 @@
 import { notFound } from '../http-error.js'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { checkCsvImport, decodeCsvFile, readCsvImport, toSpreadsheetProblems, type CheckedCsvRow, type CsvImport } from '../domain/csv-import.js'
-import { checkImport, type ImportContext, type RowProblem } from '../domain/responses.js'
+import type { RowProblem } from '../domain/problems.js'
+import { checkImport, type ImportContext } from '../domain/responses.js'
 import { LocalCache } from '../local-cache.js'
 import { findImportTarget } from '../repositories/imports.js'
 import { frozenInstrument } from '../repositories/instruments.js'
@@ -20,7 +21,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
   const wave = await findImportTarget(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
   const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale }) => ({ key, scale }))
-  return { items, unitLookup: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
+  return { items, units: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
 }
 
 type Context = Awaited<ReturnType<typeof importContext>>

@@ -23,7 +23,7 @@ function toSurvey(found: SurveyToken, instrument: FrozenInstrument, now: Date): 
   const { entry, wave } = found
   return {
     organization: found.organization,
-    wave: { id: wave.id, name: wave.name, status: effectiveStatus({ status: wave.status, opens_at: wave.opensAt, closes_at: wave.closesAt }, now), locales: wave.locales },
+    wave: { id: wave.id, name: wave.name, status: effectiveStatus(wave, now), locales: wave.locales },
     side: entry.side,
     items: instrument.items.map((item) => ({
       key: item.key, scale: item.scale, headline: item.headline,

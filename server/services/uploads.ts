@@ -13,12 +13,12 @@ import {
 } from '../repositories/uploads.js'
 
 // The routes see the store through this file only.
-export { deleteUpload, UPLOAD_LIFETIME_DAYS, type Upload, type UploadOwner }
+export { deleteUpload, type Upload, type UploadOwner }
 
 /** The size of the parts the bytes are kept in. */
 const PART_BYTES = 1024 * 1024
 
-export const uploadGone = () => new HttpError(404, 'not_found',
+const uploadGone = () => new HttpError(404, 'not_found',
   `This upload is not there any more: uploads are kept for ${UPLOAD_LIFETIME_DAYS} days, and only for the organization that made them. Upload the file again.`)
 
 export type Saved = { ok: true; upload: Upload } | { ok: false; tooLarge: true }

@@ -79,7 +79,7 @@ export async function setReminders(db: Db, organizationId: string, waveId: strin
 export const linkUrl = (publicUrl: string, token: string) => `${publicUrl}/s/${token}`
 
 /** The general staff and customer links of a wave, and the per-unit pairs. */
-export function groupLinks(links: WaveLink[]) {
+function groupLinks(links: WaveLink[]) {
   const general = { staff: links.find((l) => !l.unit && l.side === 'staff'), customer: links.find((l) => !l.unit && l.side === 'customer') }
   const byUnit = new Map<string, { unit: { id: string; name: string }; staff?: WaveLink; customer?: WaveLink }>()
   for (const link of links) {
@@ -92,7 +92,7 @@ export function groupLinks(links: WaveLink[]) {
 }
 
 /** The wave as the API shows it; links are absolute URLs. The API calls an instrument a template. */
-export function waveJson(wave: Wave, links: WaveLink[], publicUrl: string) {
+function waveJson(wave: Wave, links: WaveLink[], publicUrl: string) {
   const { general, units } = groupLinks(links)
   const url = (link?: WaveLink) => (link ? linkUrl(publicUrl, link.token) : null)
   return {

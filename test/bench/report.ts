@@ -166,7 +166,8 @@ export async function reportScenario(options: ReportOptions): Promise<ScenarioRe
     rows.push({ scenario: label, metric: 'rollups = raw answers (both sides, whole and unit)', value: match.ok ? 'yes' : 'no', target: 'yes', pass: match.ok, note: match.checked.join('; ') })
 
     const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1', SIGNING_SECRET, DATA_DIR: database.dataDir ?? '/tmp', LOG_LEVEL: 'silent' })
-    const app = await buildApp({ config, db, logger: false })
+    // No mail worker: its polling would share the database with the timed reports.
+    const app = await buildApp({ config, db, logger: false, mail: { worker: false } })
     await app.ready()
     try {
       const headers = { authorization: `Bearer ${wave.token}` }

@@ -214,6 +214,22 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     expect(await importCount()).toBe(before)
   })
 
+  it('keeps nothing when the form breaks a limit after the file was stored', async () => {
+    const before = await importCount()
+    await owner.get(`/waves/${waveId}/import`)
+    const form = new FormData()
+    form.append('_csrf', owner.csrf!)
+    form.append('file', new Blob(['side,excellent_service\ncustomer,5\n'], { type: 'text/csv' }), 'then-too-many-fields.csv')
+    for (let i = 0; i < 12; i++) form.append(`extra${i}`, 'x')
+    const request = new Request('http://sg.test/', { method: 'POST', body: form })
+    const response = await owner.request({
+      method: 'POST', url: `/waves/${waveId}/import`,
+      payload: Buffer.from(await request.arrayBuffer()), headers: { 'content-type': request.headers.get('content-type')! },
+    })
+    expect(response.statusCode).toBe(413)
+    expect(await importCount()).toBe(before)
+  })
+
   it('reads multipart bodies on the upload route only', async () => {
     await owner.get('/units')
     const body = await multipartBody({ _csrf: owner.csrf!, name: 'Sent as multipart' }, null)

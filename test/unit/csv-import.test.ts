@@ -13,7 +13,7 @@ const ITEMS: ItemSpec[] = [
   { key: 'recommend', scale: 'likelihood11' },
 ]
 const NORTH = '00000000-0000-4000-8000-000000000001'
-const CONTEXT: ImportContext = { items: ITEMS, unitLookup: unitIndex([{ id: NORTH, name: 'North Branch' }]) }
+const CONTEXT: ImportContext = { items: ITEMS, units: unitIndex([{ id: NORTH, name: 'North Branch' }]) }
 
 function read(text: string): CsvImport {
   const result = readCsvImport(text, ITEMS)
@@ -175,7 +175,7 @@ describe('the one decoding and delimiter every import reads with', () => {
 
 describe('the wording of problems', () => {
   it('writes every problem as "Line N[, column]: message." and counts the lines that have one', () => {
-    const problems = [{ row: 3, field: 'easy', message: '"9" is not an answer' }, { row: 3, field: '', message: 'duplicate of row 2.' }, { row: 5, message: 'email is missing' }]
+    const problems = [{ row: 3, field: 'easy', message: '"9" is not an answer' }, { row: 3, field: '', message: 'duplicate of row 2.' }, { row: 5, field: '', message: 'email is missing' }]
     expect(problems.map(problemText)).toEqual(['Line 3, easy: "9" is not an answer.', 'Line 3: duplicate of row 2.', 'Line 5: email is missing.'])
     expect(linesWithProblems(problems)).toBe(2)
   })

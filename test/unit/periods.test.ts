@@ -61,7 +61,7 @@ describe('effectiveStatus', () => {
   const now = at('2026-05-10T12:00:00Z')
   const past = at('2026-05-01T00:00:00Z')
   const future = at('2026-06-01T00:00:00Z')
-  const status = (s: WaveStatus, opens_at: Date | null, closes_at: Date | null) => effectiveStatus({ status: s, opens_at, closes_at }, now)
+  const status = (s: WaveStatus, opensAt: Date | null, closesAt: Date | null) => effectiveStatus({ status: s, opensAt, closesAt }, now)
 
   it('opens a draft whose opening date has passed', () => {
     expect(status('draft', past, null)).toBe('open')

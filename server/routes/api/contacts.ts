@@ -115,7 +115,7 @@ export default async function contacts(fastify: FastifyInstance) {
       contacts: list.map((contact) => ({
         id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,
         attributes: contact.attributes, unsubscribed: contact.unsubscribed,
-        createdAt: contact.created_at.toISOString(), updatedAt: contact.updated_at.toISOString(),
+        createdAt: contact.createdAt.toISOString(), updatedAt: contact.updatedAt.toISOString(),
       })),
       total,
       page: filters.page,

@@ -25,9 +25,9 @@ export default async function tokens(fastify: FastifyInstance) {
     },
   }, async (request, reply) => {
     const user = await findUserByEmail(app.db, request.body.email)
-    const ok = user ? await verifyPassword(request.body.password, user.password_hash) : await verifyAgainstNobody(request.body.password)
+    const ok = user ? await verifyPassword(request.body.password, user.passwordHash) : await verifyAgainstNobody(request.body.password)
     if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
-    const token = await createApiToken(app.db, { userId: user.id, organizationId: user.organization_id }, request.body.name ?? 'API')
+    const token = await createApiToken(app.db, { userId: user.id, organizationId: user.organizationId }, request.body.name ?? 'API')
     return reply.code(201).send({ token })
   })
 }

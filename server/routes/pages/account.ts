@@ -24,7 +24,7 @@ export default async function accountPages(app: FastifyInstance) {
     }
     const { organization, name, email, password } = checked.value
     const { organizationId, userId } = await createOrganizationWithOwner(app.db, { name: organization, email, password, ownerName: name })
-    await reply.signIn({ id: userId, organization_id: organizationId })
+    await reply.signIn({ id: userId, organizationId })
     return reply.redirect('/waves/new', 303)
   })
 
@@ -41,7 +41,7 @@ export default async function accountPages(app: FastifyInstance) {
     const password = form.password ?? ''
     const next = safeNext(form.next)
     const user = email ? await findUserByEmail(app.db, email) : undefined
-    const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstNobody(password)
+    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNobody(password)
     if (!user || !ok) {
       return reply.code(422).page('login', {
         title: 'Sign in', values: { email }, next,

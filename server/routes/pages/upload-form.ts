@@ -10,7 +10,7 @@ export type Received =
   | { csrfValid: true; chosen: string | null; saved: Saved | null }
 
 /** The file's own name, without any folder a browser may send along or characters no one typed. */
-export const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv'
+const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv'
 
 /**
  * Reads the form. `save` stores the file; `remove` takes it away again when the form turns out to be
@@ -30,22 +30,28 @@ export async function receiveUpload(
   let refused = false
   let saved: Saved | null = null
   let chosen: string | null = null
-  for await (const part of request.parts()) {
-    if (part.type === 'field') {
-      if (typeof part.value === 'string') fields[part.fieldname] = part.value
-      continue
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (typeof part.value === 'string') fields[part.fieldname] = part.value
+        continue
+      }
+      if (!csrfValid()) refused = true
+      if (refused || saved !== null || part.fieldname !== 'file') {
+        part.file.resume() // read and dropped
+        continue
+      }
+      chosen = part.filename ? cleanFilename(part.filename) : null
+      saved = await save(chosen ?? 'upload.csv', part.file)
+      if (saved.ok && part.file.truncated) {
+        await remove(saved.upload.id)
+        saved = { ok: false, tooLarge: true }
+      }
     }
-    if (!csrfValid()) refused = true
-    if (refused || saved !== null || part.fieldname !== 'file') {
-      part.file.resume() // read and dropped
-      continue
-    }
-    chosen = part.filename ? cleanFilename(part.filename) : null
-    saved = await save(chosen ?? 'upload.csv', part.file)
-    if (saved.ok && part.file.truncated) {
-      await remove(saved.upload.id)
-      saved = { ok: false, tooLarge: true }
-    }
+  } catch (error) {
+    // A limit reached after the file was kept (too many parts, the client gone): keep nothing.
+    if (saved?.ok) await remove(saved.upload.id)
+    throw error
   }
   if (refused || !csrfValid()) {
     if (saved?.ok) await remove(saved.upload.id)
