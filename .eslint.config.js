@@ -43,7 +43,17 @@ export default tseslint.config(
         patterns: [
           { regex: '^\\.\\./(routes|plugins)(/|$)', message: 'Services sit below routes and plugins.' },
           { regex: '^(fastify|@fastify/.*|fastify-plugin)$', message: 'Services know nothing of HTTP: return data, and let the route answer.' },
+          { regex: '^kysely$', message: 'Queries live in server/repositories; a service calls them.' },
         ],
+      }],
+    },
+  },
+  {
+    // Every query lives in a repository: nothing above them builds SQL.
+    files: ['server/routes/**', 'server/plugins/**', 'server/mail/**', 'server/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^kysely$', message: 'Queries live in server/repositories; call one from here.' }],
       }],
     },
   },
