@@ -83,6 +83,8 @@ class Lattice {
       const unit = this.cell(p.unitKey, null, null)
       unitCells.set(p.unitKey, unit)
       this.cells[unit]!.profiles.push(i)
+      const mine = [this.whole, unit]
+      this.profileCells.push(mine)
       for (const name of this.names) {
         const value = ownValue(p.attributes, name)
         const byValue = this.cell(null, name, value)
@@ -90,6 +92,7 @@ class Lattice {
         this.cells[byValue]!.profiles.push(i)
         const both = this.cell(p.unitKey, name, value)
         this.cells[both]!.profiles.push(i)
+        mine.push(byValue, both)
         const perUnit = unitValueCells.get(unit) ?? unitValueCells.set(unit, new Map()).get(unit)!
         perUnit.set(`${name}\u0000${value}`, both)
         if (!this.twoWayAdded.has(both)) {
@@ -136,35 +139,44 @@ class Lattice {
     return sum
   }
 
-  /** Cells a profile belongs to. */
-  cellsOf(p: number): number[] {
-    const profile = this.profiles[p]!
-    const out = [this.whole, this.index.get(keyOf(profile.unitKey, null, null))!]
-    for (const name of this.names) {
-      const value = ownValue(profile.attributes, name)
-      out.push(this.index.get(keyOf(null, name, value))!, this.index.get(keyOf(profile.unitKey, name, value))!)
-    }
-    return out
+  /** The cells each profile belongs to. */
+  readonly profileCells: number[][] = []
+
+  /** How many cells hold every member of a cell by its definition alone (itself included). */
+  private definedContainers(cell: Cell): number {
+    if (cell.unit === null && cell.name === null) return 1
+    return cell.unit !== null && cell.name !== null ? 4 : 2
   }
 
   /**
    * For each cell, the other cells holding every one of its respondents counted by the measure: the
-   * groups it could be subtracted from. Only these pairs can give a difference of people.
+   * groups it could be subtracted from. Only these pairs can give a difference of people. `reuse`
+   * holds the answer for a measure that counts every respondent; a cell whose profiles all count on
+   * this measure too keeps it.
    */
-  containers(weight: (p: number) => number): number[][] {
-    const cellsOfProfile = this.profiles.map((_, p) => this.cellsOf(p))
+  containers(weight: (p: number) => number, reuse: number[][] | null = null): number[][] {
+    const cellsOfProfile = this.profileCells
+    let changed: Set<number> | null = null
+    if (reuse) {
+      changed = new Set()
+      this.profiles.forEach((_, p) => {
+        if (weight(p) === 0) for (const c of cellsOfProfile[p]!) changed!.add(c)
+      })
+    }
     return this.cells.map((cell, c) => {
+      if (reuse && !changed!.has(c)) return reuse[c]!
+      const floor = this.definedContainers(cell)
       let common: Set<number> | null = null
       for (const p of cell.profiles) {
         if (weight(p) === 0) continue
         const mine = cellsOfProfile[p]!
         if (common === null) common = new Set(mine)
         else {
-          const next = new Set<number>()
-          for (const x of mine) if (common.has(x)) next.add(x)
-          common = next
+          const own = new Set(mine)
+          for (const x of common) if (!own.has(x)) common.delete(x)
         }
-        if (common.size <= 1) break
+        // Only the cells every member belongs to by definition are left: no more can drop out.
+        if (common.size <= floor) break
       }
       if (common === null) return []
       common.delete(c)
@@ -197,8 +209,8 @@ class Relations {
   readonly value: number[]
 
   /** `weight` is what each profile adds to the figure checked: its count on a measure, or its change. */
-  constructor(readonly lattice: Lattice, readonly weight: (p: number) => number) {
-    this.containers = lattice.containers(weight)
+  constructor(readonly lattice: Lattice, readonly weight: (p: number) => number, reuse: Relations | null = null) {
+    this.containers = lattice.containers(weight, reuse?.containers ?? null)
     this.value = lattice.cells.map((cell) => cell.profiles.reduce((sum, p) => sum + weight(p), 0))
     this.subs = lattice.cells.map(() => [])
     this.containers.forEach((parents, c) => {
@@ -294,11 +306,11 @@ function* violations(lattice: Lattice, relations: Relations, shown: (c: number) 
 }
 
 /** Primary then secondary suppression of one measure, to a fixed point. */
-function suppress(lattice: Lattice, k: number, measure: number, base: readonly Status[] | null): Status[] {
-  const relations = new Relations(lattice, (p) => lattice.profiles[p]!.counts[measure] ?? 0)
+function suppress(lattice: Lattice, k: number, measure: number, base: { status: readonly Status[]; relations: Relations } | null): { status: Status[]; relations: Relations } {
+  const relations = new Relations(lattice, (p) => lattice.profiles[p]!.counts[measure] ?? 0, base?.relations ?? null)
   const counts = relations.value
   const status: Status[] = lattice.cells.map((cell, c) => {
-    const inherited = base?.[c]
+    const inherited = base?.status[c]
     if (inherited !== undefined && inherited !== 'shown' && inherited !== 'empty') return inherited
     if (counts[c] === 0) return 'empty'
     if (!cell.readable) return 'not_offered'
@@ -315,7 +327,7 @@ function suppress(lattice: Lattice, k: number, measure: number, base: readonly S
       changed = true
     }
   }
-  return status
+  return { status, relations }
 }
 
 /** What every surface may show of one side of a wave. */
@@ -327,8 +339,12 @@ export class Release {
     const k = Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
     this.lattice = new Lattice(profiles)
     const respondents = suppress(this.lattice, k, 0, null)
-    this.statuses = [respondents]
-    for (let m = 1; m < this.lattice.measureCount; m++) this.statuses.push(suppress(this.lattice, k, m, respondents))
+    this.statuses = [respondents.status]
+    for (let m = 1; m < this.lattice.measureCount; m++) {
+      // A measure every respondent counts on has the respondents' figures, so it has their release too.
+      const same = profiles.every((p) => (p.counts[m] ?? 0) === p.counts[0])
+      this.statuses.push(same ? respondents.status : suppress(this.lattice, k, m, respondents).status)
+    }
   }
 
   private cellOf(group: GroupRef): number | undefined {
@@ -343,6 +359,15 @@ export class Release {
     if (status === 'shown') return { shown: true, n: this.lattice.count(cell, measure) }
     if (status === 'empty') return { shown: false, reason: 'no_answers' }
     return { shown: false, reason: status }
+  }
+
+  /**
+   * How many respondents a group holds, shown or not. Only for saying how many more answers the whole
+   * side needs before its figures appear: never print it for a hidden group below the whole.
+   */
+  respondents(group: GroupRef): number {
+    const cell = this.cellOf(group)
+    return cell === undefined ? 0 : this.lattice.count(cell, 0)
   }
 
   shown(group: GroupRef, measure = 0): boolean {
@@ -394,7 +419,7 @@ export function nextStaffStep(current: readonly Profile[], pending: readonly Pro
     if (chosen.length < k) return []
     const combined = [...current, ...chosen.map((i) => pending[i]!)]
     const lattice = new Lattice(combined)
-    const after = suppress(lattice, k, 0, null)
+    const after = suppress(lattice, k, 0, null).status
     const isNew = (p: number) => p >= current.length
     const relations = new Relations(lattice, (p) => (isNew(p) ? combined[p]!.counts[0] ?? 0 : 0))
     // The change a reader can see is that of groups shown both before and after.

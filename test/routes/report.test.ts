@@ -89,8 +89,14 @@ describeEachDatabase('the gap report', (ctx) => {
     const standard = (await report('?customer.tier=standard')).json()
     expect(standard.headline.customer).toEqual({ suppressed: true })
     expect(standard.headline.staff).toMatchObject({ n: 100 })
-    const gold = (await report('?customer.tier=gold')).json()
-    expect(gold.headline.customer).toEqual({ suppressed: true })
+    // Gold is held by 3 customers: fewer than the minimum, so it cannot be chosen at all, with the
+    // same answer as for a value nobody holds.
+    const gold = await report('?customer.tier=gold')
+    expect(gold.statusCode).toBe(400)
+    expect(gold.json().error).toBe('unknown_filter')
+    const nobody = await report('?customer.tier=platinum')
+    expect(nobody.statusCode).toBe(400)
+    expect(nobody.json().message.replace('platinum', 'gold')).toBe(gold.json().message)
     const leads = (await report('?staff.role=lead')).json()
     expect(leads.headline.staff).toMatchObject({ n: 50 })
   })
