@@ -305,8 +305,15 @@ function* violations(lattice: Lattice, relations: Relations, shown: (c: number) 
   }
 }
 
-/** Primary then secondary suppression of one measure, to a fixed point. */
-function suppress(lattice: Lattice, k: number, measure: number, base: { status: readonly Status[]; relations: Relations } | null): { status: Status[]; relations: Relations } {
+/**
+ * Primary then secondary suppression of one measure, to a fixed point. `pinned` groups stay shown
+ * (a staff step must not hide what readers saw before); a rule only pinned groups could fix goes to
+ * `stuck`, whose caller removes the newcomers that broke it.
+ */
+function suppress(
+  lattice: Lattice, k: number, measure: number, base: { status: readonly Status[]; relations: Relations } | null,
+  pinned: (c: number) => boolean = () => false, stuck: (violation: Violation) => void = () => {},
+): { status: Status[]; relations: Relations } {
   const relations = new Relations(lattice, (p) => lattice.profiles[p]!.counts[measure] ?? 0, base?.relations ?? null)
   const counts = relations.value
   const status: Status[] = lattice.cells.map((cell, c) => {
@@ -321,8 +328,12 @@ function suppress(lattice: Lattice, k: number, measure: number, base: { status: 
   for (let changed = true; changed;) {
     changed = false
     for (const violation of violations(lattice, relations, shown, k)) {
-      const next = violation.hideOneOf.filter(shown).sort(order)[0]
-      if (next === undefined) continue
+      const candidates = violation.hideOneOf.filter(shown)
+      const next = candidates.filter((c) => !pinned(c)).sort(order)[0]
+      if (next === undefined) {
+        if (candidates.length > 0) stuck(violation)
+        continue
+      }
       status[next] = 'protects_smaller'
       changed = true
     }
@@ -406,10 +417,11 @@ export class Release {
 
 /**
  * The pending staff answers that may join the released figures now, as indices into `pending`
- * (empty: wait for more). A step always holds at least k answers, and within it every group shown both
- * before and after changes by 0 or at least k, no cut of a shown group gains 1 … k−1 in its hidden
- * parts, and no nested or two-way difference of the change is 1 … k−1. Answers that would break a
- * rule wait for the next step; the rest go now.
+ * (empty: wait for more). A step always holds at least k answers; every group shown before stays
+ * shown; and within the step every group shown before and after changes by 0 or at least k, no cut of
+ * a shown group gains 1 … k−1 in its hidden parts, and no nested, pair or two-way difference of the
+ * change is 1 … k−1. Answers that would break a rule wait for the next step; the rest go now. Since
+ * shown groups stay shown and each step changes them by 0 or ≥ k, any two reads differ by 0 or ≥ k.
  */
 export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number): number[] {
   const k = Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
@@ -419,16 +431,21 @@ export function nextStaffStep(current: readonly Profile[], pending: readonly Pro
     if (chosen.length < k) return []
     const combined = [...current, ...chosen.map((i) => pending[i]!)]
     const lattice = new Lattice(combined)
-    const after = suppress(lattice, k, 0, null).status
     const isNew = (p: number) => p >= current.length
-    const relations = new Relations(lattice, (p) => (isNew(p) ? combined[p]!.counts[0] ?? 0 : 0))
-    // The change a reader can see is that of groups shown both before and after.
-    const both = lattice.cells.map((cell, c) => after[c] === 'shown'
-      && before.shown({ unit: cell.unit, attribute: cell.name === null ? null : { name: cell.name, value: cell.value! } }))
     const drop = new Set<number>()
     const dropAll = (profiles: Iterable<number>) => {
       for (const p of profiles) if (isNew(p)) drop.add(p - current.length)
     }
+    // What readers saw stays shown: a group hidden later would leave its old figures to subtract from.
+    const seen = lattice.cells.map((cell) => before.shown({ unit: cell.unit, attribute: cell.name === null ? null : { name: cell.name, value: cell.value! } }))
+    const after = suppress(lattice, k, 0, null, (c) => seen[c]!, (violation) => dropAll(violation.group())).status
+    if (drop.size > 0) {
+      chosen = chosen.filter((_, position) => !drop.has(position))
+      continue
+    }
+    const relations = new Relations(lattice, (p) => (isNew(p) ? combined[p]!.counts[0] ?? 0 : 0))
+    // The change a reader can see is that of groups shown both before and after.
+    const both = lattice.cells.map((_, c) => after[c] === 'shown' && seen[c]!)
     lattice.cells.forEach((cell, c) => {
       const change = relations.value[c]!
       if (both[c] && change >= 1 && change < k) dropAll(cell.profiles)
