@@ -65,8 +65,8 @@ interface Term { label: string; members: Set<number> }
 interface Found { combination: string; people: number[] }
 
 /**
- * The first ±1 combination of at most `depth` distinct terms whose indicator is 0/1 and marks 1 … k−1
- * people, or null. Exhaustive up to `depth`.
+ * A shortest ±1 combination of at most `depth` distinct terms whose indicator is 0/1 and marks 1 … k−1
+ * people, or null. Exhaustive up to `depth` (iterative deepening, so what is reported is short).
  */
 function findSmallCombination(all: readonly Term[], k: number, depth: number): Found | null {
   const distinct = new Map<string, Term>()
@@ -118,7 +118,7 @@ function findSmallCombination(all: readonly Term[], k: number, depth: number): F
       }
     }
   }
-  search(0, depth)
+  for (let d = 1; d <= depth && !found; d++) search(0, d)
   return found
 }
 

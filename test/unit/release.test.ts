@@ -30,6 +30,11 @@ function everyGroup(profiles: readonly Profile[]): GroupRef[] {
   return [W, ...units.map(U), ...attributes.map((attribute) => ({ unit: null, attribute })),
     ...units.flatMap((unit) => attributes.map((attribute) => ({ unit, attribute })))]
 }
+/** The releases a reader sees around one staff step: before it, and after the answers it lets in. */
+function step(current: Profile[], pending: Profile[], k: number) {
+  const chosen = nextStaffStep(current, pending, k)
+  return { chosen, before: new Release(current, k), after: new Release([...current, ...chosen.map((i) => pending[i]!)], k) }
+}
 const snapshot = (release: Release, profiles: readonly Profile[]) =>
   everyGroup(profiles).map((g) => `${JSON.stringify(g)} ${JSON.stringify(release.status(g))}`)
 
@@ -190,7 +195,7 @@ describe('Release: attacks (must fail until the module is fixed)', () => {
     // same members as u0 and is shown (nothing checks a hidden group against a shown one that is
     // equal to it by the data). Reader: whole − u2 − u3 − [u0 a=v0] = 10 − 3 − 3 − 3 = the 1 in u1.
     const r = new Release([P('u2', 3, { a: 'v0' }), P('u0', 3, { a: 'v0' }), P('u1', 1), P('u3', 3, { a: 'v0' })], 3)
-    expect(allShown(r, [W, U('u2'), U('u3'), V('a', 'v0', 'u0')])).toBe(false)
+    expect(allShown(r, [W, U('u2'), U('u3'), V('a', 'v0', 'u0')]), 'whole − u2 − u3 − [u0 a=v0] = the one in u1').toBe(false)
   })
 
   it('three shown groups that together nearly cover the whole leave one person', () => {
@@ -200,7 +205,7 @@ describe('Release: attacks (must fail until the module is fixed)', () => {
     // a time (whole − u0 − u2 = 4, whole − u0 − v0 = 5) and never at three.
     // Reader: whole − u0 − u2 − [a=v0] = 12 − 4 − 4 − 3 = the 1 in u3 who lacks a.
     const r = new Release([P('u3', 1), P('u1', 1, { a: 'v0' }), P('u3', 2, { a: 'v0' }), P('u0', 4), P('u2', 4)], 3)
-    expect(allShown(r, [W, U('u0'), U('u2'), V('a', 'v0')])).toBe(false)
+    expect(allShown(r, [W, U('u0'), U('u2'), V('a', 'v0')]), 'whole − u0 − u2 − [a=v0] = the one in u3 without a').toBe(false)
   })
 
   it('data-dependent nesting across two attributes: a shown b-value equal to a hidden unit × a-value', () => {
@@ -209,7 +214,73 @@ describe('Release: attacks (must fail until the module is fixed)', () => {
     // has exactly [B v]'s members and stays shown. Reader: whole − B − [a=v] + [b=w] =
     // 10 − 6 − 6 + 3 = the 1 in A with a=x.
     const r = new Release([P('A', 3, { a: 'v', b: 'u' }), P('A', 1, { a: 'x', b: 'u' }), P('B', 3, { a: 'v', b: 'w' }), P('B', 3, { a: 'x', b: 'u' })], 3)
-    expect(allShown(r, [W, U('B'), V('a', 'v'), V('b', 'w')])).toBe(false)
+    expect(allShown(r, [W, U('B'), V('a', 'v'), V('b', 'w')]), 'whole − B − [a=v] + [b=w] = the one in A with a=x').toBe(false)
+  })
+
+  it('two units minus a value they hold between them: a hidden unit × value is worked out along its value', () => {
+    // k = 3. u0: 3 with a=v0, 1 with a=v1; u1: 3 with a=v1; u2: 3 with a=v0. Whole 10.
+    // [u0 v1] = 1 too_few; u0 cut by a hides [u0 v0] (3); v1 cut by unit hides [u1 v1] (3). But
+    // [u0 v0] is the only hidden part of v0 (v0 − [u2 v0] = 6 − 3 = 3 ≥ k is allowed), so it is
+    // known exactly, and u0 − it is the one. In shown groups: u0 + u2 − [a=v0] = 4 + 3 − 6 = 1.
+    // The pair rule only tries a third group that contains both (a common parent), never one that
+    // lies inside their union.
+    const r = new Release([P('u0', 3, { a: 'v0' }), P('u1', 3, { a: 'v1' }), P('u2', 3, { a: 'v0' }), P('u0', 1, { a: 'v1' })], 3)
+    expect(allShown(r, [U('u0'), U('u2'), V('a', 'v0')]), 'u0 + u2 − [a=v0] = the one in u0 with a=v1').toBe(false)
+  })
+
+  it('a unit minus one attribute\'s value plus another attribute\'s value', () => {
+    // k = 3. u0: 3 (a=v0, b=v0), 3 (b=v1); u1: 3 (a=v0), 1 (no attributes). Whole 10.
+    // Shown: u1 = 4, [a=v0] = 6, [b=v0] = 3. [b=v0] has exactly [u0 a=v0]'s members, so
+    // [a=v0] − [b=v0] = [u1 a=v0] (3), and u1 − that is the one in u1 without attributes:
+    // u1 − [a=v0] + [b=v0] = 4 − 6 + 3 = 1.
+    const r = new Release([P('u0', 3, { a: 'v0', b: 'v0' }), P('u0', 3, { b: 'v1' }), P('u1', 3, { a: 'v0' }), P('u1', 1)], 3)
+    expect(allShown(r, [U('u1'), V('a', 'v0'), V('b', 'v0')]), 'u1 − [a=v0] + [b=v0] = the one in u1 without attributes').toBe(false)
+  })
+
+  it('two attributes in one unit, nothing suppressed at all: their cross-table is never looked at', () => {
+    // k = 3, everyone in u0.      b=v0  b=v1 | no b
+    //                      a=v0     1     3  |
+    //                      a=v1     0     3  |
+    //                      no a     3     0  |
+    // Every readable group has ≥ 3 (a=v0 4, a=v1 3, b=v0 4, b=v1 6), so all are shown. Everyone
+    // with b=v1 holds some a, so [a=v0] + [a=v1] − [b=v1] = 4 + 3 − 6 = the one with a=v0 and b=v0.
+    const r = new Release([P('u0', 3, { a: 'v0', b: 'v1' }), P('u0', 3, { a: 'v1', b: 'v1' }), P('u0', 3, { b: 'v0' }), P('u0', 1, { a: 'v0', b: 'v0' })], 3)
+    expect(allShown(r, [V('a', 'v0'), V('a', 'v1'), V('b', 'v1')]), '[a=v0] + [a=v1] − [b=v1] = the one with a=v0, b=v0').toBe(false)
+  })
+
+  it('people lacking an attribute: the whole minus every value of a, minus a value of b they all hold', () => {
+    // k = 3, everyone in u0: 3 (a=v0, b=v1), 3 (a=v1), 3 (b=v0), 1 (no attributes). Whole 10.
+    // Shown: the whole, [a=v0] 3, [a=v1] 3, [b=v0] 3 (and b=v1 3). The 4 without a are the hidden
+    // part of the cut by a (4 ≥ k, allowed); the 3 with b=v0 all lack a.
+    // Whole − [a=v0] − [a=v1] − [b=v0] = 10 − 3 − 3 − 3 = the one without any attribute.
+    const r = new Release([P('u0', 1), P('u0', 3, { a: 'v0', b: 'v1' }), P('u0', 3, { a: 'v1' }), P('u0', 3, { b: 'v0' })], 3)
+    expect(allShown(r, [W, V('a', 'v0'), V('a', 'v1'), V('b', 'v0')]), 'whole − [a=v0] − [a=v1] − [b=v0] = the one without attributes').toBe(false)
+  })
+
+  it('values of one attribute that cover a unit and one person outside it', () => {
+    // k = 3. u0: 3 with a=v0, 3 with a=v1; u1: 3 with a=v2, 1 with a=v0. Whole 10.
+    // Shown: u0 6, [a=v0] 4, [a=v1] 3. [a=v0] + [a=v1] − u0 = 4 + 3 − 6 = the one in u1 with a=v0
+    // ([u1 v0] itself is too_few).
+    const r = new Release([P('u1', 3, { a: 'v2' }), P('u0', 3, { a: 'v0' }), P('u1', 1, { a: 'v0' }), P('u0', 3, { a: 'v1' })], 3)
+    expect(allShown(r, [U('u0'), V('a', 'v0'), V('a', 'v1')]), '[a=v0] + [a=v1] − u0 = the one in u1 with a=v0').toBe(false)
+  })
+
+  it('three unit × value groups inside one unit (k = 5)', () => {
+    // k = 5. u0: 2 (a, b, c=v0), 1 (b, c=v1), 5 (a, b, c=v1), 3 (a, c=v0); u1: 4 (a, b). All a, b
+    // values are v0. Shown: [u0 a] 10, [u0 b] 8, [u0 c=v0] 5 (u0 itself is hidden, protecting u1).
+    // [u0 b] + [u0 c=v0] − [u0 a] = 8 + 5 − 10 = 3 people: the 2 with a, b, c=v0 and the 1 with b,
+    // c=v1 and no a.
+    const r = new Release([P('u0', 2, { a: 'v0', b: 'v0', c: 'v0' }), P('u0', 1, { b: 'v0', c: 'v1' }), P('u0', 5, { a: 'v0', b: 'v0', c: 'v1' }),
+      P('u1', 4, { a: 'v0', b: 'v0' }), P('u0', 3, { a: 'v0', c: 'v0' })], 5)
+    expect(allShown(r, [V('a', 'v0', 'u0'), V('b', 'v0', 'u0'), V('c', 'v0', 'u0')]), '[u0 b] + [u0 c=v0] − [u0 a] = 3 people').toBe(false)
+  })
+
+  it('gives the same release whichever order the profiles come in (k = 5, three profiles)', () => {
+    // u1: 1 (a=v0, b=v0); u0: 5 (a=v1, b=v1), 4 (a=v0, b=v1). In this order [* a=v1] and
+    // [u0 a=v1] are hidden (protects_smaller); in the reverse order both are shown with n = 5. Two
+    // surfaces that read rows in different orders would publish two different releases.
+    const profiles = [P('u1', 1, { a: 'v0', b: 'v0' }), P('u0', 5, { a: 'v1', b: 'v1' }), P('u0', 4, { a: 'v0', b: 'v1' })]
+    expect(snapshot(new Release([...profiles].reverse(), 5), profiles)).toEqual(snapshot(new Release(profiles, 5), profiles))
   })
 })
 
@@ -220,12 +291,37 @@ describe('nextStaffStep: attacks over two reads (must fail until the module is f
     // +3) and the hidden parts of the change (u0 +3, u1 +0: 3 ≥ k), so all 3 go. After: u0 = 4,
     // u1 = 3, whole 7, all shown. Reader: whole(before) − u1(after) = 4 − 3 = the 1 old u0 answer
     // (u1 did not change). Also whole(before) − whole(after) + u0(after) gives the same person.
-    const current = [P('u0', 1), P('u1', 3)]
-    const pending = [one('u0'), one('u0'), one('u0')]
-    const chosen = nextStaffStep(current, pending, 3)
-    const before = new Release(current, 3)
-    const after = new Release([...current, ...chosen.map((i) => pending[i]!)], 3)
-    expect(before.shown(W) && after.shown(U('u1'))).toBe(false)
-    expect(before.shown(W) && after.shown(W) && after.shown(U('u0'))).toBe(false)
+    const { before, after } = step([P('u0', 1), P('u1', 3)], [one('u0'), one('u0'), one('u0')], 3)
+    expect(before.shown(W) && after.shown(U('u1')), 'whole(before) − u1(after)').toBe(false)
+    expect(before.shown(W) && after.shown(W) && after.shown(U('u0')), 'whole(before) − whole(after) + u0(after)').toBe(false)
+  })
+
+  it('a value group hidden only because of one person, unchanged and shown after the step, gives that person away', () => {
+    // k = 3, everyone in u0. Before: 3 with a=v0, 1 without a; whole 4. Whole − [a=v0] = 1, so
+    // [a=v0] is hidden. Pending: 3 without a. After: whole 7, [a=v0] 3 (whole − it = 4): shown.
+    // Reader: whole(before) − [a=v0](after) = 4 − 3 = the one old respondent without a.
+    const { before, after } = step([P('u0', 1), P('u0', 3, { a: 'v0' })], [one('u0'), one('u0'), one('u0')], 3)
+    expect(before.shown(W) && after.shown(V('a', 'v0')), 'whole(before) − [a=v0](after)').toBe(false)
+  })
+
+  it('a unit shown after the step minus its unit × value shown before leaves a newcomer and an old respondent', () => {
+    // k = 3. Before: u0: 3 with a=v0, 1 without; u1: 2 with a=v0. u1 too_few → u0 hidden; [u0 a=v0]
+    // (3) shown. Pending: 2 in u1 (a=v0), 1 in u0 (a=v0). After: u0 5, u1 4 shown; [u0 a=v0] (4)
+    // is now hidden (u0 − it = 1), so it is not among the groups "shown both before and after" whose
+    // change is checked. Reader: u0(after) − [u0 a=v0](before) = 5 − 3 = 2: the new u0 answer and the
+    // old one without a.
+    const { before, after } = step([P('u0', 3, { a: 'v0' }), P('u0', 1), P('u1', 2, { a: 'v0' })],
+      [one('u1', { a: 'v0' }), one('u1', { a: 'v0' }), one('u0', { a: 'v0' })], 3)
+    expect(after.shown(U('u0')) && before.shown(V('a', 'v0', 'u0')), 'u0(after) − [u0 a=v0](before)').toBe(false)
+  })
+
+  it('a value group shown for the first time after the step minus a unit shown before is one newcomer', () => {
+    // k = 3. Before: u1: 3 with a=v1; u0: 4 with a=v0, 1 without. u1 (3) shown; [a=v1] hidden.
+    // Pending: u1 without a ×2, u0 a=v0 ×2, u0 a=v1 ×1, u1 a=v0 ×1 — all 6 go. After: [a=v1] = 4
+    // (u1's 3 and the new u0 one) is shown. Reader: [a=v1](after) − u1(before) = the one new answer in
+    // u0 with a=v1 ([u0 a=v1] itself is too_few).
+    const { before, after } = step([P('u1', 3, { a: 'v1' }), P('u0', 1), P('u0', 4, { a: 'v0' })],
+      [one('u1'), one('u0', { a: 'v0' }), one('u0', { a: 'v0' }), one('u1'), one('u0', { a: 'v1' }), one('u1', { a: 'v0' })], 3)
+    expect(after.shown(V('a', 'v1')) && before.shown(U('u1')), '[a=v1](after) − u1(before)').toBe(false)
   })
 })
