@@ -9,18 +9,24 @@
 //     answered; the rest did not and are in no group of that measure);
 //   - lists every readable group itself (whole side, each unit, each attribute value somebody holds,
 //     each unit × value) and asks the release which are shown;
-//   - searches every ±1 combination of up to 4 distinct shown groups (3 where the lattice is large),
-//     merging respondents of equal membership first so the search is over a few atoms.
-// Over time, a reader holds both the release before a staff step and the one after it: the search
-// runs over the shown groups of both, where a "before" group holds only the respondents already in.
+//   - searches every ±1 combination of up to 4 distinct shown groups (3 where more than 40 are shown),
+//     merging respondents of equal membership first so the search is over a few atoms, and reports a
+//     shortest one;
+//   - and, separately, asks whether any linear combination at all (rational coefficients, any number
+//     of groups) gives a set of 1 … k−1 respondents exactly: a row-space test in exact arithmetic.
+//     The ±1 search names the groups to use; the linear test is the real bar (a ½ is as good as a 1).
+// Over time, a reader holds both the release before a staff step and the one after it (and, in one
+// property, three releases around two steps): the search runs over the shown groups of all of them,
+// where an earlier release's group holds only the respondents already in at that time.
+// Also: the release must not depend on the order of the profiles.
 //
 // RELEASE_RUNS and RELEASE_SEED (environment) widen the search when hunting; the defaults keep the
-// file to a few seconds.
+// file to about 5 s on two cores even when nothing is found (the search is then exhaustive).
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
 import { nextStaffStep, Release, type GroupRef, type Profile } from '../../server/domain/release.js'
 
-const RUNS = Number(process.env.RELEASE_RUNS ?? 300)
+const RUNS = Number(process.env.RELEASE_RUNS ?? 1000)
 const SEED = Number(process.env.RELEASE_SEED ?? 20261201)
 
 // ---------------------------------------------------------------- the auditor
@@ -122,6 +128,63 @@ function findSmallCombination(all: readonly Term[], k: number, depth: number): F
   return found
 }
 
+/**
+ * Any linear combination at all — any rational coefficients, any number of shown groups: a set of
+ * respondents is worked out exactly when its indicator lies in the row space of the shown groups'
+ * indicators (a distribution is a vector of counts, so halves and thirds of sums are as good as
+ * sums). Exact arithmetic over BigInt; rows and columns are atoms, so the matrices are small. Returns
+ * a smallest derivable set of 1 … k−1 respondents made of whole atoms, or null.
+ */
+function findLinearLeak(all: readonly Term[], k: number): { people: number[] } | null {
+  const everyone = new Set<number>()
+  for (const t of all) for (const p of t.members) everyone.add(p)
+  const atomOf = new Map<string, number[]>()
+  for (const p of everyone) {
+    const key = all.map((t) => (t.members.has(p) ? 1 : 0)).join('')
+    ;(atomOf.get(key) ?? atomOf.set(key, []).get(key)!).push(p)
+  }
+  const atoms = [...atomOf.values()]
+  // Row echelon form of the shown groups over atoms, fraction-free.
+  const basis: Array<{ pivot: number; row: bigint[] }> = []
+  const gcd = (a: bigint, b: bigint): bigint => { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) [a, b] = [b, a % b]; return a }
+  const reduce = (input: bigint[]) => {
+    let row = [...input]
+    for (const { pivot, row: b } of basis) {
+      if (row[pivot] === 0n) continue
+      const f = row[pivot]!, g = b[pivot]!
+      row = row.map((x, i) => x * g - f * b[i]!)
+      const d = row.reduce((acc, x) => gcd(acc, x), 0n)
+      if (d > 1n) row = row.map((x) => x / d)
+    }
+    return row
+  }
+  for (const t of all) {
+    const row = reduce(atoms.map((a) => (t.members.has(a[0]!) ? 1n : 0n)))
+    const pivot = row.findIndex((x) => x !== 0n)
+    if (pivot >= 0) basis.push({ pivot, row })
+  }
+  // Candidate sets: unions of atoms of total size 1 … k−1, smallest first.
+  const small = atoms.map((a, i) => ({ i, n: a.length })).filter(({ n }) => n < k)
+  let best: number[] | null = null
+  let bestSize = k
+  const pick: number[] = []
+  const visit = (from: number, size: number) => {
+    if (pick.length > 0 && size < bestSize) {
+      const v = atoms.map(() => 0n)
+      for (const i of pick) v[i] = 1n
+      if (reduce(v).every((x) => x === 0n)) { best = [...pick]; bestSize = size }
+    }
+    for (let j = from; j < small.length; j++) {
+      if (size + small[j]!.n >= bestSize) continue
+      pick.push(small[j]!.i)
+      visit(j + 1, size + small[j]!.n)
+      pick.pop()
+    }
+  }
+  visit(0, 0)
+  return best === null ? null : { people: (best as number[]).flatMap((i) => atoms[i]!) }
+}
+
 /** Terms a reader of one release holds for a measure: each shown group's answering members. */
 function shownTerms(release: Release, people: readonly Person[], measure: number, tag = '', admits: (p: Person) => boolean = () => true): Term[] {
   const terms: Term[] = []
@@ -134,7 +197,7 @@ function shownTerms(release: Release, people: readonly Person[], measure: number
   return terms
 }
 
-const depthFor = (terms: number) => (terms <= 25 ? 4 : 3)
+const depthFor = (terms: number) => (terms <= 40 ? 4 : 3)
 
 const explain = (people: readonly Person[], found: Found) =>
   `${found.combination}  =  ${found.people.length} respondent(s): ${found.people
@@ -202,6 +265,18 @@ function auditOne(profiles: Profile[], k: number, measure: number) {
   }
 }
 
+function auditLinear(profiles: Profile[], k: number) {
+  const people = expand(profiles)
+  const terms = shownTerms(new Release(profiles, k), people, 0)
+  const leak = findLinearLeak(terms, Math.max(k, 3))
+  if (leak) {
+    throw new Error(`k=${k}, profiles: ${show(profiles)}\n  some linear combination of the shown groups [${terms.map((t) => t.label).join(', ')}] gives exactly ${explain(people, { combination: '', people: leak.people })}`)
+  }
+}
+
+const snapshot = (release: Release, profiles: readonly Profile[]) =>
+  readableGroups(expand(profiles)).map((g) => `${describeGroup(g)} ${JSON.stringify(release.status(g))}`).sort()
+
 describe('Release, for generated organizations (independent auditor)', () => {
   it('no ±1 combination of up to 4 shown groups singles out 1 … k−1 respondents (respondents)', () => {
     fc.assert(fc.property(side, ({ profiles, k }) => auditOne(profiles, k, 0)), { seed: SEED, numRuns: RUNS })
@@ -209,6 +284,23 @@ describe('Release, for generated organizations (independent auditor)', () => {
 
   it('nor for a measure some respondents did not answer (measure 1)', () => {
     fc.assert(fc.property(side, ({ profiles, k }) => auditOne(profiles, k, 1)), { seed: SEED + 1, numRuns: RUNS })
+  })
+
+  it('nor does any linear combination (any coefficients, any number of shown groups)', () => {
+    fc.assert(fc.property(side, ({ profiles, k }) => auditLinear(profiles, k)), { seed: SEED + 4, numRuns: RUNS })
+  })
+
+  it('is the same whatever the order of the profiles', () => {
+    const shuffled = side.chain(({ profiles, k }) => fc.record({
+      profiles: fc.constant(profiles), k: fc.constant(k),
+      order: fc.shuffledSubarray(profiles, { minLength: profiles.length, maxLength: profiles.length }),
+    }))
+    fc.assert(fc.property(shuffled, ({ profiles, k, order }) => {
+      const a = snapshot(new Release(profiles, k), profiles)
+      const b = snapshot(new Release(order, k), profiles)
+      const differ = a.filter((x) => !b.includes(x))
+      if (differ.length > 0) throw new Error(`k=${k}, profiles: ${show(profiles)}\n  reordered: ${show(order)}\n  differ: ${differ.join('; ')} vs ${b.filter((x) => !a.includes(x)).join('; ')}`)
+    }), { seed: SEED + 5, numRuns: RUNS })
   })
 })
 
@@ -227,6 +319,52 @@ describe('nextStaffStep, for generated steps (independent auditor over both rele
         throw new Error(`k=${k}, current: ${show(current)}\n  pending: ${show(pending)}\n  chosen: ${JSON.stringify(chosen)}\n  reveals ${explain(people, found)}`)
       }
     }), { seed: SEED + 2, numRuns: RUNS })
+  })
+
+  it('nor by any linear combination of the groups of both releases', () => {
+    fc.assert(fc.property(step, ({ current, pending, k }) => {
+      const chosen = nextStaffStep(current, pending, k)
+      const added = chosen.map((i) => pending[i]!)
+      const people = [...expand(current), ...expand(added, true)]
+      const terms = [
+        ...shownTerms(new Release(current, k), people, 0, 'before', (p) => !p.isNew),
+        ...shownTerms(new Release([...current, ...added], k), people, 0, 'after'),
+      ]
+      const leak = findLinearLeak(terms, Math.max(k, 3))
+      if (leak) {
+        throw new Error(`k=${k}, current: ${show(current)}\n  pending: ${show(pending)}\n  chosen: ${JSON.stringify(chosen)}\n  some linear combination of [${terms.map((t) => t.label).join(', ')}] gives exactly ${explain(people, { combination: '', people: leak.people })}`)
+      }
+    }), { seed: SEED + 7, numRuns: RUNS })
+  })
+
+  it('a reader holding three releases (two steps in a row) cannot single out 1 … k−1 respondents', () => {
+    const twoSteps = org.chain((o) => fc.record({
+      current: fc.array(profileIn(o, 6), { minLength: 0, maxLength: 8 }).map((ps) => capped(ps, 24)),
+      first: fc.array(profileIn(o, 1), { minLength: 0, maxLength: 10 }),
+      second: fc.array(profileIn(o, 1), { minLength: 0, maxLength: 10 }),
+      k: fc.constantFrom(3, 5),
+    }))
+    fc.assert(fc.property(twoSteps, ({ current, first, second, k }) => {
+      const one = nextStaffStep(current, first, k).map((i) => first[i]!)
+      const middle = [...current, ...one]
+      const waiting = [...first.filter((p) => !one.includes(p)), ...second]
+      const two = nextStaffStep(middle, waiting, k).map((i) => waiting[i]!)
+      const generation = [...current.map(() => 0), ...one.map(() => 1), ...two.map(() => 2)]
+      const all = [...current, ...one, ...two]
+      const people: Person[] = []
+      const born: number[] = []
+      all.forEach((p, i) => { for (const person of expand([p], generation[i]! > 0)) { people.push(person); born.push(generation[i]!) } })
+      const byIndex = new Map(people.map((p, i) => [p, i]))
+      const terms = [
+        ...shownTerms(new Release(current, k), people, 0, 'r0', (p) => born[byIndex.get(p)!]! === 0),
+        ...shownTerms(new Release(middle, k), people, 0, 'r1', (p) => born[byIndex.get(p)!]! <= 1),
+        ...shownTerms(new Release(all, k), people, 0, 'r2'),
+      ]
+      const found = findSmallCombination(terms, Math.max(k, 3), 3)
+      if (found) {
+        throw new Error(`k=${k}, current: ${show(current)}\n  step 1 let in: ${show(one)}\n  step 2 let in: ${show(two)}\n  reveals ${explain(people, found)}`)
+      }
+    }), { seed: SEED + 6, numRuns: Math.ceil(RUNS / 2) })
   })
 
   it('a step is empty or holds at least k answers', () => {

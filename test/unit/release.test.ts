@@ -275,6 +275,27 @@ describe('Release: attacks (must fail until the module is fixed)', () => {
     expect(allShown(r, [V('a', 'v0', 'u0'), V('b', 'v0', 'u0'), V('c', 'v0', 'u0')]), '[u0 b] + [u0 c=v0] − [u0 a] = 3 people').toBe(false)
   })
 
+  it('halves: three one-way margins of a 2 × 2 × 2 table give one person with coefficient ½ (no ±1 sum does)', () => {
+    // k = 3.   u1: 1 (a=v0, b=v0), 2 (a=v1, b=v1);   u0: 2 (a=v1, b=v0), 2 (a=v0, b=v1). Whole 7.
+    // Every unit × value group has 1 or 2 and is too_few; the cuts leave hidden parts of 3 or 4;
+    // nothing else is hidden: whole 7, u0 4, u1 3, [a=v0] 3, [a=v1] 4, [b=v0] 3, [b=v1] 4 all shown.
+    // Each of u1, [a=v0], [b=v0] holds the one (u1, v0, v0) and exactly one of the three pairs, so
+    // u1 + [a=v0] + [b=v0] − whole = 3 + 3 + 3 − 7 = 2 × that one person: halve the distribution.
+    // No combination with coefficients ±1 of up to 5 shown groups isolates anyone here; the reader's
+    // arithmetic is not limited to ±1.
+    const r = new Release([P('u1', 1, { a: 'v0', b: 'v0' }), P('u0', 2, { a: 'v1', b: 'v0' }), P('u0', 2, { a: 'v0', b: 'v1' }), P('u1', 2, { a: 'v1', b: 'v1' })], 3)
+    expect(allShown(r, [U('u1'), V('a', 'v0'), V('b', 'v0'), W]), '(u1 + [a=v0] + [b=v0] − whole) / 2 = the one in u1 with a=v0, b=v0').toBe(false)
+  })
+
+  it('halves again, with three attributes in a single unit', () => {
+    // k = 3, everyone in u0: 1 (a, b, c = v0), 2 (a=v0, b=v1, c=v1), 2 (a=v1, b=v0, c=v1),
+    // 2 (a=v1, b=v1, c=v0). Every value group holds 3 or 4 and is shown.
+    // ([a=v0] + [b=v0] + [c=v0] − whole) / 2 = (3 + 3 + 3 − 7) / 2 = the one with all three v0.
+    const r = new Release([P('u0', 1, { a: 'v0', b: 'v0', c: 'v0' }), P('u0', 2, { a: 'v0', b: 'v1', c: 'v1' }),
+      P('u0', 2, { a: 'v1', b: 'v0', c: 'v1' }), P('u0', 2, { a: 'v1', b: 'v1', c: 'v0' })], 3)
+    expect(allShown(r, [V('a', 'v0'), V('b', 'v0'), V('c', 'v0'), W]), '([a=v0] + [b=v0] + [c=v0] − whole) / 2').toBe(false)
+  })
+
   it('gives the same release whichever order the profiles come in (k = 5, three profiles)', () => {
     // u1: 1 (a=v0, b=v0); u0: 5 (a=v1, b=v1), 4 (a=v0, b=v1). In this order [* a=v1] and
     // [u0 a=v1] are hidden (protects_smaller); in the reverse order both are shown with n = 5. Two
