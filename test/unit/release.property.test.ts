@@ -200,7 +200,7 @@ function shownTerms(release: Release, people: readonly Person[], measure: number
 const depthFor = (terms: number) => (terms <= 40 ? 4 : 3)
 
 const explain = (people: readonly Person[], found: Found) =>
-  `${found.combination}  =  ${found.people.length} respondent(s): ${found.people
+  `${found.combination ? `${found.combination}  =  ` : ''}${found.people.length} respondent(s): ${found.people
     .map((i) => `#${i} ${people[i]!.unit} ${JSON.stringify(people[i]!.attributes)}${people[i]!.isNew ? ' (new)' : ''}`).join(', ')}`
 
 const show = (profiles: readonly Profile[]) =>
