@@ -40,9 +40,12 @@ export type GroupStatus =
   | { shown: true; n: number }
   | { shown: false; reason: HiddenReason | 'no_answers' }
 
-/** The groups a release shows, per measure, by key: what a staff step stores and later reads back. */
+/**
+ * The groups a release shows, per measure: each group's key and the step from which it has been shown.
+ * What a staff step stores and the next step, and every reader, read back.
+ */
 export interface SavedRelease {
-  shown: string[][]
+  shown: Array<Array<[key: string, since: number]>>
 }
 
 const keyOf = (unit: string | null, name: string | null, value: string | null) => JSON.stringify([unit, name, value])
@@ -112,21 +115,24 @@ interface Suppression {
 
 /**
  * Makes one measure's release k-anonymous. `initial` is primary suppression; `pinned` groups stay
- * shown (what readers saw before a staff step).
+ * shown (what readers saw before a staff step), and `since` says from which step a shown group has
+ * been shown: a respondent counts in a group's figures from the later of the two, so two people are
+ * told apart by a group both are in only if they started counting in it at different steps.
  */
-function anonymize(lattice: Lattice, k: number, measure: number, initial: Status[], pinned: (c: number) => boolean): Suppression {
+function anonymize(lattice: Lattice, k: number, measure: number, initial: Status[], pinned: (c: number) => boolean, since: (c: number) => number): Suppression {
   const status = initial
   const counts = lattice.cells.map((_, c) => lattice.count(c, measure))
   const weight = (p: number) => lattice.profiles[p]!.counts[measure] ?? 0
   const stuck = new Set<number>()
   for (;;) {
-    // Classes: who cannot be told apart by the shown groups (and, for staff, the step they joined at).
-    const classes = new Map<string, { step: number; cells: number[]; weight: number; profiles: number[] }>()
+    // Classes: who cannot be told apart by the shown groups over every release so far.
+    const classes = new Map<string, { cells: number[]; marks: Set<string>; weight: number; profiles: number[] }>()
     lattice.profiles.forEach((profile, p) => {
       if (weight(p) === 0) return
       const cells = lattice.profileCells[p]!.filter((c) => status[c] === 'shown')
-      const key = `${profile.step ?? 0}|${cells.join(',')}`
-      const entry = classes.get(key) ?? classes.set(key, { step: profile.step ?? 0, cells, weight: 0, profiles: [] }).get(key)!
+      const marks = cells.map((c) => `${c}@${Math.max(profile.step ?? 0, since(c))}`)
+      const key = marks.join(',')
+      const entry = classes.get(key) ?? classes.set(key, { cells, marks: new Set(marks), weight: 0, profiles: [] }).get(key)!
       entry.weight += weight(p)
       entry.profiles.push(p)
     })
@@ -140,25 +146,26 @@ function anonymize(lattice: Lattice, k: number, measure: number, initial: Status
     let progress = false
     for (const [key, klass] of small) {
       if (klass.cells.some((c) => touched.has(c))) continue
-      const mine = new Set(klass.cells)
       const neighbours = new Set<string>()
       for (const cell of klass.cells) for (const other of byCell.get(cell) ?? []) if (neighbours.size < 400) neighbours.add(other)
       // Those seen in no shown group but the whole are everyone's neighbours, and everyone is theirs.
       const alone = klass.cells.every((c) => c === lattice.whole)
-      for (const [other, c] of classes) if ((alone || c.cells.length <= 1) && c.step === klass.step && neighbours.size < 800) neighbours.add(other)
+      for (const [other, c] of classes) if ((alone || c.cells.length <= 1) && neighbours.size < 800) neighbours.add(other)
       neighbours.delete(key)
       let best: { cost: number; cells: number[]; key: string } | null = null
       for (const other of [...neighbours].sort(compare)) {
         const target = classes.get(other)!
-        if (target.step !== klass.step) continue
-        const theirs = new Set(target.cells)
-        const apart = [...klass.cells.filter((c) => !theirs.has(c)), ...target.cells.filter((c) => !mine.has(c))]
-        if (apart.length === 0 || apart.some(pinned)) continue
-        const cost = apart.reduce((sum, c) => sum + counts[c]!, 0)
-        if (!best || cost < best.cost || (cost === best.cost && compare(other, best.key) < 0)) best = { cost, cells: apart, key: other }
+        // The groups that tell the two classes apart: hiding all of them merges the classes.
+        const apart = new Set<number>()
+        for (const mark of klass.marks) if (!target.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
+        for (const mark of target.marks) if (!klass.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
+        if (apart.size === 0 || [...apart].some(pinned)) continue
+        const cost = [...apart].reduce((sum, c) => sum + counts[c]!, 0)
+        if (!best || cost < best.cost || (cost === best.cost && compare(other, best.key) < 0)) best = { cost, cells: [...apart], key: other }
       }
-      // No neighbour to merge with: hide what sets the class apart, down to the whole.
-      const fallback = klass.cells.filter((c) => c !== lattice.whole && !pinned(c))
+      // No neighbour to merge with: hide what sets the class apart, the whole last.
+      const free = klass.cells.filter((c) => !pinned(c))
+      const fallback = free.some((c) => c !== lattice.whole) ? free.filter((c) => c !== lattice.whole) : free
       const plan = best?.cells ?? (fallback.length > 0 ? fallback : null)
       if (!plan) {
         for (const p of klass.profiles) stuck.add(p)
@@ -196,7 +203,7 @@ export class Release {
   constructor(profiles: readonly Profile[], readonly minGroupSize: number, saved: SavedRelease | null = null) {
     const k = groupSize(minGroupSize)
     this.lattice = new Lattice(profiles)
-    this.statuses = saved ? restore(this.lattice, k, saved) : decide(this.lattice, k, () => false).statuses
+    this.statuses = saved ? restore(this.lattice, k, saved) : decide(this.lattice, k).statuses
   }
 
   private cellOf(group: GroupRef): number | undefined {
@@ -264,9 +271,11 @@ export class Release {
 }
 
 /** Every measure's release: respondents first; a group hidden for its respondents is hidden for all. */
-function decide(lattice: Lattice, k: number, pinned: (measure: number, c: number) => boolean) {
+function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: number) => number | null = () => null, step = 0) {
+  const pinned = (m: number) => (c: number) => shownSince(m, c) !== null
+  const since = (m: number) => (c: number) => shownSince(m, c) ?? step
   const stuck = new Set<number>()
-  const respondents = anonymize(lattice, k, 0, primary(lattice, k, 0, null), (c) => pinned(0, c))
+  const respondents = anonymize(lattice, k, 0, primary(lattice, k, 0, null), pinned(0), since(0))
   respondents.stuck.forEach((p) => stuck.add(p))
   const statuses = [respondents.status]
   for (let m = 1; m < lattice.measureCount; m++) {
@@ -275,20 +284,23 @@ function decide(lattice: Lattice, k: number, pinned: (measure: number, c: number
       statuses.push(respondents.status)
       continue
     }
-    const result = anonymize(lattice, k, m, primary(lattice, k, m, respondents.status), (c) => pinned(m, c))
+    const result = anonymize(lattice, k, m, primary(lattice, k, m, respondents.status), pinned(m), since(m))
     result.stuck.forEach((p) => stuck.add(p))
     statuses.push(result.status)
   }
   return { statuses, stuck }
 }
 
-function saveStatuses(lattice: Lattice, statuses: readonly Status[][]): SavedRelease {
-  return { shown: statuses.map((status) => lattice.cells.filter((_, c) => status[c] === 'shown').map((cell) => cell.key).sort(compare)) }
+function saveStatuses(lattice: Lattice, statuses: readonly Status[][], since: (measure: number, key: string) => number = () => 0): SavedRelease {
+  return {
+    shown: statuses.map((status, m) => lattice.cells.filter((_, c) => status[c] === 'shown').map((cell) => cell.key).sort(compare)
+      .map((key): [string, number] => [key, since(m, key)])),
+  }
 }
 
 function restore(lattice: Lattice, k: number, saved: SavedRelease): Status[][] {
   return Array.from({ length: lattice.measureCount }, (_, m) => {
-    const shown = new Set(saved.shown[m] ?? [])
+    const shown = new Set((saved.shown[m] ?? []).map(([key]) => key))
     return lattice.cells.map((cell, c) => {
       const n = lattice.count(c, m)
       if (n === 0) return 'empty'
@@ -315,17 +327,17 @@ export function nextStaffStep(current: readonly Profile[], pending: readonly Pro
     if (chosen.length < k) return null
     const newcomers = chosen.map((i) => ({ ...pending[i]!, step, chosenAs: i }))
     const lattice = new Lattice([...current, ...newcomers])
-    const seen = previous ? previous.shown.map((keys) => new Set(keys)) : []
-    const pinned = (m: number, c: number) => seen[m]?.has(lattice.cells[c]!.key) ?? false
-    const { statuses, stuck } = decide(lattice, k, pinned)
+    const seen = (previous?.shown ?? []).map((entries) => new Map(entries))
+    const shownSince = (m: number, c: number) => seen[m]?.get(lattice.cells[c]!.key) ?? null
+    const { statuses, stuck } = decide(lattice, k, shownSince, step)
     const waiting = new Set<number>()
     for (const p of stuck) {
       const profile = lattice.profiles[p] as Profile & { chosenAs?: number }
-      // A class of earlier answers split by a group shown for the first time is mended by hiding that
-      // group; only newcomers can be stuck, and they wait.
+      // A class of earlier answers set apart by a group shown for the first time is mended by hiding
+      // that group, so only newcomers are stuck, and they wait.
       if (profile.chosenAs !== undefined) waiting.add(profile.chosenAs)
     }
-    if (waiting.size === 0) return { chosen, release: saveStatuses(lattice, statuses) }
+    if (waiting.size === 0) return { chosen, release: saveStatuses(lattice, statuses, (m, key) => seen[m]?.get(key) ?? step) }
     chosen = chosen.filter((i) => !waiting.has(i))
   }
 }

@@ -304,15 +304,28 @@ describe('Release, for generated organizations (independent auditor)', () => {
   })
 })
 
+
+/** One staff step as the product takes it: the release before, the answers let in, the release after. */
+function takeStep(current: readonly Profile[], pending: readonly Profile[], k: number, previous: Release | null = null) {
+  const released = current.map((p) => ({ ...p, step: p.step ?? 1 }))
+  const before = previous ?? new Release(released, k)
+  const result = nextStaffStep(released, pending, k, before.save())
+  const chosen = result?.chosen ?? []
+  const stepNo = Math.max(1, ...released.map((p) => p.step!)) + 1
+  const joined = chosen.map((i) => ({ ...pending[i]!, step: stepNo }))
+  const after = result ? new Release([...released, ...joined], k, result.release) : before
+  return { chosen, before, after, released, joined }
+}
+
 describe('nextStaffStep, for generated steps (independent auditor over both releases)', () => {
   it('a reader holding the release before and after a step cannot single out 1 … k−1 respondents', () => {
     fc.assert(fc.property(step, ({ current, pending, k }) => {
-      const chosen = nextStaffStep(current, pending, k)
+      const { chosen, before, after } = takeStep(current, pending, k)
       const added = chosen.map((i) => pending[i]!)
       const people = [...expand(current), ...expand(added, true)]
       const terms = [
-        ...shownTerms(new Release(current, k), people, 0, 'before', (p) => !p.isNew),
-        ...shownTerms(new Release([...current, ...added], k), people, 0, 'after'),
+        ...shownTerms(before, people, 0, 'before', (p) => !p.isNew),
+        ...shownTerms(after, people, 0, 'after'),
       ]
       const found = findSmallCombination(terms, Math.max(k, 3), depthFor(terms.length))
       if (found) {
@@ -323,12 +336,12 @@ describe('nextStaffStep, for generated steps (independent auditor over both rele
 
   it('nor by any linear combination of the groups of both releases', () => {
     fc.assert(fc.property(step, ({ current, pending, k }) => {
-      const chosen = nextStaffStep(current, pending, k)
+      const { chosen, before, after } = takeStep(current, pending, k)
       const added = chosen.map((i) => pending[i]!)
       const people = [...expand(current), ...expand(added, true)]
       const terms = [
-        ...shownTerms(new Release(current, k), people, 0, 'before', (p) => !p.isNew),
-        ...shownTerms(new Release([...current, ...added], k), people, 0, 'after'),
+        ...shownTerms(before, people, 0, 'before', (p) => !p.isNew),
+        ...shownTerms(after, people, 0, 'after'),
       ]
       const leak = findLinearLeak(terms, Math.max(k, 3))
       if (leak) {
@@ -345,10 +358,12 @@ describe('nextStaffStep, for generated steps (independent auditor over both rele
       k: fc.constantFrom(3, 5),
     }))
     fc.assert(fc.property(twoSteps, ({ current, first, second, k }) => {
-      const one = nextStaffStep(current, first, k).map((i) => first[i]!)
-      const middle = [...current, ...one]
+      const s1 = takeStep(current, first, k)
+      const one = s1.chosen.map((i) => first[i]!)
+      const middle = [...s1.released, ...s1.joined]
       const waiting = [...first.filter((p) => !one.includes(p)), ...second]
-      const two = nextStaffStep(middle, waiting, k).map((i) => waiting[i]!)
+      const s2 = takeStep(middle, waiting, k, s1.after)
+      const two = s2.chosen.map((i) => waiting[i]!)
       const generation = [...current.map(() => 0), ...one.map(() => 1), ...two.map(() => 2)]
       const all = [...current, ...one, ...two]
       const people: Person[] = []
@@ -356,9 +371,9 @@ describe('nextStaffStep, for generated steps (independent auditor over both rele
       all.forEach((p, i) => { for (const person of expand([p], generation[i]! > 0)) { people.push(person); born.push(generation[i]!) } })
       const byIndex = new Map(people.map((p, i) => [p, i]))
       const terms = [
-        ...shownTerms(new Release(current, k), people, 0, 'r0', (p) => born[byIndex.get(p)!]! === 0),
-        ...shownTerms(new Release(middle, k), people, 0, 'r1', (p) => born[byIndex.get(p)!]! <= 1),
-        ...shownTerms(new Release(all, k), people, 0, 'r2'),
+        ...shownTerms(s1.before, people, 0, 'r0', (p) => born[byIndex.get(p)!]! === 0),
+        ...shownTerms(s1.after, people, 0, 'r1', (p) => born[byIndex.get(p)!]! <= 1),
+        ...shownTerms(s2.after, people, 0, 'r2'),
       ]
       const found = findSmallCombination(terms, Math.max(k, 3), 3)
       if (found) {
@@ -369,7 +384,7 @@ describe('nextStaffStep, for generated steps (independent auditor over both rele
 
   it('a step is empty or holds at least k answers', () => {
     fc.assert(fc.property(step, ({ current, pending, k }) => {
-      const chosen = nextStaffStep(current, pending, k)
+      const { chosen } = takeStep(current, pending, k)
       const n = chosen.reduce((sum, i) => sum + pending[i]!.counts[0]!, 0)
       if (chosen.length > 0 && n < Math.max(k, 3)) throw new Error(`step of ${n} < k=${k}`)
       if (new Set(chosen).size !== chosen.length || chosen.some((i) => i < 0 || i >= pending.length)) throw new Error(`bad indices ${JSON.stringify(chosen)}`)
