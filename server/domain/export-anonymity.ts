@@ -88,7 +88,8 @@ type Levels = Pick<StaffGeneralization, 'day' | 'language' | 'channel'>
  * left without a unit must be so too: while one of their combinations is too small, the smallest
  * named unit that has rows in it is withheld as well (ties go to the lower unit id, so that the
  * answer does not depend on the order of the input). Withholding a unit never makes a combination
- * smaller, so this ends; when no named unit can help, these levels do not work.
+ * smaller, so this ends; when no named unit can help, these levels do not work. Units withheld on
+ * the way that later ones made unnecessary are named again.
  */
 function unitsShownAt(groups: readonly StaffGroup[], levels: Levels, minGroupSize: number): Set<string> | null {
   const units = new Map<string, { n: number; combinations: Map<string, number> }>()
@@ -112,14 +113,25 @@ function unitsShownAt(groups: readonly StaffGroup[], levels: Levels, minGroupSiz
   }
   named.sort((a, b) => a.n - b.n || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
   const short = new Set([...unnamed].filter(([, n]) => tooSmall(n, minGroupSize)).map(([key]) => key))
+  const withheld: typeof named = []
   while (short.size > 0) {
     const index = named.findIndex((unit) => [...short].some((key) => unit.combinations.has(key)))
     if (index < 0) return null
-    const [withheld] = named.splice(index, 1)
-    for (const [key, n] of withheld!.combinations) {
+    const [unit] = named.splice(index, 1)
+    withheld.push(unit!)
+    for (const [key, n] of unit!.combinations) {
       add(unnamed, key, n)
       if (!tooSmall(unnamed.get(key)!, minGroupSize)) short.delete(key)
     }
+  }
+  // A unit withheld early may not be needed once later ones are: name it again, largest first,
+  // when the rows left without a unit stay k-anonymous (each combination 0 or at least k) without it.
+  withheld.sort((a, b) => b.n - a.n || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
+  for (const unit of withheld) {
+    const without = [...unit.combinations].map(([key, n]) => unnamed.get(key)! - n)
+    if (!without.every((n) => n === 0 || !tooSmall(n, minGroupSize))) continue
+    for (const [key, n] of unit.combinations) unnamed.set(key, unnamed.get(key)! - n)
+    named.push(unit)
   }
   return new Set(named.map((unit) => unit.unitId))
 }

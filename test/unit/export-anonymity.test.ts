@@ -56,6 +56,14 @@ describe('generalizeStaff: units', () => {
     expect(shown([['c', 1], ['d', 9], ['a', 5], ['b', 5]])).toEqual(['b', 'd'])
   })
 
+  it('names a unit again when a unit withheld after it made withholding it unnecessary', () => {
+    // The rows without a unit ('c': 2 en, 1 de) are too few in both languages. Withholding 'a' (the
+    // smaller id of two equal units) helps English only, so 'b' is withheld too; then 'a' is not needed.
+    const g = generalizeStaff([group('a', 10), group('b', 5), group('b', 5, { language: 'de' }), group('c', 2), group('c', 1, { language: 'de' })], 5)
+    expect(levels(g)).toEqual(KEPT)
+    expect([...g.unitsShown]).toEqual(['a'])
+  })
+
   it('exports no staff row when the whole side is too small, and says so', () => {
     for (const rows of [[group('a', 2), group('b', 2)], []]) {
       const g = generalizeStaff(rows, 5)
