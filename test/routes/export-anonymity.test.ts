@@ -74,8 +74,8 @@ describeEachDatabase('the responses export: k-anonymous staff rows', (ctx) => {
     // The one invitation is hidden by withholding everyone's channel. Six German answers are enough
     // to keep the language; the Kiosk's three rows (one German) hide among North's ten, whose name
     // goes with them (South's ten English rows would leave the Kiosk's German one alone). South keeps its name.
-    expect(countBy(staffRows, (row) => row.unit)).toEqual(new Map([['', 13], ['South', 10]]))
-    expect(countBy(staffRows, (row) => row.language)).toEqual(new Map([['en', 17], ['de', 6]]))
+    expect(countBy(staffRows, (row) => row.unit!)).toEqual(new Map([['', 13], ['South', 10]]))
+    expect(countBy(staffRows, (row) => row.language!)).toEqual(new Map([['en', 17], ['de', 6]]))
     expect(new Set(staffRows.map((row) => row.submitted))).toEqual(new Set(['2026-11-04']))
     for (const row of staffRows) {
       expect(row.response).toBe('')
