@@ -48,12 +48,15 @@ export interface ExportedStaffCells {
   channel: string
 }
 
-// Information lost per row, in sixths of a cell: a cell withheld costs a whole cell, a day shown as
-// its week a third, as its month two thirds.
-const DAY_COST: Record<DayLevel, number> = { day: 0, week: 2, month: 4, withheld: 6 }
-const CELL_COST = 6
+// What a cell withheld from one row costs, by how much it tells an analyst: the unit most (the
+// report is read by unit: its name is worth the rest of the row together), then the day (its week
+// loses a third of it, its month two thirds), the language, and the channel least.
+const UNIT_COST = 6
+const DAY_COST: Record<DayLevel, number> = { day: 0, week: 1, month: 2, withheld: 3 }
+const LANGUAGE_COST = 2
+const CHANNEL_COST = 1
 
-/** The staff rows' generalization: the one losing the least information among those that are k-anonymous. */
+/** The staff rows' generalization: of those that are k-anonymous, the one losing the least (costs above). */
 export function generalizeStaff(groups: readonly StaffGroup[], minGroupSize: number): StaffGeneralization {
   const k = smallestShownGroup(minGroupSize)
   const total = groups.reduce((sum, group) => sum + group.n, 0)
@@ -67,8 +70,8 @@ export function generalizeStaff(groups: readonly StaffGroup[], minGroupSize: num
         const unitsShown = unitsShownAt(groups, levels, minGroupSize)
         if (unitsShown === null) continue
         const unitRowsWithheld = groups.filter((g) => g.unitId !== null && !unitsShown.has(g.unitId)).reduce((sum, g) => sum + g.n, 0)
-        const perRow = DAY_COST[day] + (language === 'withheld' ? CELL_COST : 0) + (channel === 'withheld' ? CELL_COST : 0)
-        const cost = unitRowsWithheld * CELL_COST + total * perRow
+        const perRow = DAY_COST[day] + (language === 'withheld' ? LANGUAGE_COST : 0) + (channel === 'withheld' ? CHANNEL_COST : 0)
+        const cost = unitRowsWithheld * UNIT_COST + total * perRow
         // Ties keep the unit, then the first rung tried (finer day, then language over channel).
         if (best === null || cost < best.cost || (cost === best.cost && unitRowsWithheld < best.unitRowsWithheld)) {
           best = { generalization: { exported: true, k, ...levels, unitsShown }, cost, unitRowsWithheld }

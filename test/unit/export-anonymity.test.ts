@@ -109,17 +109,33 @@ describe('generalizeStaff: day, language and channel', () => {
   })
 
   it('withholds a few units rather than a column of every row when that loses less', () => {
-    // Keeping the language costs the 30 rows of a and b their unit; withholding it costs all 80 rows their language.
-    const g = generalizeStaff([group('a', 20), group('a', 5, { language: 'de' }), group('b', 4), group('b', 1, { language: 'de' }), group('c', 50)], 5)
+    // Keeping the language costs the 30 rows of a and b their unit (30 × 6); withholding it costs all 130 rows their language (130 × 2).
+    const g = generalizeStaff([group('a', 20), group('a', 5, { language: 'de' }), group('b', 4), group('b', 1, { language: 'de' }), group('c', 100)], 5)
     expect(levels(g)).toEqual(KEPT)
     expect([...g.unitsShown]).toEqual(['c'])
   })
 
-  it('withholds a column rather than units when that loses less, and keeps the unit on a tie', () => {
-    // Same 30 rows lost either way (a and b's unit, or everyone's language): the units stay.
+  it('withholds a column rather than units when that loses less', () => {
+    // The same 30 rows lose either their unit (30 × 6) or their language (30 × 2): the units stay.
     const g = generalizeStaff([group('a', 20), group('a', 5, { language: 'de' }), group('b', 4), group('b', 1, { language: 'de' })], 5)
-    expect(g.language).toBe('withheld')
+    expect(levels(g)).toEqual({ ...KEPT, language: 'withheld' })
     expect([...g.unitsShown].sort()).toEqual(['a', 'b'])
+  })
+
+  it('gives up the channel before the language, and a day\'s precision before the language', () => {
+    // Withholding either the channel or the language would do; the channel tells less, so it goes.
+    const either = generalizeStaff([group('a', 4), group('a', 1, { channel: 'invitation' }), group('a', 1, { language: 'de' }), group('a', 4, { language: 'de', channel: 'invitation' })], 5)
+    expect(levels(either)).toEqual({ ...KEPT, channel: 'withheld' })
+    // Two days of three answers: the ISO week (a third of the day lost) beats withholding the language.
+    const days = generalizeStaff([group('a', 3), group('a', 2, { language: 'de' }), group('a', 3, { day: '2026-11-03' }), group('a', 3, { day: '2026-11-03', language: 'de' })], 5)
+    expect(levels(days)).toEqual({ ...KEPT, day: 'week' })
+  })
+
+  it('climbs the day to its month when that keeps the unit names', () => {
+    // By day or week, b's three rows in each of two weeks would take a's and c's names with them.
+    const g = generalizeStaff([group('a', 10), group('b', 3), group('b', 3, { day: '2026-11-10' }), group('c', 10, { day: '2026-11-10' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, day: 'month' })
+    expect([...g.unitsShown].sort()).toEqual(['a', 'b', 'c'])
   })
 })
 
