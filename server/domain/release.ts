@@ -17,7 +17,7 @@
 // Over time (staff): a respondent's class also records the step at which their answer joined the
 // figures, and a step never hides a group that readers saw before. Then every figure ever shown is a
 // sum over these classes too, so two reads at different times cannot single anyone out either.
-import { SMALLEST_MIN_GROUP_SIZE } from './anonymity.js'
+import { smallestShownGroup } from './anonymity.js'
 
 /** Respondents who share a unit and attributes, with their counts per measure (counts[0]: respondents). */
 export interface Profile {
@@ -192,7 +192,7 @@ function primary(lattice: Lattice, k: number, measure: number, base: readonly St
   })
 }
 
-const groupSize = (minGroupSize: number) => Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
+const groupSize = smallestShownGroup
 
 /** What every surface may show of one side of a wave. */
 export class Release {

@@ -443,21 +443,24 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     expect(response.body).not.toContain('role-lead')
     expect(response.body).not.toContain('role-agent')
     const [header, ...rows] = parseCsv(response.body)
-    expect(header).toEqual(['response', 'side', 'unit', 'submitted', 'language', 'channel', ...KEYS, 'comment', 'customer.tier'])
+    expect(header).toEqual(['response', 'side', 'unit', 'submitted', 'language', 'channel', ...KEYS, 'comment', 'customer.tier', 'anonymity'])
+    const tier = header!.indexOf('customer.tier')
     expect(rows).toHaveLength(200)
     const staff = rows.filter((r) => r[1] === 'staff')
     expect(staff).toHaveLength(100)
     for (const row of staff) {
       expect(row[0]).toBe('')
       expect(row[3]).toMatch(/^\d{4}-\d{2}-\d{2}$/)
-      expect(row.at(-1)).toBe('')
+      expect(row[tier]).toBe('')
+      expect(row.at(-1)).toMatch(/^k-anonymous, k=5;/)
       expect(row[2]).not.toBe(TINY)
     }
     expect(staff.filter((r) => r[2] === 'North')).toHaveLength(50)
     const customers = rows.filter((r) => r[1] === 'customer')
     expect(customers.every((r) => /^[0-9a-f-]{36}$/.test(r[0]!))).toBe(true)
-    expect(customers.filter((r) => r.at(-1) === 'gold')).toHaveLength(3)
-    expect(customers.map((r) => r.at(-2))).toContain(XSS_ATTRIBUTE)
+    expect(customers.filter((r) => r[tier] === 'gold')).toHaveLength(3)
+    expect(customers.map((r) => r[header!.indexOf('comment')])).toContain(XSS_ATTRIBUTE)
+    expect(customers.every((r) => r.at(-1) === '')).toBe(true)
   })
 
   // The kiosk's unit name is withheld from its three staff rows, but they are the only staff rows
