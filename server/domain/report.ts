@@ -112,7 +112,7 @@ function classification(staff: Share, customer: Share, g: Gap | null): Classific
 }
 
 /** Dimensions in the order they first appear; the overall (headline) dimension is the headline itself. */
-export function dimensionKeys(items: readonly ReportItem[]): string[] {
+export function dimensionKeys(items: ReadonlyArray<Pick<ReportItem, 'dimension' | 'headline'>>): string[] {
   return [...new Set(items.filter((item) => !item.headline).map((item) => item.dimension))]
 }
 
