@@ -12,7 +12,7 @@ import { invitationKeyHash, poolKeyHash, staffReleaseState } from '../../server/
 import { setWaveStatus } from '../../server/repositories/waves.js'
 import { hashToken } from '../../server/security/tokens.js'
 import { advanceStaff } from '../../server/services/release-steps.js'
-import { apiToken, bearer, Browser, createTenant, describeEachDatabase, type TestContext } from '../helpers/app.js'
+import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 import { profilesAndRecount } from '../helpers/recount.js'
 import { answers, createWave, hidden, post, type Wave } from '../helpers/survey.js'
 
@@ -48,6 +48,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     select xmin::text as xmin from ${sql.table(table)} where id = any(${ids}::uuid[])`.execute(db())).rows.map((row) => row.xmin)
   const invitationIds: string[] = []
   let released: { browser: Browser; token: string; submission: string } | undefined
+  let owner: Browser
 
   it('uses a staff invitation in one transaction and pools its answer in another, keeping nothing that points back', async () => {
     const tenant = await createTenant(ctx)
@@ -73,6 +74,9 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     const report = (await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report`, headers: bearer(apiKey) })).json()
     expect(report.headline.staff).toEqual({ suppressed: true })
     expect(await staffReleaseState(db(), wave.id)).toEqual({ releasedAt: null, seq: 0, pending: 1 })
+    owner = await signedIn(ctx, tenant.owner.email)
+    const wavePage = await owner.get(`/waves/${wave.id}`)
+    expect(wavePage.body).toContain('Staff figures not released yet; 1 staff answer waiting')
 
     const columns = await sql<{ column_name: string; data_type: string }>`select column_name, data_type from information_schema.columns
       where table_name = 'staff_pool' and table_schema = current_schema()`.execute(db())
@@ -124,6 +128,9 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
 
     const report = (await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report`, headers: bearer(apiKey) })).json()
     expect(report.headline.staff).toMatchObject({ n: 5 })
+    const page = await owner.get(`/waves/${wave.id}`)
+    expect(page.body).toContain('5 staff and 0 customer responses')
+    expect(page.body).toMatch(/Staff figures as of [^;]+; 0 staff answers waiting/)
     for (const side of ['staff', 'customer'] as const) {
       const rolled = await fromRollups(db(), wave.id, side, null, SCALES)
       const raw = await fromAnswers(db(), wave.id, side, { unitId: null, attributes: {} }, SCALES)
