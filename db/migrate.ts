@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_responses.js'
 import * as m0003 from './migrations/0003_rollups.js'
 import * as m0004 from './migrations/0004_sending.js'
 import * as m0005 from './migrations/0005_uploads.js'
+import * as m0006 from './migrations/0006_release.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -15,12 +16,19 @@ const migrations: Record<string, Migration> = {
   '0003_rollups': m0003,
   '0004_sending': m0004,
   '0005_uploads': m0005,
+  '0006_release': m0006,
 }
 
 /** Every migration, in the order they apply. */
 export const MIGRATION_NAMES = Object.keys(migrations)
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+/** Applies the migrations up to and including `name` (tests of a migration's backfill start there). */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name)
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+}
 
 /** Applies every migration not applied yet; returns the names of those it applied. */
 export async function migrateToLatest(db: Db): Promise<string[]> {

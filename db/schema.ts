@@ -11,6 +11,7 @@ import type {
   Side,
   WaveStatus,
 } from '../server/domain/types.js'
+import type { SavedRelease } from '../server/domain/release.js'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
 type Json<T> = ColumnType<T, T | string, T | string>
@@ -149,6 +150,8 @@ export interface InvitationTable {
   reminders_sent: Generated<number>
   last_sent_at: Date | null
   error: string | null
+  /** A staff invitation's: sha256('invitation:' + the form key that used it), so a retry of that form is known. */
+  used_key_hash: string | null
 }
 
 export interface ContactTable {
@@ -255,6 +258,48 @@ export interface ResponseRollupTable {
   respondents: number
 }
 
+/** Per profile (wave × side × unit × attributes): the summed measure vectors (server/domain/measures.ts). */
+export interface ProfileRollupTable {
+  wave_id: string
+  side: Side
+  unit_key: string
+  /** The responses' attributes exactly as stored in responses.attributes. */
+  attributes: Json<Record<string, string>>
+  /** Staff: the release step the answers joined at; 0 for customers. */
+  step: Generated<number>
+  slot: number
+  counts: number[]
+}
+
+/**
+ * A staff submission waiting to join the figures in a release step. Nothing in it points to an
+ * invitation or contact, and its time is the UTC day only.
+ */
+export interface StaffPoolTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  unit_id: string | null
+  locale: string
+  channel: Channel
+  attributes: Json<Record<string, string>>
+  comment: string | null
+  answers: Json<Record<string, number | null>>
+  /** sha256('pool:' + the form key); null for imports. The released response keeps it as its submission_key. */
+  submission_hash: string | null
+  day: ColumnType<Date, string | undefined, never>
+}
+
+/** The release steps of a wave's staff figures, numbered from 1. */
+export interface StaffReleaseTable {
+  wave_id: string
+  seq: number
+  released_at: Generated<Date>
+  respondents: number
+  /** The release this step shows (domain/release.ts SavedRelease). */
+  shown: Json<SavedRelease>
+}
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -273,6 +318,9 @@ export interface Database {
   answer_rollups: AnswerRollupTable
   dimension_rollups: DimensionRollupTable
   response_rollups: ResponseRollupTable
+  profile_rollups: ProfileRollupTable
+  staff_pool: StaffPoolTable
+  staff_releases: StaffReleaseTable
   contacts: ContactTable
   unsubscribes: UnsubscribeTable
   mail_jobs: MailJobTable

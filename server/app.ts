@@ -1,5 +1,5 @@
 // Builds the Fastify application (no listen): plugins first, then routes, wired top to bottom so the
-// whole app can be read here. Background work (the mail worker) is a plugin too, so the server, the
+// whole app can be read here. Background work (the mail worker, the release steps) is a plugin too, so the server, the
 // demo and tests all run it. Tests call buildApp and use app.inject.
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -10,6 +10,7 @@ import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
+import releasePlugin, { type ReleaseOptions } from './release/plugin.js'
 import securityPlugin from './plugins/security.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
@@ -33,6 +34,8 @@ export interface AppOptions {
   logger?: boolean | object
   /** The mail worker; by default it runs, sending to SMTP_URL or the development outbox. See MailOptions. */
   mail?: MailOptions
+  /** The background release steps of staff figures; by default they run. See ReleaseOptions. */
+  release?: ReleaseOptions
 }
 
 /** Survey paths carry their token; logs show the route, never the secret. */
@@ -63,7 +66,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger, mail }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mail, release }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -76,6 +79,7 @@ export async function buildApp({ config, db, logger, mail }: AppOptions): Promis
 
   await app.register(dbPlugin, { db, config })
   await app.register(mailPlugin, { ...mail, db, config })
+  await app.register(releasePlugin, { ...release, db })
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)

@@ -13,6 +13,7 @@ import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { SERVICE_GAP_INDEX_V1 } from '../domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../repositories/organizations.js'
 import { importResponses } from '../repositories/responses.js'
+import { advanceStaffAfterStore } from '../services/release-steps.js'
 import { createUnit } from '../repositories/units.js'
 import { setWaveStatus } from '../repositories/waves.js'
 import { createWaveFromInput } from '../services/waves.js'
@@ -123,6 +124,8 @@ for (const [q, name] of QUARTERS.entries()) {
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
   const rows = responsesFor(q, unitIds, rand)
   await importResponses(db, { organizationId, waveId: created.value, locale: 'en', channel: 'import' }, rows)
+  // The staff rows wait in the pool like any others; the step that follows an import releases them.
+  await advanceStaffAfterStore(db, created.value, console)
   if (q < QUARTERS.length - 1) await setWaveStatus(db, organizationId, created.value, 'closed')
   total += rows.length
 }

@@ -1,19 +1,30 @@
-// The measures a release decides on, per group: its respondents, each item's answered count and each
-// dimension's count of respondents with an opinion, in one fixed order per wave.
-import type { Answers } from './responses.js'
+// What one respondent adds to the figures of their group, as a vector of counts: the respondent
+// themselves, each item they answered, each dimension they have an opinion on. The staff release
+// (release.ts) decides on these vectors summed per profile (unit × attributes); the profile rollups
+// store them, and the release steps compute them for answers still waiting in the pool.
 import { dimensionKeys } from './report.js'
 
-interface MeasuredItem { key: string; dimension: string; headline: boolean }
-
-export function measureKeys(items: readonly MeasuredItem[]): string[] {
-  return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((d) => `dimension:${d}`)]
+export interface MeasureItem {
+  key: string
+  dimension: string
+  headline: boolean
 }
 
-export function measureVector(items: readonly MeasuredItem[], answers: Answers): number[] {
+/** Answers by item key; a missing key and null ("not applicable") both mean no answer. */
+export type MeasuredAnswers = Readonly<Record<string, number | null | undefined>>
+
+/** The name of each measure, in vector order: respondents, the items in order, then the dimensions. */
+export function measureKeys(items: readonly MeasureItem[]): string[] {
+  return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((key) => `dimension:${key}`)]
+}
+
+/**
+ * One respondent's counts, in the order of measureKeys: 1 (the respondent), then 1 or 0 per item
+ * (answered with a value or not), then 1 or 0 per dimension (at least one value on a non-headline item
+ * of that dimension, which is when the respondent counts in the dimension's n).
+ */
+export function measureVector(items: readonly MeasureItem[], answers: MeasuredAnswers): number[] {
   const answered = (key: string) => Object.hasOwn(answers, key) && answers[key] !== null && answers[key] !== undefined
-  return [
-    1,
-    ...items.map((item) => (answered(item.key) ? 1 : 0)),
-    ...dimensionKeys(items).map((d) => (items.some((item) => !item.headline && item.dimension === d && answered(item.key)) ? 1 : 0)),
-  ]
+  const opinions = new Set(items.filter((item) => !item.headline && answered(item.key)).map((item) => item.dimension))
+  return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionKeys(items).map((key) => (opinions.has(key) ? 1 : 0))]
 }

@@ -45,6 +45,8 @@ export type GroupStatus =
  * What a staff step stores and the next step, and every reader, read back.
  */
 export interface SavedRelease {
+  /** The group size it was made for: a release saved for another k is not read back. */
+  k: number
   shown: Array<Array<[key: string, since: number]>>
 }
 
@@ -203,7 +205,7 @@ export class Release {
   constructor(profiles: readonly Profile[], readonly minGroupSize: number, saved: SavedRelease | null = null) {
     const k = groupSize(minGroupSize)
     this.lattice = new Lattice(profiles)
-    this.statuses = saved ? restore(this.lattice, k, saved) : decide(this.lattice, k).statuses
+    this.statuses = saved && saved.k === k ? restore(this.lattice, k, saved) : decide(this.lattice, k).statuses
   }
 
   private cellOf(group: GroupRef): number | undefined {
@@ -255,7 +257,7 @@ export class Release {
 
   /** The release as a staff step stores it. */
   save(): SavedRelease {
-    return saveStatuses(this.lattice, this.statuses)
+    return saveStatuses(this.lattice, this.statuses, () => 0, groupSize(this.minGroupSize))
   }
 
   /** How many groups of the lattice are shown and hidden (for the bench and the closing note). */
@@ -291,8 +293,9 @@ function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: nu
   return { statuses, stuck }
 }
 
-function saveStatuses(lattice: Lattice, statuses: readonly Status[][], since: (measure: number, key: string) => number = () => 0): SavedRelease {
+function saveStatuses(lattice: Lattice, statuses: readonly Status[][], since: (measure: number, key: string) => number, k: number): SavedRelease {
   return {
+    k,
     shown: statuses.map((status, m) => lattice.cells.filter((_, c) => status[c] === 'shown').map((cell) => cell.key).sort(compare)
       .map((key): [string, number] => [key, since(m, key)])),
   }
@@ -319,7 +322,7 @@ function restore(lattice: Lattice, k: number, saved: SavedRelease): Status[][] {
  * hold 0 or at least k, over every release ever shown. A step always holds at least k answers.
  */
 export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number, previous: SavedRelease | null):
-  { chosen: number[]; release: SavedRelease } | null {
+  { chosen: number[]; step: number; release: SavedRelease } | null {
   const k = groupSize(minGroupSize)
   const step = Math.max(0, ...current.map((p) => p.step ?? 0)) + 1
   let chosen = pending.map((_, i) => i)
@@ -337,7 +340,7 @@ export function nextStaffStep(current: readonly Profile[], pending: readonly Pro
       // that group, so only newcomers are stuck, and they wait.
       if (profile.chosenAs !== undefined) waiting.add(profile.chosenAs)
     }
-    if (waiting.size === 0) return { chosen, release: saveStatuses(lattice, statuses, (m, key) => seen[m]?.get(key) ?? step) }
+    if (waiting.size === 0) return { chosen, step, release: saveStatuses(lattice, statuses, (m, key) => seen[m]?.get(key) ?? step, k) }
     chosen = chosen.filter((i) => !waiting.has(i))
   }
 }

@@ -1,25 +1,28 @@
-// TEMPORARY (replaced by the profile rollups on merge): one side's respondent profiles, from raw answers.
-import type { Db } from '../../db/connect.js'
-import { NO_UNIT } from '../../db/schema.js'
-import type { Side } from '../domain/types.js'
-import { measureVector } from '../domain/measures.js'
+// The released respondents of a side as profiles (unit × attribute set) with their summed measure
+// vectors (server/domain/measures.ts): what the anonymity release (server/domain/release.ts) reads.
 import { sql } from 'kysely'
-import { waveItems } from './instruments.js'
+import type { Db } from '../../db/connect.js'
+import type { Side } from '../domain/types.js'
 
-export async function profileCounts(db: Db, waveId: string, side: Side): Promise<Array<{ unitKey: string; attributes: Record<string, string>; counts: number[] }>> {
-  const items = await waveItems(db, waveId)
-  const rows = await db.selectFrom('responses')
-    .select(['unit_id', 'attributes', (eb) => eb.selectFrom('answers').whereRef('answers.response_id', '=', 'responses.id')
-      .select(sql<Record<string, number | null>>`jsonb_object_agg(item_key, value)`.as('a')).as('answers')])
-    .where('wave_id', '=', waveId).where('side', '=', side).execute()
-  const profiles = new Map<string, { unitKey: string; attributes: Record<string, string>; counts: number[] }>()
-  for (const row of rows) {
-    const unitKey = row.unit_id ?? NO_UNIT
-    const key = JSON.stringify([unitKey, Object.entries(row.attributes).sort()])
-    const vector = measureVector(items, row.answers ?? {})
-    const profile = profiles.get(key)
-    if (profile) vector.forEach((v, i) => { profile.counts[i]! += v })
-    else profiles.set(key, { unitKey, attributes: row.attributes, counts: vector })
-  }
-  return [...profiles.values()]
+export interface ProfileCounts {
+  unitKey: string
+  attributes: Record<string, string>
+  counts: number[]
+  /** The staff release step these answers joined at (0 for customers). */
+  step: number
+}
+
+/** The side's profiles in a wave, each with its counts per measure summed over the rollup slots. */
+export async function profileCounts(db: Db, waveId: string, side: Side): Promise<ProfileCounts[]> {
+  const { rows } = await sql<{ unit_key: string; attributes: Record<string, string>; step: number; counts: number[] }>`
+    select unit_key, attributes, step, array_agg(total order by i) as counts
+    from (
+      select p.unit_key, p.attributes, p.step, t.i, sum(t.count)::int4 as total
+      from profile_rollups p, unnest(p.counts) with ordinality as t(count, i)
+      where p.wave_id = ${waveId}::uuid and p.side = ${side}::text
+      group by p.unit_key, p.attributes, p.step, t.i
+    ) summed
+    group by unit_key, attributes, step
+    order by unit_key, attributes::text, step`.execute(db)
+  return rows.map((row) => ({ unitKey: row.unit_key, attributes: row.attributes, step: Number(row.step), counts: row.counts.map(Number) }))
 }

@@ -1,15 +1,17 @@
 // Storing responses: one survey at a time from the respondent pages, or many at once from an import.
-// Staff anonymity is kept here: a staff response stores no invitation, contact, address or device,
-// and its time is kept to the day only.
+// Staff anonymity is kept here: a staff answer stores no invitation, contact, address or device, and
+// its time is kept to the day only. It goes to the staff pool (staff-pool.ts), never in the
+// transaction that uses its invitation, and joins `responses` later with others, in a release step.
 import { sql } from 'kysely'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Channel, Side } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { hashToken, randomToken } from '../security/tokens.js'
-import { addToRollups, itemDimensions, randomSlot, rollupTotals } from './rollups.js'
+import { ADD_COUNTS, addToRollups, measureItems, randomSlot, rollupTotals } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 import { atomically } from './atomically.js'
+import { insertPoolEntries, insertPoolEntry, invitationKeyHash } from './staff-pool.js'
 
 export type SurveyEntry =
   | { kind: 'link'; organizationId: string; waveId: string; side: Side; unitId: string | null }
@@ -57,22 +59,22 @@ export interface NewResponse {
 
 export type StoreResult = 'stored' | 'duplicate' | 'invitation_used'
 
-/** The time a response records: exact for customers, the day only for staff. */
-const submittedAt = (side: Side) => (side === 'staff' ? sql<Date>`date_trunc('day', now(), 'UTC')` : sql<Date>`now()`)
-
 /**
  * Inserts one response with its answers and its share of the rollups as a single statement: one round
  * trip, atomic by itself, or part of the caller's transaction. Returns the new id, or null when a form
  * with the same submission key is stored already; then nothing at all is written.
  *
  * The sub-statements of a WITH run in no set order unless one reads another, so each rollup insert waits
- * for the count of the one before: rows are locked answers → dimensions → responses, each in sorted
- * order, as addToRollups does, so this and a batch import can never deadlock each other.
+ * for the count of the one before: rows are locked answers → dimensions → responses → profiles, each in
+ * sorted order, as addToRollups does, so this and a batch import can never deadlock each other.
+ *
+ * Customers only: a staff answer goes to the pool (insertPoolEntry) and joins the figures in a step.
  */
 async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'>, onlyIfOpen: string | null = null): Promise<string | null> {
-  const totals = rollupTotals(await itemDimensions(db, response.waveId), [response])
+  const totals = rollupTotals(await measureItems(db, response.waveId), [response])
   const slot = randomSlot()
   const unit = response.unitId ?? NO_UNIT
+  const profile = totals.profiles[0]!
   const answers = Object.entries(response.answers)
   // Only while the link with this token exists and its wave is open, at this moment.
   const guard = onlyIfOpen === null ? sql`true` : sql`exists (
@@ -83,7 +85,7 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
       insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at)
       select ${response.organizationId}::uuid, ${response.waveId}::uuid, ${response.side}::text, ${response.unitId}::uuid, ${response.locale}::text,
         ${response.channel}::text, ${JSON.stringify(response.attributes)}::jsonb, ${response.comment}::text, ${response.submissionKey}::text,
-        ${submittedAt(response.side)}
+        now()
       where ${guard}
       on conflict (wave_id, submission_key) where submission_key is not null do nothing
       returning id
@@ -115,8 +117,14 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
       where (select count(*) from dimension_totals) >= 0
       on conflict (wave_id, side, unit_key, slot) do update set respondents = response_rollups.respondents + excluded.respondents
       returning 1
+    ), profile_totals as (
+      insert into profile_rollups (wave_id, side, unit_key, attributes, slot, counts)
+      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, ${profile.attributes}::jsonb, ${slot}::int2, ${profile.counts}::int4[] from inserted
+      where (select count(*) from response_totals) >= 0
+      on conflict (wave_id, side, unit_key, attributes, step, slot) do update set counts = ${ADD_COUNTS}
+      returning 1
     )
-    select id from inserted where (select count(*) from response_totals) >= 0`.execute(db)
+    select id from inserted where (select count(*) from profile_totals) >= 0`.execute(db)
   return rows[0]?.id ?? null
 }
 
@@ -128,6 +136,7 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
  */
 export async function storeIfOpen(db: Db, linkToken: string, response: Omit<NewResponse, 'invitationId'>): Promise<boolean> {
   try {
+    if (response.side === 'staff') return (await insertPoolEntry(db, response, linkToken)) !== null
     return (await insertResponse(db, response, linkToken)) !== null
   } catch (error) {
     // 23503: a foreign key refused the row (the unit was deleted in the meantime).
@@ -136,13 +145,20 @@ export async function storeIfOpen(db: Db, linkToken: string, response: Omit<NewR
   }
 }
 
-/** Stores one response with its answers and rollups, and uses up its invitation, all or nothing. */
+/**
+ * Stores one form. A customer's response is stored with its answers and rollups and uses up its
+ * invitation, all or nothing. A staff answer goes to the pool and waits for a release step; with an
+ * invitation, the invitation is used up first, in a statement of its own, recording only the hash of
+ * the form key, and the answer follows in another, so that no transaction (xmin) joins the two. A
+ * retry of the same form (same key) after a crash between the two still stores it, once.
+ */
 export async function storeResponse(db: Db, response: NewResponse): Promise<StoreResult> {
+  if (response.side === 'staff') return storeStaffAnswer(db, response)
   // A public link's form is one statement, so it needs no transaction around it.
   if (!response.invitationId) return (await insertResponse(db, response)) === null ? 'duplicate' : 'stored'
   return db.transaction().execute(async (trx) => {
     const used = await trx.updateTable('invitations')
-      .set({ used: true, used_at: response.side === 'customer' ? sql<Date>`now()` : null })
+      .set({ used: true, used_at: sql<Date>`now()` })
       .where('id', '=', response.invitationId!).where('used', '=', false)
       .executeTakeFirst()
     if (used.numUpdatedRows === 0n) {
@@ -152,6 +168,23 @@ export async function storeResponse(db: Db, response: NewResponse): Promise<Stor
     }
     return (await insertResponse(trx, response)) === null ? 'duplicate' : 'stored'
   })
+}
+
+async function storeStaffAnswer(db: Db, response: NewResponse): Promise<StoreResult> {
+  const { invitationId, ...answer } = response
+  if (invitationId) {
+    // Never inside a caller's transaction: the invitation's use must commit on its own.
+    if (db.isTransaction) throw new Error('a staff invitation\'s answer must not share a transaction with its use')
+    const keyHash = response.submissionKey === null ? null : invitationKeyHash(response.submissionKey)
+    const used = await db.updateTable('invitations').set({ used: true, used_key_hash: keyHash })
+      .where('id', '=', invitationId).where('used', '=', false).executeTakeFirst()
+    if (used.numUpdatedRows === 0n) {
+      // Used already: by this very form (a retry, or a crash before its answer was stored), or by another.
+      const invitation = await db.selectFrom('invitations').select('used_key_hash').where('id', '=', invitationId).executeTakeFirst()
+      if (keyHash === null || invitation?.used_key_hash !== keyHash) return 'invitation_used'
+    }
+  }
+  return (await insertPoolEntry(db, answer)) === null ? 'duplicate' : 'stored'
 }
 
 const CHUNK = 1000
@@ -166,11 +199,19 @@ export async function importResponses(
   rows: readonly ImportedResponse[],
 ): Promise<string[]> {
   // One row (an integration sending responses one at a time) is one statement: no transaction needed.
-  if (rows.length === 1) return [(await insertResponse(db, { ...target, ...rows[0]!, submissionKey: null }))!]
+  if (rows.length === 1) {
+    const row = { ...target, ...rows[0]!, submissionKey: null }
+    return [(row.side === 'staff' ? await insertPoolEntry(db, row) : await insertResponse(db, row))!]
+  }
+  const ids: string[] = new Array(rows.length)
+  const staff = rows.flatMap((row, i) => (row.side === 'staff' ? [i] : []))
+  const customers = rows.flatMap((row, i) => (row.side === 'customer' ? [i] : []))
   return atomically(db, async (trx) => {
-    const ids: string[] = []
-    for (let start = 0; start < rows.length; start += CHUNK) {
-      const chunk = rows.slice(start, start + CHUNK)
+    const poolIds = await insertPoolEntries(trx, target, staff.map((i) => rows[i]!))
+    staff.forEach((i, n) => { ids[i] = poolIds[n]! })
+    const customerRows = customers.map((i) => rows[i]!)
+    for (let start = 0; start < customerRows.length; start += CHUNK) {
+      const chunk = customerRows.slice(start, start + CHUNK)
       const inserted = await trx.insertInto('responses').values(chunk.map((row) => ({
         organization_id: target.organizationId,
         wave_id: target.waveId,
@@ -181,18 +222,18 @@ export async function importResponses(
         attributes: JSON.stringify(row.attributes),
         comment: row.comment,
         submission_key: null,
-        submitted_at: submittedAt(row.side),
       }))).returning('id').execute()
       const chunkIds = inserted.map((row) => row.id)
       const answers = chunk.flatMap((row, i) => Object.entries(row.answers).map(([item_key, value]) => ({ response_id: chunkIds[i]!, item_key, value })))
       for (let a = 0; a < answers.length; a += CHUNK * 12) await trx.insertInto('answers').values(answers.slice(a, a + CHUNK * 12)).execute()
-      ids.push(...chunkIds)
+      chunkIds.forEach((id, n) => { ids[customers[start + n]!] = id })
     }
-    await addToRollups(trx, target.waveId, rows)
+    await addToRollups(trx, target.waveId, customerRows)
     return ids
   })
 }
 
+/** Responses in the figures per side: for staff, those released so far (answers in the pool are not counted). */
 export async function countResponses(db: Db, organizationId: string, waveId: string) {
   const rows = await db.selectFrom('responses').select(['side', (eb) => eb.fn.countAll<number>().as('count')])
     .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).groupBy('side').execute()

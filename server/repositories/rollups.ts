@@ -1,30 +1,33 @@
 // Keeping the rollups current: called inside the transaction that stores responses, so totals and
-// raw answers can never disagree. Rows are upserted in one sorted order, so two transactions that
-// touch the same totals lock them in the same order and cannot deadlock.
+// raw answers can never disagree. Rows are upserted in one sorted order — answers, dimensions,
+// responses, profiles, each sorted by key — so two transactions that touch the same totals lock
+// them in the same order and cannot deadlock.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Side } from '../domain/types.js'
+import { measureVector, type MeasureItem } from '../domain/measures.js'
 import type { Answers } from '../domain/responses.js'
 import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 
 export const SLOTS = 16
 
-/** Item key → dimension, per wave. A wave's instrument never changes, so this never goes stale. */
-const dimensionsByWave = new LocalCache<string, Map<string, string>>()
+/** A wave's items in position order, as the measures need them. A wave's instrument never changes, so this never goes stale. */
+const itemsByWave = new LocalCache<string, MeasureItem[]>()
 
-export function itemDimensions(db: Db, waveId: string): Promise<Map<string, string>> {
-  return dimensionsByWave.getOrLoad(waveId, async () => {
+export function measureItems(db: Db, waveId: string): Promise<MeasureItem[]> {
+  return itemsByWave.getOrLoad(waveId, async () => {
     const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-      .select(['items.key', 'items.dimension', 'items.headline']).where('waves.id', '=', waveId).execute()
-    return new Map(rows.filter((row) => !row.headline).map((row) => [row.key, row.dimension]))
+      .select(['items.key', 'items.dimension', 'items.headline']).where('waves.id', '=', waveId).orderBy('items.position').execute()
+    return rows.map((row) => ({ key: row.key, dimension: row.dimension, headline: row.headline }))
   })
 }
 
 export interface RolledResponse {
   side: Side
   unitId: string | null
+  attributes: Readonly<Record<string, string>>
   answers: Answers
 }
 
@@ -32,16 +35,30 @@ export interface RollupTotals {
   answers: Array<{ side: Side; unit: string; item: string; value: number; count: number }>
   dimensions: Array<{ side: Side; unit: string; dimension: string; respondents: number; agree: number; meanSum: number }>
   responses: Array<{ side: Side; unit: string; respondents: number }>
+  /** `attributes` as JSON with its names sorted, so that equal sets (equal in jsonb) are one row. */
+  profiles: Array<{ side: Side; unit: string; attributes: string; counts: number[] }>
 }
 
+/** Attributes as JSON, names sorted: one text per set, whatever order its names came in. */
+const canonicalAttributes = (attributes: Readonly<Record<string, string>>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
+
 /** The totals a set of responses adds to the rollups, each list in one sorted order (see the top of the file). */
-export function rollupTotals(dimensions: ReadonlyMap<string, string>, responses: readonly RolledResponse[]): RollupTotals {
+export function rollupTotals(items: readonly MeasureItem[], responses: readonly RolledResponse[]): RollupTotals {
+  const dimensions = new Map(items.filter((item) => !item.headline).map((item) => [item.key, item.dimension]))
   const answerTotals = new Map<string, RollupTotals['answers'][number]>()
   const dimensionTotals = new Map<string, RollupTotals['dimensions'][number]>()
   const responseTotals = new Map<string, RollupTotals['responses'][number]>()
+  const profileTotals = new Map<string, RollupTotals['profiles'][number]>()
 
   for (const response of responses) {
     const unit = response.unitId ?? NO_UNIT
+    const attributes = canonicalAttributes(response.attributes)
+    const profileKey = `${response.side}|${unit}|${attributes}`
+    const vector = measureVector(items, response.answers)
+    const profile = profileTotals.get(profileKey)
+    if (profile) vector.forEach((count, i) => { profile.counts[i]! += count })
+    else profileTotals.set(profileKey, { side: response.side, unit, attributes, counts: vector })
     const perDimension = new Map<string, number[]>()
     for (const [item, value] of Object.entries(response.answers)) {
       if (value === null) continue
@@ -68,16 +85,22 @@ export function rollupTotals(dimensions: ReadonlyMap<string, string>, responses:
   }
 
   const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
-  return { answers: sorted(answerTotals), dimensions: sorted(dimensionTotals), responses: sorted(responseTotals) }
+  return { answers: sorted(answerTotals), dimensions: sorted(dimensionTotals), responses: sorted(responseTotals), profiles: sorted(profileTotals) }
 }
+
+/** Adds the conflicting row's counts to the new ones, entry by entry (one entry per measure). */
+export const ADD_COUNTS = sql<number[]>`(select array_agg(a + b order by i) from unnest(profile_rollups.counts, excluded.counts) with ordinality as t(a, b, i))`
 
 /** One of the slots a transaction adds its totals to (see the top of the file). */
 export const randomSlot = () => Math.floor(Math.random() * SLOTS)
 
-/** Adds responses of one wave to its rollups. `db` must be the transaction that stores them. */
-export async function addToRollups(db: Db, waveId: string, responses: readonly RolledResponse[]): Promise<void> {
+/**
+ * Adds responses of one wave to its rollups. `db` must be the transaction that stores them; `step` is
+ * the staff release step they join at (0 for customers).
+ */
+export async function addToRollups(db: Db, waveId: string, responses: readonly RolledResponse[], step = 0): Promise<void> {
   if (responses.length === 0) return
-  const totals = rollupTotals(await itemDimensions(db, waveId), responses)
+  const totals = rollupTotals(await measureItems(db, waveId), responses)
   const slot = randomSlot()
   const { answers, dimensions: dims } = totals
   for (let start = 0; start < answers.length; start += 5000) {
@@ -101,4 +124,11 @@ export async function addToRollups(db: Db, waveId: string, responses: readonly R
     .values(totals.responses.map((r) => ({ wave_id: waveId, side: r.side, unit_key: r.unit, slot, respondents: r.respondents })))
     .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
     .execute()
+  const { profiles } = totals
+  for (let start = 0; start < profiles.length; start += 5000) {
+    await db.insertInto('profile_rollups')
+      .values(profiles.slice(start, start + 5000).map((p) => ({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step, slot, counts: p.counts })))
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'step', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
+      .execute()
+  }
 }

@@ -1,11 +1,13 @@
 // What a survey token opens, read in one query (the respondent pages' hot path): the public link
 // (stored as is) or personal invitation (stored hashed) behind it, its wave and organization, the
-// units a respondent may pick, and whether a form with a given submission key is stored already.
+// units a respondent may pick, and whether a form with a given submission key is stored already
+// (among the responses, or for staff, waiting in the pool).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side, WaveStatus } from '../domain/types.js'
 import { hashToken } from '../security/tokens.js'
 import type { SurveyEntry } from './responses.js'
+import { invitationKeyHash, poolKeyHash } from './staff-pool.js'
 
 export interface SurveyToken {
   entry: SurveyEntry
@@ -39,14 +41,21 @@ interface Row {
   stored: boolean
 }
 
+/**
+ * An invitation counts as used only when another form used it: one used by this very form (its key's
+ * hash recorded, a staff invitation whose answer is still to be stored after a crash) may finish.
+ */
 export async function findSurveyToken(db: Db, token: string, submissionKey: string | null): Promise<SurveyToken | undefined> {
+  const pooled = submissionKey === null ? null : poolKeyHash(submissionKey)
+  const usedBy = submissionKey === null ? null : invitationKeyHash(submissionKey)
   const { rows } = await sql<Row>`
     with entry as (
       select 'link' as kind, null::uuid as invitation_id, organization_id, wave_id, side, unit_id, null::text as locale,
         '{}'::jsonb as attributes, false as used, 0 as preference
       from links where token = ${token}
       union all
-      select 'invitation', id, organization_id, wave_id, side, unit_id, locale, attributes, used, 1
+      select 'invitation', id, organization_id, wave_id, side, unit_id, locale, attributes,
+        used and (used_key_hash is null or used_key_hash is distinct from ${usedBy}::text), 1
       from invitations where token_hash = ${hashToken(token)}
       order by preference limit 1
     )
@@ -54,8 +63,9 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
       organizations.name as organization_name, organizations.default_locale,
       case when entry.unit_id is null then coalesce((select json_agg(json_build_object('id', units.id, 'name', units.name) order by units.name)
         from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
-      (${submissionKey}::text is not null and exists (select 1 from responses
-        where responses.wave_id = entry.wave_id and responses.submission_key = ${submissionKey}::text)) as stored
+      (${submissionKey}::text is not null and (exists (select 1 from responses
+        where responses.wave_id = entry.wave_id and responses.submission_key in (${submissionKey}::text, ${pooled}::text))
+        or exists (select 1 from staff_pool where staff_pool.wave_id = entry.wave_id and staff_pool.submission_hash = ${pooled}::text))) as stored
     from entry
     join waves on waves.id = entry.wave_id and waves.organization_id = entry.organization_id
     join organizations on organizations.id = entry.organization_id`.execute(db)

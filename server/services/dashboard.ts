@@ -5,6 +5,7 @@ import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { SIDES, type Side } from '../domain/types.js'
 import type { GroupStatus } from '../domain/release.js'
+import { smallestShownGroup } from '../domain/anonymity.js'
 import { isSuppressed, type ReportFilters, type Share } from '../domain/report.js'
 import { change, sampleSizePerSide, summarize, wilson, type ChangeStats } from '../domain/statistics.js'
 import { fromRollups } from '../repositories/reports.js'
@@ -122,7 +123,9 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const filtered = (side: Side) => unitId !== null || Object.keys(filters[side]).length > 0
   const group = Object.fromEntries(SIDES.map((side) => {
     const status = shownCount(release.sides[side].status(groupOf(unitId, filters[side])))
-    const needed = !status.shown && !filtered(side) ? Math.max(1, Math.max(min, 3) - release.sides[side].respondents(groupOf(null, {}))) : null
+    // Staff answers waiting for a release step count towards the first one.
+    const waiting = side === 'staff' ? report.release.staffWaiting : 0
+    const needed = !status.shown && !filtered(side) ? Math.max(1, smallestShownGroup(min) - release.sides[side].respondents(groupOf(null, {})) - waiting) : null
     return [side, { ...status, needed }]
   })) as Record<Side, ShownCount & { needed: number | null }>
 

@@ -1,20 +1,25 @@
 // The responses of a wave as CSV, one row per response and one column per item. Staff rows carry
 // nothing that could single a person out: no id, no attributes, and their unit, day, language and
-// channel only as far as generalizeStaff (domain/export-anonymity.ts) lets them stay k-anonymous; the
-// last column, anonymity, says how. The route sends what this returns.
+// channel only as far as generalizeStaff (domain/export-anonymity.ts) lets them stay k-anonymous, and
+// their unit only where the wave's release shows it; the last column, anonymity, says how. The route sends what this returns.
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
 import { csvLine } from '../domain/csv.js'
 import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
 import { customerAttributeNames, responsePage, staffGroups } from '../repositories/export.js'
 import { waveItems } from '../repositories/instruments.js'
+import { waveRelease } from './release.js'
 
 const PAGE_SIZE = 2000
 
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
-  const [keys, groups, attributeNames] = await Promise.all([
+  const [keys, counted, attributeNames, release] = await Promise.all([
     waveItems(db, waveId).then((items) => items.map((item) => item.key)), staffGroups(db, organizationId, waveId), customerAttributeNames(db, waveId),
+    waveRelease(db, waveId, minGroupSize),
   ])
+  // A unit the release hides is not named here either, or its rows would rebuild its figures.
+  const named = (unitId: string | null) => (unitId !== null && release.sides.staff.shown({ unit: unitId, attribute: null }) ? unitId : null)
+  const groups = counted.map((group) => ({ ...group, unitId: named(group.unitId) }))
   const generalization = generalizeStaff(groups, minGroupSize)
   const note = generalizationNote(generalization)
   // Staff rows are written only as far as they were counted: one released after the counts were
@@ -31,10 +36,10 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
       const answers = keys.map((key) => (key in row.answers ? (row.answers[key] ?? 'na') : ''))
       if (row.side === 'customer') {
         yield csvLine([row.id, row.side, row.unitName, row.submittedAt.toISOString(), row.locale, row.channel, ...answers, row.comment,
-          ...attributeNames.map((name) => row.attributes[name] ?? ''), ''])
+          ...attributeNames.map((name) => (Object.hasOwn(row.attributes, name) ? row.attributes[name] : '')), ''])
         continue
       }
-      const identifiers: StaffQuasiIdentifiers = { unitId: row.unitId, day: row.day, language: row.locale, channel: row.channel }
+      const identifiers: StaffQuasiIdentifiers = { unitId: named(row.unitId), day: row.day, language: row.locale, channel: row.channel }
       const key = groupKey(identifiers)
       const left = uncounted.get(key) ?? 0
       if (left <= 0) continue

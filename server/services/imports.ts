@@ -14,6 +14,7 @@ import { claimUpload, dropUploadBytes } from '../repositories/uploads.js'
 import type { Channel } from '../domain/types.js'
 import { unitIndex } from '../domain/units.js'
 import { uploadBytes, type Upload } from './uploads.js'
+import { advanceStaffAfterStore, type StepLog } from './release-steps.js'
 
 /** What rows sent to this wave may refer to; a 404 when the wave is not the organization's. */
 export async function importContext(db: Db, organizationId: string, waveId: string): Promise<ImportContext & { locale: string }> {
@@ -31,13 +32,25 @@ export type WaveImport = { ok: true; ids: string[] } | { ok: false; problems: Ro
 const RECENT_CONTEXT_MS = 10_000
 const recentContexts = new LocalCache<string, Context>({ ttlMs: RECENT_CONTEXT_MS })
 
+/** Where a release step that fails after an import is reported (the import itself stands). */
+const quiet: StepLog = { error: () => {} }
+
+/**
+ * Checks and stores rows sent to a wave, all or none. Staff rows go to the pool; outside a caller's
+ * transaction, a release step follows at once, so a batch large enough shows in the figures right
+ * away (inside one, the caller takes the step after committing: see importResponseUpload).
+ */
 export async function importIntoWave(
   db: Db,
   target: { organizationId: string; waveId: string; channel: Channel },
   rows: readonly unknown[],
+  log: StepLog = quiet,
 ): Promise<WaveImport> {
-  const store = async (context: Context, checked: Extract<ReturnType<typeof checkImport>, { ok: true }>) =>
-    ({ ok: true as const, ids: await importResponses(db, { ...target, locale: context.locale }, checked.value) })
+  const store = async (context: Context, checked: Extract<ReturnType<typeof checkImport>, { ok: true }>) => {
+    const ids = await importResponses(db, { ...target, locale: context.locale }, checked.value)
+    if (!db.isTransaction && checked.value.some((row) => row.side === 'staff')) await advanceStaffAfterStore(db, target.waveId, log)
+    return { ok: true as const, ids }
+  }
   // An integration sending rows one at a time: its rows are checked against the context read a moment
   // ago. The database has the last word (a wave or unit deleted since then fails its foreign key), and
   // a row refused or failing against that copy is checked again against a fresh one, so a copy out of
@@ -97,7 +110,7 @@ export async function previewResponseUpload(db: Db, organizationId: string, wave
  * dropped in one transaction, so of two confirmations at once (from any instance) only one gets past
  * the claim ('taken' for the other), and a failure leaves neither the claim nor any row.
  */
-export async function importResponseUpload(db: Db, organizationId: string, waveId: string, upload: Upload): Promise<
+export async function importResponseUpload(db: Db, organizationId: string, waveId: string, upload: Upload, log: StepLog = quiet): Promise<
   { ok: true; ids: string[] } | { ok: false; preview: ResponsePreview } | 'taken'
 > {
   // Checked again: units may have been renamed or deleted since the preview.
@@ -109,13 +122,15 @@ export async function importResponseUpload(db: Db, organizationId: string, waveI
     constructor(readonly problems: RowProblem[]) { super('import refused') }
   }
   try {
-    return await db.transaction().execute(async (trx) => {
+    const result = await db.transaction().execute(async (trx) => {
       if (!(await claimUpload(trx, organizationId, upload.id))) return 'taken' as const
       const stored = await importIntoWave(trx, { organizationId, waveId, channel: 'import' }, csv.rows.map((row) => row.input))
       if (!stored.ok) throw new NothingStored(stored.problems)
       await dropUploadBytes(trx, organizationId, upload.id)
       return stored
     })
+    if (result !== 'taken') await advanceStaffAfterStore(db, waveId, log)
+    return result
   } catch (error) {
     if (!(error instanceof NothingStored)) throw error
     const problems = toSpreadsheetProblems(error.problems, csv.rows.map((row) => row.line))

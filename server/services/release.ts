@@ -8,17 +8,19 @@ import { Release, type GroupRef } from '../domain/release.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from '../repositories/instruments.js'
 import { profileCounts } from '../repositories/profiles.js'
+import { lastStaffRelease } from '../repositories/staff-pool.js'
 
 const releases = new LocalCache<string, Release>({ max: 200 })
 
 /** The release of one side: the same profiles and group size give the same release, from the cache. */
 async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<Release> {
-  const profiles = await profileCounts(db, waveId, side)
+  // Staff figures change only in release steps, and each step stores the release readers see.
+  const [profiles, saved] = await Promise.all([profileCounts(db, waveId, side), side === 'staff' ? lastStaffRelease(db, waveId) : null])
   const fingerprint = createHash('sha256').update(JSON.stringify(profiles)).digest('base64url')
-  const key = `${waveId}|${side}|${minGroupSize}|${fingerprint}`
+  const key = `${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${fingerprint}`
   const kept = releases.get(key)
   if (kept) return kept
-  const release = new Release(profiles, minGroupSize)
+  const release = new Release(profiles, minGroupSize, saved?.shown ?? null)
   releases.set(key, release)
   return release
 }

@@ -9,6 +9,7 @@ import { findUnit } from '../domain/units.js'
 import { waveItems } from '../repositories/instruments.js'
 import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/reports.js'
 import { listUnits } from '../repositories/units.js'
+import { staffReleaseState } from '../repositories/staff-pool.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 
 /** The wave's items with their English texts, the organization's name filled in. */
@@ -59,11 +60,13 @@ export async function waveReport(
     shown: shows(release, side, groupOf(unit?.id ?? null, filters[side])),
   })
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
-  const [staff, customer] = await Promise.all([counts('staff'), counts('customer')])
+  const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
+    // Staff figures as of their last release step, and how many staff answers wait for the next.
+    release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: state.pending },
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
   }

@@ -11,6 +11,7 @@ import { countContacts } from '../repositories/contacts.js'
 import { listInstruments } from '../repositories/instruments.js'
 import { invitationCounts, inviteContacts, sendingState } from '../repositories/invitations.js'
 import { countResponses } from '../repositories/responses.js'
+import { staffReleaseState } from '../repositories/staff-pool.js'
 import { listUnits } from '../repositories/units.js'
 import {
   createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
@@ -125,18 +126,22 @@ export async function oneWaveJson(db: Db, organizationId: string, waveId: string
   return waveJson(wave, links.get(wave.id)!, publicUrl)
 }
 
-/** What the wave page shows besides the report: links, units, responses so far, invitations and sending. */
+/**
+ * What the wave page shows besides the report: links, units, responses so far (staff: those released),
+ * the staff figures' last step and the answers waiting for the next, invitations and sending.
+ */
 export async function waveOverview(db: Db, organizationId: string, wave: Wave) {
-  const [links, units, responses, delivery, sending, contacts] = await Promise.all([
+  const [links, units, responses, delivery, sending, contacts, staffRelease] = await Promise.all([
     listWaveLinks(db, organizationId, [wave.id]),
     listUnits(db, organizationId),
     countResponses(db, organizationId, wave.id),
     invitationCounts(db, organizationId, wave.id),
     sendingState(db, organizationId),
     countContacts(db, organizationId),
+    staffReleaseState(db, wave.id),
   ])
   const { general, units: unitLinks } = groupLinks(links.get(wave.id)!)
-  return { general, unitLinks, missingUnitLinks: units.length - unitLinks.length, units, responses, delivery, sending, contacts }
+  return { general, unitLinks, missingUnitLinks: units.length - unitLinks.length, units, responses, delivery, sending, contacts, staffRelease }
 }
 
 /**

@@ -104,6 +104,39 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
     select wave_id, side, coalesce(unit_id, ${NO_UNIT}::uuid), ${slot}, count(*)
     from responses where wave_id = ${waveId}
     group by 1, 2, 3, 4`.execute(db)
+  // The profiles the staff release reads (domain/measures.ts): per respondent 1, each item answered,
+  // each dimension with an opinion; summed per unit and attribute set, in the response's slot.
+  await sql`
+    with measures as (
+      select 0::bigint as ord, 'respondents' as kind, null::text as key
+      union all
+      select row_number() over (order by position), 'item', key from items where instrument_id = ${instrument.id}
+      union all
+      select (select count(*) from items where instrument_id = ${instrument.id}) + row_number() over (order by min(position)), 'dimension', dimension
+      from items where instrument_id = ${instrument.id} and not headline group by dimension
+    ), groups as (
+      select responses.id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid) as unit_key, responses.attributes, ${slot} as slot
+      from responses where responses.wave_id = ${waveId}
+    ), counted as (
+      select side, unit_key, attributes, slot, 0::bigint as ord, count(*) as n from groups group by 1, 2, 3, 4
+      union all
+      select g.side, g.unit_key, g.attributes, g.slot, m.ord, count(*)
+      from groups g join answers a on a.response_id = g.id and a.value is not null join measures m on m.kind = 'item' and m.key = a.item_key
+      group by 1, 2, 3, 4, 5
+      union all
+      select g.side, g.unit_key, g.attributes, g.slot, m.ord, count(distinct g.id)
+      from groups g join answers a on a.response_id = g.id and a.value is not null
+      join items i on i.instrument_id = ${instrument.id} and i.key = a.item_key and not i.headline
+      join measures m on m.kind = 'dimension' and m.key = i.dimension
+      group by 1, 2, 3, 4, 5
+    ), profiles as (
+      select distinct side, unit_key, attributes, slot from counted
+    )
+    insert into profile_rollups (wave_id, side, unit_key, attributes, slot, counts)
+    select ${waveId}::uuid, p.side, p.unit_key, p.attributes, p.slot, array_agg(coalesce(c.n, 0)::int4 order by m.ord)
+    from profiles p cross join measures m
+    left join counted c on c.side = p.side and c.unit_key = p.unit_key and c.attributes = p.attributes and c.slot = p.slot and c.ord = m.ord
+    group by p.side, p.unit_key, p.attributes, p.slot`.execute(db)
   await sql`analyze responses`.execute(db)
   await sql`analyze answers`.execute(db)
   await sql`analyze answer_rollups`.execute(db)

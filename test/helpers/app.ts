@@ -31,9 +31,10 @@ export interface TestContext {
 
 /**
  * Runs `fn` once per database, with a fresh app and database for each. The app is built as the
- * server builds it, mail worker included; `options.mail` changes that (see MailOptions).
+ * server builds it, mail worker and release steps included; `options.mail` and `options.release`
+ * change that (see MailOptions, ReleaseOptions).
  */
-export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}, options: Pick<AppOptions, 'mail'> = {}) {
+export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}, options: Pick<AppOptions, 'mail' | 'release'> = {}) {
   for (const kind of DATABASES) {
     describe(`${title} [${kind}]`, () => {
       const ctx = { kind } as TestContext

@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { openDatabase, type Db } from '../../db/connect.js'
+import { migrateTo } from '../../db/migrate.js'
+import { installBuiltInInstruments } from '../../server/repositories/instruments.js'
 import { migrate } from '../../server/repositories/migrate.js'
 import { useTestPasswordCost } from '../../server/security/passwords.js'
 
@@ -20,10 +22,18 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+/** Migrated to the latest schema, or with `upTo` only as far as that migration (to test the next one's backfill). */
+export async function createTestDatabase(kind: DatabaseKind, options: { upTo?: string } = {}): Promise<TestDatabase> {
+  const prepare = async (db: Db) => {
+    if (options.upTo === undefined) await migrate(db)
+    else {
+      await migrateTo(db, options.upTo)
+      await installBuiltInInstruments(db)
+    }
+  }
   if (kind === 'pglite') {
     const db = openDatabase({ url: null, dataDir: null })
-    await migrate(db)
+    await prepare(db)
     return { kind, db, url: null, drop: () => db.destroy() }
   }
   const serverUrl = process.env.DATABASE_URL!
@@ -33,7 +43,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   const db = openDatabase({ url: url.toString(), dataDir: null, poolSize: 5 })
-  await migrate(db)
+  await prepare(db)
   return {
     kind,
     db,

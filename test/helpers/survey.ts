@@ -1,11 +1,13 @@
 // What the respondent survey tests (test/routes/survey-*.test.ts) share: form helpers, and the
 // organization, units and open wave each file starts from.
 import type { LightMyRequestResponse } from 'fastify'
-import type { Selectable } from 'kysely'
+import { sql, type Selectable } from 'kysely'
 import { beforeAll, expect } from 'vitest'
 import type { ResponseTable } from '../../db/schema.js'
 import { RESPONDENT_TEXT } from '../../server/i18n/respondent.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import type { Channel, Side } from '../../server/domain/types.js'
+import { poolKeyHash } from '../../server/repositories/staff-pool.js'
 import { apiToken, bearer, Browser, createTenant, type TestContext } from './app.js'
 
 export const ITEMS = SERVICE_GAP_INDEX_V1.items
@@ -91,6 +93,47 @@ export async function createUnit(ctx: TestContext, apiKey: string, name: string)
 
 export const ORG = 'Acme Co'
 
+/**
+ * What is kept of one form, wherever it is: a customer's response, or a staff answer waiting in the
+ * pool or released into the responses (a step can come at any submission). Staff keep the day only:
+ * `submittedAt` is null while the answer waits, and midnight UTC once it has joined.
+ */
+export interface KeptForm {
+  where: 'responses' | 'pool'
+  organization_id: string
+  side: Side
+  unit_id: string | null
+  locale: string
+  channel: Channel
+  attributes: Record<string, string>
+  comment: string | null
+  answers: Record<string, number | null>
+  /** The UTC day, YYYY-MM-DD. */
+  day: string
+  submittedAt: Date | null
+}
+
+export async function keptForm(db: TestContext['database']['db'], submission: string): Promise<KeptForm | undefined> {
+  const hash = poolKeyHash(submission)
+  const response = await db.selectFrom('responses').selectAll().where('submission_key', 'in', [submission, hash]).executeTakeFirst()
+  if (response) {
+    const answers = await db.selectFrom('answers').select(['item_key', 'value']).where('response_id', '=', response.id).execute()
+    return {
+      where: 'responses', organization_id: response.organization_id, side: response.side, unit_id: response.unit_id, locale: response.locale,
+      channel: response.channel, attributes: response.attributes, comment: response.comment,
+      answers: Object.fromEntries(answers.map((a) => [a.item_key, a.value])),
+      day: response.submitted_at.toISOString().slice(0, 10), submittedAt: response.submitted_at,
+    }
+  }
+  const { rows } = await sql<{ organization_id: string; unit_id: string | null; locale: string; channel: Channel; attributes: Record<string, string>; comment: string | null; answers: Record<string, number | null>; day: string }>`
+    select organization_id, unit_id, locale, channel, attributes, comment, answers, day::text as day from staff_pool where submission_hash = ${hash}`.execute(db)
+  const pooled = rows[0]
+  return pooled && { where: 'pool', side: 'staff', ...pooled, submittedAt: null }
+}
+
+/** Today in UTC, YYYY-MM-DD: the only time a staff answer keeps. */
+export const utcToday = () => new Date().toISOString().slice(0, 10)
+
 export interface SurveyFixture {
   organizationId: string
   /** The owner's API token. */
@@ -103,8 +146,13 @@ export interface SurveyFixture {
   open(token: string, headers?: Record<string, string>, query?: string): Promise<{ browser: Browser; page: LightMyRequestResponse; submission: string }>
   /** Opens a survey and sends a complete form (plus `extra`); returns the stored response, if any. */
   answer(token: string, extra?: Record<string, string>, headers?: Record<string, string>): Promise<{
-    browser: Browser; page: LightMyRequestResponse; submission: string; response: LightMyRequestResponse; stored: Selectable<ResponseTable> | undefined
+    browser: Browser; page: LightMyRequestResponse; submission: string; response: LightMyRequestResponse
+    /** A customer's stored response. */
+    stored: Selectable<ResponseTable> | undefined
+    /** What is kept of the form, either side (see KeptForm). */
+    kept: KeptForm | undefined
   }>
+  /** How many copies of a form are kept: responses, and staff answers waiting in the pool. */
   responsesWithKey(submission: string): Promise<number>
 }
 
@@ -123,10 +171,14 @@ export function surveyFixture(ctx: TestContext): SurveyFixture {
       expect(page.statusCode).toBe(200)
       const response = await post(browser, token, { submission, lang: hidden(page.body, 'lang')!, ...answers(), ...extra })
       const stored = await db().selectFrom('responses').selectAll().where('submission_key', '=', submission).executeTakeFirst()
-      return { browser, page, submission, response, stored }
+      return { browser, page, submission, response, stored, kept: await keptForm(db(), submission) }
     },
-    responsesWithKey: async (submission: string) =>
-      (await db().selectFrom('responses').select('id').where('submission_key', '=', submission).execute()).length,
+    responsesWithKey: async (submission: string) => {
+      const hash = poolKeyHash(submission)
+      const responses = await db().selectFrom('responses').select('id').where('submission_key', 'in', [submission, hash]).execute()
+      const pooled = await db().selectFrom('staff_pool').select('id').where('submission_hash', '=', hash).execute()
+      return responses.length + pooled.length
+    },
   } as SurveyFixture
   beforeAll(async () => {
     const tenant = await createTenant(ctx, ORG)

@@ -20,7 +20,12 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
   let northId: string
 
   const db = () => ctx.database.db
-  const responsesOf = (wave: string) => db().selectFrom('responses').selectAll().where('wave_id', '=', wave).orderBy('comment').execute()
+  /** What an import kept for the wave: responses, and staff rows waiting in the pool for a release step (as the rows they become). */
+  const responsesOf = async (wave: string) => {
+    const responses = await db().selectFrom('responses').select(['id', 'organization_id', 'side', 'unit_id', 'channel', 'attributes', 'comment']).where('wave_id', '=', wave).execute()
+    const pooled = await db().selectFrom('staff_pool').select(['id', 'organization_id', 'unit_id', 'channel', 'attributes', 'comment']).where('wave_id', '=', wave).execute()
+    return [...responses, ...pooled.map((row) => ({ ...row, side: 'staff' as const }))]
+  }
   const importCount = async () => (await db().selectFrom('uploads').select('id').where('organization_id', '=', tenant.organizationId).execute()).length
 
   async function upload(browser: Browser, wave: string, name: string, content: string | Uint8Array<ArrayBuffer> | null, csrf?: string) {
@@ -91,7 +96,10 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     expect(southRow).toMatchObject({ side: 'customer', attributes: {} })
     expect(southRow.unit_id).not.toBe(northId)
     expect(staffRow).toMatchObject({ side: 'staff', unit_id: null, comment: null, attributes: {} })
-    const answers = async (responseId: string) => Object.fromEntries((await db().selectFrom('answers').select(['item_key', 'value']).where('response_id', '=', responseId).execute()).map((a) => [a.item_key, a.value]))
+    const answers = async (responseId: string) => {
+      const pooled = await db().selectFrom('staff_pool').select('answers').where('id', '=', responseId).executeTakeFirst()
+      return pooled?.answers ?? Object.fromEntries((await db().selectFrom('answers').select(['item_key', 'value']).where('response_id', '=', responseId).execute()).map((a) => [a.item_key, a.value]))
+    }
     expect(await answers(great.id)).toEqual({ excellent_service: 5, easy: null, trust: 4 })
     expect(await answers(staffRow.id)).toEqual({ excellent_service: 3, trust: null })
     expect(await answers(southRow.id)).toEqual({ excellent_service: 2, easy: 1 })

@@ -4,6 +4,7 @@ import { NO_UNIT } from '../../db/schema.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
+import { profilesAndRecount } from '../helpers/recount.js'
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((i) => i.key)
 const SCALES = new Map<string, Scale>(SERVICE_GAP_INDEX_V1.items.map((i) => [i.key, i.scale]))
@@ -55,7 +56,7 @@ describeEachDatabase('the gap report', (ctx) => {
     for (const item of body.items) if (item.gap) expect(item.gap.qValue).toBeGreaterThanOrEqual(item.gap.pValue)
   })
 
-  it('keeps the rollups equal to a recount of the raw answers, whole and per unit', async () => {
+  it('keeps the rollups equal to a recount of the raw answers, whole and per unit, profiles included', async () => {
     const db = ctx.database.db
     const units = await db.selectFrom('units').select('id').where('organization_id', '=', tenant.organizationId).execute()
     for (const side of ['staff', 'customer'] as const) {
@@ -69,6 +70,11 @@ describeEachDatabase('the gap report', (ctx) => {
           expect(rolled.dimensions.get(key)!.meanSum).toBeCloseTo(value.meanSum, 9)
         }
       }
+      // Per unit and attribute set, the measure vectors the release reads, recounted from the raw answers.
+      const { rolled, recounted } = await profilesAndRecount(db, waveId, side)
+      expect(rolled).toEqual(recounted)
+      expect(rolled.length).toBeGreaterThanOrEqual(3)
+      expect(rolled.reduce((sum, p) => sum + p.counts[0]!, 0)).toBe(100)
     }
   })
 

@@ -80,11 +80,11 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
     it('carries a unit link\'s unit into the response and shows no picker', async () => {
       const link = survey.main.units['North branch']!
       for (const token of [link.customer, link.staff]) {
-        const { page, response, stored } = await answer(token)
+        const { page, response, kept } = await answer(token)
         expect(page.body).not.toContain('<select')
         expect(page.body).not.toContain('South branch')
         expect(response.statusCode).toBe(303)
-        expect(stored!.unit_id).toBe(survey.units.north)
+        expect(kept!.unit_id).toBe(survey.units.north)
       }
     })
 

@@ -28,7 +28,7 @@ export default async function responses(fastify: FastifyInstance) {
   }, async (request, reply) => {
     const rows = Array.isArray(request.body) ? request.body : [request.body]
     // A wave that is not the caller's organization's answers 404 from here.
-    const result = await importIntoWave(app.db, { organizationId: request.principal!.organizationId, waveId: request.params.id, channel: 'api' }, rows)
+    const result = await importIntoWave(app.db, { organizationId: request.principal!.organizationId, waveId: request.params.id, channel: 'api' }, rows, request.log)
     if (!result.ok) {
       const shown = result.problems.slice(0, 3).map((p) => `row ${p.row}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ')
       const more = result.problems.length > 3 ? ` (and ${result.problems.length - 3} more)` : ''

@@ -132,7 +132,7 @@ export default async function importPages(app: FastifyInstance) {
 
   app.post<{ Params: ImportParams }>('/waves/:id/import/:importId/confirm', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const { wave, upload } = await loadImport(request)
-    const result = upload.confirmedAt ? 'taken' : await importResponseUpload(app.db, orgOf(request), wave.id, upload)
+    const result = upload.confirmedAt ? 'taken' : await importResponseUpload(app.db, orgOf(request), wave.id, upload, request.log)
     // Confirmed already (here, or from another tab or instance): the preview says when.
     if (result === 'taken') return reply.redirect(previewUrl(wave, upload), 303)
     if (!result.ok) return reply.code(422).page('wave-import-preview', previewData(wave, upload, result.preview, await listUnits(app.db, orgOf(request))))

@@ -12,6 +12,7 @@ import { listUnits } from '../../repositories/units.js'
 import { findLink, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
 import { responsesCsvDownload } from '../../services/export.js'
+import { advanceStaffAfterStore } from '../../services/release-steps.js'
 import { reportCsv, waveReport } from '../../services/report.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
@@ -110,6 +111,8 @@ export default async function wavePages(app: FastifyInstance) {
     const action = status === 'open' ? 'open' : 'close'
     app.post<{ Params: Params }>(`/waves/:id/${action}`, { config: { access: 'manage_waves' } }, async (request, reply) => {
       if (!(await setWaveStatus(app.db, orgOf(request), request.params.id, status))) throw notFound('This wave')
+      // A wave that closes gets its last staff step now rather than at the next background pass.
+      if (status === 'closed') await advanceStaffAfterStore(app.db, request.params.id, request.log)
       return reply.redirect(`/waves/${request.params.id}`, 303)
     })
   }

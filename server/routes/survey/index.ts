@@ -13,6 +13,7 @@ import { LocalCache } from '../../local-cache.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
 import { isTokenShaped, randomToken } from '../../security/tokens.js'
+import { advanceStaffAfterStore } from '../../services/release-steps.js'
 import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
 type Params = { token: string }
@@ -176,7 +177,10 @@ export default async function surveyRoutes(app: FastifyInstance) {
       const read = readSurveyForm(survey.items, body, survey.units.map((u) => u.id))
       if (read.ok) {
         const locale = localeFor(request, survey.wave.locales, survey.organization.defaultLocale)
-        if (await storeIfOpen(app.db, request.params.token, newResponse({ entry, survey, locale }, read.value, submissionKey))) return thanks(locale)
+        if (await storeIfOpen(app.db, request.params.token, newResponse({ entry, survey, locale }, read.value, submissionKey))) {
+          if (entry.side === 'staff') await advanceStaffAfterStore(app.db, survey.wave.id, request.log)
+          return thanks(locale)
+        }
       }
     }
     const found = await lookup(request, submissionKey)
@@ -189,6 +193,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
     if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })
     const result = await storeResponse(app.db, newResponse(opened, read.value, submissionKey))
     if (result === 'invitation_used') return message(request, reply, 410, opened.locale, 'used', opened)
+    if (result === 'stored' && opened.entry.side === 'staff') await advanceStaffAfterStore(app.db, opened.survey.wave.id, request.log)
     return thanks(opened.locale)
   })
 
