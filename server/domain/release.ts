@@ -183,6 +183,46 @@ function anonymize(lattice: Lattice, k: number, measure: number, initial: Status
   }
 }
 
+/** How many respondents sit in classes of 1 … k−1 under a status (steps aside: a first estimate). */
+function smallMass(lattice: Lattice, k: number, status: readonly Status[]): number {
+  const classes = new Map<string, number>()
+  lattice.profiles.forEach((profile, p) => {
+    const key = lattice.profileCells[p]!.filter((c) => status[c] === 'shown').join(',')
+    classes.set(key, (classes.get(key) ?? 0) + (profile.counts[0] ?? 0))
+  })
+  let mass = 0
+  for (const [key, n] of classes) if (key !== '' && n < k) mass += n
+  return mass
+}
+
+/**
+ * Before hiding groups one by one, whole attributes that cut the side into too many small classes
+ * are withdrawn (every group of that attribute hidden): with many attributes, nearly everyone is
+ * alone in their combination of values, and hiding cell by cell would take the units down first.
+ * While more than a few people (2%, at least k) sit in small classes, the attribute whose withdrawal
+ * leaves the fewest there goes, then the next. Groups readers saw before (pinned) are never withdrawn.
+ */
+function withoutCrowdedAttributes(lattice: Lattice, k: number, status: Status[], pinned: (c: number) => boolean): Status[] {
+  const total = lattice.profiles.reduce((sum, p) => sum + (p.counts[0] ?? 0), 0)
+  const names = [...new Set(lattice.cells.filter((cell) => cell.name !== null).map((cell) => cell.name!))].sort(compare)
+  let mass = smallMass(lattice, k, status)
+  for (;;) {
+    if (mass <= Math.max(k, total * 0.02)) return status
+    let best: { name: string; status: Status[]; mass: number } | null = null
+    for (const name of names) {
+      const cells = lattice.cells.map((cell, c) => cell.name === name && status[c] === 'shown' ? c : -1).filter((c) => c >= 0)
+      if (cells.length === 0 || cells.some(pinned)) continue
+      const trial = [...status]
+      for (const c of cells) trial[c] = 'protects_smaller'
+      const after = smallMass(lattice, k, trial)
+      if (!best || after < best.mass) best = { name, status: trial, mass: after }
+    }
+    if (!best) return status
+    status = best.status
+    mass = best.mass
+  }
+}
+
 /** Primary suppression of one measure: empty groups, and groups with fewer than k. */
 function primary(lattice: Lattice, k: number, measure: number, base: readonly Status[] | null): Status[] {
   return lattice.cells.map((_, c) => {
@@ -277,7 +317,8 @@ function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: nu
   const pinned = (m: number) => (c: number) => shownSince(m, c) !== null
   const since = (m: number) => (c: number) => shownSince(m, c) ?? step
   const stuck = new Set<number>()
-  const respondents = anonymize(lattice, k, 0, primary(lattice, k, 0, null), pinned(0), since(0))
+  const first = withoutCrowdedAttributes(lattice, k, primary(lattice, k, 0, null), pinned(0))
+  const respondents = anonymize(lattice, k, 0, first, pinned(0), since(0))
   respondents.stuck.forEach((p) => stuck.add(p))
   const statuses = [respondents.status]
   for (let m = 1; m < lattice.measureCount; m++) {
