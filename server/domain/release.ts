@@ -126,6 +126,9 @@ function anonymize(lattice: Lattice, k: number, measure: number, initial: Status
   const counts = lattice.cells.map((_, c) => lattice.count(c, measure))
   const weight = (p: number) => lattice.profiles[p]!.counts[measure] ?? 0
   const stuck = new Set<number>()
+  // What hiding a group costs: its respondents, four times over for a unit (the heat map's rows and
+  // the filter readers use most), so a small class is merged by hiding attribute groups first.
+  const weightOf = (c: number) => (lattice.cells[c]!.unit !== null && lattice.cells[c]!.name === null ? 4 : 1)
   for (;;) {
     // Classes: who cannot be told apart by the shown groups over every release so far.
     const classes = new Map<string, { cells: number[]; marks: Set<string>; weight: number; profiles: number[] }>()
@@ -162,7 +165,7 @@ function anonymize(lattice: Lattice, k: number, measure: number, initial: Status
         for (const mark of klass.marks) if (!target.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
         for (const mark of target.marks) if (!klass.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
         if (apart.size === 0 || [...apart].some(pinned)) continue
-        const cost = [...apart].reduce((sum, c) => sum + counts[c]!, 0)
+        const cost = [...apart].reduce((sum, c) => sum + counts[c]! * weightOf(c), 0)
         if (!best || cost < best.cost || (cost === best.cost && compare(other, best.key) < 0)) best = { cost, cells: [...apart], key: other }
       }
       // No neighbour to merge with: hide what sets the class apart, the whole last.
