@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
 import { csvLine } from '../domain/csv.js'
-import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
+import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffGroup, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
 import { customerAttributeNames, responsePage, staffGroups } from '../repositories/export.js'
 import { waveItems } from '../repositories/instruments.js'
 import { waveRelease } from './release.js'
@@ -19,7 +19,14 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
   ])
   // A unit the release hides is not named here either, or its rows would rebuild its figures.
   const named = (unitId: string | null) => (unitId !== null && release.sides.staff.shown({ unit: unitId, attribute: null }) ? unitId : null)
-  const groups = counted.map((group) => ({ ...group, unitId: named(group.unitId) }))
+  const merged = new Map<string, StaffGroup>()
+  for (const group of counted) {
+    const unnamed = { ...group, unitId: named(group.unitId) }
+    const key = groupKey(unnamed)
+    const before = merged.get(key)
+    merged.set(key, before ? { ...before, n: before.n + unnamed.n } : unnamed)
+  }
+  const groups = [...merged.values()]
   const generalization = generalizeStaff(groups, minGroupSize)
   const note = generalizationNote(generalization)
   // Staff rows are written only as far as they were counted: one released after the counts were
