@@ -11,6 +11,7 @@ import type {
   Side,
   WaveStatus,
 } from '../server/domain/types.js'
+import type { SavedRelease } from '../server/domain/release.js'
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>
 type Json<T> = ColumnType<T, T | string, T | string>
@@ -264,6 +265,8 @@ export interface ProfileRollupTable {
   unit_key: string
   /** The responses' attributes exactly as stored in responses.attributes. */
   attributes: Json<Record<string, string>>
+  /** Staff: the release step at which these answers joined (0 for customers and answers from before steps). */
+  step: Generated<number>
   slot: number
   counts: number[]
 }
@@ -293,6 +296,10 @@ export interface StaffReleaseTable {
   seq: number
   released_at: Generated<Date>
   respondents: number
+  /** The release this step made (domain/release.ts SavedRelease), read back by readers and the next step. */
+  release: Json<SavedRelease>
+  /** The minimum group size `release` was made with. */
+  min_group_size: number
 }
 
 export interface Database {

@@ -5,7 +5,7 @@
 // - staff_pool: staff submissions waiting to join the figures. A staff answer is never written in
 //   the transaction that uses its invitation, and carries no invitation, contact or time finer than
 //   the day; it joins `responses` with others, in a step of their own (staff_releases);
-// - staff_releases: the steps taken per wave, which every instance reads.
+// - staff_releases: the steps taken per wave with the release each made, which every instance reads.
 // Invitations record the hash of the form key that used them, so a retry of the same form is known.
 // Frozen in time: written against Kysely<any>, never importing today's types.
 import { sql, type Kysely } from 'kysely'
@@ -18,9 +18,11 @@ const statements = [
     side text not null,
     unit_key uuid not null,
     attributes jsonb not null,
+    -- Staff: the release step at which these answers joined the figures (0: before steps existed; customers 0).
+    step integer not null default 0,
     slot int2 not null,
     counts int4[] not null,
-    primary key (wave_id, side, unit_key, attributes, slot)
+    primary key (wave_id, side, unit_key, attributes, step, slot)
   )`,
   `create table staff_pool (
     id uuid primary key default gen_random_uuid(),
@@ -46,6 +48,11 @@ const statements = [
     seq integer not null,
     released_at timestamptz not null default now(),
     respondents integer not null,
+    -- The release this step made (the groups shown per measure, each since its first step), which
+    -- readers and the next step read back.
+    release jsonb not null,
+    -- The minimum group size the release was made with: with another, readers decide afresh.
+    min_group_size integer not null,
     primary key (wave_id, seq)
   )`,
   `alter table invitations add column used_key_hash text`,

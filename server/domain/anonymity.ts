@@ -1,56 +1,15 @@
-// Who may be seen: results for fewer respondents than the organization's minimum group size are
-// suppressed, and so is a group whose complement (the rest of its side) is that small, or the rest
-// could be worked out by subtraction.
+// The minimum group size. Which groups a report may show is decided by the wave's release
+// (release.ts), and how staff rows of the export are generalized by export-anonymity.ts, from it.
 
 export const DEFAULT_MIN_GROUP_SIZE = 5
 export const SMALLEST_MIN_GROUP_SIZE = 3
 
+/** The smallest group that may be shown: the organization's minimum, but never below the product's. */
+export function smallestShownGroup(minGroupSize: number): number {
+  return Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
+}
+
 /** True when a count of people is too small to show. Zero is not shown either: there is nothing to show. */
 export function tooSmall(n: number, minGroupSize: number): boolean {
-  return n < Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
-}
-
-/**
- * True when a filtered group must be hidden because of what it leaves out: the rest of the side
- * (total − group) has between 1 and min − 1 people. `total` is null when no filter is applied.
- */
-export function revealsRemainder(group: number, total: number | null, minGroupSize: number): boolean {
-  if (total === null) return false
-  const rest = total - group
-  return rest >= 1 && tooSmall(rest, minGroupSize)
-}
-
-/** A cell is shown only when it is large enough itself and does not expose its remainder. */
-export function isShown(group: number, total: number | null, minGroupSize: number): boolean {
-  return !tooSmall(group, minGroupSize) && !revealsRemainder(group, total, minGroupSize)
-}
-
-/**
- * Comments are shown only for a side that is shown, and only when the filter does not narrow the
- * group below the minimum (the caller passes the filtered group's count).
- */
-export function commentsShown(sideShown: boolean, respondents: number, minGroupSize: number): boolean {
-  return sideShown && !tooSmall(respondents, minGroupSize)
-}
-
-/**
- * The units whose name a staff row of the export may carry. A unit with fewer staff respondents than
- * the minimum is left out. The rows left without their unit must themselves be a group large enough
- * to hide in, so while they are too few, the smallest unit still shown is left out too (complementary
- * suppression; ties go to the lower unit id, so the answer does not depend on the order given). Staff
- * without a unit count among the rows left out. Only when the whole side is too small do fewer than
- * the minimum stay hidden: then no unit is shown at all.
- */
-export function staffUnitsShownInExport(staffPerUnit: ReadonlyArray<{ unitId: string | null; n: number }>, minGroupSize: number): Set<string> {
-  const shown = new Set<string>()
-  for (const { unitId, n } of staffPerUnit) if (unitId !== null && !tooSmall(n, minGroupSize)) shown.add(unitId)
-  let hidden = staffPerUnit.filter((row) => row.unitId === null || !shown.has(row.unitId)).reduce((sum, row) => sum + row.n, 0)
-  const bySize = staffPerUnit.filter((row): row is { unitId: string; n: number } => row.unitId !== null && shown.has(row.unitId))
-    .sort((a, b) => a.n - b.n || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
-  while (hidden > 0 && tooSmall(hidden, minGroupSize) && bySize.length > 0) {
-    const next = bySize.shift()!
-    shown.delete(next.unitId)
-    hidden += next.n
-  }
-  return shown
+  return n < smallestShownGroup(minGroupSize)
 }

@@ -1,30 +1,31 @@
-// The anonymity release of one side of a wave: which groups any reader may see, computed once from
-// the side's respondent profiles so that every surface reads the same answer (design §5).
+// The anonymity release of one side of a wave: which groups any reader may see, decided once from the
+// side's respondent profiles so that every surface reads the same answer (design §5).
 //
-// The groups anyone can read form a small lattice: the whole side, each unit, each value of one
-// attribute, and each unit × one attribute value. A group is hidden when it has fewer than k
-// respondents (primary suppression), and further groups are hidden until no hidden group can be
-// worked out by adding and subtracting shown ones (secondary suppression, to a fixed point):
-//   - partitions: for a shown group cut along the units or along one attribute's values, the hidden
-//     parts together hold 0 or at least k respondents;
-//   - nested pairs: a shown group minus a shown group inside it (by the data, not only by its
-//     definition — every manager may sit in one unit) is 0 or at least k;
-//   - two-way tables: the whole minus a unit minus a value plus their intersection (everyone outside
-//     both) is 0 or at least k.
-// When a rule fails, the smallest shown group involved is hidden, ties broken by key, so the fewest
-// respondents are hidden and the answer does not depend on input order. The rules run per measure:
-// respondents first, then each item's and each dimension's answered count, where a group hidden for
-// its respondents stays hidden for every measure.
+// The groups anyone can read: the whole side, each unit, each value of one attribute, and each unit ×
+// one attribute value. A group with fewer than k respondents is hidden (primary suppression). Then the
+// release is made k-anonymous: respondents who belong to exactly the same shown groups — who cannot be
+// told apart by anything shown — form a class, and every class must hold 0 or at least k people.
+// While a class is smaller, shown groups that set it apart are hidden, choosing the merge with a
+// neighbouring class that hides the fewest respondents (secondary suppression, to a fixed point).
 //
-// nextStaffStep applies the same rules to the change between two releases, so that staff figures move
-// only in steps that hide each newcomer among at least k others (design §5, "over time").
-import { SMALLEST_MIN_GROUP_SIZE } from './anonymity.js'
+// Why that is enough: every shown figure is a sum over whole classes, so anything a reader computes
+// from shown figures — adding, subtracting, any coefficients, any number of views — is again a sum
+// over whole classes, never over part of one. A group of 1 … k−1 people would have to be a union of
+// classes, and every non-empty class has at least k. This holds per measure: an item's figures use
+// the people who answered it as weights.
+//
+// Over time (staff): a respondent's class also records the step at which their answer joined the
+// figures, and a step never hides a group that readers saw before. Then every figure ever shown is a
+// sum over these classes too, so two reads at different times cannot single anyone out either.
+import { smallestShownGroup } from './anonymity.js'
 
 /** Respondents who share a unit and attributes, with their counts per measure (counts[0]: respondents). */
 export interface Profile {
   unitKey: string
   attributes: Readonly<Record<string, string>>
   counts: readonly number[]
+  /** Staff: the release step at which these answers joined the figures (customers: 0). */
+  step?: number
 }
 
 /** A group a reader can ask for: a unit or the whole side, narrowed by at most one attribute value. */
@@ -33,99 +34,66 @@ export interface GroupRef {
   attribute: { name: string; value: string } | null
 }
 
-export type HiddenReason = 'too_few' | 'protects_smaller' | 'not_offered'
+export type HiddenReason = 'too_few' | 'protects_smaller'
 
 export type GroupStatus =
   | { shown: true; n: number }
   | { shown: false; reason: HiddenReason | 'no_answers' }
 
-/** The value of a profile that lacks an attribute: part of every partition, never readable itself. */
-const MISSING = '\u0000missing'
+/**
+ * The groups a release shows, per measure: each group's key and the step from which it has been shown.
+ * What a staff step stores and the next step, and every reader, read back.
+ */
+export interface SavedRelease {
+  shown: Array<Array<[key: string, since: number]>>
+}
 
 const keyOf = (unit: string | null, name: string | null, value: string | null) => JSON.stringify([unit, name, value])
-
-function ownValue(attributes: Readonly<Record<string, string>>, name: string): string {
-  return Object.hasOwn(attributes, name) ? attributes[name]! : MISSING
-}
+const keyOfGroup = (group: GroupRef) => keyOf(group.unit, group.attribute?.name ?? null, group.attribute?.value ?? null)
 
 interface Cell {
   key: string
   unit: string | null
   name: string | null
-  value: string | null
-  readable: boolean
   profiles: number[]
 }
 
-/** The groups of one side and how they relate, built from its profiles; independent of k. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** The groups of one side and who is in each, built from its profiles in one canonical order. */
 class Lattice {
+  readonly profiles: Profile[]
   readonly cells: Cell[] = []
   readonly index = new Map<string, number>()
-  /** Each shown parent must keep its hidden parts at 0 or ≥ k. */
-  readonly partitions: Array<{ parent: number; parts: number[] }> = []
-  /** Per cell (u, a=v): the whole, (u, *) and (*, a=v). */
-  readonly twoWay: Array<{ cell: number; unit: number; value: number }> = []
-  readonly names: string[]
+  /** The cells each profile belongs to. */
+  readonly profileCells: number[][] = []
   readonly measureCount: number
   readonly whole: number
 
-  constructor(readonly profiles: readonly Profile[]) {
-    const names = new Set<string>()
-    for (const p of profiles) for (const name of Object.keys(p.attributes)) names.add(name)
-    this.names = [...names].sort()
-    this.measureCount = Math.max(1, ...profiles.map((p) => p.counts.length))
+  constructor(profiles: readonly Profile[]) {
+    // Sorted first, so the release never depends on the order the rows were read in.
+    const canonical = (p: Profile) => JSON.stringify([p.step ?? 0, p.unitKey, Object.entries(p.attributes).sort(([a], [b]) => compare(a, b))])
+    this.profiles = profiles.map((p) => ({ p, key: canonical(p) })).sort((a, b) => compare(a.key, b.key)).map(({ p }) => p)
+    let measures = 1
+    for (const p of this.profiles) measures = Math.max(measures, p.counts.length)
+    this.measureCount = measures
     this.whole = this.cell(null, null, null)
-    const unitCells = new Map<string, number>()
-    const valueCells = new Map<string, Map<string, number>>(this.names.map((name) => [name, new Map()]))
-    const unitValueCells = new Map<number, Map<string, number>>()
-    profiles.forEach((p, i) => {
-      this.cells[this.whole]!.profiles.push(i)
-      const unit = this.cell(p.unitKey, null, null)
-      unitCells.set(p.unitKey, unit)
-      this.cells[unit]!.profiles.push(i)
-      for (const name of this.names) {
-        const value = ownValue(p.attributes, name)
-        const byValue = this.cell(null, name, value)
-        valueCells.get(name)!.set(value, byValue)
-        this.cells[byValue]!.profiles.push(i)
-        const both = this.cell(p.unitKey, name, value)
-        this.cells[both]!.profiles.push(i)
-        const perUnit = unitValueCells.get(unit) ?? unitValueCells.set(unit, new Map()).get(unit)!
-        perUnit.set(`${name}\u0000${value}`, both)
-        if (!this.twoWayAdded.has(both)) {
-          this.twoWayAdded.add(both)
-          this.twoWay.push({ cell: both, unit, value: byValue })
-        }
+    this.profiles.forEach((p, i) => {
+      const mine = [this.whole, this.cell(p.unitKey, null, null)]
+      for (const name of Object.keys(p.attributes).sort(compare)) {
+        const value = p.attributes[name]!
+        mine.push(this.cell(null, name, value), this.cell(p.unitKey, name, value))
       }
+      for (const c of mine) this.cells[c]!.profiles.push(i)
+      this.profileCells.push(mine)
     })
-    if (profiles.length === 0) return
-    this.partitions.push({ parent: this.whole, parts: [...unitCells.values()] })
-    for (const name of this.names) this.partitions.push({ parent: this.whole, parts: [...valueCells.get(name)!.values()] })
-    for (const [unit, byNameValue] of unitValueCells) {
-      for (const name of this.names) {
-        const parts = [...byNameValue].filter(([k]) => k.startsWith(`${name}\u0000`)).map(([, cell]) => cell)
-        this.partitions.push({ parent: unit, parts })
-      }
-    }
-    for (const [name, values] of valueCells) {
-      for (const [value, byValue] of values) {
-        const parts: number[] = []
-        for (const [unitKey] of unitCells) {
-          const cell = this.index.get(keyOf(unitKey, name, value))
-          if (cell !== undefined) parts.push(cell)
-        }
-        this.partitions.push({ parent: byValue, parts })
-      }
-    }
   }
-
-  private readonly twoWayAdded = new Set<number>()
 
   private cell(unit: string | null, name: string | null, value: string | null): number {
     const key = keyOf(unit, name, value)
     const found = this.index.get(key)
     if (found !== undefined) return found
-    this.cells.push({ key, unit, name, value, readable: value !== MISSING, profiles: [] })
+    this.cells.push({ key, unit, name, profiles: [] })
     this.index.set(key, this.cells.length - 1)
     return this.cells.length - 1
   }
@@ -135,211 +103,119 @@ class Lattice {
     for (const p of this.cells[cell]!.profiles) sum += this.profiles[p]!.counts[measure] ?? 0
     return sum
   }
-
-  /** Cells a profile belongs to. */
-  cellsOf(p: number): number[] {
-    const profile = this.profiles[p]!
-    const out = [this.whole, this.index.get(keyOf(profile.unitKey, null, null))!]
-    for (const name of this.names) {
-      const value = ownValue(profile.attributes, name)
-      out.push(this.index.get(keyOf(null, name, value))!, this.index.get(keyOf(profile.unitKey, name, value))!)
-    }
-    return out
-  }
-
-  /**
-   * For each cell, the other cells holding every one of its respondents counted by the measure: the
-   * groups it could be subtracted from. Only these pairs can give a difference of people.
-   */
-  containers(weight: (p: number) => number): number[][] {
-    const cellsOfProfile = this.profiles.map((_, p) => this.cellsOf(p))
-    return this.cells.map((cell, c) => {
-      let common: Set<number> | null = null
-      for (const p of cell.profiles) {
-        if (weight(p) === 0) continue
-        const mine = cellsOfProfile[p]!
-        if (common === null) common = new Set(mine)
-        else {
-          const next = new Set<number>()
-          for (const x of mine) if (common.has(x)) next.add(x)
-          common = next
-        }
-        if (common.size <= 1) break
-      }
-      if (common === null) return []
-      common.delete(c)
-      return [...common]
-    })
-  }
-
-  members(cell: number): Set<number> {
-    return new Set(this.cells[cell]!.profiles)
-  }
 }
 
 type Status = 'shown' | 'empty' | HiddenReason
 
-/**
- * A combination of shown figures that would single out a small group: `group` lists the profiles of
- * that group, `hideOneOf` the shown groups of which hiding one breaks the combination.
- */
-interface Violation {
-  group: () => Iterable<number>
-  hideOneOf: number[]
+interface Suppression {
+  status: Status[]
+  /** Profiles in a class that only hiding a pinned group could merge (a staff step leaves them out). */
+  stuck: Set<number>
 }
 
-/** What the rules check, for one measure over one lattice: which cells contain which. */
-class Relations {
-  readonly containers: number[][]
-  /** Per cell: the cells inside it (by the data), for the pair rules. */
-  readonly subs: number[][]
-  /** Per cell: the sum of its profiles' weights. */
-  readonly value: number[]
-
-  /** `weight` is what each profile adds to the figure checked: its count on a measure, or its change. */
-  constructor(readonly lattice: Lattice, readonly weight: (p: number) => number) {
-    this.containers = lattice.containers(weight)
-    this.value = lattice.cells.map((cell) => cell.profiles.reduce((sum, p) => sum + weight(p), 0))
-    this.subs = lattice.cells.map(() => [])
-    this.containers.forEach((parents, c) => {
-      for (const parent of parents) this.subs[parent]!.push(c)
+/**
+ * Makes one measure's release k-anonymous. `initial` is primary suppression; `pinned` groups stay
+ * shown (what readers saw before a staff step), and `since` says from which step a shown group has
+ * been shown: a respondent counts in a group's figures from the later of the two, so two people are
+ * told apart by a group both are in only if they started counting in it at different steps.
+ */
+function anonymize(lattice: Lattice, k: number, measure: number, initial: Status[], pinned: (c: number) => boolean, since: (c: number) => number): Suppression {
+  const status = initial
+  const counts = lattice.cells.map((_, c) => lattice.count(c, measure))
+  const weight = (p: number) => lattice.profiles[p]!.counts[measure] ?? 0
+  const stuck = new Set<number>()
+  for (;;) {
+    // Classes: who cannot be told apart by the shown groups over every release so far.
+    const classes = new Map<string, { cells: number[]; marks: Set<string>; weight: number; profiles: number[] }>()
+    lattice.profiles.forEach((profile, p) => {
+      if (weight(p) === 0) return
+      const cells = lattice.profileCells[p]!.filter((c) => status[c] === 'shown')
+      const marks = cells.map((c) => `${c}@${Math.max(profile.step ?? 0, since(c))}`)
+      const key = marks.join(',')
+      const entry = classes.get(key) ?? classes.set(key, { cells, marks: new Set(marks), weight: 0, profiles: [] }).get(key)!
+      entry.weight += weight(p)
+      entry.profiles.push(p)
     })
+    const small = [...classes.entries()].filter(([, c]) => c.weight < k && c.cells.length > 0)
+      .sort(([ka, a], [kb, b]) => a.weight - b.weight || compare(ka, kb))
+    if (small.length === 0) return { status, stuck }
+    // Which classes each shown cell appears in: the neighbours a small class could merge with.
+    const byCell = new Map<number, string[]>()
+    for (const [key, c] of classes) for (const cell of c.cells) if (cell !== lattice.whole) (byCell.get(cell) ?? byCell.set(cell, []).get(cell)!).push(key)
+    const touched = new Set<number>()
+    let progress = false
+    for (const [key, klass] of small) {
+      if (klass.cells.some((c) => touched.has(c))) continue
+      const neighbours = new Set<string>()
+      for (const cell of klass.cells) for (const other of byCell.get(cell) ?? []) if (neighbours.size < 400) neighbours.add(other)
+      // Those seen in no shown group but the whole are everyone's neighbours, and everyone is theirs.
+      const alone = klass.cells.every((c) => c === lattice.whole)
+      for (const [other, c] of classes) if ((alone || c.cells.length <= 1) && neighbours.size < 800) neighbours.add(other)
+      neighbours.delete(key)
+      let best: { cost: number; cells: number[]; key: string } | null = null
+      for (const other of [...neighbours].sort(compare)) {
+        const target = classes.get(other)!
+        // The groups that tell the two classes apart: hiding all of them merges the classes.
+        const apart = new Set<number>()
+        for (const mark of klass.marks) if (!target.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
+        for (const mark of target.marks) if (!klass.marks.has(mark)) apart.add(Number(mark.slice(0, mark.indexOf('@'))))
+        if (apart.size === 0 || [...apart].some(pinned)) continue
+        const cost = [...apart].reduce((sum, c) => sum + counts[c]!, 0)
+        if (!best || cost < best.cost || (cost === best.cost && compare(other, best.key) < 0)) best = { cost, cells: [...apart], key: other }
+      }
+      // No neighbour to merge with: hide what sets the class apart, the whole last.
+      const free = klass.cells.filter((c) => !pinned(c))
+      const fallback = free.some((c) => c !== lattice.whole) ? free.filter((c) => c !== lattice.whole) : free
+      const plan = best?.cells ?? (fallback.length > 0 ? fallback : null)
+      if (!plan) {
+        for (const p of klass.profiles) stuck.add(p)
+        continue
+      }
+      for (const c of plan) {
+        status[c] = 'protects_smaller'
+        touched.add(c)
+      }
+      progress = true
+    }
+    if (!progress) return { status, stuck }
   }
 }
 
-/** Profiles in a cell, as a set, kept per lattice. */
-function membersOf(lattice: Lattice, cache: Map<number, Set<number>>, cell: number): Set<number> {
-  return cache.get(cell) ?? cache.set(cell, lattice.members(cell)).get(cell)!
-}
-
-/**
- * Every way the shown figures (`value` of each cell, among those `shown`) combine, by adding and
- * subtracting up to four of them, into a group of 1 … k−1 respondents — one violation at a time; the
- * caller fixes each before the next is looked for, so the checks read the status as it changes.
- */
-function* violations(lattice: Lattice, relations: Relations, shown: (c: number) => boolean, k: number): Generator<Violation> {
-  const value = relations.value
-  const small = (n: number) => n >= 1 && n < k
-  const members = new Map<number, Set<number>>()
-  const cellsOf = (cells: Iterable<number>) => {
-    const out = new Set<number>()
-    for (const c of cells) for (const p of lattice.cells[c]!.profiles) out.add(p)
-    return out
-  }
-  // Partitions: the hidden parts of a shown group, together.
-  for (const { parent, parts } of lattice.partitions) {
-    for (;;) {
-      if (!shown(parent)) break
-      const hidden = parts.filter((part) => !shown(part) && value[part]! > 0)
-      if (!small(hidden.reduce((sum, part) => sum + value[part]!, 0))) break
-      const before = hidden.length
-      yield { group: () => cellsOf(hidden), hideOneOf: parts.filter((part) => shown(part) && value[part]! > 0) }
-      if (parts.filter((part) => !shown(part) && value[part]! > 0).length === before) break
-    }
-  }
-  // Nested pairs: a shown group minus a shown group inside it.
-  for (let c = 0; c < lattice.cells.length; c++) {
-    for (const parent of relations.containers[c]!) {
-      if (!shown(c) || !shown(parent) || !small(value[parent]! - value[c]!)) continue
-      yield {
-        group: () => { const inner = membersOf(lattice, members, c); return [...membersOf(lattice, members, parent)].filter((p) => !inner.has(p)) },
-        hideOneOf: [c],
-      }
-    }
-  }
-  // Pairs inside a shown group: two that do not overlap leave the rest; two that cover it give their overlap.
-  for (let parent = 0; parent < lattice.cells.length; parent++) {
-    if (!shown(parent)) continue
-    const inside = relations.subs[parent]!.filter((c) => shown(c) && value[c]! > 0).sort((a, b) => value[a]! - value[b]!)
-    const total = value[parent]!
-    for (let i = 0; i < inside.length; i++) {
-      const a = inside[i]!
-      // Only pairs whose sizes add up to within k of the parent can leave or overlap in 1 … k−1.
-      let lo = i + 1
-      for (let hi = inside.length; lo < hi;) {
-        const mid = (lo + hi) >> 1
-        if (value[a]! + value[inside[mid]!]! <= total - k) lo = mid + 1
-        else hi = mid
-      }
-      for (let j = lo; j < inside.length; j++) {
-        const b = inside[j]!
-        const sum = value[a]! + value[b]!
-        if (sum <= total - k) continue
-        if (sum >= total + k) break
-        if (!shown(parent) || !shown(a) || !shown(b)) continue
-        const ma = membersOf(lattice, members, a)
-        const mb = membersOf(lattice, members, b)
-        const overlap = [...ma].filter((p) => mb.has(p))
-        const both = overlap.reduce((sum, p) => sum + relations.weight(p), 0)
-        const rest = total - sum + both
-        const hideOneOf = [a, b].sort((x, y) => value[x]! - value[y]!)
-        if (both === 0 && small(rest)) {
-          yield { group: () => [...membersOf(lattice, members, parent)].filter((p) => !ma.has(p) && !mb.has(p)), hideOneOf }
-        } else if (rest === 0 && small(both)) {
-          yield { group: () => overlap, hideOneOf }
-        }
-      }
-    }
-  }
-  // Two-way tables: the whole minus a unit minus a value plus their shown intersection.
-  const whole = lattice.whole
-  for (const { cell, unit, value: byValue } of lattice.twoWay) {
-    if (!(shown(whole) && shown(unit) && shown(byValue) && shown(cell))) continue
-    if (!small(value[whole]! - value[unit]! - value[byValue]! + value[cell]!)) continue
-    yield {
-      group: () => { const u = membersOf(lattice, members, unit); const v = membersOf(lattice, members, byValue); return [...membersOf(lattice, members, whole)].filter((p) => !u.has(p) && !v.has(p)) },
-      hideOneOf: [cell],
-    }
-  }
-}
-
-/** Primary then secondary suppression of one measure, to a fixed point. */
-function suppress(lattice: Lattice, k: number, measure: number, base: readonly Status[] | null): Status[] {
-  const relations = new Relations(lattice, (p) => lattice.profiles[p]!.counts[measure] ?? 0)
-  const counts = relations.value
-  const status: Status[] = lattice.cells.map((cell, c) => {
+/** Primary suppression of one measure: empty groups, and groups with fewer than k. */
+function primary(lattice: Lattice, k: number, measure: number, base: readonly Status[] | null): Status[] {
+  return lattice.cells.map((_, c) => {
     const inherited = base?.[c]
-    if (inherited !== undefined && inherited !== 'shown' && inherited !== 'empty') return inherited
-    if (counts[c] === 0) return 'empty'
-    if (!cell.readable) return 'not_offered'
-    return counts[c]! < k ? 'too_few' : 'shown'
+    if (inherited === 'too_few' || inherited === 'protects_smaller') return inherited
+    const n = lattice.count(c, measure)
+    if (n === 0) return 'empty'
+    return n < k ? 'too_few' : 'shown'
   })
-  const shown = (c: number) => status[c] === 'shown'
-  const order = (a: number, b: number) => counts[a]! - counts[b]! || (lattice.cells[a]!.key < lattice.cells[b]!.key ? -1 : 1)
-  for (let changed = true; changed;) {
-    changed = false
-    for (const violation of violations(lattice, relations, shown, k)) {
-      const next = violation.hideOneOf.filter(shown).sort(order)[0]
-      if (next === undefined) continue
-      status[next] = 'protects_smaller'
-      changed = true
-    }
-  }
-  return status
 }
+
+const groupSize = smallestShownGroup
 
 /** What every surface may show of one side of a wave. */
 export class Release {
   private readonly lattice: Lattice
   private readonly statuses: Status[][]
 
-  constructor(profiles: readonly Profile[], readonly minGroupSize: number) {
-    const k = Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
+  /** Computes the release of `profiles`, or reads back a saved one (a staff step's) over the same profiles. */
+  constructor(profiles: readonly Profile[], readonly minGroupSize: number, saved: SavedRelease | null = null) {
+    const k = groupSize(minGroupSize)
     this.lattice = new Lattice(profiles)
-    const respondents = suppress(this.lattice, k, 0, null)
-    this.statuses = [respondents]
-    for (let m = 1; m < this.lattice.measureCount; m++) this.statuses.push(suppress(this.lattice, k, m, respondents))
+    this.statuses = saved ? restore(this.lattice, k, saved) : decide(this.lattice, k).statuses
   }
 
   private cellOf(group: GroupRef): number | undefined {
-    return this.lattice.index.get(keyOf(group.unit, group.attribute?.name ?? null, group.attribute?.value ?? null))
+    return this.lattice.index.get(keyOfGroup(group))
   }
 
   /** Whether a group's figures for a measure (0: respondents) may be shown, and if not, why. */
   status(group: GroupRef, measure = 0): GroupStatus {
     const cell = this.cellOf(group)
-    if (cell === undefined) return { shown: false, reason: 'no_answers' }
-    const status = this.statuses[measure]?.[cell] ?? this.statuses[0]![cell]!
+    const statuses = this.statuses[measure]
+    if (cell === undefined || !statuses) return { shown: false, reason: 'no_answers' }
+    const status = statuses[cell]!
     if (status === 'shown') return { shown: true, n: this.lattice.count(cell, measure) }
     if (status === 'empty') return { shown: false, reason: 'no_answers' }
     return { shown: false, reason: status }
@@ -349,27 +225,42 @@ export class Release {
     return this.status(group, measure).shown
   }
 
-  /** The attribute values a reader may filter by, per attribute name, sorted (see `offers`). */
-  offeredValues(): Map<string, string[]> {
-    const offered = new Map<string, string[]>()
-    this.lattice.cells.forEach((cell) => {
-      if (cell.unit !== null || cell.name === null || !this.offers(cell.name, cell.value!)) return
-      const list = offered.get(cell.name) ?? offered.set(cell.name, []).get(cell.name)!
-      list.push(cell.value!)
-    })
-    for (const list of offered.values()) list.sort()
-    return offered
+  /**
+   * How many respondents a group holds, shown or not. Only for saying how many more answers the whole
+   * side needs before its figures appear: never print it for a hidden group below the whole.
+   */
+  respondents(group: GroupRef): number {
+    const cell = this.cellOf(group)
+    return cell === undefined ? 0 : this.lattice.count(cell, 0)
   }
 
   /** Whether an attribute value may be asked for at all: held by at least k respondents of the side. */
   offers(name: string, value: string): boolean {
     const cell = this.lattice.index.get(keyOf(null, name, value))
-    return cell !== undefined && this.statuses[0]![cell] !== 'too_few' && this.statuses[0]![cell] !== 'empty' && this.lattice.cells[cell]!.readable
+    return cell !== undefined && this.lattice.count(cell, 0) >= groupSize(this.minGroupSize)
+  }
+
+  /** The attribute values a reader may filter by, per attribute name, sorted (see `offers`). */
+  offeredValues(): Map<string, string[]> {
+    const offered = new Map<string, string[]>()
+    for (const cell of this.lattice.cells) {
+      if (cell.unit !== null || cell.name === null) continue
+      const value = (JSON.parse(cell.key) as [null, string, string])[2]
+      if (!this.offers(cell.name, value)) continue
+      ;(offered.get(cell.name) ?? offered.set(cell.name, []).get(cell.name)!).push(value)
+    }
+    for (const list of offered.values()) list.sort(compare)
+    return new Map([...offered].sort(([a], [b]) => compare(a, b)))
+  }
+
+  /** The release as a staff step stores it. */
+  save(): SavedRelease {
+    return saveStatuses(this.lattice, this.statuses)
   }
 
   /** How many groups of the lattice are shown and hidden (for the bench and the closing note). */
   tally(): { groups: number; shown: number; hiddenPrimary: number; hiddenSecondary: number } {
-    const s = this.statuses[0]!.filter((x) => x !== 'empty' && x !== 'not_offered')
+    const s = this.statuses[0]!.filter((x) => x !== 'empty')
     return {
       groups: s.length,
       shown: s.filter((x) => x === 'shown').length,
@@ -379,38 +270,74 @@ export class Release {
   }
 }
 
+/** Every measure's release: respondents first; a group hidden for its respondents is hidden for all. */
+function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: number) => number | null = () => null, step = 0) {
+  const pinned = (m: number) => (c: number) => shownSince(m, c) !== null
+  const since = (m: number) => (c: number) => shownSince(m, c) ?? step
+  const stuck = new Set<number>()
+  const respondents = anonymize(lattice, k, 0, primary(lattice, k, 0, null), pinned(0), since(0))
+  respondents.stuck.forEach((p) => stuck.add(p))
+  const statuses = [respondents.status]
+  for (let m = 1; m < lattice.measureCount; m++) {
+    // A measure every respondent counts on has the respondents' figures, so it has their release too.
+    if (lattice.profiles.every((p) => (p.counts[m] ?? 0) === p.counts[0])) {
+      statuses.push(respondents.status)
+      continue
+    }
+    const result = anonymize(lattice, k, m, primary(lattice, k, m, respondents.status), pinned(m), since(m))
+    result.stuck.forEach((p) => stuck.add(p))
+    statuses.push(result.status)
+  }
+  return { statuses, stuck }
+}
+
+function saveStatuses(lattice: Lattice, statuses: readonly Status[][], since: (measure: number, key: string) => number = () => 0): SavedRelease {
+  return {
+    shown: statuses.map((status, m) => lattice.cells.filter((_, c) => status[c] === 'shown').map((cell) => cell.key).sort(compare)
+      .map((key): [string, number] => [key, since(m, key)])),
+  }
+}
+
+function restore(lattice: Lattice, k: number, saved: SavedRelease): Status[][] {
+  return Array.from({ length: lattice.measureCount }, (_, m) => {
+    const shown = new Set((saved.shown[m] ?? []).map(([key]) => key))
+    return lattice.cells.map((cell, c) => {
+      const n = lattice.count(c, m)
+      if (n === 0) return 'empty'
+      if (shown.has(cell.key)) return 'shown'
+      return n < k ? 'too_few' : 'protects_smaller'
+    })
+  })
+}
+
 /**
- * The pending staff answers that may join the released figures now, as indices into `pending`
- * (empty: wait for more). A step always holds at least k answers, and within it every group shown both
- * before and after changes by 0 or at least k, no cut of a shown group gains 1 … k−1 in its hidden
- * parts, and no nested or two-way difference of the change is 1 … k−1. Answers that would break a
- * rule wait for the next step; the rest go now.
+ * The pending staff answers that may join the released figures now, and the release they make; null
+ * while none may (wait for more). `current` are the released profiles with the step each joined at;
+ * `previous` the release readers see now. The newcomers join as one new step: groups readers saw stay
+ * shown, and newcomers who could only be told apart from everyone else by such a group wait for the
+ * next step. So the classes of the new release — people alike in every shown group and step — all
+ * hold 0 or at least k, over every release ever shown. A step always holds at least k answers.
  */
-export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number): number[] {
-  const k = Math.max(minGroupSize, SMALLEST_MIN_GROUP_SIZE)
-  const before = new Release(current, minGroupSize)
+export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number, previous: SavedRelease | null):
+  { chosen: number[]; release: SavedRelease } | null {
+  const k = groupSize(minGroupSize)
+  const step = Math.max(0, ...current.map((p) => p.step ?? 0)) + 1
   let chosen = pending.map((_, i) => i)
   for (;;) {
-    if (chosen.length < k) return []
-    const combined = [...current, ...chosen.map((i) => pending[i]!)]
-    const lattice = new Lattice(combined)
-    const after = suppress(lattice, k, 0, null)
-    const isNew = (p: number) => p >= current.length
-    const relations = new Relations(lattice, (p) => (isNew(p) ? combined[p]!.counts[0] ?? 0 : 0))
-    // The change a reader can see is that of groups shown both before and after.
-    const both = lattice.cells.map((cell, c) => after[c] === 'shown'
-      && before.shown({ unit: cell.unit, attribute: cell.name === null ? null : { name: cell.name, value: cell.value! } }))
-    const drop = new Set<number>()
-    const dropAll = (profiles: Iterable<number>) => {
-      for (const p of profiles) if (isNew(p)) drop.add(p - current.length)
+    if (chosen.length < k) return null
+    const newcomers = chosen.map((i) => ({ ...pending[i]!, step, chosenAs: i }))
+    const lattice = new Lattice([...current, ...newcomers])
+    const seen = (previous?.shown ?? []).map((entries) => new Map(entries))
+    const shownSince = (m: number, c: number) => seen[m]?.get(lattice.cells[c]!.key) ?? null
+    const { statuses, stuck } = decide(lattice, k, shownSince, step)
+    const waiting = new Set<number>()
+    for (const p of stuck) {
+      const profile = lattice.profiles[p] as Profile & { chosenAs?: number }
+      // A class of earlier answers set apart by a group shown for the first time is mended by hiding
+      // that group, so only newcomers are stuck, and they wait.
+      if (profile.chosenAs !== undefined) waiting.add(profile.chosenAs)
     }
-    lattice.cells.forEach((cell, c) => {
-      const change = relations.value[c]!
-      if (both[c] && change >= 1 && change < k) dropAll(cell.profiles)
-    })
-    for (const violation of violations(lattice, relations, (c) => both[c]!, k)) dropAll(violation.group())
-    if (drop.size === 0) return chosen
-    // `drop` holds positions within `chosen`; map them back to indices of `pending`.
-    chosen = chosen.filter((_, position) => !drop.has(position))
+    if (waiting.size === 0) return { chosen, release: saveStatuses(lattice, statuses, (m, key) => seen[m]?.get(key) ?? step) }
+    chosen = chosen.filter((i) => !waiting.has(i))
   }
 }

@@ -2,7 +2,6 @@
 // suppression), the gap between the sides, its test and classification. Pure: the counts come from
 // the rollups, the rules from statistics.ts and anonymity.ts.
 import type { Scale, Side } from './types.js'
-import { isShown } from './anonymity.js'
 import { scaleLength } from './scale.js'
 import { benjaminiHochberg, classify, gap, SIGNIFICANCE, summarize, wilson, type Classification, type Interval } from './statistics.js'
 
@@ -47,16 +46,7 @@ export interface ReportItem {
   customerText: string
 }
 
-/** The counts of a coarser view of the same side (the whole side, or the unit without an attribute filter). */
-export interface ParentCounts {
-  respondents: number
-  /** Per item: answered (non-null) count. */
-  answered: ReadonlyMap<string, number>
-  /** Per dimension: respondents with an opinion. */
-  dimensions: ReadonlyMap<string, number>
-}
-
-/** Counts for one side in the filtered group, and the coarser views a filter could be subtracted from. */
+/** Counts for one side in the group asked for, and what the wave's release lets a reader see of them. */
 export interface SideCounts {
   /** Respondents in the group. */
   respondents: number
@@ -64,17 +54,14 @@ export interface SideCounts {
   distributions: ReadonlyMap<string, readonly number[]>
   /** Per dimension: respondents with an opinion, those agreeing, the sum of their means. */
   dimensions: ReadonlyMap<string, { n: number; agree: number; meanSum: number }>
-  /** Empty without a filter; otherwise every coarser view, whose remainder must not be too small. */
-  parents: readonly ParentCounts[]
-}
-
-/** Shown when large enough itself and when, against every coarser view, the remainder is not too small. */
-function shownAgainst(n: number, parents: ReadonlyArray<number>, min: number): boolean {
-  return parents.length === 0 ? isShown(n, null, min) : parents.every((total) => isShown(n, total, min))
+  /**
+   * Whether the release (domain/release.ts) shows this group's figures for a measure: 'respondents',
+   * an item key, or 'dimension:' and a dimension key (domain/measures.ts).
+   */
+  shown: (measure: string) => boolean
 }
 
 export interface ReportInput {
-  minGroupSize: number
   items: readonly ReportItem[]
   sides: Record<Side, SideCounts>
 }
@@ -82,19 +69,17 @@ export interface ReportInput {
 const SUPPRESSED = { suppressed: true } as const
 export const isSuppressed = (share: Share): share is { suppressed: true } => 'suppressed' in share
 
-function itemShare(counts: SideCounts, item: ReportItem, min: number): Share {
+function itemShare(counts: SideCounts, item: ReportItem): Share {
   const distribution = [...(counts.distributions.get(item.key) ?? [])]
   while (distribution.length < scaleLength(item.scale)) distribution.push(0)
   const { n, agree, mean } = summarize(distribution, item.scale)
-  const sideShown = shownAgainst(counts.respondents, counts.parents.map((p) => p.respondents), min)
-  if (!sideShown || !shownAgainst(n, counts.parents.map((p) => p.answered.get(item.key) ?? 0), min)) return SUPPRESSED
+  if (n === 0 || !counts.shown('respondents') || !counts.shown(item.key)) return SUPPRESSED
   return { n, agree, share: agree / n, ci95: wilson(agree, n)!, mean, distribution }
 }
 
-function dimensionShare(counts: SideCounts, key: string, min: number): Share {
+function dimensionShare(counts: SideCounts, key: string): Share {
   const d = counts.dimensions.get(key) ?? { n: 0, agree: 0, meanSum: 0 }
-  if (!shownAgainst(counts.respondents, counts.parents.map((p) => p.respondents), min)
-    || !shownAgainst(d.n, counts.parents.map((p) => p.dimensions.get(key) ?? 0), min)) return SUPPRESSED
+  if (d.n === 0 || !counts.shown('respondents') || !counts.shown(`dimension:${key}`)) return SUPPRESSED
   return { n: d.n, agree: d.agree, share: d.agree / d.n, ci95: wilson(d.agree, d.n)!, mean: d.meanSum / d.n, distribution: [] }
 }
 
@@ -112,13 +97,13 @@ function classification(staff: Share, customer: Share, g: Gap | null): Classific
 }
 
 /** Dimensions in the order they first appear; the overall (headline) dimension is the headline itself. */
-export function dimensionKeys(items: ReadonlyArray<Pick<ReportItem, 'dimension' | 'headline'>>): string[] {
+export function dimensionKeys(items: ReadonlyArray<{ dimension: string; headline: boolean }>): string[] {
   return [...new Set(items.filter((item) => !item.headline).map((item) => item.dimension))]
 }
 
 export function buildReport(input: ReportInput) {
-  const { minGroupSize: min, items, sides } = input
-  const shares = items.map((item) => ({ staff: itemShare(sides.staff, item, min), customer: itemShare(sides.customer, item, min) }))
+  const { items, sides } = input
+  const shares = items.map((item) => ({ staff: itemShare(sides.staff, item), customer: itemShare(sides.customer, item) }))
   const itemGaps = gapsFor(shares)
   const itemResults: ItemResult[] = items.map((item, i) => ({
     key: item.key,
@@ -132,7 +117,7 @@ export function buildReport(input: ReportInput) {
     classification: classification(shares[i]!.staff, shares[i]!.customer, itemGaps[i]!),
   }))
   const keys = dimensionKeys(items)
-  const dimensionShares = keys.map((key) => ({ staff: dimensionShare(sides.staff, key, min), customer: dimensionShare(sides.customer, key, min) }))
+  const dimensionShares = keys.map((key) => ({ staff: dimensionShare(sides.staff, key), customer: dimensionShare(sides.customer, key) }))
   const dimensionGaps = gapsFor(dimensionShares)
   const dimensions: DimensionResult[] = keys.map((key, i) => ({
     key,
@@ -156,7 +141,8 @@ const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
 
 /** Reads `unit`, `staff.<attribute>` and `customer.<attribute>` from a query string; anything else is refused. */
 export function parseReportFilters(query: Record<string, unknown>): { ok: true; value: ReportFilters } | { ok: false; message: string } {
-  const value: ReportFilters = { unit: null, staff: {}, customer: {} }
+  // Maps without a prototype, so an attribute called constructor or toString is just a name.
+  const value: ReportFilters = { unit: null, staff: Object.create(null), customer: Object.create(null) }
   for (const [name, raw] of Object.entries(query)) {
     // A filter left at "All" in a form arrives empty: it means no filter.
     if (raw === '') continue
@@ -168,7 +154,10 @@ export function parseReportFilters(query: Record<string, unknown>): { ok: true; 
     }
     const match = FILTER.exec(name)
     if (!match) return { ok: false, message: `Unknown filter "${name}". Use unit, staff.<attribute> or customer.<attribute>.` }
-    value[match[1] as Side][match[2]!] = raw
+    const side = match[1] as Side
+    // One attribute per side keeps the groups anyone can read to a lattice the release can protect.
+    if (Object.keys(value[side]).length > 0) return { ok: false, message: `Filter by one ${side} attribute at a time (with or without a unit).` }
+    value[side][match[2]!] = raw
   }
   return { ok: true, value }
 }

@@ -5,7 +5,7 @@ import { SIDES, type Side } from '../domain/types.js'
 import { isSuppressed, type Gap, type Share } from '../domain/report.js'
 import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
-import type { TrendShare, WaveDashboard } from '../services/dashboard.js'
+import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
@@ -26,6 +26,13 @@ const chart = (spec: ChartSpec) => JSON.stringify(spec)
 const badge = (value: Classification) => ({ key: value, label: f.classification(value) })
 const gapCell = (gap: Gap | null) => (gap ? { points: f.points(gap.points), range: f.pointsRange(gap.ci95) } : null)
 
+/** Why a group's figures are not shown, in the words a reader sees next to them. */
+export function hiddenBecause(reason: 'too_few' | 'protects_smaller', min: number): string {
+  return reason === 'protects_smaller' ? 'hidden so that a smaller group cannot be worked out' : `fewer than ${f.count(min)} answers`
+}
+
+const countText = (count: ShownCount, min: number) => (count.shown ? f.count(count.n) : hiddenBecause(count.reason, min))
+
 export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   const { report } = dashboard
   const min = report.minGroupSize
@@ -42,6 +49,13 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   ]
   const headline = report.headline
   const previous = dashboard.previous
+  const headlineHidden = (side: Side) => {
+    const group = dashboard.group[side]
+    const who = side === 'staff' ? 'staff' : 'customer'
+    if (group.needed !== null) return `${f.count(group.needed)} more ${who} ${group.needed === 1 ? 'answer' : 'answers'} before figures appear`
+    if (!group.shown) return `Hidden for this filter: ${hiddenBecause(group.reason, min)}`
+    return `Hidden for this filter: fewer than ${f.count(min)} answered this question`
+  }
 
   return {
     minGroupSize: f.count(min),
@@ -65,8 +79,10 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
       customerText: headline.customerText,
       facts: Object.fromEntries(SIDES.map((side) => {
         const share = headline[side]
-        return [side, isSuppressed(share) ? `fewer than ${f.count(min)} answers` : `${f.percentRange(share.ci95)}, n = ${f.count(share.n)}`]
+        return [side, isSuppressed(share) ? headlineHidden(side) : `${f.percentRange(share.ci95)}, n = ${f.count(share.n)}`]
       })) as Record<Side, string>,
+      /** Per side: a sentence in place of the share when the side's figures are hidden. */
+      hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])) as Record<Side, string | null>,
       gap: headline.gap
         ? { ...gapCell(headline.gap)!, verdict: headline.gap.significant ? ', a real difference' : ', could be chance' }
         : null,
@@ -119,22 +135,26 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
         href: `?unit=${encodeURIComponent(row.unit.name)}`,
         cells: row.items.map((cell) => (cell.gap
           ? { shade: f.gapShade(cell.gap.points), title: null, text: String(Math.round(cell.gap.points)), significant: cell.gap.significant }
-          : { shade: 'hidden-cell', title: `Fewer than ${f.count(min)} answers on a side`, text: '—', significant: false })),
+          : { shade: 'hidden-cell', title: `Hidden on a side: ${hiddenBecause('too_few', min)}, or ${hiddenBecause('protects_smaller', min)}`, text: '—', significant: false })),
       })),
     },
 
     respondents: {
       rows: dashboard.respondents.perUnit.map((row) => ({
         unit: row.unit.name,
-        ...Object.fromEntries(SIDES.map((side) => [side, row[side].shown ? f.count(row[side].n) : `fewer than ${f.count(min)}`])) as Record<Side, string>,
+        ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side], min)])) as Record<Side, string>,
       })),
-      staff: f.count(dashboard.respondents.staff),
-      customer: f.count(dashboard.respondents.customer),
+      staff: countText(dashboard.respondents.staff, min),
+      customer: countText(dashboard.respondents.customer, min),
     },
     planner: {
       gapPoints: String(dashboard.planner.gapPoints),
       assumption: `${isSuppressed(headline.customer) ? 'assuming about' : 'when about'} ${f.percent(dashboard.planner.expectedShare)} of customers agree${isSuppressed(headline.customer) ? ' (their share is hidden here)' : ''}`,
       perSide: dashboard.planner.perSide ? f.count(dashboard.planner.perSide) : '—',
+      have: SIDES.map((side) => {
+        const count = dashboard.respondents[side]
+        return count.shown ? `${f.count(count.n)} ${side === 'staff' ? 'staff' : 'customers'}` : `${side === 'staff' ? 'staff' : 'customers'}: ${hiddenBecause(count.reason, min)}`
+      }).join(' and '),
     },
 
     trend: dashboard.trend.length < 2 ? null : {

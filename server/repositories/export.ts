@@ -1,14 +1,20 @@
-// The queries behind the responses export (services/export.ts): its staff per unit, the customers'
-// attribute names, and its responses a page at a time in id order.
+// The queries behind the responses export (services/export.ts): its staff rows counted by their
+// quasi-identifiers, the customers' attribute names, and its responses a page at a time in id order.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { StaffGroup } from '../domain/export-anonymity.js'
 import type { Channel, Side } from '../domain/types.js'
 
-/** Staff respondents per unit (null for those without one). */
-export async function staffRespondentsPerUnit(db: Db, waveId: string): Promise<Array<{ unitId: string | null; n: number }>> {
-  const rows = await db.selectFrom('responses').select(['unit_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('wave_id', '=', waveId).where('side', '=', 'staff').groupBy('unit_id').execute()
-  return rows.map((row) => ({ unitId: row.unit_id, n: Number(row.n) }))
+/** The UTC day a response was submitted, YYYY-MM-DD: the same words in the counts and in the rows. */
+const submittedDay = sql<string>`to_char(responses.submitted_at at time zone 'UTC', 'YYYY-MM-DD')`
+
+/** The wave's staff responses counted per unit (null for none), day submitted, language and channel. */
+export async function staffGroups(db: Db, organizationId: string, waveId: string): Promise<StaffGroup[]> {
+  const rows = await db.selectFrom('responses')
+    .select(['responses.unit_id', submittedDay.as('day'), 'responses.locale', 'responses.channel', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('responses.organization_id', '=', organizationId).where('responses.wave_id', '=', waveId).where('responses.side', '=', 'staff')
+    .groupBy(['responses.unit_id', submittedDay, 'responses.locale', 'responses.channel']).execute()
+  return rows.map((row) => ({ unitId: row.unit_id, day: row.day, language: row.locale, channel: row.channel, n: Number(row.n) }))
 }
 
 /** Every attribute name the wave's customer responses carry, sorted. */
@@ -25,6 +31,8 @@ export interface ExportedResponse {
   unitId: string | null
   unitName: string | null
   submittedAt: Date
+  /** The UTC day of submittedAt, YYYY-MM-DD. */
+  day: string
   locale: string
   channel: Channel
   comment: string | null
@@ -36,7 +44,7 @@ export interface ExportedResponse {
 /** Up to `limit` responses of the wave with ids after `after` (null for the first page), in id order. */
 export async function responsePage(db: Db, organizationId: string, waveId: string, after: string | null, limit: number): Promise<ExportedResponse[]> {
   const rows = await db.selectFrom('responses').leftJoin('units', 'units.id', 'responses.unit_id')
-    .select(['responses.id', 'responses.side', 'responses.unit_id', 'units.name as unit_name', 'responses.submitted_at', 'responses.locale',
+    .select(['responses.id', 'responses.side', 'responses.unit_id', 'units.name as unit_name', 'responses.submitted_at', submittedDay.as('day'), 'responses.locale',
       'responses.channel', 'responses.comment', 'responses.attributes',
       (eb) => eb.selectFrom('answers').whereRef('answers.response_id', '=', 'responses.id')
         .select(sql<Record<string, number | null>>`jsonb_object_agg(item_key, value)`.as('a')).as('answers')])
@@ -44,7 +52,7 @@ export async function responsePage(db: Db, organizationId: string, waveId: strin
     .$if(after !== null, (q) => q.where('responses.id', '>', after!))
     .orderBy('responses.id').limit(limit).execute()
   return rows.map((row) => ({
-    id: row.id, side: row.side, unitId: row.unit_id, unitName: row.unit_name, submittedAt: row.submitted_at, locale: row.locale,
+    id: row.id, side: row.side, unitId: row.unit_id, unitName: row.unit_name, submittedAt: row.submitted_at, day: row.day, locale: row.locale,
     channel: row.channel, comment: row.comment, attributes: row.attributes, answers: row.answers ?? {},
   }))
 }

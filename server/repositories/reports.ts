@@ -4,7 +4,6 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Scale, Side } from '../domain/types.js'
-import type { ParentCounts, SideCounts } from '../domain/report.js'
 import { DIMENSION_AGREE_MEAN, scaleIndex, scaleLength } from '../domain/scale.js'
 
 export interface View {
@@ -14,7 +13,7 @@ export interface View {
   attributes: Record<string, string>
 }
 
-interface Counts {
+export interface Counts {
   respondents: number
   distributions: Map<string, number[]>
   dimensions: Map<string, { n: number; agree: number; meanSum: number }>
@@ -32,48 +31,25 @@ function place(distributions: Map<string, number[]>, scales: ReadonlyMap<string,
 
 const emptyCounts = (): Counts => ({ respondents: 0, distributions: new Map(), dimensions: new Map() })
 
-/**
- * The counts of one side from the rollups: for the whole wave, and with a unit also for that unit, in
- * the same three queries (each row counted for the whole side, and for the unit when it is the unit's).
- */
-async function rolledUp(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<{ whole: Counts; unit: Counts | null }> {
-  const forUnit = (column: string) => unitId === null ? sql<number | null>`null` : sql<number | null>`sum(${sql.ref(column)}) filter (where unit_key = ${unitId}::uuid)`
-  const [answers, dimensions, responses] = await Promise.all([
-    db.selectFrom('answer_rollups')
-      .select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count'), forUnit('count').as('unit_count')])
-      .where('wave_id', '=', waveId).where('side', '=', side)
-      .groupBy(['item_key', 'value']).execute(),
-    db.selectFrom('dimension_rollups')
-      .select([
-        'dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum'),
-        forUnit('respondents').as('unit_n'), forUnit('agree').as('unit_agree'), forUnit('mean_sum').as('unit_mean_sum'),
-      ])
-      .where('wave_id', '=', waveId).where('side', '=', side)
-      .groupBy('dimension').execute(),
-    db.selectFrom('response_rollups')
-      .select([(eb) => eb.fn.sum<number>('respondents').as('n'), forUnit('respondents').as('unit_n')])
-      .where('wave_id', '=', waveId).where('side', '=', side)
-      .executeTakeFirst(),
-  ])
-  const whole = emptyCounts()
-  const unit = unitId === null ? null : emptyCounts()
-  whole.respondents = Number(responses?.n ?? 0)
-  if (unit) unit.respondents = Number(responses?.unit_n ?? 0)
-  for (const row of answers) {
-    place(whole.distributions, scales, row.item_key, row.value, Number(row.count))
-    if (unit && row.unit_count !== null) place(unit.distributions, scales, row.item_key, row.value, Number(row.unit_count))
-  }
-  for (const d of dimensions) {
-    whole.dimensions.set(d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) })
-    if (unit && d.unit_n !== null) unit.dimensions.set(d.dimension, { n: Number(d.unit_n), agree: Number(d.unit_agree), meanSum: Number(d.unit_mean_sum) })
-  }
-  return { whole, unit }
-}
-
 /** The counts of one side from the rollups, for the whole wave or one unit. */
 export async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
-  const { whole, unit } = await rolledUp(db, waveId, side, unitId, scales)
-  return unit ?? whole
+  const [answers, dimensions, responses] = await Promise.all([
+    db.selectFrom('answer_rollups').select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
+      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .groupBy(['item_key', 'value']).execute(),
+    db.selectFrom('dimension_rollups')
+      .select(['dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum')])
+      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .groupBy('dimension').execute(),
+    db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
+      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
+      .executeTakeFirst(),
+  ])
+  const counts = emptyCounts()
+  counts.respondents = Number(responses?.n ?? 0)
+  for (const row of answers) place(counts.distributions, scales, row.item_key, row.value, Number(row.count))
+  for (const d of dimensions) counts.dimensions.set(d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) })
+  return counts
 }
 
 /** The same counts straight from the raw answers; also what the rollups are checked against. */
@@ -105,32 +81,17 @@ export async function fromAnswers(db: Db, waveId: string, side: Side, view: View
   }
 }
 
-function asParent(counts: Counts): ParentCounts {
-  const answered = new Map<string, number>()
-  for (const [item, distribution] of counts.distributions) answered.set(item, distribution.reduce((a, b) => a + b, 0))
-  return { respondents: counts.respondents, answered, dimensions: new Map([...counts.dimensions].map(([k, v]) => [k, v.n])) }
+/** The counts of one side for a view: from the rollups without attribute filters, from the answers with them. */
+export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+  if (Object.keys(view.attributes).length > 0) return fromAnswers(db, waveId, side, view, scales)
+  return fromRollups(db, waveId, side, view.unitId, scales)
 }
 
 /**
- * The counts of one side for a view, with the coarser views it must be checked against: the whole
- * side when a unit is chosen, and the unit (or whole side) when attributes narrow it further.
+ * The counts of one side for every unit at once: what a per-unit report needs, from one query per
+ * rollup table grouped by unit instead of a round per unit.
  */
-export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<SideCounts> {
-  const filtered = Object.keys(view.attributes).length > 0
-  const [rolled, answered] = await Promise.all([
-    rolledUp(db, waveId, side, view.unitId, scales),
-    filtered ? fromAnswers(db, waveId, side, view, scales) : null,
-  ])
-  const { whole, unit } = rolled
-  if (answered) return { ...answered, parents: [whole, unit].filter((c): c is Counts => c !== null).map(asParent) }
-  return unit ? { ...unit, parents: [asParent(whole)] } : { ...whole, parents: [] }
-}
-
-/**
- * The counts of one side for every unit at once, each with the whole side as its coarser view: what a
- * per-unit report needs, from one query per rollup table grouped by unit instead of a round per unit.
- */
-export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => SideCounts> {
+export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
   const [answers, dimensions, responses] = await Promise.all([
     db.selectFrom('answer_rollups').select(['unit_key', 'item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
       .where('wave_id', '=', waveId).where('side', '=', side).groupBy(['unit_key', 'item_key', 'value']).execute(),
@@ -156,6 +117,5 @@ export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scal
       counts.dimensions.set(row.dimension, { n: sum.n + Number(row.n), agree: sum.agree + Number(row.agree), meanSum: sum.meanSum + Number(row.mean_sum) })
     }
   }
-  const parents = [asParent(whole)]
-  return (unitId) => ({ ...(units.get(unitId) ?? emptyCounts()), parents })
+  return (unitId) => units.get(unitId) ?? emptyCounts()
 }

@@ -118,10 +118,10 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
       on conflict (wave_id, side, unit_key, slot) do update set respondents = response_rollups.respondents + excluded.respondents
       returning 1
     ), profile_totals as (
-      insert into profile_rollups (wave_id, side, unit_key, attributes, slot, counts)
-      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, ${profile.attributes}::jsonb, ${slot}::int2, ${profile.counts}::int4[] from inserted
+      insert into profile_rollups (wave_id, side, unit_key, attributes, step, slot, counts)
+      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, ${profile.attributes}::jsonb, 0, ${slot}::int2, ${profile.counts}::int4[] from inserted
       where (select count(*) from response_totals) >= 0
-      on conflict (wave_id, side, unit_key, attributes, slot) do update set counts = ${ADD_COUNTS}
+      on conflict (wave_id, side, unit_key, attributes, step, slot) do update set counts = ${ADD_COUNTS}
       returning 1
     )
     select id from inserted where (select count(*) from profile_totals) >= 0`.execute(db)

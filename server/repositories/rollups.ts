@@ -29,6 +29,8 @@ export interface RolledResponse {
   unitId: string | null
   attributes: Readonly<Record<string, string>>
   answers: Answers
+  /** Staff: the release step the responses join the figures at (default 0: customers). */
+  step?: number
 }
 
 export interface RollupTotals {
@@ -36,7 +38,7 @@ export interface RollupTotals {
   dimensions: Array<{ side: Side; unit: string; dimension: string; respondents: number; agree: number; meanSum: number }>
   responses: Array<{ side: Side; unit: string; respondents: number }>
   /** `attributes` as JSON with its names sorted, so that equal sets (equal in jsonb) are one row. */
-  profiles: Array<{ side: Side; unit: string; attributes: string; counts: number[] }>
+  profiles: Array<{ side: Side; unit: string; attributes: string; step: number; counts: number[] }>
 }
 
 /** Attributes as JSON, names sorted: one text per set, whatever order its names came in. */
@@ -54,11 +56,12 @@ export function rollupTotals(items: readonly MeasureItem[], responses: readonly 
   for (const response of responses) {
     const unit = response.unitId ?? NO_UNIT
     const attributes = canonicalAttributes(response.attributes)
-    const profileKey = `${response.side}|${unit}|${attributes}`
+    const step = response.step ?? 0
+    const profileKey = `${response.side}|${unit}|${attributes}|${step}`
     const vector = measureVector(items, response.answers)
     const profile = profileTotals.get(profileKey)
     if (profile) vector.forEach((count, i) => { profile.counts[i]! += count })
-    else profileTotals.set(profileKey, { side: response.side, unit, attributes, counts: vector })
+    else profileTotals.set(profileKey, { side: response.side, unit, attributes, step, counts: vector })
     const perDimension = new Map<string, number[]>()
     for (const [item, value] of Object.entries(response.answers)) {
       if (value === null) continue
@@ -124,8 +127,8 @@ export async function addToRollups(db: Db, waveId: string, responses: readonly R
   const { profiles } = totals
   for (let start = 0; start < profiles.length; start += 5000) {
     await db.insertInto('profile_rollups')
-      .values(profiles.slice(start, start + 5000).map((p) => ({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, slot, counts: p.counts })))
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
+      .values(profiles.slice(start, start + 5000).map((p) => ({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step: p.step, slot, counts: p.counts })))
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'step', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
       .execute()
   }
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
+import type { SavedRelease } from '../domain/release.js'
 import type { Channel } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
 import { waveIsOpen } from './wave-status.js'
@@ -112,10 +113,11 @@ export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<Pend
 
 /**
  * Moves pool entries into the responses in the order given (the caller shuffles it), each keeping its
- * id, its day as its time and its form key's hash, and records the step. The caller adds them to the
- * rollups in the same transaction, `trx`, which holds lockStaffRelease. Returns the step's number.
+ * id, its day as its time and its form key's hash, and records the step with the release it makes.
+ * The caller adds them to the rollups, at this step, in the same transaction, `trx`, which holds
+ * lockStaffRelease. Returns the step's number (1, 2, …).
  */
-export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[]): Promise<number> {
+export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[], release: SavedRelease, minGroupSize: number): Promise<number> {
   const { rows: moved } = await sql<{ id: string }>`
     insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at)
     select p.id, p.organization_id, p.wave_id, 'staff', p.unit_id, p.locale, p.channel, p.attributes, p.comment, p.submission_hash,
@@ -130,10 +132,25 @@ export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly
     order by t.n, e.key`.execute(trx)
   await sql`delete from staff_pool where wave_id = ${waveId}::uuid and id = any(${ids}::uuid[])`.execute(trx)
   const { rows } = await sql<{ seq: number }>`
-    insert into staff_releases (wave_id, seq, respondents)
-    select ${waveId}::uuid, coalesce(max(seq), 0) + 1, ${ids.length}::int from staff_releases where wave_id = ${waveId}::uuid
+    insert into staff_releases (wave_id, seq, respondents, release, min_group_size)
+    select ${waveId}::uuid, coalesce(max(seq), 0) + 1, ${ids.length}::int, ${JSON.stringify(release)}::jsonb, ${minGroupSize}::int
+    from staff_releases where wave_id = ${waveId}::uuid
     returning seq`.execute(trx)
   return rows[0]!.seq
+}
+
+export interface SavedStaffRelease {
+  seq: number
+  release: SavedRelease
+  /** The minimum group size the release was made with. */
+  minGroupSize: number
+}
+
+/** The release the wave's last staff step made, with its number; null before the first step. */
+export async function savedStaffRelease(db: Db, waveId: string): Promise<SavedStaffRelease | null> {
+  const row = await db.selectFrom('staff_releases').select(['seq', 'release', 'min_group_size']).where('wave_id', '=', waveId)
+    .orderBy('seq', 'desc').limit(1).executeTakeFirst()
+  return row ? { seq: row.seq, release: row.release, minGroupSize: row.min_group_size } : null
 }
 
 export interface StaffReleaseState {

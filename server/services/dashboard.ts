@@ -3,15 +3,16 @@
 // sample-size planner and the change since the previous wave of the same instrument.
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
-import type { Side } from '../domain/types.js'
-import { commentsShown, tooSmall } from '../domain/anonymity.js'
+import { SIDES, type Side } from '../domain/types.js'
+import type { GroupStatus } from '../domain/release.js'
 import { isSuppressed, type ReportFilters, type Share } from '../domain/report.js'
 import { change, sampleSizePerSide, summarize, wilson, type ChangeStats } from '../domain/statistics.js'
 import { fromRollups } from '../repositories/reports.js'
-import { attributeValues, frequentComments, respondentsPerUnit } from '../repositories/respondents.js'
+import { frequentComments } from '../repositories/respondents.js'
 import { listUnits } from '../repositories/units.js'
 import { earlierWaves } from '../repositories/waves.js'
 import { reportItems, unitReports, waveReport } from './report.js'
+import { groupOf, shows, waveRelease } from './release.js'
 
 type Organization = { id: string; name: string; minGroupSize: number }
 type WaveRef = { id: string; name: string; instrumentKey: string }
@@ -30,18 +31,22 @@ async function sincePrevious(db: Db, organizationId: string, minGroupSize: numbe
   if (!previous) return null
   const items = await reportItems(db, previous.id, '')
   const scales = new Map(items.map((item) => [item.key, item.scale]))
-  const [staff, customer] = await Promise.all([fromRollups(db, previous.id, 'staff', unitId, scales), fromRollups(db, previous.id, 'customer', unitId, scales)])
+  // The earlier wave shows only what its own release shows.
+  const [release, staff, customer] = await Promise.all([
+    waveRelease(db, previous.id, minGroupSize), fromRollups(db, previous.id, 'staff', unitId, scales), fromRollups(db, previous.id, 'customer', unitId, scales),
+  ])
   const sides = { staff, customer }
   const byItem = new Map<string, Record<Side, ChangeStats | null>>()
   for (const item of current.items) {
     const entry: Record<Side, ChangeStats | null> = { staff: null, customer: null }
-    for (const side of ['staff', 'customer'] as const) {
+    for (const side of SIDES) {
       const now: Share = item[side]
       const distribution = sides[side].distributions.get(item.key)
       const scale = scales.get(item.key)
-      if (isSuppressed(now) || !distribution || !scale) continue
+      const shown = shows(release, side, groupOf(unitId, {}))
+      if (isSuppressed(now) || !distribution || !scale || !shown('respondents') || !shown(item.key)) continue
       const before = summarize(distribution, scale)
-      if (tooSmall(before.n, minGroupSize)) continue
+      if (before.n === 0) continue
       entry[side] = change(now, before)
     }
     byItem.set(item.key, entry)
@@ -56,18 +61,21 @@ async function trend(db: Db, organizationId: string, minGroupSize: number, wave:
   for (const w of waves.reverse()) {
     const items = await reportItems(db, w.id, '')
     const scales = new Map(items.map((item) => [item.key, item.scale]))
-    const [staff, customer] = await Promise.all([fromRollups(db, w.id, 'staff', null, scales), fromRollups(db, w.id, 'customer', null, scales)])
+    const [release, staff, customer] = await Promise.all([
+      waveRelease(db, w.id, minGroupSize), fromRollups(db, w.id, 'staff', null, scales), fromRollups(db, w.id, 'customer', null, scales),
+    ])
     const sides = { staff, customer }
     const shares = new Map<string, Record<Side, TrendShare | null>>()
     for (const item of items) {
       const entry: Record<Side, TrendShare | null> = { staff: null, customer: null }
       shares.set(item.key, entry)
-      for (const side of ['staff', 'customer'] as const) {
+      for (const side of SIDES) {
         const distribution = sides[side].distributions.get(item.key)
-        if (!distribution) continue
+        const shown = shows(release, side, groupOf(null, {}))
+        if (!distribution || !shown('respondents') || !shown(item.key)) continue
         const counted = summarize(distribution, item.scale)
         const ci = wilson(counted.agree, counted.n)
-        if (ci && !tooSmall(counted.n, minGroupSize)) entry[side] = { share: counted.agree / counted.n, ci95: ci, n: counted.n }
+        if (ci) entry[side] = { share: counted.agree / counted.n, ci95: ci, n: counted.n }
       }
     }
     points.push({ wave: w, shares })
@@ -75,44 +83,59 @@ async function trend(db: Db, organizationId: string, minGroupSize: number, wave:
   return points
 }
 
+/** A count of respondents as the release lets it be shown: the number, or why it is hidden. */
+export type ShownCount = { shown: true; n: number } | { shown: false; reason: 'too_few' | 'protects_smaller' }
+
+function shownCount(status: GroupStatus): ShownCount {
+  if (status.shown) return status
+  if (status.reason === 'no_answers') return { shown: true, n: 0 }
+  return { shown: false, reason: status.reason === 'protects_smaller' ? 'protects_smaller' : 'too_few' }
+}
+
 export type WaveDashboard = Awaited<ReturnType<typeof waveDashboard>>
 
 export async function waveDashboard(db: Db, organization: Organization, wave: WaveRef, filters: ReportFilters) {
-  const report = await waveReport(db, organization, wave, filters)
-  const units = (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name }))
-  const counts = await respondentsPerUnit(db, wave.id)
   const min = organization.minGroupSize
-  const total = (side: Side) => counts.filter((c) => c.side === side).reduce((a, c) => a + c.n, 0)
-  // A unit's count is shown only from the minimum group size up (and when it is 0).
-  const count = (n: number) => ({ n, shown: n === 0 || !tooSmall(n, min) })
-  const perUnit = [...units, { id: NO_UNIT, name: 'No unit given' }].map((unit) => {
-    const n = (side: Side) => counts.find((c) => c.side === side && c.unitKey === unit.id)?.n ?? 0
-    return { unit, staff: count(n('staff')), customer: count(n('customer')) }
-  }).filter((row) => row.unit.id !== NO_UNIT || row.staff.n + row.customer.n > 0)
+  const release = await waveRelease(db, wave.id, min)
+  const report = await waveReport(db, organization, wave, filters, release)
+  const units = (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name }))
+  const count = (side: Side, unit: string | null) => shownCount(release.sides[side].status({ unit, attribute: null }))
+  const perUnit = [...units, { id: NO_UNIT, name: 'No unit given' }].map((unit) => ({ unit, staff: count('staff', unit.id), customer: count('customer', unit.id) }))
+    .filter((row) => row.unit.id !== NO_UNIT || !(row.staff.shown && row.staff.n === 0 && row.customer.shown && row.customer.n === 0))
 
-  const perUnitReports = await unitReports(db, organization, wave.id, units.map((unit) => unit.id))
+  const perUnitReports = await unitReports(db, organization, wave.id, units.map((unit) => unit.id), release)
   const heatmap = units.map((unit) => ({
     unit,
     items: perUnitReports.get(unit.id)!.items.map((item) => ({ key: item.key, gap: item.gap, classification: item.classification })),
   }))
 
+  // Comments follow the release of the group the page is filtered to.
   const unitId = report.filters.unit?.id ?? null
   const sideComments = {} as Record<Side, Array<{ comment: string; times: number }> | null>
-  for (const side of ['staff', 'customer'] as const) {
-    const headline = report.headline[side]
-    const shown = !isSuppressed(headline) && commentsShown(true, headline.n, min)
+  for (const side of SIDES) {
+    const shown = shows(release, side, groupOf(unitId, filters[side]))('respondents')
     sideComments[side] = shown ? await frequentComments(db, wave.id, { side, unitId, attributes: filters[side] }) : null
   }
+
+  // Why the filtered group's figures are hidden, if they are; for the whole side, how many more
+  // answers it needs (the whole side's count is no secret once the invitation counter shows it).
+  const filtered = (side: Side) => unitId !== null || Object.keys(filters[side]).length > 0
+  const group = Object.fromEntries(SIDES.map((side) => {
+    const status = shownCount(release.sides[side].status(groupOf(unitId, filters[side])))
+    const needed = !status.shown && !filtered(side) ? Math.max(1, Math.max(min, 3) - release.sides[side].respondents(groupOf(null, {}))) : null
+    return [side, { ...status, needed }]
+  })) as Record<Side, ShownCount & { needed: number | null }>
 
   const customerHeadline = report.headline.customer
   const expected = isSuppressed(customerHeadline) ? 0.5 : Math.min(0.9, Math.max(0.05, customerHeadline.share))
   return {
     report,
     units,
-    respondents: { staff: total('staff'), customer: total('customer'), perUnit },
+    respondents: { staff: count('staff', null), customer: count('customer', null), perUnit },
+    group,
     heatmap,
     comments: sideComments,
-    attributeOptions: await attributeValues(db, wave.id),
+    attributeOptions: { staff: release.sides.staff.offeredValues(), customer: release.sides.customer.offeredValues() },
     planner: { gapPoints: PLANNED_GAP_POINTS, expectedShare: expected, perSide: sampleSizePerSide(expected, PLANNED_GAP_POINTS) },
     previous: await sincePrevious(db, organization.id, min, wave, report),
     trend: await trend(db, organization.id, min, wave),

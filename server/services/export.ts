@@ -1,42 +1,55 @@
 // The responses of a wave as CSV, one row per response and one column per item. Staff rows carry
-// nothing that could single a person out: no id, no attributes, the day only, and no unit unless
-// staffUnitsShownInExport (domain/anonymity.ts) shows it. The route sends what this returns.
+// nothing that could single a person out: no id, no attributes, and their unit, day, language and
+// channel only as far as generalizeStaff (domain/export-anonymity.ts) lets them stay k-anonymous; the
+// last column, anonymity, says how. The route sends what this returns.
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
-import { staffUnitsShownInExport } from '../domain/anonymity.js'
 import { csvLine } from '../domain/csv.js'
-import { customerAttributeNames, responsePage, staffRespondentsPerUnit } from '../repositories/export.js'
+import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
+import { customerAttributeNames, responsePage, staffGroups } from '../repositories/export.js'
 import { waveItems } from '../repositories/instruments.js'
 
 const PAGE_SIZE = 2000
 
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
-  const [keys, staffPerUnit, attributeNames] = await Promise.all([
-    waveItems(db, waveId).then((items) => items.map((item) => item.key)), staffRespondentsPerUnit(db, waveId), customerAttributeNames(db, waveId),
+  const [keys, groups, attributeNames] = await Promise.all([
+    waveItems(db, waveId).then((items) => items.map((item) => item.key)), staffGroups(db, organizationId, waveId), customerAttributeNames(db, waveId),
   ])
-  const staffUnitShown = staffUnitsShownInExport(staffPerUnit, minGroupSize)
+  const generalization = generalizeStaff(groups, minGroupSize)
+  const note = generalizationNote(generalization)
+  // Staff rows are written only as far as they were counted: one released after the counts were
+  // taken would join a combination the generalization did not see (it is in the next export).
+  const uncounted = new Map(groups.map((group) => [groupKey(group), generalization.exported ? group.n : 0]))
 
-  yield csvLine(['response', 'side', 'unit', 'submitted', 'language', 'channel', ...keys, 'comment', ...attributeNames.map((name) => `customer.${name}`)])
+  const header = ['response', 'side', 'unit', 'submitted', 'language', 'channel', ...keys, 'comment', ...attributeNames.map((name) => `customer.${name}`), 'anonymity']
+  yield csvLine(header)
+  if (!generalization.exported) yield csvLine([...header.slice(0, -1).map(() => ''), note])
   let after: string | null = null
   for (;;) {
     const rows = await responsePage(db, organizationId, waveId, after, PAGE_SIZE)
     for (const row of rows) {
-      const staff = row.side === 'staff'
-      yield csvLine([
-        staff ? '' : row.id,
-        row.side,
-        staff && (row.unitId === null || !staffUnitShown.has(row.unitId)) ? '' : row.unitName,
-        staff ? row.submittedAt.toISOString().slice(0, 10) : row.submittedAt.toISOString(),
-        row.locale,
-        row.channel,
-        ...keys.map((key) => (key in row.answers ? (row.answers[key] ?? 'na') : '')),
-        row.comment,
-        ...attributeNames.map((name) => (staff ? '' : row.attributes[name] ?? '')),
-      ])
+      const answers = keys.map((key) => (key in row.answers ? (row.answers[key] ?? 'na') : ''))
+      if (row.side === 'customer') {
+        yield csvLine([row.id, row.side, row.unitName, row.submittedAt.toISOString(), row.locale, row.channel, ...answers, row.comment,
+          ...attributeNames.map((name) => row.attributes[name] ?? ''), ''])
+        continue
+      }
+      const identifiers: StaffQuasiIdentifiers = { unitId: row.unitId, day: row.day, language: row.locale, channel: row.channel }
+      const key = groupKey(identifiers)
+      const left = uncounted.get(key) ?? 0
+      if (left <= 0) continue
+      uncounted.set(key, left - 1)
+      const cells = exportedStaffCells(generalization, identifiers)
+      yield csvLine(['', row.side, cells.unitShown ? row.unitName : '', cells.submitted, cells.language, cells.channel, ...answers, row.comment,
+        ...attributeNames.map(() => ''), note])
     }
     if (rows.length < PAGE_SIZE) break
     after = rows.at(-1)!.id
   }
+}
+
+function groupKey(row: StaffQuasiIdentifiers): string {
+  return JSON.stringify([row.unitId, row.day, row.language, row.channel])
 }
 
 /** A file to download: the headers to send it with and its contents as a stream. */

@@ -12,7 +12,7 @@ import { atomically } from '../repositories/atomically.js'
 import { profileCounts } from '../repositories/profiles.js'
 import { addToRollups, measureItems } from '../repositories/rollups.js'
 import {
-  lockStaffRelease, pendingStaffAnswers, releaseStaffAnswers, waveMinGroupSize, wavesWithPendingStaff,
+  lockStaffRelease, pendingStaffAnswers, releaseStaffAnswers, savedStaffRelease, waveMinGroupSize, wavesWithPendingStaff,
 } from '../repositories/staff-pool.js'
 
 /** Fisher–Yates with the operating system's CSPRNG: the order of a step says nothing of the order of arrival. */
@@ -38,13 +38,21 @@ export async function advanceStaff(db: Db, waveId: string, minGroupSize: number)
     if (tooSmall(pending.length, minGroupSize)) return 0
     const items = await measureItems(trx, waveId)
     const current = await profileCounts(trx, waveId, 'staff')
-    const chosen = nextStaffStep(current, pending.map((entry) => ({
+    // The release readers see now; made with another minimum group size, it no longer says what they see.
+    const saved = await savedStaffRelease(trx, waveId)
+    const previous = saved && saved.minGroupSize === minGroupSize ? saved : null
+    const step = nextStaffStep(current, pending.map((entry) => ({
       unitKey: entry.unitKey, attributes: entry.attributes, counts: measureVector(items, entry.answers),
-    })), minGroupSize)
-    if (chosen.length === 0) return 0
-    const joining = shuffled(chosen.map((i) => pending[i]!))
-    await releaseStaffAnswers(trx, waveId, joining.map((entry) => entry.id))
-    await addToRollups(trx, waveId, joining.map((entry) => ({ side: 'staff' as const, unitId: entry.unitId, attributes: entry.attributes, answers: entry.answers })))
+    })), minGroupSize, previous?.release ?? null)
+    if (!step || step.chosen.length === 0) return 0
+    const joining = shuffled(step.chosen.map((i) => pending[i]!))
+    const seq = await releaseStaffAnswers(trx, waveId, joining.map((entry) => entry.id), step.release, minGroupSize)
+    // nextStaffStep numbers the step one past the last step it was given; the steps stored agree.
+    const expected = Math.max(0, ...current.map((p) => p.step)) + 1
+    if (seq !== expected) throw new Error(`staff step ${seq} stored where the release expects step ${expected}`)
+    await addToRollups(trx, waveId, joining.map((entry) => ({
+      side: 'staff' as const, unitId: entry.unitId, attributes: entry.attributes, answers: entry.answers, step: seq,
+    })))
     return joining.length
   })
 }

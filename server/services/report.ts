@@ -1,15 +1,15 @@
 // The gap report of one wave for one set of filters, as the API returns it and the dashboard shows it.
 import type { Db } from '../../db/connect.js'
-import type { Scale, Side } from '../domain/types.js'
+import { SIDES, type Scale, type Side } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { csvLine } from '../domain/csv.js'
-import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Share } from '../domain/report.js'
+import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Share, type SideCounts } from '../domain/report.js'
 import { HttpError } from '../http-error.js'
 import { findUnit } from '../domain/units.js'
 import { waveItems } from '../repositories/instruments.js'
-import { sideCounts, sideCountsPerUnit } from '../repositories/reports.js'
-import { attributeOccurs } from '../repositories/respondents.js'
+import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/reports.js'
 import { listUnits } from '../repositories/units.js'
+import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 
 /** The wave's items with their English texts, the organization's name filled in. */
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
@@ -20,19 +20,24 @@ export async function reportItems(db: Db, waveId: string, orgName: string): Prom
   }))
 }
 
-/** Turns the filters into a unit id and checks that every attribute named occurs on its side. */
-async function resolveFilters(db: Db, organizationId: string, waveId: string, filters: ReportFilters) {
+/**
+ * Turns the filters into a unit id and checks each attribute filter against the release: only values
+ * held by at least the minimum group size on their side can be chosen. The answer is the same for a
+ * value nobody holds and one a few hold, so the refusal says nothing about who answered.
+ */
+async function resolveFilters(db: Db, organization: { id: string; minGroupSize: number }, release: WaveRelease, filters: ReportFilters) {
   let unit: { id: string; name: string } | null = null
   if (filters.unit !== null) {
     const wanted = filters.unit
-    const found = findUnit(await listUnits(db, organizationId), wanted)
+    const found = findUnit(await listUnits(db, organization.id), wanted)
     unit = found ? { id: found.id, name: found.name } : null
     if (!unit) throw new HttpError(400, 'unknown_filter', `There is no unit "${wanted}" in your organization.`)
   }
-  for (const side of ['staff', 'customer'] as const) {
-    for (const name of Object.keys(filters[side])) {
-      const exists = await attributeOccurs(db, waveId, side, name)
-      if (!exists) throw new HttpError(400, 'unknown_filter', `No ${side} response in this wave has the attribute "${name}".`)
+  for (const side of SIDES) {
+    for (const [name, value] of Object.entries(filters[side])) {
+      if (!release.sides[side].offers(name, value)) {
+        throw new HttpError(400, 'unknown_filter', `"${name}" = "${value}" cannot be chosen: ${side} attribute values can be filtered by only when at least ${organization.minGroupSize} respondents hold them.`)
+      }
     }
   }
   return unit
@@ -43,14 +48,19 @@ export async function waveReport(
   organization: { id: string; name: string; minGroupSize: number },
   wave: { id: string; name: string },
   filters: ReportFilters,
+  given?: WaveRelease,
 ) {
-  const unit = await resolveFilters(db, organization.id, wave.id, filters)
+  const release = given ?? await waveRelease(db, wave.id, organization.minGroupSize)
+  const unit = await resolveFilters(db, organization, release, filters)
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
-  const counts = async (side: Side) => sideCounts(db, wave.id, side, { unitId: unit?.id ?? null, attributes: filters[side] }, scales)
+  const counts = async (side: Side): Promise<SideCounts> => ({
+    ...await sideCounts(db, wave.id, side, { unitId: unit?.id ?? null, attributes: filters[side] }, scales),
+    shown: shows(release, side, groupOf(unit?.id ?? null, filters[side])),
+  })
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
   const [staff, customer] = await Promise.all([counts('staff'), counts('customer')])
-  const report = buildReport({ minGroupSize: organization.minGroupSize, items, sides: { staff, customer } })
+  const report = buildReport({ items, sides: { staff, customer } })
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
@@ -60,11 +70,12 @@ export async function waveReport(
 }
 
 /** The report of each unit, without attribute filters, from one pass over the wave's rollups. */
-export async function unitReports(db: Db, organization: { name: string; minGroupSize: number }, waveId: string, unitIds: readonly string[]) {
+export async function unitReports(db: Db, organization: { name: string }, waveId: string, unitIds: readonly string[], release: WaveRelease) {
   const items = await reportItems(db, waveId, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const [staff, customer] = await Promise.all([sideCountsPerUnit(db, waveId, 'staff', scales), sideCountsPerUnit(db, waveId, 'customer', scales)])
-  return new Map(unitIds.map((id) => [id, buildReport({ minGroupSize: organization.minGroupSize, items, sides: { staff: staff(id), customer: customer(id) } })]))
+  const side = (counts: (unitId: string) => Counts, which: Side, unitId: string): SideCounts => ({ ...counts(unitId), shown: shows(release, which, groupOf(unitId, {})) })
+  return new Map(unitIds.map((id) => [id, buildReport({ items, sides: { staff: side(staff, 'staff', id), customer: side(customer, 'customer', id) } })]))
 }
 
 export type WaveReport = Awaited<ReturnType<typeof waveReport>>

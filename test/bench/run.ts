@@ -1,7 +1,7 @@
 // `npm run bench` runs every scenario in order and prints one table; `npm run bench -- submit report`
 // runs only those. Figures also go to test/bench/results/latest.json (git-ignored).
 //
-// Scenarios: submit, report, import, dispatch (PostgreSQL), embedded (submit and report on PGlite;
+// Scenarios: submit, report, import, dispatch (PostgreSQL), release (in process, no database), embedded (submit and report on PGlite;
 // also embedded-submit or embedded-report alone).
 // Settings (environment): BENCH_DATABASE_URL (default DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_DURATION (s, 20), BENCH_CONNECTIONS (50), BENCH_RESPONSES (1000000), BENCH_PGLITE_RESPONSES (100000),
@@ -16,6 +16,7 @@ import { openDatabase } from '../../db/connect.js'
 import { dispatchScenario } from './dispatch.js'
 import { importScenario } from './import.js'
 import { formatTable, log, markdownTable, PROFILE_DIR, ROOT, SERVER_URL, sleep, type Row, type ScenarioResult } from './lib.js'
+import { releaseScenario } from './release.js'
 import { reportScenario } from './report.js'
 import { submitScenario } from './submit.js'
 
@@ -34,11 +35,12 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   report: () => reportScenario({ engine: 'postgres', responses: number('BENCH_RESPONSES', 1_000_000) }),
   import: () => importScenario({ contacts: number('BENCH_CONTACTS', 100_000) }),
   dispatch: () => dispatchScenario({ invitations: number('BENCH_INVITATIONS', 10_000), profile }),
+  release: () => releaseScenario(),
   'embedded-submit': () => submitScenario({ engine: 'pglite', connections, duration, profile }),
   'embedded-report': () => reportScenario({ engine: 'pglite', responses: number('BENCH_PGLITE_RESPONSES', 100_000) }),
 }
 const GROUPS: Record<string, string[]> = { embedded: ['embedded-submit', 'embedded-report'] }
-const ORDER = ['submit', 'report', 'import', 'dispatch', 'embedded-submit', 'embedded-report']
+const ORDER = ['submit', 'report', 'release', 'import', 'dispatch', 'embedded-submit', 'embedded-report']
 
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
 const unknown = asked.filter((name) => !(name in SCENARIOS) && !(name in GROUPS))

@@ -7,10 +7,22 @@ import type { Side } from '../../server/domain/types.js'
 import { waveItems } from '../../server/repositories/instruments.js'
 import { profileCounts, type ProfileCounts } from '../../server/repositories/profiles.js'
 
+type Counted = Omit<ProfileCounts, 'step'>
 const canonical = (attributes: Record<string, string>) => JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)))
-const keyOf = (p: ProfileCounts) => `${p.unitKey}|${canonical(p.attributes)}`
-const sorted = (profiles: ProfileCounts[]) => [...profiles].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1))
+const keyOf = (p: Counted) => `${p.unitKey}|${canonical(p.attributes)}`
+const sorted = (profiles: Counted[]) => [...profiles].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1))
   .map((p) => ({ key: keyOf(p), counts: p.counts }))
+
+/** The raw answers do not say at which step staff joined: profiles summed over their steps. */
+function overSteps(profiles: readonly ProfileCounts[]): Counted[] {
+  const summed = new Map<string, Counted>()
+  for (const p of profiles) {
+    const existing = summed.get(keyOf(p))
+    if (existing) existing.counts = existing.counts.map((c, i) => c + p.counts[i]!)
+    else summed.set(keyOf(p), { unitKey: p.unitKey, attributes: p.attributes, counts: [...p.counts] })
+  }
+  return [...summed.values()]
+}
 
 export async function recountProfiles(db: Db, waveId: string, side: Side) {
   const items = await waveItems(db, waveId)
@@ -19,7 +31,7 @@ export async function recountProfiles(db: Db, waveId: string, side: Side) {
     .where('response_id', 'in', responses.map((r) => r.id)).execute()
   const byResponse = new Map<string, Record<string, number | null>>()
   for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
-  const profiles = new Map<string, ProfileCounts>()
+  const profiles = new Map<string, Counted>()
   for (const r of responses) {
     const profile = { unitKey: r.unit_id ?? NO_UNIT, attributes: r.attributes, counts: measureVector(items, byResponse.get(r.id) ?? {}) }
     const existing = profiles.get(keyOf(profile))
@@ -31,5 +43,5 @@ export async function recountProfiles(db: Db, waveId: string, side: Side) {
 
 /** profileCounts and the recount, in one comparable shape. */
 export async function profilesAndRecount(db: Db, waveId: string, side: Side) {
-  return { rolled: sorted(await profileCounts(db, waveId, side)), recounted: await recountProfiles(db, waveId, side) }
+  return { rolled: sorted(overSteps(await profileCounts(db, waveId, side))), recounted: await recountProfiles(db, waveId, side) }
 }

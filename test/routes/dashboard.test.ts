@@ -247,11 +247,12 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     const northApi = await apiReport('?unit=North')
     const northCells = [...north.matchAll(/<td class="([^"]*)"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[2]!).replace(/ significant \*$/, ''))
     expect(northCells).toEqual(northApi.items.map((i) => String(Math.round(i.gap!.points))))
-    // The report table's numbers per unit: the kiosk's three staff are "fewer than 5".
+    // The report table's numbers per unit: the kiosk's three staff are "fewer than 5", and South's
+    // staff are hidden too, or 100 − 50 − 47 would give the kiosk's three.
     const responses = bodyRows(section(page, 'resp-title')).map(cells)
-    expect(responses).toContainEqual([TINY, 'fewer than 5', '0'])
+    expect(responses).toContainEqual([TINY, 'fewer than 5 answers', '0'])
     expect(responses).toContainEqual(['North', '50', '60'])
-    expect(responses).toContainEqual(['South', '47', '40'])
+    expect(responses).toContainEqual(['South', 'hidden so that a smaller group cannot be worked out', '40'])
     expect(responses.at(-1)).toEqual(['All', '100', '100'])
   })
 
@@ -269,16 +270,17 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
   })
 
   it('hides the shares and comments of a side that a filter narrows below the minimum', async () => {
-    const gold = await dashboard('?customer.tier=gold')
+    // Standard is held by 97 customers, so gold's 3 are the rest: standard is hidden to protect them.
+    const gold = await dashboard('?customer.tier=standard')
     const card = text(section(gold, 'headline-title'))
     expect(card).toContain('80% of staff say')
-    expect(card).toContain('hidden of customers say')
-    expect(card).toContain('Customers fewer than 5 answers')
+    expect(card).toContain('Customers: Hidden for this filter: hidden so that a smaller group cannot be worked out')
+    expect(card).not.toContain('of customers say')
     expect(card).not.toContain('Gap ')
     expect(card).toContain('Not enough answers')
     const comments = section(gold, 'comments-title')
     const [staffComments, customerComments] = comments.split('<h3>Customers</h3>')
-    expect(customerComments).toContain('Comments are shown only for groups of at least 5 respondents.')
+    expect(customerComments).toContain('Comments are shown only where the group\'s figures are shown.')
     expect(customerComments).not.toContain('gold secret')
     expect(staffComments).toContain('More people on Saturdays.')
     expect(gold).not.toContain('gold secret')
@@ -290,14 +292,14 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     const itemsChart = charts(gold)[0]!.spec
     expect(itemsChart.customer.every((v: unknown) => v === null)).toBe(true)
     // The filter is named on the page (the form is not printed), and the planner does not invent a share.
-    expect(text(gold)).toContain('Filtered to customers with tier gold')
+    expect(text(gold)).toContain('Filtered to customers with tier standard')
     expect(text(gold)).toContain(`assuming about 50% of customers agree (their share is hidden here), you need about ${format.count(sampleSizePerSide(0.5, 10)!)} respondents on each side`)
 
     const tiny = await dashboard(`?unit=${encodeURIComponent(TINY)}`)
     expect(tiny).toContain(`<option value="Kiosk &lt;b&gt;&amp;&quot;7&quot;" selected>`)
-    expect(text(section(tiny, 'headline-title'))).toContain('hidden of staff say')
+    expect(text(section(tiny, 'headline-title'))).toContain('Staff: Hidden for this filter: fewer than 5 answers')
     const tinyComments = section(tiny, 'comments-title')
-    expect(tinyComments.match(/Comments are shown only for groups of at least 5 respondents\./g)).toHaveLength(2)
+    expect(tinyComments.match(/Comments are shown only where the group's figures are shown\./g)).toHaveLength(2)
     expect(tiny).not.toContain('only the three of us')
     expect(tiny).not.toContain('&lt;script&gt;')
     for (const row of bodyRows(section(tiny, 'items-title')).map(cells)) expect(row.slice(1, 4)).toEqual(['hidden', 'hidden', '—'])
@@ -441,21 +443,24 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     expect(response.body).not.toContain('role-lead')
     expect(response.body).not.toContain('role-agent')
     const [header, ...rows] = parseCsv(response.body)
-    expect(header).toEqual(['response', 'side', 'unit', 'submitted', 'language', 'channel', ...KEYS, 'comment', 'customer.tier'])
+    expect(header).toEqual(['response', 'side', 'unit', 'submitted', 'language', 'channel', ...KEYS, 'comment', 'customer.tier', 'anonymity'])
+    const tier = header!.indexOf('customer.tier')
     expect(rows).toHaveLength(200)
     const staff = rows.filter((r) => r[1] === 'staff')
     expect(staff).toHaveLength(100)
     for (const row of staff) {
       expect(row[0]).toBe('')
       expect(row[3]).toMatch(/^\d{4}-\d{2}-\d{2}$/)
-      expect(row.at(-1)).toBe('')
+      expect(row[tier]).toBe('')
+      expect(row.at(-1)).toMatch(/^k-anonymous, k=5;/)
       expect(row[2]).not.toBe(TINY)
     }
     expect(staff.filter((r) => r[2] === 'North')).toHaveLength(50)
     const customers = rows.filter((r) => r[1] === 'customer')
     expect(customers.every((r) => /^[0-9a-f-]{36}$/.test(r[0]!))).toBe(true)
-    expect(customers.filter((r) => r.at(-1) === 'gold')).toHaveLength(3)
-    expect(customers.map((r) => r.at(-2))).toContain(XSS_ATTRIBUTE)
+    expect(customers.filter((r) => r[tier] === 'gold')).toHaveLength(3)
+    expect(customers.map((r) => r[header!.indexOf('comment')])).toContain(XSS_ATTRIBUTE)
+    expect(customers.every((r) => r.at(-1) === '')).toBe(true)
   })
 
   // The kiosk's unit name is withheld from its three staff rows, but they are the only staff rows

@@ -95,8 +95,14 @@ describeEachDatabase('the gap report', (ctx) => {
     const standard = (await report('?customer.tier=standard')).json()
     expect(standard.headline.customer).toEqual({ suppressed: true })
     expect(standard.headline.staff).toMatchObject({ n: 100 })
-    const gold = (await report('?customer.tier=gold')).json()
-    expect(gold.headline.customer).toEqual({ suppressed: true })
+    // Gold is held by 3 customers: fewer than the minimum, so it cannot be chosen at all, with the
+    // same answer as for a value nobody holds.
+    const gold = await report('?customer.tier=gold')
+    expect(gold.statusCode).toBe(400)
+    expect(gold.json().error).toBe('unknown_filter')
+    const nobody = await report('?customer.tier=platinum')
+    expect(nobody.statusCode).toBe(400)
+    expect(nobody.json().message.replace('platinum', 'gold')).toBe(gold.json().message)
     const leads = (await report('?staff.role=lead')).json()
     expect(leads.headline.staff).toMatchObject({ n: 50 })
   })
@@ -138,7 +144,7 @@ describeEachDatabase('the responses export', (ctx) => {
     expect(response.headers['content-disposition']).toContain('attachment; filename="service-gap-Export-wave-responses.csv"')
     const lines = response.body.replace(/^\ufeff/, '').trim().split('\r\n')
     expect(lines).toHaveLength(9)
-    expect(lines[0]).toBe(`response,side,unit,submitted,language,channel,${KEYS.join(',')},comment,customer.tier`)
+    expect(lines[0]).toBe(`response,side,unit,submitted,language,channel,${KEYS.join(',')},comment,customer.tier,anonymity`)
     const staff = lines.filter((line) => line.startsWith(',staff,'))
     expect(staff).toHaveLength(7)
     expect(staff.every((line) => /^,staff,,\d{4}-\d{2}-\d{2},/.test(line))).toBe(true)
@@ -150,7 +156,7 @@ describeEachDatabase('the responses export', (ctx) => {
     const customer = lines.find((line) => line.includes(',customer,'))!
     expect(customer).toMatch(/^[0-9a-f-]{36},customer,Small,\d{4}-\d{2}-\d{2}T/)
     expect(customer).toContain(`"'+1, ""great"""`)
-    expect(customer.endsWith(",'@gold")).toBe(true)
+    expect(customer.endsWith(",'@gold,")).toBe(true)
     // One of Big's rows without a comment (chosen by that, so that the answers below are really checked).
     const bigRow = staff.map((line) => line.split(',')).find((cells) => cells[6 + KEYS.length] === '')!
     const easy = 6 + KEYS.indexOf('easy')

@@ -1,0 +1,191 @@
+// What the responses export may show of a staff row (design §5, "Exports"). Staff rows are
+// k-anonymous over their quasi-identifiers — unit, day submitted, language and channel (their
+// attributes are never exported): every combination of exported values occurs in at least k staff
+// rows, k being the organization's minimum group size (never below the product's smallest).
+//
+// Day, language and channel are generalized for the whole file, along a ladder (day → ISO week →
+// month → withheld; language and channel: shown → withheld). A unit's name is either shown on all of
+// its rows or on none, so that no row can be told apart from the unit's others by subtracting the
+// named ones from the report; the rows left without a unit (those that had none and those whose unit
+// is withheld) must be k-anonymous among themselves too. Every rung of the ladder is tried, the
+// units to withhold are worked out for it, and the one that loses the least is kept.
+
+import { smallestShownGroup, tooSmall } from './anonymity.js'
+
+export const DAY_LEVELS = ['day', 'week', 'month', 'withheld'] as const
+export type DayLevel = (typeof DAY_LEVELS)[number]
+
+/** A staff row's quasi-identifiers; `day` is the UTC day it was submitted, YYYY-MM-DD. */
+export interface StaffQuasiIdentifiers {
+  unitId: string | null
+  day: string
+  language: string
+  channel: string
+}
+
+/** How many staff rows share one combination of quasi-identifiers. */
+export interface StaffGroup extends StaffQuasiIdentifiers {
+  n: number
+}
+
+export interface StaffGeneralization {
+  /** False when the whole staff side is fewer than k: no staff row is exported at all. */
+  exported: boolean
+  /** The k the rows are anonymous over. */
+  k: number
+  day: DayLevel
+  language: 'shown' | 'withheld'
+  channel: 'shown' | 'withheld'
+  /** The units whose name staff rows carry; every other staff row has an empty unit. */
+  unitsShown: ReadonlySet<string>
+}
+
+/** What an exported staff row says: its unit's name only when `unitShown`. */
+export interface ExportedStaffCells {
+  unitShown: boolean
+  submitted: string
+  language: string
+  channel: string
+}
+
+// What a cell withheld from one row costs, by how much it tells an analyst: the unit most (the
+// report is read by unit: its name is worth the rest of the row together), then the day (its week
+// loses a third of it, its month two thirds), the language, and the channel least.
+const UNIT_COST = 6
+const DAY_COST: Record<DayLevel, number> = { day: 0, week: 1, month: 2, withheld: 3 }
+const LANGUAGE_COST = 2
+const CHANNEL_COST = 1
+
+/** The staff rows' generalization: of those that are k-anonymous, the one losing the least (costs above). */
+export function generalizeStaff(groups: readonly StaffGroup[], minGroupSize: number): StaffGeneralization {
+  const k = smallestShownGroup(minGroupSize)
+  const total = groups.reduce((sum, group) => sum + group.n, 0)
+  const nothing: StaffGeneralization = { exported: false, k, day: 'withheld', language: 'withheld', channel: 'withheld', unitsShown: new Set() }
+  if (tooSmall(total, minGroupSize)) return nothing
+  let best: { generalization: StaffGeneralization; cost: number; unitRowsWithheld: number } | null = null
+  for (const day of DAY_LEVELS) {
+    for (const language of ['shown', 'withheld'] as const) {
+      for (const channel of ['shown', 'withheld'] as const) {
+        const levels = { day, language, channel }
+        const unitsShown = unitsShownAt(groups, levels, minGroupSize)
+        if (unitsShown === null) continue
+        const unitRowsWithheld = groups.filter((g) => g.unitId !== null && !unitsShown.has(g.unitId)).reduce((sum, g) => sum + g.n, 0)
+        const perRow = DAY_COST[day] + (language === 'withheld' ? LANGUAGE_COST : 0) + (channel === 'withheld' ? CHANNEL_COST : 0)
+        const cost = unitRowsWithheld * UNIT_COST + total * perRow
+        // Ties keep the unit, then the first rung tried (finer day, then language over channel).
+        if (best === null || cost < best.cost || (cost === best.cost && unitRowsWithheld < best.unitRowsWithheld)) {
+          best = { generalization: { exported: true, k, ...levels, unitsShown }, cost, unitRowsWithheld }
+        }
+      }
+    }
+  }
+  // Withholding everything but the unit is always k-anonymous once the side is, so best is set.
+  return best?.generalization ?? nothing
+}
+
+type Levels = Pick<StaffGeneralization, 'day' | 'language' | 'channel'>
+
+/**
+ * The units that can be named at these levels, or null when no choice of units makes the rows
+ * k-anonymous. A unit is named only when each of its combinations has at least k rows. The rows
+ * left without a unit must be so too: while one of their combinations is too small, the smallest
+ * named unit that has rows in it is withheld as well (ties go to the lower unit id, so that the
+ * answer does not depend on the order of the input). Withholding a unit never makes a combination
+ * smaller, so this ends; when no named unit can help, these levels do not work. Units withheld on
+ * the way that later ones made unnecessary are named again.
+ */
+function unitsShownAt(groups: readonly StaffGroup[], levels: Levels, minGroupSize: number): Set<string> | null {
+  const units = new Map<string, { n: number; combinations: Map<string, number> }>()
+  const unnamed = new Map<string, number>()
+  for (const group of groups) {
+    if (group.n <= 0) continue
+    const key = combination(group, levels)
+    if (group.unitId === null) {
+      add(unnamed, key, group.n)
+      continue
+    }
+    const unit = units.get(group.unitId) ?? { n: 0, combinations: new Map<string, number>() }
+    unit.n += group.n
+    add(unit.combinations, key, group.n)
+    units.set(group.unitId, unit)
+  }
+  const named: Array<{ unitId: string; n: number; combinations: Map<string, number> }> = []
+  for (const [unitId, unit] of units) {
+    if ([...unit.combinations.values()].every((n) => !tooSmall(n, minGroupSize))) named.push({ unitId, ...unit })
+    else for (const [key, n] of unit.combinations) add(unnamed, key, n)
+  }
+  named.sort((a, b) => a.n - b.n || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
+  const short = new Set([...unnamed].filter(([, n]) => tooSmall(n, minGroupSize)).map(([key]) => key))
+  const withheld: typeof named = []
+  while (short.size > 0) {
+    const index = named.findIndex((unit) => [...short].some((key) => unit.combinations.has(key)))
+    if (index < 0) return null
+    const [unit] = named.splice(index, 1)
+    withheld.push(unit!)
+    for (const [key, n] of unit!.combinations) {
+      add(unnamed, key, n)
+      if (!tooSmall(unnamed.get(key)!, minGroupSize)) short.delete(key)
+    }
+  }
+  // A unit withheld early may not be needed once later ones are: name it again, largest first,
+  // when the rows left without a unit stay k-anonymous (each combination 0 or at least k) without it.
+  withheld.sort((a, b) => b.n - a.n || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
+  for (const unit of withheld) {
+    const without = [...unit.combinations].map(([key, n]) => unnamed.get(key)! - n)
+    if (!without.every((n) => n === 0 || !tooSmall(n, minGroupSize))) continue
+    for (const [key, n] of unit.combinations) unnamed.set(key, unnamed.get(key)! - n)
+    named.push(unit)
+  }
+  return new Set(named.map((unit) => unit.unitId))
+}
+
+function add(counts: Map<string, number>, key: string, n: number) {
+  counts.set(key, (counts.get(key) ?? 0) + n)
+}
+
+function combination(row: StaffQuasiIdentifiers, levels: Levels): string {
+  const cells = exportedCells(row, levels)
+  return `${cells.submitted}\u0000${cells.language}\u0000${cells.channel}`
+}
+
+function exportedCells(row: StaffQuasiIdentifiers, levels: Levels) {
+  return {
+    submitted: generalizedDay(row.day, levels.day),
+    language: levels.language === 'shown' ? row.language : '',
+    channel: levels.channel === 'shown' ? row.channel : '',
+  }
+}
+
+/** The cells an exported staff row carries for its quasi-identifiers. */
+export function exportedStaffCells(generalization: StaffGeneralization, row: StaffQuasiIdentifiers): ExportedStaffCells {
+  return { unitShown: row.unitId !== null && generalization.unitsShown.has(row.unitId), ...exportedCells(row, generalization) }
+}
+
+/** A day (YYYY-MM-DD) as itself, its ISO week (2026-W48), its month (2026-11), or nothing. */
+export function generalizedDay(day: string, level: DayLevel): string {
+  if (level === 'day') return day
+  if (level === 'month') return day.slice(0, 7)
+  if (level === 'withheld') return ''
+  const date = new Date(`${day}T00:00:00Z`)
+  // The ISO week is the one holding this week's Thursday, numbered within that Thursday's year.
+  date.setUTCDate(date.getUTCDate() + 3 - ((date.getUTCDay() + 6) % 7))
+  const year = date.getUTCFullYear()
+  const week = Math.floor((date.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 / 7) + 1
+  return `${year}-W${String(week).padStart(2, '0')}`
+}
+
+/**
+ * The words the export's `anonymity` column carries on every staff row (the same on all of them,
+ * so that it tells no row from another), or on the one note row when staff rows are not exported.
+ */
+export function generalizationNote(generalization: StaffGeneralization): string {
+  const { k } = generalization
+  if (!generalization.exported) return `staff rows not exported: fewer than ${k} staff responses`
+  const parts = [`k-anonymous, k=${k}`, 'unit empty when none or withheld']
+  if (generalization.day === 'week') parts.push('submitted as ISO week')
+  if (generalization.day === 'month') parts.push('submitted as month')
+  if (generalization.day === 'withheld') parts.push('submitted withheld')
+  if (generalization.language === 'withheld') parts.push('language withheld')
+  if (generalization.channel === 'withheld') parts.push('channel withheld')
+  return parts.join('; ')
+}

@@ -1,0 +1,54 @@
+// The anonymity release of a wave, as every surface reads it: one Release per side, computed from the
+// side's respondent profiles (domain/release.ts) and kept while those profiles stay the same.
+import { createHash } from 'node:crypto'
+import type { Db } from '../../db/connect.js'
+import type { Side } from '../domain/types.js'
+import { measureKeys } from '../domain/measures.js'
+import { Release, type GroupRef } from '../domain/release.js'
+import { LocalCache } from '../local-cache.js'
+import { waveItems } from '../repositories/instruments.js'
+import { profileCounts } from '../repositories/profiles.js'
+import { savedStaffRelease } from '../repositories/staff-pool.js'
+
+const releases = new LocalCache<string, Release>({ max: 200 })
+
+/** The release of one side: the same profiles and group size give the same release, from the cache. */
+async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<Release> {
+  const [profiles, step] = await Promise.all([profileCounts(db, waveId, side), side === 'staff' ? savedStaffRelease(db, waveId) : null])
+  // Staff figures are those of the last step, read back as it saved them (unless the group size changed since).
+  const saved = step && step.minGroupSize === minGroupSize ? step : null
+  const fingerprint = createHash('sha256').update(JSON.stringify(profiles)).digest('base64url')
+  const key = `${waveId}|${side}|${minGroupSize}|${saved?.seq ?? 0}|${fingerprint}`
+  const kept = releases.get(key)
+  if (kept) return kept
+  const release = new Release(profiles, minGroupSize, saved?.release ?? null)
+  releases.set(key, release)
+  return release
+}
+
+export interface WaveRelease {
+  sides: Record<Side, Release>
+  /** Measure key → index into a profile's counts ('respondents', item keys, 'dimension:…'). */
+  measures: Map<string, number>
+}
+
+export async function waveRelease(db: Db, waveId: string, minGroupSize: number): Promise<WaveRelease> {
+  const [items, staff, customer] = await Promise.all([
+    waveItems(db, waveId), sideRelease(db, waveId, 'staff', minGroupSize), sideRelease(db, waveId, 'customer', minGroupSize),
+  ])
+  return { sides: { staff, customer }, measures: new Map(measureKeys(items).map((key, i) => [key, i])) }
+}
+
+/** Whether the release shows a group's figures for a measure (an unknown measure is never shown). */
+export function shows(release: WaveRelease, side: Side, group: GroupRef) {
+  return (measure: string) => {
+    const index = release.measures.get(measure)
+    return index !== undefined && release.sides[side].shown(group, index)
+  }
+}
+
+/** A side's group for a unit id (or the whole side) and at most one attribute filter. */
+export function groupOf(unitId: string | null, attributes: Readonly<Record<string, string>>): GroupRef {
+  const [entry] = Object.entries(attributes)
+  return { unit: unitId, attribute: entry ? { name: entry[0], value: entry[1] } : null }
+}

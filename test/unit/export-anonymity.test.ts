@@ -1,0 +1,188 @@
+// The k-anonymity of staff rows in the responses export (generalizeStaff in
+// domain/export-anonymity.ts): worked examples with known answers, and the properties that every
+// combination of exported values has at least k rows and that the answer does not depend on order.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { SMALLEST_MIN_GROUP_SIZE, smallestShownGroup } from '../../server/domain/anonymity.js'
+import {
+  exportedStaffCells, generalizationNote, generalizedDay, generalizeStaff, type StaffGeneralization, type StaffGroup,
+} from '../../server/domain/export-anonymity.js'
+
+const DAY = '2026-11-02'
+const group = (unitId: string | null, n: number, rest: Partial<StaffGroup> = {}): StaffGroup => ({ unitId, n, day: DAY, language: 'en', channel: 'link', ...rest })
+const levels = (g: StaffGeneralization) => ({ day: g.day, language: g.language, channel: g.channel })
+const KEPT = { day: 'day', language: 'shown', channel: 'shown' }
+
+/** Units shown when every row shares its day, language and channel: the unit is all there is to hide. */
+const shown = (rows: Array<[string | null, number]>, min = 5) => {
+  const g = generalizeStaff(rows.map(([unitId, n]) => group(unitId, n)), min)
+  return [...g.unitsShown].sort()
+}
+
+/** Rows per combination of the values a generalization exports. */
+function exportedCombinations(groups: readonly StaffGroup[], g: StaffGeneralization): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const row of groups) {
+    const cells = exportedStaffCells(g, row)
+    const key = JSON.stringify([cells.unitShown ? row.unitId : '', cells.submitted, cells.language, cells.channel])
+    counts.set(key, (counts.get(key) ?? 0) + row.n)
+  }
+  return counts
+}
+
+describe('generalizeStaff: units', () => {
+  it('shows every unit when each has at least the minimum and no staff are without a unit', () => {
+    expect(shown([['a', 5], ['b', 8]])).toEqual(['a', 'b'])
+    expect(levels(generalizeStaff([group('a', 5), group('b', 8)], 5))).toEqual(KEPT)
+  })
+
+  it('hides a small unit, and the smallest shown unit too when the small one alone could be picked out', () => {
+    // 'c' (2) alone would be two people without a unit; hiding 'a' (6) as well makes eight.
+    expect(shown([['a', 6], ['b', 9], ['c', 2]])).toEqual(['b'])
+  })
+
+  it('counts staff without a unit among the hidden rows', () => {
+    expect(shown([[null, 1], ['a', 7], ['b', 10]])).toEqual(['b'])
+    expect(shown([[null, 6], ['a', 7]])).toEqual(['a'])
+  })
+
+  it('hides the smallest unit still shown, never a larger one, and no more than it takes', () => {
+    // One hidden person is too few for a minimum of 7; adding 'b' (8) makes nine, enough.
+    expect(shown([['x', 1], ['c', 20], ['b', 8], ['d', 9]], 7)).toEqual(['c', 'd'])
+  })
+
+  it('breaks a tie between equally small units by unit id, whatever the order given', () => {
+    expect(shown([['b', 5], ['a', 5], ['c', 1], ['d', 9]])).toEqual(['b', 'd'])
+    expect(shown([['c', 1], ['d', 9], ['a', 5], ['b', 5]])).toEqual(['b', 'd'])
+  })
+
+  it('names a unit again when a unit withheld after it made withholding it unnecessary', () => {
+    // The rows without a unit ('c': 2 en, 1 de) are too few in both languages. Withholding 'a' (the
+    // smaller id of two equal units) helps English only, so 'b' is withheld too; then 'a' is not needed.
+    const g = generalizeStaff([group('a', 10), group('b', 5), group('b', 5, { language: 'de' }), group('c', 2), group('c', 1, { language: 'de' })], 5)
+    expect(levels(g)).toEqual(KEPT)
+    expect([...g.unitsShown]).toEqual(['a'])
+  })
+
+  it('exports no staff row when the whole side is too small, and says so', () => {
+    for (const rows of [[group('a', 2), group('b', 2)], []]) {
+      const g = generalizeStaff(rows, 5)
+      expect(g.exported).toBe(false)
+      expect(g.unitsShown.size).toBe(0)
+      expect(generalizationNote(g)).toBe('staff rows not exported: fewer than 5 staff responses')
+    }
+  })
+
+  it('never goes below the smallest minimum the product allows', () => {
+    expect(shown([['a', 2], ['b', 3], ['c', 4]], 1)).toEqual(['c'])
+    expect(generalizeStaff([group('a', 2)], 1).exported).toBe(false)
+    expect(generalizeStaff([group('a', 3)], 1).k).toBe(3)
+    expect(SMALLEST_MIN_GROUP_SIZE).toBe(3)
+  })
+})
+
+describe('generalizeStaff: day, language and channel', () => {
+  it('withholds the channel when one staff member answered a personal invitation', () => {
+    const g = generalizeStaff([group('a', 10), group('b', 9), group('b', 1, { channel: 'invitation' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, channel: 'withheld' })
+    expect([...g.unitsShown].sort()).toEqual(['a', 'b'])
+    expect(generalizationNote(g)).toBe('k-anonymous, k=5; unit empty when none or withheld; channel withheld')
+  })
+
+  it('withholds the language when too few answered in one', () => {
+    const g = generalizeStaff([group('a', 12), group('a', 2, { language: 'de' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, language: 'withheld' })
+    expect(g.unitsShown).toEqual(new Set(['a']))
+  })
+
+  it('shows the ISO week when days are too few but their week is enough', () => {
+    const g = generalizeStaff([group('a', 5), group('a', 2, { day: '2026-11-03' }), group('a', 3, { day: '2026-11-04' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, day: 'week' })
+    expect(exportedStaffCells(g, group('a', 1, { day: '2026-11-04' }))).toEqual({ unitShown: true, submitted: '2026-W45', language: 'en', channel: 'link' })
+    expect(generalizationNote(g)).toContain('submitted as ISO week')
+  })
+
+  it('shows the month when weeks are too few, and the week when it joins two months', () => {
+    expect(generalizeStaff([group('a', 3), group('a', 3, { day: '2026-11-10' })], 5).day).toBe('month')
+    expect(generalizeStaff([group('a', 3, { day: '2026-11-30' }), group('a', 3, { day: '2026-12-01' })], 5).day).toBe('week')
+    expect(generalizeStaff([group('a', 3, { day: '2026-10-01' }), group('a', 3, { day: '2026-12-01' })], 5).day).toBe('withheld')
+  })
+
+  it('withholds a few units rather than a column of every row when that loses less', () => {
+    // Keeping the language costs the 30 rows of a and b their unit (30 × 6); withholding it costs all 130 rows their language (130 × 2).
+    const g = generalizeStaff([group('a', 20), group('a', 5, { language: 'de' }), group('b', 4), group('b', 1, { language: 'de' }), group('c', 100)], 5)
+    expect(levels(g)).toEqual(KEPT)
+    expect([...g.unitsShown]).toEqual(['c'])
+  })
+
+  it('withholds a column rather than units when that loses less', () => {
+    // The same 30 rows lose either their unit (30 × 6) or their language (30 × 2): the units stay.
+    const g = generalizeStaff([group('a', 20), group('a', 5, { language: 'de' }), group('b', 4), group('b', 1, { language: 'de' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, language: 'withheld' })
+    expect([...g.unitsShown].sort()).toEqual(['a', 'b'])
+  })
+
+  it('gives up the channel before the language, and a day\'s precision before the language', () => {
+    // Withholding either the channel or the language would do; the channel tells less, so it goes.
+    const either = generalizeStaff([group('a', 4), group('a', 1, { channel: 'invitation' }), group('a', 1, { language: 'de' }), group('a', 4, { language: 'de', channel: 'invitation' })], 5)
+    expect(levels(either)).toEqual({ ...KEPT, channel: 'withheld' })
+    // Two days of three answers: the ISO week (a third of the day lost) beats withholding the language.
+    const days = generalizeStaff([group('a', 3), group('a', 2, { language: 'de' }), group('a', 3, { day: '2026-11-03' }), group('a', 3, { day: '2026-11-03', language: 'de' })], 5)
+    expect(levels(days)).toEqual({ ...KEPT, day: 'week' })
+  })
+
+  it('climbs the day to its month when that keeps the unit names', () => {
+    // By day or week, b's three rows in each of two weeks would take a's and c's names with them.
+    const g = generalizeStaff([group('a', 10), group('b', 3), group('b', 3, { day: '2026-11-10' }), group('c', 10, { day: '2026-11-10' })], 5)
+    expect(levels(g)).toEqual({ ...KEPT, day: 'month' })
+    expect([...g.unitsShown].sort()).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('generalizedDay', () => {
+  it('writes days as ISO weeks, numbered within the year of their Thursday', () => {
+    expect(generalizedDay('2026-01-01', 'week')).toBe('2026-W01')
+    expect(generalizedDay('2027-01-01', 'week')).toBe('2026-W53')
+    expect(generalizedDay('2024-12-30', 'week')).toBe('2025-W01')
+    expect(generalizedDay('2021-01-03', 'week')).toBe('2020-W53')
+    expect(generalizedDay('2026-11-30', 'week')).toBe('2026-W49')
+  })
+
+  it('writes days as themselves, their month, or nothing', () => {
+    expect(generalizedDay('2026-11-30', 'day')).toBe('2026-11-30')
+    expect(generalizedDay('2026-11-30', 'month')).toBe('2026-11')
+    expect(generalizedDay('2026-11-30', 'withheld')).toBe('')
+  })
+})
+
+describe('generalizeStaff: properties', () => {
+  const groups = fc.array(fc.record({
+    unitId: fc.option(fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', 'u6'), { nil: null, freq: 5 }),
+    day: fc.constantFrom('2026-10-30', '2026-11-02', '2026-11-03', '2026-11-09', '2026-11-30', '2026-12-01'),
+    language: fc.constantFrom('en', 'de', 'fr'),
+    channel: fc.constantFrom('link', 'invitation', 'import', 'api'),
+    n: fc.integer({ min: 1, max: 12 }),
+  }), { maxLength: 40 })
+
+  it('leaves every combination of exported values at least k rows, or exports no staff row', () => {
+    fc.assert(fc.property(groups, fc.integer({ min: 1, max: 12 }), (rows, min) => {
+      const g = generalizeStaff(rows, min)
+      const total = rows.reduce((sum, row) => sum + row.n, 0)
+      expect(g.exported).toBe(total >= smallestShownGroup(min))
+      if (!g.exported) return
+      for (const [combination, n] of exportedCombinations(rows, g)) expect(n, combination).toBeGreaterThanOrEqual(smallestShownGroup(min))
+    }), { numRuns: 1000 })
+  })
+
+  it('gives the same answer whatever the order of the rows, and whether counted or one by one', () => {
+    fc.assert(fc.property(groups, fc.integer({ min: 1, max: 12 }), fc.array(fc.double({ noNaN: true }), { minLength: 40, maxLength: 40 }), (rows, min, order) => {
+      const g = generalizeStaff(rows, min)
+      const shuffled = rows.map((row, i) => ({ row, at: order[i]! })).sort((a, b) => a.at - b.at).map(({ row }) => row)
+      const oneByOne = shuffled.flatMap((row) => Array.from({ length: row.n }, () => ({ ...row, n: 1 })))
+      for (const other of [generalizeStaff(shuffled, min), generalizeStaff(oneByOne, min)]) {
+        expect(levels(other)).toEqual(levels(g))
+        expect([...other.unitsShown].sort()).toEqual([...g.unitsShown].sort())
+      }
+    }), { numRuns: 300 })
+  })
+})
