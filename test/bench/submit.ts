@@ -191,7 +191,7 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   const responseConflict = `ON CONFLICT (wave_id, side, unit_key, slot) DO UPDATE SET respondents = response_rollups.respondents + excluded.respondents`
   // Every item answered with a value: the respondent, each item and each dimension count 1 (domain/measures.ts).
   const counts = array(['1', ...keys.map(() => '1'), ...dims.map(() => '1')], 'int4')
-  const profileConflict = `ON CONFLICT (wave_id, side, unit_key, attributes, slot) DO UPDATE SET counts =`
+  const profileConflict = `ON CONFLICT (wave_id, side, unit_key, attributes, step, slot) DO UPDATE SET counts =`
     + ` (SELECT array_agg(a + b ORDER BY i) FROM unnest(profile_rollups.counts, excluded.counts) WITH ORDINALITY AS t(a, b, i))`
   if (form === 'no-rollups') {
     lines.push([

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import type { Scale } from '../../server/domain/types.js'
+import { profileCounts } from '../../server/repositories/profiles.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { createInvitation, storeResponse, type NewResponse } from '../../server/repositories/responses.js'
 import { invitationKeyHash, poolKeyHash, staffReleaseState } from '../../server/repositories/staff-pool.js'
@@ -115,8 +116,11 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     const state = await staffReleaseState(db(), wave.id)
     expect(state).toMatchObject({ seq: 1, pending: 0 })
     expect(state.releasedAt).toBeInstanceOf(Date)
-    const steps = await db().selectFrom('staff_releases').select(['seq', 'respondents']).where('wave_id', '=', wave.id).execute()
-    expect(steps).toEqual([{ seq: 1, respondents: 5 }])
+    const steps = await db().selectFrom('staff_releases').select(['seq', 'respondents', 'shown']).where('wave_id', '=', wave.id).execute()
+    expect(steps.map(({ seq, respondents }) => ({ seq, respondents }))).toEqual([{ seq: 1, respondents: 5 }])
+    // The step stores the release it made (the whole side shown from step 1), and its answers count at step 1.
+    expect(steps[0]!.shown.shown[0]).toContainEqual([JSON.stringify([null, null, null]), 1])
+    expect((await profileCounts(db(), wave.id, 'staff')).map((p) => ({ step: p.step, n: p.counts[0] }))).toEqual([{ step: 1, n: 5 }])
     // Released responses carry the day only, and the form key only as the pool's hash.
     const rows = await db().selectFrom('responses').select(['submitted_at', 'submission_key', 'channel']).where('wave_id', '=', wave.id).execute()
     for (const row of rows) {
