@@ -35,3 +35,20 @@ describeEachDatabase('attribute names that a plain object already has', (ctx: Te
     expect(exported.body.split('\n')[0]).toContain('customer.constructor')
   })
 })
+
+describeEachDatabase('an attribute called __proto__', (ctx: TestContext) => {
+  it('is refused with a clear 400 as JSON and as a filter, never a 500, and the dashboard still renders', async () => {
+    const tenant = await createTenant(ctx, 'Proto2')
+    const headers = { ...bearer(await apiToken(ctx, tenant.owner.email)), 'content-type': 'application/json' }
+    const wave = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers, payload: { name: 'W', templateKey: 'service-gap-index' } })).json()
+    const answers = Object.fromEntries(SERVICE_GAP_INDEX_V1.items.map((item) => [item.key, 4]))
+    const body = `[{"side":"staff","attributes":{"__proto__":"x"},"answers":${JSON.stringify(answers)}}]`
+    const sent = await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${wave.id}/responses`, headers, payload: body })
+    expect(sent.statusCode).toBe(400)
+    expect(sent.json().error).toBeTypeOf('string')
+    const filtered = await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report?staff.__proto__=x`, headers })
+    expect(filtered.statusCode).toBe(400)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    expect((await owner.get(`/waves/${wave.id}?staff.__proto__=x`)).statusCode).toBe(200)
+  })
+})
