@@ -1,6 +1,6 @@
 // Utility: the module's hiding against the best possible (exhaustive over which non-primary groups to hide).
 import { Release, type Profile } from '../../server/domain/release.js'
-import { expand, readableGroups, describeGroup, isIn, show, type Person } from './auditor.js'
+import { expand, readableGroups, describeGroup, isIn, show } from './auditor.js'
 let seed = Number(process.argv[2] ?? 5)
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1))
@@ -8,7 +8,7 @@ let worst = 0
 for (let run = 0; run < 3000; run++) {
   const k = [3, 5][int(0, 1)]!
   const units = int(1, 3), vals = int(1, 3)
-  const profiles: Profile[] = Array.from({ length: int(2, 6) }, () => ({ unitKey: `u${int(0, units - 1)}`, attributes: rnd() < 0.8 ? { a: `v${int(0, vals - 1)}` } : {}, counts: [int(1, 8)] }))
+  const profiles: Profile[] = Array.from({ length: int(2, 6) }, () => ({ unitKey: `u${int(0, units - 1)}`, attributes: (rnd() < 0.8 ? { a: `v${int(0, vals - 1)}` } : {}) as Record<string, string>, counts: [int(1, 8)] }))
   const people = expand(profiles)
   const groups = readableGroups(people).filter((g) => people.some((p) => isIn(p, g)))
   const size = groups.map((g) => people.filter((p) => isIn(p, g)).length)
