@@ -84,7 +84,10 @@ for (let run = 0; run < runs; run++) {
     let stepNo = 0
     const log: string[] = []
     for (let s = 0; s < steps; s++) {
-      const arrivals = Array.from({ length: int(0, s === 0 ? 25 : 15) }, () => person(o))
+      const small = mode === 'chain-small'
+      const arrivals = Array.from({ length: small ? int(0, s === 0 ? 8 : 4) : int(0, s === 0 ? 25 : 15) }, () => person(o))
+      if (mode === 'chain-grow' && s >= 2) for (const a of arrivals) a.counts = [...a.counts, rnd() < 0.5 ? 1 : 0]
+      if (mode === 'chain-multi' && arrivals.length > 1 && rnd() < 0.5) { const c = int(2, 4); arrivals[0]!.counts = arrivals[0]!.counts.map((x) => x * c) }
       const pending = [...waiting, ...arrivals]
       const result = nextStaffStep(released, pending, k, saved)
       if (!result) { waiting = pending; log.push(`step ${s}: wait (${pending.length} pending)`); continue }
@@ -103,7 +106,7 @@ for (let run = 0; run < runs; run++) {
     const gen: number[] = []
     for (const p of released) for (const q of expand([p])) { people.push(q); gen.push(p.step!) }
     const idx = new Map(people.map((p, i) => [p, i]))
-    for (let m = 0; m < o.measures; m++) {
+    for (let m = 0; m < o.measures + (mode === 'chain-grow' ? 1 : 0); m++) {
       const terms = history.flatMap(({ release, step }) => shownTerms(release, people, m, `r${step}`, (p) => gen[idx.get(p)!]! <= step))
       shownTotal += terms.length
       const bad = audit(terms, people, k, `chain k=${k} m=${m}`)

@@ -4,6 +4,7 @@
 // shown. The generated checks against an independent auditor are in release.property.test.ts.
 import { describe, expect, it } from 'vitest'
 import { measureKeys, measureVector } from '../../server/domain/measures.js'
+import { rollupTotals } from '../../server/repositories/rollups.js'
 import { nextStaffStep, Release, type GroupRef, type Profile } from '../../server/domain/release.js'
 
 const P = (unitKey: string, n: number, attributes: Record<string, string> = {}, more: number[] = []): Profile =>
@@ -398,6 +399,12 @@ describe('Release: attacks found against the k-anonymous release', () => {
     //   whether P agrees on j = agree_D − agree_i.
     // The suppressed figures of item j (n = 1) are worked out exactly from two shown figures.
     const r = new Release([answering('u0', 19, { h: 4, i: 4 }), answering('u0', 1, { h: 4, j: 1 })], 5)
+    // The arithmetic on the totals the product keeps (repositories/rollups.ts), with varied answers to i:
+    const responses = [...Array.from({ length: 19 }, (_, n) => ({ h: 4, i: 1 + (n % 5) })), { h: 4, j: 2 }]
+      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', answers }))
+    const totals = rollupTotals(new Map([['i', 'D'], ['j', 'D']]), responses)
+    const sumOfI = totals.answers.filter((a) => a.item === 'i').reduce((sum, a) => sum + a.value * a.count, 0)
+    expect(totals.dimensions[0]!.meanSum - sumOfI, 'the reader gets P\'s answer to j (2)').toBe(2)
     expect(r.status(W, measure.get('j'))).toEqual({ shown: false, reason: 'too_few' })
     expect(r.shown(W, measure.get('i')) && r.shown(W, measure.get('dimension:D')),
       'n_D · mean_D − n_i · mean_i = the answer to j of the one who answered it').toBe(false)
@@ -410,6 +417,11 @@ describe('Release: attacks found against the k-anonymous release', () => {
     //   meanSum_D − Σ_i − Σ_j = −(P's i + P's j) / 2   and   n_D − n_i − n_j = −1:
     // the mean of P's two answers (e.g. 5 means both are 5), the one who answered both.
     const r = new Release([answering('u0', 3, { h: 3, i: 2 }), answering('u0', 3, { h: 3, j: 2 }), answering('u0', 1, { h: 3, i: 5, j: 5 })], 3)
+    const responses = [{ h: 3, i: 2 }, { h: 3, i: 4 }, { h: 3, i: 1 }, { h: 3, j: 3 }, { h: 3, j: 2 }, { h: 3, j: 4 }, { h: 3, i: 5, j: 5 }]
+      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', answers }))
+    const totals = rollupTotals(new Map([['i', 'D'], ['j', 'D']]), responses)
+    const sumOf = (item: string) => totals.answers.filter((a) => a.item === item).reduce((sum, a) => sum + a.value * a.count, 0)
+    expect(sumOf('i') + sumOf('j') - totals.dimensions[0]!.meanSum, 'the reader gets the mean of P\'s two answers (5)').toBe(5)
     expect(['i', 'j', 'dimension:D'].every((key) => r.shown(W, measure.get(key))),
       'meanSum_D − Σ_i − Σ_j = −(mean of the answers of the one who answered both)').toBe(false)
   })
