@@ -6,7 +6,7 @@ let released: Profile[] = []
 let saved: SavedRelease | null = null
 const batches = [[one('u0'), one('u0'), one('u1')], [one('u0'), one('u1'), one('u1')], [...Array(10)].map(() => one('u0')), [...Array(10)].map(() => one('u1'))]
 for (const batch of batches) {
-  const r = nextStaffStep(released, batch, k, saved)!
+  const r: { chosen: number[]; release: SavedRelease } = nextStaffStep(released, batch, k, saved)!
   const step = Math.max(0, ...released.map((p) => p.step ?? 0)) + 1
   released = [...released, ...r.chosen.map((i) => ({ ...batch[i]!, step }))]
   saved = r.release

@@ -417,7 +417,7 @@ describe('Release: attacks found against the k-anonymous release', () => {
     //   meanSum_D − Σ_i − Σ_j = −(P's i + P's j) / 2   and   n_D − n_i − n_j = −1:
     // the mean of P's two answers (e.g. 5 means both are 5), the one who answered both.
     const r = new Release([answering('u0', 3, { h: 3, i: 2 }), answering('u0', 3, { h: 3, j: 2 }), answering('u0', 1, { h: 3, i: 5, j: 5 })], 3)
-    const responses = [{ h: 3, i: 2 }, { h: 3, i: 4 }, { h: 3, i: 1 }, { h: 3, j: 3 }, { h: 3, j: 2 }, { h: 3, j: 4 }, { h: 3, i: 5, j: 5 }]
+    const responses = ([{ h: 3, i: 2 }, { h: 3, i: 4 }, { h: 3, i: 1 }, { h: 3, j: 3 }, { h: 3, j: 2 }, { h: 3, j: 4 }, { h: 3, i: 5, j: 5 }] as Array<Record<string, number>>)
       .map((answers) => ({ side: 'staff' as const, unitId: 'u0', answers }))
     const totals = rollupTotals(new Map([['i', 'D'], ['j', 'D']]), responses)
     const sumOf = (item: string) => totals.answers.filter((a) => a.item === item).reduce((sum, a) => sum + a.value * a.count, 0)
