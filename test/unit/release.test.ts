@@ -373,7 +373,7 @@ describe('nextStaffStep: attacks over two reads found against the rule-based rel
 // ---------------------------------------------------------------------------------------------------
 // Attacks that beat the k-anonymous release (eb5f5ce). The release is sound for what it models — every
 // shown figure of one measure is a sum over classes of ≥ k, over every step — (hunted with the exact
-// linear auditor over ~250 000 generated organizations and ~60 000 chains of 3–5 steps, nothing
+// linear auditor over ~255 000 generated organizations and ~330 000 chains of 3–5 steps, nothing
 // found). These attacks use what it does not model: figures of one measure that are functions of
 // another measure's answers, and the reasons it gives for hiding.
 
