@@ -3,6 +3,7 @@
 // (release.ts) decides on these vectors summed per profile (unit × attributes); the profile rollups
 // store them, and the release steps compute them for answers still waiting in the pool.
 import { dimensionKeys } from './report.js'
+import type { DimensionMeasure } from './release.js'
 
 export interface MeasureItem {
   key: string
@@ -16,6 +17,19 @@ export type MeasuredAnswers = Readonly<Record<string, number | null | undefined>
 /** The name of each measure, in vector order: respondents, the items in order, then the dimensions. */
 export function measureKeys(items: readonly MeasureItem[]): string[] {
   return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((key) => `dimension:${key}`)]
+}
+
+/**
+ * Each dimension's measure with the measures of its items (indices into measureKeys): a dimension's
+ * figures are means of each respondent's own answers, so the release shows them only where they are
+ * sums over the same people as its items' (domain/release.ts).
+ */
+export function dimensionMeasures(items: readonly MeasureItem[]): DimensionMeasure[] {
+  const keys = measureKeys(items)
+  return dimensionKeys(items).map((dimension) => ({
+    measure: keys.indexOf(`dimension:${dimension}`),
+    items: items.flatMap((item, i) => (!item.headline && item.dimension === dimension ? [i + 1] : [])),
+  }))
 }
 
 /**

@@ -28,6 +28,12 @@ export interface Profile {
   step?: number
 }
 
+/** A dimension's measure and its items' measures (domain/measures.ts dimensionMeasures). */
+export interface DimensionMeasure {
+  measure: number
+  items: number[]
+}
+
 /** A group a reader can ask for: a unit or the whole side, narrowed by at most one attribute value. */
 export interface GroupRef {
   unit: string | null
@@ -245,10 +251,10 @@ export class Release {
   private readonly statuses: Status[][]
 
   /** Computes the release of `profiles`, or reads back a saved one (a staff step's) over the same profiles. */
-  constructor(profiles: readonly Profile[], readonly minGroupSize: number, saved: SavedRelease | null = null) {
+  constructor(profiles: readonly Profile[], readonly minGroupSize: number, saved: SavedRelease | null = null, dimensions: readonly DimensionMeasure[] = []) {
     const k = groupSize(minGroupSize)
     this.lattice = new Lattice(profiles)
-    this.statuses = saved && saved.k === k ? restore(this.lattice, k, saved) : decide(this.lattice, k).statuses
+    this.statuses = saved && saved.k === k ? restore(this.lattice, k, saved) : decide(this.lattice, k, dimensions).statuses
   }
 
   private cellOf(group: GroupRef): number | undefined {
@@ -279,10 +285,13 @@ export class Release {
     return cell === undefined ? 0 : this.lattice.count(cell, 0)
   }
 
-  /** Whether an attribute value may be asked for at all: held by at least k respondents of the side. */
+  /**
+   * Whether an attribute value may be asked for at all: only when its group across the side is shown.
+   * Offering every value held by k or more would tell, next to the whole, how many hold the rest.
+   */
   offers(name: string, value: string): boolean {
     const cell = this.lattice.index.get(keyOf(null, name, value))
-    return cell !== undefined && this.lattice.count(cell, 0) >= groupSize(this.minGroupSize)
+    return cell !== undefined && this.statuses[0]![cell] === 'shown'
   }
 
   /** The attribute values a reader may filter by, per attribute name, sorted (see `offers`). */
@@ -316,7 +325,7 @@ export class Release {
 }
 
 /** Every measure's release: respondents first; a group hidden for its respondents is hidden for all. */
-function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: number) => number | null = () => null, step = 0) {
+function decide(lattice: Lattice, k: number, dimensions: readonly DimensionMeasure[], shownSince: (measure: number, c: number) => number | null = () => null, step = 0) {
   const pinned = (m: number) => (c: number) => shownSince(m, c) !== null
   const since = (m: number) => (c: number) => shownSince(m, c) ?? step
   const stuck = new Set<number>()
@@ -334,7 +343,37 @@ function decide(lattice: Lattice, k: number, shownSince: (measure: number, c: nu
     result.stuck.forEach((p) => stuck.add(p))
     statuses.push(result.status)
   }
+  for (const { measure, cell } of sameAnswerers(lattice, statuses, dimensions, (m, c) => pinned(m)(c))) {
+    // Readers saw this dimension here before: a newcomer who skipped one of its items waits.
+    for (const p of lattice.cells[cell]!.profiles) {
+      const counts = lattice.profiles[p]!.counts
+      if ((counts[measure] ?? 0) > 0 && dimensions.find((d) => d.measure === measure)!.items.some((i) => (counts[i] ?? 0) < (counts[measure] ?? 0))) stuck.add(p)
+    }
+  }
   return { statuses, stuck }
+}
+
+/**
+ * A dimension's figures in a group add up each respondent's mean over the items they answered, so
+ * next to the items' own figures they could single out who answered which items. They are shown only
+ * where every item of the dimension is shown and was answered by everyone counted in the dimension.
+ * Returns the places where that no longer holds but readers saw the dimension before (pinned).
+ */
+function sameAnswerers(lattice: Lattice, statuses: Status[][], dimensions: readonly DimensionMeasure[], pinned: (measure: number, c: number) => boolean) {
+  const broken: Array<{ measure: number; cell: number }> = []
+  for (const { measure, items } of dimensions) {
+    if (!statuses[measure]) continue
+    const status = [...statuses[measure]!]
+    statuses[measure] = status
+    lattice.cells.forEach((_, c) => {
+      if (status[c] !== 'shown') return
+      const n = lattice.count(c, measure)
+      if (items.every((i) => statuses[i]?.[c] === 'shown' && lattice.count(c, i) === n)) return
+      if (pinned(measure, c)) broken.push({ measure, cell: c })
+      else status[c] = 'protects_smaller'
+    })
+  }
+  return broken
 }
 
 function saveStatuses(lattice: Lattice, statuses: readonly Status[][], since: (measure: number, key: string) => number, k: number): SavedRelease {
@@ -365,8 +404,8 @@ function restore(lattice: Lattice, k: number, saved: SavedRelease): Status[][] {
  * next step. So the classes of the new release — people alike in every shown group and step — all
  * hold 0 or at least k, over every release ever shown. A step always holds at least k answers.
  */
-export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number, previous: SavedRelease | null):
-  { chosen: number[]; step: number; release: SavedRelease } | null {
+export function nextStaffStep(current: readonly Profile[], pending: readonly Profile[], minGroupSize: number, previous: SavedRelease | null,
+  dimensions: readonly DimensionMeasure[] = []): { chosen: number[]; step: number; release: SavedRelease } | null {
   const k = groupSize(minGroupSize)
   const step = Math.max(0, ...current.map((p) => p.step ?? 0)) + 1
   let chosen = pending.map((_, i) => i)
@@ -376,7 +415,7 @@ export function nextStaffStep(current: readonly Profile[], pending: readonly Pro
     const lattice = new Lattice([...current, ...newcomers])
     const seen = (previous?.shown ?? []).map((entries) => new Map(entries))
     const shownSince = (m: number, c: number) => seen[m]?.get(lattice.cells[c]!.key) ?? null
-    const { statuses, stuck } = decide(lattice, k, shownSince, step)
+    const { statuses, stuck } = decide(lattice, k, dimensions, shownSince, step)
     const waiting = new Set<number>()
     for (const p of stuck) {
       const profile = lattice.profiles[p] as Profile & { chosenAs?: number }

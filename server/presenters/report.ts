@@ -26,12 +26,14 @@ const chart = (spec: ChartSpec) => JSON.stringify(spec)
 const badge = (value: Classification) => ({ key: value, label: f.classification(value) })
 const gapCell = (gap: Gap | null) => (gap ? { points: f.points(gap.points), range: f.pointsRange(gap.ci95) } : null)
 
-/** Why a group's figures are not shown, in the words a reader sees next to them. */
-export function hiddenBecause(reason: 'too_few' | 'protects_smaller', min: number): string {
-  return reason === 'protects_smaller' ? 'hidden so that a smaller group cannot be worked out' : `fewer than ${f.count(min)} answers`
+/** Why a group's figures are not shown, in the words a reader sees next to them (one for every reason). */
+export function hiddenBecause(min: number): string {
+  // One wording for both reasons: telling "fewer than k" from "hidden to protect others" would say,
+  // next to the shown total, how many sit in each hidden group.
+  return `hidden: fewer than ${f.count(min)} answers here, or kept back so that a smaller group cannot be worked out`
 }
 
-const countText = (count: ShownCount, min: number) => (count.shown ? f.count(count.n) : hiddenBecause(count.reason, min))
+const countText = (count: ShownCount, min: number) => (count.shown ? f.count(count.n) : hiddenBecause(min))
 
 export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   const { report } = dashboard
@@ -53,7 +55,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     const group = dashboard.group[side]
     const who = side === 'staff' ? 'staff' : 'customer'
     if (group.needed !== null) return `${f.count(group.needed)} more ${who} ${group.needed === 1 ? 'answer' : 'answers'} before figures appear`
-    if (!group.shown) return `Hidden for this filter: ${hiddenBecause(group.reason, min)}`
+    if (!group.shown) return `Hidden for this filter: ${hiddenBecause(min)}`
     return `Hidden for this filter: fewer than ${f.count(min)} answered this question`
   }
 
@@ -135,7 +137,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
         href: `?unit=${encodeURIComponent(row.unit.name)}`,
         cells: row.items.map((cell) => (cell.gap
           ? { shade: f.gapShade(cell.gap.points), title: null, text: String(Math.round(cell.gap.points)), significant: cell.gap.significant }
-          : { shade: 'hidden-cell', title: `Hidden on a side: ${hiddenBecause('too_few', min)}, or ${hiddenBecause('protects_smaller', min)}`, text: '—', significant: false })),
+          : { shade: 'hidden-cell', title: `A side is ${hiddenBecause(min)}`, text: '—', significant: false })),
       })),
     },
 
@@ -153,7 +155,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
       perSide: dashboard.planner.perSide ? f.count(dashboard.planner.perSide) : '—',
       have: SIDES.map((side) => {
         const count = dashboard.respondents[side]
-        return count.shown ? `${f.count(count.n)} ${side === 'staff' ? 'staff' : 'customers'}` : `${side === 'staff' ? 'staff' : 'customers'}: ${hiddenBecause(count.reason, min)}`
+        return count.shown ? `${f.count(count.n)} ${side === 'staff' ? 'staff' : 'customers'}` : `${side === 'staff' ? 'staff' : 'customers'}: ${hiddenBecause(min)}`
       }).join(' and '),
     },
 

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto'
 import type { Db } from '../../db/connect.js'
 import { tooSmall } from '../domain/anonymity.js'
-import { measureVector } from '../domain/measures.js'
+import { dimensionMeasures, measureVector } from '../domain/measures.js'
 import { nextStaffStep, Release } from '../domain/release.js'
 import { atomically } from '../repositories/atomically.js'
 import { profileCounts } from '../repositories/profiles.js'
@@ -41,10 +41,11 @@ export async function advanceStaff(db: Db, waveId: string, minGroupSize: number)
     // Readers see the last step's release; before the first step, staff stored before release steps
     // existed are seen as the release computed from them.
     const last = await lastStaffRelease(trx, waveId)
-    const previous = last?.shown ?? (current.length > 0 ? new Release(current, minGroupSize).save() : null)
+    const dimensions = dimensionMeasures(items)
+    const previous = last?.shown ?? (current.length > 0 ? new Release(current, minGroupSize, null, dimensions).save() : null)
     const step = nextStaffStep(current, pending.map((entry) => ({
       unitKey: entry.unitKey, attributes: entry.attributes, counts: measureVector(items, entry.answers),
-    })), minGroupSize, previous)
+    })), minGroupSize, previous, dimensions)
     if (!step) return 0
     const joining = shuffled(step.chosen.map((i) => pending[i]!))
     await releaseStaffAnswers(trx, waveId, joining.map((entry) => entry.id), step.step, step.release)

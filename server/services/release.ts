@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
-import { measureKeys } from '../domain/measures.js'
+import { dimensionMeasures, measureKeys } from '../domain/measures.js'
 import { Release, type GroupRef } from '../domain/release.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from '../repositories/instruments.js'
@@ -20,7 +20,7 @@ async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: num
   const key = `${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${fingerprint}`
   const kept = releases.get(key)
   if (kept) return kept
-  const release = new Release(profiles, minGroupSize, saved?.shown ?? null)
+  const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(await waveItems(db, waveId)))
   releases.set(key, release)
   return release
 }

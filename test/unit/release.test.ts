@@ -3,7 +3,8 @@
 // stands — each written as the combination of shown groups a reader would use, which must not all be
 // shown. The generated checks against an independent auditor are in release.property.test.ts.
 import { describe, expect, it } from 'vitest'
-import { measureKeys, measureVector } from '../../server/domain/measures.js'
+import { dimensionMeasures, measureKeys, measureVector } from '../../server/domain/measures.js'
+import { hiddenBecause } from '../../server/presenters/report.js'
 import { rollupTotals } from '../../server/repositories/rollups.js'
 import { nextStaffStep, Release, type GroupRef, type Profile } from '../../server/domain/release.js'
 
@@ -128,13 +129,13 @@ describe('Release: worked lattices', () => {
     expect(empty.offeredValues().size).toBe(0)
   })
 
-  it('offers only values held by at least k respondents', () => {
-    // k = 5: v held by 6, w by 4, x by 5; people lacking the attribute (2) are never offered.
+  it('offers a value only where its group across the side is shown', () => {
+    // k = 5: v held by 6, w by 4 (too_few), x by 5; people lacking the attribute (2) are never offered.
+    // Offering every value held by k or more would tell, next to the shown whole, how many hold the rest.
     const r = new Release([P('A', 6, { a: 'v' }), P('A', 4, { a: 'w' }), P('B', 5, { a: 'x' }), P('B', 2)], 5)
-    expect(r.offers('a', 'v')).toBe(true)
+    for (const value of ['v', 'w', 'x']) expect(r.offers('a', value), value).toBe(r.shown(V('a', value)))
     expect(r.offers('a', 'w')).toBe(false)
-    expect(r.offers('a', 'x')).toBe(true)
-    expect(r.offeredValues()).toEqual(new Map([['a', ['v', 'x']]]))
+    expect(r.offeredValues()).toEqual(new Map([...['v', 'x'].filter((v) => r.shown(V('a', v))).length ? [['a', ['v', 'x'].filter((v) => r.shown(V('a', v)))] as const] : []]))
   })
 
   it('gives the same release whatever the order of the profiles', () => {
@@ -399,11 +400,11 @@ describe('Release: attacks found against the k-anonymous release', () => {
     //   P's answer to j = n_D · mean_D − n_i · mean_i = 20 · mean_D − 19 · mean_i,
     //   whether P agrees on j = agree_D − agree_i.
     // The suppressed figures of item j (n = 1) are worked out exactly from two shown figures.
-    const r = new Release([answering('u0', 19, { h: 4, i: 4 }), answering('u0', 1, { h: 4, j: 1 })], 5)
+    const r = new Release([answering('u0', 19, { h: 4, i: 4 }), answering('u0', 1, { h: 4, j: 1 })], 5, null, dimensionMeasures(items))
     // The arithmetic on the totals the product keeps (repositories/rollups.ts), with varied answers to i:
     const responses = [...Array.from({ length: 19 }, (_, n) => ({ h: 4, i: 1 + (n % 5) })), { h: 4, j: 2 }]
-      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', answers }))
-    const totals = rollupTotals(new Map([['i', 'D'], ['j', 'D']]), responses)
+      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', attributes: {}, answers }))
+    const totals = rollupTotals(items, responses)
     const sumOfI = totals.answers.filter((a) => a.item === 'i').reduce((sum, a) => sum + a.value * a.count, 0)
     expect(totals.dimensions[0]!.meanSum - sumOfI, 'the reader gets P\'s answer to j (2)').toBe(2)
     expect(r.status(W, measure.get('j'))).toEqual({ shown: false, reason: 'too_few' })
@@ -417,33 +418,26 @@ describe('Release: attacks found against the k-anonymous release', () => {
     // item's answer to D's meanSum; P adds (i + j) / 2. So
     //   meanSum_D − Σ_i − Σ_j = −(P's i + P's j) / 2   and   n_D − n_i − n_j = −1:
     // the mean of P's two answers (e.g. 5 means both are 5), the one who answered both.
-    const r = new Release([answering('u0', 3, { h: 3, i: 2 }), answering('u0', 3, { h: 3, j: 2 }), answering('u0', 1, { h: 3, i: 5, j: 5 })], 3)
+    const r = new Release([answering('u0', 3, { h: 3, i: 2 }), answering('u0', 3, { h: 3, j: 2 }), answering('u0', 1, { h: 3, i: 5, j: 5 })], 3, null, dimensionMeasures(items))
     const responses = ([{ h: 3, i: 2 }, { h: 3, i: 4 }, { h: 3, i: 1 }, { h: 3, j: 3 }, { h: 3, j: 2 }, { h: 3, j: 4 }, { h: 3, i: 5, j: 5 }] as Array<Record<string, number>>)
-      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', answers }))
-    const totals = rollupTotals(new Map([['i', 'D'], ['j', 'D']]), responses)
+      .map((answers) => ({ side: 'staff' as const, unitId: 'u0', attributes: {}, answers }))
+    const totals = rollupTotals(items, responses)
     const sumOf = (item: string) => totals.answers.filter((a) => a.item === item).reduce((sum, a) => sum + a.value * a.count, 0)
     expect(sumOf('i') + sumOf('j') - totals.dimensions[0]!.meanSum, 'the reader gets the mean of P\'s two answers (5)').toBe(5)
     expect(['i', 'j', 'dimension:D'].every((key) => r.shown(W, measure.get(key))),
       'meanSum_D − Σ_i − Σ_j = −(mean of the answers of the one who answered both)').toBe(false)
   })
 
-  it('the reasons of hidden groups give a hidden group\'s n exactly: too_few means 1 … k−1, protects_smaller ≥ k', () => {
+  it('the reasons of hidden groups would give a hidden group\'s n exactly, so readers see one wording for both', () => {
     // k = 5. A: 1, B: 5. Whole 6 shown. A is too_few, B (whose 5 would single out A's one) is
-    // protects_smaller — and protects_smaller is only ever given to a group of ≥ k. The dashboard lists
-    // both reasons per unit. Reader: n(A) ∈ 1 … 4, n(B) ≥ 5, n(A) + n(B) = 6, so n(A) = 1 and n(B) = 5
-    // exactly: a suppressed group's n is computed (design §5: "no share, no n").
+    // protects_smaller — given only to groups of ≥ k. Shown as such next to the whole: n(A) ∈ 1 … 4,
+    // n(B) ≥ 5, n(A) + n(B) = 6, so n(A) = 1 and n(B) = 5. The API says only {suppressed: true}, and
+    // the dashboard prints the same words for either reason.
     const r = new Release([P('A', 1), P('B', 5)], 5)
-    const k = 5
-    const range = (g: GroupRef): number[] => {
-      const s = r.status(g)
-      if (s.shown) return [s.n]
-      if (s.reason === 'no_answers') return [0]
-      const all = Array.from({ length: 100 }, (_, i) => i + 1)
-      return s.reason === 'too_few' ? all.filter((n) => n < k) : s.reason === 'protects_smaller' ? all.filter((n) => n >= k) : all
-    }
-    const whole = r.status(W)
-    expect(whole).toEqual({ shown: true, n: 6 })
-    const possibleA = range(U('A')).filter((a) => range(U('B')).some((b) => a + b === 6))
-    expect(possibleA.length === 1 && possibleA[0]! < k, `n(A) is worked out from the reasons: ${JSON.stringify(possibleA)}`).toBe(false)
+    expect(r.status(W)).toEqual({ shown: true, n: 6 })
+    expect([statusOf(r, U('A')), statusOf(r, U('B'))]).toEqual(['too_few', 'protects_smaller'])
+    expect(hiddenBecause(5)).not.toMatch(/too_few|protects/)
+    expect(hiddenBecause(5)).toContain('fewer than 5')
+    expect(hiddenBecause(5)).toContain('smaller group')
   })
 })
