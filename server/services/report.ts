@@ -23,8 +23,8 @@ export async function reportItems(db: Db, waveId: string, orgName: string): Prom
 
 /**
  * Turns the filters into a unit id and checks each attribute filter against the release: only values
- * held by at least the minimum group size on their side can be chosen. The answer is the same for a
- * value nobody holds and one a few hold, so the refusal says nothing about who answered.
+ * whose group the release shows on their side can be chosen. The answer is the same for a value
+ * nobody holds, one a few hold and one kept back, so the refusal says nothing about who answered.
  */
 async function resolveFilters(db: Db, organization: { id: string; minGroupSize: number }, release: WaveRelease, filters: ReportFilters) {
   let unit: { id: string; name: string } | null = null
@@ -37,7 +37,7 @@ async function resolveFilters(db: Db, organization: { id: string; minGroupSize: 
   for (const side of SIDES) {
     for (const [name, value] of Object.entries(filters[side])) {
       if (!release.sides[side].offers(name, value)) {
-        throw new HttpError(400, 'unknown_filter', `"${name}" = "${value}" cannot be chosen: ${side} attribute values can be filtered by only when at least ${organization.minGroupSize} respondents hold them.`)
+        throw new HttpError(400, 'unknown_filter', `"${name}" = "${value}" cannot be chosen: a ${side} attribute value can be filtered by only where its figures are shown (held by at least ${organization.minGroupSize} respondents, and not kept back to protect a smaller group).`)
       }
     }
   }
