@@ -30,10 +30,12 @@ const gapCell = (gap: Gap | null) => (gap ? { points: f.points(gap.points), rang
 export function hiddenBecause(min: number): string {
   // One wording for both reasons: telling "fewer than k" from "hidden to protect others" would say,
   // next to the shown total, how many sit in each hidden group.
-  return `hidden: fewer than ${f.count(min)} answers here, or kept back so that a smaller group cannot be worked out`
+  return `hidden: ${whyHidden(min)}`
 }
 
-const countText = (count: ShownCount, min: number) => (count.shown ? f.count(count.n) : hiddenBecause(min))
+const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or kept back so that a smaller group cannot be worked out`
+
+const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
 export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   const { report } = dashboard
@@ -144,10 +146,11 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     respondents: {
       rows: dashboard.respondents.perUnit.map((row) => ({
         unit: row.unit.name,
-        ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side], min)])) as Record<Side, string>,
+        ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side])])) as Record<Side, string>,
       })),
-      staff: countText(dashboard.respondents.staff, min),
-      customer: countText(dashboard.respondents.customer, min),
+      hiddenNote: whyHidden(min),
+      staff: countText(dashboard.respondents.staff),
+      customer: countText(dashboard.respondents.customer),
     },
     planner: {
       gapPoints: String(dashboard.planner.gapPoints),

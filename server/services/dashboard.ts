@@ -125,7 +125,8 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
     const status = shownCount(release.sides[side].status(groupOf(unitId, filters[side])))
     // Staff answers waiting for a release step count towards the first one.
     const waiting = side === 'staff' ? report.release.staffWaiting : 0
-    const needed = !status.shown && !filtered(side) ? Math.max(1, smallestShownGroup(min) - release.sides[side].respondents(groupOf(null, {})) - waiting) : null
+    const have = release.sides[side].respondents(groupOf(null, {}))
+    const needed = !filtered(side) && have < smallestShownGroup(min) ? Math.max(1, smallestShownGroup(min) - have - waiting) : null
     return [side, { ...status, needed }]
   })) as Record<Side, ShownCount & { needed: number | null }>
 

@@ -125,7 +125,8 @@ it('draws the dashboard on a desktop: headline, three charts, no errors, nothing
   }
   expect(await headline(page)).toMatch(/^80% of staff say .+\n?8% of customers say /)
   expect(await page.locator('.headline-facts').innerText()).toMatch(/gap\s+\+72 pts/i)
-  expect(await page.locator('.heatmap td.hidden-cell').count()).toBe(12)
+  // Two rows of twelve: the three-person unit, and the unit hidden so that it cannot be worked out.
+  expect(await page.locator('.heatmap td.hidden-cell').count()).toBe(24)
   expect(await page.locator('.comments li', { hasText: '<script>alert(1)</script>' }).count()).toBe(1)
   expect(await page.locator('button.print').isVisible()).toBe(true)
   expect(await sidewaysScrolling(page)).toBeUndefined()

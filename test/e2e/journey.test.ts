@@ -123,9 +123,10 @@ it('takes four answers per side through the API with a token made on the tokens 
   expect(((await response.json()) as { ids: string[] }).ids).toHaveLength(8)
 
   await reloadWave()
-  expect(await counts()).toContain(`4 staff and 4 customer responses · minimum group size ${DEFAULT_MIN_GROUP_SIZE}`)
-  expect(await headline()).toMatch(/^hidden of staff say .+\n?hidden of customers say /)
-  expect(await facts()).toContain(`fewer than ${DEFAULT_MIN_GROUP_SIZE} answers`)
+  // The four staff answers wait in the sealed pool for a release step of at least five.
+  expect(await counts()).toContain(`0 staff and 4 customer responses · minimum group size ${DEFAULT_MIN_GROUP_SIZE}`)
+  expect(await admin.locator('#staff-release').innerText()).toContain('4 staff answers waiting')
+  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n?Customers: 1 more customer answer before figures appear/)
 })
 
 it('lets a customer answer every item with taps on a 360 px phone and thanks them', async () => {
@@ -153,9 +154,9 @@ it('lets a customer answer every item with taps on a 360 px phone and thanks the
 
 it('moves the report by exactly that one customer: five customers now, shown; staff still hidden', async () => {
   await reloadWave()
-  expect(await counts()).toContain('4 staff and 5 customer responses')
+  expect(await counts()).toContain('0 staff and 5 customer responses')
   // One of the four from the API agreed (4), and the phone's 5 agrees: 2 of 5.
-  expect(await headline()).toMatch(/^hidden of staff say .+\n?40% of customers say /)
+  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n?40% of customers say /)
   expect(await facts()).toContain('n = 5')
   expect(await admin.locator('.comments li', { hasText: 'Quick and friendly at the counter.' }).count()).toBe(1)
 })

@@ -49,7 +49,7 @@ describe('presentDashboard', () => {
   })
 
   it('prints a unit count under the minimum group size as "fewer than k", and a hidden heat-map cell as a dash', () => {
-    expect(view.respondents.rows).toEqual([{ unit: 'North & <South>', staff: 'hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out', customer: '1,200' }])
+    expect(view.respondents.rows).toEqual([{ unit: 'North & <South>', staff: 'hidden', customer: '1,200' }])
     expect(view.heatmap!.rows[0]!.cells).toEqual([
       { shade: 'g3', title: null, text: '42', significant: true },
       { shade: 'hidden-cell', title: 'A side is hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out', text: '—', significant: false },
