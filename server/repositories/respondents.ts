@@ -3,6 +3,16 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
 
+/**
+ * How many respondents a side of the wave holds, from the rollups: the version of its profiles
+ * (responses are only ever added, so the same count means the same respondents).
+ */
+export async function sideRespondents(db: Db, waveId: string, side: Side): Promise<number> {
+  const row = await db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
+    .where('wave_id', '=', waveId).where('side', '=', side).executeTakeFirst()
+  return Number(row?.n ?? 0)
+}
+
 /** The most frequent comments of a group first (identical ones counted once, with how many gave them). */
 export async function frequentComments(
   db: Db,

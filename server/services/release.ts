@@ -1,6 +1,5 @@
 // The anonymity release of a wave, as every surface reads it: one Release per side, computed from the
 // side's respondent profiles (domain/release.ts) and kept while those profiles stay the same.
-import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
 import { dimensionMeasures, measureKeys } from '../domain/measures.js'
@@ -8,20 +7,23 @@ import { Release, type GroupRef } from '../domain/release.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from '../repositories/instruments.js'
 import { profileCounts } from '../repositories/profiles.js'
-import { lastStaffRelease } from '../repositories/staff-pool.js'
+import { sideRespondents } from '../repositories/respondents.js'
+import { lastStaffRelease, lastStaffStep } from '../repositories/staff-pool.js'
 
 const releases = new LocalCache<string, Release>({ max: 200 })
 
 /** The release of one side: the same profiles and group size give the same release, from the cache. */
 async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<Release> {
   // Staff figures change only in release steps, and each step stores the release readers see.
-  const [profiles, saved] = await Promise.all([profileCounts(db, waveId, side), side === 'staff' ? lastStaffRelease(db, waveId) : null])
-  const fingerprint = createHash('sha256').update(JSON.stringify(profiles)).digest('base64url')
-  const key = `${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${fingerprint}`
-  const kept = releases.get(key)
+  // Responses are only ever added, so the side's count and the step say whether anything changed.
+  const [total, step] = await Promise.all([sideRespondents(db, waveId, side), side === 'staff' ? lastStaffStep(db, waveId) : 0])
+  const kept = releases.get(`${waveId}|${side}|${minGroupSize}|${step}|${total}`)
   if (kept) return kept
-  const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(await waveItems(db, waveId)))
-  releases.set(key, release)
+  const [profiles, items, saved] = await Promise.all([profileCounts(db, waveId, side), waveItems(db, waveId), side === 'staff' ? lastStaffRelease(db, waveId) : null])
+  const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(items))
+  // Kept under the count the profiles themselves hold, in case an answer arrived between the reads.
+  const held = profiles.reduce((sum, p) => sum + (p.counts[0] ?? 0), 0)
+  releases.set(`${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${held}`, release)
   return release
 }
 
