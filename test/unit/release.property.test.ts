@@ -23,7 +23,7 @@
 //
 // RELEASE_RUNS and RELEASE_SEED (environment) widen the search when hunting; the defaults (3000 runs,
 // organizations up to 60 respondents, k ∈ {3, 4, 5, 7}) keep the file to about 6 s on two cores even
-// when nothing is found (the search is then exhaustive). test/hunt/ holds a larger harness.
+// when nothing is found (the search is then exhaustive).
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
 import { nextStaffStep, Release, type GroupRef, type Profile, type SavedRelease } from '../../server/domain/release.js'
