@@ -57,7 +57,8 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     const group = dashboard.group[side]
     const who = side === 'staff' ? 'staff' : 'customer'
     if (group.needed !== null) return `${f.count(group.needed)} more ${who} ${group.needed === 1 ? 'answer' : 'answers'} before figures appear`
-    if (!group.shown) return `Hidden for this filter: ${hiddenBecause(min)}`
+    if (!group.shown) return `Hidden for this filter: ${whyHidden(min)}`
+    if (group.n === 0) return `No ${who} answers for this filter yet`
     return `Hidden for this filter: fewer than ${f.count(min)} answered this question`
   }
 

@@ -280,7 +280,9 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
 
     const tiny = await dashboard(`?unit=${encodeURIComponent(TINY)}`)
     expect(tiny).toContain(`<option value="Kiosk &lt;b&gt;&amp;&quot;7&quot;" selected>`)
-    expect(text(section(tiny, 'headline-title'))).toContain('Staff: Hidden for this filter: hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out')
+    expect(text(section(tiny, 'headline-title'))).toContain('Staff: Hidden for this filter: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out')
+    // The kiosk has no customers at all: the headline says so rather than giving a reason for hiding.
+    expect(text(section(tiny, 'headline-title'))).toContain('Customers: No customer answers for this filter yet')
     const tinyComments = section(tiny, 'comments-title')
     expect(tinyComments.match(/Comments are shown only where the group's figures are shown\./g)).toHaveLength(2)
     expect(tiny).not.toContain('only the three of us')
