@@ -9,6 +9,13 @@ import * as m0003 from './migrations/0003_rollups.js'
 import * as m0004 from './migrations/0004_sending.js'
 import * as m0005 from './migrations/0005_uploads.js'
 import * as m0006 from './migrations/0006_release.js'
+import * as m0007 from './migrations/0007_audit_and_account_mail.js'
+import * as m0008 from './migrations/0008_passwords.js'
+import * as m0009 from './migrations/0009_colleagues.js'
+import * as m0010 from './migrations/0010_single_sign_on.js'
+import * as m0011 from './migrations/0011_two_factor.js'
+import * as m0012 from './migrations/0012_data_rights.js'
+import * as m0013 from './migrations/0013_admin_basics.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,6 +24,13 @@ const migrations: Record<string, Migration> = {
   '0004_sending': m0004,
   '0005_uploads': m0005,
   '0006_release': m0006,
+  '0007_audit_and_account_mail': m0007,
+  '0008_passwords': m0008,
+  '0009_colleagues': m0009,
+  '0010_single_sign_on': m0010,
+  '0011_two_factor': m0011,
+  '0012_data_rights': m0012,
+  '0013_admin_basics': m0013,
 }
 
 /** Every migration, in the order they apply. */

@@ -1,6 +1,7 @@
 // The tables, as kysely sees them. One interface per table; `Generated` marks columns the database fills.
 import type { ColumnType, Generated, Selectable } from 'kysely'
 import type {
+  AccountMailKind,
   Channel,
   InvitationStatus,
   LocalizedText,
@@ -300,6 +301,49 @@ export interface StaffReleaseTable {
   shown: Json<SavedRelease>
 }
 
+/** One entry of an organization's audit log; rows are only ever added (a trigger refuses updates). */
+export interface AuditLogTable {
+  id: Generated<number>
+  organization_id: string
+  at: Generated<Date>
+  actor_user_id: string | null
+  actor_email: Generated<string>
+  action: string
+  target: Generated<string>
+  detail: Json<Record<string, unknown>>
+  ip: Generated<string>
+}
+
+/** Mail about an account, sent by the mail worker; the link in it is rebuilt from the secret. */
+export interface AccountMailTable {
+  id: Generated<number>
+  organization_id: string
+  kind: AccountMailKind
+  /** What the mail is about: the password reset's or the colleague invitation's id. */
+  ref_id: string
+  recipient: string
+  params: Json<Record<string, string>>
+  status: Generated<MailJobStatus>
+  attempts: Generated<number>
+  run_at: Generated<Date>
+  locked_at: Date | null
+  last_error: string | null
+  created_at: CreatedAt
+  sent_at: Date | null
+}
+
+// -- passwords (0008) --
+
+// -- colleagues (0009) --
+
+// -- single sign-on (0010) --
+
+// -- two-factor (0011) --
+
+// -- data rights (0012) --
+
+// -- admin basics (0013) --
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -326,6 +370,19 @@ export interface Database {
   mail_jobs: MailJobTable
   mail_state: MailStateTable
   outbox_messages: OutboxMessageTable
+  audit_log: AuditLogTable
+  account_mails: AccountMailTable
+  // -- passwords (0008) --
+
+  // -- colleagues (0009) --
+
+  // -- single sign-on (0010) --
+
+  // -- two-factor (0011) --
+
+  // -- data rights (0012) --
+
+  // -- admin basics (0013) --
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -18,3 +18,6 @@ export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
 
 export type MailKind = 'invitation' | 'reminder'
 export type MailJobStatus = 'pending' | 'sending' | 'sent' | 'failed'
+
+/** Mail about an account rather than a survey. */
+export type AccountMailKind = 'password_reset' | 'colleague_invitation'

@@ -117,11 +117,11 @@ export interface Message {
   html: string
 }
 
-const escapeHtml = (value: string) =>
+export const escapeHtml = (value: string) =>
   value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;')
 
 /** Subject lines are single lines: no line breaks can sneak extra headers in. */
-const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim()
+export const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim()
 
 export function renderMessage(input: MessageInput): Message {
   const locale = chooseLocale({ requested: input.locale, fallback: 'en', available: LOCALES }) as Locale

@@ -5,11 +5,13 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.js'
 import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, shouldPause } from '../domain/mail.js'
+import { ACCOUNT_MAIL_PATHS, renderAccountMail } from '../i18n/account-mail.js'
 import { renderMessage } from '../i18n/mail.js'
+import { accountMailFailed, accountMailSent, claimAccountMails, type ClaimedAccountMail } from '../repositories/account-mails.js'
 import {
   claimJobs, dropJob, markFailed, markSent, pauseSending, releaseJob, requeueStale, retryLater, scheduleReminders, type ClaimedJob,
 } from '../repositories/invitations.js'
-import { invitationToken, unsubscribeToken } from '../security/tokens.js'
+import { accountToken, invitationToken, unsubscribeToken } from '../security/tokens.js'
 import type { Transport } from './transport.js'
 
 export interface WorkerOptions {
@@ -59,12 +61,12 @@ export class MailWorker {
     await this.running
   }
 
-  /** One pass: reminders, stale jobs, then everything due. Returns how many messages went out. */
+  /** One pass: account mail, reminders, stale jobs, then everything due. Returns how many messages went out. */
   async runOnce(): Promise<number> {
     const { db } = this.options
+    let sent = await this.sendAccountMail()
     await scheduleReminders(db)
     await requeueStale(db, this.options.staleMs ?? 120_000)
-    let sent = 0
     for (;;) {
       if (this.stopping) break
       const jobs = await claimJobs(db, this.options.batchSize ?? 100)
@@ -85,6 +87,41 @@ export class MailWorker {
       this.pausedOrganizations.clear()
     }
     return sent
+  }
+
+  /**
+   * Password resets and colleague invitations go before survey mail: someone is waiting for them.
+   * They are never paused with an organization's survey mail.
+   */
+  private async sendAccountMail(): Promise<number> {
+    let sent = 0
+    for (;;) {
+      if (this.stopping) break
+      const mails = await claimAccountMails(this.options.db, 20, this.options.staleMs ?? 120_000)
+      if (mails.length === 0) break
+      for (const mail of mails) if (await this.deliverAccountMail(mail)) sent++
+    }
+    return sent
+  }
+
+  private async deliverAccountMail(mail: ClaimedAccountMail): Promise<boolean> {
+    const { db, transport, publicUrl, secret, from } = this.options
+    const url = `${publicUrl}${ACCOUNT_MAIL_PATHS[mail.kind]}/${accountToken(secret, mail.kind, mail.refId)}`
+    await this.turn()
+    try {
+      await transport.send({
+        organizationId: mail.organizationId, from, to: mail.recipient, ...renderAccountMail(mail.kind, url, mail.params),
+        headers: {}, messageId: `<${mail.refId}.${mail.kind}.${mail.id}@${this.host}>`,
+      })
+    } catch (error) {
+      const err = error as { message?: string; responseCode?: number; code?: string }
+      const final = classifyFailure(err) === 'permanent' || mail.attempts >= MAX_ATTEMPTS
+      await accountMailFailed(db, mail.id, err.message ?? String(error), final ? null : backoffMs(mail.attempts))
+      this.options.log?.warn({ accountMail: mail.id, responseCode: err.responseCode, code: err.code }, 'account mail not delivered')
+      return false
+    }
+    await accountMailSent(db, mail.id)
+    return true
   }
 
   /** Waits for this message's turn under the rate limit. */

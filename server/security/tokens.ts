@@ -47,3 +47,12 @@ export function readUnsubscribeToken(secret: string, token: string): string | nu
   if (!id || !signature || !isUuid(id)) return null
   return safeEqual(signature, hmac(`unsubscribe:${secret}`, id).slice(0, 22)) ? id : null
 }
+
+/**
+ * The token in an account mail's link (a password reset, a colleague invitation): 256 bits of
+ * HMAC-SHA256 under the server's secret over the kind and the row's random id. The row stores only
+ * hashToken of it; the mail worker rebuilds it to send, and nobody can without the secret.
+ */
+export function accountToken(secret: string, kind: string, id: string): string {
+  return createHmac('sha256', `account:${kind}:${secret}`).update(id).digest('base64url')
+}

@@ -1,48 +1,15 @@
 // Sending invitations to a real SMTP server started in-process (smtp-server), on both databases.
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { expect, it } from 'vitest'
-import { SMTPServer } from 'smtp-server'
 import { sql } from 'kysely'
 import { outboxTransport, smtpTransport, type Transport } from '../../server/mail/transport.js'
 import { MailWorker } from '../../server/mail/worker.js'
 import { PAUSE_WINDOW } from '../../server/domain/mail.js'
 import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext, type Tenant } from '../helpers/app.js'
+import { smtpServer } from '../helpers/smtp.js'
 import { keptForm } from '../helpers/survey.js'
-
-interface Received { to: string; raw: string }
 
 /** These tests run a worker of their own, pass by pass; one in the background would take their jobs. */
 const NO_BACKGROUND_WORKER = { mail: { worker: false } }
-
-/** An SMTP server that keeps what it receives and answers recipients as `reply` decides. */
-async function smtpServer(reply: (to: string, attempt: number) => number = () => 250) {
-  const received: Received[] = []
-  const attempts = new Map<string, number>()
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onRcptTo(address, _session, callback) {
-      const n = (attempts.get(address.address) ?? 0) + 1
-      attempts.set(address.address, n)
-      const code = reply(address.address, n)
-      if (code === 250) return callback()
-      const error = Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code })
-      return callback(error)
-    },
-    onData(stream, session, callback) {
-      let raw = ''
-      stream.on('data', (chunk: Buffer) => { raw += chunk.toString() })
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo[0]!.address, raw })
-        callback()
-      })
-    },
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server.server, 'listening')
-  const port = (server.server.address() as AddressInfo).port
-  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
 
 function worker(ctx: TestContext, transport: Transport, rate = 1000) {
   return new MailWorker({ db: ctx.database.db, transport, publicUrl: ctx.config.publicUrl, secret: ctx.config.signingSecret, from: 'Surveys <surveys@sg.test>', rate, staleMs: 60_000 })

@@ -4,6 +4,7 @@ import { checkSetup } from '../../domain/inputs.js'
 import { createOrganizationWithOwner, findUserByEmail } from '../../repositories/organizations.js'
 import { verifyAgainstNobody, verifyPassword } from '../../security/passwords.js'
 import { safeNext } from '../../plugins/auth.js'
+import { finishSignIn } from '../sign-in.js'
 
 type Form = Record<string, string | undefined>
 
@@ -48,8 +49,7 @@ export default async function accountPages(app: FastifyInstance) {
         error: email === '' ? 'Enter your email address and password.' : 'That email and password do not match an account. Check both and try again.',
       })
     }
-    await reply.signIn(user)
-    return reply.redirect(next, 303)
+    return finishSignIn(app, request, reply, { ...user, email }, next, 'password')
   })
 
   app.post('/logout', { config: { access: 'public' } }, async (_request, reply) => {
