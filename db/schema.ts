@@ -336,6 +336,30 @@ export interface AccountMailTable {
 
 // -- colleagues (0009) --
 
+/** A colleague invited by email; the link's token is rebuilt from the secret and the id. */
+export interface ColleagueInvitationTable {
+  id: Generated<string>
+  organization_id: string
+  email: string
+  name: Generated<string>
+  role: Role
+  /** For a unit manager: the units they will see. */
+  unit_ids: Generated<string[]>
+  invited_by: string | null
+  token_hash: string
+  created_at: CreatedAt
+  expires_at: Date
+  accepted_at: Date | null
+  revoked_at: Date | null
+}
+
+/** The units a unit manager reads reports of. */
+export interface UnitManagerTable {
+  organization_id: string
+  user_id: string
+  unit_id: string
+}
+
 // -- single sign-on (0010) --
 
 // -- two-factor (0011) --
@@ -375,6 +399,8 @@ export interface Database {
   // -- passwords (0008) --
 
   // -- colleagues (0009) --
+  colleague_invitations: ColleagueInvitationTable
+  unit_managers: UnitManagerTable
 
   // -- single sign-on (0010) --
 

@@ -4,9 +4,9 @@ import type { Role, WaveStatus } from './types.js'
 import { LOCALES } from './instrument.js'
 import { isRole } from './roles.js'
 
-/** Passwords people choose, and the ADMIN_PASSWORD the server is started with, are this long. */
-export const MIN_PASSWORD_LENGTH = 12
-export const MAX_PASSWORD_LENGTH = 200
+import { passwordProblem, type PasswordContext } from './password-rules.js'
+
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-rules.js'
 
 export type FieldErrors = Record<string, string>
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors }
@@ -30,11 +30,10 @@ function email(value: unknown, errors: FieldErrors): string {
   return v
 }
 
-function password(value: unknown, errors: FieldErrors, field = 'password'): string {
-  const v = typeof value === 'string' ? value : ''
-  if (v.length < MIN_PASSWORD_LENGTH) errors[field] = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
-  else if (v.length > MAX_PASSWORD_LENGTH) errors[field] = `Use at most ${MAX_PASSWORD_LENGTH} characters.`
-  return v
+function password(value: unknown, errors: FieldErrors, field = 'password', context: PasswordContext = {}): string {
+  const problem = passwordProblem(value, context)
+  if (problem) errors[field] = problem
+  return typeof value === 'string' ? value : ''
 }
 
 const result = <T>(errors: FieldErrors, value: T): Checked<T> =>
@@ -46,7 +45,7 @@ export function checkSetup(input: Record<string, unknown>): Checked<{ organizati
     organization: name(input.organization, 'the name of your organization', errors, 'organization'),
     name: text(input.name).slice(0, 100),
     email: email(input.email, errors),
-    password: password(input.password, errors),
+    password: password(input.password, errors, 'password', { email: text(input.email), name: text(input.name), organization: text(input.organization) }),
   }
   if (!errors.password && input.password !== input.confirm) errors.confirm = 'The two passwords do not match.'
   return result(errors, value)

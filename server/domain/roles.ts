@@ -1,7 +1,7 @@
 // Who may do what. Every route names one permission (or is public); this table decides.
 import type { Role } from './types.js'
 
-export const ROLES: readonly Role[] = ['owner', 'admin', 'analyst', 'viewer']
+export const ROLES: readonly Role[] = ['owner', 'admin', 'analyst', 'viewer', 'unit_manager']
 
 export type Permission =
   | 'read' // see waves, links and reports
@@ -9,12 +9,17 @@ export type Permission =
   | 'manage_waves' // create, open and close waves; units; links
   | 'manage_settings' // organization settings
   | 'manage_users' // add people, change roles
+  | 'contacts' // see and change contacts (names and emails are personal data)
+  | 'audit' // read and export the audit log
+  | 'delete_data' // erase responses and waves
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users'],
-  admin: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users'],
+  owner: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data'],
+  admin: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'],
   analyst: ['read', 'export'],
   viewer: ['read'],
+  // Reads reports, but only of the units assigned to them (server/services/report-scope.ts).
+  unit_manager: ['read'],
 }
 
 export function can(role: Role, permission: Permission): boolean {
@@ -24,7 +29,7 @@ export function can(role: Role, permission: Permission): boolean {
 /** Roles a person with `role` may hand out: nobody but an owner makes another owner. */
 export function assignableRoles(role: Role): Role[] {
   if (role === 'owner') return [...ROLES]
-  if (role === 'admin') return ['admin', 'analyst', 'viewer']
+  if (role === 'admin') return ['admin', 'analyst', 'viewer', 'unit_manager']
   return []
 }
 

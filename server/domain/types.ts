@@ -4,7 +4,7 @@
 /** Text in each locale the instrument supports, e.g. { en: '…', es: '…', de: '…' }. */
 export type LocalizedText = Record<string, string>
 
-export type Role = 'owner' | 'admin' | 'analyst' | 'viewer'
+export type Role = 'owner' | 'admin' | 'analyst' | 'viewer' | 'unit_manager'
 export type Side = 'staff' | 'customer'
 
 /** Both sides, staff first: the order every page and export lists them in. */

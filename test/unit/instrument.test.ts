@@ -200,12 +200,16 @@ describe('instrumentProblems', () => {
 })
 
 describe('roles', () => {
-  const PERMISSIONS: Permission[] = ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users']
+  const PERMISSIONS: Permission[] = ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data']
   const granted = (role: Role) => PERMISSIONS.filter((permission) => can(role, permission))
 
-  it('lets owners and admins do everything', () => {
+  it('lets owners do everything, and admins all but reading the audit log and erasing data', () => {
     expect(granted('owner')).toEqual(PERMISSIONS)
-    expect(granted('admin')).toEqual(PERMISSIONS)
+    expect(granted('admin')).toEqual(['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'])
+  })
+
+  it('lets a unit manager read only (their own units: the report scope decides)', () => {
+    expect(granted('unit_manager')).toEqual(['read'])
   })
 
   it('lets an analyst read and export only', () => {
@@ -217,8 +221,8 @@ describe('roles', () => {
   })
 
   it('lets only an owner make another owner', () => {
-    expect(assignableRoles('owner')).toEqual(['owner', 'admin', 'analyst', 'viewer'])
-    expect(assignableRoles('admin')).toEqual(['admin', 'analyst', 'viewer'])
+    expect(assignableRoles('owner')).toEqual(['owner', 'admin', 'analyst', 'viewer', 'unit_manager'])
+    expect(assignableRoles('admin')).toEqual(['admin', 'analyst', 'viewer', 'unit_manager'])
     expect(assignableRoles('admin')).not.toContain('owner')
   })
 
@@ -229,11 +233,11 @@ describe('roles', () => {
 
   it('does not let a caller change the role list through the returned array', () => {
     assignableRoles('owner').pop()
-    expect(assignableRoles('owner')).toHaveLength(4)
-    expect(ROLES).toEqual(['owner', 'admin', 'analyst', 'viewer'])
+    expect(assignableRoles('owner')).toHaveLength(5)
+    expect(ROLES).toEqual(['owner', 'admin', 'analyst', 'viewer', 'unit_manager'])
   })
 
-  it('recognises exactly the four roles', () => {
+  it('recognises exactly the five roles', () => {
     for (const role of ROLES) expect(isRole(role)).toBe(true)
     for (const value of ['Owner', 'superuser', '', null, 1]) expect(isRole(value)).toBe(false)
   })
