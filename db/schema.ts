@@ -23,6 +23,8 @@ export interface OrganizationTable {
   min_group_size: Generated<number>
   default_locale: Generated<string>
   created_at: CreatedAt
+  /** two-factor (0011): password sign-ins must pass a second factor. */
+  require_two_factor: Generated<boolean>
 }
 
 export interface UserTable {
@@ -34,6 +36,14 @@ export interface UserTable {
   password_hash: string
   created_at: CreatedAt
   last_login_at: Date | null
+  // two-factor (0011): the TOTP secret sealed (security/encryption.ts), the last step accepted, failures.
+  totp_secret: string | null
+  totp_enabled_at: Date | null
+  totp_last_step: number | null
+  totp_pending_secret: string | null
+  totp_pending_at: Date | null
+  two_factor_failures: Generated<number>
+  two_factor_failed_at: Date | null
 }
 
 export interface SessionTable {
@@ -364,6 +374,26 @@ export interface UnitManagerTable {
 
 // -- two-factor (0011) --
 
+/** A recovery code: only its keyed hash; used_at makes it single use. */
+export interface RecoveryCodeTable {
+  user_id: string
+  code_hash: string
+  used_at: Date | null
+}
+
+/** A password sign-in waiting for its second factor (or for one to be set up); the cookie holds the token. */
+export interface TwoFactorChallengeTable {
+  token_hash: string
+  user_id: string
+  organization_id: string
+  purpose: 'verify' | 'enrol'
+  /** Where the person goes once signed in (already checked by safeNext). */
+  next: string
+  failures: Generated<number>
+  created_at: CreatedAt
+  expires_at: Date
+}
+
 // -- data rights (0012) --
 
 // -- admin basics (0013) --
@@ -405,6 +435,8 @@ export interface Database {
   // -- single sign-on (0010) --
 
   // -- two-factor (0011) --
+  recovery_codes: RecoveryCodeTable
+  two_factor_challenges: TwoFactorChallengeTable
 
   // -- data rights (0012) --
 

@@ -1,0 +1,170 @@
+// Two-factor sign-in pages: the code asked for after the password (/login/two-factor), setting up an
+// app when the organization requires it before the first session (/login/two-factor/setup), the
+// person's own settings (/account/two-factor: turn on, new recovery codes, turn off) and the owners'
+// requirement for the organization (/settings/security).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import QRCode from 'qrcode'
+import { HttpError } from '../../http-error.js'
+import { audit, auditAs } from '../../services/audit.js'
+import {
+  checkSecondFactor, codeProblem, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
+  organizationTwoFactor, regenerateRecoveryCodes, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
+} from '../../services/two-factor.js'
+import type { Challenge } from '../../repositories/two-factor.js'
+import { clearPendingCookie, ENROL_PATH, pendingCookie, startSession, VERIFY_PATH } from '../sign-in.js'
+
+type Form = Record<string, unknown>
+type Errors = Record<string, string>
+
+const ACCOUNT_PATH = '/account/two-factor'
+const SECURITY_PATH = '/settings/security'
+
+/** The QR code as a data: URL (the page's CSP allows images from data:), so no second request carries the secret. */
+const qrCode = (uri: string) => QRCode.toDataURL(uri, { margin: 2, errorCorrectionLevel: 'M', width: 240 })
+
+export default async function twoFactorPages(app: FastifyInstance) {
+  const secret = app.config.signingSecret
+  const tooMany = (check: { reason: string }) => check.reason === 'locked'
+
+  // -- after the password: the pending sign-in --
+
+  const pending = (request: FastifyRequest) => findPendingSignIn(app.db, request.cookies[pendingCookie(app)])
+
+  /** The page for a pending sign-in that is missing, expired, used or given up: sign in again. */
+  function signInAgain(reply: FastifyReply, status: number, reason: string) {
+    clearPendingCookie(app, reply)
+    return reply.code(status).page('login-two-factor', { title: 'Sign in again', expired: true, reason, errors: {} })
+  }
+  const EXPIRED = 'This sign-in has expired or was finished already. Sign in with your email and password again.'
+
+  async function refused(request: FastifyRequest, challenge: Challenge, reason: string) {
+    await auditAs(app.db, request, { organizationId: challenge.organizationId, userId: challenge.userId, email: challenge.email }, 'two_factor_failed', { detail: { reason } })
+  }
+
+  app.get(VERIFY_PATH, { config: { access: 'public' } }, async (request, reply) => {
+    const challenge = await pending(request)
+    if (challenge?.purpose === 'enrol') return reply.redirect(ENROL_PATH, 303)
+    if (!challenge) return signInAgain(reply, 200, EXPIRED)
+    return reply.page('login-two-factor', { title: 'Enter your code', expired: false, errors: {} })
+  })
+
+  app.post(VERIFY_PATH, { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const token = request.cookies[pendingCookie(app)]
+    const challenge = await pending(request)
+    if (!token || challenge?.purpose !== 'verify') return signInAgain(reply, 410, EXPIRED)
+    const check = await checkSecondFactor(app.db, secret, challenge.userId, (request.body as Form).code, { allowRecovery: true })
+    if (!check.ok) {
+      if (check.reason !== 'invalid') await refused(request, challenge, check.reason)
+      if (check.reason === 'wrong' || check.reason === 'reused') {
+        const { startOver } = await failPendingSignIn(app.db, token)
+        if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
+      }
+      return reply.code(tooMany(check) ? 429 : 422).page('login-two-factor', { title: 'Enter your code', expired: false, errors: { code: codeProblem(check, true) } })
+    }
+    if (!(await endPendingSignIn(app.db, token, new Date()))) return signInAgain(reply, 410, EXPIRED)
+    const user = { id: challenge.userId, organizationId: challenge.organizationId, email: challenge.email }
+    if (check.via === 'recovery') {
+      await auditAs(app.db, request, { organizationId: user.organizationId, userId: user.id, email: user.email }, 'recovery_code_used', { detail: { left: check.recoveryCodesLeft } })
+    }
+    clearPendingCookie(app, reply)
+    await startSession(app, request, reply, user, 'password')
+    // Someone who needed a recovery code has probably lost their phone: show them how many are left.
+    return reply.redirect(check.via === 'recovery' ? `${ACCOUNT_PATH}?recovery=used` : challenge.next, 303)
+  })
+
+  async function setupPage(reply: FastifyReply, userId: string, action: string, status = 200, errors: Errors = {}, forced = false) {
+    const found = await enrolment(app.db, secret, userId)
+    if (!found) return null
+    return reply.code(status).page('two-factor-enrol', { title: 'Set up two-factor sign-in', action, enrolment: found, qr: await qrCode(found.uri), errors, forced })
+  }
+
+  app.get(ENROL_PATH, { config: { access: 'public' } }, async (request, reply) => {
+    const challenge = await pending(request)
+    if (challenge?.purpose === 'verify') return reply.redirect(VERIFY_PATH, 303)
+    if (!challenge) return signInAgain(reply, 200, EXPIRED)
+    return (await setupPage(reply, challenge.userId, ENROL_PATH, 200, {}, true)) ?? signInAgain(reply, 200, EXPIRED)
+  })
+
+  app.post(ENROL_PATH, { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const token = request.cookies[pendingCookie(app)]
+    const challenge = await pending(request)
+    if (!token || challenge?.purpose !== 'enrol') return signInAgain(reply, 410, EXPIRED)
+    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, (request.body as Form).code)
+    if (!confirmed.ok) {
+      const { startOver } = await failPendingSignIn(app.db, token)
+      if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
+      return (await setupPage(reply, challenge.userId, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
+    }
+    const user = { id: challenge.userId, organizationId: challenge.organizationId, email: challenge.email }
+    await auditAs(app.db, request, { organizationId: user.organizationId, userId: user.id, email: user.email }, 'two_factor_enabled')
+    if (!(await endPendingSignIn(app.db, token))) return signInAgain(reply, 410, EXPIRED)
+    clearPendingCookie(app, reply)
+    await startSession(app, request, reply, user, 'password')
+    return reply.page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: challenge.next, enabled: true })
+  })
+
+  // -- the person's own settings --
+
+  async function accountPage(request: FastifyRequest, reply: FastifyReply, status = 200, errors: Errors = {}) {
+    const userId = request.principal!.userId
+    const state = await twoFactorStatus(app.db, userId)
+    const query = request.query as Form
+    const notice = 'off' in query ? 'Two-factor sign-in is off.' : 'recovery' in query && state.enabled
+      ? `You signed in with a recovery code. ${state.recoveryCodesLeft} of them ${state.recoveryCodesLeft === 1 ? 'is' : 'are'} left: make new ones if you lost your phone.`
+      : null
+    if (!state.enabled) {
+      const found = (await enrolment(app.db, secret, userId)) as Enrolment
+      return reply.code(status).page('two-factor-enrol', { title: 'Two-factor sign-in', action: ACCOUNT_PATH, enrolment: found, qr: await qrCode(found.uri), errors, forced: false, notice, state })
+    }
+    return reply.code(status).page('two-factor', { title: 'Two-factor sign-in', state, errors, notice })
+  }
+
+  app.get(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => accountPage(request, reply))
+
+  app.post(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => {
+    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, (request.body as Form).code)
+    if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
+    await audit(app.db, request, 'two_factor_enabled')
+    return reply.page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
+  })
+
+  app.post(`${ACCOUNT_PATH}/recovery-codes`, { config: { access: 'read' } }, async (request, reply) => {
+    const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, (request.body as Form).regenerateCode)
+    if (!renewed.ok) return accountPage(request, reply, 422, { regenerateCode: renewed.problem })
+    return reply.page('two-factor-codes', { title: 'Your new recovery codes', codes: renewed.recoveryCodes, next: ACCOUNT_PATH, enabled: false })
+  })
+
+  app.post(`${ACCOUNT_PATH}/disable`, { config: { access: 'read' } }, async (request, reply) => {
+    const body = request.body as Form
+    const result = await turnOffTwoFactor(app.db, secret, request.principal!.userId, { password: body.password, code: body.disableCode })
+    if (!result.ok) {
+      if (result.errors.code && result.status === 422) await audit(app.db, request, 'two_factor_failed', { detail: { reason: 'turn_off' } })
+      const errors: Errors = { ...(result.errors.password ? { password: result.errors.password } : {}), ...(result.errors.code ? { disableCode: result.errors.code } : {}) }
+      return accountPage(request, reply, result.status, errors)
+    }
+    await audit(app.db, request, 'two_factor_disabled')
+    return reply.redirect(`${ACCOUNT_PATH}?off`, 303)
+  })
+
+  // -- the organization's requirement --
+
+  async function securityPage(request: FastifyRequest, reply: FastifyReply, status = 200, errors: Errors = {}) {
+    const people = await organizationTwoFactor(app.db, request.principal!.organizationId)
+    return reply.code(status).page('two-factor-security', {
+      title: 'Sign-in security', people, errors, canChange: request.principal!.role === 'owner', saved: 'saved' in (request.query as Form),
+    })
+  }
+
+  app.get(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => securityPage(request, reply))
+
+  app.post(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => {
+    if (request.principal!.role !== 'owner') throw new HttpError(403, 'forbidden', 'Only an owner can change how people sign in.')
+    const value = (request.body as Form).requireTwoFactor
+    if (value !== undefined && value !== 'on') return securityPage(request, reply, 422, { requireTwoFactor: 'Tick the box, or leave it empty.' })
+    const required = value === 'on'
+    if (await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required)) {
+      await audit(app.db, request, 'settings_changed', { target: 'two-factor sign-in', detail: { requireTwoFactor: required } })
+    }
+    return reply.redirect(`${SECURITY_PATH}?saved`, 303)
+  })
+}
