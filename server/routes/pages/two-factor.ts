@@ -22,6 +22,9 @@ const SECURITY_PATH = '/settings/security'
 /** The QR code as a data: URL (the page's CSP allows images from data:), so no second request carries the secret. */
 const qrCode = (uri: string) => QRCode.toDataURL(uri, { margin: 2, errorCorrectionLevel: 'M', width: 240 })
 
+/** Pages that show a secret or recovery codes are kept out of every cache, the browser's included. */
+const secretPage = (reply: FastifyReply) => reply.header('cache-control', 'no-store')
+
 export default async function twoFactorPages(app: FastifyInstance) {
   const secret = app.config.signingSecret
   const tooMany = (check: { reason: string }) => check.reason === 'locked'
@@ -75,7 +78,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
   async function setupPage(reply: FastifyReply, userId: string, action: string, status = 200, errors: Errors = {}, forced = false) {
     const found = await enrolment(app.db, secret, userId)
     if (!found) return null
-    return reply.code(status).page('two-factor-enrol', { title: 'Set up two-factor sign-in', action, enrolment: found, qr: await qrCode(found.uri), errors, forced })
+    return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Set up two-factor sign-in', action, enrolment: found, qr: await qrCode(found.uri), errors, forced })
   }
 
   app.get(ENROL_PATH, { config: { access: 'public' } }, async (request, reply) => {
@@ -100,7 +103,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     if (!(await endPendingSignIn(app.db, token))) return signInAgain(reply, 410, EXPIRED)
     clearPendingCookie(app, reply)
     await startSession(app, request, reply, user, 'password')
-    return reply.page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: challenge.next, enabled: true })
+    return secretPage(reply).page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: challenge.next, enabled: true })
   })
 
   // -- the person's own settings --
@@ -114,7 +117,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
       : null
     if (!state.enabled) {
       const found = (await enrolment(app.db, secret, userId)) as Enrolment
-      return reply.code(status).page('two-factor-enrol', { title: 'Two-factor sign-in', action: ACCOUNT_PATH, enrolment: found, qr: await qrCode(found.uri), errors, forced: false, notice, state })
+      return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Two-factor sign-in', action: ACCOUNT_PATH, enrolment: found, qr: await qrCode(found.uri), errors, forced: false, notice, state })
     }
     return reply.code(status).page('two-factor', { title: 'Two-factor sign-in', state, errors, notice })
   }
@@ -125,13 +128,13 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, (request.body as Form).code)
     if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
     await audit(app.db, request, 'two_factor_enabled')
-    return reply.page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
+    return secretPage(reply).page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
   })
 
   app.post(`${ACCOUNT_PATH}/recovery-codes`, { config: { access: 'read' } }, async (request, reply) => {
     const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, (request.body as Form).regenerateCode)
     if (!renewed.ok) return accountPage(request, reply, 422, { regenerateCode: renewed.problem })
-    return reply.page('two-factor-codes', { title: 'Your new recovery codes', codes: renewed.recoveryCodes, next: ACCOUNT_PATH, enabled: false })
+    return secretPage(reply).page('two-factor-codes', { title: 'Your new recovery codes', codes: renewed.recoveryCodes, next: ACCOUNT_PATH, enabled: false })
   })
 
   app.post(`${ACCOUNT_PATH}/disable`, { config: { access: 'read' } }, async (request, reply) => {
