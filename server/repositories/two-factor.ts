@@ -3,6 +3,7 @@
 // decides whether a code counts is one conditional statement, so two requests at once cannot both win.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
 import { atomically } from './atomically.js'
 
 export interface TwoFactorAccount {
@@ -167,10 +168,30 @@ export async function setOrganizationRequiresTwoFactor(db: Db, organizationId: s
   await db.updateTable('organizations').set({ require_two_factor: required }).where('id', '=', organizationId).execute()
 }
 
-/** How many people of the organization have two-factor on, of how many. */
-export async function countTwoFactorPeople(db: Db, organizationId: string): Promise<{ enabled: number; total: number }> {
-  const row = await db.selectFrom('users')
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('totp_enabled_at').as('enabled')])
-    .where('organization_id', '=', organizationId).executeTakeFirstOrThrow()
-  return { enabled: Number(row.enabled), total: Number(row.total) }
+export interface TwoFactorPerson { id: string; email: string; name: string; enabledAt: Date | null }
+
+export async function listTwoFactorPeople(db: Db, organizationId: string): Promise<TwoFactorPerson[]> {
+  const rows = await db.selectFrom('users').select(['id', 'email', 'name', 'totp_enabled_at'])
+    .where('organization_id', '=', organizationId).orderBy('created_at').execute()
+  return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, enabledAt: row.totp_enabled_at }))
+}
+
+/** A person of the organization with two-factor on; undefined otherwise, also for an id that is not a UUID. */
+export async function findTwoFactorPerson(db: Db, organizationId: string, userId: string): Promise<TwoFactorPerson | undefined> {
+  if (!isUuid(userId)) return undefined
+  const row = await db.selectFrom('users').select(['id', 'email', 'name', 'totp_enabled_at'])
+    .where('organization_id', '=', organizationId).where('id', '=', userId).executeTakeFirst()
+  return row && { id: row.id, email: row.email, name: row.name, enabledAt: row.totp_enabled_at }
+}
+
+/**
+ * Ends the sessions of the organization's people without two-factor (but the one who asked), so the
+ * requirement holds from their next sign-in rather than when their sessions would have ended.
+ */
+export async function endSessionsWithoutTwoFactor(db: Db, organizationId: string, exceptUserId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions')
+    .where('organization_id', '=', organizationId).where('user_id', '!=', exceptUserId)
+    .where('user_id', 'in', (eb) => eb.selectFrom('users').select('id').where('organization_id', '=', organizationId).where('totp_secret', 'is', null))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }

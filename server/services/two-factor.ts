@@ -11,25 +11,29 @@ import {
   VERIFY_MS, type SecondFactorStep, type SignInMethod,
 } from '../domain/totp.js'
 import {
-  type Challenge, clearAccountFailures, countRecoveryCodesLeft, countTwoFactorPeople, createChallenge, deleteChallenge,
+  type Challenge, clearAccountFailures, countRecoveryCodesLeft, createChallenge, deleteChallenge,
   disableTwoFactor, enableTwoFactor, findChallenge, findTwoFactorAccount, organizationRequiresTwoFactor,
   recordAccountFailure, recordChallengeFailure, replaceRecoveryCodes, savePendingSecret, setOrganizationRequiresTwoFactor,
-  type TwoFactorAccount, useRecoveryCode, useStep,
+  type TwoFactorAccount, useRecoveryCode, useStep, endSessionsWithoutTwoFactor, findTwoFactorPerson, listTwoFactorPeople,
 } from '../repositories/two-factor.js'
+import { deleteSessionsOfUser } from '../repositories/credentials.js'
 import { open, seal } from '../security/encryption.js'
 import { verifyPassword } from '../security/passwords.js'
-import { hashToken, hmac, isTokenShaped, randomToken } from '../security/tokens.js'
+import { hashToken, isTokenShaped, randomToken } from '../security/tokens.js'
 
 const SEAL_PURPOSE = 'totp-secret'
 
 const sealSecret = (signingSecret: string, userId: string, secret: string) => seal(signingSecret, SEAL_PURPOSE, userId, secret)
 const openSecret = (signingSecret: string, userId: string, sealed: string) => open(signingSecret, SEAL_PURPOSE, userId, sealed)
-/** Keyed with the server's secret and bound to the person, so a leaked table cannot be searched for codes. */
-const recoveryHash = (signingSecret: string, userId: string, code: string) => hmac(`recovery:${signingSecret}`, `${userId}:${code}`)
+/**
+ * Bound to the person. 80 random bits need no key or slow hash to resist a search of a leaked table,
+ * and without a key the codes still work after SIGNING_SECRET changes (when the app's secret cannot).
+ */
+const recoveryHash = (userId: string, code: string) => hashToken(`recovery:${userId}:${code}`)
 
-function newRecoveryCodes(signingSecret: string, userId: string) {
+function newRecoveryCodes(userId: string) {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => formatRecoveryCode(randomBytes(10)))
-  return { codes, hashes: codes.map((code) => recoveryHash(signingSecret, userId, code)) }
+  return { codes, hashes: codes.map((code) => recoveryHash(userId, code)) }
 }
 
 /** What a sign-in by `method` needs next for this person. */
@@ -88,7 +92,7 @@ async function checkAccountCode(db: Db, signingSecret: string, account: TwoFacto
         ? { ok: true, via: 'totp', recoveryCodesLeft: -1 }
         : { ok: false, reason: 'reused' }
     }
-  } else if (secret && input.kind === 'recovery' && (await useRecoveryCode(db, account.userId, recoveryHash(signingSecret, account.userId, input.code), now))) {
+  } else if (input.kind === 'recovery' && (await useRecoveryCode(db, account.userId, recoveryHash(account.userId, input.code), now))) {
     result = { ok: true, via: 'recovery', recoveryCodesLeft: -1 }
   }
   if (!result.ok) {
@@ -176,7 +180,7 @@ export async function confirmEnrolment(db: Db, signingSecret: string, userId: st
     await recordAccountFailure(db, userId, now, ACCOUNT_WINDOW_MS)
     return { ok: false, problem: codeProblem({ ok: false, reason: 'wrong' }, false) }
   }
-  const { codes, hashes } = newRecoveryCodes(signingSecret, userId)
+  const { codes, hashes } = newRecoveryCodes(userId)
   const enabled = await enableTwoFactor(db, userId, { sealed: account.pendingSecret!, step, codeHashes: hashes }, now)
   if (!enabled) return { ok: false, problem: 'This setup changed in another window. Scan the QR code below again and enter its code.' }
   return { ok: true, recoveryCodes: codes }
@@ -186,7 +190,7 @@ export async function confirmEnrolment(db: Db, signingSecret: string, userId: st
 export async function regenerateRecoveryCodes(db: Db, signingSecret: string, userId: string, value: unknown, now = new Date()): Promise<Confirmed> {
   const check = await checkSecondFactor(db, signingSecret, userId, value, { allowRecovery: false }, now)
   if (!check.ok) return { ok: false, problem: codeProblem(check, false) }
-  const { codes, hashes } = newRecoveryCodes(signingSecret, userId)
+  const { codes, hashes } = newRecoveryCodes(userId)
   await replaceRecoveryCodes(db, userId, hashes)
   return { ok: true, recoveryCodes: codes }
 }
@@ -214,13 +218,33 @@ export async function turnOffTwoFactor(db: Db, signingSecret: string, userId: st
 
 // -- the organization's requirement --
 
+/** The requirement, and who in the organization has two-factor on. */
 export async function organizationTwoFactor(db: Db, organizationId: string) {
-  const [required, people] = await Promise.all([organizationRequiresTwoFactor(db, organizationId), countTwoFactorPeople(db, organizationId)])
-  return { required, ...people }
+  const required = await organizationRequiresTwoFactor(db, organizationId)
+  const people = await listTwoFactorPeople(db, organizationId)
+  return { required, people, enabled: people.filter((person) => person.enabledAt !== null).length, total: people.length }
 }
 
-export async function setOrganizationTwoFactor(db: Db, organizationId: string, required: boolean): Promise<boolean> {
+/**
+ * Sets the requirement. Turning it on signs out everyone without two-factor but the owner who
+ * asked, so each of them meets it at their next sign-in. Whether it changed, and how many sessions ended.
+ */
+export async function setOrganizationTwoFactor(db: Db, organizationId: string, required: boolean, ownerId: string) {
   const before = await organizationRequiresTwoFactor(db, organizationId)
-  if (before !== required) await setOrganizationRequiresTwoFactor(db, organizationId, required)
-  return before !== required
+  if (before === required) return { changed: false, sessionsEnded: 0 }
+  await setOrganizationRequiresTwoFactor(db, organizationId, required)
+  return { changed: true, sessionsEnded: required ? await endSessionsWithoutTwoFactor(db, organizationId, ownerId) : 0 }
+}
+
+/**
+ * An owner turns off a colleague's two-factor (a lost phone, and the recovery codes with it) and
+ * signs them out; when the organization requires it, they set it up again at their next sign-in.
+ * The person, or undefined when they are not of this organization, are the owner, or have it off.
+ */
+export async function resetPersonTwoFactor(db: Db, organizationId: string, personId: string, ownerId: string) {
+  const person = await findTwoFactorPerson(db, organizationId, personId)
+  if (!person || person.id === ownerId || person.enabledAt === null) return undefined
+  await disableTwoFactor(db, person.id)
+  await deleteSessionsOfUser(db, person.id)
+  return person
 }

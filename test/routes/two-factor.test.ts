@@ -5,6 +5,7 @@
 // without waiting 30 seconds.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { totpCode } from '../../server/domain/totp.js'
+import { checkSecondFactor } from '../../server/services/two-factor.js'
 import {
   addPerson, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type TestContext, type Tenant,
 } from '../helpers/app.js'
@@ -135,7 +136,7 @@ describeEachDatabase('two-factor sign-in', (ctx) => {
 
   it('accepts each recovery code once, in place of a code', async () => {
     const email = await addPerson(ctx, tenant, 'viewer')
-    const { codes } = await enrol(ctx, email)
+    const { codes, secret } = await enrol(ctx, email)
     const browser = new Browser(ctx.app)
     await passwordStep(browser, email)
     await browser.get('/login/two-factor')
@@ -151,6 +152,12 @@ describeEachDatabase('two-factor sign-in', (ctx) => {
     await again.get('/login/two-factor')
     expect((await again.post('/login/two-factor', { code: codes[3]! })).statusCode).toBe(422)
     expect((await again.post('/login/two-factor', { code: codes[4]! })).statusCode).toBe(303)
+
+    // Under another SIGNING_SECRET the app's secret cannot be opened, but the recovery codes still work.
+    const userId = (await ctx.database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id
+    const otherKey = 'another-signing-secret-another-signing-secret'
+    expect(await checkSecondFactor(ctx.database.db, otherKey, userId, totpCode(secret, Date.now() + STEP), { allowRecovery: true })).toEqual({ ok: false, reason: 'wrong' })
+    expect(await checkSecondFactor(ctx.database.db, otherKey, userId, codes[5]!, { allowRecovery: true })).toEqual({ ok: true, via: 'recovery', recoveryCodesLeft: 7 })
   })
 
   it('ends a pending sign-in after five wrong codes, and locks the account for a while after ten across sign-ins', async () => {
@@ -293,6 +300,10 @@ describeEachDatabase('two-factor sign-in', (ctx) => {
     expect(page.body).toContain('checked')
     expect(page.body).toContain('0 of 4 people have two-factor sign-in on')
     expect(await auditActions(ctx, org.organizationId)).toContain('settings_changed')
+    // Everyone without two-factor but the owner who asked is signed out, to meet it at their next sign-in.
+    expect((await analyst.get('/waves')).headers.location).toMatch(/^\/login\?next=/)
+    expect((await admin.get('/waves')).statusCode).toBe(303)
+    expect((await owner.get('/waves')).statusCode).toBe(200)
 
     const viewer = new Browser(ctx.app)
     const step = await passwordStep(viewer, viewerEmail)
@@ -318,5 +329,26 @@ describeEachDatabase('two-factor sign-in', (ctx) => {
     expect(stays.body).toContain('Your organization requires two-factor sign-in')
     // The next sign-in asks for the code, as for anyone with two-factor on.
     expect((await passwordStep(new Browser(ctx.app), viewerEmail)).headers.location).toBe('/login/two-factor')
+  })
+
+  it('lets an owner reset the two-factor of someone who lost their phone, signing them out', async () => {
+    const org = await createTenant(ctx, 'Reset Org')
+    const adminEmail = await addPerson(ctx, org, 'admin')
+    const lost = await enrol(ctx, await addPerson(ctx, org, 'analyst'))
+    const admin = await signedIn(ctx, adminEmail)
+    const owner = await signedIn(ctx, org.owner.email)
+    const people = await owner.get('/settings/security')
+    const personId = people.body.match(/\/settings\/security\/people\/([0-9a-f-]{36})\/reset/)![1]!
+    await admin.get('/settings/security')
+    expect((await admin.post(`/settings/security/people/${personId}/reset`)).statusCode).toBe(403)
+    expect((await owner.post(`/settings/security/people/${org.owner.userId}/reset`)).statusCode).toBe(409)
+    expect((await owner.post('/settings/security/people/not-a-uuid/reset')).statusCode).toBe(404)
+    const reset = await owner.post(`/settings/security/people/${personId}/reset`)
+    expect(reset.headers.location).toBe('/settings/security?reset')
+    expect((await lost.browser.get('/waves')).headers.location).toMatch(/^\/login\?next=/)
+    expect((await owner.post(`/settings/security/people/${personId}/reset`)).statusCode).toBe(409)
+    const entry = await ctx.database.db.selectFrom('audit_log').select(['action', 'target', 'actor_user_id']).where('organization_id', '=', org.organizationId).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(entry).toMatchObject({ action: 'two_factor_disabled', actor_user_id: org.owner.userId })
+    expect(entry.target).toContain('analyst-')
   })
 })

@@ -4,11 +4,11 @@
 // requirement for the organization (/settings/security).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
-import { HttpError } from '../../http-error.js'
+import { HttpError, notFound } from '../../http-error.js'
 import { audit, auditAs } from '../../services/audit.js'
 import {
   checkSecondFactor, codeProblem, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
-  organizationTwoFactor, regenerateRecoveryCodes, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
+  organizationTwoFactor, regenerateRecoveryCodes, resetPersonTwoFactor, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
 } from '../../services/two-factor.js'
 import type { Challenge } from '../../repositories/two-factor.js'
 import { clearPendingCookie, ENROL_PATH, pendingCookie, startSession, VERIFY_PATH } from '../sign-in.js'
@@ -152,22 +152,47 @@ export default async function twoFactorPages(app: FastifyInstance) {
   // -- the organization's requirement --
 
   async function securityPage(request: FastifyRequest, reply: FastifyReply, status = 200, errors: Errors = {}) {
-    const people = await organizationTwoFactor(app.db, request.principal!.organizationId)
+    const principal = request.principal!
+    const state = await organizationTwoFactor(app.db, principal.organizationId)
+    const query = request.query as Form
+    const notice = 'saved' in query ? 'Saved.' : typeof query.reset === 'string' ? 'Two-factor sign-in was reset; that person is signed out.' : null
     return reply.code(status).page('two-factor-security', {
-      title: 'Sign-in security', people, errors, canChange: request.principal!.role === 'owner', saved: 'saved' in (request.query as Form),
+      title: 'Sign-in security', state, errors, notice, canChange: principal.role === 'owner', me: principal.userId,
     })
+  }
+
+  const ownersOnly = (request: FastifyRequest) => {
+    if (request.principal!.role !== 'owner') throw new HttpError(403, 'forbidden', 'Only an owner can change how people sign in.')
   }
 
   app.get(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => securityPage(request, reply))
 
   app.post(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => {
-    if (request.principal!.role !== 'owner') throw new HttpError(403, 'forbidden', 'Only an owner can change how people sign in.')
+    ownersOnly(request)
     const value = (request.body as Form).requireTwoFactor
     if (value !== undefined && value !== 'on') return securityPage(request, reply, 422, { requireTwoFactor: 'Tick the box, or leave it empty.' })
     const required = value === 'on'
-    if (await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required)) {
-      await audit(app.db, request, 'settings_changed', { target: 'two-factor sign-in', detail: { requireTwoFactor: required } })
-    }
+    const { changed, sessionsEnded } = await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required, request.principal!.userId)
+    if (changed) await audit(app.db, request, 'settings_changed', { target: 'two-factor sign-in', detail: { requireTwoFactor: required, sessionsEnded } })
     return reply.redirect(`${SECURITY_PATH}?saved`, 303)
   })
+
+  app.post<{ Params: { id: string } }>(`${SECURITY_PATH}/people/:id/reset`, { config: { access: 'manage_settings' } }, async (request, reply) => {
+    ownersOnly(request)
+    const person = await findResettable(request)
+    await resetPersonTwoFactor(app.db, request.principal!.organizationId, person.id, request.principal!.userId)
+    await audit(app.db, request, 'two_factor_disabled', { target: `person ${person.email}`, detail: { reset: true } })
+    return reply.redirect(`${SECURITY_PATH}?reset`, 303)
+  })
+
+  /** Another person of this organization with two-factor on; 404 for anyone else (another organization's people included). */
+  async function findResettable(request: FastifyRequest<{ Params: { id: string } }>) {
+    const state = await organizationTwoFactor(app.db, request.principal!.organizationId)
+    const person = state.people.find((p) => p.id === request.params.id)
+    if (!person) throw notFound('This person')
+    if (person.id === request.principal!.userId || person.enabledAt === null) {
+      throw new HttpError(409, 'nothing_to_reset', person.enabledAt === null ? 'This person does not have two-factor sign-in on.' : 'Turn off your own two-factor sign-in on your account page.')
+    }
+    return person
+  }
 }
