@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Secret, TOTP } from 'otpauth'
 import type { Page } from 'playwright-core'
-import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
+import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'two-factor-owner@example.com'
 const PASSWORD = 'a perfectly long password'
+const COLLEAGUE = 'colleague@example.com'
 
 let run: Running
 let page: Page
@@ -17,7 +18,8 @@ let app: TOTP
 
 beforeAll(async () => {
   run = await startAppAndBrowser()
-  await createOrganizationWithOwner(run.database.db, { name: 'Harbour & Co', email: EMAIL, password: PASSWORD })
+  const { organizationId } = await createOrganizationWithOwner(run.database.db, { name: 'Harbour & Co', email: EMAIL, password: PASSWORD })
+  await addUser(run.database.db, organizationId, { email: COLLEAGUE, name: 'Colin Colleague', role: 'analyst', password: PASSWORD })
   page = await (await run.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
 })
 afterAll(async () => run?.close())
@@ -60,4 +62,29 @@ it('signs out, and signs in again with the password and then a code from the app
   await page.click('main button[type=submit]')
   await page.waitForURL('**/waves')
   expect(await page.locator('.who .org').textContent()).toBe('Harbour & Co')
+})
+
+it('lets the owner require it, and a colleague then sets it up on the way in', async () => {
+  await page.goto(`${run.baseUrl}/settings/security`)
+  await page.check('#requireTwoFactor')
+  await page.click('main button:has-text("Save")')
+  await page.waitForURL('**/settings/security?saved')
+  expect(await page.isChecked('#requireTwoFactor')).toBe(true)
+  expect(await seriousViolations(page)).toEqual([])
+  await screenshot(page, 'two-factor-security')
+
+  const colleague = await (await run.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true })).newPage()
+  await colleague.goto(`${run.baseUrl}/login`)
+  await colleague.fill('#email', COLLEAGUE)
+  await colleague.fill('#password', PASSWORD)
+  await colleague.click('main button[type=submit]')
+  await colleague.waitForURL('**/login/two-factor/setup')
+  expect(await seriousViolations(colleague)).toEqual([])
+  await screenshot(colleague, 'two-factor-required-setup-phone')
+  const key = (await colleague.locator('#two-factor-secret').innerText()).replaceAll(' ', '')
+  await colleague.fill('#code', new TOTP({ secret: Secret.fromBase32(key) }).generate())
+  await colleague.click('main button[type=submit]')
+  await colleague.locator('ol.recovery-codes').waitFor()
+  await colleague.click('text=I have saved them, continue')
+  await colleague.waitForURL('**/waves')
 })
