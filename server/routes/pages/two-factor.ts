@@ -125,6 +125,8 @@ export default async function twoFactorPages(app: FastifyInstance) {
   app.get(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => accountPage(request, reply))
 
   app.post(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => {
+    // A second tab that turned it on first: this one just shows the state.
+    if ((await twoFactorStatus(app.db, request.principal!.userId)).enabled) return reply.redirect(ACCOUNT_PATH, 303)
     const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, (request.body as Form).code)
     if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
     await audit(app.db, request, 'two_factor_enabled')
