@@ -208,3 +208,13 @@ export async function personalData(db: Db, organizationId: string, email: string
 }
 
 export type PersonalData = Awaited<ReturnType<typeof personalData>>
+
+/** Whether the wave of the organization holds this response, released or in the staff pool. */
+export async function responseExists(db: Db, organizationId: string, waveId: string, responseId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (
+      select 1 from responses where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and id = ${responseId}::uuid
+    ) or exists (
+      select 1 from staff_pool where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and id = ${responseId}::uuid
+    ) as found`.execute(db)
+  return rows[0]?.found === true
+}

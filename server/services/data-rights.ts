@@ -2,7 +2,7 @@
 // deleting one response, each audited. The audit entries name ids and counts, never an address.
 import type { Db } from '../../db/connect.js'
 import { EXPORT_NOTE } from '../domain/data-rights.js'
-import { eraseContact, eraseResponse, personalData, type ContactErasure, type PersonalData, type ResponseErasure } from '../repositories/erasure.js'
+import { eraseContact, eraseResponse, personalData, responseExists, type ContactErasure, type PersonalData, type ResponseErasure } from '../repositories/erasure.js'
 import { suppressionHash } from '../repositories/suppressions.js'
 import { audit, type Caller } from './audit.js'
 
@@ -68,6 +68,8 @@ export async function exportPersonalData(db: Db, secret: string, caller: Caller,
   await audit(db, caller, 'contact_exported', { target: contactIds.join(',') || 'no contact', detail: { contacts: contactIds.length, invitations: data.invitations.length } })
   return document(email, data, now)
 }
+
+export { responseExists }
 
 export async function deleteResponse(db: Db, caller: Caller, waveId: string, responseId: string, reason: string): Promise<ResponseErasure> {
   const result = await eraseResponse(db, caller.principal!.organizationId, waveId, responseId)

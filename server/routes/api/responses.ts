@@ -6,7 +6,7 @@ import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
 import { isUuid } from '../../domain/formats.js'
 import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { checkReason } from '../../domain/data-rights.js'
-import { deleteResponse } from '../../services/data-rights.js'
+import { deleteResponse, responseExists } from '../../services/data-rights.js'
 import { importIntoWave } from '../../services/imports.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -50,13 +50,15 @@ export default async function responses(fastify: FastifyInstance) {
         + 'follow. A staff answer already in the figures cannot be deleted alone: the difference between two reports would show its '
         + 'answers (409); delete the wave instead.',
       params: Type.Object({ id: Type.String({ maxLength: 100 }), responseId: Type.String({ maxLength: 100 }) }),
-      body: Type.Object({ reason: Type.Unknown() }, { additionalProperties: false }),
+      body: Type.Object({ reason: Type.Optional(Type.Unknown({ description: 'Why (1–500 characters); kept in the audit log' })) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const { id, responseId } = request.params
     if (!isUuid(id) || !isUuid(responseId)) throw notFound('This response')
-    const checked = checkReason(request.body.reason)
+    // Another organization's response is not there, whatever the body says.
+    if (!(await responseExists(app.db, request.principal!.organizationId, id, responseId))) throw notFound('This response')
+    const checked = checkReason(request.body?.reason)
     if ('problem' in checked) throw fieldsInvalid({ reason: checked.problem })
     const result = await deleteResponse(app.db, request, id, responseId, checked.reason)
     if (result.outcome === 'not_found') throw notFound('This response')
