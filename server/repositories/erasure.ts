@@ -83,11 +83,16 @@ async function subtractTotals(db: Db, waveId: string, responses: readonly Rolled
       .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
       .execute()
   }
-  // Rows that came to nothing add nothing to any sum; removing them keeps the tables as a fresh count would leave them.
-  await db.deleteFrom('answer_rollups').where('wave_id', '=', waveId).where('count', '=', 0).execute()
-  await db.deleteFrom('response_rollups').where('wave_id', '=', waveId).where('respondents', '=', 0).execute()
-  await db.deleteFrom('dimension_rollups').where('wave_id', '=', waveId).where('respondents', '=', 0).where('agree', '=', 0)
-    .where(sql<boolean>`abs(mean_sum) < 1e-9`).execute()
+  // A total that came to nothing over its slots (the answer was counted in another slot than the one
+  // taken from) adds nothing to any sum; removing its rows leaves the tables as a fresh count would.
+  await sql`delete from answer_rollups where wave_id = ${waveId}::uuid and (side, unit_key, item_key, value) in (
+    select side, unit_key, item_key, value from answer_rollups where wave_id = ${waveId}::uuid
+    group by side, unit_key, item_key, value having sum(count) = 0)`.execute(db)
+  await sql`delete from dimension_rollups where wave_id = ${waveId}::uuid and (side, unit_key, dimension) in (
+    select side, unit_key, dimension from dimension_rollups where wave_id = ${waveId}::uuid
+    group by side, unit_key, dimension having sum(respondents) = 0)`.execute(db)
+  await sql`delete from response_rollups where wave_id = ${waveId}::uuid and (side, unit_key) in (
+    select side, unit_key from response_rollups where wave_id = ${waveId}::uuid group by side, unit_key having sum(respondents) = 0)`.execute(db)
 }
 
 export interface ContactErasure {
