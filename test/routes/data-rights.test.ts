@@ -1,6 +1,7 @@
 // Data rights on both databases: deleting a contact (suppression, the customer answer unlinked, the
 // release recomputed), exporting what is held about an address, deleting a response (rollups equal a
 // recount), who may do each, tenant isolation and bad input.
+import { sql } from 'kysely'
 import { expect, it } from 'vitest'
 import type { Scale } from '../../server/domain/types.js'
 import { NO_UNIT } from '../../db/schema.js'
@@ -8,6 +9,7 @@ import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addUser } from '../../server/repositories/organizations.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { suppressionHash } from '../../server/repositories/suppressions.js'
+import { runRetention } from '../../server/services/retention.js'
 import { invitationToken } from '../../server/security/tokens.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
 import { profilesAndRecount } from '../helpers/recount.js'
@@ -301,4 +303,93 @@ describeEachDatabase('data rights', (ctx) => {
     expect(entries.map((e) => e.target)).toContain(pooled)
     expect(entries.map((e) => e.target)).not.toContain(ids[0])
   })
-}, {}, { mail: { worker: false }, release: { worker: false } })
+}, {}, { mail: { worker: false }, release: { worker: false }, retention: { worker: false } })
+
+describeEachDatabase('retention', (ctx) => {
+  const db = () => ctx.database.db
+  let tenant: Tenant
+  let other: Tenant
+  let token: string
+  const NOW = new Date('2025-01-15T12:00:00Z')
+  const at = (iso: string) => new Date(`${iso}T00:00:00Z`)
+
+  it('lets owners set the limits on /settings/retention, keeps what was typed when it is wrong, and keeps it from admins', async () => {
+    tenant = await createTenant(ctx, 'Keeper Co')
+    other = await createTenant(ctx, 'Untouched Co')
+    token = await apiToken(ctx, tenant.owner.email)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    const page = await owner.get('/settings/retention')
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Delete contacts not invited for (months)')
+    for (const [contactMonths, commentMonths] of [['abc', '6'], ['0', ''], ['601', '1'], ['12', '1.5'], ['-3', '<b>']]) {
+      const refused = await owner.post('/settings/retention', { contactMonths: contactMonths!, commentMonths: commentMonths! })
+      expect(refused.statusCode, `${contactMonths} ${commentMonths}`).toBe(422)
+      expect(refused.body).toContain('Enter a number of months from 1 to 600')
+      expect(refused.body).not.toContain('<b>')
+    }
+    const both = await owner.post('/settings/retention', { contactMonths: ['1', '2'], commentMonths: 'x'.repeat(10_000) })
+    expect(both.statusCode).toBe(422)
+    expect(both.body).toContain('id="contactMonths-error"')
+    expect(both.body).toContain('id="commentMonths-error"')
+    const saved = await owner.post('/settings/retention', { contactMonths: '12', commentMonths: ' 6 ' })
+    expect(saved.statusCode).toBe(303)
+    const shown = await owner.get('/settings/retention?saved')
+    expect(shown.body).toContain('Retention saved.')
+    expect(shown.body).toContain('value="12"')
+    expect(shown.body).toContain('value="6"')
+    const entry = await db().selectFrom('audit_log').selectAll().where('organization_id', '=', tenant.organizationId).where('action', '=', 'settings_changed').executeTakeFirstOrThrow()
+    expect(entry.detail).toEqual({ contactMonths: 12, commentMonths: 6 })
+    const adminEmail = await addPerson(ctx, tenant, 'admin')
+    const admin = await signedIn(ctx, adminEmail)
+    expect((await admin.get('/settings/retention')).statusCode).toBe(403)
+    expect((await admin.post('/settings/retention', { contactMonths: '1' })).statusCode).toBe(403)
+  })
+
+  it('deletes contacts not invited for N months and clears comments older than N months, with a fixed clock, and audits the run', async () => {
+    const contacts = ['old@example.test', 'recent@example.test', 'invited-lately@example.test', 'invited-long-ago@example.test']
+    expect((await api(ctx, token, 'POST', '/api/v1/contacts', contacts.map((email) => ({ email, side: 'customer' })))).statusCode).toBe(200)
+    expect((await api(ctx, await apiToken(ctx, other.owner.email), 'POST', '/api/v1/contacts', [{ email: 'old@example.test', side: 'customer' }])).statusCode).toBe(200)
+    const wave = await createWave(ctx, token, { name: 'Old wave' })
+    await api(ctx, token, 'POST', `/api/v1/waves/${wave.id}/invitations`, {})
+    const id = async (email: string) => (await db().selectFrom('contacts').select('id').where('organization_id', '=', tenant.organizationId).where('email', '=', email).executeTakeFirstOrThrow()).id
+    await db().updateTable('contacts').set({ created_at: at('2023-01-01') } as never).where('organization_id', 'in', [tenant.organizationId, other.organizationId]).execute()
+    await db().updateTable('contacts').set({ created_at: at('2024-06-01') } as never).where('id', '=', await id('recent@example.test')).execute()
+    await db().updateTable('invitations').set({ created_at: at('2023-06-01') } as never).where('wave_id', '=', wave.id).execute()
+    await db().updateTable('invitations').set({ created_at: at('2024-09-01') } as never).where('contact_id', '=', await id('invited-lately@example.test')).execute()
+    await db().deleteFrom('invitations').where('contact_id', 'in', [await id('old@example.test'), await id('recent@example.test')]).execute()
+    await db().insertInto('unsubscribes').values({ organization_id: tenant.organizationId, email: 'invited-long-ago@example.test' }).execute()
+    // Comments: one old and one recent response, one old staff answer still in the pool.
+    const [oldId, newId] = (await api(ctx, token, 'POST', `/api/v1/waves/${wave.id}/responses`, [
+      { side: 'customer', answers: { excellent_service: 4 }, comment: 'old comment' }, { side: 'customer', answers: { excellent_service: 4 }, comment: 'new comment' },
+    ])).json().ids as string[]
+    await db().updateTable('responses').set({ submitted_at: at('2024-01-01') }).where('id', '=', oldId!).execute()
+    await db().updateTable('responses').set({ submitted_at: at('2024-12-01') }).where('id', '=', newId!).execute()
+    const [pooled] = (await api(ctx, token, 'POST', `/api/v1/waves/${wave.id}/responses`, { side: 'staff', answers: { excellent_service: 3 }, comment: 'old staff comment' })).json().ids
+    await sql`update staff_pool set day = '2024-02-01' where id = ${pooled}::uuid`.execute(db())
+
+    const results = await runRetention(db(), ctx.config.signingSecret, NOW)
+    expect(results).toEqual([{ organizationId: tenant.organizationId, contacts: 2, comments: 2 }])
+    const left = await db().selectFrom('contacts').select('email').where('organization_id', '=', tenant.organizationId).orderBy('email').execute()
+    expect(left.map((c) => c.email)).toEqual(['invited-lately@example.test', 'recent@example.test'])
+    expect(await db().selectFrom('suppressions').select('email_hash').where('organization_id', '=', tenant.organizationId).execute())
+      .toEqual([{ email_hash: suppressionHash(ctx.config.signingSecret, 'invited-long-ago@example.test') }])
+    const comments = await db().selectFrom('responses').select(['id', 'comment']).where('wave_id', '=', wave.id).execute()
+    expect(Object.fromEntries(comments.map((c) => [c.id, c.comment]))).toEqual({ [oldId!]: null, [newId!]: 'new comment' })
+    expect((await db().selectFrom('staff_pool').select('comment').where('id', '=', pooled).executeTakeFirstOrThrow()).comment).toBeNull()
+    // Another organization without rules keeps its old contact.
+    expect(await db().selectFrom('contacts').select('id').where('organization_id', '=', other.organizationId).execute()).toHaveLength(1)
+    const runs = await db().selectFrom('audit_log').selectAll().where('organization_id', '=', tenant.organizationId).where('action', '=', 'retention_run').execute()
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ actor_user_id: null, detail: { contacts: 2, comments: 2, contactMonths: 12, commentMonths: 6 } })
+    expect(JSON.stringify(runs[0])).not.toContain('@example.test')
+    await expectRollupsEqualRecount(ctx, wave.id)
+
+    // The next day finds nothing more and writes no entry.
+    expect(await runRetention(db(), ctx.config.signingSecret, new Date(NOW.getTime() + 86_400_000))).toEqual([{ organizationId: tenant.organizationId, contacts: 0, comments: 0 }])
+    expect(await db().selectFrom('audit_log').select('id').where('organization_id', '=', tenant.organizationId).where('action', '=', 'retention_run').execute()).toHaveLength(1)
+  })
+}, {}, { mail: { worker: false }, release: { worker: false }, retention: { worker: false } })
+
+function api(ctx: TestContext, auth: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) {
+  return ctx.app.inject({ method, url, headers: bearer(auth), ...(payload === undefined ? {} : { payload: payload as object }) })
+}

@@ -14,6 +14,7 @@ import { count, locale } from '../../format.js'
 import { findContact, listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
 import contactImportPages from './contact-import.js'
+import retentionPages from './retention.js'
 
 const FILTERS = ['q', 'side', 'unit', 'unsubscribed', 'attribute', 'value'] as const
 
@@ -36,6 +37,8 @@ const isFiltered = (filters: ContactFilters) =>
 
 export default async function contactPages(app: FastifyInstance) {
   await app.register(contactImportPages)
+  // Retention is about contacts and comments; it lives at /settings/retention.
+  await app.register(retentionPages)
 
   async function renderList(request: FastifyRequest, reply: FastifyReply, extra: { exportEmail?: string; exportError?: string; deleted?: boolean } = {}) {
     const organizationId = request.principal!.organizationId
