@@ -53,9 +53,9 @@ describeEachDatabase('data rights', (ctx) => {
     (await db().selectFrom('contacts').select('id').where('organization_id', '=', organizationId).where('email', '=', email).where('side', '=', side as 'customer').executeTakeFirstOrThrow()).id
 
   /** Answers a contact's invitation to the wave through the survey page, as they would. */
-  async function answerInvitation(email: string, waveId: string, comment = '') {
+  async function answerInvitation(email: string, waveId: string, comment = '', side: 'staff' | 'customer' = 'customer') {
     const invitation = await db().selectFrom('invitations').innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
-      .select('invitations.id').where('contacts.email', '=', email).where('invitations.wave_id', '=', waveId).where('contacts.side', '=', 'customer')
+      .select('invitations.id').where('contacts.email', '=', email).where('invitations.wave_id', '=', waveId).where('contacts.side', '=', side)
       .executeTakeFirstOrThrow()
     const link = invitationToken(ctx.config.signingSecret, invitation.id)
     const browser = new Browser(ctx.app)
@@ -84,6 +84,7 @@ describeEachDatabase('data rights', (ctx) => {
     expect((await api('POST', `/api/v1/waves/${wave.id}/invitations`, token, {})).json()).toEqual({ queued: 7 })
     for (const email of gold(5)) await answerInvitation(email, wave.id)
     await answerInvitation('ana@example.test', wave.id, 'Ana was here')
+    await answerInvitation('ana@example.test', wave.id, 'Ana at work', 'staff')
     // Customers through the public link, without attributes, so that the side is large enough.
     const rows = Array.from({ length: 6 }, (_, i) => ({ side: 'customer', unit: 'North', answers: Object.fromEntries(KEYS.map((k) => [k, (i % 5) + 1])) }))
     expect((await api('POST', `/api/v1/waves/${wave.id}/responses`, token, rows)).statusCode).toBe(201)
@@ -236,12 +237,18 @@ describeEachDatabase('data rights', (ctx) => {
     const foreign = await contactId('ana@example.test', 'customer', other.organizationId)
     expect((await owner.get(`/contacts/${foreign}/delete`)).statusCode).toBe(404)
     expect((await owner.post(`/contacts/${foreign}/delete`)).statusCode).toBe(404)
+    // Her staff answer was never linked to her (design §5): the deletion finds nothing to unlink and leaves it as it was.
+    const staffBefore = await db().selectFrom('staff_pool').select(['id', 'attributes', 'comment']).where('wave_id', '=', wave.id).execute()
+    expect(staffBefore).toEqual([expect.objectContaining({ attributes: {}, comment: 'Ana at work' })])
     const done = await owner.post(`/contacts/${anaId}/delete`)
     expect(done.statusCode).toBe(303)
     expect(done.headers.location).toBe('/contacts?deleted=1')
     expect((await owner.get('/contacts?deleted=1')).body).toContain('The contact was deleted')
     expect(await db().selectFrom('contacts').select('id').where('id', '=', anaId).execute()).toEqual([])
     expect(await db().selectFrom('contacts').select('id').where('id', '=', foreign).execute()).toHaveLength(1)
+    expect(await db().selectFrom('staff_pool').select(['id', 'attributes', 'comment']).where('wave_id', '=', wave.id).execute()).toEqual(staffBefore)
+    const entry = await db().selectFrom('audit_log').select('detail').where('action', '=', 'contact_deleted').where('target', '=', anaId).executeTakeFirstOrThrow()
+    expect(entry.detail).toMatchObject({ responsesUnlinked: 0, invitations: 1 })
   })
 
   it('deletes a customer response with a reason: rollups equal a recount, the audit keeps the reason', async () => {
