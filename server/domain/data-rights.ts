@@ -28,7 +28,6 @@ export function checkReason(value: unknown): { reason: string } | { problem: str
   return { reason }
 }
 
-
 /** The moment `months` calendar months before `now` (UTC); the retention rules delete what is older. */
 export function monthsBefore(now: Date, months: number): Date {
   const cutoff = new Date(now.getTime())

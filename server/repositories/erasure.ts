@@ -113,8 +113,13 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
     const contact = await trx.selectFrom('contacts').select(['id', 'email']).where('organization_id', '=', organizationId).where('id', '=', contactId)
       .forUpdate().executeTakeFirst()
     if (!contact) return null
-    const unsubscribed = await trx.deleteFrom('unsubscribes').where('organization_id', '=', organizationId).where('email', '=', contact.email).executeTakeFirst()
-    const suppressed = unsubscribed.numDeletedRows > 0n
+    // The unsubscribe record is the address's, not one contact's: while the address's other contact
+    // (the other side) stays, so does the record, or that contact's queued mail would go out again.
+    const sibling = await trx.selectFrom('contacts').select('id').where('organization_id', '=', organizationId).where('email', '=', contact.email)
+      .where('id', '<>', contactId).executeTakeFirst()
+    const unsubscribe = trx.selectFrom('unsubscribes').select('email').where('organization_id', '=', organizationId).where('email', '=', contact.email)
+    const suppressed = (await unsubscribe.executeTakeFirst()) !== undefined
+    if (suppressed && !sibling) await trx.deleteFrom('unsubscribes').where('organization_id', '=', organizationId).where('email', '=', contact.email).execute()
     if (suppressed) await addSuppression(trx, organizationId, emailHash)
     // A customer's answer and the use of its invitation are stored in one transaction, at one now().
     const linked = await trx.selectFrom('responses as r')

@@ -3,7 +3,7 @@
 import type { Db } from '../../db/connect.js'
 import { EXPORT_NOTE } from '../domain/data-rights.js'
 import { eraseContact, eraseResponse, personalData, responseExists, type ContactErasure, type PersonalData, type ResponseErasure } from '../repositories/erasure.js'
-import { suppressionHash } from '../repositories/suppressions.js'
+import { suppressedHashes, suppressionHash } from '../repositories/suppressions.js'
 import { audit, type Caller } from './audit.js'
 
 export async function deleteContact(db: Db, secret: string, caller: Caller, contactId: string): Promise<ContactErasure | null> {
@@ -18,6 +18,16 @@ export async function deleteContact(db: Db, secret: string, caller: Caller, cont
     })
   }
   return result
+}
+
+/**
+ * Marks listed contacts whose address is suppressed (deleted after unsubscribing, then imported again)
+ * as unsubscribed: they are never invited, and the list says so.
+ */
+export async function withSuppression<T extends { email: string; unsubscribed: boolean }>(db: Db, secret: string, organizationId: string, contacts: T[]): Promise<T[]> {
+  const hashes = contacts.map((contact) => suppressionHash(secret, contact.email))
+  const suppressed = await suppressedHashes(db, organizationId, hashes)
+  return contacts.map((contact, i) => (suppressed.has(hashes[i]!) ? { ...contact, unsubscribed: true } : contact))
 }
 
 async function contactEmail(db: Db, organizationId: string, contactId: string): Promise<string | null> {

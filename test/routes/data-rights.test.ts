@@ -203,6 +203,11 @@ describeEachDatabase('data rights', (ctx) => {
       .select('contacts.email').where('invitations.wave_id', '=', next.id).execute()
     expect(invited.map((i) => i.email)).toContain('new@example.test')
     expect(invited.map((i) => i.email)).not.toContain('gold0@example.test')
+    // The list says so: the re-imported address counts as unsubscribed.
+    const listed = (await api('GET', '/api/v1/contacts?q=gold0')).json().contacts
+    expect(listed).toEqual([expect.objectContaining({ email: 'gold0@example.test', unsubscribed: true })])
+    const owner = await signedIn(ctx, tenant.owner.email)
+    expect((await owner.get('/contacts?q=gold0')).body).toContain('Unsubscribed</span>')
     // Another organization's suppression is its own: the same address there is invited.
     await api('POST', '/api/v1/contacts', otherToken, [{ email: 'gold0@example.test', side: 'customer' }])
     const theirs = await createWave(ctx, otherToken, { name: 'Theirs' })
@@ -240,6 +245,8 @@ describeEachDatabase('data rights', (ctx) => {
     // Her staff answer was never linked to her (design §5): the deletion finds nothing to unlink and leaves it as it was.
     const staffBefore = await db().selectFrom('staff_pool').select(['id', 'attributes', 'comment']).where('wave_id', '=', wave.id).execute()
     expect(staffBefore).toEqual([expect.objectContaining({ attributes: {}, comment: 'Ana at work' })])
+    // Ana unsubscribed; her customer contact stays, so the address's unsubscribe record stays with it.
+    await db().insertInto('unsubscribes').values({ organization_id: tenant.organizationId, email: 'ana@example.test' }).execute()
     const done = await owner.post(`/contacts/${anaId}/delete`)
     expect(done.statusCode).toBe(303)
     expect(done.headers.location).toBe('/contacts?deleted=1')
@@ -248,7 +255,10 @@ describeEachDatabase('data rights', (ctx) => {
     expect(await db().selectFrom('contacts').select('id').where('id', '=', foreign).execute()).toHaveLength(1)
     expect(await db().selectFrom('staff_pool').select(['id', 'attributes', 'comment']).where('wave_id', '=', wave.id).execute()).toEqual(staffBefore)
     const entry = await db().selectFrom('audit_log').select('detail').where('action', '=', 'contact_deleted').where('target', '=', anaId).executeTakeFirstOrThrow()
-    expect(entry.detail).toMatchObject({ responsesUnlinked: 0, invitations: 1 })
+    expect(entry.detail).toMatchObject({ responsesUnlinked: 0, invitations: 1, suppressed: true })
+    expect(await db().selectFrom('unsubscribes').select('email').where('organization_id', '=', tenant.organizationId).execute()).toEqual([{ email: 'ana@example.test' }])
+    expect((await db().selectFrom('suppressions').select('email_hash').where('organization_id', '=', tenant.organizationId).execute()).map((r) => r.email_hash))
+      .toContain(suppressionHash(ctx.config.signingSecret, 'ana@example.test'))
   })
 
   it('deletes a customer response with a reason: rollups equal a recount, the audit keeps the reason', async () => {

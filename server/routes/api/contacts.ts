@@ -13,7 +13,7 @@ import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { importContacts, importContactsCsv, MAX_JSON_CONTACTS, type ImportResult } from '../../services/contact-import.js'
 import { checkExportEmail } from '../../domain/data-rights.js'
-import { deleteContact, exportPersonalData } from '../../services/data-rights.js'
+import { deleteContact, exportPersonalData, withSuppression } from '../../services/data-rights.js'
 import { errors } from './schemas.js'
 
 /**
@@ -114,7 +114,8 @@ export default async function contacts(fastify: FastifyInstance) {
     const units = unitIndex(await listUnits(app.db, organizationId))
     const { value: filters, errors: problems } = checkContactFilters(request.query, units)
     if (Object.keys(problems).length > 0) throw fieldsInvalid(problems)
-    const { contacts: list, total } = await listContacts(app.db, organizationId, filters)
+    const { contacts: listed, total } = await listContacts(app.db, organizationId, filters)
+    const list = await withSuppression(app.db, app.config.signingSecret, organizationId, listed)
     return {
       contacts: list.map((contact) => ({
         id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { checkExportEmail } from '../../domain/data-rights.js'
 import { isUuid } from '../../domain/formats.js'
 import { notFound } from '../../http-error.js'
-import { deleteContact, exportPersonalData } from '../../services/data-rights.js'
+import { deleteContact, exportPersonalData, withSuppression } from '../../services/data-rights.js'
 import { checkContactFilters, CONTACTS_PER_PAGE, type ContactFilters } from '../../domain/contacts.js'
 import { unitIndex } from '../../domain/units.js'
 import { SIDE_NAMES } from '../../domain/names.js'
@@ -45,7 +45,8 @@ export default async function contactPages(app: FastifyInstance) {
     const query = request.query as Record<string, unknown>
     const units = await listUnits(app.db, organizationId)
     const { value: filters, errors } = checkContactFilters(query, unitIndex(units))
-    const { contacts, total } = await listContacts(app.db, organizationId, filters)
+    const { contacts: listed, total } = await listContacts(app.db, organizationId, filters)
+    const contacts = await withSuppression(app.db, app.config.signingSecret, organizationId, listed)
     const values = typed(query)
     const pages = Math.max(1, Math.ceil(total / CONTACTS_PER_PAGE))
     const first = (filters.page - 1) * CONTACTS_PER_PAGE + 1
