@@ -270,6 +270,10 @@ describeEachDatabase('data rights', (ctx) => {
       const response = await api('DELETE', url, token, body)
       expect(response.statusCode, JSON.stringify(body).slice(0, 40)).toBe(400)
     }
+    expect((await ctx.app.inject({ method: 'DELETE', url, headers: bearer(token) })).statusCode).toBe(400)
+    expect((await ctx.app.inject({ method: 'DELETE', url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '[1,' })).statusCode).toBe(400)
+    expect((await ctx.app.inject({ method: 'DELETE', url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '["reason"]' })).statusCode).toBe(400)
+    expect([413, 400]).toContain((await api('DELETE', url, token, { reason: 'x'.repeat(2_000_000) })).statusCode)
     expect((await api('DELETE', `/api/v1/waves/${wave.id}/responses/not-a-uuid`, token, { reason: 'x' })).statusCode).toBe(404)
     expect((await api('DELETE', `/api/v1/waves/not-a-uuid/responses/${target}`, token, { reason: 'x' })).statusCode).toBe(404)
     expect((await api('DELETE', url, otherToken, { reason: 'x' })).statusCode).toBe(404)
