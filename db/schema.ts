@@ -396,6 +396,28 @@ export interface TwoFactorChallengeTable {
 
 // -- data rights (0012) --
 
+/** An unsubscribed address whose contact was deleted: HMAC-SHA256 of the normalized email (security/tokens.ts). */
+export interface SuppressionTable {
+  organization_id: string
+  email_hash: string
+  created_at: CreatedAt
+}
+
+/** Raised on every change to a side's figures other than an added response: the cached release reads it. */
+export interface ReleaseRevisionTable {
+  wave_id: string
+  side: Side
+  revision: Generated<number>
+}
+
+/** Months after which contacts not invited, and comments, are deleted; null: never. */
+export interface RetentionSettingsTable {
+  organization_id: string
+  contact_months: number | null
+  comment_months: number | null
+  updated_at: Generated<Date>
+}
+
 // -- admin basics (0013) --
 
 export interface Database {
@@ -439,6 +461,9 @@ export interface Database {
   two_factor_challenges: TwoFactorChallengeTable
 
   // -- data rights (0012) --
+  suppressions: SuppressionTable
+  release_revisions: ReleaseRevisionTable
+  retention_settings: RetentionSettingsTable
 
   // -- admin basics (0013) --
 }

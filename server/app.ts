@@ -11,6 +11,7 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
 import releasePlugin, { type ReleaseOptions } from './release/plugin.js'
+import retentionPlugin, { type RetentionOptions } from './retention/plugin.js'
 import securityPlugin from './plugins/security.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
@@ -37,6 +38,8 @@ export interface AppOptions {
   mail?: MailOptions
   /** The background release steps of staff figures; by default they run. See ReleaseOptions. */
   release?: ReleaseOptions
+  /** The daily retention run (contacts and comments past the organization's limits); by default it runs. See RetentionOptions. */
+  retention?: RetentionOptions
 }
 
 /** Survey paths carry their token; logs show the route, never the secret. */
@@ -67,7 +70,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger, mail, release }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mail, release, retention }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -81,6 +84,7 @@ export async function buildApp({ config, db, logger, mail, release }: AppOptions
   await app.register(dbPlugin, { db, config })
   await app.register(mailPlugin, { ...mail, db, config })
   await app.register(releasePlugin, { ...release, db })
+  await app.register(retentionPlugin, { ...retention, db, config })
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)

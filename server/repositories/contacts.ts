@@ -121,3 +121,13 @@ export async function countContacts(db: Db, organizationId: string): Promise<num
   const row = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/** One contact of the organization, for the deletion's confirmation; undefined when there is none. */
+export async function findContact(db: Db, organizationId: string, contactId: string) {
+  const row = await db.selectFrom('contacts').select(['id', 'email', 'name', 'side', 'created_at'])
+    .where('organization_id', '=', organizationId).where('id', '=', contactId).executeTakeFirst()
+  if (!row) return undefined
+  const invitations = await db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId).where('contact_id', '=', contactId).executeTakeFirstOrThrow()
+  return { id: row.id, email: row.email, name: row.name, side: row.side, createdAt: row.created_at, invitations: Number(invitations.n) }
+}

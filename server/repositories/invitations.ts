@@ -7,12 +7,13 @@ import type { Db } from '../../db/connect.js'
 import type { InvitationStatus, MailKind, Side } from '../domain/types.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
+import { suppressedHashes, suppressionHash } from './suppressions.js'
 import { waveIsOpen } from './wave-status.js'
 
 const notUnsubscribed = sql<boolean>`not exists (select 1 from unsubscribes u where u.organization_id = contacts.organization_id and u.email = contacts.email)`
 
 /**
- * Invites every matching, subscribed contact not yet invited to the wave, each invitation with its
+ * Invites every matching, subscribed (and not suppressed) contact not yet invited to the wave, each invitation with its
  * first mail job or neither. Returns how many were queued.
  */
 export async function inviteContacts(
@@ -21,7 +22,7 @@ export async function inviteContacts(
   target: { organizationId: string; waveId: string; side?: Side | null; unitId?: string | null },
 ): Promise<number> {
   return atomically(db, async (trx) => {
-    const contacts = await trx.selectFrom('contacts').select(['id', 'side', 'unit_id', 'locale', 'attributes'])
+    const found = await trx.selectFrom('contacts').select(['id', 'email', 'side', 'unit_id', 'locale', 'attributes'])
       .where('organization_id', '=', target.organizationId)
       .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
       .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
@@ -29,6 +30,10 @@ export async function inviteContacts(
       .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
         .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
       .orderBy('id').execute()
+    // An address that unsubscribed before its contact was deleted is never invited again, re-imported or not.
+    const hashes = found.map((contact) => suppressionHash(secret, contact.email))
+    const suppressed = await suppressedHashes(trx, target.organizationId, hashes)
+    const contacts = suppressed.size === 0 ? found : found.filter((_, i) => !suppressed.has(hashes[i]!))
     let queued = 0
     for (let start = 0; start < contacts.length; start += 1000) {
       const chunk = contacts.slice(start, start + 1000).map((contact) => {

@@ -8,6 +8,7 @@ import { LocalCache } from '../local-cache.js'
 import { waveItems } from '../repositories/instruments.js'
 import { profileCounts } from '../repositories/profiles.js'
 import { sideRespondents } from '../repositories/respondents.js'
+import { releaseRevision } from '../repositories/erasure.js'
 import { lastStaffRelease, lastStaffStep } from '../repositories/staff-pool.js'
 
 const releases = new LocalCache<string, Release>({ max: 200 })
@@ -15,15 +16,18 @@ const releases = new LocalCache<string, Release>({ max: 200 })
 /** The release of one side: the same profiles and group size give the same release, from the cache. */
 async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<Release> {
   // Staff figures change only in release steps, and each step stores the release readers see.
-  // Responses are only ever added, so the side's count and the step say whether anything changed.
-  const [total, step] = await Promise.all([sideRespondents(db, waveId, side), side === 'staff' ? lastStaffStep(db, waveId) : 0])
-  const kept = releases.get(`${waveId}|${side}|${minGroupSize}|${step}|${total}`)
+  // Responses are otherwise only added, so the side's count and the step say whether anything changed;
+  // a deletion or an erased contact's attributes raise the side's revision (repositories/erasure.ts).
+  const [total, step, revision] = await Promise.all([
+    sideRespondents(db, waveId, side), side === 'staff' ? lastStaffStep(db, waveId) : 0, releaseRevision(db, waveId, side),
+  ])
+  const kept = releases.get(`${waveId}|${side}|${minGroupSize}|${step}|${total}|${revision}`)
   if (kept) return kept
   const [profiles, items, saved] = await Promise.all([profileCounts(db, waveId, side), waveItems(db, waveId), side === 'staff' ? lastStaffRelease(db, waveId) : null])
   const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(items))
   // Kept under the count the profiles themselves hold, in case an answer arrived between the reads.
   const held = profiles.reduce((sum, p) => sum + (p.counts[0] ?? 0), 0)
-  releases.set(`${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${held}`, release)
+  releases.set(`${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${held}|${revision}`, release)
   return release
 }
 

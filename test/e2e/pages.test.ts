@@ -30,11 +30,13 @@ interface Fixtures {
   surveyToken: string
   /** From an invitation's footer in the outbox. */
   unsubscribeToken: string
+  /** An imported contact (its deletion's confirmation page). */
+  contactId: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken',
+  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -43,6 +45,7 @@ const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
 /** GET routes outside /api that are not pages, and why. */
 const NOT_PAGES: Record<string, string> = {
   '/waves/:id/delivery': 'JSON the wave page polls for its delivery counts',
+  '/contacts/export': 'a JSON download of what is held about an address',
 }
 /** Pages that send the browser on, and where to. Any other redirect fails. */
 const REDIRECTS = {
@@ -161,6 +164,7 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await screenshot(page, 'pages-contacts-import-result')
   await upload(page, '/contacts/import', 'more contacts.csv', contacts.replace('ana@', 'dora@').replace('Broken', 'Still broken'))
   fixtures.contactUpload = new URL(page.url()).searchParams.get('upload')!
+  fixtures.contactId = (await run.database.db.selectFrom('contacts').select('id').where('email', '=', 'cy@example.com').executeTakeFirstOrThrow()).id
   expect(fixtures.contactUpload).toBeTruthy()
 
   // The wave page: its links, and the invitations, which the mail worker writes to the outbox.

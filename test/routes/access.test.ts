@@ -7,6 +7,7 @@ import { buildApp } from '../../server/app.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { can } from '../../server/domain/roles.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
+import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
 import { saveUpload } from '../../server/services/uploads.js'
@@ -18,6 +19,13 @@ import {
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
+  contacts: 'contactId', responses: 'responseId',
+}
+
+/** Routes that need a query to answer at all: the export asks about organization A's contact's address. */
+const QUERY_FOR_ROUTE: Record<string, string> = {
+  '/api/v1/contacts/export': '?email=alpha-secret-contact@example.test',
+  '/contacts/export': '?email=alpha-secret-contact@example.test',
 }
 
 interface Fixtures {
@@ -28,6 +36,9 @@ interface Fixtures {
   tokenId: string
   /** An uploaded CSV file of organization A, not yet imported. */
   importId: string
+  contactId: string
+  /** A customer response of organization A. */
+  responseId: string
   /** A public survey link of organization A. */
   surveyToken: string
   /** Strings that only organization A's data contains. */
@@ -61,10 +72,12 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     Readable.from([Buffer.from('side,excellent_service,comment\ncustomer,5,Alpha secret comment\n')]), 1024)
   if (!saved.ok) throw new Error('upload not saved')
   const upload = saved.upload
-  await db.insertInto('contacts').values({
+  const contact = await db.insertInto('contacts').values({
     organization_id: a.organizationId, side: 'customer', email: 'alpha-secret-contact@example.test', name: 'Alpha secret contact',
     unit_id: unitId, attributes: JSON.stringify({ tier: 'Alpha secret tier' }),
-  }).execute()
+  }).returning('id').executeTakeFirstOrThrow()
+  const [responseId] = await importResponses(db, { organizationId: a.organizationId, waveId: wave.id, locale: 'en', channel: 'api' },
+    [{ side: 'customer', unitId, attributes: {}, answers: { excellent_service: 5 }, comment: 'Alpha secret answer' }])
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   return {
@@ -74,6 +87,8 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     personId: a.owner.userId,
     tokenId: token.id,
     importId: upload.id,
+    contactId: contact.id,
+    responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
     secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email],
     ownerEmail: a.owner.email,
@@ -148,9 +163,10 @@ describeEachDatabase('access control over every route', (ctx) => {
 
   it('never shows another organization anything of ours in its lists and pages', async () => {
     for (const route of routesOf(ctx).filter((r) => r.method === 'GET' && !r.url.includes(':'))) {
+      const url = route.url + (QUERY_FOR_ROUTE[route.url] ?? '')
       const response = isApi(route)
-        ? await ctx.app.inject({ method: 'GET', url: route.url, headers: bearer(bToken) })
-        : await bBrowser.get(route.url)
+        ? await ctx.app.inject({ method: 'GET', url, headers: bearer(bToken) })
+        : await bBrowser.get(url)
       expect([200, 303], route.url).toContain(response.statusCode)
       for (const secret of A.secrets) expect(response.body, `${route.url} shows ${secret}`).not.toContain(secret)
     }

@@ -1,15 +1,19 @@
 // Contacts through the API: import (a JSON array, or a CSV body streamed straight into the import)
-// and list with search and filters.
+// list with search and filters, delete one, and export everything held about an address. Reading
+// contacts needs the 'contacts' permission (owners and admins): names and emails are personal data.
 import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { checkContactFilters, CONTACTS_PER_PAGE } from '../../domain/contacts.js'
 import { unitIndex } from '../../domain/units.js'
-import { fieldsInvalid, HttpError } from '../../http-error.js'
+import { isUuid } from '../../domain/formats.js'
+import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { importContacts, importContactsCsv, MAX_JSON_CONTACTS, type ImportResult } from '../../services/contact-import.js'
+import { checkExportEmail } from '../../domain/data-rights.js'
+import { deleteContact, exportPersonalData, withSuppression } from '../../services/data-rights.js'
 import { errors } from './schemas.js'
 
 /**
@@ -87,7 +91,7 @@ export default async function contacts(fastify: FastifyInstance) {
   })
 
   app.get('/contacts', {
-    config: { access: 'read' },
+    config: { access: 'contacts' },
     schema: {
       tags: ['contacts'],
       summary: 'List contacts, 50 a page, by email',
@@ -102,7 +106,7 @@ export default async function contacts(fastify: FastifyInstance) {
       }, { additionalProperties: false }),
       response: {
         200: Type.Object({ contacts: Type.Array(Contact), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }),
-        ...errors(400, 401),
+        ...errors(400, 401, 403),
       },
     },
   }, async (request) => {
@@ -110,7 +114,8 @@ export default async function contacts(fastify: FastifyInstance) {
     const units = unitIndex(await listUnits(app.db, organizationId))
     const { value: filters, errors: problems } = checkContactFilters(request.query, units)
     if (Object.keys(problems).length > 0) throw fieldsInvalid(problems)
-    const { contacts: list, total } = await listContacts(app.db, organizationId, filters)
+    const { contacts: listed, total } = await listContacts(app.db, organizationId, filters)
+    const list = await withSuppression(app.db, app.config.signingSecret, organizationId, listed)
     return {
       contacts: list.map((contact) => ({
         id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,
@@ -121,5 +126,40 @@ export default async function contacts(fastify: FastifyInstance) {
       page: filters.page,
       pageSize: CONTACTS_PER_PAGE,
     }
+  })
+
+  app.get('/contacts/export', {
+    config: { access: 'contacts' },
+    schema: {
+      tags: ['contacts'],
+      summary: 'Everything held about one email address in your organization, as JSON (a subject access request)',
+      description: 'Contacts with this address (both sides), their invitations (no tokens), unsubscribe and suppression state, the mail queued '
+        + 'or sent to it, customer answers given through a personal invitation, people with this address and the audit entries they made. '
+        + 'Staff answers are anonymous and cannot be attributed to anyone, so they are not included. Audited.',
+      querystring: Type.Object({ email: Type.String({ maxLength: 320 }) }),
+      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403) },
+    },
+  }, async (request) => {
+    const checked = checkExportEmail(request.query.email)
+    if ('problem' in checked) throw fieldsInvalid({ email: checked.problem })
+    return exportPersonalData(app.db, app.config.signingSecret, request, checked.email)
+  })
+
+  app.delete('/contacts/:id', {
+    config: { access: 'contacts' },
+    schema: {
+      tags: ['contacts'],
+      summary: 'Delete a contact, their invitations and their unsubscribe record',
+      description: 'A customer answer they gave through a personal invitation stays in the figures but loses its link to them and its '
+        + 'attributes. If they had unsubscribed, a keyed hash of the address is kept so that a re-import never mails them again. Audited.',
+      params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+      response: { 204: Type.Null(), ...errors(401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    // Anything that is not an id is a contact that does not exist.
+    if (!isUuid(request.params.id)) throw notFound('This contact')
+    const result = await deleteContact(app.db, app.config.signingSecret, request, request.params.id)
+    if (!result) throw notFound('This contact')
+    return reply.code(204).send(null)
   })
 }

@@ -1,8 +1,12 @@
-// POST /api/v1/waves/:id/responses: responses from integrations and historical imports.
+// POST /api/v1/waves/:id/responses: responses from integrations and historical imports; DELETE one
+// response (an owner, with a reason, audited).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
-import { HttpError } from '../../http-error.js'
+import { isUuid } from '../../domain/formats.js'
+import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
+import { checkReason } from '../../domain/data-rights.js'
+import { deleteResponse, responseExists } from '../../services/data-rights.js'
 import { importIntoWave } from '../../services/imports.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -35,5 +39,33 @@ export default async function responses(fastify: FastifyInstance) {
       throw new HttpError(400, 'validation_failed', `Nothing was stored. ${shown}${more}.`, result.problems)
     }
     return reply.code(201).send({ ids: result.ids })
+  })
+
+  app.delete('/waves/:id/responses/:responseId', {
+    config: { access: 'delete_data' },
+    schema: {
+      tags: ['responses'],
+      summary: 'Delete one response, with the reason (owners; audited)',
+      description: 'A customer response, and a staff answer still waiting for its release step, are deleted at once and the figures '
+        + 'follow. A staff answer already in the figures cannot be deleted alone: the difference between two reports would show its '
+        + 'answers (409); delete the wave instead.',
+      params: Type.Object({ id: Type.String({ maxLength: 100 }), responseId: Type.String({ maxLength: 100 }) }),
+      body: Type.Object({ reason: Type.Optional(Type.Unknown({ description: 'Why (1–500 characters); kept in the audit log' })) }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const { id, responseId } = request.params
+    if (!isUuid(id) || !isUuid(responseId)) throw notFound('This response')
+    // Another organization's response is not there, whatever the body says.
+    if (!(await responseExists(app.db, request.principal!.organizationId, id, responseId))) throw notFound('This response')
+    const checked = checkReason(request.body?.reason)
+    if ('problem' in checked) throw fieldsInvalid({ reason: checked.problem })
+    const result = await deleteResponse(app.db, request, id, responseId, checked.reason)
+    if (result.outcome === 'not_found') throw notFound('This response')
+    if (result.outcome !== 'deleted') {
+      throw new HttpError(409, 'released_staff_answer', 'This staff answer is already in the released figures. Deleting it alone would let anyone '
+        + 'comparing two reports read its answers, so single staff answers cannot be deleted once released. To remove it, delete the wave.')
+    }
+    return reply.code(204).send(null)
   })
 }

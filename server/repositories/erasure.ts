@@ -1,0 +1,230 @@
+// Erasure: deleting a contact (their invitations and unsubscribe record with them; a customer answer
+// they gave through a personal invitation keeps its figures but loses its attributes and every trace
+// of the invitation) and deleting one response. The rollups are moved or taken down in the same
+// transaction, by the same totals that stored them (rollups.ts), so they stay equal to a recount;
+// and the side's release revision is raised, so the cached anonymity release is computed afresh.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import type { Side } from '../domain/types.js'
+import type { Answers } from '../domain/responses.js'
+import { atomically } from './atomically.js'
+import { addSuppression } from './suppressions.js'
+import { ADD_COUNTS, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
+import { waveIsOpen } from './wave-status.js'
+
+/** The side's release revision: 0 until its figures change by anything but an added response. */
+export async function releaseRevision(db: Db, waveId: string, side: Side): Promise<number> {
+  const row = await db.selectFrom('release_revisions').select('revision').where('wave_id', '=', waveId).where('side', '=', side).executeTakeFirst()
+  return row?.revision ?? 0
+}
+
+async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
+  await db.insertInto('release_revisions').values({ wave_id: waveId, side, revision: 1 })
+    .onConflict((oc) => oc.columns(['wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()
+}
+
+interface StoredResponse extends RolledResponse {
+  id: string
+  waveId: string
+}
+
+async function loadResponses(db: Db, ids: readonly string[]): Promise<StoredResponse[]> {
+  if (ids.length === 0) return []
+  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes']).where('id', 'in', ids).execute()
+  const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value']).where('response_id', 'in', ids).execute()
+  const byResponse = new Map<string, Answers>()
+  for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
+  return rows.map((row) => ({ id: row.id, waveId: row.wave_id, side: row.side, unitId: row.unit_id, attributes: row.attributes, answers: byResponse.get(row.id) ?? {} }))
+}
+
+/**
+ * Takes responses' profile counts down (sign −1) or puts them up (+1), at one step. Profiles whose
+ * respondents come to 0 are removed whole, so that a recount (which never sees an empty profile) and
+ * the release agree with the rollups.
+ */
+async function shiftProfiles(db: Db, waveId: string, responses: readonly RolledResponse[], sign: 1 | -1, step: number): Promise<void> {
+  if (responses.length === 0) return
+  const { profiles } = rollupTotals(await measureItems(db, waveId), responses)
+  for (const p of profiles) {
+    await db.insertInto('profile_rollups')
+      .values({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step, slot: 0, counts: p.counts.map((c) => sign * c) })
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'step', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
+      .execute()
+    if (sign === -1) {
+      await sql`delete from profile_rollups p
+        where p.wave_id = ${waveId}::uuid and p.side = ${p.side}::text and p.unit_key = ${p.unit}::uuid and p.attributes = ${p.attributes}::jsonb and p.step = ${step}
+          and (select coalesce(sum(q.counts[1]), 0) from profile_rollups q where q.wave_id = p.wave_id and q.side = p.side and q.unit_key = p.unit_key
+            and q.attributes = p.attributes and q.step = p.step) = 0`.execute(db)
+    }
+  }
+}
+
+/** Takes responses out of the answer, dimension and response rollups (their profiles: shiftProfiles). */
+async function subtractTotals(db: Db, waveId: string, responses: readonly RolledResponse[]): Promise<void> {
+  if (responses.length === 0) return
+  const totals = rollupTotals(await measureItems(db, waveId), responses)
+  for (const a of totals.answers) {
+    await db.insertInto('answer_rollups').values({ wave_id: waveId, side: a.side, unit_key: a.unit, item_key: a.item, value: a.value, slot: 0, count: -a.count })
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'item_key', 'value', 'slot']).doUpdateSet({ count: sql`answer_rollups.count + excluded.count` }))
+      .execute()
+  }
+  for (const d of totals.dimensions) {
+    await db.insertInto('dimension_rollups')
+      .values({ wave_id: waveId, side: d.side, unit_key: d.unit, dimension: d.dimension, slot: 0, respondents: -d.respondents, agree: -d.agree, mean_sum: -d.meanSum })
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'dimension', 'slot']).doUpdateSet({
+        respondents: sql`dimension_rollups.respondents + excluded.respondents`,
+        agree: sql`dimension_rollups.agree + excluded.agree`,
+        mean_sum: sql`dimension_rollups.mean_sum + excluded.mean_sum`,
+      }))
+      .execute()
+  }
+  for (const r of totals.responses) {
+    await db.insertInto('response_rollups').values({ wave_id: waveId, side: r.side, unit_key: r.unit, slot: 0, respondents: -r.respondents })
+      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
+      .execute()
+  }
+  // A total that came to nothing over its slots (the answer was counted in another slot than the one
+  // taken from) adds nothing to any sum; removing its rows leaves the tables as a fresh count would.
+  await sql`delete from answer_rollups where wave_id = ${waveId}::uuid and (side, unit_key, item_key, value) in (
+    select side, unit_key, item_key, value from answer_rollups where wave_id = ${waveId}::uuid
+    group by side, unit_key, item_key, value having sum(count) = 0)`.execute(db)
+  await sql`delete from dimension_rollups where wave_id = ${waveId}::uuid and (side, unit_key, dimension) in (
+    select side, unit_key, dimension from dimension_rollups where wave_id = ${waveId}::uuid
+    group by side, unit_key, dimension having sum(respondents) = 0)`.execute(db)
+  await sql`delete from response_rollups where wave_id = ${waveId}::uuid and (side, unit_key) in (
+    select side, unit_key from response_rollups where wave_id = ${waveId}::uuid group by side, unit_key having sum(respondents) = 0)`.execute(db)
+}
+
+export interface ContactErasure {
+  invitations: number
+  /** Customer responses that lost their link and attributes. */
+  responsesUnlinked: number
+  suppressed: boolean
+}
+
+/**
+ * Deletes a contact of the organization with their invitations (and mail jobs) and their unsubscribe
+ * record, keeping `emailHash` as a suppression when they had unsubscribed. A customer response given
+ * through one of their invitations is found by the invitation's use (same wave, same moment) and keeps
+ * only its answers, unit, language and comment. Null when there is no such contact.
+ */
+export async function eraseContact(db: Db, organizationId: string, contactId: string, emailHash: string): Promise<ContactErasure | null> {
+  return atomically(db, async (trx) => {
+    const contact = await trx.selectFrom('contacts').select(['id', 'email']).where('organization_id', '=', organizationId).where('id', '=', contactId)
+      .forUpdate().executeTakeFirst()
+    if (!contact) return null
+    // The unsubscribe record is the address's, not one contact's: while the address's other contact
+    // (the other side) stays, so does the record, or that contact's queued mail would go out again.
+    const sibling = await trx.selectFrom('contacts').select('id').where('organization_id', '=', organizationId).where('email', '=', contact.email)
+      .where('id', '<>', contactId).executeTakeFirst()
+    const unsubscribe = trx.selectFrom('unsubscribes').select('email').where('organization_id', '=', organizationId).where('email', '=', contact.email)
+    const suppressed = (await unsubscribe.executeTakeFirst()) !== undefined
+    if (suppressed && !sibling) await trx.deleteFrom('unsubscribes').where('organization_id', '=', organizationId).where('email', '=', contact.email).execute()
+    if (suppressed) await addSuppression(trx, organizationId, emailHash)
+    // A customer's answer and the use of its invitation are stored in one transaction, at one now().
+    const linked = await trx.selectFrom('responses as r')
+      .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
+      .select('r.id').distinct()
+      .where('i.contact_id', '=', contactId).where('i.organization_id', '=', organizationId).where('i.side', '=', 'customer')
+      .where('r.side', '=', 'customer').where('r.channel', '=', 'invitation').where('r.organization_id', '=', organizationId)
+      .execute()
+    const responses = await loadResponses(trx, linked.map((row) => row.id))
+    const withAttributes = responses.filter((r) => Object.keys(r.attributes).length > 0)
+    for (const waveId of new Set(withAttributes.map((r) => r.waveId))) {
+      const moved = withAttributes.filter((r) => r.waveId === waveId)
+      await shiftProfiles(trx, waveId, moved, -1, 0)
+      await shiftProfiles(trx, waveId, moved.map((r) => ({ ...r, attributes: {} })), 1, 0)
+      await raiseRevision(trx, waveId, 'customer')
+    }
+    if (withAttributes.length > 0) {
+      await trx.updateTable('responses').set({ attributes: '{}' }).where('id', 'in', withAttributes.map((r) => r.id)).execute()
+    }
+    const invitations = await trx.deleteFrom('invitations').where('organization_id', '=', organizationId).where('contact_id', '=', contactId).executeTakeFirst()
+    await trx.deleteFrom('contacts').where('organization_id', '=', organizationId).where('id', '=', contactId).execute()
+    return { invitations: Number(invitations.numDeletedRows), responsesUnlinked: responses.length, suppressed }
+  })
+}
+
+export type ResponseErasure =
+  | { outcome: 'deleted'; side: Side; released: boolean }
+  | { outcome: 'released_staff_closed' | 'released_staff_open' | 'not_found' }
+
+/**
+ * Deletes one response of a wave of the organization. A customer response and a staff answer still
+ * in the pool go at once. A released staff answer is refused: taking it out between two reads would
+ * show its answers as the difference (design §5); the caller says why.
+ */
+export async function eraseResponse(db: Db, organizationId: string, waveId: string, responseId: string): Promise<ResponseErasure> {
+  return atomically(db, async (trx) => {
+    const wave = await trx.selectFrom('waves').select(['id', sql<boolean>`${waveIsOpen()}`.as('open')])
+      .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
+    if (!wave) return { outcome: 'not_found' }
+    const row = await trx.selectFrom('responses').select(['id', 'side'])
+      .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId).forUpdate().executeTakeFirst()
+    if (row?.side === 'staff') return { outcome: wave.open ? 'released_staff_open' : 'released_staff_closed' }
+    if (row) {
+      const responses = await loadResponses(trx, [row.id])
+      await subtractTotals(trx, waveId, responses)
+      await shiftProfiles(trx, waveId, responses, -1, 0)
+      await trx.deleteFrom('responses').where('id', '=', row.id).execute()
+      await raiseRevision(trx, waveId, 'customer')
+      return { outcome: 'deleted', side: 'customer', released: true }
+    }
+    const pooled = await trx.deleteFrom('staff_pool').where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId)
+      .executeTakeFirst()
+    return pooled.numDeletedRows > 0n ? { outcome: 'deleted', side: 'staff', released: false } : { outcome: 'not_found' }
+  })
+}
+
+/** Everything the organization holds about one (normalized) address, for a subject access request. */
+export async function personalData(db: Db, organizationId: string, email: string, emailHash: string) {
+  const contacts = await db.selectFrom('contacts as c')
+    .leftJoin('units as u', (join) => join.onRef('u.id', '=', 'c.unit_id').onRef('u.organization_id', '=', 'c.organization_id'))
+    .select(['c.id', 'c.side', 'c.email', 'c.name', 'u.name as unit', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
+    .where('c.organization_id', '=', organizationId).where('c.email', '=', email).orderBy('c.side').execute()
+  const contactIds = contacts.map((c) => c.id)
+  const invitations = contactIds.length === 0 ? [] : await db.selectFrom('invitations as i').innerJoin('waves as w', 'w.id', 'i.wave_id')
+    .select(['i.id', 'i.contact_id', 'i.wave_id', 'w.name as wave', 'i.side', 'i.status', 'i.used', 'i.used_at', 'i.created_at', 'i.last_sent_at',
+      'i.reminders_sent', 'i.error'])
+    .where('i.organization_id', '=', organizationId).where('i.contact_id', 'in', contactIds).orderBy('i.created_at').execute()
+  const invitationIds = invitations.map((i) => i.id)
+  const surveyMail = invitationIds.length === 0 ? [] : await db.selectFrom('mail_jobs')
+    .select(['invitation_id', 'kind', 'status', 'attempts', 'created_at', 'run_at', 'sent_at', 'last_error'])
+    .where('organization_id', '=', organizationId).where('invitation_id', 'in', invitationIds).orderBy('id').execute()
+  const customerInvitations = invitations.filter((i) => i.side === 'customer' && i.used_at !== null)
+  const responseRows = customerInvitations.length === 0 ? [] : await db.selectFrom('responses as r')
+    .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
+    .innerJoin('waves as w', 'w.id', 'r.wave_id')
+    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .select(['r.id', 'r.wave_id', 'w.name as wave', 'u.name as unit', 'r.locale', 'r.attributes', 'r.comment', 'r.submitted_at'])
+    .where('i.id', 'in', customerInvitations.map((i) => i.id))
+    .where('r.organization_id', '=', organizationId).where('r.side', '=', 'customer').where('r.channel', '=', 'invitation')
+    .orderBy('r.submitted_at').execute()
+  const answers = responseRows.length === 0 ? [] : await db.selectFrom('answers').select(['response_id', 'item_key', 'value'])
+    .where('response_id', 'in', responseRows.map((r) => r.id)).orderBy('item_key').execute()
+  const [unsubscribe, suppression, accountMail, outbox, users, audit] = await Promise.all([
+    db.selectFrom('unsubscribes').select('created_at').where('organization_id', '=', organizationId).where('email', '=', email).executeTakeFirst(),
+    db.selectFrom('suppressions').select('created_at').where('organization_id', '=', organizationId).where('email_hash', '=', emailHash).executeTakeFirst(),
+    db.selectFrom('account_mails').select(['kind', 'status', 'attempts', 'created_at', 'sent_at'])
+      .where('organization_id', '=', organizationId).where(sql<boolean>`lower(recipient) = ${email}`).orderBy('id').execute(),
+    db.selectFrom('outbox_messages').select(['subject', 'created_at'])
+      .where('organization_id', '=', organizationId).where(sql<boolean>`lower(recipient) = ${email}`).orderBy('id').execute(),
+    db.selectFrom('users').select(['id', 'name', 'role', 'created_at', 'last_login_at'])
+      .where('organization_id', '=', organizationId).where(sql<boolean>`lower(email) = ${email}`).execute(),
+    db.selectFrom('audit_log').select(['at', 'action', 'target', 'detail', 'ip'])
+      .where('organization_id', '=', organizationId).where(sql<boolean>`lower(actor_email) = ${email}`).orderBy('id').limit(10_000).execute(),
+  ])
+  return { contacts, invitations, surveyMail, responses: responseRows, answers, unsubscribe, suppression, accountMail, outbox, users, audit }
+}
+
+export type PersonalData = Awaited<ReturnType<typeof personalData>>
+
+/** Whether the wave of the organization holds this response, released or in the staff pool. */
+export async function responseExists(db: Db, organizationId: string, waveId: string, responseId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (
+      select 1 from responses where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and id = ${responseId}::uuid
+    ) or exists (
+      select 1 from staff_pool where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and id = ${responseId}::uuid
+    ) as found`.execute(db)
+  return rows[0]?.found === true
+}

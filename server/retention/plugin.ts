@@ -1,0 +1,47 @@
+// The daily retention run as a named plugin, like the release steps (server/release/plugin.ts):
+// buildApp registers it, so the server and the demo run it the same way; tests turn it off and call
+// runRetention with a fixed clock. Several instances may each run it: a second run the same day
+// finds nothing left to delete.
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Db } from '../../db/connect.js'
+import type { Config } from '../config.js'
+import { runRetention } from '../services/retention.js'
+
+export interface RetentionOptions {
+  /** false builds the app without the daily run (tests that run it themselves). */
+  worker?: boolean
+  /** How often it runs, in milliseconds (default once a day). */
+  intervalMs?: number
+  /** How long after start the first run waits (default one minute, so a start is not slowed by it). */
+  firstRunMs?: number
+}
+
+const DAY = 24 * 60 * 60 * 1000
+
+export default fp(async function retention(app: FastifyInstance, opts: RetentionOptions & { db: Db; config: Config }) {
+  if (opts.worker === false) return
+  const intervalMs = opts.intervalMs ?? DAY
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<unknown> | null = null
+  let stopping = false
+  const loop = async () => {
+    if (stopping) return
+    running = runRetention(opts.db, opts.config.signingSecret, new Date()).catch((error: { code?: string; name?: string } | null) =>
+      app.log.error({ error: { name: error?.name, code: error?.code } }, 'retention run failed'))
+    await running
+    if (!stopping) timer = setTimeout(loop, intervalMs)
+  }
+  app.addHook('onReady', async () => {
+    timer = setTimeout(loop, opts.firstRunMs ?? 60_000)
+  })
+  app.addHook('preClose', async () => {
+    stopping = true
+    if (timer) clearTimeout(timer)
+  })
+  app.addHook('onClose', async () => {
+    stopping = true
+    if (timer) clearTimeout(timer)
+    await running
+  })
+}, { name: 'retention', dependencies: ['db'] })
