@@ -240,7 +240,7 @@ describeEachDatabase('passwords', (ctx) => {
       { email: tenant.owner.email, password: PASSWORD, next: ['/units', '/waves'] },
       { email: 'x'.repeat(5000), password: 'y'.repeat(5000) },
       {},
-    ]) {
+    ] as Array<Record<string, string | string[]>>) {
       const response = await post(browser, '/login', form)
       expect([303, 422]).toContain(response.statusCode)
     }
