@@ -18,6 +18,8 @@ import {
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
+  // Any token-shaped value: the CSRF check comes before the link is looked up.
+  'reset-password': 'surveyToken',
 }
 
 interface Fixtures {
