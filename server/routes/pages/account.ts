@@ -68,7 +68,8 @@ export default async function accountPages(app: FastifyInstance) {
       return loginPage(reply, 429, { values, next, error: `Too many failed attempts to sign in to this account. Try again in ${check.minutes} minute${check.minutes === 1 ? '' : 's'}, or reset your password.` })
     }
     if (!check.ok) return loginPage(reply, 422, { values, next, error: 'That email and password do not match an account. Check both and try again.' })
-    return finishSignIn(app, request, reply, check.account, next, 'password')
+    const { id, organizationId, email } = check.account
+    return finishSignIn(app, request, reply, { id, organizationId, email }, next, 'password')
   })
 
   app.post('/logout', { config: { access: 'public' } }, async (_request, reply) => {
