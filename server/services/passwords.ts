@@ -161,6 +161,7 @@ export async function requestPasswordReset(db: Db, caller: Caller, email: string
   await atomically(db, async (trx) => {
     const recent = await recentThrottleEvents(trx, 'password_reset', key, since, RESETS_PER_WINDOW)
     await recordThrottleEvent(trx, 'password_reset', key, now)
+    await pruneThrottleEvents(trx, new Date(now.getTime() - Math.max(SIGN_IN_WINDOW_MS, RESET_WINDOW_MS)))
     const account = await findAccountByEmail(trx, email)
     const forAccount = await countResetsSince(trx, account?.id ?? NOBODY, since)
     if (!account || recent.length >= RESETS_PER_WINDOW || forAccount >= RESETS_PER_WINDOW) return
