@@ -344,6 +344,27 @@ export interface AccountMailTable {
 
 // -- passwords (0008) --
 
+/** A password reset link; its token is rebuilt from the secret and the id, only its hash is kept. */
+export interface PasswordResetTable {
+  id: Generated<string>
+  organization_id: string
+  user_id: string
+  token_hash: string
+  created_at: CreatedAt
+  expires_at: Date
+  /** Set when the link was used, or when a newer link or a reset superseded it. */
+  used_at: Date | null
+}
+
+/** One counted event (a failed sign-in, a reset request) for the per-account limits. */
+export interface ThrottleEventTable {
+  id: Generated<number>
+  scope: 'sign_in' | 'password_reset'
+  /** hashToken of what is limited: never the email itself. */
+  key_hash: string
+  at: Generated<Date>
+}
+
 // -- colleagues (0009) --
 
 /** A colleague invited by email; the link's token is rebuilt from the secret and the id. */
@@ -449,6 +470,8 @@ export interface Database {
   audit_log: AuditLogTable
   account_mails: AccountMailTable
   // -- passwords (0008) --
+  password_resets: PasswordResetTable
+  throttle_events: ThrottleEventTable
 
   // -- colleagues (0009) --
   colleague_invitations: ColleagueInvitationTable

@@ -21,6 +21,7 @@ import surveyRoutes from './routes/survey/index.js'
 import unsubscribeRoutes from './routes/unsubscribe.js'
 import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
+import passwordResetPages from './routes/pages/password-reset.js'
 import settingsPages from './routes/pages/settings.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
@@ -104,6 +105,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(unsubscribeRoutes)
   await app.register(sendingPages)
   await app.register(accountPages)
+  await app.register(passwordResetPages)
   await app.register(wavePages)
   await app.register(importPages)
   await app.register(unitPages)

@@ -3,11 +3,11 @@
 // can be stored while bad ones are reported. Also the filters of the contact list. Pure functions.
 import type { Side } from './types.js'
 import { findUnit, type UnitIndex } from './units.js'
-import { EMAIL, type FieldErrors } from './inputs.js'
+import { isEmail, MAX_EMAIL_LENGTH, normalizeEmail, type FieldErrors } from './inputs.js'
 import { LOCALES } from './instrument.js'
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'
 
-export const MAX_EMAIL_LENGTH = 254
+export { MAX_EMAIL_LENGTH }
 export const MAX_NAME_LENGTH = 100
 export const MAX_ATTRIBUTE_LENGTH = 200
 export const CONTACTS_PER_PAGE = 50
@@ -47,11 +47,12 @@ export function checkContact(input: unknown, units: UnitIndex): CheckedContact {
     if (!(FIELDS as readonly string[]).includes(key)) problems.push(`"${short(key, 40)}" is not a field of a contact (${FIELDS.join(', ')})`)
   }
 
-  const email = typeof r.email === 'string' ? oneLine(r.email).toLowerCase() : ''
+  // Normalized as accounts are (trimmed, NFC, lower case); a line break inside is refused, not mended.
+  const email = typeof r.email === 'string' ? normalizeEmail(r.email) : ''
   if (r.email !== undefined && r.email !== null && typeof r.email !== 'string') problems.push('email must be text')
   else if (email === '') problems.push('email is missing')
   else if (email.length > MAX_EMAIL_LENGTH) problems.push(`email is longer than ${MAX_EMAIL_LENGTH} characters`)
-  else if (!EMAIL.test(email)) problems.push(`email "${short(email)}" is not an address like name@example.com`)
+  else if (!isEmail(email)) problems.push(`email "${short(oneLine(email))}" is not an address like name@example.com`)
 
   const side = typeof r.side === 'string' ? oneLine(r.side).toLowerCase() : ''
   if (side === '') problems.push('side is missing: use "staff" or "customer"')

@@ -20,14 +20,38 @@ function name(value: unknown, what: string, errors: FieldErrors, field: string):
   return v
 }
 
-/** An email address: something, @, a domain with a dot. */
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+/**
+ * Exactly one plain address: a dot-atom local part, @, a domain of at least two labels whose last
+ * starts with a letter. Nothing a mail program reads as a second address or a display name gets
+ * through — no comma, semicolon, angle brackets, quotes, parentheses, whitespace or control
+ * characters — nor `%` and `!`, which old relays treat as routing to another host.
+ */
+const ATOM = "[\\p{L}\\p{N}#$&'*+/=?^_`{|}~-]+"
+const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?'
+export const EMAIL = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+\\p{L}(?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?$`, 'u')
+export const MAX_EMAIL_LENGTH = 254
+
+/** How an address is stored and compared: trimmed, in Unicode NFC, lower-cased. */
+export const normalizeEmail = (value: string) => value.trim().normalize('NFC').toLowerCase()
+
+/** Whether a normalized address is one plain address the product will store and mail to. */
+export const isEmail = (value: string) =>
+  value.length <= MAX_EMAIL_LENGTH && value.indexOf('@') <= 64 && EMAIL.test(value)
 
 function email(value: unknown, errors: FieldErrors): string {
-  const v = text(value).toLowerCase()
+  const v = typeof value === 'string' ? normalizeEmail(value) : ''
   if (v === '') errors.email = 'Enter an email address.'
-  else if (!EMAIL.test(v) || v.length > 254) errors.email = 'Enter an email address like name@example.com.'
+  else if (!isEmail(v)) errors.email = 'Enter an email address like name@example.com.'
   return v
+}
+
+/**
+ * The email of a sign-in or reset form: normalized, or '' when it is missing, given twice or is no
+ * plain address (the caller answers that like any address without an account).
+ */
+export function emailField(value: unknown): string {
+  const v = typeof value === 'string' ? normalizeEmail(value) : ''
+  return isEmail(v) ? v : ''
 }
 
 function password(value: unknown, errors: FieldErrors, field = 'password', context: PasswordContext = {}): string {
@@ -151,4 +175,33 @@ export function checkNewWave(
     closesAt,
     locales,
   })
+}
+
+/** A person's own name on their account page: optional, one line, at most 100 characters. */
+export function checkPersonName(input: unknown): Checked<string> {
+  const errors: FieldErrors = {}
+  const value = text(input)
+  if (value.length > 100) errors.name = 'Your name must be at most 100 characters.'
+  // eslint-disable-next-line no-control-regex
+  else if (/[\u0000-\u001f\u007f]/.test(value)) errors.name = 'Your name must fit on one line.'
+  return result(errors, value)
+}
+
+/** A new password typed twice (password, confirm), checked against the rules and the account's own words. */
+export function checkNewPassword(input: Record<string, unknown>, context: PasswordContext): Checked<string> {
+  const errors: FieldErrors = {}
+  const value = password(input.password, errors, 'password', context)
+  if (!errors.password && input.password !== input.confirm) errors.confirm = 'The two passwords do not match.'
+  return result(errors, value)
+}
+
+/** A password change: the current password (checked against the hash by the caller) and a new one typed twice. */
+export function checkPasswordChange(input: Record<string, unknown>, context: PasswordContext): Checked<{ current: string; password: string }> {
+  const errors: FieldErrors = {}
+  const current = typeof input.current === 'string' ? input.current : ''
+  if (current === '') errors.current = 'Enter your current password.'
+  const checked = checkNewPassword(input, context)
+  if (!checked.ok) Object.assign(errors, checked.errors)
+  else if (checked.value === current) errors.password = 'Choose a password different from your current one.'
+  return result(errors, { current, password: checked.ok ? checked.value : '' })
 }

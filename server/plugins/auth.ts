@@ -37,9 +37,35 @@ declare module 'fastify' {
   }
 }
 
-/** Only same-site paths may be a redirect target after sign-in. */
+const HOME = '/waves'
+const BASE = 'http://same-origin.invalid'
+
+/** A path that no decoding or URL parsing turns into another host: one leading slash, no backslash, no space or control character. */
+const plainPath = (path: string) => path.startsWith('/') && !path.startsWith('//') && !/[\\\s\p{C}\p{Z}]/u.test(path)
+
+/**
+ * Only a path of this site may be a redirect target after sign-in. Browsers drop tabs and line
+ * breaks from URLs and read a backslash as a slash, so `/%09/host`, `/\host` or `//host` would lead
+ * off-site: the value is refused unless it is printable ASCII (also what a Location header can
+ * carry), its path stays a plain path however often it is decoded, and it resolves to this origin.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/waves'
+  if (typeof next !== 'string' || next.length > 2000 || !/^[\x21-\x7e]+$/.test(next)) return HOME
+  // Only the path decides where a browser goes; a query may hold an encoded space (`?q=a%20b`).
+  let decoded = next.split(/[?#]/, 1)[0]!
+  for (let round = 0; round < 3; round++) {
+    if (!plainPath(decoded)) return HOME
+    let again: string
+    try {
+      again = decodeURIComponent(decoded)
+    } catch {
+      return HOME
+    }
+    if (again === decoded) break
+    decoded = again
+  }
+  if (!plainPath(decoded)) return HOME
+  return new URL(next, BASE).origin === BASE ? next : HOME
 }
 
 export default fp(async function auth(app: FastifyInstance, { config }: { config: Config }) {

@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
+import { resetLinkFor } from '../../server/services/passwords.js'
 import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'pages-owner@example.com'
@@ -32,11 +33,13 @@ interface Fixtures {
   unsubscribeToken: string
   /** An imported contact (its deletion's confirmation page). */
   contactId: string
+  /** A password reset link's token (made as the admin command makes one). */
+  resetToken: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId',
+  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -140,6 +143,8 @@ beforeAll(async () => {
   await api(token, `/waves/${before.id}/responses`, responses(60, 2))
   fixtures.waveId = (await api<{ id: string }>(token, '/waves', { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es'], unitLinks: true })).id
   await api(token, `/waves/${fixtures.waveId}/responses`, responses(90, 3))
+  const reset = await resetLinkFor(run.database.db, 'viewer@example.com', { secret: run.app.config.signingSecret, publicUrl: run.baseUrl, resetPath: '/reset-password' })
+  fixtures.resetToken = reset!.split('/').at(-1)!
   desktop = await run.browser.newContext({ viewport: { width: 1280, height: 900 } })
   page = await watchedPage(desktop)
 })

@@ -20,6 +20,8 @@ import {
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId',
+  // Any token-shaped value: the CSRF check comes before the link is looked up.
+  'reset-password': 'surveyToken',
 }
 
 /** Routes that need a query to answer at all: the export asks about organization A's contact's address. */

@@ -50,9 +50,10 @@ describeEachDatabase('sessions and first-run bootstrap', (ctx) => {
     }
     expect(statuses.slice(0, 10).every((s) => s === 422)).toBe(true)
     expect(statuses.slice(10)).toEqual([429, 429])
+    // Another address (and account: x@ has had its ten failures, so the per-account limit holds it).
     const other = await browser.request({
       method: 'POST', url: '/login', remoteAddress: '203.0.113.10',
-      payload: `_csrf=${browser.csrf}&email=x%40example.test&password=nope`,
+      payload: `_csrf=${browser.csrf}&email=y%40example.test&password=nope`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     })
     expect(other.statusCode).toBe(422)
@@ -61,7 +62,7 @@ describeEachDatabase('sessions and first-run bootstrap', (ctx) => {
   it('limits token requests per client address', async () => {
     const statuses: number[] = []
     for (let i = 0; i < 11; i++) {
-      const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/tokens', remoteAddress: '198.51.100.7', payload: { email: 'x@example.test', password: 'nope' } })
+      const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/tokens', remoteAddress: '198.51.100.7', payload: { email: 'z@example.test', password: 'nope' } })
       statuses.push(response.statusCode)
     }
     expect(statuses.at(-1)).toBe(429)

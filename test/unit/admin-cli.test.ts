@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { expect, it } from 'vitest'
+import { openDatabase } from '../../db/connect.js'
+import { hashToken } from '../../server/security/tokens.js'
 
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
@@ -40,4 +42,40 @@ it('creates an organization with its owner and prints its id; refuses bad input 
   const unknown = await admin(['delete-everything'], dataDir)
   expect(unknown.code).toBe(2)
   expect(unknown.stderr).toContain('unknown command')
+})
+
+it('prints a single-use reset link for a locked-out owner, and refuses a password on the command line', { timeout: 120_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sg-admin-'))
+  expect((await admin(['create-org', '--name', 'Cli Org', '--email', 'owner@example.test', '--password', 'a long password here'], dataDir)).code).toBe(0)
+
+  const first = await admin(['reset-password', '--email', ' Owner@Example.test '], dataDir)
+  expect(first.code).toBe(0)
+  expect(first.stdout.trim()).toMatch(/^http:\/\/\S+\/reset-password\/[A-Za-z0-9_-]{43}$/)
+  expect(first.stderr).toContain('works once, for 30 minutes')
+  const second = await admin(['reset-password', '--email', 'owner@example.test'], dataDir)
+  expect(second.code).toBe(0)
+  expect(second.stdout).not.toBe(first.stdout)
+
+  const unknown = await admin(['reset-password', '--email', 'nobody@example.test'], dataDir)
+  expect(unknown.code).toBe(2)
+  expect(unknown.stderr).toContain('no account has the address nobody@example.test')
+  expect(unknown.stdout).toBe('')
+  const withPassword = await admin(['reset-password', '--email', 'owner@example.test', '--password', 'a long password here'], dataDir)
+  expect(withPassword.code).toBe(2)
+  expect(withPassword.stderr).toContain('prints a link instead')
+  expect((await admin(['reset-password', '--email', 'a,b@example.test'], dataDir)).code).toBe(2)
+  expect((await admin(['reset-password'], dataDir)).stderr).toContain('reset-password --email EMAIL')
+
+  // Only the newest link's hash is stored as usable; the first one was superseded.
+  const db = openDatabase({ url: null, dataDir })
+  try {
+    const rows = await db.selectFrom('password_resets').select(['token_hash', 'used_at', 'created_at', 'expires_at']).orderBy('created_at').execute()
+    const tokenOf = (out: string) => out.trim().split('/').at(-1)!
+    expect(rows.map((row) => row.token_hash)).toEqual([hashToken(tokenOf(first.stdout)), hashToken(tokenOf(second.stdout))])
+    expect(rows[0]!.used_at).not.toBeNull()
+    expect(rows[1]!.used_at).toBeNull()
+    expect(rows[1]!.expires_at.getTime() - rows[1]!.created_at.getTime()).toBeCloseTo(30 * 60 * 1000, -4)
+  } finally {
+    await db.destroy()
+  }
 })

@@ -37,6 +37,13 @@ describe('one contact', () => {
     expect(problem({ email: 42, side: 'staff' })).toBe('email must be text')
   })
 
+  it('refuses an address that would be delivered elsewhere than stored, and stores one normalized', () => {
+    for (const email of ['a,b@x.test', 'name<c@x.test>', 'Name <c@x.test>', '"a"@x.test', 'a@x.test\r\nBcc: b@x.test', 'a\n@x.test', 'a;b@x.test']) {
+      expect(problem({ email, side: 'staff' }), email).toMatch(/not an address like name@example.com/)
+    }
+    expect(checkContact({ email: ' JOSE\u0301@Example.ES ', side: 'staff' }, units)).toEqual({ ok: true, value: { email: 'jos\u00e9@example.es', side: 'staff' } })
+  })
+
   it('refuses a missing or unknown side', () => {
     expect(problem({ email: 'a@example.com' })).toBe('side is missing: use "staff" or "customer"')
     expect(problem({ email: 'a@example.com', side: 'vendor' })).toBe('side "vendor" is not "staff" or "customer"')

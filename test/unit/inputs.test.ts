@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  checkNewPerson, checkNewWave, checkSettings, checkSetup, checkTokenName, checkUnitName,
-  type Checked, type FieldErrors,
+  checkNewPassword, checkNewPerson, checkNewWave, checkPasswordChange, checkPersonName, checkSettings, checkSetup, checkTokenName, checkUnitName,
+  emailField, isEmail, type Checked, type FieldErrors,
 } from '../../server/domain/inputs.js'
 import { assignableRoles } from '../../server/domain/roles.js'
 
@@ -310,5 +310,55 @@ describe('checkNewWave', () => {
       context,
     )
     expect(fields(checked)).toEqual(['closesAt', 'locales', 'name', 'status', 'templateKey'])
+  })
+})
+
+describe('email addresses', () => {
+  it('accepts exactly one plain address, trimmed, lower-cased and in NFC', () => {
+    expect(emailField('  Ada.Lovelace+survey@Example.CO.UK ')).toBe('ada.lovelace+survey@example.co.uk')
+    expect(emailField('jose\u0301@ejemplo.es')).toBe('jos\u00e9@ejemplo.es')
+    expect(emailField("o'brien@example.ie")).toBe("o'brien@example.ie")
+    expect(isEmail('müller@beispiel.de')).toBe(true)
+  })
+
+  it('refuses anything a mail program could read as another or a second address', () => {
+    for (const bad of ['a,b@x.test', 'a;b@x.test', 'name<c@x.test>', 'Name <c@x.test>', '"a"@x.test', '"a b"@x.test', 'a b@x.test',
+      'a@x.test\r\nBcc: b@x.test', 'a\n@x.test', 'a\t@x.test', 'a(comment)@x.test', 'a@b@x.test', 'a%b@relay.test', 'host!a@relay.test',
+      'a..b@x.test', '.a@x.test', 'a.@x.test', 'a@x', 'a@x.', 'a@.x.test', 'a@-x.test', 'a@x.123', 'a@[127.0.0.1]', 'a\u3000@x.test', '',
+      `${'a'.repeat(65)}@x.test`, `a@${'b'.repeat(250)}.test`]) {
+      expect(emailField(bad), bad).toBe('')
+    }
+    expect(emailField(['a@x.test', 'b@x.test'])).toBe('')
+    expect(emailField(undefined)).toBe('')
+  })
+
+  it('refuses such addresses in the setup and new-person forms with a message next to the field', () => {
+    expect(errorsOf(checkSetup({ organization: 'Acme', email: 'a,b@x.test', password: PASSWORD, confirm: PASSWORD })).email)
+      .toBe('Enter an email address like name@example.com.')
+    expect(fields(checkNewPerson({ email: 'Name <c@x.test>', role: 'viewer', password: PASSWORD }, ['viewer']))).toEqual(['email'])
+  })
+})
+
+describe('account forms', () => {
+  const context = { email: 'ada@example.test', name: 'Ada Lovelace', organization: 'Analytical Engines' }
+
+  it('checks a new password against the rules and the account, and the confirmation', () => {
+    expect(valueOf(checkNewPassword({ password: PASSWORD, confirm: PASSWORD }, context))).toBe(PASSWORD)
+    expect(fields(checkNewPassword({ password: 'Analytical Engines', confirm: 'Analytical Engines' }, context))).toEqual(['password'])
+    expect(fields(checkNewPassword({ password: PASSWORD, confirm: 'other' }, context))).toEqual(['confirm'])
+    expect(fields(checkNewPassword({ password: [PASSWORD, PASSWORD], confirm: PASSWORD }, context))).toEqual(['password'])
+  })
+
+  it('needs the current password, and a new one that differs from it', () => {
+    expect(valueOf(checkPasswordChange({ current: 'old password here', password: PASSWORD, confirm: PASSWORD }, context))).toEqual({ current: 'old password here', password: PASSWORD })
+    expect(fields(checkPasswordChange({ password: PASSWORD, confirm: PASSWORD }, context))).toEqual(['current'])
+    expect(errorsOf(checkPasswordChange({ current: PASSWORD, password: PASSWORD, confirm: PASSWORD }, context)).password).toMatch(/different/)
+  })
+
+  it('takes an optional one-line name of at most 100 characters', () => {
+    expect(valueOf(checkPersonName('  Ada  '))).toBe('Ada')
+    expect(valueOf(checkPersonName(undefined))).toBe('')
+    expect(fields(checkPersonName('x'.repeat(101)))).toEqual(['name'])
+    expect(fields(checkPersonName('Ada\u0000Lovelace'))).toEqual(['name'])
   })
 })

@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { HttpError } from '../../http-error.js'
+import { emailField } from '../../domain/inputs.js'
 import { createApiToken } from '../../repositories/credentials.js'
-import { findUserByEmail } from '../../repositories/organizations.js'
-import { verifyAgainstNobody, verifyPassword } from '../../security/passwords.js'
+import { checkSignIn } from '../../services/passwords.js'
 import { errors } from './schemas.js'
 
 export default async function tokens(fastify: FastifyInstance) {
@@ -21,13 +21,17 @@ export default async function tokens(fastify: FastifyInstance) {
         password: Type.String({ maxLength: 200 }),
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
       }),
-      response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429) },
+      response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429, 503) },
     },
   }, async (request, reply) => {
-    const user = await findUserByEmail(app.db, request.body.email)
-    const ok = user ? await verifyPassword(request.body.password, user.passwordHash) : await verifyAgainstNobody(request.body.password)
-    if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
-    const token = await createApiToken(app.db, { userId: user.id, organizationId: user.organizationId }, request.body.name ?? 'API')
+    // The same per-account limit as the sign-in page, so the API is no way around it.
+    const check = await checkSignIn(app.db, request, emailField(request.body.email), request.body.password)
+    if (!check.ok && check.reason === 'throttled') {
+      reply.header('retry-after', String(check.minutes * 60))
+      throw new HttpError(429, 'too_many_attempts', `Too many failed attempts for this account. Try again in ${check.minutes} minute${check.minutes === 1 ? '' : 's'}.`)
+    }
+    if (!check.ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
+    const token = await createApiToken(app.db, { userId: check.account.id, organizationId: check.account.organizationId }, request.body.name ?? 'API')
     return reply.code(201).send({ token })
   })
 }
