@@ -26,6 +26,7 @@ import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
 import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
+import ssoPages from './routes/pages/sso.js'
 
 export interface AppOptions {
   config: Config
@@ -104,6 +105,7 @@ export async function buildApp({ config, db, logger, mail, release }: AppOptions
   await app.register(unitPages)
   await app.register(contactPages)
   await app.register(settingsPages)
+  await app.register(ssoPages)
   await app.register(tokenPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 

@@ -5,6 +5,7 @@ import { createOrganizationWithOwner, findUserByEmail } from '../../repositories
 import { verifyAgainstNobody, verifyPassword } from '../../security/passwords.js'
 import { safeNext } from '../../plugins/auth.js'
 import { finishSignIn } from '../sign-in.js'
+import { passwordRefusal } from '../../services/sso.js'
 
 type Form = Record<string, string | undefined>
 
@@ -42,6 +43,12 @@ export default async function accountPages(app: FastifyInstance) {
     const password = form.password ?? ''
     const next = safeNext(form.next)
     const user = email ? await findUserByEmail(app.db, email) : undefined
+    // Single sign-on required (or an account without a password): the password is not even tried.
+    const ssoOnly = user ? await passwordRefusal(app.db, user) : null
+    if (ssoOnly) {
+      await verifyAgainstNobody(password)
+      return reply.code(422).page('login', { title: 'Sign in', values: { email }, next, error: ssoOnly })
+    }
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNobody(password)
     if (!user || !ok) {
       return reply.code(422).page('login', {
