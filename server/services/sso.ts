@@ -95,11 +95,13 @@ function describe(error: unknown): { code: string; message: string } {
   if (error instanceof oidc.ResponseBodyError) return { code: `provider_${error.error}`.slice(0, 60), message: `the identity provider answered "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`.slice(0, 300) }
   if (error instanceof oidc.AuthorizationResponseError) return { code: `provider_${error.error}`.slice(0, 60), message: `the identity provider answered "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`.slice(0, 300) }
   if (error instanceof ProviderUrlError) return { code: 'insecure_url', message: error.message }
-  const e = error as { code?: string; message?: string; name?: string; cause?: { code?: string } }
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { code: 'timeout', message: `the identity provider did not answer within ${PROVIDER_TIMEOUT} seconds` }
-  if (e?.message === 'fetch failed') return { code: 'unreachable', message: `the identity provider could not be reached (${e.cause?.code ?? 'network error'})` }
-  const code = typeof e?.code === 'string' ? e.code.toLowerCase() : 'invalid_response'
-  return { code, message: String(e?.message ?? 'unknown error').slice(0, 300) }
+  const e = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string; name?: string } }
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError') return { code: 'timeout', message: `the identity provider did not answer within ${PROVIDER_TIMEOUT} seconds` }
+  if (e?.message === 'fetch failed' || e?.cause?.message === 'fetch failed') return { code: 'unreachable', message: 'the identity provider could not be reached' }
+  // openid-client wraps the precise reason (which claim, which check) as the cause of a general message.
+  const inner = e?.cause && typeof e.cause.message === 'string' ? e.cause : e
+  const code = typeof inner?.code === 'string' ? inner.code.toLowerCase() : typeof e?.code === 'string' ? e.code.toLowerCase() : 'invalid_response'
+  return { code: code.slice(0, 60), message: String(inner?.message ?? 'unknown error').slice(0, 300) }
 }
 
 interface ProviderSettings { issuer: string; clientId: string; clientSecret: string | null }
