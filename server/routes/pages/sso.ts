@@ -97,7 +97,7 @@ export default async function ssoPages(app: FastifyInstance) {
         error: 'Single sign-on is not set up for this email address. Sign in with your password, or ask your administrator for the single sign-on link.',
       })
     }
-    return reply.redirect(`/auth/oidc/${organizationId}?${new URLSearchParams({ login_hint: email, next })}`, 303)
+    return reply.page('sso-continue', { title: 'Sign in with single sign-on', url: `/auth/oidc/${organizationId}?${new URLSearchParams({ login_hint: email, next })}` })
   })
 
   app.get<{ Params: Params }>('/auth/oidc/:org', { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
