@@ -43,6 +43,8 @@ const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
 /** GET routes outside /api that are not pages, and why. */
 const NOT_PAGES: Record<string, string> = {
   '/waves/:id/delivery': 'JSON the wave page polls for its delivery counts',
+  '/auth/oidc/:org': 'starts single sign-on: a redirect to the identity provider (test/e2e/sso.test.ts)',
+  '/auth/oidc/:org/callback': 'the identity provider\'s return, never opened by hand (test/e2e/sso.test.ts)',
 }
 /** Pages that send the browser on, and where to. Any other redirect fails. */
 const REDIRECTS = {
