@@ -41,6 +41,8 @@ export interface AppOptions {
 
 /** Survey paths carry their token; logs show the route, never the secret. */
 export const maskTokens = (url: string) => url.replace(/^\/s\/[^/?#]+/, '/s/[token]')
+  // Single sign-on's return carries the provider's one-time code and the state: neither is logged.
+  .replace(/^(\/auth\/oidc\/[^/?#]+\/callback)\?.*/, '$1?[redacted]')
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   return {

@@ -108,10 +108,15 @@ export async function findAccountByEmail(db: Db, email: string): Promise<SsoAcco
   return row && toAccount(row)
 }
 
-/** Links an account to its subject, unless it is linked already (to anyone): true when it did. */
+/**
+ * Links an account to its subject, unless it is linked already to another subject at this issuer:
+ * true when it did. A link to another issuer (the organization changed providers) is replaced.
+ */
 export async function linkAccount(db: Db, userId: string, issuer: string, subject: string): Promise<boolean> {
   const result = await db.updateTable('users').set({ sso_issuer: issuer, sso_subject: subject })
-    .where('id', '=', userId).where('sso_subject', 'is', null).executeTakeFirst()
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('sso_subject', 'is', null), eb('sso_issuer', '<>', issuer)]))
+    .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 

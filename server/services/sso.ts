@@ -269,7 +269,7 @@ async function accountFor(db: Db, caller: Caller, organizationId: string, settin
     if (existing.organizationId !== organizationId) {
       return fail(403, 'other_organization', 'This email address has an account in another organization here, so it cannot sign in through this organization\'s single sign-on.')
     }
-    if (existing.ssoSubject !== null || !(await linkAccount(db, existing.id, identity.issuer, identity.subject))) {
+    if (!(await linkAccount(db, existing.id, identity.issuer, identity.subject))) {
       return fail(403, 'linked_elsewhere', 'The account with this email address is already linked to another identity at your provider. Ask an administrator.')
     }
     await auditAs(db, caller, { ...actor, userId: existing.id }, 'sso_account_linked', { target: email, detail: { issuer: identity.issuer } })

@@ -176,6 +176,32 @@ describeEachDatabase('single sign-on with a real OIDC provider', (ctx) => {
     const again = new Browser(ctx.app)
     expect((await signIn(again, 'existing-sub')).statusCode).toBe(303)
     expect((await again.get('/waves')).body).toContain(email)
+ 
+    // Another subject at the same provider with that email is not let in to the linked account.
+    provider.accounts.set('impostor-sub', { email })
+    const impostor = await signIn(new Browser(ctx.app), 'impostor-sub')
+    expect(impostor.statusCode).toBe(403)
+    expect(impostor.body).toContain('already linked to another identity')
+  })
+
+  it('links the account anew when the organization moves to another provider', async () => {
+    const email = await addPerson(ctx, tenant, 'analyst')
+    provider.accounts.set('mover-old', { email })
+    expect((await signIn(new Browser(ctx.app), 'mover-old')).statusCode).toBe(303)
+    const next = await startOidcProvider({ redirectUris: [`${PUBLIC_URL}/auth/oidc/${tenant.organizationId}/callback`] })
+    providers.push(next)
+    const previous = provider
+    provider = next
+    try {
+      expect((await saveSettings({ clientSecret: next.clientSecret })).statusCode).toBe(303)
+      next.accounts.set('mover-new', { email })
+      expect((await signIn(new Browser(ctx.app), 'mover-new')).statusCode).toBe(303)
+      const user = await ctx.database.db.selectFrom('users').select(['sso_issuer', 'sso_subject']).where('email', '=', email).executeTakeFirstOrThrow()
+      expect(user).toEqual({ sso_issuer: next.issuer, sso_subject: 'mover-new' })
+    } finally {
+      provider = previous
+      expect((await saveSettings({ clientSecret: previous.clientSecret })).statusCode).toBe(303)
+    }
   })
 
   it('refuses an unverified email that no account is linked to', async () => {

@@ -1,6 +1,7 @@
 // Single sign-on's pure parts: the sealed client secret, the settings form, which issuers are
 // acceptable, and who may still use a password.
 import { describe, expect, it } from 'vitest'
+import { maskTokens } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import { checkSsoSettings, DEFAULT_SSO_SETTINGS, issuerProblem, parseDomains, passwordAllowed } from '../../server/domain/sso.js'
 import { seal, unseal } from '../../server/security/secret-box.js'
@@ -23,6 +24,13 @@ describe('the secret box', () => {
     const flipped = (data!.startsWith('A') ? 'B' : 'A') + data!.slice(1)
     expect(unseal(SECRET, 'sso-client-secret', ORG, [v, iv, flipped, tag].join('.'))).toBeNull()
     expect(unseal(SECRET, 'sso-client-secret', ORG, 'junk')).toBeNull()
+  })
+})
+
+describe('logs', () => {
+  it('never show the code and state of the provider\'s return', () => {
+    expect(maskTokens(`/auth/oidc/${ORG}/callback?code=secret-code&state=secret-state`)).toBe(`/auth/oidc/${ORG}/callback?[redacted]`)
+    expect(maskTokens(`/auth/oidc/${ORG}?login_hint=a%40b.c`)).toBe(`/auth/oidc/${ORG}?login_hint=a%40b.c`)
   })
 })
 

@@ -114,7 +114,7 @@ export default async function ssoPages(app: FastifyInstance) {
     })
     if (!started.ok) {
       if (started.status !== 404) await auditFailure(request, organizationId, started)
-      return failed(reply, started.status === 404 ? notSetUp : started, organizationId)
+      return failed(reply, started.status === 404 ? notSetUp : started, started.status === 404 ? null : organizationId)
     }
     reply.setCookie(browserCookie, browserToken, { ...cookieOptions(config), maxAge: SIGN_IN_TTL_MS / 1000 })
     return reply.redirect(started.url, 303)
