@@ -95,6 +95,8 @@ it('signs a colleague in through the provider\'s login page and lands on /waves'
   const page = await context.newPage()
   await page.goto(`${baseUrl}/login`)
   await page.fill('#email', 'sam@harbour.test')
+  expect(await seriousViolations(page)).toEqual([])
+  await screenshot(page, 'sso-login')
   await page.click('text=Sign in with single sign-on')
   // The provider's development login page, on its own address.
   await page.waitForURL((url) => url.origin === new URL(provider.issuer).origin)
