@@ -339,6 +339,19 @@ describeEachDatabase('single sign-on with a real OIDC provider', (ctx) => {
     expect((await saveSettings({})).statusCode).toBe(303)
   })
 
+  it('says so clearly when the provider cannot be reached', async () => {
+    const gone = await startOidcProvider({ redirectUris: [`${PUBLIC_URL}/auth/oidc/${tenant.organizationId}/callback`] })
+    await gone.close()
+    expect((await saveSettings({ issuer: gone.issuer })).statusCode).toBe(303)
+    const tested = await owner.post('/settings/sso/test')
+    expect(tested.statusCode).toBe(422)
+    expect(tested.body).toContain('could not be reached')
+    const started = await new Browser(ctx.app).get(`/auth/oidc/${tenant.organizationId}`)
+    expect(started.statusCode).toBe(502)
+    expect(started.body).toContain('could not be reached')
+    expect((await saveSettings({})).statusCode).toBe(303)
+  })
+
   it('answers unknown organizations, junk ids and a callback without state with a readable page, never 500', async () => {
     const browser = new Browser(ctx.app)
     for (const url of ['/auth/oidc/not-a-uuid', '/auth/oidc/00000000-0000-4000-8000-000000000000', '/auth/oidc/not-a-uuid/callback?code=x&state=y']) {
