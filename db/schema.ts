@@ -33,7 +33,8 @@ export interface UserTable {
   email: string
   name: Generated<string>
   role: Role
-  password_hash: string
+  /** null for an account that signs in only with single sign-on. */
+  password_hash: string | null
   created_at: CreatedAt
   last_login_at: Date | null
   // two-factor (0011): the TOTP secret sealed (security/encryption.ts), the last step accepted, failures.
@@ -44,6 +45,9 @@ export interface UserTable {
   totp_pending_at: Date | null
   two_factor_failures: Generated<number>
   two_factor_failed_at: Date | null
+  /** The OIDC issuer and subject this account is linked to (single sign-on), or null. */
+  sso_issuer: Generated<string | null>
+  sso_subject: Generated<string | null>
 }
 
 export interface SessionTable {
@@ -393,6 +397,37 @@ export interface UnitManagerTable {
 
 // -- single sign-on (0010) --
 
+/** An organization's identity provider and who may sign in through it. */
+export interface SsoSettingsTable {
+  organization_id: string
+  enabled: Generated<boolean>
+  issuer: Generated<string>
+  client_id: Generated<string>
+  /** The client secret, sealed by server/security/secret-box.ts; never stored in the clear. */
+  client_secret_sealed: string | null
+  /** 'domains': accounts made on first sign-in for allowed_domains; 'invitation': only invited people and existing accounts. */
+  sign_in_mode: Generated<'domains' | 'invitation'>
+  allowed_domains: Generated<string[]>
+  default_role: Generated<'viewer' | 'analyst'>
+  sso_required: Generated<boolean>
+  /** The one owner who keeps password sign-in when SSO is required. */
+  break_glass_user_id: string | null
+  updated_at: Generated<Date>
+}
+
+/** A sign-in between the redirect to the provider and its return; deleted when used. */
+export interface SsoSignInTable {
+  state_hash: string
+  organization_id: string
+  browser_hash: string
+  issuer: string
+  nonce: string
+  code_verifier_sealed: string
+  next: Generated<string>
+  created_at: CreatedAt
+  expires_at: Date
+}
+
 // -- two-factor (0011) --
 
 /** A recovery code: only its keyed hash; used_at makes it single use. */
@@ -478,6 +513,8 @@ export interface Database {
   unit_managers: UnitManagerTable
 
   // -- single sign-on (0010) --
+  sso_settings: SsoSettingsTable
+  sso_sign_ins: SsoSignInTable
 
   // -- two-factor (0011) --
   recovery_codes: RecoveryCodeTable

@@ -29,6 +29,7 @@ import wavePages from './routes/pages/waves.js'
 import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
 import twoFactorPages from './routes/pages/two-factor.js'
+import ssoPages from './routes/pages/sso.js'
 
 export interface AppOptions {
   config: Config
@@ -45,6 +46,8 @@ export interface AppOptions {
 
 /** Survey paths carry their token; logs show the route, never the secret. */
 export const maskTokens = (url: string) => url.replace(/^\/s\/[^/?#]+/, '/s/[token]')
+  // Single sign-on's return carries the provider's one-time code and the state: neither is logged.
+  .replace(/^(\/auth\/oidc\/[^/?#]+\/callback)\?.*/, '$1?[redacted]')
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   return {
@@ -111,6 +114,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(unitPages)
   await app.register(contactPages)
   await app.register(settingsPages)
+  await app.register(ssoPages)
   await app.register(tokenPages)
   await app.register(twoFactorPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })

@@ -36,6 +36,11 @@ export interface Config {
   readonly submitLimits: { readonly perAddress: number; readonly perLink: number }
   /** How long slow clients and an unreachable database are waited for, in milliseconds. */
   readonly timeouts: Timeouts
+  /**
+   * Single sign-on: allow an identity provider at a plain-http loopback address (127.0.0.1, ::1,
+   * localhost), for tests and local trials. Off by default: every other issuer must use https.
+   */
+  readonly allowInsecureOidcLoopback: boolean
 }
 
 export interface Timeouts {
@@ -162,10 +167,12 @@ export function loadConfig(env: Env = process.env): Config {
     databaseConnect: parse.seconds('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.databaseConnect, 600),
   })
   const signingSecret = readSigningSecret(env, databaseUrl, dataDir)
+  const allowInsecureOidcLoopback = parse.boolean('OIDC_ALLOW_INSECURE_LOOPBACK', env.OIDC_ALLOW_INSECURE_LOOPBACK)
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
+    allowInsecureOidcLoopback,
   })
 }
 

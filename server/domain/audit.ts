@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = {
   two_factor_failed: 'Two-factor code refused',
   recovery_code_used: 'Used a recovery code',
   retention_run: 'Retention rules ran',
+  sso_account_created: 'Account made on first single sign-on',
+  sso_account_linked: 'Account linked to single sign-on',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

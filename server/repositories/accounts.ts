@@ -7,7 +7,7 @@ export interface Account {
   organizationId: string
   email: string
   name: string
-  passwordHash: string
+  passwordHash: string | null
   organizationName: string
 }
 

@@ -14,7 +14,8 @@ export async function countUsers(db: Db): Promise<number> {
 export interface UserCredentials {
   id: string
   organizationId: string
-  passwordHash: string
+  /** null for an account that signs in only with single sign-on. */
+  passwordHash: string | null
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserCredentials | undefined> {

@@ -11,7 +11,7 @@ export interface TwoFactorAccount {
   organizationId: string
   email: string
   organizationName: string
-  passwordHash: string
+  passwordHash: string | null
   /** Sealed; null while two-factor is off. */
   totpSecret: string | null
   enabledAt: Date | null

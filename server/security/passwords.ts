@@ -91,7 +91,12 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', costLog2, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * True when `password` matches the stored hash. An account without a password (single sign-on only,
+ * `stored` null) never matches, after the same work as a real check so timing does not tell.
+ */
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  if (stored === null) return verifyAgainstNobody(password)
   const [scheme, logN, r, p, salt, key] = stored.split('$')
   if (scheme !== 'scrypt' || !salt || !key) return false
   const expected = Buffer.from(key, 'base64url')

@@ -49,6 +49,8 @@ const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
 const NOT_PAGES: Record<string, string> = {
   '/waves/:id/delivery': 'JSON the wave page polls for its delivery counts',
   '/contacts/export': 'a JSON download of what is held about an address',
+  '/auth/oidc/:org': 'starts single sign-on: a redirect to the identity provider (test/e2e/sso.test.ts)',
+  '/auth/oidc/:org/callback': 'the identity provider\'s return, never opened by hand (test/e2e/sso.test.ts)',
 }
 /** Pages that send the browser on, and where to. Any other redirect fails. */
 const REDIRECTS = {

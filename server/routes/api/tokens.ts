@@ -1,6 +1,7 @@
 // POST /api/v1/tokens: trade an email and password for an API token, shown once.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { passwordRefusal } from '../../services/sso.js'
 import { HttpError } from '../../http-error.js'
 import { emailField } from '../../domain/inputs.js'
 import { createApiToken } from '../../repositories/credentials.js'
@@ -21,7 +22,7 @@ export default async function tokens(fastify: FastifyInstance) {
         password: Type.String({ maxLength: 200 }),
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
       }),
-      response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 429, 503) },
+      response: { 201: Type.Object({ token: Type.String() }), ...errors(400, 401, 403, 429, 503) },
     },
   }, async (request, reply) => {
     // The same per-account limit as the sign-in page, so the API is no way around it.
@@ -31,6 +32,8 @@ export default async function tokens(fastify: FastifyInstance) {
       throw new HttpError(429, 'too_many_attempts', `Too many failed attempts for this account. Try again in ${check.minutes} minute${check.minutes === 1 ? '' : 's'}.`)
     }
     if (!check.ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
+    // Where single sign-on is required, a password does not buy an API token either (checked after it, so nothing is revealed).
+    if (await passwordRefusal(app.db, check.account)) throw new HttpError(403, 'sso_required', 'Your organization requires single sign-on: sign in with it and create a token on the API tokens page.')
     const token = await createApiToken(app.db, { userId: check.account.id, organizationId: check.account.organizationId }, request.body.name ?? 'API')
     return reply.code(201).send({ token })
   })

@@ -1,12 +1,14 @@
 // First-run setup, sign-in and sign-out, and the signed-in person's own account page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { checkSetup, emailField, type FieldErrors } from '../../domain/inputs.js'
-import { createOrganizationWithOwner } from '../../repositories/organizations.js'
+import { createOrganizationWithOwner, findUserByEmail } from '../../repositories/organizations.js'
+import { verifyAgainstNobody } from '../../security/passwords.js'
 import { countSessionsOf } from '../../repositories/accounts.js'
 import { safeNext } from '../../plugins/auth.js'
 import { cookieName } from '../../plugins/security.js'
 import { changeName, changePassword, checkSignIn, ownAccount, signOutOtherSessions } from '../../services/passwords.js'
 import { finishSignIn } from '../sign-in.js'
+import { passwordRefusal } from '../../services/sso.js'
 
 type Form = Record<string, unknown>
 
@@ -62,6 +64,13 @@ export default async function accountPages(app: FastifyInstance) {
     if (password === '') errors.password = 'Enter your password.'
     if (Object.keys(errors).length > 0) return loginPage(reply, 422, { values, errors, next })
 
+    // Single sign-on required (or an account without a password): the password is not even tried.
+    const known = await findUserByEmail(app.db, emailField(form.email))
+    const ssoOnly = known ? await passwordRefusal(app.db, known) : null
+    if (ssoOnly) {
+      await verifyAgainstNobody(password)
+      return loginPage(reply, 422, { values, next, error: ssoOnly })
+    }
     const check = await checkSignIn(app.db, request, emailField(form.email), password)
     if (!check.ok && check.reason === 'throttled') {
       reply.header('retry-after', String(check.minutes * 60))
