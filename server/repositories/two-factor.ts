@@ -45,14 +45,15 @@ export async function savePendingSecret(db: Db, userId: string, sealed: string, 
 }
 
 /**
- * Turns two-factor on with the pending secret that was confirmed, replacing any recovery codes.
+ * Turns two-factor on with the secret of the pending one that was confirmed (`pending`, as stored;
+ * `sealed`, the same secret sealed for keeping), replacing any recovery codes.
  * False when the pending secret changed meanwhile or two-factor is already on.
  */
-export async function enableTwoFactor(db: Db, userId: string, confirmed: { sealed: string; step: number; codeHashes: string[] }, now: Date): Promise<boolean> {
+export async function enableTwoFactor(db: Db, userId: string, confirmed: { pending: string; sealed: string; step: number; codeHashes: string[] }, now: Date): Promise<boolean> {
   return atomically(db, async (trx) => {
     const result = await trx.updateTable('users')
       .set({ totp_secret: confirmed.sealed, totp_enabled_at: now, totp_last_step: confirmed.step, totp_pending_secret: null, totp_pending_at: null, two_factor_failures: 0, two_factor_failed_at: null })
-      .where('id', '=', userId).where('totp_pending_secret', '=', confirmed.sealed).where('totp_secret', 'is', null)
+      .where('id', '=', userId).where('totp_pending_secret', '=', confirmed.pending).where('totp_secret', 'is', null)
       .executeTakeFirst()
     if (result.numUpdatedRows === 0n) return false
     await replaceCodes(trx, userId, confirmed.codeHashes)

@@ -88,4 +88,44 @@ describeEachDatabase('attacks on two-factor sign-in', (ctx) => {
     expect(made.statusCode).toBeLessThan(400)
     expect(made.body).toMatch(/sgt_[A-Za-z0-9_-]+/)
   })
+
+  it('does not show a setup secret from one browser to another, so a secret seen by an attacker is never the one confirmed', async () => {
+    const strict = await createTenant(ctx, 'Strict setup')
+    const victimEmail = await addPerson(ctx, strict, 'analyst')
+    await requireTwoFactor(ctx, strict)
+    // The attacker signs in with the password and reads the secret on the way-in setup page.
+    const attacker = new Browser(ctx.app)
+    expect((await passwordStep(attacker, victimEmail)).headers.location).toBe('/login/two-factor/setup')
+    const planted = secretOn((await attacker.get('/login/two-factor/setup')).body)
+    // The victim signs in a minute later and sets up their phone from what their page shows.
+    tick(60_000)
+    const victim = new Browser(ctx.app)
+    await passwordStep(victim, victimEmail)
+    const shown = secretOn((await victim.get('/login/two-factor/setup')).body)
+    expect(shown).not.toBe(planted)
+    // The attacker's code, sent from the victim's page, does not set up two-factor with the planted secret.
+    expect((await victim.post('/login/two-factor/setup', { code: codeNow(planted) })).statusCode).toBe(422)
+    const confirmed = await victim.post('/login/two-factor/setup', { code: codeNow(secretOn((await victim.get('/login/two-factor/setup')).body)) })
+    expect(confirmed.statusCode).toBe(200)
+    // Later the attacker has the password and the planted secret: no session.
+    tick()
+    const again = new Browser(ctx.app)
+    await passwordStep(again, victimEmail)
+    await again.get('/login/two-factor')
+    expect((await again.post('/login/two-factor', { code: codeNow(planted) })).statusCode).toBe(422)
+    expect(again.cookie('sg_session')).toBeUndefined()
+  })
+
+  it('does not share the setup secret of the account page between two sessions', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const attacker = await signedIn(ctx, email)
+    const planted = secretOn((await attacker.get('/account/two-factor')).body)
+    const victim = await signedIn(ctx, email)
+    const shown = secretOn((await victim.get('/account/two-factor')).body)
+    expect(shown).not.toBe(planted)
+    expect((await victim.post('/account/two-factor', { code: codeNow(planted) })).statusCode).toBe(422)
+    // Each session's own page still works, and a reload keeps its secret.
+    expect(secretOn((await victim.get('/account/two-factor')).body)).toBe(shown)
+    expect((await victim.post('/account/two-factor', { code: codeNow(shown) })).statusCode).toBe(200)
+  })
 })

@@ -12,6 +12,7 @@ import {
 } from '../../services/two-factor.js'
 import type { Challenge } from '../../repositories/two-factor.js'
 import { clearPendingCookie, ENROL_PATH, pendingCookie, startSession, VERIFY_PATH } from '../sign-in.js'
+import { cookieName } from '../../plugins/security.js'
 
 type Form = Record<string, unknown>
 type Errors = Record<string, string>
@@ -28,6 +29,9 @@ const secretPage = (reply: FastifyReply) => reply.header('cache-control', 'no-st
 export default async function twoFactorPages(app: FastifyInstance) {
   const secret = app.config.signingSecret
   const tooMany = (check: { reason: string }) => check.reason === 'locked'
+  const sessionCookie = cookieName(app.config, 'sg_session')
+  /** The session of a signed-in browser: a setup secret is shown to, and confirmed from, that browser only. */
+  const sessionToken = (request: FastifyRequest) => request.cookies[sessionCookie] ?? ''
 
   // -- after the password: the pending sign-in --
 
@@ -75,8 +79,8 @@ export default async function twoFactorPages(app: FastifyInstance) {
     return reply.redirect(check.via === 'recovery' ? `${ACCOUNT_PATH}?recovery=used` : challenge.next, 303)
   })
 
-  async function setupPage(reply: FastifyReply, userId: string, action: string, status = 200, errors: Errors = {}, forced = false) {
-    const found = await enrolment(app.db, secret, userId)
+  async function setupPage(reply: FastifyReply, userId: string, browserToken: string, action: string, status = 200, errors: Errors = {}, forced = false) {
+    const found = await enrolment(app.db, secret, userId, browserToken)
     if (!found) return null
     return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Set up two-factor sign-in', action, enrolment: found, qr: await qrCode(found.uri), errors, forced })
   }
@@ -85,18 +89,18 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const challenge = await pending(request)
     if (challenge?.purpose === 'verify') return reply.redirect(VERIFY_PATH, 303)
     if (!challenge) return signInAgain(reply, 200, EXPIRED)
-    return (await setupPage(reply, challenge.userId, ENROL_PATH, 200, {}, true)) ?? signInAgain(reply, 200, EXPIRED)
+    return (await setupPage(reply, challenge.userId, request.cookies[pendingCookie(app)]!, ENROL_PATH, 200, {}, true)) ?? signInAgain(reply, 200, EXPIRED)
   })
 
   app.post(ENROL_PATH, { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = request.cookies[pendingCookie(app)]
     const challenge = await pending(request)
     if (!token || challenge?.purpose !== 'enrol') return signInAgain(reply, 410, EXPIRED)
-    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, token, (request.body as Form).code)
     if (!confirmed.ok) {
       const { startOver } = await failPendingSignIn(app.db, token)
       if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
-      return (await setupPage(reply, challenge.userId, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
+      return (await setupPage(reply, challenge.userId, token, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
     }
     const user = { id: challenge.userId, organizationId: challenge.organizationId, email: challenge.email }
     await auditAs(app.db, request, { organizationId: user.organizationId, userId: user.id, email: user.email }, 'two_factor_enabled')
@@ -116,7 +120,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
       ? `You signed in with a recovery code. ${state.recoveryCodesLeft} of them ${state.recoveryCodesLeft === 1 ? 'is' : 'are'} left: make new ones if you lost your phone.`
       : null
     if (!state.enabled) {
-      const found = (await enrolment(app.db, secret, userId)) as Enrolment
+      const found = (await enrolment(app.db, secret, userId, sessionToken(request))) as Enrolment
       return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Two-factor sign-in', action: ACCOUNT_PATH, enrolment: found, qr: await qrCode(found.uri), errors, forced: false, notice, state })
     }
     return reply.code(status).page('two-factor', { title: 'Two-factor sign-in', state, errors, notice })
@@ -127,7 +131,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
   app.post(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => {
     // A second tab that turned it on first: this one just shows the state.
     if ((await twoFactorStatus(app.db, request.principal!.userId)).enabled) return reply.redirect(ACCOUNT_PATH, 303)
-    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, sessionToken(request), (request.body as Form).code)
     if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
     await audit(app.db, request, 'two_factor_enabled')
     return secretPage(reply).page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
