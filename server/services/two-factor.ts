@@ -7,11 +7,11 @@ import { Secret } from 'otpauth'
 import type { Db } from '../../db/connect.js'
 import {
   ACCOUNT_WINDOW_MS, accountLockedUntil, ENROL_MS, formatRecoveryCode, groupedSecret, isFreshStep, matchTotp,
-  MAX_FAILURES_PER_SIGN_IN, otpauthUri, PENDING_SECRET_MS, readSecondFactor, RECOVERY_CODE_COUNT, secondFactorStep,
+  MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_SIGN_IN, otpauthUri, PENDING_SECRET_MS, readSecondFactor, RECOVERY_CODE_COUNT, secondFactorStep,
   VERIFY_MS, type SecondFactorStep, type SignInMethod,
 } from '../domain/totp.js'
 import {
-  type Challenge, clearAccountFailures, countRecoveryCodesLeft, createChallenge, deleteChallenge,
+  type Challenge, claimAccountAttempt, claimChallengeAttempt, clearAccountFailures, refundChallengeAttempt, countRecoveryCodesLeft, createChallenge, deleteChallenge,
   disableTwoFactor, enableTwoFactor, findChallenge, findTwoFactorAccount, organizationRequiresTwoFactor,
   recordAccountFailure, recordChallengeFailure, replaceRecoveryCodes, savePendingSecret, setOrganizationRequiresTwoFactor,
   type TwoFactorAccount, useRecoveryCode, useStep, endSessionsWithoutTwoFactor, findTwoFactorPerson, listTwoFactorPeople,
@@ -81,6 +81,21 @@ export async function failPendingSignIn(db: Db, token: string): Promise<{ startO
   return { startOver: true }
 }
 
+/**
+ * Takes one of the pending sign-in's tries before its code is checked, so codes sent at once cannot
+ * get more tries than MAX_FAILURES_PER_SIGN_IN. `allowed` is false once they are used up; `last`
+ * when this is the final one (a wrong code then ends the pending sign-in).
+ */
+export async function claimPendingAttempt(db: Db, token: string): Promise<{ allowed: boolean; last: boolean }> {
+  const count = await claimChallengeAttempt(db, hashToken(token), MAX_FAILURES_PER_SIGN_IN)
+  return { allowed: count !== null, last: count !== null && count >= MAX_FAILURES_PER_SIGN_IN }
+}
+
+/** Gives back a try that checked no code. */
+export async function refundPendingAttempt(db: Db, token: string): Promise<void> {
+  await refundChallengeAttempt(db, hashToken(token))
+}
+
 // -- codes --
 
 export type CodeCheck =
@@ -92,6 +107,10 @@ async function checkAccountCode(db: Db, signingSecret: string, account: TwoFacto
   if (lockedUntil) return { ok: false, reason: 'locked', lockedUntil }
   const input = readSecondFactor(value)
   if (input.kind === 'invalid' || (input.kind === 'recovery' && !allowRecovery)) return { ok: false, reason: 'invalid' }
+  // Counted before the check (and cleared after a right one), so codes sent at once cannot all pass the lock.
+  if (!(await claimAccountAttempt(db, account.userId, now, ACCOUNT_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT))) {
+    return { ok: false, reason: 'locked', lockedUntil: new Date(now.getTime() + ACCOUNT_WINDOW_MS) }
+  }
   const secret = account.totpSecret && openSecret(signingSecret, account.userId, account.totpSecret)
   let result: CodeCheck = { ok: false, reason: 'wrong' }
   if (secret && input.kind === 'totp') {
@@ -105,11 +124,8 @@ async function checkAccountCode(db: Db, signingSecret: string, account: TwoFacto
   } else if (input.kind === 'recovery' && (await useRecoveryCode(db, account.userId, recoveryHash(account.userId, input.code), now))) {
     result = { ok: true, via: 'recovery', recoveryCodesLeft: -1 }
   }
-  if (!result.ok) {
-    await recordAccountFailure(db, account.userId, now, ACCOUNT_WINDOW_MS)
-    return result
-  }
-  if (account.failures > 0) await clearAccountFailures(db, account.userId)
+  if (!result.ok) return result
+  await clearAccountFailures(db, account.userId)
   return { ...result, recoveryCodesLeft: await countRecoveryCodesLeft(db, account.userId) }
 }
 

@@ -128,4 +128,40 @@ describeEachDatabase('attacks on two-factor sign-in', (ctx) => {
     expect(secretOn((await victim.get('/account/two-factor')).body)).toBe(shown)
     expect((await victim.post('/account/two-factor', { code: codeNow(shown) })).statusCode).toBe(200)
   })
+
+  it('checks no more codes than the throttle allows when many arrive at once on one pending sign-in', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const { secret } = await enrol(ctx, email)
+    tick()
+    const browser = new Browser(ctx.app)
+    await passwordStep(browser, email)
+    await browser.get('/login/two-factor')
+    const guesses = Array.from({ length: 20 }, (_, i) => String(100000 + i * 37_111).slice(0, 6)).filter((code) => code !== codeNow(secret) && code !== codeNow(secret, -STEP) && code !== codeNow(secret, STEP))
+    const answers = await Promise.all(guesses.map((code) => postFrom(browser, '/login/two-factor', { code })))
+    expect(answers.every((a) => a.statusCode < 500)).toBe(true)
+
+    expect(await failures(ctx, email)).toBeLessThanOrEqual(5)
+    expect(browser.cookie('sg_session')).toBeUndefined()
+  })
+
+  it('checks no more than ten codes for an account when many arrive at once across pending sign-ins', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const { secret } = await enrol(ctx, email)
+    tick()
+    const browsers = await Promise.all(Array.from({ length: 6 }, async () => {
+      const browser = new Browser(ctx.app)
+      await passwordStep(browser, email)
+      await browser.get('/login/two-factor')
+      return browser
+    }))
+    const wrong = String((Number(codeNow(secret)) + 500_000) % 1_000_000).padStart(6, '0')
+    await Promise.all(browsers.flatMap((browser) => Array.from({ length: 5 }, () => postFrom(browser, '/login/two-factor', { code: wrong }))))
+
+    expect(await failures(ctx, email)).toBeLessThanOrEqual(10)
+    // And the account is locked now: even the right code waits.
+    const late = new Browser(ctx.app)
+    await passwordStep(late, email)
+    await late.get('/login/two-factor')
+    expect((await late.post('/login/two-factor', { code: codeNow(secret) })).statusCode).toBe(429)
+  })
 })

@@ -7,7 +7,7 @@ import QRCode from 'qrcode'
 import { HttpError, notFound } from '../../http-error.js'
 import { audit, auditAs } from '../../services/audit.js'
 import {
-  checkSecondFactor, codeProblem, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
+  checkSecondFactor, claimPendingAttempt, codeProblem, refundPendingAttempt, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
   organizationTwoFactor, regenerateRecoveryCodes, resetPersonTwoFactor, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
 } from '../../services/two-factor.js'
 import type { Challenge } from '../../repositories/two-factor.js'
@@ -43,6 +43,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     return reply.code(status).page('login-two-factor', { title: 'Sign in again', expired: true, reason, errors: {} })
   }
   const EXPIRED = 'This sign-in has expired or was finished already. Sign in with your email and password again.'
+  const TOO_MANY = 'Too many wrong codes. Sign in with your email and password again.'
 
   async function refused(request: FastifyRequest, challenge: Challenge, reason: string) {
     await auditAs(app.db, request, { organizationId: challenge.organizationId, userId: challenge.userId, email: challenge.email }, 'two_factor_failed', { detail: { reason } })
@@ -59,13 +60,18 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const token = request.cookies[pendingCookie(app)]
     const challenge = await pending(request)
     if (!token || challenge?.purpose !== 'verify') return signInAgain(reply, 410, EXPIRED)
+    // The try is taken before the code is checked, so codes sent at once get no more tries than one by one.
+    const attempt = await claimPendingAttempt(app.db, token)
+    if (!attempt.allowed) return signInAgain(reply, 429, TOO_MANY)
     const check = await checkSecondFactor(app.db, secret, challenge.userId, (request.body as Form).code, { allowRecovery: true })
     if (!check.ok) {
       if (check.reason !== 'invalid') await refused(request, challenge, check.reason)
       if (check.reason === 'wrong' || check.reason === 'reused') {
-        const { startOver } = await failPendingSignIn(app.db, token)
-        if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
-      }
+        if (attempt.last) {
+          await endPendingSignIn(app.db, token)
+          return signInAgain(reply, 429, TOO_MANY)
+        }
+      } else await refundPendingAttempt(app.db, token)
       return reply.code(tooMany(check) ? 429 : 422).page('login-two-factor', { title: 'Enter your code', expired: false, errors: { code: codeProblem(check, true) } })
     }
     if (!(await endPendingSignIn(app.db, token, new Date()))) return signInAgain(reply, 410, EXPIRED)
@@ -99,7 +105,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, token, (request.body as Form).code)
     if (!confirmed.ok) {
       const { startOver } = await failPendingSignIn(app.db, token)
-      if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
+      if (startOver) return signInAgain(reply, 429, TOO_MANY)
       return (await setupPage(reply, challenge.userId, token, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
     }
     const user = { id: challenge.userId, organizationId: challenge.organizationId, email: challenge.email }
