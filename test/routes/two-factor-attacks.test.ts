@@ -164,4 +164,146 @@ describeEachDatabase('attacks on two-factor sign-in', (ctx) => {
     await late.get('/login/two-factor')
     expect((await late.post('/login/two-factor', { code: codeNow(secret) })).statusCode).toBe(429)
   })
+
+  it('starts one session for one code, one recovery code or one pending sign-in, however many requests race', async () => {
+    const email = await addPerson(ctx, tenant, 'analyst')
+    const { secret, browser: enrolled } = await enrol(ctx, email)
+    const recovery = [...(await enrolled.post('/account/two-factor/recovery-codes', { regenerateCode: codeNow(secret, STEP) })).body
+      .matchAll(/<li><code>([A-Z2-7-]{19})<\/code><\/li>/g)].map((m) => m[1]!)
+    expect(recovery).toHaveLength(10)
+    const sessions = async () => (await ctx.database.db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+      .select('sessions.user_id').where('users.email', '=', email).execute()).length
+    const pendings = async (n: number) => Promise.all(Array.from({ length: n }, async () => {
+      const browser = new Browser(ctx.app)
+      await passwordStep(browser, email)
+      await browser.get('/login/two-factor')
+      return browser
+    }))
+    for (const code of [() => codeNow(secret), () => recovery[0]!]) {
+      tick(3 * STEP)
+      const before = await sessions()
+      const racers = await pendings(4)
+      const value = code()
+      const answers = await Promise.all(racers.map((browser) => postFrom(browser, '/login/two-factor', { code: value })))
+      expect(answers.filter((a) => a.statusCode === 303)).toHaveLength(1)
+      expect(await sessions()).toBe(before + 1)
+    }
+    // One pending sign-in, a code and a recovery code at once: one session, not two.
+    tick(3 * STEP)
+    const before = await sessions()
+    const [one] = await pendings(1)
+    const answers = await Promise.all([codeNow(secret), recovery[1]!].map((code) => postFrom(one!, '/login/two-factor', { code })))
+    expect(answers.filter((a) => a.statusCode === 303)).toHaveLength(1)
+    expect(await sessions()).toBe(before + 1)
+  })
+
+  it('keeps a pending sign-in to its own step and person: no page before it, no swapping purposes or people', async () => {
+    const strict = await createTenant(ctx, 'Strict steps')
+    const enrolEmail = await addPerson(ctx, strict, 'admin')
+    await requireTwoFactor(ctx, strict)
+    const attacker = new Browser(ctx.app)
+    await passwordStep(attacker, enrolEmail)
+    for (const url of ['/waves', '/account/two-factor', '/account/tokens', '/settings/security']) {
+      expect((await attacker.get(url)).headers.location, url).toMatch(/^\/login\?next=/)
+    }
+    await attacker.get('/login/two-factor/setup')
+    // A setup pending sign-in is no code pending sign-in, whatever code is sent.
+    expect((await attacker.post('/login/two-factor', { code: '123456' })).statusCode).toBe(410)
+    const api = await ctx.app.inject({ method: 'GET', url: '/api/v1/waves', headers: { cookie: `sg_2fa=${attacker.cookie('sg_2fa')}` } })
+    expect(api.statusCode).toBe(401)
+
+    // Someone's own pending sign-in with a victim's code does not sign in as the victim (nor as themselves).
+    const victimEmail = await addPerson(ctx, tenant, 'analyst')
+    const { secret: victimSecret } = await enrol(ctx, victimEmail)
+    const mineEmail = await addPerson(ctx, tenant, 'viewer')
+    await enrol(ctx, mineEmail)
+    tick()
+    const mine = new Browser(ctx.app)
+    await passwordStep(mine, mineEmail)
+    await mine.get('/login/two-factor')
+    expect((await mine.post('/login/two-factor', { code: codeNow(victimSecret) })).statusCode).toBe(422)
+    expect(mine.cookie('sg_session')).toBeUndefined()
+    // A code pending sign-in is no setup pending sign-in.
+    expect((await mine.post('/login/two-factor/setup', { code: '123456' })).statusCode).toBe(410)
+  })
+
+  it('refuses every two-factor form without its CSRF token, and answers a missing or odd body without a 500', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const { browser } = await enrol(ctx, email)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    // The reset route is tried on someone else: with a valid token it does reset them, as it should.
+    const resettable = await addPerson(ctx, tenant, 'viewer')
+    await enrol(ctx, resettable)
+    const people = await ctx.database.db.selectFrom('users').select('id').where('email', '=', resettable).executeTakeFirstOrThrow()
+    tick()
+    const pending = new Browser(ctx.app)
+    await passwordStep(pending, email)
+    await pending.get('/login/two-factor')
+    const forms: Array<[Browser, string]> = [
+      [pending, '/login/two-factor'], [pending, '/login/two-factor/setup'], [browser, '/account/two-factor'],
+      [browser, '/account/two-factor/recovery-codes'], [browser, '/account/two-factor/disable'],
+      [owner, '/settings/security'], [owner, `/settings/security/people/${people.id}/reset`],
+    ]
+    for (const [who, url] of forms) {
+      const noToken = await who.request({ method: 'POST', url, payload: 'code=123456&requireTwoFactor=on', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      expect(noToken.statusCode, url).toBe(403)
+      await who.get(url.startsWith('/settings') ? '/settings/security' : url.startsWith('/account') ? '/account/two-factor' : '/login/two-factor')
+      for (const body of [undefined, 'null', '[]', '"x"', '{"code":{"a":1},"requireTwoFactor":["on","on"],"password":7}']) {
+        const response = await who.request({
+          method: 'POST', url, ...(body === undefined ? {} : { payload: body }),
+          headers: { 'x-csrf-token': who.csrf!, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        })
+        expect(response.statusCode, `${url} ${body}`).toBeLessThan(500)
+      }
+    }
+    // No odd body turned off the person's two-factor.
+    const row = await ctx.database.db.selectFrom('users').select('totp_secret').where('email', '=', email).executeTakeFirstOrThrow()
+    expect(row.totp_secret).not.toBeNull()
+  })
+
+  it('lets only an owner of the same organization reset someone else\'s two-factor', async () => {
+    const email = await addPerson(ctx, tenant, 'analyst')
+    const { browser: victim } = await enrol(ctx, email)
+    const { id } = await ctx.database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+    const other = await createTenant(ctx, 'Elsewhere')
+    const stranger = await signedIn(ctx, other.owner.email)
+    await stranger.get('/settings/security')
+    expect((await stranger.post(`/settings/security/people/${id}/reset`)).statusCode).toBe(404)
+    for (const bad of ['not-a-uuid', '00000000-0000-0000-0000-000000000000', `${id}%0d%0a`]) {
+      expect((await stranger.post(`/settings/security/people/${bad}/reset`)).statusCode, bad).toBe(404)
+    }
+    const admin = await signedIn(ctx, await addPerson(ctx, tenant, 'admin'))
+    await admin.get('/settings/security')
+    expect((await admin.post(`/settings/security/people/${id}/reset`)).statusCode).toBe(403)
+    // Nor can a colleague turn it off from their own account page: that acts only on themselves.
+    const colleague = await signedIn(ctx, await addPerson(ctx, tenant, 'analyst'))
+    await colleague.get('/account/two-factor')
+    await colleague.post('/account/two-factor/disable', { password: PASSWORD, disableCode: '123456', userId: id, id })
+    const row = await ctx.database.db.selectFrom('users').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.totp_secret).not.toBeNull()
+    expect((await victim.get('/account/two-factor')).statusCode).toBe(200)
+  })
+
+  it('keeps secrets and codes out of the audit log and out of every cache', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const browser = await signedIn(ctx, email)
+    const page = await browser.get('/account/two-factor')
+    expect(page.headers['cache-control']).toBe('no-store')
+    const secret = secretOn(page.body)
+    const code = codeNow(secret)
+    const done = await browser.post('/account/two-factor', { code })
+    expect(done.headers['cache-control']).toBe('no-store')
+    const codes = [...done.body.matchAll(/<li><code>([A-Z2-7-]{19})<\/code><\/li>/g)].map((m) => m[1]!)
+    tick()
+    const pending = new Browser(ctx.app)
+    await passwordStep(pending, email)
+    await pending.get('/login/two-factor')
+    await pending.post('/login/two-factor', { code: '000000' })
+    await pending.post('/login/two-factor', { code: codes[0]! })
+    const rows = await ctx.database.db.selectFrom('audit_log').selectAll().where('organization_id', '=', tenant.organizationId).execute()
+    const text = JSON.stringify(rows)
+    for (const leak of [secret, code, codes[0]!, codes[0]!.replaceAll('-', ''), '000000', pending.cookie('sg_2fa') ?? 'no-cookie-left']) {
+      expect(text.includes(leak), leak).toBe(false)
+    }
+  })
 })

@@ -17,6 +17,9 @@ import { cookieName } from '../../plugins/security.js'
 type Form = Record<string, unknown>
 type Errors = Record<string, string>
 
+/** The submitted fields; none for a request without a body (the CSRF token can come in a header) or with a JSON null, array or string. */
+const fields = (request: FastifyRequest): Form => (request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : {}) as Form
+
 const ACCOUNT_PATH = '/account/two-factor'
 const SECURITY_PATH = '/settings/security'
 
@@ -63,7 +66,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     // The try is taken before the code is checked, so codes sent at once get no more tries than one by one.
     const attempt = await claimPendingAttempt(app.db, token)
     if (!attempt.allowed) return signInAgain(reply, 429, TOO_MANY)
-    const check = await checkSecondFactor(app.db, secret, challenge.userId, (request.body as Form).code, { allowRecovery: true })
+    const check = await checkSecondFactor(app.db, secret, challenge.userId, fields(request).code, { allowRecovery: true })
     if (!check.ok) {
       if (check.reason !== 'invalid') await refused(request, challenge, check.reason)
       if (check.reason === 'wrong' || check.reason === 'reused') {
@@ -102,7 +105,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const token = request.cookies[pendingCookie(app)]
     const challenge = await pending(request)
     if (!token || challenge?.purpose !== 'enrol') return signInAgain(reply, 410, EXPIRED)
-    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, token, (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, token, fields(request).code)
     if (!confirmed.ok) {
       const { startOver } = await failPendingSignIn(app.db, token)
       if (startOver) return signInAgain(reply, 429, TOO_MANY)
@@ -137,20 +140,20 @@ export default async function twoFactorPages(app: FastifyInstance) {
   app.post(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => {
     // A second tab that turned it on first: this one just shows the state.
     if ((await twoFactorStatus(app.db, request.principal!.userId)).enabled) return reply.redirect(ACCOUNT_PATH, 303)
-    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, sessionToken(request), (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, sessionToken(request), fields(request).code)
     if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
     await audit(app.db, request, 'two_factor_enabled')
     return secretPage(reply).page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
   })
 
   app.post(`${ACCOUNT_PATH}/recovery-codes`, { config: { access: 'read' } }, async (request, reply) => {
-    const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, (request.body as Form).regenerateCode)
+    const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, fields(request).regenerateCode)
     if (!renewed.ok) return accountPage(request, reply, 422, { regenerateCode: renewed.problem })
     return secretPage(reply).page('two-factor-codes', { title: 'Your new recovery codes', codes: renewed.recoveryCodes, next: ACCOUNT_PATH, enabled: false })
   })
 
   app.post(`${ACCOUNT_PATH}/disable`, { config: { access: 'read' } }, async (request, reply) => {
-    const body = request.body as Form
+    const body = fields(request)
     const result = await turnOffTwoFactor(app.db, secret, request.principal!.userId, { password: body.password, code: body.disableCode })
     if (!result.ok) {
       if (result.errors.code && result.status === 422) await audit(app.db, request, 'two_factor_failed', { detail: { reason: 'turn_off' } })
@@ -181,7 +184,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
 
   app.post(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => {
     ownersOnly(request)
-    const value = (request.body as Form).requireTwoFactor
+    const value = fields(request).requireTwoFactor
     if (value !== undefined && value !== 'on') return securityPage(request, reply, 422, { requireTwoFactor: 'Tick the box, or leave it empty.' })
     const required = value === 'on'
     const { changed, sessionsEnded } = await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required, request.principal!.userId)
