@@ -45,14 +45,15 @@ export async function savePendingSecret(db: Db, userId: string, sealed: string, 
 }
 
 /**
- * Turns two-factor on with the pending secret that was confirmed, replacing any recovery codes.
+ * Turns two-factor on with the secret of the pending one that was confirmed (`pending`, as stored;
+ * `sealed`, the same secret sealed for keeping), replacing any recovery codes.
  * False when the pending secret changed meanwhile or two-factor is already on.
  */
-export async function enableTwoFactor(db: Db, userId: string, confirmed: { sealed: string; step: number; codeHashes: string[] }, now: Date): Promise<boolean> {
+export async function enableTwoFactor(db: Db, userId: string, confirmed: { pending: string; sealed: string; step: number; codeHashes: string[] }, now: Date): Promise<boolean> {
   return atomically(db, async (trx) => {
     const result = await trx.updateTable('users')
       .set({ totp_secret: confirmed.sealed, totp_enabled_at: now, totp_last_step: confirmed.step, totp_pending_secret: null, totp_pending_at: null, two_factor_failures: 0, two_factor_failed_at: null })
-      .where('id', '=', userId).where('totp_pending_secret', '=', confirmed.sealed).where('totp_secret', 'is', null)
+      .where('id', '=', userId).where('totp_pending_secret', '=', confirmed.pending).where('totp_secret', 'is', null)
       .executeTakeFirst()
     if (result.numUpdatedRows === 0n) return false
     await replaceCodes(trx, userId, confirmed.codeHashes)
@@ -111,6 +112,23 @@ export async function recordAccountFailure(db: Db, userId: string, now: Date, wi
     .where('id', '=', userId).execute()
 }
 
+/**
+ * Counts a code against the account before it is checked, in one statement, so codes sent at once
+ * cannot all pass the lock; false when the account has had its `max` tries within `windowMs`.
+ */
+export async function claimAccountAttempt(db: Db, userId: string, now: Date, windowMs: number, max: number): Promise<boolean> {
+  const since = new Date(now.getTime() - windowMs)
+  const row = await db.updateTable('users')
+    .set({
+      two_factor_failures: sql<number>`case when two_factor_failed_at > ${since} then two_factor_failures + 1 else 1 end`,
+      two_factor_failed_at: now,
+    })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('two_factor_failed_at', 'is', null), eb('two_factor_failed_at', '<=', since), eb('two_factor_failures', '<', max)]))
+    .returning('id').executeTakeFirst()
+  return row !== undefined
+}
+
 export async function clearAccountFailures(db: Db, userId: string): Promise<void> {
   await db.updateTable('users').set({ two_factor_failures: 0, two_factor_failed_at: null }).where('id', '=', userId).execute()
 }
@@ -147,6 +165,19 @@ export async function recordChallengeFailure(db: Db, tokenHash: string): Promise
   const row = await db.updateTable('two_factor_challenges').set((eb) => ({ failures: eb('failures', '+', 1) }))
     .where('token_hash', '=', tokenHash).returning('failures').executeTakeFirst()
   return row?.failures ?? Number.POSITIVE_INFINITY
+}
+
+/** Counts a try at a code for this pending sign-in before it is checked; the new count, or null when it has had `max` already. */
+export async function claimChallengeAttempt(db: Db, tokenHash: string, max: number): Promise<number | null> {
+  const row = await db.updateTable('two_factor_challenges').set((eb) => ({ failures: eb('failures', '+', 1) }))
+    .where('token_hash', '=', tokenHash).where('failures', '<', max).returning('failures').executeTakeFirst()
+  return row?.failures ?? null
+}
+
+/** Gives back a try that checked no code (the input was not one, or the account was locked). */
+export async function refundChallengeAttempt(db: Db, tokenHash: string): Promise<void> {
+  await db.updateTable('two_factor_challenges').set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('token_hash', '=', tokenHash).where('failures', '>', 0).execute()
 }
 
 /** Ends a pending sign-in; true for the one request that ended it (single use). */

@@ -7,11 +7,11 @@ import { Secret } from 'otpauth'
 import type { Db } from '../../db/connect.js'
 import {
   ACCOUNT_WINDOW_MS, accountLockedUntil, ENROL_MS, formatRecoveryCode, groupedSecret, isFreshStep, matchTotp,
-  MAX_FAILURES_PER_SIGN_IN, otpauthUri, PENDING_SECRET_MS, readSecondFactor, RECOVERY_CODE_COUNT, secondFactorStep,
+  MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_SIGN_IN, otpauthUri, PENDING_SECRET_MS, readSecondFactor, RECOVERY_CODE_COUNT, secondFactorStep,
   VERIFY_MS, type SecondFactorStep, type SignInMethod,
 } from '../domain/totp.js'
 import {
-  type Challenge, clearAccountFailures, countRecoveryCodesLeft, createChallenge, deleteChallenge,
+  type Challenge, claimAccountAttempt, claimChallengeAttempt, clearAccountFailures, refundChallengeAttempt, countRecoveryCodesLeft, createChallenge, deleteChallenge,
   disableTwoFactor, enableTwoFactor, findChallenge, findTwoFactorAccount, organizationRequiresTwoFactor,
   recordAccountFailure, recordChallengeFailure, replaceRecoveryCodes, savePendingSecret, setOrganizationRequiresTwoFactor,
   type TwoFactorAccount, useRecoveryCode, useStep, endSessionsWithoutTwoFactor, findTwoFactorPerson, listTwoFactorPeople,
@@ -25,6 +25,16 @@ const SEAL_PURPOSE = 'totp-secret'
 
 const sealSecret = (signingSecret: string, userId: string, secret: string) => seal(signingSecret, SEAL_PURPOSE, userId, secret)
 const openSecret = (signingSecret: string, userId: string, sealed: string) => open(signingSecret, SEAL_PURPOSE, userId, sealed)
+/**
+ * A secret shown for setting up opens only for the browser it was shown to (its session or pending
+ * sign-in), so someone who knows the password and opened the setup page elsewhere never learns the
+ * secret the person then confirms.
+ */
+const setupContext = (userId: string, browserToken: string) => `${userId}:${hashToken(browserToken)}`
+function openPendingSecret(signingSecret: string, account: TwoFactorAccount, browserToken: string, now: Date): string | null {
+  if (!account.pendingSecret || !account.pendingAt || now.getTime() - account.pendingAt.getTime() >= PENDING_SECRET_MS) return null
+  return open(signingSecret, SEAL_PURPOSE, setupContext(account.userId, browserToken), account.pendingSecret)
+}
 /**
  * Bound to the person. 80 random bits need no key or slow hash to resist a search of a leaked table,
  * and without a key the codes still work after SIGNING_SECRET changes (when the app's secret cannot).
@@ -71,6 +81,21 @@ export async function failPendingSignIn(db: Db, token: string): Promise<{ startO
   return { startOver: true }
 }
 
+/**
+ * Takes one of the pending sign-in's tries before its code is checked, so codes sent at once cannot
+ * get more tries than MAX_FAILURES_PER_SIGN_IN. `allowed` is false once they are used up; `last`
+ * when this is the final one (a wrong code then ends the pending sign-in).
+ */
+export async function claimPendingAttempt(db: Db, token: string): Promise<{ allowed: boolean; last: boolean }> {
+  const count = await claimChallengeAttempt(db, hashToken(token), MAX_FAILURES_PER_SIGN_IN)
+  return { allowed: count !== null, last: count !== null && count >= MAX_FAILURES_PER_SIGN_IN }
+}
+
+/** Gives back a try that checked no code. */
+export async function refundPendingAttempt(db: Db, token: string): Promise<void> {
+  await refundChallengeAttempt(db, hashToken(token))
+}
+
 // -- codes --
 
 export type CodeCheck =
@@ -82,6 +107,10 @@ async function checkAccountCode(db: Db, signingSecret: string, account: TwoFacto
   if (lockedUntil) return { ok: false, reason: 'locked', lockedUntil }
   const input = readSecondFactor(value)
   if (input.kind === 'invalid' || (input.kind === 'recovery' && !allowRecovery)) return { ok: false, reason: 'invalid' }
+  // Counted before the check (and cleared after a right one), so codes sent at once cannot all pass the lock.
+  if (!(await claimAccountAttempt(db, account.userId, now, ACCOUNT_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT))) {
+    return { ok: false, reason: 'locked', lockedUntil: new Date(now.getTime() + ACCOUNT_WINDOW_MS) }
+  }
   const secret = account.totpSecret && openSecret(signingSecret, account.userId, account.totpSecret)
   let result: CodeCheck = { ok: false, reason: 'wrong' }
   if (secret && input.kind === 'totp') {
@@ -95,11 +124,8 @@ async function checkAccountCode(db: Db, signingSecret: string, account: TwoFacto
   } else if (input.kind === 'recovery' && (await useRecoveryCode(db, account.userId, recoveryHash(account.userId, input.code), now))) {
     result = { ok: true, via: 'recovery', recoveryCodesLeft: -1 }
   }
-  if (!result.ok) {
-    await recordAccountFailure(db, account.userId, now, ACCOUNT_WINDOW_MS)
-    return result
-  }
-  if (account.failures > 0) await clearAccountFailures(db, account.userId)
+  if (!result.ok) return result
+  await clearAccountFailures(db, account.userId)
   return { ...result, recoveryCodesLeft: await countRecoveryCodesLeft(db, account.userId) }
 }
 
@@ -144,18 +170,17 @@ export async function twoFactorStatus(db: Db, userId: string): Promise<TwoFactor
 export interface Enrolment { secret: string; grouped: string; uri: string }
 
 /**
- * The secret to set up an app with: kept server-side until confirmed, the same one for a while so that
- * reloading the page does not undo a scan. Null when two-factor is on already.
+ * The secret to set up an app with: kept server-side until confirmed, the same one for a while in
+ * this browser (`browserToken`: its session or pending sign-in) so that reloading the page does not
+ * undo a scan; another browser gets a new one. Null when two-factor is on already.
  */
-export async function enrolment(db: Db, signingSecret: string, userId: string, now = new Date()): Promise<Enrolment | null> {
+export async function enrolment(db: Db, signingSecret: string, userId: string, browserToken: string, now = new Date()): Promise<Enrolment | null> {
   const account = await findTwoFactorAccount(db, userId)
   if (!account || account.totpSecret !== null) return null
-  let secret = account.pendingSecret && account.pendingAt && now.getTime() - account.pendingAt.getTime() < PENDING_SECRET_MS
-    ? openSecret(signingSecret, userId, account.pendingSecret)
-    : null
+  let secret = openPendingSecret(signingSecret, account, browserToken, now)
   if (!secret) {
     secret = new Secret({ size: 20 }).base32
-    await savePendingSecret(db, userId, sealSecret(signingSecret, userId, secret), now)
+    await savePendingSecret(db, userId, seal(signingSecret, SEAL_PURPOSE, setupContext(userId, browserToken), secret), now)
   }
   return { secret, grouped: groupedSecret(secret), uri: otpauthUri(secret, account.organizationName, account.email) }
 }
@@ -163,7 +188,7 @@ export async function enrolment(db: Db, signingSecret: string, userId: string, n
 export type Confirmed = { ok: true; recoveryCodes: string[] } | { ok: false; problem: string }
 
 /** Turns two-factor on once the person proves their app shows the pending secret's code. */
-export async function confirmEnrolment(db: Db, signingSecret: string, userId: string, value: unknown, now = new Date()): Promise<Confirmed> {
+export async function confirmEnrolment(db: Db, signingSecret: string, userId: string, browserToken: string, value: unknown, now = new Date()): Promise<Confirmed> {
   const account = await findTwoFactorAccount(db, userId)
   if (!account) throw new Error('no such user')
   if (account.totpSecret !== null) return { ok: false, problem: 'Two-factor sign-in is on already.' }
@@ -171,9 +196,7 @@ export async function confirmEnrolment(db: Db, signingSecret: string, userId: st
   if (lockedUntil) return { ok: false, problem: codeProblem({ ok: false, reason: 'locked', lockedUntil }, false) }
   const input = readSecondFactor(value)
   if (input.kind !== 'totp') return { ok: false, problem: codeProblem({ ok: false, reason: 'invalid' }, false) }
-  const secret = account.pendingSecret && account.pendingAt && now.getTime() - account.pendingAt.getTime() < PENDING_SECRET_MS
-    ? openSecret(signingSecret, userId, account.pendingSecret)
-    : null
+  const secret = openPendingSecret(signingSecret, account, browserToken, now)
   if (!secret) return { ok: false, problem: 'This setup has expired. Scan the new QR code below and enter its code.' }
   const step = matchTotp(secret, input.code, now.getTime())
   if (step === null) {
@@ -181,7 +204,7 @@ export async function confirmEnrolment(db: Db, signingSecret: string, userId: st
     return { ok: false, problem: codeProblem({ ok: false, reason: 'wrong' }, false) }
   }
   const { codes, hashes } = newRecoveryCodes(userId)
-  const enabled = await enableTwoFactor(db, userId, { sealed: account.pendingSecret!, step, codeHashes: hashes }, now)
+  const enabled = await enableTwoFactor(db, userId, { pending: account.pendingSecret!, sealed: sealSecret(signingSecret, userId, secret), step, codeHashes: hashes }, now)
   if (!enabled) return { ok: false, problem: 'This setup changed in another window. Scan the QR code below again and enter its code.' }
   return { ok: true, recoveryCodes: codes }
 }

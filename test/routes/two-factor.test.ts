@@ -273,11 +273,13 @@ describeEachDatabase('two-factor sign-in', (ctx) => {
     expect(plain.cookie('sg_session')).toBeDefined()
   })
 
-  it('keeps API tokens working with the password alone (they are not a browser sign-in)', async () => {
+  it('mints no API token from the password alone once two-factor is on (tokens are made signed in)', async () => {
     const email = await addPerson(ctx, tenant, 'analyst')
-    await enrol(ctx, email)
+    const { browser } = await enrol(ctx, email)
+    const token = await browser.get('/account/tokens').then(() => browser.post('/account/tokens', { name: 'made signed in' }))
+    expect(token.body).toMatch(/sgt_/)
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: PASSWORD } })
-    expect(response.statusCode).toBe(201)
+    expect(response.statusCode).toBe(403)
   })
 
   it('lets owners require it: people without it set it up before their first session, and cannot turn it off', async () => {

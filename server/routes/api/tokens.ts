@@ -6,6 +6,7 @@ import { HttpError } from '../../http-error.js'
 import { emailField } from '../../domain/inputs.js'
 import { createApiToken } from '../../repositories/credentials.js'
 import { checkSignIn } from '../../services/passwords.js'
+import { signInStep } from '../../services/two-factor.js'
 import { errors } from './schemas.js'
 
 export default async function tokens(fastify: FastifyInstance) {
@@ -15,7 +16,7 @@ export default async function tokens(fastify: FastifyInstance) {
     schema: {
       tags: ['tokens'],
       summary: 'Create an API token',
-      description: 'The token is shown once. Send it as "Authorization: Bearer <token>". It carries your role.',
+      description: 'The token is shown once. Send it as "Authorization: Bearer <token>". It carries your role. Not for accounts with two-factor sign-in (or whose organization requires it): they create tokens at /account/tokens.',
       security: [],
       body: Type.Object({
         email: Type.String({ maxLength: 254 }),
@@ -34,6 +35,10 @@ export default async function tokens(fastify: FastifyInstance) {
     if (!check.ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
     // Where single sign-on is required, a password does not buy an API token either (checked after it, so nothing is revealed).
     if (await passwordRefusal(app.db, check.account)) throw new HttpError(403, 'sso_required', 'Your organization requires single sign-on: sign in with it and create a token on the API tokens page.')
+    // A password alone must not mint what a sign-in needs a second factor for: such people make tokens signed in.
+    if ((await signInStep(app.db, check.account.id, 'password')) !== 'none') {
+      throw new HttpError(403, 'two_factor_required', 'This account signs in with two-factor: create a token on the API tokens page (/account/tokens) while signed in.')
+    }
     const token = await createApiToken(app.db, { userId: check.account.id, organizationId: check.account.organizationId }, request.body.name ?? 'API')
     return reply.code(201).send({ token })
   })

@@ -7,14 +7,18 @@ import QRCode from 'qrcode'
 import { HttpError, notFound } from '../../http-error.js'
 import { audit, auditAs } from '../../services/audit.js'
 import {
-  checkSecondFactor, codeProblem, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
+  checkSecondFactor, claimPendingAttempt, codeProblem, refundPendingAttempt, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
   organizationTwoFactor, regenerateRecoveryCodes, resetPersonTwoFactor, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
 } from '../../services/two-factor.js'
 import type { Challenge } from '../../repositories/two-factor.js'
 import { clearPendingCookie, ENROL_PATH, pendingCookie, startSession, VERIFY_PATH } from '../sign-in.js'
+import { cookieName } from '../../plugins/security.js'
 
 type Form = Record<string, unknown>
 type Errors = Record<string, string>
+
+/** The submitted fields; none for a request without a body (the CSRF token can come in a header) or with a JSON null, array or string. */
+const fields = (request: FastifyRequest): Form => (request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body : {}) as Form
 
 const ACCOUNT_PATH = '/account/two-factor'
 const SECURITY_PATH = '/settings/security'
@@ -28,6 +32,9 @@ const secretPage = (reply: FastifyReply) => reply.header('cache-control', 'no-st
 export default async function twoFactorPages(app: FastifyInstance) {
   const secret = app.config.signingSecret
   const tooMany = (check: { reason: string }) => check.reason === 'locked'
+  const sessionCookie = cookieName(app.config, 'sg_session')
+  /** The session of a signed-in browser: a setup secret is shown to, and confirmed from, that browser only. */
+  const sessionToken = (request: FastifyRequest) => request.cookies[sessionCookie] ?? ''
 
   // -- after the password: the pending sign-in --
 
@@ -39,6 +46,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     return reply.code(status).page('login-two-factor', { title: 'Sign in again', expired: true, reason, errors: {} })
   }
   const EXPIRED = 'This sign-in has expired or was finished already. Sign in with your email and password again.'
+  const TOO_MANY = 'Too many wrong codes. Sign in with your email and password again.'
 
   async function refused(request: FastifyRequest, challenge: Challenge, reason: string) {
     await auditAs(app.db, request, { organizationId: challenge.organizationId, userId: challenge.userId, email: challenge.email }, 'two_factor_failed', { detail: { reason } })
@@ -55,13 +63,18 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const token = request.cookies[pendingCookie(app)]
     const challenge = await pending(request)
     if (!token || challenge?.purpose !== 'verify') return signInAgain(reply, 410, EXPIRED)
-    const check = await checkSecondFactor(app.db, secret, challenge.userId, (request.body as Form).code, { allowRecovery: true })
+    // The try is taken before the code is checked, so codes sent at once get no more tries than one by one.
+    const attempt = await claimPendingAttempt(app.db, token)
+    if (!attempt.allowed) return signInAgain(reply, 429, TOO_MANY)
+    const check = await checkSecondFactor(app.db, secret, challenge.userId, fields(request).code, { allowRecovery: true })
     if (!check.ok) {
       if (check.reason !== 'invalid') await refused(request, challenge, check.reason)
       if (check.reason === 'wrong' || check.reason === 'reused') {
-        const { startOver } = await failPendingSignIn(app.db, token)
-        if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
-      }
+        if (attempt.last) {
+          await endPendingSignIn(app.db, token)
+          return signInAgain(reply, 429, TOO_MANY)
+        }
+      } else await refundPendingAttempt(app.db, token)
       return reply.code(tooMany(check) ? 429 : 422).page('login-two-factor', { title: 'Enter your code', expired: false, errors: { code: codeProblem(check, true) } })
     }
     if (!(await endPendingSignIn(app.db, token, new Date()))) return signInAgain(reply, 410, EXPIRED)
@@ -75,8 +88,8 @@ export default async function twoFactorPages(app: FastifyInstance) {
     return reply.redirect(check.via === 'recovery' ? `${ACCOUNT_PATH}?recovery=used` : challenge.next, 303)
   })
 
-  async function setupPage(reply: FastifyReply, userId: string, action: string, status = 200, errors: Errors = {}, forced = false) {
-    const found = await enrolment(app.db, secret, userId)
+  async function setupPage(reply: FastifyReply, userId: string, browserToken: string, action: string, status = 200, errors: Errors = {}, forced = false) {
+    const found = await enrolment(app.db, secret, userId, browserToken)
     if (!found) return null
     return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Set up two-factor sign-in', action, enrolment: found, qr: await qrCode(found.uri), errors, forced })
   }
@@ -85,18 +98,18 @@ export default async function twoFactorPages(app: FastifyInstance) {
     const challenge = await pending(request)
     if (challenge?.purpose === 'verify') return reply.redirect(VERIFY_PATH, 303)
     if (!challenge) return signInAgain(reply, 200, EXPIRED)
-    return (await setupPage(reply, challenge.userId, ENROL_PATH, 200, {}, true)) ?? signInAgain(reply, 200, EXPIRED)
+    return (await setupPage(reply, challenge.userId, request.cookies[pendingCookie(app)]!, ENROL_PATH, 200, {}, true)) ?? signInAgain(reply, 200, EXPIRED)
   })
 
   app.post(ENROL_PATH, { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = request.cookies[pendingCookie(app)]
     const challenge = await pending(request)
     if (!token || challenge?.purpose !== 'enrol') return signInAgain(reply, 410, EXPIRED)
-    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, challenge.userId, token, fields(request).code)
     if (!confirmed.ok) {
       const { startOver } = await failPendingSignIn(app.db, token)
-      if (startOver) return signInAgain(reply, 429, 'Too many wrong codes. Sign in with your email and password again.')
-      return (await setupPage(reply, challenge.userId, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
+      if (startOver) return signInAgain(reply, 429, TOO_MANY)
+      return (await setupPage(reply, challenge.userId, token, ENROL_PATH, 422, { code: confirmed.problem }, true)) ?? signInAgain(reply, 410, EXPIRED)
     }
     const user = { id: challenge.userId, organizationId: challenge.organizationId, email: challenge.email }
     await auditAs(app.db, request, { organizationId: user.organizationId, userId: user.id, email: user.email }, 'two_factor_enabled')
@@ -116,7 +129,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
       ? `You signed in with a recovery code. ${state.recoveryCodesLeft} of them ${state.recoveryCodesLeft === 1 ? 'is' : 'are'} left: make new ones if you lost your phone.`
       : null
     if (!state.enabled) {
-      const found = (await enrolment(app.db, secret, userId)) as Enrolment
+      const found = (await enrolment(app.db, secret, userId, sessionToken(request))) as Enrolment
       return secretPage(reply).code(status).page('two-factor-enrol', { title: 'Two-factor sign-in', action: ACCOUNT_PATH, enrolment: found, qr: await qrCode(found.uri), errors, forced: false, notice, state })
     }
     return reply.code(status).page('two-factor', { title: 'Two-factor sign-in', state, errors, notice })
@@ -127,20 +140,20 @@ export default async function twoFactorPages(app: FastifyInstance) {
   app.post(ACCOUNT_PATH, { config: { access: 'read' } }, async (request, reply) => {
     // A second tab that turned it on first: this one just shows the state.
     if ((await twoFactorStatus(app.db, request.principal!.userId)).enabled) return reply.redirect(ACCOUNT_PATH, 303)
-    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, (request.body as Form).code)
+    const confirmed = await confirmEnrolment(app.db, secret, request.principal!.userId, sessionToken(request), fields(request).code)
     if (!confirmed.ok) return accountPage(request, reply, 422, { code: confirmed.problem })
     await audit(app.db, request, 'two_factor_enabled')
     return secretPage(reply).page('two-factor-codes', { title: 'Your recovery codes', codes: confirmed.recoveryCodes, next: ACCOUNT_PATH, enabled: true })
   })
 
   app.post(`${ACCOUNT_PATH}/recovery-codes`, { config: { access: 'read' } }, async (request, reply) => {
-    const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, (request.body as Form).regenerateCode)
+    const renewed = await regenerateRecoveryCodes(app.db, secret, request.principal!.userId, fields(request).regenerateCode)
     if (!renewed.ok) return accountPage(request, reply, 422, { regenerateCode: renewed.problem })
     return secretPage(reply).page('two-factor-codes', { title: 'Your new recovery codes', codes: renewed.recoveryCodes, next: ACCOUNT_PATH, enabled: false })
   })
 
   app.post(`${ACCOUNT_PATH}/disable`, { config: { access: 'read' } }, async (request, reply) => {
-    const body = request.body as Form
+    const body = fields(request)
     const result = await turnOffTwoFactor(app.db, secret, request.principal!.userId, { password: body.password, code: body.disableCode })
     if (!result.ok) {
       if (result.errors.code && result.status === 422) await audit(app.db, request, 'two_factor_failed', { detail: { reason: 'turn_off' } })
@@ -171,7 +184,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
 
   app.post(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => {
     ownersOnly(request)
-    const value = (request.body as Form).requireTwoFactor
+    const value = fields(request).requireTwoFactor
     if (value !== undefined && value !== 'on') return securityPage(request, reply, 422, { requireTwoFactor: 'Tick the box, or leave it empty.' })
     const required = value === 'on'
     const { changed, sessionsEnded } = await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required, request.principal!.userId)
