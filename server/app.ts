@@ -21,6 +21,7 @@ import unsubscribeRoutes from './routes/unsubscribe.js'
 import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
 import settingsPages from './routes/pages/settings.js'
+import joinPages from './routes/pages/join.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
@@ -104,6 +105,7 @@ export async function buildApp({ config, db, logger, mail, release }: AppOptions
   await app.register(unitPages)
   await app.register(contactPages)
   await app.register(settingsPages)
+  await app.register(joinPages)
   await app.register(tokenPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
