@@ -25,7 +25,8 @@ function rows(shift: number): Row[] {
       out.push({ side, unit, answers, ...(side === 'customer' ? { attributes: { tier } } : {}), ...(i < 2 ? { comment } : {}) })
     }
   }
-  add('staff', 'North', 20, NORTH_COMMENT)
+  // East's three staff are hidden, and so (secondary suppression) is the next-smallest unit, South.
+  add('staff', 'North', 25, NORTH_COMMENT)
   add('staff', 'South', 20, SOUTH_COMMENT)
   add('staff', 'East', 3, EAST_COMMENT)
   add('customer', 'North', 20, NORTH_COMMENT)
@@ -88,7 +89,7 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
       const owners = await report(waveId, query)
       expect(mine.release.staffWaiting).toBeNull()
       expect({ ...mine, release: { at: mine.release.at } }).toEqual({ ...owners, release: { at: owners.release.at } })
-      expect(mine.headline.staff.n).toBe(20)
+      expect(mine.headline.staff.n).toBe(25)
       expect(mine.filters.unit).toEqual({ id: units.North, name: 'North' })
     }
     // Attribute values: only those shown within their unit. 'gold' is held only in South.
