@@ -18,6 +18,7 @@ import {
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
+  invitations: 'invitationId', join: 'joinToken',
 }
 
 interface Fixtures {
@@ -26,6 +27,10 @@ interface Fixtures {
   linkId: string
   personId: string
   tokenId: string
+  /** A colleague invitation of organization A, not yet accepted. */
+  invitationId: string
+  /** A token-shaped value for /join/:token (the CSRF check comes before any lookup). */
+  joinToken: string
   /** An uploaded CSV file of organization A, not yet imported. */
   importId: string
   /** A public survey link of organization A. */
@@ -48,7 +53,7 @@ function fillPath(url: string, fixtures: Fixtures): string {
 const isApi = (route: RouteAccess) => route.url.startsWith('/api/')
 const routesOf = (ctx: TestContext) => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.access !== 'public')
 
-async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string }> {
+async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string; unitManagerEmail: string }> {
   const a = await createTenant(ctx, 'Alpha Secret Org')
   const db = ctx.database.db
   const unitId = await createUnit(db, a.organizationId, 'Alpha secret unit')
@@ -67,7 +72,14 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   }).execute()
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
+  const unitManagerEmail = await addPerson(ctx, a, 'unit_manager')
+  const invitation = await db.insertInto('colleague_invitations').values({
+    organization_id: a.organizationId, email: 'alpha-secret-colleague@example.test', role: 'viewer', token_hash: 'alpha-secret-hash', expires_at: new Date(Date.now() + 86_400_000),
+  }).returning('id').executeTakeFirstOrThrow()
   return {
+    invitationId: invitation.id,
+    joinToken: 'A'.repeat(43),
+    unitManagerEmail,
     waveId: wave.id,
     unitId,
     linkId: wave.links.find((l) => l.unit)!.id,
@@ -75,7 +87,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     tokenId: token.id,
     importId: upload.id,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email],
+    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,
@@ -156,8 +168,8 @@ describeEachDatabase('access control over every route', (ctx) => {
     }
   })
 
-  it('enforces roles: a viewer and an analyst get 403 wherever their role falls short', async () => {
-    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail]] as const) {
+  it('enforces roles: a viewer, an analyst and a unit manager get 403 wherever their role falls short', async () => {
+    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail], ['unit_manager', A.unitManagerEmail]] as const) {
       const browser = await signedIn(ctx, email)
       const token = await apiToken(ctx, email)
       for (const route of routesOf(ctx)) {

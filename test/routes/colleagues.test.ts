@@ -261,7 +261,8 @@ describeEachDatabase('colleagues by email', (ctx: TestContext) => {
     const mismatch = await join(colleague, path, { name: 'Pia', password: NEW_PASSWORD, confirm: NEW_PASSWORD + 'x' })
     expect(mismatch.statusCode).toBe(422)
     expect(mismatch.body).toContain('do not match')
-    for (const form of [{ password: [NEW_PASSWORD, NEW_PASSWORD], confirm: NEW_PASSWORD }, { name: ['a', 'b'], password: NEW_PASSWORD }, {}]) {
+    const odd: Array<Record<string, string | string[]>> = [{ password: [NEW_PASSWORD, NEW_PASSWORD], confirm: NEW_PASSWORD }, { name: ['a', 'b'], password: NEW_PASSWORD }, {}]
+    for (const form of odd) {
       expect((await join(colleague, path, form)).statusCode).toBe(422)
     }
     expect((await join(colleague, path, { password: NEW_PASSWORD, confirm: NEW_PASSWORD, _csrf: 'forged' })).statusCode).toBe(403)
