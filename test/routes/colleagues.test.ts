@@ -103,8 +103,13 @@ describeEachDatabase('colleagues by email', (ctx: TestContext) => {
     await new Browser(ctx.app).login(email, NEW_PASSWORD)
     expect((await invitationOf(email)).accepted_at).not.toBeNull()
 
-    const actions = (await listAudit(ctx.database.db, tenant.organizationId, { limit: 50 })).map((entry) => entry.action)
-    expect(actions).toEqual(expect.arrayContaining(['person_invited', 'invitation_accepted', 'sign_in']))
+    const entries = await listAudit(ctx.database.db, tenant.organizationId, { limit: 50 })
+    expect(entries.map((entry) => entry.action)).toEqual(expect.arrayContaining(['person_invited', 'invitation_accepted', 'sign_in']))
+    expect(entries.find((entry) => entry.action === 'invitation_accepted')).toMatchObject({ actorEmail: email, detail: { role: 'analyst' } })
+    // Neither the link's token nor the password is in the log.
+    const logged = JSON.stringify(entries)
+    expect(logged).not.toContain(path.split('/').at(-1))
+    expect(logged).not.toContain(NEW_PASSWORD)
     // The accepted invitation leaves the list.
     expect((await owner.get('/settings/people')).body).not.toContain('Invitations not yet accepted')
 

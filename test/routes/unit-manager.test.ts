@@ -4,6 +4,7 @@
 // follows a change of role or units at once, and stops with their removal.
 import { expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { listAudit } from '../../server/repositories/audit.js'
 import { findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
@@ -211,6 +212,9 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     expect((await get('/waves', managerToken)).statusCode).toBe(401)
     expect((await owner.post(`/settings/people/${analystId}/remove`)).statusCode).toBe(303)
     expect((await get('/waves', analystToken)).statusCode).toBe(401)
+    const entries = await listAudit(ctx.database.db, tenant.organizationId, { limit: 50 })
+    expect(entries.find((entry) => entry.action === 'role_changed' && entry.target === `person ${analystId}`)).toMatchObject({ detail: { from: 'analyst', to: 'viewer' } })
+    expect(entries.filter((entry) => entry.action === 'person_removed').map((entry) => entry.target)).toEqual(expect.arrayContaining([`person ${managerId}`, `person ${analystId}`]))
   })
 
   it('keeps another organization\'s unit managers out of this one', async () => {
