@@ -171,6 +171,10 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     expect([...picker.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1])).toEqual(['North', 'South'])
     expect(html).toContain('unit North')
     expect(html).not.toContain('East')
+    // A value not offered within the unit: their first unit instead, said so, never the whole wave.
+    const fallback = (await browser.get(`/waves/${waveId}?unit=South&customer.tier=platinum`)).body
+    expect(fallback).toContain('Showing your first unit instead.')
+    expect(fallback).toContain('<strong>Filtered to</strong> unit North')
     const south = await browser.get(`/waves/${waveId}?unit=South`)
     expect(south.statusCode).toBe(200)
     expect(south.body).toContain(SOUTH_COMMENT)
