@@ -23,6 +23,7 @@ import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
 import passwordResetPages from './routes/pages/password-reset.js'
 import settingsPages from './routes/pages/settings.js'
+import joinPages from './routes/pages/join.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
@@ -115,6 +116,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(contactPages)
   await app.register(settingsPages)
   await app.register(ssoPages)
+  await app.register(joinPages)
   await app.register(tokenPages)
   await app.register(twoFactorPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })

@@ -23,6 +23,8 @@ const statements: string[] = [
     revoked_at timestamptz
   )`,
   `create index colleague_invitations_organization_idx on colleague_invitations (organization_id, email)`,
+  // At most one open invitation per address and organization, also when two admins invite at once.
+  `create unique index colleague_invitations_open_idx on colleague_invitations (organization_id, email) where accepted_at is null and revoked_at is null`,
   `create table unit_managers (
     organization_id uuid not null references organizations on delete cascade,
     user_id uuid not null references users on delete cascade,

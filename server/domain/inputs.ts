@@ -1,8 +1,7 @@
 // Checks of what people type into forms and API bodies. Each returns either the clean value or a
 // message per field, so a form can be shown again with every problem next to its field.
-import type { Role, WaveStatus } from './types.js'
+import type { WaveStatus } from './types.js'
 import { LOCALES } from './instrument.js'
-import { isRole } from './roles.js'
 
 import { passwordProblem, type PasswordContext } from './password-rules.js'
 
@@ -72,19 +71,6 @@ export function checkSetup(input: Record<string, unknown>): Checked<{ organizati
     password: password(input.password, errors, 'password', { email: text(input.email), name: text(input.name), organization: text(input.organization) }),
   }
   if (!errors.password && input.password !== input.confirm) errors.confirm = 'The two passwords do not match.'
-  return result(errors, value)
-}
-
-export function checkNewPerson(input: Record<string, unknown>, allowed: readonly Role[]): Checked<{ email: string; name: string; role: Role; password: string }> {
-  const errors: FieldErrors = {}
-  const role = input.role
-  if (!isRole(role) || !allowed.includes(role)) errors.role = `Choose one of: ${allowed.join(', ')}.`
-  const value = {
-    email: email(input.email, errors),
-    name: text(input.name).slice(0, 100),
-    role: role as Role,
-    password: password(input.password, errors),
-  }
   return result(errors, value)
 }
 

@@ -5,6 +5,7 @@ export const ROLES: readonly Role[] = ['owner', 'admin', 'analyst', 'viewer', 'u
 
 export type Permission =
   | 'read' // see waves, links and reports
+  | 'whole_wave' // counters across a whole wave (invitations sent and answered), which a unit manager may not see
   | 'export' // download responses and report tables
   | 'manage_waves' // create, open and close waves; units; links
   | 'manage_settings' // organization settings
@@ -14,10 +15,10 @@ export type Permission =
   | 'delete_data' // erase responses and waves
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data'],
-  admin: ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'],
-  analyst: ['read', 'export'],
-  viewer: ['read'],
+  owner: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data'],
+  admin: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'],
+  analyst: ['read', 'whole_wave', 'export'],
+  viewer: ['read', 'whole_wave'],
   // Reads reports, but only of the units assigned to them (server/services/report-scope.ts).
   unit_manager: ['read'],
 }

@@ -65,7 +65,10 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
   return {
     minGroupSize: f.count(min),
     waveUrl: `/waves/${waveId}`,
+    /** False for a unit manager: no "All units", no whole-wave totals, trend and heat map of their units. */
+    whole: dashboard.whole,
     filterForm: {
+      allUnits: dashboard.whole,
       units: dashboard.units.map((unit) => ({ value: unit.name, label: unit.name, selected: filters.unit?.id === unit.id })),
       attributes: SIDES.flatMap((side) => [...dashboard.attributeOptions[side]].map(([name, values]) => ({
         id: `f-${side}-${name}`,
@@ -150,6 +153,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
         ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side])])) as Record<Side, string>,
       })),
       hiddenNote: whyHidden(min),
+      totalLabel: dashboard.whole ? 'All' : null,
       staff: countText(dashboard.respondents.staff),
       customer: countText(dashboard.respondents.customer),
     },

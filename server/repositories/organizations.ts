@@ -100,19 +100,34 @@ export async function findPerson(db: Db, organizationId: string, userId: string)
   return row ? toPerson(row) : undefined
 }
 
+/** Creates a person with a password they chose; for tests and the admin CLI (colleagues join by invitation). */
 export async function addUser(
   db: Db,
   organizationId: string,
   input: { email: string; name: string; role: Role; password: string },
 ): Promise<string> {
+  return insertUser(db, { organizationId, email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) })
+}
+
+/** Inserts an account; fails with a unique violation when the address already has one. */
+export async function insertUser(
+  db: Db,
+  input: { organizationId: string; email: string; name: string; role: Role; passwordHash: string },
+): Promise<string> {
   const { id } = await db.insertInto('users').values({
-    organization_id: organizationId,
+    organization_id: input.organizationId,
     email: input.email.trim().toLowerCase(),
     name: input.name.trim(),
     role: input.role,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.passwordHash,
   }).returning('id').executeTakeFirstOrThrow()
   return id
+}
+
+/** Whether an address has an account (in any organization: an address signs in to one). */
+export async function emailHasAccount(db: Db, email: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+  return row !== undefined
 }
 
 export async function setUserRole(db: Db, organizationId: string, userId: string, role: Role): Promise<boolean> {

@@ -14,6 +14,7 @@ import { listUnits } from '../repositories/units.js'
 import { earlierWaves } from '../repositories/waves.js'
 import { reportItems, unitReports, waveReport } from './report.js'
 import { groupOf, shows, waveRelease } from './release.js'
+import { firstUnit, offeredWithin, reportScope, type Reader } from './report-scope.js'
 
 type Organization = { id: string; name: string; minGroupSize: number }
 type WaveRef = { id: string; name: string; instrumentKey: string }
@@ -55,15 +56,18 @@ async function sincePrevious(db: Db, organizationId: string, minGroupSize: numbe
   return { wave: previous, byItem }
 }
 
-/** Every wave of the same instrument up to this one, oldest first, with each item's share on each side. */
-async function trend(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef) {
+/**
+ * Every wave of the same instrument up to this one, oldest first, with each item's share on each side:
+ * of the whole wave, or of one unit (a unit manager's), each wave under its own release.
+ */
+async function trend(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef, unitId: string | null) {
   const waves = await earlierWaves(db, organizationId, wave, { includeThis: true, limit: 8 })
   const points = []
   for (const w of waves.reverse()) {
     const items = await reportItems(db, w.id, '')
     const scales = new Map(items.map((item) => [item.key, item.scale]))
     const [release, staff, customer] = await Promise.all([
-      waveRelease(db, w.id, minGroupSize), fromRollups(db, w.id, 'staff', null, scales), fromRollups(db, w.id, 'customer', null, scales),
+      waveRelease(db, w.id, minGroupSize), fromRollups(db, w.id, 'staff', unitId, scales), fromRollups(db, w.id, 'customer', unitId, scales),
     ])
     const sides = { staff, customer }
     const shares = new Map<string, Record<Side, TrendShare | null>>()
@@ -72,7 +76,7 @@ async function trend(db: Db, organizationId: string, minGroupSize: number, wave:
       shares.set(item.key, entry)
       for (const side of SIDES) {
         const distribution = sides[side].distributions.get(item.key)
-        const shown = shows(release, side, groupOf(null, {}))
+        const shown = shows(release, side, groupOf(unitId, {}))
         if (!distribution || !shown('respondents') || !shown(item.key)) continue
         const counted = summarize(distribution, item.scale)
         const ci = wilson(counted.agree, counted.n)
@@ -95,13 +99,21 @@ function shownCount(status: GroupStatus): ShownCount {
 
 export type WaveDashboard = Awaited<ReturnType<typeof waveDashboard>>
 
-export async function waveDashboard(db: Db, organization: Organization, wave: WaveRef, filters: ReportFilters) {
+/**
+ * The dashboard for a reader. A unit manager's shows their units only: it opens on their first unit,
+ * the unit picker, heat map and respondent rows hold only their units, and nothing of the whole wave
+ * is in it (no totals, no whole-wave trend, no count of staff answers waiting across the wave).
+ */
+export async function waveDashboard(db: Db, organization: Organization, wave: WaveRef, asked: ReportFilters, reader: Reader) {
   const min = organization.minGroupSize
+  const scope = await reportScope(db, reader)
+  const filters = scope.whole || asked.unit !== null ? asked : { ...asked, unit: firstUnit(scope).id }
   const release = await waveRelease(db, wave.id, min)
-  const report = await waveReport(db, organization, wave, filters, release)
-  const units = (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name }))
+  const report = await waveReport(db, organization, wave, filters, reader, release)
+  const units = scope.whole ? (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name })) : [...scope.units]
   const count = (side: Side, unit: string | null) => shownCount(release.sides[side].status({ unit, attribute: null }))
-  const perUnit = [...units, { id: NO_UNIT, name: 'No unit given' }].map((unit) => ({ unit, staff: count('staff', unit.id), customer: count('customer', unit.id) }))
+  const unitRows = scope.whole ? [...units, { id: NO_UNIT, name: 'No unit given' }] : units
+  const perUnit = unitRows.map((unit) => ({ unit, staff: count('staff', unit.id), customer: count('customer', unit.id) }))
     .filter((row) => row.unit.id !== NO_UNIT || !(row.staff.shown && row.staff.n === 0 && row.customer.shown && row.customer.n === 0))
 
   const perUnitReports = await unitReports(db, organization, wave.id, units.map((unit) => unit.id), release)
@@ -114,34 +126,38 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const unitId = report.filters.unit?.id ?? null
   const sideComments = {} as Record<Side, Array<{ comment: string; times: number }> | null>
   for (const side of SIDES) {
-    const shown = shows(release, side, groupOf(unitId, filters[side]))('respondents')
-    sideComments[side] = shown ? await frequentComments(db, wave.id, { side, unitId, attributes: filters[side] }) : null
+    const shown = shows(release, side, groupOf(unitId, report.filters[side]))('respondents')
+    sideComments[side] = shown ? await frequentComments(db, wave.id, { side, unitId, attributes: report.filters[side] }) : null
   }
 
   // Why the filtered group's figures are hidden, if they are; for the whole side, how many more
   // answers it needs (the whole side's count is no secret once the invitation counter shows it).
-  const filtered = (side: Side) => unitId !== null || Object.keys(filters[side]).length > 0
+  const filtered = (side: Side) => unitId !== null || Object.keys(report.filters[side]).length > 0
   const group = Object.fromEntries(SIDES.map((side) => {
-    const status = shownCount(release.sides[side].status(groupOf(unitId, filters[side])))
+    const status = shownCount(release.sides[side].status(groupOf(unitId, report.filters[side])))
     // Staff answers waiting for a release step count towards the first one.
-    const waiting = side === 'staff' ? report.release.staffWaiting : 0
+    const waiting = side === 'staff' ? report.release.staffWaiting ?? 0 : 0
     const have = release.sides[side].respondents(groupOf(null, {}))
-    const needed = !filtered(side) && have < smallestShownGroup(min) ? Math.max(1, smallestShownGroup(min) - have - waiting) : null
+    const needed = scope.whole && !filtered(side) && have < smallestShownGroup(min) ? Math.max(1, smallestShownGroup(min) - have - waiting) : null
     return [side, { ...status, needed }]
   })) as Record<Side, ShownCount & { needed: number | null }>
 
   const customerHeadline = report.headline.customer
   const expected = isSuppressed(customerHeadline) ? 0.5 : Math.min(0.9, Math.max(0.05, customerHeadline.share))
+  // A unit manager's "all" is the unit they are looking at: the whole wave's counts are not theirs.
+  const totalOf = scope.whole ? null : unitId
   return {
     report,
+    /** Whether the reader sees the whole wave (false: a unit manager, their units only). */
+    whole: scope.whole,
     units,
-    respondents: { staff: count('staff', null), customer: count('customer', null), perUnit },
+    respondents: { staff: count('staff', totalOf), customer: count('customer', totalOf), perUnit },
     group,
     heatmap,
     comments: sideComments,
-    attributeOptions: { staff: release.sides.staff.offeredValues(), customer: release.sides.customer.offeredValues() },
+    attributeOptions: { staff: offeredWithin(release, 'staff', scope, unitId), customer: offeredWithin(release, 'customer', scope, unitId) },
     planner: { gapPoints: PLANNED_GAP_POINTS, expectedShare: expected, perSide: sampleSizePerSide(expected, PLANNED_GAP_POINTS) },
     previous: await sincePrevious(db, organization.id, min, wave, report),
-    trend: await trend(db, organization.id, min, wave),
+    trend: await trend(db, organization.id, min, wave, totalOf),
   }
 }

@@ -11,6 +11,7 @@ import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/repo
 import { listUnits } from '../repositories/units.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
+import { offersWithin, reportScope, unitWithinScope, type Reader, type ReportScope } from './report-scope.js'
 
 /** The wave's items with their English texts, the organization's name filled in. */
 export async function reportItems(db: Db, waveId: string, orgName: string): Promise<ReportItem[]> {
@@ -26,17 +27,21 @@ export async function reportItems(db: Db, waveId: string, orgName: string): Prom
  * whose group the release shows on their side can be chosen. The answer is the same for a value
  * nobody holds, one a few hold and one kept back, so the refusal says nothing about who answered.
  */
-async function resolveFilters(db: Db, organization: { id: string; minGroupSize: number }, release: WaveRelease, filters: ReportFilters) {
+async function resolveFilters(db: Db, organization: { id: string; minGroupSize: number }, release: WaveRelease, filters: ReportFilters, scope: ReportScope) {
   let unit: { id: string; name: string } | null = null
-  if (filters.unit !== null) {
+  if (!scope.whole) {
+    // A unit manager names one of their units, or is refused (report-scope.ts).
+    unit = unitWithinScope(scope, filters.unit)
+  } else if (filters.unit !== null) {
     const wanted = filters.unit
     const found = findUnit(await listUnits(db, organization.id), wanted)
     unit = found ? { id: found.id, name: found.name } : null
     if (!unit) throw new HttpError(400, 'unknown_filter', `There is no unit "${wanted}" in your organization.`)
   }
   for (const side of SIDES) {
+    const offers = offersWithin(release, side, scope, unit?.id ?? null)
     for (const [name, value] of Object.entries(filters[side])) {
-      if (!release.sides[side].offers(name, value)) {
+      if (!offers(name, value)) {
         throw new HttpError(400, 'unknown_filter', `"${name}" = "${value}" cannot be chosen: a ${side} attribute value can be filtered by only where its figures are shown (held by at least ${organization.minGroupSize} respondents, and not kept back to protect a smaller group).`)
       }
     }
@@ -49,10 +54,13 @@ export async function waveReport(
   organization: { id: string; name: string; minGroupSize: number },
   wave: { id: string; name: string },
   filters: ReportFilters,
+  /** Who reads: a unit manager's report must name one of their units (report-scope.ts). */
+  reader: Reader,
   given?: WaveRelease,
 ) {
+  const scope = await reportScope(db, reader)
   const release = given ?? await waveRelease(db, wave.id, organization.minGroupSize)
-  const unit = await resolveFilters(db, organization, release, filters)
+  const unit = await resolveFilters(db, organization, release, filters, scope)
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const counts = async (side: Side): Promise<SideCounts> => ({
@@ -65,8 +73,9 @@ export async function waveReport(
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
-    // Staff figures as of their last release step, and how many staff answers wait for the next.
-    release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: state.pending },
+    // Staff figures as of their last release step, and how many staff answers wait for the next
+    // (a count across the whole wave, so not for a reader scoped to their units).
+    release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: scope.whole ? state.pending : null },
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
   }

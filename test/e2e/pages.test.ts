@@ -35,11 +35,13 @@ interface Fixtures {
   contactId: string
   /** A password reset link's token (made as the admin command makes one). */
   resetToken: string
+  /** From a colleague invitation in the outbox. */
+  joinToken: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken',
+  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -186,6 +188,16 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await page.goto(`${run.baseUrl}/outbox`)
   const mail = await page.locator('pre.outbox-text').first().innerText()
   fixtures.unsubscribeToken = mail.match(/\/u\/([\w.-]+)/)![1]!
+
+  // A colleague invited from the people page, whose join link the outbox holds.
+  await page.goto(`${run.baseUrl}/settings/people`)
+  await page.fill('#email', 'new.colleague@example.com')
+  await page.check('#role-viewer')
+  await page.click('main button:has-text("Send invitation")')
+  await page.waitForURL(/done=invited/)
+  await expect.poll(outboxed, { timeout: 10_000 }).toBe(4)
+  await page.goto(`${run.baseUrl}/outbox`)
+  fixtures.joinToken = (await page.locator('pre.outbox-text').first().innerText()).match(/\/join\/([\w-]+)/)![1]!
 
   // A response file for the wave, left at its preview.
   const header = ['side', 'unit', ...ITEMS, 'comment'].join(',')

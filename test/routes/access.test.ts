@@ -20,6 +20,7 @@ import {
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId',
+  invitations: 'invitationId', join: 'joinToken',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
   'reset-password': 'surveyToken',
 }
@@ -36,6 +37,10 @@ interface Fixtures {
   linkId: string
   personId: string
   tokenId: string
+  /** A colleague invitation of organization A, not yet accepted. */
+  invitationId: string
+  /** A token-shaped value for /join/:token (the CSRF check comes before any lookup). */
+  joinToken: string
   /** An uploaded CSV file of organization A, not yet imported. */
   importId: string
   contactId: string
@@ -61,7 +66,7 @@ function fillPath(url: string, fixtures: Fixtures): string {
 const isApi = (route: RouteAccess) => route.url.startsWith('/api/')
 const routesOf = (ctx: TestContext) => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.access !== 'public')
 
-async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string }> {
+async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string; unitManagerEmail: string }> {
   const a = await createTenant(ctx, 'Alpha Secret Org')
   const db = ctx.database.db
   const unitId = await createUnit(db, a.organizationId, 'Alpha secret unit')
@@ -82,7 +87,14 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     [{ side: 'customer', unitId, attributes: {}, answers: { excellent_service: 5 }, comment: 'Alpha secret answer' }])
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
+  const unitManagerEmail = await addPerson(ctx, a, 'unit_manager')
+  const invitation = await db.insertInto('colleague_invitations').values({
+    organization_id: a.organizationId, email: 'alpha-secret-colleague@example.test', role: 'viewer', token_hash: 'alpha-secret-hash', expires_at: new Date(Date.now() + 86_400_000),
+  }).returning('id').executeTakeFirstOrThrow()
   return {
+    invitationId: invitation.id,
+    joinToken: 'A'.repeat(43),
+    unitManagerEmail,
     waveId: wave.id,
     unitId,
     linkId: wave.links.find((l) => l.unit)!.id,
@@ -92,7 +104,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     contactId: contact.id,
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email],
+    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,
@@ -174,8 +186,8 @@ describeEachDatabase('access control over every route', (ctx) => {
     }
   })
 
-  it('enforces roles: a viewer and an analyst get 403 wherever their role falls short', async () => {
-    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail]] as const) {
+  it('enforces roles: a viewer, an analyst and a unit manager get 403 wherever their role falls short', async () => {
+    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail], ['unit_manager', A.unitManagerEmail]] as const) {
       const browser = await signedIn(ctx, email)
       const token = await apiToken(ctx, email)
       for (const route of routesOf(ctx)) {

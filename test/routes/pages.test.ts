@@ -94,12 +94,14 @@ describeEachDatabase('admin pages', (ctx) => {
     expect(org).toMatchObject({ name: 'Acme Group', min_group_size: 7, default_locale: 'de' })
   })
 
-  it('lets an owner add people and change roles, but never remove the last owner', async () => {
+  it('lets an owner invite people and change roles, but never remove the last owner', async () => {
     await owner.get('/settings/people')
-    const added = await owner.post('/settings/people', { email: 'new.analyst@example.test', name: 'Nia', role: 'analyst', password: 'a long first password' })
+    const added = await owner.post('/settings/people/invitations', { email: 'new.analyst@example.test', name: 'Nia', role: 'analyst' })
     expect(added.statusCode).toBe(303)
     const people = await owner.get('/settings/people')
     expect(people.body).toContain('new.analyst@example.test')
+    // Nobody types a colleague's password: the form has no password field.
+    expect(people.body).not.toContain('name="password"')
     const lastOwner = await owner.post(`/settings/people/${tenant.owner.userId}/role`, { role: 'viewer' })
     expect(lastOwner.statusCode).toBe(409)
     const removeSelf = await owner.post(`/settings/people/${tenant.owner.userId}/remove`)
@@ -111,7 +113,7 @@ describeEachDatabase('admin pages', (ctx) => {
     const admin = await signedIn(ctx, adminEmail)
     await admin.get('/settings/people')
     expect((await admin.post(`/settings/people/${tenant.owner.userId}/remove`)).statusCode).toBe(403)
-    const makeOwner = await admin.post('/settings/people', { email: 'sneaky@example.test', role: 'owner', password: 'a long first password' })
+    const makeOwner = await admin.post('/settings/people/invitations', { email: 'sneaky@example.test', role: 'owner' })
     expect(makeOwner.statusCode).toBe(422)
   })
 

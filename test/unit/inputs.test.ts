@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { checkInvitation } from '../../server/domain/colleagues.js'
 import {
-  checkNewPassword, checkNewPerson, checkNewWave, checkPasswordChange, checkPersonName, checkSettings, checkSetup, checkTokenName, checkUnitName,
+  checkNewPassword, checkNewWave, checkPasswordChange, checkPersonName, checkSettings, checkSetup, checkTokenName, checkUnitName,
   emailField, isEmail, type Checked, type FieldErrors,
 } from '../../server/domain/inputs.js'
-import { assignableRoles } from '../../server/domain/roles.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -104,30 +104,6 @@ describe('checkUnitName and checkTokenName', () => {
       expect(fields(checkTokenName(bad))).toEqual(['name'])
     }
     expect(valueOf(checkUnitName('u'.repeat(100)))).toHaveLength(100)
-  })
-})
-
-describe('checkNewPerson', () => {
-  const adminMayAssign = assignableRoles('admin')
-  const good = { email: ' New@Example.com ', name: ' Nia ', role: 'analyst', password: PASSWORD }
-
-  it('accepts a role the inviter may assign and lower-cases the email', () => {
-    expect(valueOf(checkNewPerson(good, adminMayAssign))).toEqual({ email: 'new@example.com', name: 'Nia', role: 'analyst', password: PASSWORD })
-  })
-
-  it('refuses a role the inviter may not assign on the role field', () => {
-    const errors = errorsOf(checkNewPerson({ ...good, role: 'owner' }, adminMayAssign))
-    expect(Object.keys(errors)).toEqual(['role'])
-    expect(errors.role).toBe('Choose one of: admin, analyst, viewer, unit_manager.')
-  })
-
-  it('refuses a role that does not exist and any role when nothing may be assigned', () => {
-    expect(fields(checkNewPerson({ ...good, role: 'superuser' }, adminMayAssign))).toEqual(['role'])
-    expect(fields(checkNewPerson({ ...good, role: 'viewer' }, assignableRoles('analyst')))).toEqual(['role'])
-  })
-
-  it('reports a bad email and a short password together with the role', () => {
-    expect(fields(checkNewPerson({ email: 'x', role: 'owner', password: 'short' }, adminMayAssign))).toEqual(['email', 'password', 'role'])
   })
 })
 
@@ -332,10 +308,11 @@ describe('email addresses', () => {
     expect(emailField(undefined)).toBe('')
   })
 
-  it('refuses such addresses in the setup and new-person forms with a message next to the field', () => {
+  it('refuses such addresses in the setup and invitation forms with a message next to the field', () => {
     expect(errorsOf(checkSetup({ organization: 'Acme', email: 'a,b@x.test', password: PASSWORD, confirm: PASSWORD })).email)
       .toBe('Enter an email address like name@example.com.')
-    expect(fields(checkNewPerson({ email: 'Name <c@x.test>', role: 'viewer', password: PASSWORD }, ['viewer']))).toEqual(['email'])
+    expect(fields(checkInvitation({ email: 'Name <c@x.test>', role: 'viewer' }, ['viewer'], []))).toEqual(['email'])
+    expect(fields(checkInvitation({ email: 'a,b@x.test', role: 'viewer' }, ['viewer'], []))).toEqual(['email'])
   })
 })
 

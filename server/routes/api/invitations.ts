@@ -31,12 +31,12 @@ export default async function invitations(fastify: FastifyInstance) {
   })
 
   app.get('/waves/:id/invitations', {
-    config: { access: 'read' },
+    config: { access: 'whole_wave' },
     schema: {
       tags: ['invitations'],
       summary: 'Delivery counts of a wave\'s invitations',
       params: IdParams,
-      response: { 200: Type.Object({ counts: Counts }), ...errors(401, 404) },
+      response: { 200: Type.Object({ counts: Counts }), ...errors(401, 403, 404) },
     },
   }, async (request) => {
     const wave = await loadWave(app.db, request)

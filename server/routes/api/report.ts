@@ -17,15 +17,16 @@ export default async function report(fastify: FastifyInstance) {
       summary: 'The gap report of a wave',
       description: 'Filters: `unit` (id or name), `staff.<attribute>`, `customer.<attribute>` (e.g. `customer.tier=gold`). '
         + 'Each side\'s Share is {n, agree, share, ci95, mean, distribution} or {suppressed: true} below the minimum group size; '
-        + 'Gap is {points, ci95, pValue, qValue, significant} in percentage points (staff − customers).',
+        + 'Gap is {points, ci95, pValue, qValue, significant} in percentage points (staff − customers). '
+        + 'A unit manager reads their own units only: `unit` must name one of them (403 otherwise), and `release.staffWaiting` is null for them.',
       params: IdParams,
       querystring: Type.Record(Type.String(), Type.Unknown()),
-      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 404) },
+      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const filters = parseReportFilters(request.query as Record<string, unknown>)
     if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
-    return waveReport(app.db, org, wave, filters.value)
+    return waveReport(app.db, org, wave, filters.value, request.principal!)
   })
 }

@@ -30,7 +30,7 @@ export default async function sendingPages(app: FastifyInstance) {
     return reply.redirect(`/waves/${wave.id}#invitations`, 303)
   })
 
-  app.get<{ Params: Params }>('/waves/:id/delivery', { config: { access: 'read' } }, async (request) => {
+  app.get<{ Params: Params }>('/waves/:id/delivery', { config: { access: 'whole_wave' } }, async (request) => {
     const wave = await loadWave(app.db, request)
     return { counts: await invitationCounts(app.db, orgOf(request), wave.id) }
   })

@@ -1,14 +1,14 @@
 // Organization settings and the people who can sign in.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { isUniqueViolation } from '../../../db/connect.js'
-import { checkNewPerson, checkSettings, type FieldErrors } from '../../domain/inputs.js'
+import { checkSettings, type FieldErrors } from '../../domain/inputs.js'
 import { LOCALES } from '../../domain/instrument.js'
+import { roleDoes } from '../../domain/colleagues.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { deleteSessionsOfUser } from '../../repositories/credentials.js'
+import { countOwners, findPerson, getOrganization, updateOrganization } from '../../repositories/organizations.js'
 import {
-  addUser, countOwners, findPerson, getOrganization, listPeople, removeUser, setUserRole, updateOrganization,
-} from '../../repositories/organizations.js'
+  assignUnits, changeRole, inviteColleague, peopleOverview, removePerson, sendInvitationAgain, withdrawInvitation,
+} from '../../services/colleagues.js'
 
 type Params = { id: string }
 
@@ -31,29 +31,52 @@ export default async function settingsPages(app: FastifyInstance) {
     return reply.redirect('/settings?saved', 303)
   })
 
-  async function peoplePage(request: FastifyRequest, values: Record<string, unknown> = {}, errors: FieldErrors = {}) {
-    const people = await listPeople(app.db, orgOf(request))
+  // -- People: who can sign in, colleagues invited by email, unit managers' units --
+
+  /** Who is asking, as the colleague services need it (a signed-in person with the manage_users permission). */
+  const inviter = (request: FastifyRequest) => ({ principal: request.principal!, ip: request.ip })
+
+  async function peoplePage(request: FastifyRequest, form: { values?: Record<string, unknown>; errors?: FieldErrors; unitErrors?: { personId: string; errors: FieldErrors } } = {}) {
+    const overview = await peopleOverview(app.db, orgOf(request))
     const roles = assignableRoles(request.principal!.role)
-    return { title: 'People', people, roles, values: { role: 'analyst', ...values, password: '' }, errors }
+    const values: Record<string, unknown> = { role: 'analyst', ...form.values }
+    const chosen = new Set([values.units].flat().filter((v): v is string => typeof v === 'string'))
+    return {
+      title: 'People', ...overview, roles, roleDoes, errors: form.errors ?? {}, unitErrors: form.unitErrors ?? null,
+      values: { email: typeof values.email === 'string' ? values.email : '', name: typeof values.name === 'string' ? values.name : '', role: values.role, units: chosen },
+      notice: noticeOf(request),
+    }
+  }
+
+  const NOTICES: Record<string, string> = {
+    invited: 'Invitation sent. The link works once, for seven days.',
+    resent: 'Invitation sent again with a new link; the old link no longer works.',
+    withdrawn: 'Invitation withdrawn; its link no longer works.',
+    units: 'Units saved.',
+  }
+  const noticeOf = (request: FastifyRequest) => {
+    const key = (request.query as Record<string, unknown>).done
+    return typeof key === 'string' && Object.hasOwn(NOTICES, key) ? NOTICES[key]! : null
   }
 
   app.get('/settings/people', { config: { access: 'manage_users' } }, async (request, reply) =>
     reply.page('people', await peoplePage(request)))
 
-  app.post('/settings/people', { config: { access: 'manage_users' } }, async (request, reply) => {
+  app.post('/settings/people/invitations', { config: { access: 'manage_users', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>
-    const checked = checkNewPerson(body, assignableRoles(request.principal!.role))
-    let errors = checked.ok ? null : checked.errors
-    if (checked.ok) {
-      try {
-        await addUser(app.db, orgOf(request), checked.value)
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error
-        errors = { email: 'This email address already has an account.' }
-      }
-    }
-    if (errors) return reply.code(422).page('people', await peoplePage(request, body, errors))
-    return reply.redirect('/settings/people', 303)
+    const invited = await inviteColleague(app.db, app.config.signingSecret, inviter(request), body)
+    if (!invited.ok) return reply.code(422).page('people', await peoplePage(request, { values: body, errors: invited.errors }))
+    return reply.redirect('/settings/people?done=invited', 303)
+  })
+
+  app.post<{ Params: Params }>('/settings/people/invitations/:id/resend', { config: { access: 'manage_users', rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    if (!(await sendInvitationAgain(app.db, app.config.signingSecret, inviter(request), request.params.id))) throw notFound('This invitation')
+    return reply.redirect('/settings/people?done=resent', 303)
+  })
+
+  app.post<{ Params: Params }>('/settings/people/invitations/:id/withdraw', { config: { access: 'manage_users' } }, async (request, reply) => {
+    if (!(await withdrawInvitation(app.db, inviter(request), request.params.id))) throw notFound('This invitation')
+    return reply.redirect('/settings/people?done=withdrawn', 303)
   })
 
   /** Finds a person of the caller's organization whom the caller may change. */
@@ -77,15 +100,23 @@ export default async function settingsPages(app: FastifyInstance) {
     const role = (request.body as Record<string, unknown>).role
     if (!isRole(role) || !assignableRoles(request.principal!.role).includes(role)) throw new HttpError(400, 'bad_request', 'Choose a role you are allowed to give.')
     if (role !== 'owner') await keepAnOwner(request, person)
-    await setUserRole(app.db, orgOf(request), person.id, role)
-    await deleteSessionsOfUser(app.db, person.id)
-    return reply.redirect('/settings/people', 303)
+    if (role !== person.role) await changeRole(app.db, inviter(request), person, role)
+    // A new unit manager sees nothing until they have units: the list opens where those are chosen.
+    return reply.redirect(role === 'unit_manager' && person.role !== role ? `/settings/people#units-${person.id}` : '/settings/people', 303)
+  })
+
+  app.post<{ Params: Params }>('/settings/people/:id/units', { config: { access: 'manage_users' } }, async (request, reply) => {
+    const person = await loadPerson(request)
+    const result = await assignUnits(app.db, inviter(request), person.id, request.body as Record<string, unknown>)
+    if (result === null) throw new HttpError(409, 'not_unit_manager', 'Only a unit manager has units. Give them the unit manager role first.')
+    if (!result.ok) return reply.code(422).page('people', await peoplePage(request, { unitErrors: { personId: person.id, errors: result.errors } }))
+    return reply.redirect('/settings/people?done=units', 303)
   })
 
   app.post<{ Params: Params }>('/settings/people/:id/remove', { config: { access: 'manage_users' } }, async (request, reply) => {
     const person = await loadPerson(request)
     await keepAnOwner(request, person)
-    await removeUser(app.db, orgOf(request), person.id)
+    await removePerson(app.db, inviter(request), person)
     return reply.redirect(person.id === request.principal!.userId ? '/login' : '/settings/people', 303)
   })
 }

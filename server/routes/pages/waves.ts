@@ -14,6 +14,7 @@ import { waveDashboard } from '../../services/dashboard.js'
 import { responsesCsvDownload } from '../../services/export.js'
 import { advanceStaffAfterStore } from '../../services/release-steps.js'
 import { reportCsv, waveReport } from '../../services/report.js'
+import { reportScope } from '../../services/report-scope.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
 
@@ -73,15 +74,23 @@ export default async function wavePages(app: FastifyInstance) {
 
   app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
-    const overview = await waveOverview(app.db, orgOf(request), wave)
-    const { result: dashboard, filterProblem } = overview.responses.staff + overview.responses.customer > 0
-      ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters))
+    const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
+    // A unit manager always gets their unit's dashboard: whether the whole wave has answers is not theirs to see.
+    const { result: dashboard, filterProblem } = !scope.whole || overview.responses.staff + overview.responses.customer > 0
+      ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters, request.principal!))
       : { result: null, filterProblem: null }
     const invited = Number((request.query as { invited?: string }).invited)
+    const mine = (unitId: string) => scope.whole || scope.units.some((unit) => unit.id === unitId)
     return reply.page('wave', {
       title: wave.name,
       wave,
       ...overview,
+      // Whole-wave counts (responses, invitations, staff answers waiting) and other units' links are
+      // left out for a unit manager.
+      whole: scope.whole,
+      ...(scope.whole ? {} : { responses: null, delivery: null }),
+      unitLinks: overview.unitLinks.filter((entry) => mine(entry.unit.id)),
+      missingUnitLinks: scope.whole ? overview.missingUnitLinks : 0,
       url: (token: string) => linkUrl(app.config.publicUrl, token),
       dashboard: dashboard ? presentDashboard(dashboard, wave.id) : null,
       filterProblem,
@@ -102,7 +111,7 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     // The report alone: the rest of the dashboard (heat map, trend, comments) is not in this file.
-    const { result: report } = await withFilters(request, (organization, filters) => waveReport(app.db, organization, wave, filters))
+    const { result: report } = await withFilters(request, (organization, filters) => waveReport(app.db, organization, wave, filters, request.principal!))
     const csv = reportCsv(report)
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body)
   })

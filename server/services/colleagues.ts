@@ -1,0 +1,211 @@
+// Colleagues by email: inviting someone with a role (and, for a unit manager, units), sending the
+// link again, withdrawing it, and the invited person's account coming into being when they accept.
+// The invitation is single use: accepting claims it in one statement, in the same transaction that
+// creates the account, so a second use (or two at once) fails cleanly.
+import { randomUUID } from 'node:crypto'
+import type { Db } from '../../db/connect.js'
+import { isUniqueViolation } from '../../db/connect.js'
+import { checkInvitation, checkUnitChoice, INVITATION_DAYS, roleInWords } from '../domain/colleagues.js'
+import type { Checked, FieldErrors } from '../domain/inputs.js'
+import { assignableRoles } from '../domain/roles.js'
+import type { Role } from '../domain/types.js'
+import { queueAccountMail } from '../repositories/account-mails.js'
+import { atomically } from '../repositories/atomically.js'
+import {
+  claimInvitation, findInvitation, insertInvitation, invitationByTokenHash, openInvitationOf, openInvitations, revokeInvitation,
+  type ColleagueInvitation,
+} from '../repositories/colleague-invitations.js'
+import { deleteSessionsOfUser } from '../repositories/credentials.js'
+import { emailHasAccount, findPerson, insertUser, listPeople, removeUser, setUserRole } from '../repositories/organizations.js'
+import { listUnits } from '../repositories/units.js'
+import { managedUnits, setManagedUnits } from '../repositories/unit-managers.js'
+import { accountToken, hashToken, isTokenShaped } from '../security/tokens.js'
+import { audit, auditAs, type Caller } from './audit.js'
+
+export type { ColleagueInvitation } from '../repositories/colleague-invitations.js'
+
+const KIND = 'colleague_invitation'
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Stored for an account that has no password (single sign-on only): no password ever matches it. */
+export const NO_PASSWORD = '!no-password'
+
+type Inviter = Caller & { principal: NonNullable<Caller['principal']> }
+
+/** Everything the people page shows: people with their units, open invitations, the units to choose from. */
+export async function peopleOverview(db: Db, organizationId: string, now = new Date()) {
+  const [people, units, invitations, managed] = await Promise.all([
+    listPeople(db, organizationId), listUnits(db, organizationId), openInvitations(db, organizationId), managedUnits(db, organizationId),
+  ])
+  const unitName = new Map(units.map((unit) => [unit.id, unit.name]))
+  return {
+    people: people.map((person) => ({ ...person, units: person.role === 'unit_manager' ? managed.get(person.id) ?? [] : [] })),
+    units: units.map(({ id, name }) => ({ id, name })),
+    invitations: invitations.map((invitation) => ({
+      ...invitation,
+      expired: invitation.expiresAt <= now,
+      unitNames: invitation.unitIds.map((id) => unitName.get(id)).filter((name): name is string => name !== undefined),
+    })),
+  }
+}
+
+/** Creates an invitation row with a fresh id (so a fresh token) and queues its mail, in `trx`. */
+async function issue(trx: Db, secret: string, inviter: Inviter['principal'], input: { email: string; name: string; role: Role; unitIds: readonly string[] }) {
+  const id = randomUUID()
+  await insertInvitation(trx, {
+    id, organizationId: inviter.organizationId, email: input.email, name: input.name, role: input.role, unitIds: input.unitIds,
+    invitedBy: inviter.userId, tokenHash: hashToken(accountToken(secret, KIND, id)), expiresAt: new Date(Date.now() + INVITATION_DAYS * DAY_MS),
+  })
+  await queueAccountMail(trx, {
+    organizationId: inviter.organizationId, kind: KIND, refId: id, recipient: input.email,
+    params: { organization: inviter.organizationName, inviter: inviter.name || inviter.email, role: roleInWords(input.role), days: String(INVITATION_DAYS) },
+  })
+  return id
+}
+
+const ALREADY_INVITED = 'This address has an invitation already. Send it again from the list of invitations, or withdraw it first.'
+const HAS_ACCOUNT = 'This email address already has a Service Gap account.'
+
+/** Invites a colleague by email; field errors when the form needs correcting. */
+export async function inviteColleague(db: Db, secret: string, caller: Inviter, form: Record<string, unknown>): Promise<Checked<string>> {
+  const inviter = caller.principal
+  const units = await listUnits(db, inviter.organizationId)
+  const checked = checkInvitation(form, assignableRoles(inviter.role), units.map((unit) => unit.id))
+  if (!checked.ok) return checked
+  const input = checked.value
+  if (await emailHasAccount(db, input.email)) return { ok: false, errors: { email: HAS_ACCOUNT } }
+  try {
+    const id = await atomically(db, async (trx) => {
+      const open = await openInvitationOf(trx, inviter.organizationId, input.email)
+      if (open && open.expiresAt > new Date()) return null
+      // An expired invitation of the same address makes way for the new one.
+      if (open) await revokeInvitation(trx, inviter.organizationId, open.id)
+      return issue(trx, secret, inviter, input)
+    })
+    if (id === null) return { ok: false, errors: { email: ALREADY_INVITED } }
+    await audit(db, caller, 'person_invited', { target: `invitation ${id}`, detail: { role: input.role, units: input.unitIds.length } })
+    return { ok: true, value: id }
+  } catch (error) {
+    // Another admin invited the same address a moment ago.
+    if (isUniqueViolation(error)) return { ok: false, errors: { email: ALREADY_INVITED } }
+    throw error
+  }
+}
+
+/**
+ * Sends an open invitation again with a new link: the old row is withdrawn and a new one (new id, so a
+ * new token, and seven days from now) takes its place. The old link stops working at once.
+ * False when there is no open invitation of that id in the caller's organization.
+ */
+export async function sendInvitationAgain(db: Db, secret: string, caller: Inviter, invitationId: string): Promise<boolean> {
+  const inviter = caller.principal
+  const old = await findInvitation(db, inviter.organizationId, invitationId)
+  if (!old || old.acceptedAt || old.revokedAt || !assignableRoles(inviter.role).includes(old.role)) return false
+  const id = await atomically(db, async (trx) => {
+    if (!(await revokeInvitation(trx, inviter.organizationId, old.id))) return null
+    return issue(trx, secret, inviter, old)
+  })
+  if (id === null) return false
+  await audit(db, caller, 'person_invited', { target: `invitation ${id}`, detail: { role: old.role, units: old.unitIds.length, again: true } })
+  return true
+}
+
+/** Withdraws an open invitation; false when there is none of that id in the caller's organization. */
+export async function withdrawInvitation(db: Db, caller: Inviter, invitationId: string): Promise<boolean> {
+  const invitation = await findInvitation(db, caller.principal.organizationId, invitationId)
+  if (!invitation || !assignableRoles(caller.principal.role).includes(invitation.role)) return false
+  if (!(await revokeInvitation(db, caller.principal.organizationId, invitation.id))) return false
+  await audit(db, caller, 'invitation_revoked', { target: `invitation ${invitation.id}`, detail: { role: invitation.role } })
+  return true
+}
+
+/** Sets a unit manager's units (at least one); field errors when the choice is not valid. */
+export async function assignUnits(db: Db, caller: Inviter, personId: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; errors: FieldErrors } | null> {
+  const organizationId = caller.principal.organizationId
+  const person = await findPerson(db, organizationId, personId)
+  if (!person || person.role !== 'unit_manager' || !assignableRoles(caller.principal.role).includes(person.role)) return null
+  const units = await listUnits(db, organizationId)
+  const errors: FieldErrors = {}
+  const unitIds = checkUnitChoice(form.units, units.map((unit) => unit.id), errors, true)
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+  await setManagedUnits(db, organizationId, person.id, unitIds)
+  await audit(db, caller, 'units_assigned', { target: `person ${person.id}`, detail: { units: unitIds.length } })
+  return { ok: true }
+}
+
+export type InvitationState = 'open' | 'accepted' | 'withdrawn' | 'expired'
+
+/**
+ * The invitation a join link names, and whether it can still be used; undefined for a token that names
+ * none. A value that is not shaped like a token is refused without a query.
+ */
+export async function invitationForToken(db: Db, token: unknown, now = new Date()): Promise<{ invitation: ColleagueInvitation; state: InvitationState } | undefined> {
+  if (!isTokenShaped(token)) return undefined
+  const invitation = await invitationByTokenHash(db, hashToken(token))
+  if (!invitation) return undefined
+  const state: InvitationState = invitation.acceptedAt ? 'accepted' : invitation.revokedAt ? 'withdrawn' : invitation.expiresAt <= now ? 'expired' : 'open'
+  return { invitation, state }
+}
+
+export interface NewAccount {
+  /** The person's name as they gave it (the invitation's name when they leave it blank). */
+  name: string
+  /** A hash from security/passwords.ts; null for an account that signs in only with single sign-on. */
+  passwordHash: string | null
+  /** Runs inside the same transaction once the account exists: single sign-on links its subject here. */
+  linked?: (trx: Db, userId: string) => Promise<void>
+}
+
+export type AcceptResult =
+  | { ok: true; user: { id: string; organizationId: string; email: string } }
+  | { ok: false; reason: 'gone' | 'has_account' }
+
+/**
+ * Creates the invited account with the invited role (and a unit manager's units), marking the
+ * invitation used, all in one transaction. 'gone' when the invitation was used, withdrawn or expired
+ * in the meantime; 'has_account' when the address got an account elsewhere first. Audited as
+ * invitation_accepted; the caller then signs the person in (finishSignIn).
+ */
+export async function acceptInvitation(db: Db, caller: Pick<Caller, 'ip'>, invitation: ColleagueInvitation, account: NewAccount): Promise<AcceptResult> {
+  try {
+    const userId = await atomically(db, async (trx) => {
+      if (!(await claimInvitation(trx, invitation.id))) return null
+      const id = await insertUser(trx, {
+        organizationId: invitation.organizationId, email: invitation.email, name: account.name.trim() || invitation.name,
+        role: invitation.role, passwordHash: account.passwordHash ?? NO_PASSWORD,
+      })
+      if (invitation.role === 'unit_manager') await setManagedUnits(trx, invitation.organizationId, id, invitation.unitIds)
+      await account.linked?.(trx, id)
+      return id
+    })
+    if (userId === null) return { ok: false, reason: 'gone' }
+    const user = { id: userId, organizationId: invitation.organizationId, email: invitation.email }
+    await auditAs(db, { principal: null, ip: caller.ip }, { organizationId: user.organizationId, userId, email: user.email }, 'invitation_accepted',
+      { target: `invitation ${invitation.id}`, detail: { role: invitation.role } })
+    return { ok: true, user }
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'has_account' }
+    throw error
+  }
+}
+
+/**
+ * Gives a person another role. Their sessions end (they sign in again under the new role); their API
+ * tokens follow at once, since a token's role is read from the person on every request. Leaving the
+ * unit manager role drops their units, so that a later return to it starts from a fresh choice.
+ */
+export async function changeRole(db: Db, caller: Inviter, person: { id: string; role: Role }, role: Role): Promise<void> {
+  const organizationId = caller.principal.organizationId
+  await atomically(db, async (trx) => {
+    await setUserRole(trx, organizationId, person.id, role)
+    if (role !== 'unit_manager') await setManagedUnits(trx, organizationId, person.id, [])
+    await deleteSessionsOfUser(trx, person.id)
+  })
+  await audit(db, caller, 'role_changed', { target: `person ${person.id}`, detail: { from: person.role, to: role } })
+}
+
+/** Removes a person; their sessions, API tokens and units go with their account. */
+export async function removePerson(db: Db, caller: Inviter, person: { id: string; role: Role }): Promise<void> {
+  await removeUser(db, caller.principal.organizationId, person.id)
+  await audit(db, caller, 'person_removed', { target: `person ${person.id}`, detail: { role: person.role } })
+}
