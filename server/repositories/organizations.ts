@@ -112,7 +112,7 @@ export async function addUser(
 /** Inserts an account; fails with a unique violation when the address already has one. */
 export async function insertUser(
   db: Db,
-  input: { organizationId: string; email: string; name: string; role: Role; passwordHash: string },
+  input: { organizationId: string; email: string; name: string; role: Role; passwordHash: string | null },
 ): Promise<string> {
   const { id } = await db.insertInto('users').values({
     organization_id: input.organizationId,

@@ -5,7 +5,6 @@ import type { Db } from '../../db/connect.js'
 import { DEFAULT_SSO_SETTINGS, type SsoSettings, type SsoSettingsChange } from '../domain/sso.js'
 import type { Role } from '../domain/types.js'
 import { isUuid } from '../domain/formats.js'
-import { atomically } from './atomically.js'
 
 export interface StoredSsoSettings extends SsoSettings {
   clientSecretSealed: string | null
@@ -130,49 +129,6 @@ export async function createSsoAccount(
     password_hash: null, sso_issuer: input.issuer, sso_subject: input.subject,
   }).returning(ACCOUNT).executeTakeFirstOrThrow()
   return toAccount(row)
-}
-
-export interface PendingColleagueInvitation { id: string; role: Role; name: string; unitIds: string[] }
-
-/** The newest colleague invitation for this email that is still open: not accepted, withdrawn or expired. */
-export async function findOpenColleagueInvitation(db: Db, organizationId: string, email: string, now = new Date()): Promise<PendingColleagueInvitation | undefined> {
-  const row = await db.selectFrom('colleague_invitations').select(['id', 'role', 'name', 'unit_ids'])
-    .where('organization_id', '=', organizationId).where('email', '=', email.toLowerCase())
-    .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
-    .orderBy('created_at', 'desc').executeTakeFirst()
-  return row && { id: row.id, role: row.role, name: row.name, unitIds: row.unit_ids }
-}
-
-/**
- * Accepts a colleague invitation by signing in with SSO: in one transaction the invitation is marked
- * accepted (only if it still is open, so two tabs cannot both use it), the account is made with the
- * invitation's role, and a unit manager gets the invitation's units of this organization.
- * Undefined when the invitation was used or withdrawn meanwhile.
- */
-export async function acceptColleagueInvitationWithSso(
-  db: Db,
-  input: { organizationId: string; invitationId: string; email: string; name: string; issuer: string; subject: string },
-  now = new Date(),
-): Promise<SsoAccount | undefined> {
-  return atomically(db, async (trx) => {
-    const invitation = await trx.updateTable('colleague_invitations').set({ accepted_at: now })
-      .where('id', '=', input.invitationId).where('organization_id', '=', input.organizationId)
-      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
-      .returning(['role', 'name', 'unit_ids']).executeTakeFirst()
-    if (!invitation) return undefined
-    const account = await createSsoAccount(trx, {
-      organizationId: input.organizationId, email: input.email, name: invitation.name || input.name, role: invitation.role,
-      issuer: input.issuer, subject: input.subject,
-    })
-    if (invitation.role === 'unit_manager' && invitation.unit_ids.length > 0) {
-      const units = await trx.selectFrom('units').select('id').where('organization_id', '=', input.organizationId)
-        .where('id', 'in', invitation.unit_ids).execute()
-      if (units.length > 0) {
-        await trx.insertInto('unit_managers').values(units.map((unit) => ({ organization_id: input.organizationId, user_id: account.id, unit_id: unit.id }))).execute()
-      }
-    }
-    return account
-  })
 }
 
 /**

@@ -27,8 +27,6 @@ export type { ColleagueInvitation } from '../repositories/colleague-invitations.
 const KIND = 'colleague_invitation'
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Stored for an account that has no password (single sign-on only): no password ever matches it. */
-export const NO_PASSWORD = '!no-password'
 
 type Inviter = Caller & { principal: NonNullable<Caller['principal']> }
 
@@ -172,7 +170,7 @@ export async function acceptInvitation(db: Db, caller: Pick<Caller, 'ip'>, invit
       if (!(await claimInvitation(trx, invitation.id))) return null
       const id = await insertUser(trx, {
         organizationId: invitation.organizationId, email: invitation.email, name: account.name.trim() || invitation.name,
-        role: invitation.role, passwordHash: account.passwordHash ?? NO_PASSWORD,
+        role: invitation.role, passwordHash: account.passwordHash,
       })
       if (invitation.role === 'unit_manager') await setManagedUnits(trx, invitation.organizationId, id, invitation.unitIds)
       await account.linked?.(trx, id)

@@ -13,13 +13,15 @@ import {
 } from '../domain/sso.js'
 import type { Role } from '../domain/types.js'
 import {
-  acceptColleagueInvitationWithSso, createPendingSignIn, createSsoAccount, findAccountByEmail, findAccountBySubject,
-  findOpenColleagueInvitation, findSsoOrganizationForEmail, getSsoSettings, linkAccount, listOwners, roleOf, saveSsoSettings, takePendingSignIn,
+  createPendingSignIn, createSsoAccount, findAccountByEmail, findAccountBySubject,
+  findSsoOrganizationForEmail, getSsoSettings, linkAccount, listOwners, roleOf, saveSsoSettings, takePendingSignIn,
   type SsoAccount, type StoredSsoSettings,
 } from '../repositories/sso.js'
 import { seal, unseal } from '../security/secret-box.js'
 import { hashToken, isTokenShaped, safeEqual } from '../security/tokens.js'
+import { openInvitationOf } from '../repositories/colleague-invitations.js'
 import { audit, auditAs, type Caller } from './audit.js'
+import { acceptInvitation } from './colleagues.js'
 
 /** What this needs of the installation's configuration. */
 export interface SsoConfig {
@@ -275,12 +277,15 @@ async function accountFor(db: Db, caller: Caller, organizationId: string, settin
     await auditAs(db, caller, { ...actor, userId: existing.id }, 'sso_account_linked', { target: email, detail: { issuer: identity.issuer } })
     return { ok: true, account: { ...existing, ssoIssuer: identity.issuer, ssoSubject: identity.subject } }
   }
-  const invitation = await findOpenColleagueInvitation(db, organizationId, email)
+  // An open colleague invitation is accepted as /join accepts it (services/colleagues.ts), linked to the subject in the same transaction.
+  const invitation = await openInvitationOf(db, organizationId, email)
   if (invitation) {
-    const account = await acceptColleagueInvitationWithSso(db, { organizationId, invitationId: invitation.id, email, name: identity.name, issuer: identity.issuer, subject: identity.subject })
-      .catch((error) => { if (isUniqueViolation(error)) return undefined; throw error })
+    const accepted = await acceptInvitation(db, caller, invitation, {
+      name: identity.name, passwordHash: null,
+      linked: async (trx, userId) => { await linkAccount(trx, userId, identity.issuer, identity.subject) },
+    })
+    const account = accepted.ok ? await findAccountBySubject(db, organizationId, identity.issuer, identity.subject) : undefined
     if (!account) return fail(403, 'invitation_used', 'Your invitation was used or withdrawn meanwhile. Ask an administrator for a new one.')
-    await auditAs(db, caller, { ...actor, userId: account.id }, 'invitation_accepted', { target: email, detail: { role: account.role, via: 'sso' } })
     return { ok: true, account }
   }
   if (settings.signInMode === 'domains' && settings.allowedDomains.includes(emailDomain(email))) {
