@@ -38,8 +38,26 @@ export interface AppOptions {
   release?: ReleaseOptions
 }
 
-/** Survey paths carry their token; logs show the route, never the secret. */
-export const maskTokens = (url: string) => url.replace(/^\/s\/[^/?#]+/, '/s/[token]')
+/** Paths whose next segment is a secret: survey links, unsubscribe links, password resets, invitations. */
+const TOKEN_PATHS = ['s', 'u', 'reset-password', 'join']
+
+/**
+ * Logs show the route, never the secret. The path is judged the way a router or a proxy might read
+ * it: percent-decoded (`/%73/…` is `/s/…`), any case, with doubled slashes collapsed. Everything after
+ * the prefix, the query string included, is dropped, since a token may sit in either.
+ */
+export function maskTokens(url: string): string {
+  // An absolute-form request target (`GET http://host/s/… HTTP/1.1`) is judged by its path.
+  const target = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
+  const cut = target.search(/[?#]/)
+  const path = cut === -1 ? target : target.slice(0, cut)
+  // Decoded byte by byte, so a malformed escape elsewhere cannot make the check throw and log the raw URL.
+  const decoded = path.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  const segments = decoded.replace(/[/\\]+/g, '/').split('/')
+  const prefix = segments[1]?.toLowerCase()
+  if (prefix !== undefined && TOKEN_PATHS.includes(prefix) && (segments.length > 2 || cut !== -1)) return `/${prefix}/[token]`
+  return url
+}
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   return {
