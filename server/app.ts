@@ -26,6 +26,7 @@ import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
 import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
+import auditPages from './routes/pages/audit.js'
 
 export interface AppOptions {
   config: Config
@@ -123,6 +124,7 @@ export async function buildApp({ config, db, logger, mail, release }: AppOptions
   await app.register(contactPages)
   await app.register(settingsPages)
   await app.register(tokenPages)
+  await app.register(auditPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { HttpError } from '../../http-error.js'
-import { createApiToken } from '../../repositories/credentials.js'
+import { createApiToken, listApiTokens } from '../../repositories/credentials.js'
+import { auditAs } from '../../services/audit.js'
+import { tokenTarget } from '../pages/tokens.js'
 import { findUserByEmail } from '../../repositories/organizations.js'
 import { verifyAgainstNobody, verifyPassword } from '../../security/passwords.js'
 import { errors } from './schemas.js'
@@ -27,7 +29,13 @@ export default async function tokens(fastify: FastifyInstance) {
     const user = await findUserByEmail(app.db, request.body.email)
     const ok = user ? await verifyPassword(request.body.password, user.passwordHash) : await verifyAgainstNobody(request.body.password)
     if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'The email or password is not right.')
-    const token = await createApiToken(app.db, { userId: user.id, organizationId: user.organizationId }, request.body.name ?? 'API')
+    const name = request.body.name ?? 'API'
+    const token = await createApiToken(app.db, { userId: user.id, organizationId: user.organizationId }, name)
+    const created = (await listApiTokens(app.db, user.organizationId, user.id)).find((t) => token.startsWith(t.prefix))
+    await auditAs(app.db, request, { organizationId: user.organizationId, userId: user.id, email: request.body.email.trim().toLowerCase() }, 'token_created', {
+      target: tokenTarget(created ?? { name, prefix: '' }),
+      detail: { via: 'api' },
+    })
     return reply.code(201).send({ token })
   })
 }
