@@ -5,12 +5,10 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, expect, it } from 'vitest'
 import { socketPath } from '../../db/connect.js'
 import { OWNER, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
-const exec = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'sg-cli-'))
 let server: ServerProcess | null = null
