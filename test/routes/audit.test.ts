@@ -99,7 +99,7 @@ describeEachDatabase('audit log', (ctx) => {
     expect(first.body.indexOf('change 59')).toBeLessThan(first.body.indexOf('change 58'))
     expect(first.body).not.toContain('<script>alert(1)</script>')
     expect(first.body).toContain('&lt;script&gt;')
-    const older = /href="(\/settings\/audit\?before=\d+)">Older entries/.exec(first.body)![1]!
+    const older = /class="button" href="(\/settings\/audit\?before=\d+)">Older entries/.exec(first.body)![1]!
     const second = await owner.get(older)
     expect(second.statusCode).toBe(200)
     expect(rowsOf(second.body)).toBe(62 - 50)
@@ -115,7 +115,7 @@ describeEachDatabase('audit log', (ctx) => {
     const byPerson = await owner.get(`/settings/audit?person=${encodeURIComponent(worker.slice(0, 12).toUpperCase())}`)
     expect(rowsOf(byPerson.body)).toBe(50)
     expect(byPerson.body).not.toContain('intruder@evil.test')
-    expect(byPerson.body).toMatch(/href="\/settings\/audit\?person=[^"]+&amp;before=\d+">Older entries/)
+    expect(byPerson.body).toMatch(/class="button" href="\/settings\/audit\?person=[^"]+&amp;before=\d+">Older entries/)
     expect(rowsOf((await owner.get(`/settings/audit?from=${today()}&to=${today()}`)).body)).toBe(50)
     expect((await owner.get(`/settings/audit?from=${shiftDay(1)}`)).body).toContain('No entries match these filters.')
     expect((await owner.get(`/settings/audit?to=${shiftDay(-1)}`)).body).toContain('No entries match these filters.')
