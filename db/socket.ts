@@ -25,7 +25,7 @@ export interface DatabaseSocket {
  * (the directory 0700, the socket 0600). Returns why not instead for PostgreSQL (the commands connect
  * to it themselves), an in-memory database, or a path too long for a socket.
  */
-export async function serveDatabaseSocket(db: Db): Promise<DatabaseSocket | { skipped: string }> {
+export async function serveDatabaseSocket(db: Db, { idleInTransactionMs = IDLE_IN_TRANSACTION_MS } = {}): Promise<DatabaseSocket | { skipped: string }> {
   const database = embeddedDatabase(db)
   if (database === null || database.dataDir === null) return { skipped: 'not the embedded database on disk' }
   const path = socketPath(database.dataDir)
@@ -34,7 +34,7 @@ export async function serveDatabaseSocket(db: Db): Promise<DatabaseSocket | { sk
   // This process holds the data directory's lock, so a socket file left there is a killed server's.
   removeSocketFile(path)
 
-  const session = new SharedSession(database)
+  const session = new SharedSession(database, idleInTransactionMs)
   const sockets = new Map<number, Socket>()
   const server: Server = createServer((socket) => {
     if (sockets.size >= MAX_CLIENTS) {
@@ -68,6 +68,9 @@ export async function serveDatabaseSocket(db: Db): Promise<DatabaseSocket | { sk
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const socket of sockets.values()) socket.destroy()
       await closed
+      // The handler learns of a closed socket on the next turn of the event loop, and only then
+      // starts rolling back what its client left open; idle() waits for that.
+      await new Promise((resolve) => setImmediate(resolve))
       await session.idle()
       removeSocketFile(path)
     },
@@ -107,7 +110,7 @@ class SharedSession {
   private readonly closing = new Set<Promise<void>>()
   private readonly pglite: PGlite
 
-  constructor(private readonly database: EmbeddedDatabase) {
+  constructor(private readonly database: EmbeddedDatabase, private readonly idleInTransactionMs: number) {
     this.pglite = database.pglite
   }
 
@@ -215,7 +218,7 @@ class SharedSession {
   }
 
   private startIdleTimer(handlerId: number) {
-    this.idleTimer = setTimeout(() => this.disconnect.get(handlerId)?.(), IDLE_IN_TRANSACTION_MS)
+    this.idleTimer = setTimeout(() => this.disconnect.get(handlerId)?.(), this.idleInTransactionMs)
     this.idleTimer.unref()
   }
 
