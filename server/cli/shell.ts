@@ -103,6 +103,15 @@ async function repl(run: (text: string) => Promise<Result[]>, close: () => Promi
       process.exitCode = 1
     }
   }
+  // Ctrl-C drops the statement being typed, as in psql; on an empty line it quits.
+  input.on('SIGINT', () => {
+    if (buffer === '') input.close()
+    else {
+      buffer = ''
+      process.stdout.write('\n')
+      prompt()
+    }
+  })
   prompt()
   for await (const line of input) {
     if (buffer === '' && /^\s*\\q\s*$/.test(line)) break
