@@ -35,7 +35,7 @@ const admin = (...args: string[]) => command('server/cli/admin.ts', args)
 const signIn = (url: string, email: string, password: string) =>
   fetch(`${url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
 
-it('runs admin, migrate and the shell through the running server, then directly once it stopped', { timeout: 240_000 }, async () => {
+it('runs admin, migrate and the shell through the running server, then directly once it stopped', { timeout: 360_000 }, async () => {
   server = await startServerProcess({ dataDir })
   const path = socketPath(dataDir)
   expect(statSync(path).isSocket()).toBe(true)
@@ -92,4 +92,19 @@ it('runs admin, migrate and the shell through the running server, then directly 
   // The server starts again on the same directory, and sees all three.
   server = await startServerProcess({ dataDir })
   expect((await signIn(server.url, 'direct@example.test', 'a long password here')).status).toBe(201)
+
+  // Killed outright, it leaves its lock and socket behind; neither keeps a command or the next server out.
+  server.child.kill('SIGKILL')
+  await server.exited
+  server = null
+  expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(true)
+  expect(existsSync(socketPath(dataDir))).toBe(true)
+  const afterKill = await admin('create-org', '--name', 'After Kill', '--email', 'after-kill@example.test', '--password', 'a long password here')
+  expect(afterKill.code).toBe(0)
+  expect(afterKill.stderr).toContain('is no longer running')
+  server = await startServerProcess({ dataDir })
+  const throughSocket = await admin('create-org', '--name', 'Again', '--email', 'again@example.test', '--password', 'a long password here')
+  expect(throughSocket.code).toBe(0)
+  expect((await signIn(server.url, 'again@example.test', 'a long password here')).status).toBe(201)
+  expect((await signIn(server.url, 'after-kill@example.test', 'a long password here')).status).toBe(201)
 })
