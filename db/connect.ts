@@ -167,6 +167,8 @@ interface LockOwner {
 }
 
 const LOCK_FILE = 'pglite.lock'
+/** Lock files this process holds: its own lock is in use even where no start time can be read (no /proc). */
+const heldHere = new Set<string>()
 
 /**
  * PGlite is one process's database: a second process writing the same files would corrupt them.
@@ -180,7 +182,9 @@ function lockDataDir(dataDir: string): () => void {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       writeFileSync(file, me, { flag: 'wx', mode: 0o600 })
+      heldHere.add(file)
       const release = () => {
+        heldHere.delete(file)
         // Only our own lock is removed: after a takeover by someone else the file is theirs.
         try {
           if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true })
@@ -205,7 +209,7 @@ function lockDataDir(dataDir: string): () => void {
     const owner = parseLock(held)
     // Our own pid is a stale lock of an earlier process (a restarted container reuses pids), unless
     // the start time says it is this very process, which has the database open already.
-    const mine = owner !== null && owner.pid === process.pid && owner.start !== null && owner.start === startTime(process.pid)
+    const mine = owner !== null && owner.pid === process.pid && (heldHere.has(file) || (owner.start !== null && owner.start === startTime(process.pid)))
     if (owner !== null && (mine || (owner.pid !== process.pid && ownerRunning(owner)))) {
       throw new DatabaseInUseError(`The embedded database in ${dataDir} is in use by process ${owner.pid}. Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`, owner.pid)
     }
