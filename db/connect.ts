@@ -1,7 +1,7 @@
 // The dialect switch: PostgreSQL through `pg` when a URL is given, PGlite otherwise. Both are set up
 // to return the same JavaScript types: bigint and numeric columns come back as numbers, timestamps as
 // Dates, jsonb as objects.
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Mutex, PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect, PostgresDialect, type Driver } from 'kysely'
@@ -55,10 +55,23 @@ export function openDatabaseOrServer(target: DatabaseTarget): Db {
     return openDatabase(target)
   } catch (error) {
     if (!(error instanceof DatabaseInUseError) || error.pid === null) throw error
-    if (!existsSync(socketPath(target.dataDir))) {
+    if (!servedByLockOwner(target.dataDir)) {
       throw new DatabaseInUseError(`${error.message} It does not offer its database to commands: a server that is still starting does so in a moment; an older server or another command never does.`, error.pid)
     }
     return postgresDb({ ...socketConnection(target.dataDir), max: 1, connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS })
+  }
+}
+
+/**
+ * True when the data directory's socket is the current lock owner's: a server locks first and serves
+ * the socket after, so a socket older than the lock is one a killed server left behind (the owner
+ * now is a command, or a server that has not got as far yet).
+ */
+function servedByLockOwner(dataDir: string): boolean {
+  try {
+    return statSync(socketPath(dataDir)).mtimeMs >= statSync(join(dataDir, LOCK_FILE)).mtimeMs
+  } catch {
+    return false
   }
 }
 

@@ -1,7 +1,8 @@
 // The commands while the real server runs on the embedded database: they reach its database
 // through the socket it serves in DATA_DIR (0600, in a 0700 directory), take turns with the requests
 // it serves, and, once the server has stopped, open the data directory directly again.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -102,6 +103,18 @@ it('runs admin, migrate and the shell through the running server, then directly 
   const afterKill = await admin('create-org', '--name', 'After Kill', '--email', 'after-kill@example.test', '--password', 'a long password here')
   expect(afterKill.code).toBe(0)
   expect(afterKill.stderr).toContain('is no longer running')
+  // Another process holds the directory now, not a server: the socket left behind is not taken for its own.
+  const holder = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/lock-holder.ts', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    await new Promise<void>((resolve) => holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('holding') && resolve()))
+    const refused = await admin('create-org', '--name', 'Refused', '--email', 'refused@example.test', '--password', 'a long password here')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`is in use by process ${holder.pid}`)
+    expect(refused.stderr).toContain('does not offer its database to commands')
+  } finally {
+    holder.kill('SIGKILL')
+    await once(holder, 'exit')
+  }
   server = await startServerProcess({ dataDir })
   const throughSocket = await admin('create-org', '--name', 'Again', '--email', 'again@example.test', '--password', 'a long password here')
   expect(throughSocket.code).toBe(0)
