@@ -1,9 +1,9 @@
 // The dialect switch: PostgreSQL through `pg` when a URL is given, PGlite otherwise. Both are set up
 // to return the same JavaScript types: bigint and numeric columns come back as numbers, timestamps as
 // Dates, jsonb as objects.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import { Mutex, PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect, PostgresDialect, type Driver } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
@@ -29,27 +29,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 export function openDatabase(target: DatabaseTarget): Db {
   if (target.url !== null) {
-    const pool = new pg.Pool({
-      connectionString: target.url,
-      max: target.poolSize ?? 10,
-      // A database that does not answer fails the request within seconds instead of holding it for
-      // minutes (a host that is down swallows the connection attempt without a reply).
-      connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      // Connections to a host that vanished without closing them are found by TCP keepalive.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    })
-    // A dropped idle connection must not crash the process; the next query reports the outage.
-    pool.on('error', () => {})
-    // Nor may one dropped while a request holds it: pg emits 'error' on such a client, and the pool
-    // listens only while the client is idle. The query on it fails on its own, and the pool discards
-    // the client when it is released.
-    pool.on('connect', (client) => client.on('error', () => {}))
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return postgresDb({ connectionString: target.url, max: target.poolSize ?? 10, connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS })
   }
   const dir = target.dataDir === null ? undefined : join(target.dataDir, 'pglite')
   let unlock = () => {}
@@ -58,21 +38,126 @@ export function openDatabase(target: DatabaseTarget): Db {
     unlock = lockDataDir(target.dataDir!)
   }
   const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
-  return new Kysely<Database>({ dialect: new LockedPGliteDialect(pglite, unlock) })
+  const gate = new Mutex()
+  const db = new Kysely<Database>({ dialect: new LockedPGliteDialect(pglite, gate, unlock) })
+  embedded.set(db, { pglite, gate, dataDir: target.dataDir })
+  return db
+}
+
+/**
+ * For the commands (npm run admin, npm run migrate, the shell): the embedded database of a running
+ * server is reached through the socket it serves in the data directory, so the files are never
+ * opened by two processes; without a running server the data directory is opened directly.
+ */
+export function openDatabaseOrServer(target: DatabaseTarget): Db {
+  if (target.url !== null || target.dataDir === null) return openDatabase(target)
+  try {
+    return openDatabase(target)
+  } catch (error) {
+    if (!(error instanceof DatabaseInUseError) || error.pid === null) throw error
+    if (!servedByLockOwner(target.dataDir)) {
+      throw new DatabaseInUseError(`${error.message} It does not offer its database to commands: a server that is still starting does so in a moment; an older server or another command never does.`, error.pid)
+    }
+    return postgresDb({ ...socketConnection(target.dataDir), max: 1, connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS })
+  }
+}
+
+/**
+ * True when the data directory's socket is the current lock owner's: a server locks first and serves
+ * the socket after, so a socket older than the lock is one a killed server left behind (the owner
+ * now is a command, or a server that has not got as far yet).
+ */
+function servedByLockOwner(dataDir: string): boolean {
+  try {
+    return statSync(socketPath(dataDir)).mtimeMs >= statSync(join(dataDir, LOCK_FILE)).mtimeMs
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The socket a server on the embedded database serves in its data directory. The name is the one a
+ * PostgreSQL client looks for when its host is a directory (`<dir>/.s.PGSQL.<port>`), so `pg` and
+ * `psql` reach it with host=<data directory>.
+ */
+export const SOCKET_PORT = 5432
+export const socketPath = (dataDir: string) => join(dataDir, `.s.PGSQL.${SOCKET_PORT}`)
+/** PGlite accepts any user and password; the socket's file permissions are what keeps others out. */
+export const socketConnection = (dataDir: string) => ({ host: dataDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' })
+
+/** What the socket server needs of an embedded database opened by this process. */
+export interface EmbeddedDatabase {
+  pglite: PGlite
+  /** Held by whoever uses the single PGlite session: one query or transaction of the app, or a socket client's statement or transaction. */
+  gate: Mutex
+  dataDir: string | null
+}
+const embedded = new WeakMap<Db, EmbeddedDatabase>()
+
+/** The PGlite behind a database opened here, or null for PostgreSQL and for one reached through a server's socket. */
+export const embeddedDatabase = (db: Db): EmbeddedDatabase | null => embedded.get(db) ?? null
+
+function postgresDb(config: pg.PoolConfig): Db {
+  const pool = new pg.Pool({
+    ...config,
+    // A database that does not answer fails the request within seconds instead of holding it for
+    // minutes (a host that is down swallows the connection attempt without a reply).
+    // Connections to a host that vanished without closing them are found by TCP keepalive.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  })
+  // A dropped idle connection must not crash the process; the next query reports the outage.
+  pool.on('error', () => {})
+  // Nor may one dropped while a request holds it: pg emits 'error' on such a client, and the pool
+  // listens only while the client is idle. The query on it fails on its own, and the pool discards
+  // the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}))
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 
 /**
  * kysely's own PGlite dialect (PGlite has one connection: kysely hands it to one query or
  * transaction at a time), which also releases the data directory's lock once the database is closed.
+ * Each query or transaction of the app holds the gate, which a socket client holds for its statement
+ * or transaction too: PGlite is one session, and without the gate a command's BEGIN would pull the
+ * app's next queries into the command's transaction (and the app's into the command's).
  */
 class LockedPGliteDialect extends PGliteDialect {
-  constructor(pglite: PGlite, private readonly unlock: () => void) {
+  constructor(pglite: PGlite, private readonly gate: Mutex, private readonly unlock: () => void) {
     super({ pglite })
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver()
     const destroy = driver.destroy.bind(driver)
+    const acquire = driver.acquireConnection.bind(driver)
+    const release = driver.releaseConnection.bind(driver)
+    // The gate lets one holder in at a time, so there is one releaser at most.
+    let releaser: (() => void) | null = null
+    driver.acquireConnection = async () => {
+      const releaseGate = await this.gate.acquire()
+      try {
+        const connection = await acquire()
+        releaser = releaseGate
+        return connection
+      } catch (error) {
+        releaseGate()
+        throw error
+      }
+    }
+    driver.releaseConnection = async (connection) => {
+      try {
+        await release(connection)
+      } finally {
+        const releaseGate = releaser
+        releaser = null
+        releaseGate?.()
+      }
+    }
     driver.destroy = async () => {
       await destroy()
       this.unlock()
@@ -81,18 +166,45 @@ class LockedPGliteDialect extends PGliteDialect {
   }
 }
 
-export class DatabaseInUseError extends Error {}
+export class DatabaseInUseError extends Error {
+  constructor(message: string, readonly pid: number | null = null) {
+    super(message)
+  }
+}
+
+/** What the lock file records about its owner: enough to tell it from a later process given the same pid. */
+interface LockOwner {
+  pid: number
+  /** The kernel's start time of the process (clock ticks since boot, /proc/<pid>/stat), where known. */
+  start: string | null
+}
+
+const LOCK_FILE = 'pglite.lock'
+/** Lock files this process holds: its own lock is in use even where no start time can be read (no /proc). */
+const heldHere = new Set<string>()
 
 /**
  * PGlite is one process's database: a second process writing the same files would corrupt them.
- * A lock file holding the owner's pid keeps a second server or command out; a stale one is taken over.
+ * A lock file names the owner (pid and start time). It is taken over, with a line on stderr, when its
+ * owner is gone: not running, a zombie that will never write again, or a different process that now
+ * has the pid (a restarted container hands out the same pids); a live owner is refused by pid.
  */
 function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, 'pglite.lock')
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const file = join(dataDir, LOCK_FILE)
+  const me = JSON.stringify({ pid: process.pid, start: startTime(process.pid) } satisfies LockOwner)
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' })
-      const release = () => rmSync(file, { force: true })
+      writeFileSync(file, me, { flag: 'wx', mode: 0o600 })
+      heldHere.add(file)
+      const release = () => {
+        heldHere.delete(file)
+        // Only our own lock is removed: after a takeover by someone else the file is theirs.
+        try {
+          if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true })
+        } catch {
+          // already gone
+        }
+      }
       process.once('exit', release)
       return () => {
         process.off('exit', release)
@@ -100,14 +212,86 @@ function lockDataDir(dataDir: string): () => void {
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const pid = Number(readFileSync(file, 'utf8'))
-      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new DatabaseInUseError(`The embedded database in ${dataDir} is in use by process ${pid}. Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`)
-      }
-      rmSync(file, { force: true })
     }
+    let held: string
+    try {
+      held = readFileSync(file, 'utf8')
+    } catch {
+      continue // released between our two calls
+    }
+    const owner = parseLock(held)
+    // Our own pid is a stale lock of an earlier process (a restarted container reuses pids), unless
+    // the start time says it is this very process, which has the database open already.
+    const mine = owner !== null && owner.pid === process.pid && (heldHere.has(file) || (owner.start !== null && owner.start === startTime(process.pid)))
+    if (owner !== null && (mine || (owner.pid !== process.pid && ownerRunning(owner)))) {
+      throw new DatabaseInUseError(`The embedded database in ${dataDir} is in use by process ${owner.pid}. Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`, owner.pid)
+    }
+    // Moved aside, not deleted: if another process took the stale lock over in the meantime, what
+    // was moved is its fresh lock, which goes back.
+    const aside = `${file}.stale-${process.pid}`
+    try {
+      renameSync(file, aside)
+    } catch {
+      continue
+    }
+    const moved = readFileSync(aside, 'utf8')
+    if (moved !== held) {
+      try {
+        linkSync(aside, file)
+      } catch {
+        // a third process locked meanwhile; it keeps the lock, and the next attempt refuses
+      }
+      rmSync(aside, { force: true })
+      continue
+    }
+    rmSync(aside, { force: true })
+    console.warn(`Took over the lock of the embedded database in ${dataDir}: its owner${owner ? `, process ${owner.pid},` : ''} is no longer running.`)
   }
   throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}.`)
+}
+
+function parseLock(text: string): LockOwner | null {
+  const trimmed = text.trim()
+  // Locks written before the start time was recorded hold the bare pid.
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), start: null }
+  try {
+    const value = JSON.parse(trimmed) as Partial<LockOwner>
+    if (Number.isInteger(value.pid) && value.pid! > 0) return { pid: value.pid!, start: typeof value.start === 'string' ? value.start : null }
+  } catch {
+    // a torn or foreign file: nobody can be proven to hold it
+  }
+  return null
+}
+
+/** The process's state letter and start time from /proc, or null where there is no /proc (macOS) or no such process. */
+function procStat(pid: number): { state: string; start: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name is in parentheses and may itself hold spaces or parentheses; the fields after the last ')' are plain.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: fields[0]!, start: fields[19]! }
+  } catch {
+    return null
+  }
+}
+
+function startTime(pid: number): string | null {
+  return procStat(pid)?.start ?? null
+}
+
+/** True when the lock's owner is a running process that could still write to the database. */
+function ownerRunning(owner: LockOwner): boolean {
+  if (!isAlive(owner.pid)) return false
+  const stat = procStat(owner.pid)
+  if (stat === null) return !existsSync('/proc/self/stat') // no /proc: the signal check is all there is
+  if (stat.state === 'Z' || stat.state === 'X') return false
+  if (owner.start !== null) return stat.start === owner.start
+  // An old lock without a start time: only a Node process can be a Service Gap server or command.
+  try {
+    return /(^|\/)(node|tsx)[^/]*$/.test(readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').split('\0')[0]!)
+  } catch {
+    return true
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -31,6 +31,7 @@ import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
 import twoFactorPages from './routes/pages/two-factor.js'
 import ssoPages from './routes/pages/sso.js'
+import auditPages from './routes/pages/audit.js'
 
 export interface AppOptions {
   config: Config
@@ -45,10 +46,29 @@ export interface AppOptions {
   retention?: RetentionOptions
 }
 
-/** Survey paths carry their token; logs show the route, never the secret. */
-export const maskTokens = (url: string) => url.replace(/^\/s\/[^/?#]+/, '/s/[token]')
-  // Single sign-on's return carries the provider's one-time code and the state: neither is logged.
-  .replace(/^(\/auth\/oidc\/[^/?#]+\/callback)\?.*/, '$1?[redacted]')
+/** Paths whose next segment is a secret: survey links, unsubscribe links, password resets, invitations. */
+const TOKEN_PATHS = ['s', 'u', 'reset-password', 'join']
+
+/**
+ * Logs show the route, never the secret. The path is judged the way a router or a proxy might read
+ * it: percent-decoded (`/%73/…` is `/s/…`), any case, with doubled slashes collapsed. Everything after
+ * the prefix, the query string included, is dropped, since a token may sit in either; other paths
+ * keep their path only.
+ */
+export function maskTokens(url: string): string {
+  // An absolute-form request target (`GET http://host/s/… HTTP/1.1`) is judged by its path.
+  const target = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
+  const cut = target.search(/[?#]/)
+  const path = cut === -1 ? target : target.slice(0, cut)
+  // Decoded byte by byte, so a malformed escape elsewhere cannot make the check throw and log the raw URL.
+  const decoded = path.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  const segments = decoded.replace(/[/\\]+/g, '/').split('/')
+  const prefix = segments[1]?.toLowerCase()
+  if (prefix !== undefined && TOKEN_PATHS.includes(prefix) && (segments.length > 2 || cut !== -1)) return `/${prefix}/[token]`
+  // Query strings can carry personal data (a contact search, the address of a data export) and single
+  // sign-on's one-time code and state: the log keeps only that there was one.
+  return cut === -1 ? url : `${url.slice(0, url.length - (target.length - cut))}?[query]`
+}
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
   return {
@@ -119,6 +139,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(joinPages)
   await app.register(tokenPages)
   await app.register(twoFactorPages)
+  await app.register(auditPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

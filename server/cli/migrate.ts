@@ -1,4 +1,5 @@
-// npm run migrate: applies pending migrations to the configured database and exits.
+// npm run migrate: applies pending migrations to the configured database and exits. While a server
+// runs on the embedded database, through that server's socket (openOrExit decides).
 import { migrate } from '../repositories/migrate.js'
 import { loadConfigOrExit } from '../config.js'
 import { openOrExit } from '../database.js'

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { getOrganization } from '../../repositories/organizations.js'
+import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
 import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
@@ -23,6 +24,7 @@ export default async function exportRoutes(fastify: FastifyInstance) {
   }, async (request, reply) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const download = responsesCsvDownload(app.db, org, wave)
+    await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {}, via: 'api' } })
     // The schema types the error answers only; the CSV itself is a stream.
     return reply.headers(download.headers).send(download.body as never)
   })

@@ -4,9 +4,11 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { passwordRefusal } from '../../services/sso.js'
 import { HttpError } from '../../http-error.js'
 import { emailField } from '../../domain/inputs.js'
-import { createApiToken } from '../../repositories/credentials.js'
+import { createApiToken, listApiTokens } from '../../repositories/credentials.js'
 import { checkSignIn } from '../../services/passwords.js'
 import { signInStep } from '../../services/two-factor.js'
+import { auditAs } from '../../services/audit.js'
+import { tokenTarget } from '../pages/tokens.js'
 import { errors } from './schemas.js'
 
 export default async function tokens(fastify: FastifyInstance) {
@@ -39,7 +41,14 @@ export default async function tokens(fastify: FastifyInstance) {
     if ((await signInStep(app.db, check.account.id, 'password')) !== 'none') {
       throw new HttpError(403, 'two_factor_required', 'This account signs in with two-factor: create a token on the API tokens page (/account/tokens) while signed in.')
     }
-    const token = await createApiToken(app.db, { userId: check.account.id, organizationId: check.account.organizationId }, request.body.name ?? 'API')
+    const name = request.body.name ?? 'API'
+    const { id, organizationId, email } = check.account
+    const token = await createApiToken(app.db, { userId: id, organizationId }, name)
+    const created = (await listApiTokens(app.db, organizationId, id)).find((t) => token.startsWith(t.prefix))
+    await auditAs(app.db, request, { organizationId, userId: id, email }, 'token_created', {
+      target: tokenTarget(created ?? { name, prefix: '' }),
+      detail: { via: 'api' },
+    })
     return reply.code(201).send({ token })
   })
 }

@@ -2,7 +2,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { checkTokenName, type FieldErrors } from '../../domain/inputs.js'
 import { notFound } from '../../http-error.js'
-import { createApiToken, listApiTokens, revokeApiToken } from '../../repositories/credentials.js'
+import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../repositories/credentials.js'
+import { audit } from '../../services/audit.js'
+
+/** How the audit log names a token: its name and the visible start of it, never the secret part. */
+export const tokenTarget = (token: Pick<ApiTokenSummary, 'name' | 'prefix'>) => `token "${token.name}" (${token.prefix}…)`
 
 export default async function tokenPages(app: FastifyInstance) {
   async function page(request: FastifyRequest, extra: { created?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
@@ -18,6 +22,9 @@ export default async function tokenPages(app: FastifyInstance) {
     const checked = checkTokenName(body.name)
     if (!checked.ok) return reply.code(422).page('tokens', await page(request, { values: body, errors: checked.errors }))
     const token = await createApiToken(app.db, request.principal!, checked.value)
+    const { organizationId, userId } = request.principal!
+    const created = (await listApiTokens(app.db, organizationId, userId)).find((t) => token.startsWith(t.prefix))
+    await audit(app.db, request, 'token_created', { target: tokenTarget(created ?? { name: checked.value, prefix: '' }) })
     // Shown once, on this response only; never stored in clear, never cached.
     reply.header('cache-control', 'no-store')
     return reply.code(201).page('tokens', await page(request, { created: token }))
@@ -25,7 +32,9 @@ export default async function tokenPages(app: FastifyInstance) {
 
   app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', { config: { access: 'read' } }, async (request, reply) => {
     const { organizationId, userId } = request.principal!
+    const token = (await listApiTokens(app.db, organizationId, userId)).find((t) => t.id === request.params.id)
     if (!(await revokeApiToken(app.db, organizationId, userId, request.params.id))) throw notFound('This token')
+    await audit(app.db, request, 'token_revoked', { target: tokenTarget(token!) })
     return reply.redirect('/account/tokens', 303)
   })
 }

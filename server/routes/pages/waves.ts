@@ -11,6 +11,7 @@ import { getOrganization } from '../../repositories/organizations.js'
 import { listUnits } from '../../repositories/units.js'
 import { findLink, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
+import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
 import { advanceStaffAfterStore } from '../../services/release-steps.js'
 import { reportCsv, waveReport } from '../../services/report.js'
@@ -105,14 +106,21 @@ export default async function wavePages(app: FastifyInstance) {
     const wave = await loadWave(app.db, request)
     const org = await getOrganization(app.db, orgOf(request))
     const download = responsesCsvDownload(app.db, org, wave)
+    await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {} } })
     return reply.headers(download.headers).send(download.body)
   })
 
   app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     // The report alone: the rest of the dashboard (heat map, trend, comments) is not in this file.
-    const { result: report } = await withFilters(request, (organization, filters) => waveReport(app.db, organization, wave, filters, request.principal!))
+    let used: ReportFilters | null = null
+    // The filters the file was made with, for the audit log (a bad filter falls back to none).
+    const { result: report } = await withFilters(request, (organization, filters) => {
+      used = filters
+      return waveReport(app.db, organization, wave, filters, request.principal!)
+    })
     const csv = reportCsv(report)
+    await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'report', filters: used } })
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body)
   })
 
