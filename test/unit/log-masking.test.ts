@@ -34,7 +34,15 @@ describe('maskTokens', () => {
     expect(maskTokens(url)).toBe(masked)
   })
 
-  it.each(['/waves', '/waves/123?tab=report', '/settings/audit?action=sign_in', '/sign-in?next=/waves', '/', '/s', '/units'])('leaves %s alone', (url) => {
+  it.each([
+    ['/waves/123?tab=report', '/waves/123?[query]'],
+    ['/contacts?q=ana%40example.test', '/contacts?[query]'],
+    ['/api/v1/contacts/export?email=ana@example.test', '/api/v1/contacts/export?[query]'],
+  ])('keeps only the path of %s: queries can carry personal data', (url, logged) => {
+    expect(maskTokens(url)).toBe(logged)
+  })
+
+  it.each(['/waves', '/', '/s', '/units'])('leaves %s alone', (url) => {
     expect(maskTokens(url)).toBe(url)
   })
 })
