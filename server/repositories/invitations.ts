@@ -26,6 +26,8 @@ export async function inviteContacts(
       .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
       .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
       .where(notUnsubscribed)
+      // adminbasics: contacts of an archived unit get no new invitations.
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('units').select('units.id').whereRef('units.id', '=', 'contacts.unit_id').where('units.archived_at', 'is not', null))))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
         .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
       .orderBy('id').execute()

@@ -8,7 +8,7 @@ import { HttpError, notFound } from '../../http-error.js'
 import { presentDashboard } from '../../presenters/report.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { listUnits } from '../../repositories/units.js'
+import { listActiveUnits } from '../../repositories/units.js'
 import { findLink, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
 import { responsesCsvDownload } from '../../services/export.js'
@@ -25,7 +25,7 @@ export default async function wavePages(app: FastifyInstance) {
 
   async function newWaveForm(request: FastifyRequest) {
     const orgId = orgOf(request)
-    const [instruments, units, names] = await Promise.all([listInstruments(app.db, orgId), listUnits(app.db, orgId), waveNames(app.db, orgId)])
+    const [instruments, units, names] = await Promise.all([listInstruments(app.db, orgId), listActiveUnits(app.db, orgId), waveNames(app.db, orgId)])
     const templates = instruments.filter((row, i) => instruments.findIndex((r) => r.definition.key === row.definition.key) === i)
     return { title: 'New wave', templates, unitCount: units.length, suggestedName: suggestWaveName(new Date(), names) }
   }
