@@ -118,8 +118,8 @@ describeEachDatabase('admin basics', (ctx) => {
     await api('PATCH', `/api/v1/units/${harbour}`, { archived: true })
     await api('PATCH', `/api/v1/units/${await unitId('South Bay')}`, { archived: false })
     await ctx.database.db.insertInto('contacts').values([
-      { organization_id: tenant.organizationId, side: 'customer', email: 'in-harbour@example.test', unit_id: harbour },
-      { organization_id: tenant.organizationId, side: 'customer', email: 'in-north@example.test', unit_id: await unitId('North') },
+      { organization_id: tenant.organizationId, side: 'customer', email: 'in-harbour@example.test', unit_id: harbour, attributes: '{}' },
+      { organization_id: tenant.organizationId, side: 'customer', email: 'in-north@example.test', unit_id: await unitId('North'), attributes: '{}' },
     ]).execute()
     const wavePage = await owner.get(`/waves/${wave.id}`)
     expect(wavePage.body).toContain('Make links for 1 unit without one')
@@ -190,7 +190,8 @@ describeEachDatabase('admin basics', (ctx) => {
     const taken = await owner.post(`/waves/${wave.id}/settings`, { name: '2026-q1', locales: ['en'] })
     expect(taken.statusCode).toBe(422)
     expect(taken.body).toContain('A wave named &quot;2026-q1&quot; already exists.')
-    for (const odd of [{ name: ['a', 'b'], locales: 'en' }, { name: 'x', closesAt: ['2030-01-01', 'x'], locales: 'en' }, { name: 'x', locales: 'xx' }, { name: 'x\r\ny', locales: 'en', closesAt: '2030-02-30' }]) {
+    const odds: Array<Record<string, string | string[]>> = [{ name: ['a', 'b'], locales: 'en' }, { name: 'x', closesAt: ['2030-01-01', 'x'], locales: 'en' }, { name: 'x', locales: 'xx' }, { name: 'x\r\ny', locales: 'en', closesAt: '2030-02-30' }]
+    for (const odd of odds) {
       expect((await owner.post(`/waves/${wave.id}/settings`, odd)).statusCode).toBe(422)
     }
     expect((await api('GET', `/api/v1/waves/${wave.id}`)).json()).toMatchObject({ name: '2026-Q4', locales: ['en', 'de'], closesAt: null })
@@ -263,7 +264,7 @@ describeEachDatabase('admin basics', (ctx) => {
     const staff = Array.from({ length: 6 }, () => ({ side: 'staff', unit: 'North', answers: answers(5), comment: 'fine' }))
     const customers = Array.from({ length: 6 }, () => ({ side: 'customer', unit: 'North', answers: answers(2), attributes: { tier: 'gold' } }))
     for (const id of [wave.id, keep.id]) expect((await api('POST', `/api/v1/waves/${id}/responses`, [...staff, ...customers])).statusCode).toBe(201)
-    await ctx.database.db.insertInto('contacts').values({ organization_id: tenant.organizationId, side: 'staff', email: 'doomed@example.test' }).execute()
+    await ctx.database.db.insertInto('contacts').values({ organization_id: tenant.organizationId, side: 'staff', email: 'doomed@example.test', attributes: '{}' }).execute()
     expect((await api('POST', `/api/v1/waves/${wave.id}/invitations`, {})).json().queued).toBeGreaterThan(0)
     await owner.get(`/waves/${wave.id}/import`)
     await ctx.database.db.insertInto('uploads').values({ organization_id: tenant.organizationId, kind: 'responses', wave_id: wave.id, filename: 'a.csv', bytes: 3 } as never).execute()
@@ -370,10 +371,10 @@ describeEachDatabase('admin basics: the sender of survey mail', (ctx) => {
   it('sends invitations and reminders from "<name> via <installation>" on the installation address, with the reply-to', async () => {
     const token = await apiToken(ctx, tenant.owner.email)
     const waveId = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: 'Q1', templateKey: 'service-gap-index' } })).json().id
-    await ctx.database.db.insertInto('contacts').values({ organization_id: tenant.organizationId, side: 'customer', email: 'cus@example.test', name: 'Cus' }).execute()
+    await ctx.database.db.insertInto('contacts').values({ organization_id: tenant.organizationId, side: 'customer', email: 'cus@example.test', name: 'Cus', attributes: '{}' }).execute()
     // A second organization without sender settings: its mail keeps the installation's own sender.
     const plain = await createTenant(ctx, 'Plain')
-    await ctx.database.db.insertInto('contacts').values({ organization_id: plain.organizationId, side: 'customer', email: 'plain@example.test' }).execute()
+    await ctx.database.db.insertInto('contacts').values({ organization_id: plain.organizationId, side: 'customer', email: 'plain@example.test', attributes: '{}' }).execute()
     const plainToken = await apiToken(ctx, plain.owner.email)
     const plainWave = (await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(plainToken), payload: { name: 'Q1', templateKey: 'service-gap-index' } })).json().id
     await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waveId}/invitations`, headers: bearer(token), payload: {} })
