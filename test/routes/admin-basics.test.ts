@@ -100,6 +100,15 @@ describeEachDatabase('admin basics', (ctx) => {
     expect((await otherOrgPage.post(`/units/${south}/restore`)).statusCode).toBe(404)
     expect((await otherOrgPage.post(`/units/${south}/delete`)).statusCode).toBe(404)
     expect((await otherOrgPage.get('/units')).body).not.toContain('South Bay')
+    // Odd addresses and odd forms get a 404 or a 422 page, never a 500.
+    await owner.get('/units')
+    for (const path of ['/units/nope', '/units/nope/archive', '/units/nope/restore', '/units/nope/delete', '/units/00000000-0000-4000-8000-000000000000/archive']) {
+      expect((await owner.post(path, { name: 'x' })).statusCode, path).toBe(404)
+    }
+    for (const form of [{ name: 'x'.repeat(10_000) }, {}, { name: '\r\n' }]) {
+      expect((await owner.post('/units', form)).statusCode).toBe(422)
+      expect((await owner.post(`/units/${south}`, form)).statusCode).toBe(422)
+    }
     // A rename refused on the page keeps what was typed beside the field.
     await owner.get('/units')
     const refused = await owner.post(`/units/${await unitId('North')}`, { name: 'Harbour' })
@@ -256,6 +265,11 @@ describeEachDatabase('admin basics', (ctx) => {
     expect((await auditRows(ctx, tenant, 'wave_updated')).at(-1)).toMatchObject({ target: 'wave Closing wave', detail: { changed: ['status'] } })
     const stranger = await signedIn(ctx, other.owner.email)
     expect((await stranger.post(`/waves/${wave.id}/close`, { confirm: 'yes' })).statusCode).toBe(404)
+    for (const path of ['/waves/nope/settings', '/waves/nope/close', '/waves/nope/open', '/waves/nope/delete']) {
+      expect((await owner.post(path, { confirm: 'yes', name: 'x' })).statusCode, path).toBe(404)
+    }
+    expect((await owner.get('/waves/nope/settings')).statusCode).toBe(404)
+    expect((await owner.post(`/waves/${wave.id}/close`, { confirm: ['yes', 'yes'] })).statusCode).toBe(200)
   })
 
   it('deletes a wave with everything of it for an owner who types its name', async () => {

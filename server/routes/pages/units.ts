@@ -37,7 +37,7 @@ export default async function unitPages(app: FastifyInstance) {
   app.get('/units', { config: { access: 'read' } }, async (request, reply) => reply.page('units', await pageData(request)))
 
   app.post('/units', { config: { access: 'manage_waves' } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>
+    const body = (request.body ?? {}) as Record<string, unknown>
     const checked = checkUnitName(body.name)
     let errors = checked.ok ? null : checked.errors
     if (checked.ok) {
@@ -53,8 +53,9 @@ export default async function unitPages(app: FastifyInstance) {
   })
 
   app.post<{ Params: Params }>('/units/:id', { config: { access: 'manage_waves' } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>
-    const changed = await changeUnit(app.db, orgOf(request), request.params.id, { name: body.name })
+    const body = (request.body ?? {}) as Record<string, unknown>
+    // The rename form always names the unit: a missing name is an empty one.
+    const changed = await changeUnit(app.db, orgOf(request), request.params.id, { name: body.name ?? '' })
     if (!changed.ok) {
       const values = { rename: typeof body.name === 'string' ? body.name : '' }
       return reply.code(422).page('units', await pageData(request, { values, errors: { rename: changed.errors.name! }, editing: request.params.id }))
