@@ -105,7 +105,8 @@ describeEachDatabase('admin basics', (ctx) => {
     for (const path of ['/units/nope', '/units/nope/archive', '/units/nope/restore', '/units/nope/delete', '/units/00000000-0000-4000-8000-000000000000/archive']) {
       expect((await owner.post(path, { name: 'x' })).statusCode, path).toBe(404)
     }
-    for (const form of [{ name: 'x'.repeat(10_000) }, {}, { name: '\r\n' }]) {
+    const forms: Array<Record<string, string>> = [{ name: 'x'.repeat(10_000) }, {}, { name: '\r\n' }]
+    for (const form of forms) {
       expect((await owner.post('/units', form)).statusCode).toBe(422)
       expect((await owner.post(`/units/${south}`, form)).statusCode).toBe(422)
     }
