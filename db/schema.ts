@@ -25,6 +25,10 @@ export interface OrganizationTable {
   created_at: CreatedAt
   /** two-factor (0011): password sign-ins must pass a second factor. */
   require_two_factor: Generated<boolean>
+  /** adminbasics (0013): the From display name of survey mail ('' for the installation's own). */
+  sender_name: Generated<string>
+  /** adminbasics (0013): where replies to survey mail go; null for nowhere special. */
+  reply_to: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface UserTable {
@@ -101,6 +105,8 @@ export interface UnitTable {
   organization_id: string
   name: string
   created_at: CreatedAt
+  /** adminbasics (0013): set while the unit is archived. */
+  archived_at: ColumnType<Date | null, Date | null | undefined, Date | null>
 }
 
 export interface WaveTable {
@@ -475,6 +481,8 @@ export interface RetentionSettingsTable {
 }
 
 // -- admin basics (0013) --
+// No tables of its own: units.archived_at, organizations.sender_name and organizations.reply_to are
+// in their tables' interfaces above.
 
 export interface Database {
   organizations: OrganizationTable

@@ -2,7 +2,7 @@
 // cleaned, and whatever is wrong with it is said in one message under the row's number, so good rows
 // can be stored while bad ones are reported. Also the filters of the contact list. Pure functions.
 import type { Side } from './types.js'
-import { findUnit, type UnitIndex } from './units.js'
+import { archivedUnitMessage, findUnit, type UnitIndex } from './units.js'
 import { isEmail, MAX_EMAIL_LENGTH, normalizeEmail, type FieldErrors } from './inputs.js'
 import { LOCALES } from './instrument.js'
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'
@@ -72,8 +72,10 @@ export function checkContact(input: unknown, units: UnitIndex): CheckedContact {
     if (r.unit !== null && typeof r.unit !== 'string') problems.push('unit must be the name or id of one of your units')
     else {
       const unit = oneLine(r.unit ?? '')
-      value.unitId = unit === '' ? null : findUnit(units, unit)?.id ?? null
-      if (unit !== '' && value.unitId === null) problems.push(`unit "${short(unit)}" is not one of your units`)
+      const found = unit === '' ? undefined : findUnit(units, unit)
+      value.unitId = found && !found.archived ? found.id : null
+      if (found?.archived) problems.push(archivedUnitMessage(found))
+      else if (unit !== '' && value.unitId === null) problems.push(`unit "${short(unit)}" is not one of your units`)
     }
   }
 

@@ -106,11 +106,14 @@ export interface WaveFields {
   locales: string[]
 }
 
+/** A wave's name, for a new wave and a changed one alike. */
+export const waveNameOf = (value: unknown, errors: FieldErrors) => name(value, 'a name for the wave, such as 2026-Q4', errors, 'name')
+
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** A date (yyyy-mm-dd) or an ISO date-time, both read as UTC unless an offset is given. A closing date means the end of that day. */
-function moment(value: unknown, field: string, endOfDay: boolean, errors: FieldErrors): Date | null {
+export function moment(value: unknown, field: string, endOfDay: boolean, errors: FieldErrors): Date | null {
   const v = text(value)
   if (v === '') return null
   const dateOnly = DATE_ONLY.test(v)
@@ -133,7 +136,7 @@ export function checkNewWave(
   context: { now: Date; templateKeys: readonly string[]; templateLocales: (key: string) => readonly string[] },
 ): Checked<WaveFields> {
   const errors: FieldErrors = {}
-  const waveName = name(input.name, 'a name for the wave, such as 2026-Q4', errors, 'name')
+  const waveName = waveNameOf(input.name, errors)
   const templateKey = text(input.templateKey)
   if (!context.templateKeys.includes(templateKey)) errors.templateKey = 'Choose a template.'
   const opensAt = moment(input.opensAt, 'opensAt', false, errors)

@@ -4,7 +4,7 @@
 import { isOnScale, scaleValues } from './scale.js'
 import type { Scale, Side } from './types.js'
 import type { RowProblem } from './problems.js'
-import { findUnit, type UnitIndex } from './units.js'
+import { archivedUnitMessage, findUnit, type UnitIndex } from './units.js'
 
 export const MAX_COMMENT_LENGTH = 2000
 export const MAX_ATTRIBUTES = 20
@@ -103,8 +103,10 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   if (r.unit !== undefined && r.unit !== null && r.unit !== '') {
     if (typeof r.unit !== 'string') problem('unit', 'must be a unit name or id')
     else {
-      unitId = findUnit(context.units, r.unit)?.id ?? null
-      if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
+      const found = findUnit(context.units, r.unit)
+      unitId = found && !found.archived ? found.id : null
+      if (found?.archived) problem('unit', archivedUnitMessage(found))
+      else if (unitId === null) problem('unit', `"${r.unit.slice(0, 100)}" is not one of your units`)
     }
   }
 

@@ -5,7 +5,12 @@ import { isUuid } from './formats.js'
 export interface UnitRef {
   id: string
   name: string
+  /** An archived unit keeps its history but takes nothing new: no contacts, links or imported rows. */
+  archived?: boolean
 }
+
+/** What a row that names an archived unit is told, in every import and form alike. */
+export const archivedUnitMessage = (unit: UnitRef) => `unit "${unit.name}" is archived`
 
 /** The units prepared for many lookups (a file of thousands of rows asks once per row). */
 export interface UnitIndex {
@@ -31,7 +36,8 @@ export function unitIndex(units: ReadonlyArray<UnitRef>): UnitIndex {
  * The unit `idOrName` names: first a unit with exactly that id (a UUID, in either case), else the unit
  * whose name matches once both are trimmed and case is ignored. A name that two units share names
  * neither, so a row is never filed under a guess; the database keeps names unique ignoring case, so
- * that happens only with units from elsewhere. Units carry no archived state: every unit given counts.
+ * that happens only with units from elsewhere. An archived unit is found too (reports of past waves
+ * name it); callers that add something new refuse it with archivedUnitMessage.
  */
 export function findUnit(units: UnitIndex | ReadonlyArray<UnitRef>, idOrName: string): UnitRef | undefined {
   const index = 'byId' in units ? units : unitIndex(units)

@@ -6,7 +6,10 @@ import { storeOutboxMessage } from '../repositories/outbox.js'
 
 export interface OutgoingMessage {
   organizationId: string
-  from: string
+  /** An address object is quoted by nodemailer, so a display name can never add a header. */
+  from: string | { name: string; address: string }
+  /** Where replies go, when not to the From address. */
+  replyTo?: string
   to: string
   subject: string
   text: string
@@ -39,7 +42,7 @@ export function smtpTransport(url: string): Transport {
     connections,
     async send(message) {
       await transporter.sendMail({
-        from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html,
+        from: message.from, to: message.to, replyTo: message.replyTo, subject: message.subject, text: message.text, html: message.html,
         headers: message.headers, messageId: message.messageId,
       })
     },

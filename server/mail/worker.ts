@@ -1,10 +1,12 @@
 // The mail worker: every second it queues due reminders, takes back jobs a stopped worker left
 // behind, and sends what is due at no more than MAIL_RATE messages a second. Temporary failures are
 // tried again later with growing waits; permanent ones are marked; an organization whose messages
-// keep failing has its sending paused until a person resumes it.
+// keep failing has its sending paused until a person resumes it. Survey mail shows the organization's
+// sender name and reply-to (domain/sender.ts); account mail comes from the installation itself.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.js'
 import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, shouldPause } from '../domain/mail.js'
+import { surveySender } from '../domain/sender.js'
 import { ACCOUNT_MAIL_PATHS, renderAccountMail } from '../i18n/account-mail.js'
 import { renderMessage } from '../i18n/mail.js'
 import { accountMailFailed, accountMailSent, claimAccountMails, type ClaimedAccountMail } from '../repositories/account-mails.js'
@@ -151,7 +153,7 @@ export class MailWorker {
     await this.turn()
     try {
       await transport.send({
-        organizationId: job.organizationId, from, to: job.email, ...message,
+        organizationId: job.organizationId, from: surveySender(from, job.senderName), replyTo: job.replyTo ?? undefined, to: job.email, ...message,
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
         messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${this.host}>`,
       })

@@ -6,13 +6,13 @@ import type { Db } from '../../db/connect.js'
 export interface ImportTarget {
   locales: string[]
   instrumentId: string
-  units: Array<{ id: string; name: string }>
+  units: Array<{ id: string; name: string; archived: boolean }>
 }
 
 /** The wave, if it is the organization's, with the organization's units. */
 export async function findImportTarget(db: Db, organizationId: string, waveId: string): Promise<ImportTarget | undefined> {
   const wave = await db.selectFrom('waves').select(['locales', 'instrument_id'])
-    .select(sql<Array<{ id: string; name: string }>>`(select coalesce(json_agg(json_build_object('id', units.id, 'name', units.name)), '[]')
+    .select(sql<Array<{ id: string; name: string; archived: boolean }>>`(select coalesce(json_agg(json_build_object('id', units.id, 'name', units.name, 'archived', units.archived_at is not null)), '[]')
       from units where units.organization_id = waves.organization_id)`.as('units'))
     .where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirst()
   return wave && { locales: wave.locales, instrumentId: wave.instrument_id, units: wave.units }

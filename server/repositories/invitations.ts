@@ -27,6 +27,8 @@ export async function inviteContacts(
       .$if(Boolean(target.side), (q) => q.where('side', '=', target.side!))
       .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
       .where(notUnsubscribed)
+      // adminbasics: contacts of an archived unit get no new invitations.
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('units').select('units.id').whereRef('units.id', '=', 'contacts.unit_id').where('units.archived_at', 'is not', null))))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
         .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
       .orderBy('id').execute()
@@ -88,6 +90,9 @@ export interface ClaimedJob {
   invitationId: string
   organizationId: string
   organizationName: string
+  /** The organization's From display name ('' for the installation's) and reply-to address. */
+  senderName: string
+  replyTo: string | null
   side: Side
   locale: string | null
   email: string
@@ -118,7 +123,7 @@ export async function claimJobs(db: Db, limit: number): Promise<ClaimedJob[]> {
     .innerJoin('waves', 'waves.id', 'invitations.wave_id')
     .select([
       'mail_jobs.id as jobId', 'mail_jobs.kind', 'mail_jobs.attempts', 'invitations.id as invitationId', 'mail_jobs.organization_id as organizationId',
-      'organizations.name as organizationName', 'invitations.side', 'invitations.locale', 'contacts.email', 'contacts.name', 'invitations.used',
+      'organizations.name as organizationName', 'organizations.sender_name as senderName', 'organizations.reply_to as replyTo', 'invitations.side', 'invitations.locale', 'contacts.email', 'contacts.name', 'invitations.used',
       notUnsubscribed.as('subscribed'),
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id').select((s) => s.fn.countAll<number>().as('n')).as('itemCount'),
     ])

@@ -62,17 +62,32 @@ export interface OrganizationSettings {
   name: string
   minGroupSize: number
   defaultLocale: string
+  /** The From display name of survey mail ('' for the installation's own). */
+  senderName: string
+  /** Where replies to survey mail go; null for the From address. */
+  replyTo: string | null
 }
 
 export async function getOrganization(db: Db, id: string): Promise<OrganizationSettings> {
-  const row = await db.selectFrom('organizations').select(['id', 'name', 'min_group_size', 'default_locale']).where('id', '=', id).executeTakeFirstOrThrow()
-  return { id: row.id, name: row.name, minGroupSize: row.min_group_size, defaultLocale: row.default_locale }
+  const row = await db.selectFrom('organizations').select(['id', 'name', 'min_group_size', 'default_locale', 'sender_name', 'reply_to'])
+    .where('id', '=', id).executeTakeFirstOrThrow()
+  return {
+    id: row.id, name: row.name, minGroupSize: row.min_group_size, defaultLocale: row.default_locale,
+    senderName: row.sender_name, replyTo: row.reply_to,
+  }
 }
 
-export async function updateOrganization(db: Db, id: string, changes: Omit<OrganizationSettings, 'id'>): Promise<void> {
-  await db.updateTable('organizations')
-    .set({ name: changes.name, min_group_size: changes.minGroupSize, default_locale: changes.defaultLocale })
-    .where('id', '=', id).execute()
+/** Changes the settings given; the others stay as they are. */
+export async function updateOrganization(db: Db, id: string, changes: Partial<Omit<OrganizationSettings, 'id'>>): Promise<void> {
+  const set = {
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(changes.minGroupSize !== undefined ? { min_group_size: changes.minGroupSize } : {}),
+    ...(changes.defaultLocale !== undefined ? { default_locale: changes.defaultLocale } : {}),
+    ...(changes.senderName !== undefined ? { sender_name: changes.senderName } : {}),
+    ...(changes.replyTo !== undefined ? { reply_to: changes.replyTo } : {}),
+  }
+  if (Object.keys(set).length === 0) return
+  await db.updateTable('organizations').set(set).where('id', '=', id).execute()
 }
 
 /** A person of an organization as the settings pages show them; no password hash. */

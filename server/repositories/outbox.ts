@@ -32,6 +32,10 @@ export async function storeOutboxMessage(db: Db, message: OutgoingMessage): Prom
     subject: message.subject,
     text_body: message.text,
     html_body: message.html,
-    headers: JSON.stringify({ ...message.headers, 'Message-ID': message.messageId, From: message.from }),
+    headers: JSON.stringify({
+      ...message.headers, 'Message-ID': message.messageId,
+      From: typeof message.from === 'string' ? message.from : `"${message.from.name.replace(/["\\]/g, '\\$&')}" <${message.from.address}>`,
+      ...(message.replyTo ? { 'Reply-To': message.replyTo } : {}),
+    }),
   }).execute()
 }

@@ -19,6 +19,8 @@ export interface Wave {
   instrumentKey: string
   instrumentVersion: number
   instrumentName: string
+  /** The languages of the wave's instrument: those the wave may be offered in. */
+  instrumentLocales: string[]
   itemCount: number
   createdAt: Date
   /** Reminders after the invitation: how many, and how many days apart. */
@@ -37,7 +39,7 @@ function waveQuery(db: Db, organizationId: string) {
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select([
       'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days',
-      'instruments.key as instrument_key', 'instruments.version as instrument_version', 'instruments.name as instrument_name',
+      'instruments.key as instrument_key', 'instruments.version as instrument_version', 'instruments.name as instrument_name', 'instruments.locales as instrument_locales',
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
         .select((sub) => sub.fn.countAll<number>().as('n')).as('item_count'),
     ])
@@ -57,6 +59,7 @@ function toWave(row: WaveRow, now: Date): Wave {
     instrumentKey: row.instrument_key,
     instrumentVersion: row.instrument_version,
     instrumentName: row.instrument_name,
+    instrumentLocales: row.instrument_locales,
     itemCount: Number(row.item_count),
     createdAt: row.created_at,
     reminders: { count: row.reminders, days: row.reminder_days },
@@ -157,6 +160,36 @@ export async function setWaveStatus(db: Db, organizationId: string, waveId: stri
   const result = await db.updateTable('waves').set(changes)
     .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/** Changes a wave's name, closing date or languages (only those given). False when it is not the organization's. */
+export async function updateWave(
+  db: Db,
+  organizationId: string,
+  waveId: string,
+  changes: { name?: string; closesAt?: Date | null; locales?: string[] },
+): Promise<boolean> {
+  if (!isUuid(waveId)) return false
+  const set = {
+    ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
+    ...(changes.closesAt !== undefined ? { closes_at: changes.closesAt } : {}),
+    ...(changes.locales !== undefined ? { locales: changes.locales } : {}),
+  }
+  if (Object.keys(set).length === 0) return (await findWave(db, organizationId, waveId)) !== undefined
+  const result = await db.updateTable('waves').set(set)
+    .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/**
+ * Deletes a wave and, through the foreign keys' on delete cascade, everything of it: links, responses
+ * and their answers, invitations and their mail jobs, rollups, the staff pool and its releases, uploads.
+ * Returns false when it is not the organization's.
+ */
+export async function deleteWave(db: Db, organizationId: string, waveId: string): Promise<boolean> {
+  if (!isUuid(waveId)) return false
+  const result = await db.deleteFrom('waves').where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
+  return result.numDeletedRows > 0n
 }
 
 /** How many reminders a wave's invitations get, and how many days apart. */

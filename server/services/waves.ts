@@ -2,7 +2,7 @@
 // the API so both apply the same rules and messages. Where several repository calls must land
 // together, the transaction is opened here and passed down.
 import { isUniqueViolation, type Db } from '../../db/connect.js'
-import { findUnit } from '../domain/units.js'
+import { archivedUnitMessage, findUnit } from '../domain/units.js'
 import type { Side } from '../domain/types.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
 import { HttpError, notFound } from '../http-error.js'
@@ -12,7 +12,7 @@ import { listInstruments } from '../repositories/instruments.js'
 import { invitationCounts, inviteContacts, sendingState } from '../repositories/invitations.js'
 import { countResponses } from '../repositories/responses.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
-import { listUnits } from '../repositories/units.js'
+import { listActiveUnits, listUnits } from '../repositories/units.js'
 import {
   createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
   type Wave, type WaveLink,
@@ -39,7 +39,8 @@ export async function createWaveFromInput(
   if (taken) return { ok: false, errors: { ...(checked.ok ? {} : checked.errors), name: nameTaken } }
   if (!checked.ok) return checked
   const { value } = checked
-  const unitIds = options.unitLinks ? (await listUnits(db, organizationId)).map((unit) => unit.id) : []
+  // Archived units get no new links.
+  const unitIds = options.unitLinks ? (await listActiveUnits(db, organizationId)).map((unit) => unit.id) : []
   try {
     const id = await createWave(db, organizationId, {
       name: value.name,
@@ -57,9 +58,9 @@ export async function createWaveFromInput(
   }
 }
 
-/** Gives every unit of the organization that has no link in the wave yet a staff and a customer link. */
+/** Gives every unit in use (not archived) that has no link in the wave yet a staff and a customer link. */
 export async function addMissingUnitLinks(db: Db, organizationId: string, waveId: string): Promise<number> {
-  const units = await listUnits(db, organizationId)
+  const units = await listActiveUnits(db, organizationId)
   // Which units have links and the links added, read and written in one transaction.
   return atomically(db, async (trx) => {
     const have = await unitsWithLinks(trx, organizationId, waveId)
@@ -133,7 +134,7 @@ export async function oneWaveJson(db: Db, organizationId: string, waveId: string
 export async function waveOverview(db: Db, organizationId: string, wave: Wave) {
   const [links, units, responses, delivery, sending, contacts, staffRelease] = await Promise.all([
     listWaveLinks(db, organizationId, [wave.id]),
-    listUnits(db, organizationId),
+    listActiveUnits(db, organizationId),
     countResponses(db, organizationId, wave.id),
     invitationCounts(db, organizationId, wave.id),
     sendingState(db, organizationId),
@@ -141,7 +142,10 @@ export async function waveOverview(db: Db, organizationId: string, wave: Wave) {
     staffReleaseState(db, wave.id),
   ])
   const { general, units: unitLinks } = groupLinks(links.get(wave.id)!)
-  return { general, unitLinks, missingUnitLinks: units.length - unitLinks.length, units, responses, delivery, sending, contacts, staffRelease }
+  // An archived unit keeps its links (and they keep answering until the wave closes) but gets no new ones.
+  const linked = new Set(unitLinks.map((entry) => entry.unit.id))
+  const missingUnitLinks = units.filter((unit) => !linked.has(unit.id)).length
+  return { general, unitLinks, missingUnitLinks, units, responses, delivery, sending, contacts, staffRelease }
 }
 
 /**
@@ -163,6 +167,7 @@ export async function inviteToWave(
   if (choice.unit) {
     const unit = findUnit(await listUnits(db, organizationId), choice.unit)
     if (!unit) throw new HttpError(400, 'validation_failed', `There is no unit "${choice.unit}".`, [{ field: 'unit', message: 'is not one of your units' }])
+    if (unit.archived) throw new HttpError(400, 'validation_failed', `The ${archivedUnitMessage(unit)}: it gets no new invitations.`, [{ field: 'unit', message: archivedUnitMessage(unit) }])
     unitId = unit.id
   }
   return inviteContacts(db, secret, { organizationId, waveId: wave.id, side: choice.side, unitId })

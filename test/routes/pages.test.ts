@@ -51,7 +51,11 @@ describeEachDatabase('admin pages', (ctx) => {
   it('closes and reopens a wave', async () => {
     const list = await owner.get('/waves')
     const id = list.body.match(/href="\/waves\/([0-9a-f-]{36})">2026-Q4</)![1]
-    expect((await owner.post(`/waves/${id}/close`)).statusCode).toBe(303)
+    // Closing asks first; only the confirmation closes it.
+    const ask = await owner.post(`/waves/${id}/close`)
+    expect(ask.statusCode).toBe(200)
+    expect((await owner.get(`/waves/${id}`)).body).toContain('status-open')
+    expect((await owner.post(`/waves/${id}/close`, { confirm: 'yes' })).statusCode).toBe(303)
     expect((await owner.get(`/waves/${id}`)).body).toContain('status-closed')
     expect((await owner.post(`/waves/${id}/open`)).statusCode).toBe(303)
     expect((await owner.get(`/waves/${id}`)).body).toContain('status-open')
@@ -80,6 +84,7 @@ describeEachDatabase('admin pages', (ctx) => {
     await owner.get('/units')
     const refused = await owner.post(`/units/${unitId}/delete`)
     expect(refused.statusCode).toBe(409)
+    expect(refused.body).toContain(`action="/units/${unitId}/archive"`)
   })
 
   it('saves settings within bounds and refuses a minimum group size outside 3–50', async () => {

@@ -1,37 +1,64 @@
-// Units through the API: list and create.
+// Units through the API: list (archived ones too, marked), create, rename, archive and restore.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { HttpError } from '../../http-error.js'
-import { createUnit, listUnits } from '../../repositories/units.js'
+import { fieldsInvalid, HttpError } from '../../http-error.js'
+import { createUnit, listUnits, type Unit as StoredUnit } from '../../repositories/units.js'
+import { audit } from '../../services/audit.js'
+import { changeUnit, unitNameTaken } from '../../services/units.js'
 import { isUniqueViolation } from '../../../db/connect.js'
-import { errors } from './schemas.js'
+import { errors, IdParams } from './schemas.js'
 
-const Unit = Type.Object({ id: Type.String(), name: Type.String() })
+const Unit = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  archived: Type.Boolean({ description: 'An archived unit keeps its history but gets no new links, contacts or invitations.' }),
+})
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+const unitJson = (unit: Pick<StoredUnit, 'id' | 'name' | 'archived'>) => ({ id: unit.id, name: unit.name, archived: unit.archived })
 
 export default async function units(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get('/units', {
     config: { access: 'read' },
-    schema: { tags: ['units'], summary: 'List units', response: { 200: Type.Array(Unit), ...errors(401) } },
-  }, async (request) => (await listUnits(app.db, request.principal!.organizationId)).map(({ id, name }) => ({ id, name })))
+    schema: { tags: ['units'], summary: 'List units, archived ones too', response: { 200: Type.Array(Unit), ...errors(401) } },
+  }, async (request) => (await listUnits(app.db, request.principal!.organizationId)).map(unitJson))
 
   app.post('/units', {
     config: { access: 'manage_waves' },
     schema: {
       tags: ['units'],
       summary: 'Create a unit (team, branch, store or region)',
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }) }, { additionalProperties: false }),
+      body: Type.Object({ name: Name }, { additionalProperties: false }),
       response: { 201: Unit, ...errors(400, 401, 403, 409) },
     },
   }, async (request, reply) => {
     const name = request.body.name.trim()
     try {
       const id = await createUnit(app.db, request.principal!.organizationId, name)
-      return reply.code(201).send({ id, name })
+      return reply.code(201).send({ id, name, archived: false })
     } catch (error) {
-      if (isUniqueViolation(error)) throw new HttpError(409, 'conflict', `A unit named "${name}" already exists.`)
+      if (isUniqueViolation(error)) throw new HttpError(409, 'conflict', unitNameTaken(name))
       throw error
     }
+  })
+
+  app.patch('/units/:id', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['units'],
+      summary: 'Rename, archive or restore a unit',
+      description: 'An archived unit keeps its responses and its links in existing waves, so reports of past waves still show it; it is offered for no new link, contact or invitation, and imports naming it are refused. `archived: false` restores it.',
+      params: IdParams,
+      body: Type.Object({ name: Type.Optional(Name), archived: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: Unit, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const changed = await changeUnit(app.db, request.principal!.organizationId, request.params.id, request.body)
+    if (!changed.ok) {
+      throw changed.errors.name?.includes('already exists') ? fieldsInvalid(changed.errors, 409, 'conflict', changed.errors.name) : fieldsInvalid(changed.errors)
+    }
+    if (changed.archived !== null) await audit(app.db, request, changed.archived ? 'unit_archived' : 'unit_restored', { target: `unit ${changed.unit.name}` })
+    return unitJson(changed.unit)
   })
 }

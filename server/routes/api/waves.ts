@@ -1,7 +1,10 @@
-// Waves through the API: list, create, read one.
+// Waves through the API: list, create, read one, change (name, closing date, languages, open or
+// close it) and delete (owners).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
+import { audit } from '../../services/audit.js'
+import { auditWaveChange, changeWave, removeWave } from '../../services/wave-settings.js'
 import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
 
@@ -68,5 +71,47 @@ export default async function waves(fastify: FastifyInstance) {
     const wave = await oneWaveJson(app.db, request.principal!.organizationId, request.params.id, publicUrl)
     if (!wave) throw notFound('This wave')
     return wave
+  })
+
+  app.patch('/waves/:id', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['waves'],
+      summary: 'Change a wave: name, closing date, languages, or open or close it now',
+      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do.',
+      params: IdParams,
+      body: Type.Object({
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        closesAt: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+        status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
+        locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
+      }, { additionalProperties: false }),
+      response: { 200: Wave, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const orgId = request.principal!.organizationId
+    const changed = await changeWave(app.db, orgId, request.params.id, request.body, { log: request.log })
+    if (!changed.ok) {
+      throw changed.errors.name?.includes('already exists')
+        ? fieldsInvalid(changed.errors, 409, 'conflict', changed.errors.name)
+        : fieldsInvalid(changed.errors)
+    }
+    await auditWaveChange(app.db, request, changed.value)
+    return (await oneWaveJson(app.db, orgId, request.params.id, publicUrl))!
+  })
+
+  app.delete('/waves/:id', {
+    config: { access: 'delete_data' },
+    schema: {
+      tags: ['waves'],
+      summary: 'Delete a wave and everything of it (owners)',
+      description: 'Its links, responses and answers, invitations and queued mail, and its report go for good.',
+      params: IdParams,
+      response: { 204: Type.Null(), ...errors(401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    const name = await removeWave(app.db, request.principal!.organizationId, request.params.id)
+    await audit(app.db, request, 'wave_deleted', { target: `wave ${name}` })
+    return reply.code(204).send(null)
   })
 }

@@ -35,7 +35,7 @@ export default async function contactImportPages(app: FastifyInstance) {
 
   async function uploadPage(request: FastifyRequest, reply: FastifyReply, errors: Record<string, string> = {}, sent: string | null = null) {
     const units = await listUnits(app.db, orgOf(request))
-    const unit = units[0]?.name ?? ''
+    const unit = units.find((u) => !u.archived)?.name ?? ''
     return reply.page('contacts-import', {
       title: 'Import contacts',
       maxMb: MAX_MB,

@@ -45,7 +45,7 @@ export default async function importPages(app: FastifyInstance) {
       title: `Import responses · ${wave.name}`,
       wave,
       items: context.items.map((item) => ({ key: item.key, range: `${scaleValues(item.scale)[0]}–${scaleValues(item.scale).at(-1)}` })),
-      example: exampleCsv(context.items, units[0]?.name ?? null),
+      example: exampleCsv(context.items, units.find((u) => !u.archived)?.name ?? null),
       maxRows: count(MAX_IMPORT_ROWS),
       maxMb: MAX_MB,
       errors,

@@ -6,6 +6,8 @@ import { roleDoes } from '../../domain/colleagues.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { countOwners, findPerson, getOrganization, updateOrganization } from '../../repositories/organizations.js'
+import { checkSender, parseMailFrom } from '../../domain/sender.js'
+import { audit } from '../../services/audit.js'
 import {
   assignUnits, changeRole, inviteColleague, peopleOverview, removePerson, sendInvitationAgain, withdrawInvitation,
 } from '../../services/colleagues.js'
@@ -15,19 +17,31 @@ type Params = { id: string }
 export default async function settingsPages(app: FastifyInstance) {
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
+  const LABELS = { name: 'name', minGroupSize: 'minimum group size', defaultLocale: 'default language', senderName: 'sender name', replyTo: 'reply-to' } as const
+  const settingsPage = (values: Record<string, unknown>, errors: FieldErrors, saved: boolean) =>
+    ({ title: 'Settings', values, errors, locales: LOCALES, saved, mailFrom: parseMailFrom(app.config.mailFrom) })
+
   app.get('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
     const org = await getOrganization(app.db, orgOf(request))
-    const values = { name: org.name, minGroupSize: org.minGroupSize, defaultLocale: org.defaultLocale }
-    return reply.page('settings', { title: 'Settings', values, errors: {}, locales: LOCALES, saved: 'saved' in (request.query as object) })
+    const values = { name: org.name, minGroupSize: org.minGroupSize, defaultLocale: org.defaultLocale, senderName: org.senderName, replyTo: org.replyTo ?? '' }
+    return reply.page('settings', settingsPage(values, {}, 'saved' in (request.query as object)))
   })
 
   app.post('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>
+    const body = (request.body ?? {}) as Record<string, unknown>
     const checked = checkSettings(body)
-    if (!checked.ok) {
-      return reply.code(422).page('settings', { title: 'Settings', values: body, errors: checked.errors, locales: LOCALES, saved: false })
+    const sender = checkSender(body)
+    if (!checked.ok || !sender.ok) {
+      const errors = { ...(checked.ok ? {} : checked.errors), ...(sender.ok ? {} : sender.errors) }
+      const typed = Object.fromEntries(Object.keys(LABELS).map((key) => [key, typeof body[key] === 'string' ? body[key] : '']))
+      return reply.code(422).page('settings', settingsPage(typed, errors, false))
     }
-    await updateOrganization(app.db, orgOf(request), checked.value)
+    const before = await getOrganization(app.db, orgOf(request))
+    const after = { ...checked.value, ...sender.value }
+    const changed = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((key) => before[key] !== after[key])
+    await updateOrganization(app.db, orgOf(request), after)
+    // Which settings changed, never their values: a reply-to address is personal data.
+    if (changed.length > 0) await audit(app.db, request, 'settings_changed', { detail: { changed } })
     return reply.redirect('/settings?saved', 303)
   })
 

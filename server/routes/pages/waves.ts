@@ -1,21 +1,24 @@
-// Wave pages: the list, creating a wave, one wave with its links and report, opening and closing,
-// the report as CSV, QR codes.
+// Wave pages: the list, creating a wave, one wave with its links and report, its settings (name,
+// closing date, languages), opening and closing (after a confirmation), deleting it (owners, after
+// typing its name), the report as CSV, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { suggestWaveName } from '../../domain/periods.js'
+import type { FieldErrors } from '../../domain/inputs.js'
 import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
+import { closingDay } from '../../domain/wave-changes.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { presentDashboard } from '../../presenters/report.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { listUnits } from '../../repositories/units.js'
-import { findLink, listWaves, setWaveStatus, waveNames } from '../../repositories/waves.js'
+import { listActiveUnits } from '../../repositories/units.js'
+import { findLink, listWaves, waveNames, type Wave } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
-import { advanceStaffAfterStore } from '../../services/release-steps.js'
 import { reportCsv, waveReport } from '../../services/report.js'
 import { reportScope } from '../../services/report-scope.js'
+import { auditWaveChange, changeWave, removeWave, waveHoldings } from '../../services/wave-settings.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
 
@@ -27,7 +30,7 @@ export default async function wavePages(app: FastifyInstance) {
 
   async function newWaveForm(request: FastifyRequest) {
     const orgId = orgOf(request)
-    const [instruments, units, names] = await Promise.all([listInstruments(app.db, orgId), listUnits(app.db, orgId), waveNames(app.db, orgId)])
+    const [instruments, units, names] = await Promise.all([listInstruments(app.db, orgId), listActiveUnits(app.db, orgId), waveNames(app.db, orgId)])
     const templates = instruments.filter((row, i) => instruments.findIndex((r) => r.definition.key === row.definition.key) === i)
     return { title: 'New wave', templates, unitCount: units.length, suggestedName: suggestWaveName(new Date(), names) }
   }
@@ -124,15 +127,72 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body)
   })
 
-  for (const status of ['open', 'closed'] as const) {
-    const action = status === 'open' ? 'open' : 'close'
-    app.post<{ Params: Params }>(`/waves/:id/${action}`, { config: { access: 'manage_waves' } }, async (request, reply) => {
-      if (!(await setWaveStatus(app.db, orgOf(request), request.params.id, status))) throw notFound('This wave')
-      // A wave that closes gets its last staff step now rather than at the next background pass.
-      if (status === 'closed') await advanceStaffAfterStore(app.db, request.params.id, request.log)
-      return reply.redirect(`/waves/${request.params.id}`, 303)
-    })
+  /** The wave settings form: what was typed (or what the wave holds), with each problem beside its field. */
+  function settingsPage(wave: Wave, values: { name: unknown; closesAt: unknown; locales: string[] }, errors: FieldErrors = {}) {
+    return { title: `Settings · ${wave.name}`, wave, values, errors }
   }
+
+  app.get<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    return reply.page('wave-settings', settingsPage(wave, { name: wave.name, closesAt: closingDay(wave.closesAt), locales: wave.locales }))
+  })
+
+  app.post<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    // No box ticked sends no field at all: that is "no language", not "unchanged".
+    const locales = body.locales === undefined ? [] : body.locales
+    const input = { name: body.name ?? '', locales, ...(body.closesAt !== undefined && wave.status !== 'closed' ? { closesAt: body.closesAt } : {}) }
+    const changed = await changeWave(app.db, orgOf(request), wave.id, input, { log: request.log })
+    if (!changed.ok) {
+      const typed = (value: unknown) => (typeof value === 'string' ? value : '')
+      const ticked = (Array.isArray(locales) ? locales : [locales]).filter((code): code is string => typeof code === 'string')
+      return reply.code(422).page('wave-settings', settingsPage(wave, { name: typed(body.name), closesAt: typed(body.closesAt), locales: ticked }, changed.errors))
+    }
+    await auditWaveChange(app.db, request, changed.value)
+    return reply.redirect(`/waves/${wave.id}`, 303)
+  })
+
+  app.post<{ Params: Params }>('/waves/:id/open', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const changed = await changeWave(app.db, orgOf(request), request.params.id, { status: 'open' }, { log: request.log })
+    if (changed.ok) await auditWaveChange(app.db, request, changed.value)
+    return reply.redirect(`/waves/${request.params.id}`, 303)
+  })
+
+  // Closing asks first: without confirm=yes the answer is a page that asks (it works without JavaScript).
+  app.post<{ Params: Params }>('/waves/:id/close', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      const { responses } = await waveHoldings(app.db, orgOf(request), wave.id)
+      return reply.page('wave-close', { title: `Close ${wave.name}?`, wave, responses })
+    }
+    const changed = await changeWave(app.db, orgOf(request), wave.id, { status: 'closed' }, { log: request.log })
+    if (changed.ok) await auditWaveChange(app.db, request, changed.value)
+    return reply.redirect(`/waves/${wave.id}`, 303)
+  })
+
+  async function deletePage(request: FastifyRequest<{ Params: Params }>, wave: Wave, typed: string, errors: FieldErrors = {}) {
+    const holdings = await waveHoldings(app.db, orgOf(request), wave.id)
+    return { title: `Delete ${wave.name}?`, wave, ...holdings, values: { confirm: typed }, errors }
+  }
+
+  app.get<{ Params: Params }>('/waves/:id/delete', { config: { access: 'delete_data' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    return reply.page('wave-delete', await deletePage(request, wave, ''))
+  })
+
+  app.post<{ Params: Params }>('/waves/:id/delete', { config: { access: 'delete_data' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    const confirm = (request.body as Record<string, unknown> | undefined)?.confirm
+    const typed = typeof confirm === 'string' ? confirm : ''
+    if (typed.trim() !== wave.name) {
+      const errors = { confirm: typed.trim() === '' ? 'Type the name of the wave to delete it.' : 'That is not the name of this wave. Type it exactly as shown.' }
+      return reply.code(422).page('wave-delete', await deletePage(request, wave, typed, errors))
+    }
+    const name = await removeWave(app.db, orgOf(request), wave.id)
+    await audit(app.db, request, 'wave_deleted', { target: `wave ${name}` })
+    return reply.redirect('/waves', 303)
+  })
 
   app.post<{ Params: Params }>('/waves/:id/unit-links', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)

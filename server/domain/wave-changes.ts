@@ -1,0 +1,65 @@
+// Changes to an existing wave (its settings form and PATCH /api/v1/waves/:id): name, closing date,
+// languages and status. Only the fields given are checked and changed. The closing date and the
+// languages follow the rules of a new wave (inputs.ts): a closing date ahead of now and after the
+// opening, at least one language and only the instrument's.
+import { moment, waveNameOf, type Checked, type FieldErrors } from './inputs.js'
+
+export interface WaveChanges {
+  name?: string
+  /** null: no closing date any more. */
+  closesAt?: Date | null
+  locales?: string[]
+  /** Open or close it now, as the wave page's buttons do. */
+  status?: 'open' | 'closed'
+}
+
+export interface ChangeContext {
+  now: Date
+  opensAt: Date | null
+  /** The languages of the wave's instrument: those a wave of it may be offered in. */
+  instrumentLocales: readonly string[]
+}
+
+const given = (value: unknown) => value !== undefined
+
+export function checkWaveChanges(input: Record<string, unknown>, context: ChangeContext): Checked<WaveChanges> {
+  const errors: FieldErrors = {}
+  const value: WaveChanges = {}
+  if (given(input.name)) value.name = waveNameOf(input.name, errors)
+  if (given(input.closesAt)) {
+    if (input.closesAt !== null && typeof input.closesAt !== 'string') errors.closesAt = 'Enter a date as yyyy-mm-dd.'
+    else {
+      const closesAt = moment(input.closesAt ?? '', 'closesAt', true, errors)
+      // Opening a wave now (status "open") moves its opening date to now, so the rule reads against that.
+      const opensAt = input.status === 'open' ? context.now : context.opensAt
+      if (closesAt && closesAt <= context.now) errors.closesAt = 'The closing date must lie in the future.'
+      else if (closesAt && opensAt && closesAt <= opensAt) errors.closesAt = 'The closing date must come after the opening date.'
+      if (input.status === 'closed' && !errors.closesAt) errors.closesAt = 'A wave closed now has its closing date now; leave the closing date out.'
+      value.closesAt = closesAt
+    }
+  }
+  if (given(input.locales)) {
+    const raw = Array.isArray(input.locales) ? input.locales : [input.locales]
+    const locales = [...new Set(raw.map((l) => (typeof l === 'string' ? l.trim() : '')))]
+    if (locales.length === 0 || (locales.length === 1 && locales[0] === '')) errors.locales = 'Choose at least one language.'
+    else if (locales.some((l) => !context.instrumentLocales.includes(l))) errors.locales = `Languages must be among: ${context.instrumentLocales.join(', ')}.`
+    else value.locales = locales
+  }
+  if (given(input.status)) {
+    if (input.status !== 'open' && input.status !== 'closed') errors.status = 'Choose "open" or "closed".'
+    else value.status = input.status
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * The day a form shows for a closing date: a bare date typed in a form means the end of that day (the
+ * next midnight, UTC), so that midnight shows as the day before; any other moment as its own day.
+ */
+export function closingDay(closesAt: Date | null): string {
+  if (!closesAt) return ''
+  const midnight = closesAt.getTime() % DAY_MS === 0
+  return new Date(closesAt.getTime() - (midnight ? DAY_MS : 0)).toISOString().slice(0, 10)
+}
