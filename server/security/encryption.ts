@@ -1,4 +1,4 @@
-// Secrets the server must read back later (a person's TOTP secret) are stored sealed: AES-256-GCM
+// Secrets the server must read back later (a person's TOTP secret, an organization's OIDC client secret) are stored sealed: AES-256-GCM
 // under a key derived from SIGNING_SECRET with HKDF, a fresh 96-bit nonce each time, and a context
 // (the owner's id) bound in as associated data, so a sealed value copied to another row does not open.
 // A database dump alone therefore reveals no secret. Changing SIGNING_SECRET makes sealed values unreadable.

@@ -17,7 +17,7 @@ import {
   findSsoOrganizationForEmail, getSsoSettings, linkAccount, listOwners, roleOf, saveSsoSettings, takePendingSignIn,
   type SsoAccount, type StoredSsoSettings,
 } from '../repositories/sso.js'
-import { seal, unseal } from '../security/secret-box.js'
+import { open as unseal, seal } from '../security/encryption.js'
 import { hashToken, isTokenShaped, safeEqual } from '../security/tokens.js'
 import { openInvitationOf } from '../repositories/colleague-invitations.js'
 import { audit, auditAs, type Caller } from './audit.js'

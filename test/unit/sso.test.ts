@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { maskTokens } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import { checkSsoSettings, DEFAULT_SSO_SETTINGS, issuerProblem, parseDomains, passwordAllowed } from '../../server/domain/sso.js'
-import { seal, unseal } from '../../server/security/secret-box.js'
+import { open as unseal, seal } from '../../server/security/encryption.js'
 import { hashPassword, useTestPasswordCost, verifyPassword } from '../../server/security/passwords.js'
 
 const SECRET = 'a-signing-secret-of-at-least-32-characters'
