@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'
+import { runPeriodically } from '../plugins/periodic.js'
 import { advanceWaitingStaff } from '../services/release-steps.js'
 
 export interface ReleaseOptions {
@@ -19,27 +20,5 @@ export default fp(async function release(app: FastifyInstance, opts: ReleaseOpti
   if (opts.worker === false) return
   const intervalMs = opts.intervalMs ?? 5000
   const tried = new Map<string, string>()
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<unknown> | null = null
-  let stopping = false
-  const loop = async () => {
-    if (stopping) return
-    running = advanceWaitingStaff(opts.db, app.log, tried).catch((error: { code?: string; name?: string } | null) =>
-      app.log.error({ error: { name: error?.name, code: error?.code } }, 'staff release pass failed'))
-    await running
-    if (!stopping) timer = setTimeout(loop, intervalMs)
-  }
-  app.addHook('onReady', async () => {
-    timer = setTimeout(loop, intervalMs)
-  })
-  // No new pass from the moment closing begins; the one in flight finishes before the database closes.
-  app.addHook('preClose', async () => {
-    stopping = true
-    if (timer) clearTimeout(timer)
-  })
-  app.addHook('onClose', async () => {
-    stopping = true
-    if (timer) clearTimeout(timer)
-    await running
-  })
+  runPeriodically(app, { what: 'staff release pass', everyMs: intervalMs, pass: () => advanceWaitingStaff(opts.db, app.log, tried) })
 }, { name: 'release', dependencies: ['db'] })

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
+import { runPeriodically } from '../plugins/periodic.js'
 import { runRetention } from '../services/retention.js'
 
 export interface RetentionOptions {
@@ -22,26 +23,8 @@ const DAY = 24 * 60 * 60 * 1000
 export default fp(async function retention(app: FastifyInstance, opts: RetentionOptions & { db: Db; config: Config }) {
   if (opts.worker === false) return
   const intervalMs = opts.intervalMs ?? DAY
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<unknown> | null = null
-  let stopping = false
-  const loop = async () => {
-    if (stopping) return
-    running = runRetention(opts.db, opts.config.signingSecret, new Date()).catch((error: { code?: string; name?: string } | null) =>
-      app.log.error({ error: { name: error?.name, code: error?.code } }, 'retention run failed'))
-    await running
-    if (!stopping) timer = setTimeout(loop, intervalMs)
-  }
-  app.addHook('onReady', async () => {
-    timer = setTimeout(loop, opts.firstRunMs ?? 60_000)
-  })
-  app.addHook('preClose', async () => {
-    stopping = true
-    if (timer) clearTimeout(timer)
-  })
-  app.addHook('onClose', async () => {
-    stopping = true
-    if (timer) clearTimeout(timer)
-    await running
+  runPeriodically(app, {
+    what: 'retention run', everyMs: intervalMs, firstMs: opts.firstRunMs ?? 60_000,
+    pass: () => runRetention(opts.db, opts.config.signingSecret, new Date()),
   })
 }, { name: 'retention', dependencies: ['db'] })
