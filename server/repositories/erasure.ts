@@ -121,6 +121,12 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
     const suppressed = (await unsubscribe.executeTakeFirst()) !== undefined
     if (suppressed && !sibling) await trx.deleteFrom('unsubscribes').where('organization_id', '=', organizationId).where('email', '=', contact.email).execute()
     if (suppressed) await addSuppression(trx, organizationId, emailHash)
+    // The development outbox keeps each message whole (address, name, links): with the address's last
+    // contact, its messages go too. It cannot tell survey mail from account mail, so it keeps both
+    // while the other side's contact stays.
+    if (!sibling) {
+      await trx.deleteFrom('outbox_messages').where('organization_id', '=', organizationId).where(sql<boolean>`lower(recipient) = ${contact.email}`).execute()
+    }
     // A customer's answer and the use of its invitation are stored in one transaction, at one now().
     const linked = await trx.selectFrom('responses as r')
       .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
