@@ -76,7 +76,12 @@ describeEachDatabase('attacks on data rights', (ctx) => {
     await answerInvitation(quorra.id, wave.id, 'Service was slow')
     // She asked what is held about her, then unsubscribed, then asked to be forgotten.
     expect((await api('GET', `/api/v1/contacts/export?email=${QUORRA}`)).statusCode).toBe(200)
-    await db().insertInto('unsubscribes').values({ organization_id: tenant.organizationId, email: QUORRA }).execute()
+    // She unsubscribes with the one-click link of her mail, as a mail program would.
+    const mail = await db().selectFrom('outbox_messages').select('headers').where('recipient', '=', QUORRA).executeTakeFirstOrThrow()
+    const unsubscribe = new URL(mail.headers['List-Unsubscribe']!.slice(1, -1))
+    expect((await ctx.app.inject({ method: 'POST', url: unsubscribe.pathname, payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBeLessThan(400)
+    expect(await db().selectFrom('unsubscribes').select('email').where('organization_id', '=', tenant.organizationId).execute()).toEqual([{ email: QUORRA }])
     expect((await api('DELETE', `/api/v1/contacts/${quorra.id}`)).statusCode).toBe(204)
 
     expect(await whereFound(db(), QUORRA), 'address').toEqual([])
@@ -206,5 +211,74 @@ describeEachDatabase('attacks on data rights', (ctx) => {
     await runRetention(db(), ctx.config.signingSecret, new Date(Date.now() + 90 * 86_400_000))
     expect(await read()).toEqual(before)
     expect(await whereFound(db(), 'comment 4')).toEqual([])
+  })
+
+  it('deleting a wave leaves nothing of it in any table: its name, id, links, invitations, answers, comments and the mail queued for it', async () => {
+    const doomed = await createWave(ctx, token, { name: 'Quokka Wave', unitLinks: true })
+    expect((await api('POST', '/api/v1/contacts', [{ email: 'wave-guest@example.test', side: 'customer', unit: 'North', name: 'Guest' }])).statusCode).toBe(200)
+    await api('POST', `/api/v1/waves/${doomed.id}/invitations`, { side: 'customer' })
+    await worker().runOnce()
+    const guest = (await contactOf('wave-guest@example.test'))!
+    await answerInvitation(guest.id, doomed.id, 'quokka customer comment')
+    const staffRows = [1, 2, 3, 4, 5, 4].map((v) => ({ side: 'staff', unit: 'North', comment: `quokka staff ${v}`, answers: Object.fromEntries(KEYS.map((k) => [k, v])) }))
+    await api('POST', `/api/v1/waves/${doomed.id}/responses`, staffRows)
+    await api('POST', `/api/v1/waves/${doomed.id}/responses`, { side: 'staff', unit: 'North', comment: 'quokka pooled', answers: { excellent_service: 2 } })
+    expect((await api('GET', `/api/v1/waves/${doomed.id}/report`)).statusCode).toBe(200)
+    const invitations = (await db().selectFrom('invitations').select(['id', 'token_hash']).where('wave_id', '=', doomed.id).execute())
+    const responses = (await db().selectFrom('responses').select('id').where('wave_id', '=', doomed.id).execute()).map((r) => r.id)
+    const links = (await db().selectFrom('links').select('token').where('wave_id', '=', doomed.id).execute()).map((l) => l.token)
+    expect(invitations.length * responses.length * links.length).toBeGreaterThan(0)
+    expect((await api('DELETE', `/api/v1/waves/${doomed.id}`)).statusCode).toBe(204)
+
+    // The audit entry names the wave; nothing else does.
+    expect(await whereFound(db(), doomed.id, ['audit_log']), 'wave id').toEqual([])
+    expect(await whereFound(db(), 'Quokka Wave', ['audit_log']), 'wave name').toEqual([])
+    for (const comment of ['quokka customer', 'quokka staff', 'quokka pooled']) expect(await whereFound(db(), comment), comment).toEqual([])
+    for (const id of [...responses, ...invitations.map((i) => i.token_hash), ...links]) {
+      expect(await whereFound(db(), id, ['audit_log']), id).toEqual([])
+    }
+    // Mail already sent stays sent, as at a mail server: the development outbox keeps the invitation's
+    // Message-ID and dead link for the contact, who is still there. Nothing else names the invitation.
+    for (const { id } of invitations) expect(await whereFound(db(), id, ['audit_log', 'outbox_messages']), id).toEqual([])
+  })
+
+  it('a contact deleted by retention leaves nothing behind either', async () => {
+    expect((await api('POST', '/api/v1/contacts', [{ email: 'stale.person@example.test', side: 'customer', unit: 'North', name: 'Stale Qwertyperson' }])).statusCode).toBe(200)
+    const stale = (await contactOf('stale.person@example.test'))!
+    const old = await createWave(ctx, token, { name: 'Old times', unitLinks: true })
+    await api('POST', `/api/v1/waves/${old.id}/invitations`, { side: 'customer' })
+    await worker().runOnce()
+    await answerInvitation(stale.id, old.id, 'stale comment')
+    await sql`update retention_settings set contact_months = 1 where organization_id = ${tenant.organizationId}::uuid`.execute(db())
+    const results = await runRetention(db(), ctx.config.signingSecret, new Date(Date.now() + 90 * 86_400_000))
+    expect(results.find((r) => r.organizationId === tenant.organizationId)!.contacts).toBeGreaterThan(0)
+    expect(await contactOf('stale.person@example.test')).toBeUndefined()
+    expect(await whereFound(db(), 'stale.person@example.test'), 'address').toEqual([])
+    expect(await whereFound(db(), 'Qwertyperson'), 'name').toEqual([])
+    expect(await whereFound(db(), stale.id), 'contact id').toEqual([])
+    expect(await whereFound(db(), 'stale comment'), 'comment').toEqual([])
+  })
+
+  it('an erased customer whose answer moves out of tier gold cannot be read as the whole side minus gold, in one read or after a cached one', async () => {
+    const moved = await createWave(ctx, token, { name: 'Moving', unitLinks: true })
+    const golds = Array.from({ length: 6 }, (_, i) => ({ email: `mover${i}@example.test`, side: 'customer', unit: 'North', attributes: { tier: 'gold' } }))
+    expect((await api('POST', '/api/v1/contacts', golds)).statusCode).toBe(200)
+    await api('POST', `/api/v1/waves/${moved.id}/invitations`, { side: 'customer' })
+    for (const g of golds) await answerInvitation((await contactOf(g.email))!.id, moved.id)
+    const read = async () => {
+      const whole = (await api('GET', `/api/v1/waves/${moved.id}/report`)).json().headline.customer
+      const gold = await api('GET', `/api/v1/waves/${moved.id}/report?customer.tier=gold`)
+      return { whole: whole.n as number | undefined, gold: gold.statusCode === 200 ? (gold.json().headline.customer.n as number | undefined) : undefined }
+    }
+    // The whole side is everyone who answered (six golds and those answering earlier waves are not here).
+    const before = await read()
+    expect(before.gold).toBe(6)
+    // Erasing one moves their answer to "no attributes": the whole side and gold would differ by one.
+    expect((await api('DELETE', `/api/v1/contacts/${(await contactOf('mover0@example.test'))!.id}`)).statusCode).toBe(204)
+    const after = await read()
+    if (after.whole !== undefined && after.gold !== undefined) {
+      const difference = after.whole - after.gold
+      expect(difference === 0 || difference >= 5, JSON.stringify(after)).toBe(true)
+    }
   })
 }, {}, { mail: { worker: false }, release: { worker: false }, retention: { worker: false } })
