@@ -131,6 +131,9 @@ describeEachDatabase('attacks on data rights', (ctx) => {
       if (response.statusCode === 400) continue
       expect(response.json(), lookalike).toMatchObject({ contacts: [], invitations: [], customerResponses: [], users: [], auditEntries: [] })
     }
+    // An address typed with a decomposed accent (as some keyboards send it) is the stored, composed one.
+    expect((await api('POST', '/api/v1/contacts', [{ email: 'ren\u00e9e@example.test', side: 'customer', name: 'Renée' }])).json()).toMatchObject({ created: 1 })
+    expect((await doc(' RENE\u0301E@example.test')).contacts, 'decomposed').toEqual([expect.objectContaining({ name: 'Renée' })])
     const mine = await doc('other1@example.test')
     expect(JSON.stringify(mine)).not.toContain('Theirs')
     // Staff answers, and answers given through a public link, are never in anybody's export.
