@@ -162,7 +162,13 @@ describeEachDatabase('attacks on data rights', (ctx) => {
     expect(login).toBeDefined()
     const response = (await db().selectFrom('responses').select('id').where('wave_id', '=', wave.id).executeTakeFirstOrThrow()).id
     expect((await api('DELETE', `/api/v1/waves/${wave.id}/responses/${response}`, { reason: formula })).statusCode).toBe(204)
+    const [another] = (await api('POST', `/api/v1/waves/${wave.id}/responses`, { side: 'customer', answers: { excellent_service: 4 } })).json().ids
+    expect((await api('DELETE', `/api/v1/waves/${wave.id}/responses/${another}`, { reason: '<img src=x onerror=alert(1)>' })).statusCode).toBe(204)
     const owner = await signedIn(ctx, tenant.owner.email)
+    const page = await owner.get('/settings/audit?action=response_deleted')
+    expect(page.statusCode).toBe(200)
+    expect(page.body).not.toContain('<img src=x')
+    expect(page.body).toContain('&lt;img src=x')
     const download = await owner.get(`/settings/audit.csv?person=${encodeURIComponent('=1+2')}`)
     expect(download.statusCode).toBe(200)
     const lines = download.body.split('\r\n').filter(Boolean)
