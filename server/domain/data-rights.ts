@@ -21,6 +21,8 @@ export const EXPORT_NOTE = 'Staff answers are anonymous: they are stored without
   + 'so they cannot be attributed to anyone and are not included. Customer answers given through a personal invitation are linked '
   + 'to that invitation (until the contact is deleted) and are included below.'
 
+export const AUDIT_ENTRIES_NOTE = 'Audit entries are in the export only for owners, who read the audit log: ask an owner for them.'
+
 export const MAX_REASON_LENGTH = 500
 
 /** Why a response is deleted, as the audit log keeps it: one line of 1 to 500 characters. */

@@ -10,7 +10,7 @@ import { outboxTransport } from '../../server/mail/transport.js'
 import { addUser } from '../../server/repositories/organizations.js'
 import { runRetention } from '../../server/services/retention.js'
 import { invitationToken } from '../../server/security/tokens.js'
-import { apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
+import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
 import { answers, createUnit, createWave, hidden, KEYS, post, type Wave } from '../helpers/survey.js'
 
 type Db = TestContext['database']['db']
@@ -289,5 +289,22 @@ describeEachDatabase('attacks on data rights', (ctx) => {
       const difference = after.whole - after.gold
       expect(difference === 0 || difference >= 5, JSON.stringify(after)).toBe(true)
     }
+  })
+
+  it('an admin, who may not read the audit log, does not read it person by person through the export either', async () => {
+    const admin = await addPerson(ctx, tenant, 'admin')
+    const adminToken = await apiToken(ctx, admin)
+    await signedIn(ctx, tenant.owner.email)
+    const asAdmin = await api('GET', `/api/v1/contacts/export?email=${encodeURIComponent(tenant.owner.email)}`, undefined, adminToken)
+    expect(asAdmin.statusCode).toBe(200)
+    expect(asAdmin.json().users).toHaveLength(1)
+    expect(asAdmin.json().auditEntries).toBeNull()
+    expect(asAdmin.json().note).toContain('Audit entries are in the export only for owners')
+    expect(asAdmin.body).not.toContain('"sign_in"')
+    const adminPage = await (await signedIn(ctx, admin)).get(`/contacts/export?email=${encodeURIComponent(tenant.owner.email)}`)
+    expect(JSON.parse(adminPage.body).auditEntries).toBeNull()
+    // The owner, who reads the log anyway, gets the entries.
+    const asOwner = (await api('GET', `/api/v1/contacts/export?email=${encodeURIComponent(admin)}`)).json()
+    expect(asOwner.auditEntries.map((a: { action: string }) => a.action)).toContain('sign_in')
   })
 }, {}, { mail: { worker: false }, release: { worker: false }, retention: { worker: false } })
