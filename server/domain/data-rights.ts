@@ -1,10 +1,13 @@
 // The rules of the data-rights requests that need no database: what an export address and a
 // deletion's reason must be, and how far back the retention rules reach.
 import { MAX_EMAIL_LENGTH } from './contacts.js'
-import { EMAIL } from './inputs.js'
+import { EMAIL, normalizeEmail } from './inputs.js'
 
-/** Contacts are stored trimmed and lowercased (domain/contacts.ts); an address is looked up in that form. */
-export const normalizedEmail = (email: string) => email.trim().toLowerCase()
+/**
+ * Contacts are stored trimmed, in NFC and lowercased (domain/contacts.ts); an address is looked up, and
+ * its suppression hashed, in that same form, or a decomposed accent would find nobody.
+ */
+export const normalizedEmail = normalizeEmail
 
 /** The address as the export reads it, or the problem with it. */
 export function checkExportEmail(value: unknown): { email: string } | { problem: string } {
@@ -17,6 +20,8 @@ export function checkExportEmail(value: unknown): { email: string } | { problem:
 export const EXPORT_NOTE = 'Staff answers are anonymous: they are stored without any link to an invitation, contact or person, '
   + 'so they cannot be attributed to anyone and are not included. Customer answers given through a personal invitation are linked '
   + 'to that invitation (until the contact is deleted) and are included below.'
+
+export const AUDIT_ENTRIES_NOTE = 'Audit entries are in the export only for owners, who read the audit log: ask an owner for them.'
 
 export const MAX_REASON_LENGTH = 500
 

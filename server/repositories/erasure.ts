@@ -121,6 +121,12 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
     const suppressed = (await unsubscribe.executeTakeFirst()) !== undefined
     if (suppressed && !sibling) await trx.deleteFrom('unsubscribes').where('organization_id', '=', organizationId).where('email', '=', contact.email).execute()
     if (suppressed) await addSuppression(trx, organizationId, emailHash)
+    // The development outbox keeps each message whole (address, name, links): with the address's last
+    // contact, its messages go too. It cannot tell survey mail from account mail, so it keeps both
+    // while the other side's contact stays.
+    if (!sibling) {
+      await trx.deleteFrom('outbox_messages').where('organization_id', '=', organizationId).where(sql<boolean>`lower(recipient) = ${contact.email}`).execute()
+    }
     // A customer's answer and the use of its invitation are stored in one transaction, at one now().
     const linked = await trx.selectFrom('responses as r')
       .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
@@ -176,8 +182,11 @@ export async function eraseResponse(db: Db, organizationId: string, waveId: stri
   })
 }
 
-/** Everything the organization holds about one (normalized) address, for a subject access request. */
-export async function personalData(db: Db, organizationId: string, email: string, emailHash: string) {
+/**
+ * Everything the organization holds about one (normalized) address, for a subject access request; the
+ * audit entries the address made only `withAudit` (null otherwise).
+ */
+export async function personalData(db: Db, organizationId: string, email: string, emailHash: string, withAudit: boolean) {
   const contacts = await db.selectFrom('contacts as c')
     .leftJoin('units as u', (join) => join.onRef('u.id', '=', 'c.unit_id').onRef('u.organization_id', '=', 'c.organization_id'))
     .select(['c.id', 'c.side', 'c.email', 'c.name', 'u.name as unit', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
@@ -211,8 +220,10 @@ export async function personalData(db: Db, organizationId: string, email: string
       .where('organization_id', '=', organizationId).where(sql<boolean>`lower(recipient) = ${email}`).orderBy('id').execute(),
     db.selectFrom('users').select(['id', 'name', 'role', 'created_at', 'last_login_at'])
       .where('organization_id', '=', organizationId).where(sql<boolean>`lower(email) = ${email}`).execute(),
-    db.selectFrom('audit_log').select(['at', 'action', 'target', 'detail', 'ip'])
-      .where('organization_id', '=', organizationId).where(sql<boolean>`lower(actor_email) = ${email}`).orderBy('id').limit(10_000).execute(),
+    withAudit
+      ? db.selectFrom('audit_log').select(['at', 'action', 'target', 'detail', 'ip'])
+        .where('organization_id', '=', organizationId).where(sql<boolean>`lower(actor_email) = ${email}`).orderBy('id').limit(10_000).execute()
+      : null,
   ])
   return { contacts, invitations, surveyMail, responses: responseRows, answers, unsubscribe, suppression, accountMail, outbox, users, audit }
 }

@@ -1,7 +1,8 @@
 // Data rights: deleting a contact, exporting what the organization holds about an address, and
 // deleting one response, each audited. The audit entries name ids and counts, never an address.
 import type { Db } from '../../db/connect.js'
-import { EXPORT_NOTE } from '../domain/data-rights.js'
+import { AUDIT_ENTRIES_NOTE, EXPORT_NOTE } from '../domain/data-rights.js'
+import { can } from '../domain/roles.js'
 import { eraseContact, eraseResponse, personalData, responseExists, type ContactErasure, type PersonalData, type ResponseErasure } from '../repositories/erasure.js'
 import { suppressedHashes, suppressionHash } from '../repositories/suppressions.js'
 import { audit, type Caller } from './audit.js'
@@ -42,7 +43,7 @@ function document(email: string, data: PersonalData, now: Date) {
   return {
     email,
     exportedAt: now.toISOString(),
-    note: EXPORT_NOTE,
+    note: data.audit === null ? `${EXPORT_NOTE} ${AUDIT_ENTRIES_NOTE}` : EXPORT_NOTE,
     contacts: data.contacts.map((c) => ({
       id: c.id, side: c.side, email: c.email, name: c.name, unit: c.unit, locale: c.locale, attributes: c.attributes,
       createdAt: iso(c.created_at), updatedAt: iso(c.updated_at),
@@ -65,7 +66,7 @@ function document(email: string, data: PersonalData, now: Date) {
       submittedAt: iso(r.submitted_at), answers: answersOf(r.id),
     })),
     users: data.users.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: iso(u.created_at), lastSignInAt: iso(u.last_login_at) })),
-    auditEntries: data.audit.map((a) => ({ at: iso(a.at), action: a.action, target: a.target, detail: a.detail, ip: a.ip })),
+    auditEntries: data.audit === null ? null : data.audit.map((a) => ({ at: iso(a.at), action: a.action, target: a.target, detail: a.detail, ip: a.ip })),
   }
 }
 
@@ -73,7 +74,8 @@ export type PersonalDataDocument = ReturnType<typeof document>
 
 export async function exportPersonalData(db: Db, secret: string, caller: Caller, email: string, now = new Date()): Promise<PersonalDataDocument> {
   const organizationId = caller.principal!.organizationId
-  const data = await personalData(db, organizationId, email, suppressionHash(secret, email))
+  // The audit log is the owners' (permission 'audit'): an admin's export must not read it person by person.
+  const data = await personalData(db, organizationId, email, suppressionHash(secret, email), can(caller.principal!.role, 'audit'))
   const contactIds = data.contacts.map((c) => c.id)
   await audit(db, caller, 'contact_exported', { target: contactIds.join(',') || 'no contact', detail: { contacts: contactIds.length, invitations: data.invitations.length } })
   return document(email, data, now)
