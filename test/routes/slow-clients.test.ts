@@ -41,9 +41,11 @@ describe('slow clients', () => {
 
   /** A raw connection that sends `start`, then `drip` every `everyMs` until the server closes it. */
   async function probe(start: string, drip = '', everyMs = 100): Promise<Probe> {
+    // Timed from before connecting: the server's clock starts when it accepts, which cannot come
+    // earlier, while our 'connect' event may be handled late on a busy machine.
+    const started = performance.now()
     const socket = connect(port, '127.0.0.1')
     await once(socket, 'connect')
-    const started = performance.now()
     let received = ''
     socket.on('data', (chunk) => (received += chunk.toString()))
     socket.on('error', () => {})
