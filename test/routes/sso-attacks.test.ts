@@ -209,6 +209,24 @@ describeEachDatabase('attacks on single sign-on', (ctx: TestContext) => {
     noSession(forced)
   })
 
+  it('an issuer switch mid-flow: a sign-in started under one provider is not finished under another', async () => {
+    const other = await startOidcProvider({ redirectUris: [callbackOf(a.organizationId)] })
+    closers.push(other.close)
+    providerA.accounts.set('switcher', { email: `switcher@${domainA}` })
+    const browser = new Client(ctx.app)
+    const started = await browser.get(`/auth/oidc/${a.organizationId}`)
+    const callback = local(await signInAtProvider(started.headers.location as string, 'switcher'))
+    expect((await save(ownerA, other)).statusCode).toBe(303)
+    try {
+      const done = await browser.get(callback)
+      expect(done.statusCode).toBe(400)
+      expect(done.body).toContain('settings changed while you were signing in')
+      noSession(done)
+    } finally {
+      expect((await save(ownerA, providerA)).statusCode).toBe(303)
+    }
+  })
+
   it('open redirect: next given to the single sign-on start never leaves the site', async () => {
     const email = `redirected@${domainA}`
     providerA.accounts.set('redirected', { email })
