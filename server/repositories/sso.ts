@@ -133,20 +133,23 @@ export async function createSsoAccount(
 
 /**
  * The organization whose single sign-on an email address belongs to: its account's organization, else
- * the one organization whose first-sign-in domains list its domain, else one with an open colleague
- * invitation for it — each only where single sign-on is turned on.
+ * one with an open colleague invitation for it, else the one organization whose first-sign-in domains
+ * list its domain — each only where single sign-on is turned on (an account's only in its own). An invitation names the address
+ * itself, so it comes before a domain, which any organization may list (unverified): otherwise
+ * another organization could send someone invited here to its own provider.
  */
 export async function findSsoOrganizationForEmail(db: Db, email: string, domain: string, now = new Date()): Promise<string | undefined> {
-  const account = await db.selectFrom('users').innerJoin('sso_settings', 'sso_settings.organization_id', 'users.organization_id')
-    .select('users.organization_id').where('users.email', '=', email).where('sso_settings.enabled', '=', true).executeTakeFirst()
-  if (account) return account.organization_id
-  const byDomain = await db.selectFrom('sso_settings').select('organization_id').where('enabled', '=', true)
-    .where('sign_in_mode', '=', 'domains').where(sql<boolean>`${domain} = any(allowed_domains)`).limit(2).execute()
-  // Two organizations listing the same domain: neither is chosen, so no one can divert another's people.
-  if (byDomain.length === 1) return byDomain[0]!.organization_id
+  // Someone with an account belongs to its organization alone, even when that one has no single sign-on.
+  const account = await db.selectFrom('users').leftJoin('sso_settings', 'sso_settings.organization_id', 'users.organization_id')
+    .select(['users.organization_id', 'sso_settings.enabled']).where('users.email', '=', email).executeTakeFirst()
+  if (account) return account.enabled ? account.organization_id : undefined
   const invited = await db.selectFrom('colleague_invitations').innerJoin('sso_settings', 'sso_settings.organization_id', 'colleague_invitations.organization_id')
     .select('colleague_invitations.organization_id').where('colleague_invitations.email', '=', email).where('sso_settings.enabled', '=', true)
     .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
     .orderBy('colleague_invitations.created_at', 'desc').executeTakeFirst()
-  return invited?.organization_id
+  if (invited) return invited.organization_id
+  const byDomain = await db.selectFrom('sso_settings').select('organization_id').where('enabled', '=', true)
+    .where('sign_in_mode', '=', 'domains').where(sql<boolean>`${domain} = any(allowed_domains)`).limit(2).execute()
+  // Two organizations listing the same domain: neither is chosen, so no one can divert another's people.
+  return byDomain.length === 1 ? byDomain[0]!.organization_id : undefined
 }

@@ -17,6 +17,7 @@ import {
 import { hashPassword, verifyAgainstNobody, verifyPassword } from '../security/passwords.js'
 import { accountToken, hashToken, isTokenShaped } from '../security/tokens.js'
 import { auditAs, type Caller } from './audit.js'
+import { passwordRefusal } from './sso.js'
 
 const MINUTE_MS = 60 * 1000
 /** A reset link works this long. */
@@ -151,7 +152,8 @@ async function makeReset(trx: Db, account: Account, secret: string, now: Date): 
 
 /**
  * "Forgot password" for a normalized address. The caller answers the same whatever happens here:
- * a mail is queued only when the address has an account and neither the address nor the account
+ * a mail is queued only when the address has an account that may use a password (see
+ * passwordRefusal: not one of single sign-on only) and neither the address nor the account
  * has had RESETS_PER_WINDOW requests in the last hour. Unknown addresses run the same queries
  * (against an id that matches nothing), so timing tells little either.
  */
@@ -165,6 +167,9 @@ export async function requestPasswordReset(db: Db, caller: Caller, email: string
     const account = await findAccountByEmail(trx, email)
     const forAccount = await countResetsSince(trx, account?.id ?? NOBODY, since)
     if (!account || recent.length >= RESETS_PER_WINDOW || forAccount >= RESETS_PER_WINDOW) return
+    // No password for an account that may not use one (single sign-on only, or required): it would
+    // keep the person in after their provider removed them.
+    if (await passwordRefusal(trx, account)) return
     const { id } = await makeReset(trx, account, secret, now)
     await queueAccountMail(trx, {
       organizationId: account.organizationId, kind: 'password_reset', refId: id, recipient: account.email,

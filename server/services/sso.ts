@@ -248,7 +248,10 @@ export async function completeSsoSignIn(
     identity = { issuer: claims.iss, subject: claims.sub, email: email?.trim().toLowerCase() ?? null, emailVerified, name: name.trim().slice(0, 100) }
   } catch (error) {
     const { code, message } = describe(error)
-    const status = code.startsWith('provider_') || code === 'unreachable' || code === 'timeout' ? 502 : 400
+    // A code the provider refuses as malformed or unknown came with the browser's request (a replay,
+    // junk typed into the address): that is a bad request here, not a failing provider.
+    const refusedCode = code === 'provider_invalid_grant' || code === 'provider_invalid_request'
+    const status = !refusedCode && (code.startsWith('provider_') || code === 'unreachable' || code === 'timeout') ? 502 : 400
     return fail(status, code, `The answer of your identity provider could not be accepted: ${message}. ${again}`)
   }
   const found = await accountFor(db, caller, organizationId, provider.settings, identity)
@@ -316,4 +319,15 @@ export async function passwordRefusal(db: Db, user: { id: string; organizationId
   if (!role || !passwordAllowed(settings, { id: user.id, role })) return 'Your organization signs in with single sign-on. Choose “Sign in with single sign-on” below.'
   if (user.passwordHash === null && settings.enabled) return 'This account signs in with single sign-on. Choose “Sign in with single sign-on” below.'
   return null
+}
+
+/**
+ * Single sign-on as a way to accept a colleague invitation: where the organization has it turned on,
+ * the start of a sign-in for the invited address, and whether it is the only way (SSO required: a
+ * new account is never the break-glass owner, so a password would be refused at every later sign-in).
+ */
+export async function ssoForInvitation(db: Db, organizationId: string, email: string): Promise<{ href: string; required: boolean } | null> {
+  const settings = await getSsoSettings(db, organizationId)
+  if (!settings.enabled || !settings.issuer || !settings.clientId) return null
+  return { href: `/auth/oidc/${organizationId}?${new URLSearchParams({ login_hint: email })}`, required: settings.ssoRequired }
 }

@@ -14,6 +14,8 @@ export interface Behaviour {
   clockOffsetSeconds: number
   /** Changes the ID token's payload after it was signed, keeping the signature. */
   tamperIdToken: ((payload: Record<string, unknown>) => Record<string, unknown>) | null
+  /** Replaces the whole ID token (header, payload and signature), to play a provider that signs it differently. */
+  forgeIdToken: ((idToken: string) => string) | null
 }
 
 export interface TestProvider {
@@ -39,7 +41,7 @@ export async function startOidcProvider(options: { redirectUris: string[]; issue
   const clientId = options.clientId ?? 'service-gap'
   const clientSecret = options.clientSecret ?? 'a-client-secret-of-the-test-provider'
   const accounts = new Map<string, ProviderAccount>()
-  const behaviour: Behaviour = { clockOffsetSeconds: 0, tamperIdToken: null }
+  const behaviour: Behaviour = { clockOffsetSeconds: 0, tamperIdToken: null, forgeIdToken: null }
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })
 
   const configuration: Configuration = {
@@ -88,6 +90,7 @@ export async function startOidcProvider(options: { redirectUris: string[]; issue
       const changed = behaviour.tamperIdToken(JSON.parse(Buffer.from(payload!, 'base64url').toString()))
       body.id_token = [header, Buffer.from(JSON.stringify(changed)).toString('base64url'), signature].join('.')
     }
+    if (behaviour.forgeIdToken && body?.id_token) body.id_token = behaviour.forgeIdToken(body.id_token)
   })
   handler = provider.callback()
   return {

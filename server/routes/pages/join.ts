@@ -7,6 +7,7 @@ import type { FieldErrors } from '../../domain/inputs.js'
 import { HttpError } from '../../http-error.js'
 import { hashPassword } from '../../security/passwords.js'
 import { acceptInvitation, invitationForToken, type ColleagueInvitation, type InvitationState } from '../../services/colleagues.js'
+import { ssoForInvitation } from '../../services/sso.js'
 import { finishSignIn } from '../sign-in.js'
 
 type Params = { token: string }
@@ -27,7 +28,8 @@ export default async function joinPages(app: FastifyInstance) {
     return found.invitation
   }
 
-  function page(reply: FastifyReply, invitation: ColleagueInvitation, values: { name: string }, errors: FieldErrors = {}) {
+  async function page(reply: FastifyReply, invitation: ColleagueInvitation, values: { name: string }, errors: FieldErrors = {}) {
+    const sso = await ssoForInvitation(app.db, invitation.organizationId, invitation.email)
     return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').page('join', {
       title: `Join ${invitation.organizationName}`,
       invitation: {
@@ -35,8 +37,7 @@ export default async function joinPages(app: FastifyInstance) {
         inviter: invitation.inviterName || invitation.inviterEmail,
       },
       values, errors,
-      // Single sign-on adds its way in here when the organization has it configured.
-      sso: null,
+      sso: sso && { href: sso.href, label: 'Join with single sign-on', required: sso.required },
     })
   }
 
@@ -48,6 +49,10 @@ export default async function joinPages(app: FastifyInstance) {
   app.post<{ Params: Params }>('/join/:token', { config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const invitation = await openInvitation(request.params.token)
     const form = request.body as Record<string, unknown>
+    // With single sign-on required, a password would let the newcomer past it: they join through the provider.
+    if ((await ssoForInvitation(app.db, invitation.organizationId, invitation.email))?.required) {
+      throw new HttpError(403, 'sso_required', 'Your organization signs in with single sign-on: choose “Join with single sign-on” on the invitation page.')
+    }
     const checked = checkJoin(form, { email: invitation.email, organization: invitation.organizationName })
     if (!checked.ok) {
       const name = typeof form.name === 'string' ? form.name.slice(0, 200) : ''
