@@ -16,7 +16,7 @@ import {
   type ColleagueInvitation,
 } from '../repositories/colleague-invitations.js'
 import { deleteSessionsOfUser } from '../repositories/credentials.js'
-import { emailHasAccount, findPerson, insertUser, listPeople, removeUser, setUserRole } from '../repositories/organizations.js'
+import { emailHasAccount, findPerson, insertUser, listPeople, lockOwners, removeUser, setUserRole } from '../repositories/organizations.js'
 import { listUnits } from '../repositories/units.js'
 import { managedUnits, setManagedUnits } from '../repositories/unit-managers.js'
 import { accountToken, hashToken, isTokenShaped } from '../security/tokens.js'
@@ -188,22 +188,48 @@ export async function acceptInvitation(db: Db, caller: Pick<Caller, 'ip'>, invit
 }
 
 /**
+ * Whether the organization keeps an owner when this person stops being one. Checked inside the
+ * transaction that makes the change, with the owners' rows locked: two owners taking the role from
+ * each other (or removing each other) at the same moment would otherwise both see two owners and
+ * leave none.
+ */
+async function keepsAnOwner(trx: Db, organizationId: string, personId: string): Promise<boolean> {
+  const owners = await lockOwners(trx, organizationId)
+  return !owners.includes(personId) || owners.length > 1
+}
+
+/**
  * Gives a person another role. Their sessions end (they sign in again under the new role); their API
  * tokens follow at once, since a token's role is read from the person on every request. Leaving the
  * unit manager role drops their units, so that a later return to it starts from a fresh choice.
+ * 'last_owner' (and nothing changed) when it would leave the organization without an owner.
  */
-export async function changeRole(db: Db, caller: Inviter, person: { id: string; role: Role }, role: Role): Promise<void> {
+export async function changeRole(db: Db, caller: Inviter, person: { id: string; role: Role }, role: Role): Promise<'changed' | 'last_owner'> {
   const organizationId = caller.principal.organizationId
-  await atomically(db, async (trx) => {
+  const changed = await atomically(db, async (trx) => {
+    if (role !== 'owner' && !(await keepsAnOwner(trx, organizationId, person.id))) return false
     await setUserRole(trx, organizationId, person.id, role)
     if (role !== 'unit_manager') await setManagedUnits(trx, organizationId, person.id, [])
     await deleteSessionsOfUser(trx, person.id)
+    return true
   })
+  if (!changed) return 'last_owner'
   await audit(db, caller, 'role_changed', { target: `person ${person.id}`, detail: { from: person.role, to: role } })
+  return 'changed'
 }
 
-/** Removes a person; their sessions, API tokens and units go with their account. */
-export async function removePerson(db: Db, caller: Inviter, person: { id: string; role: Role }): Promise<void> {
-  await removeUser(db, caller.principal.organizationId, person.id)
+/**
+ * Removes a person; their sessions, API tokens and units go with their account. 'last_owner' (and
+ * nothing removed) when they are the organization's only owner.
+ */
+export async function removePerson(db: Db, caller: Inviter, person: { id: string; role: Role }): Promise<'removed' | 'last_owner'> {
+  const organizationId = caller.principal.organizationId
+  const removed = await atomically(db, async (trx) => {
+    if (!(await keepsAnOwner(trx, organizationId, person.id))) return false
+    await removeUser(trx, organizationId, person.id)
+    return true
+  })
+  if (!removed) return 'last_owner'
   await audit(db, caller, 'person_removed', { target: `person ${person.id}`, detail: { role: person.role } })
+  return 'removed'
 }
