@@ -1,0 +1,213 @@
+// Attacks on the roles, on both databases: a unit manager reaching other units' links through the
+// API or the QR and print pages, two owners demoting each other at once, an admin reaching what only
+// owners may do, API tokens following every change of role at once, and invitations that try to
+// give more than the inviter may.
+import { expect, it } from 'vitest'
+import { countOwners, findUserByEmail } from '../../server/repositories/organizations.js'
+import { setManagedUnits } from '../../server/repositories/unit-managers.js'
+import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, type Tenant, type TestContext } from '../helpers/app.js'
+
+describeEachDatabase('attacks on roles', (ctx: TestContext) => {
+  let tenant: Tenant
+  let ownerToken: string
+  let waveId: string
+  let units: Record<string, string>
+  let managerEmail: string
+  let managerToken: string
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string, payload?: unknown) =>
+    ctx.app.inject({ method, url: `/api/v1${url}`, headers: bearer(token), ...(payload === undefined ? {} : { payload: payload as object }) })
+  const userId = async (email: string) => (await findUserByEmail(ctx.database.db, email))!.id
+  // Each sign-in from an address of its own, so that this file's many sign-ins stay under the
+  // per-address limit of the sign-in form.
+  let address = 0
+  const signedIn = async (_ctx: TestContext, email: string) => {
+    const browser = new Browser(ctx.app)
+    await browser.get('/login')
+    address++
+    const body = new URLSearchParams({ _csrf: browser.csrf!, email, password: PASSWORD })
+    const response = await browser.request({
+      method: 'POST', url: '/login', payload: body.toString(), remoteAddress: `10.77.${address >> 8}.${address & 255}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    expect(response.statusCode, `sign-in of ${email}`).toBe(303)
+    await browser.get('/waves')
+    return browser
+  }
+
+  it('sets up an organization with two units, a wave with unit links and a manager of North', async () => {
+    tenant = await createTenant(ctx, 'Roles Org')
+    ownerToken = await apiToken(ctx, tenant.owner.email)
+    units = {}
+    for (const name of ['North', 'South']) units[name] = (await api('POST', '/units', ownerToken, { name })).json().id
+    const created = await api('POST', '/waves', ownerToken, { name: '2026-Q4', templateKey: 'service-gap-index', unitLinks: true })
+    expect(created.statusCode, created.body).toBe(201)
+    waveId = created.json().id
+    managerEmail = await addPerson(ctx, tenant, 'unit_manager')
+    await setManagedUnits(ctx.database.db, tenant.organizationId, await userId(managerEmail), [units.North!])
+    managerToken = await apiToken(ctx, managerEmail)
+  })
+
+  it('gives a unit manager no link of another unit: not in the API wave objects, not as a QR code or print page', async () => {
+    const owners = (await api('GET', `/waves/${waveId}`, ownerToken)).json()
+    const south = owners.unitLinks.find((entry: { unit: { name: string } }) => entry.unit.name === 'South')
+    expect(south.staff).toMatch(/\/s\//)
+    const southToken = south.staff.split('/').at(-1) as string
+    for (const url of [`/waves/${waveId}`, '/waves']) {
+      const response = await api('GET', url, managerToken)
+      expect(response.statusCode, url).toBe(200)
+      expect(response.body, url).not.toContain(southToken)
+      expect(response.body, url).not.toContain('South')
+      expect(response.body, url).toContain('North')
+    }
+    const links = await ctx.database.db.selectFrom('links').select(['id', 'unit_id', 'side']).where('wave_id', '=', waveId).execute()
+    const browser = await signedIn(ctx, managerEmail)
+    for (const link of links) {
+      // Their unit's links and the wave's general links, as the wave page shows them.
+      const theirs = link.unit_id === units.North || link.unit_id === null
+      for (const page of ['qr.svg', 'print']) {
+        const response = await browser.get(`/waves/${waveId}/links/${link.id}/${page}`)
+        expect(response.statusCode, `${page} of ${link.unit_id ?? 'the general'} ${link.side} link`).toBe(theirs ? 200 : 404)
+      }
+    }
+    // The wave page already left them out; everyone else still sees every link.
+    expect((await browser.get(`/waves/${waveId}`)).body).not.toContain(southToken)
+    const viewer = await signedIn(ctx, await addPerson(ctx, tenant, 'viewer'))
+    for (const link of links) expect((await viewer.get(`/waves/${waveId}/links/${link.id}/print`)).statusCode).toBe(200)
+  })
+
+  it('keeps an owner when two owners take the owner role from each other at the same moment', async () => {
+    const org = await createTenant(ctx, 'Two Owners')
+    const secondEmail = await addPerson(ctx, org, 'owner')
+    const [first, second] = await Promise.all([signedIn(ctx, org.owner.email), signedIn(ctx, secondEmail)])
+    const [a, b] = await Promise.all([
+      first.post(`/settings/people/${await userId(secondEmail)}/role`, { role: 'admin' }),
+      second.post(`/settings/people/${org.owner.userId}/role`, { role: 'admin' }),
+    ])
+    expect([a.statusCode, b.statusCode].sort()).toEqual([303, 409])
+    expect(await countOwners(ctx.database.db, org.organizationId)).toBe(1)
+    // The same for removing each other.
+    const third = await createTenant(ctx, 'Two Owners Again')
+    const otherEmail = await addPerson(ctx, third, 'owner')
+    const [x, y] = await Promise.all([signedIn(ctx, third.owner.email), signedIn(ctx, otherEmail)])
+    const [c, d] = await Promise.all([
+      x.post(`/settings/people/${await userId(otherEmail)}/remove`),
+      y.post(`/settings/people/${third.owner.userId}/remove`),
+    ])
+    expect([c.statusCode, d.statusCode].sort()).toEqual([303, 409])
+    expect(await countOwners(ctx.database.db, third.organizationId)).toBe(1)
+  })
+
+  it('lets an admin do nothing that only owners may: owners, audit, deletions, retention, two-factor', async () => {
+    const adminEmail = await addPerson(ctx, tenant, 'admin')
+    const admin = await signedIn(ctx, adminEmail)
+    const adminToken = await apiToken(ctx, adminEmail)
+    const viewerEmail = await addPerson(ctx, tenant, 'viewer')
+    const viewerId = await userId(viewerEmail)
+    await admin.get('/settings/people')
+    expect((await admin.post(`/settings/people/${viewerId}/role`, { role: 'owner' })).statusCode).toBe(400)
+    expect((await admin.post(`/settings/people/${await userId(adminEmail)}/role`, { role: 'owner' })).statusCode).toBe(400)
+    expect((await admin.post(`/settings/people/${tenant.owner.userId}/role`, { role: 'viewer' })).statusCode).toBe(403)
+    expect((await admin.post(`/settings/people/${tenant.owner.userId}/remove`)).statusCode).toBe(403)
+    expect((await admin.post('/settings/people/invitations', { email: 'would-be-owner@example.test', name: '', role: 'owner' })).statusCode).toBe(422)
+    expect(await ctx.database.db.selectFrom('colleague_invitations').select('id').where('email', '=', 'would-be-owner@example.test').execute()).toEqual([])
+    for (const url of ['/settings/audit', '/settings/audit.csv', '/settings/retention', `/waves/${waveId}/delete`]) {
+      expect((await admin.get(url)).statusCode, url).toBe(403)
+    }
+    expect((await admin.post('/settings/security', { requireTwoFactor: 'on' })).statusCode).toBe(403)
+    expect((await admin.post(`/settings/security/people/${tenant.owner.userId}/reset`)).statusCode).toBe(403)
+    expect((await admin.post(`/waves/${waveId}/delete`, { confirm: '2026-Q4' })).statusCode).toBe(403)
+    expect((await api('DELETE', `/waves/${waveId}`, adminToken)).statusCode).toBe(403)
+    expect((await api('GET', `/waves/${waveId}`, ownerToken)).statusCode).toBe(200)
+  })
+
+  it('applies every change of role to the person\'s API token at once, in both directions', async () => {
+    const email = await addPerson(ctx, tenant, 'viewer')
+    const id = await userId(email)
+    const token = await apiToken(ctx, email)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    const canCreateUnit = async () => (await api('POST', '/units', token, { name: `Unit ${Math.random()}` })).statusCode
+    const readsWholeWave = async () => (await api('GET', `/waves/${waveId}/report`, token)).statusCode
+    const exports = async () => (await api('GET', `/waves/${waveId}/export.csv`, token)).statusCode
+    expect([await canCreateUnit(), await readsWholeWave(), await exports()]).toEqual([403, 200, 403])
+    const to = async (role: string) => {
+      await owner.get('/settings/people')
+      expect((await owner.post(`/settings/people/${id}/role`, { role })).statusCode).toBe(303)
+    }
+    await to('admin')
+    expect([await canCreateUnit(), await readsWholeWave(), await exports()]).toEqual([201, 200, 200])
+    await to('analyst')
+    expect([await canCreateUnit(), await readsWholeWave(), await exports()]).toEqual([403, 200, 200])
+    // A unit manager without units reads nothing of the wave, at once.
+    await to('unit_manager')
+    expect([await canCreateUnit(), await readsWholeWave(), await exports()]).toEqual([403, 403, 403])
+    expect((await api('GET', `/waves/${waveId}/report?unit=North`, token)).statusCode).toBe(403)
+    await owner.get('/settings/people')
+    expect((await owner.post(`/settings/people/${id}/units`, { units: units.North! })).statusCode).toBe(303)
+    expect((await api('GET', `/waves/${waveId}/report?unit=North`, token)).statusCode).toBe(200)
+    // Back to viewer: the units are dropped, and a return to unit manager starts from none.
+    await to('viewer')
+    expect(await readsWholeWave()).toBe(200)
+    await to('unit_manager')
+    expect((await api('GET', `/waves/${waveId}/report?unit=North`, token)).statusCode).toBe(403)
+    await owner.get('/settings/people')
+    expect((await owner.post(`/settings/people/${id}/remove`)).statusCode).toBe(303)
+    expect((await api('GET', '/waves', token)).statusCode).toBe(401)
+  })
+
+  it('gives a unit manager of a deleted unit nothing, and one whose unit was reassigned only the new unit, token and all', async () => {
+    const email = await addPerson(ctx, tenant, 'unit_manager')
+    const token = await apiToken(ctx, email)
+    const temp = (await api('POST', '/units', ownerToken, { name: 'Temporary' })).json().id as string
+    await setManagedUnits(ctx.database.db, tenant.organizationId, await userId(email), [temp])
+    expect((await api('GET', `/waves/${waveId}/report?unit=Temporary`, token)).statusCode).toBe(200)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    await owner.get('/units')
+    expect((await owner.post(`/units/${temp}/delete`)).statusCode).toBe(303)
+    expect(await ctx.database.db.selectFrom('units').select('id').where('id', '=', temp).execute()).toEqual([])
+    for (const query of ['', '?unit=Temporary', `?unit=${temp}`, '?unit=North']) {
+      expect((await api('GET', `/waves/${waveId}/report${query}`, token)).statusCode, query).toBe(403)
+    }
+    const browser = await signedIn(ctx, email)
+    const page = await browser.get(`/waves/${waveId}`)
+    expect(page.statusCode).toBe(403)
+    expect(page.body).not.toContain('South')
+    await setManagedUnits(ctx.database.db, tenant.organizationId, await userId(email), [units.South!])
+    expect((await api('GET', `/waves/${waveId}/report?unit=South`, token)).statusCode).toBe(200)
+    expect((await api('GET', `/waves/${waveId}/report?unit=North`, token)).statusCode).toBe(403)
+  })
+
+  it('refuses a unit manager every unit but theirs however the query names it', async () => {
+    for (const query of [
+      `?unit=North&unit=South`, `?unit=South&unit=North`, `?unit=${units.South}`, '?unit=SOUTH', '?unit= South ',
+      `?unit[]=North`, `?unit=North&unit=${units.South}`, '?customer.tier=x', '?staff.team=x',
+    ]) {
+      const response = await api('GET', `/waves/${waveId}/report${query}`, managerToken)
+      expect([400, 403], `${query}: ${response.body}`).toContain(response.statusCode)
+      expect(response.body, query).not.toContain('"headline"')
+    }
+    const browser = await signedIn(ctx, managerEmail)
+    for (const query of [`?unit=South`, `?unit=${units.South}`, `?unit=North&unit=South`]) {
+      const page = await browser.get(`/waves/${waveId}${query}`)
+      expect(page.body, query).not.toMatch(/<option[^>]*>South</)
+    }
+  })
+
+  it('does not let an invitation reach an address that meanwhile has an account in another organization', async () => {
+    const owner = await signedIn(ctx, tenant.owner.email)
+    await owner.get('/settings/people')
+    const email = `two-places-${Date.now()}@example.test`
+    expect((await owner.post('/settings/people/invitations', { email, name: '', role: 'admin' })).statusCode).toBe(303)
+    const mail = await ctx.database.db.selectFrom('account_mails').select(['ref_id']).where('recipient', '=', email).executeTakeFirstOrThrow()
+    const { accountToken } = await import('../../server/security/tokens.js')
+    const link = `/join/${accountToken(ctx.config.signingSecret, 'colleague_invitation', mail.ref_id)}`
+    const other = await createTenant(ctx, 'Elsewhere')
+    await ctx.database.db.updateTable('users').set({ email }).where('id', '=', other.owner.userId).execute()
+    const joiner = new Browser(ctx.app)
+    await joiner.get(link)
+    const joined = await joiner.post(link, { name: 'Twice', password: 'a brand new passphrase 42', confirm: 'a brand new passphrase 42' })
+    expect([409, 422]).toContain(joined.statusCode)
+    const accounts = await ctx.database.db.selectFrom('users').select(['organization_id', 'role']).where('email', '=', email).execute()
+    expect(accounts).toEqual([{ organization_id: other.organizationId, role: 'owner' }])
+  })
+})
