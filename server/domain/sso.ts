@@ -73,7 +73,8 @@ const checked = (value: unknown) => value === 'on' || value === 'true' || value 
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /**
- * The settings form. A non-owner keeps "SSO required" and the break-glass owner as they are;
+ * The settings form. A non-owner keeps the provider (on or off, issuer, client ID and secret), "SSO
+ * required" and the break-glass owner as they are;
  * `owners` are the ids the break-glass owner may be chosen from.
  */
 export function checkSsoSettings(
@@ -81,10 +82,14 @@ export function checkSsoSettings(
   context: { isOwner: boolean; owners: readonly string[]; current: SsoSettings; allowInsecureLoopback: boolean },
 ): Checked<SsoSettingsChange> {
   const errors: FieldErrors = {}
-  const enabled = checked(input.enabled)
-  const issuer = text(input.issuer)
-  const clientId = text(input.clientId)
-  const secret = typeof input.clientSecret === 'string' ? input.clientSecret.trim() : ''
+  // The provider (whether it is on, which one, and its client) is an owner's to choose: it vouches
+  // for everyone who signs in with it, owners included, so an admin pointing it at a provider of
+  // their own could sign in as an owner. A non-owner keeps these as they are, like the requirement.
+  const provider = context.isOwner ? input : { enabled: context.current.enabled ? 'on' : '', issuer: context.current.issuer, clientId: context.current.clientId, clientSecret: '' }
+  const enabled = checked(provider.enabled)
+  const issuer = text(provider.issuer)
+  const clientId = text(provider.clientId)
+  const secret = typeof provider.clientSecret === 'string' ? provider.clientSecret.trim() : ''
   if (issuer !== '' || enabled) {
     const problem = issuerProblem(issuer, context.allowInsecureLoopback)
     if (problem) errors.issuer = problem

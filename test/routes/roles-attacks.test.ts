@@ -2,10 +2,11 @@
 // API or the QR and print pages, two owners demoting each other at once, an admin reaching what only
 // owners may do, API tokens following every change of role at once, and invitations that try to
 // give more than the inviter may.
-import { expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { countOwners, findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, type Tenant, type TestContext } from '../helpers/app.js'
+import { signInAtProvider, startOidcProvider, type TestProvider } from '../helpers/oidc.js'
 
 describeEachDatabase('attacks on roles', (ctx: TestContext) => {
   let tenant: Tenant
@@ -211,3 +212,39 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
     expect(accounts).toEqual([{ organization_id: other.organizationId, role: 'owner' }])
   })
 })
+
+const PUBLIC_URL = 'http://127.0.0.1:39998'
+
+describeEachDatabase('attacks on roles through single sign-on', (ctx: TestContext) => {
+  const providers: TestProvider[] = []
+  afterAll(async () => { for (const p of providers) await p.close() })
+
+  it('does not let an admin point single sign-on at a provider of their own and sign in as the owner', async () => {
+    const tenant = await createTenant(ctx, 'Takeover Org')
+    const adminEmail = await addPerson(ctx, tenant, 'admin')
+    const admin = new Browser(ctx.app)
+    await admin.login(adminEmail)
+    // The admin's own provider, which vouches for any address they like, the owner's included.
+    const theirs = await startOidcProvider({ redirectUris: [`${PUBLIC_URL}/auth/oidc/${tenant.organizationId}/callback`] })
+    providers.push(theirs)
+    theirs.accounts.set('forged-owner', { email: tenant.owner.email, emailVerified: true })
+    await admin.get('/settings/sso')
+    const saved = await admin.post('/settings/sso', {
+      enabled: 'on', issuer: theirs.issuer, clientId: theirs.clientId, clientSecret: theirs.clientSecret,
+      signInMode: 'invitation', allowedDomains: '', defaultRole: 'viewer',
+    })
+    expect([303, 403, 422]).toContain(saved.statusCode)
+    const settings = await ctx.database.db.selectFrom('sso_settings').select(['enabled', 'issuer']).where('organization_id', '=', tenant.organizationId).executeTakeFirst()
+        expect(settings?.issuer ?? '').not.toBe(theirs.issuer)
+    // Whatever the page answered, the forged owner gets no session of the owner.
+    const attacker = new Browser(ctx.app)
+    const started = await attacker.get(`/auth/oidc/${tenant.organizationId}`)
+    if (started.statusCode === 303 && String(started.headers.location).startsWith(theirs.issuer)) {
+      const callback = await signInAtProvider(started.headers.location as string, 'forged-owner')
+      await attacker.get(callback.slice(PUBLIC_URL.length))
+    }
+    expect((await attacker.get('/settings/audit')).statusCode).not.toBe(200)
+    const owner = await ctx.database.db.selectFrom('users').select(['sso_issuer', 'sso_subject']).where('id', '=', tenant.owner.userId).executeTakeFirstOrThrow()
+    expect(owner).toEqual({ sso_issuer: null, sso_subject: null })
+  })
+}, { PUBLIC_URL, OIDC_ALLOW_INSECURE_LOOPBACK: 'true' })
