@@ -2,6 +2,7 @@
 // deleting one response, each audited. The audit entries name ids and counts, never an address.
 import type { Db } from '../../db/connect.js'
 import { EXPORT_NOTE } from '../domain/data-rights.js'
+import { can } from '../domain/roles.js'
 import { eraseContact, eraseResponse, personalData, responseExists, type ContactErasure, type PersonalData, type ResponseErasure } from '../repositories/erasure.js'
 import { suppressedHashes, suppressionHash } from '../repositories/suppressions.js'
 import { audit, type Caller } from './audit.js'
@@ -37,7 +38,7 @@ async function contactEmail(db: Db, organizationId: string, contactId: string): 
 
 const iso = (date: Date | null | undefined) => (date ? new Date(date).toISOString() : null)
 
-function document(email: string, data: PersonalData, now: Date) {
+function document(email: string, data: PersonalData, now: Date, withAudit: boolean) {
   const answersOf = (id: string) => Object.fromEntries(data.answers.filter((a) => a.response_id === id).map((a) => [a.item_key, a.value]))
   return {
     email,
@@ -65,7 +66,8 @@ function document(email: string, data: PersonalData, now: Date) {
       submittedAt: iso(r.submitted_at), answers: answersOf(r.id),
     })),
     users: data.users.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: iso(u.created_at), lastSignInAt: iso(u.last_login_at) })),
-    auditEntries: data.audit.map((a) => ({ at: iso(a.at), action: a.action, target: a.target, detail: a.detail, ip: a.ip })),
+    // The audit log is the owners' to read (roles.ts 'audit'): for anyone else null, not an empty list.
+    auditEntries: withAudit ? data.audit.map((a) => ({ at: iso(a.at), action: a.action, target: a.target, detail: a.detail, ip: a.ip })) : null,
   }
 }
 
@@ -76,7 +78,9 @@ export async function exportPersonalData(db: Db, secret: string, caller: Caller,
   const data = await personalData(db, organizationId, email, suppressionHash(secret, email))
   const contactIds = data.contacts.map((c) => c.id)
   await audit(db, caller, 'contact_exported', { target: contactIds.join(',') || 'no contact', detail: { contacts: contactIds.length, invitations: data.invitations.length } })
-  return document(email, data, now)
+  // An admin may export what is held about an address, but the person's audit entries (with their
+  // addresses and what they did) only reach those who may read the audit log.
+  return document(email, data, now, can(caller.principal!.role, 'audit'))
 }
 
 export { responseExists }

@@ -194,6 +194,23 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
     }
   })
 
+  it('does not give an admin the owner-only audit log through the export of what is held about an address', async () => {
+    const adminEmail = await addPerson(ctx, tenant, 'admin')
+    const adminToken = await apiToken(ctx, adminEmail)
+    const url = `/contacts/export?email=${encodeURIComponent(tenant.owner.email)}`
+    const owners = (await api('GET', url, ownerToken)).json()
+    expect(owners.auditEntries.map((entry: { action: string }) => entry.action)).toContain('token_created')
+    const admins = await api('GET', url, adminToken)
+    expect(admins.statusCode).toBe(200)
+    expect(admins.json().users).toHaveLength(1)
+    expect(admins.json().auditEntries).toBeNull()
+    expect(admins.body).not.toContain('token_created')
+    const admin = await signedIn(ctx, adminEmail)
+    const page = await admin.get(url)
+    expect(page.statusCode).toBe(200)
+    expect(JSON.parse(page.body).auditEntries).toBeNull()
+  })
+
   it('does not let an invitation reach an address that meanwhile has an account in another organization', async () => {
     const owner = await signedIn(ctx, tenant.owner.email)
     await owner.get('/settings/people')

@@ -134,7 +134,7 @@ export default async function contacts(fastify: FastifyInstance) {
       tags: ['contacts'],
       summary: 'Everything held about one email address in your organization, as JSON (a subject access request)',
       description: 'Contacts with this address (both sides), their invitations (no tokens), unsubscribe and suppression state, the mail queued '
-        + 'or sent to it, customer answers given through a personal invitation, people with this address and the audit entries they made. '
+        + 'or sent to it, customer answers given through a personal invitation, people with this address and the audit entries they made (owners only; null for an admin). '
         + 'Staff answers are anonymous and cannot be attributed to anyone, so they are not included. Audited.',
       querystring: Type.Object({ email: Type.String({ maxLength: 320 }) }),
       response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403) },
