@@ -211,6 +211,33 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
     expect(JSON.parse(page.body).auditEntries).toBeNull()
   })
 
+  it('withdraws the open invitations of someone removed or demoted, so that they cannot come back through them', async () => {
+    const { accountToken } = await import('../../server/security/tokens.js')
+    const owner = await signedIn(ctx, tenant.owner.email)
+    const inviteAsAdmin = async (role: string) => {
+      const email = await addPerson(ctx, tenant, 'admin')
+      const admin = await signedIn(ctx, email)
+      await admin.get('/settings/people')
+      const spare = `spare-${role}-${Date.now()}@example.test`
+      expect((await admin.post('/settings/people/invitations', { email: spare, name: '', role })).statusCode).toBe(303)
+      const row = await ctx.database.db.selectFrom('colleague_invitations').select('id').where('email', '=', spare).executeTakeFirstOrThrow()
+      return { adminId: await userId(email), link: `/join/${accountToken(ctx.config.signingSecret, 'colleague_invitation', row.id)}` }
+    }
+    // Removed: a spare admin account they invited on their way out stays closed.
+    const removed = await inviteAsAdmin('admin')
+    await owner.get('/settings/people')
+    expect((await owner.post(`/settings/people/${removed.adminId}/remove`)).statusCode).toBe(303)
+    expect((await new Browser(ctx.app).get(removed.link)).statusCode).toBe(410)
+    // Demoted to viewer: a viewer gives no role, so none of their invitations stays open.
+    const demoted = await inviteAsAdmin('analyst')
+    await owner.get('/settings/people')
+    expect((await owner.post(`/settings/people/${demoted.adminId}/role`, { role: 'viewer' })).statusCode).toBe(303)
+    expect((await new Browser(ctx.app).get(demoted.link)).statusCode).toBe(410)
+    // An admin who stays an admin keeps their invitations.
+    const kept = await inviteAsAdmin('viewer')
+    expect((await new Browser(ctx.app).get(kept.link)).statusCode).toBe(200)
+  })
+
   it('does not let an invitation reach an address that meanwhile has an account in another organization', async () => {
     const owner = await signedIn(ctx, tenant.owner.email)
     await owner.get('/settings/people')
