@@ -3,6 +3,8 @@
 // owners may do, API tokens following every change of role at once, and invitations that try to
 // give more than the inviter may.
 import { afterAll, expect, it } from 'vitest'
+import { MailWorker } from '../../server/mail/worker.js'
+import { outboxTransport } from '../../server/mail/transport.js'
 import { countOwners, findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, PASSWORD, type Tenant, type TestContext } from '../helpers/app.js'
@@ -236,6 +238,44 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
     // An admin who stays an admin keeps their invitations.
     const kept = await inviteAsAdmin('viewer')
     expect((await new Browser(ctx.app).get(kept.link)).statusCode).toBe(200)
+  })
+
+  it('does not show an admin, in the outbox, the link of an owner\'s password reset or of an invitation to become an owner', async () => {
+    const worker = new MailWorker({ db: ctx.database.db, transport: outboxTransport(ctx.database.db), publicUrl: ctx.config.publicUrl, secret: ctx.config.signingSecret, from: 'Service Gap <sg@sg.test>', rate: 1000 })
+    const adminEmail = await addPerson(ctx, tenant, 'admin')
+    // The admin asks for a reset of the owner's password, and the owner invites a second owner.
+    const anyone = new Browser(ctx.app)
+    await anyone.get('/forgot-password')
+    expect((await anyone.post('/forgot-password', { email: tenant.owner.email })).statusCode).toBeLessThan(400)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    await owner.get('/settings/people')
+    const coOwner = `co-owner-${Date.now()}@example.test`
+    expect((await owner.post('/settings/people/invitations', { email: coOwner, name: '', role: 'owner' })).statusCode).toBe(303)
+    const admin = await signedIn(ctx, adminEmail)
+    await admin.get('/settings/people')
+    const analyst = `analyst-${Date.now()}@example.test`
+    expect((await admin.post('/settings/people/invitations', { email: analyst, name: '', role: 'analyst' })).statusCode).toBe(303)
+    // The app's own mail worker may have claimed some of them already: wait until all three are written.
+    for (let i = 0; i < 100; i++) {
+      await worker.runOnce()
+      const written = await ctx.database.db.selectFrom('outbox_messages').select('recipient')
+        .where('recipient', 'in', [tenant.owner.email, coOwner, analyst]).execute()
+      if (new Set(written.map((row) => row.recipient)).size === 3) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const seen = await admin.get('/outbox')
+    expect(seen.statusCode).toBe(200)
+    expect(seen.body).not.toContain('/reset-password/')
+    const messageTo = (html: string, to: string) => html.split('<article').find((part) => part.includes(`To ${to}`)) ?? ''
+    // Only the invitation the admin could have sent themselves shows its link.
+    expect(messageTo(seen.body, analyst)).toMatch(/\/join\/[A-Za-z0-9_-]{20,}/)
+    expect(messageTo(seen.body, coOwner)).toContain('only an owner sees its link')
+    expect(messageTo(seen.body, coOwner)).not.toMatch(/\/join\//)
+    expect(messageTo(seen.body, tenant.owner.email)).toContain('it is shown only to')
+    // The owner sees the invitations (to pass them on without a mail server) and their own reset link.
+    const owners = await owner.get('/outbox')
+    expect(messageTo(owners.body, coOwner)).toMatch(/\/join\/[A-Za-z0-9_-]{20,}/)
+    expect(messageTo(owners.body, tenant.owner.email)).toContain('/reset-password/')
   })
 
   it('does not let an invitation reach an address that meanwhile has an account in another organization', async () => {
