@@ -73,7 +73,8 @@ const checked = (value: unknown) => value === 'on' || value === 'true' || value 
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /**
- * The settings form. A non-owner keeps the provider, "SSO required" and the break-glass owner as they are;
+ * The settings form. A non-owner keeps the provider (on or off, issuer, client ID and secret), "SSO
+ * required" and the break-glass owner as they are;
  * `owners` are the ids the break-glass owner may be chosen from.
  */
 export function checkSsoSettings(
@@ -81,10 +82,14 @@ export function checkSsoSettings(
   context: { isOwner: boolean; owners: readonly string[]; current: SsoSettings; allowInsecureLoopback: boolean },
 ): Checked<SsoSettingsChange> {
   const errors: FieldErrors = {}
-  const enabled = checked(input.enabled)
-  const issuer = text(input.issuer)
-  const clientId = text(input.clientId)
-  const secret = typeof input.clientSecret === 'string' ? input.clientSecret.trim() : ''
+  // The provider (whether it is on, which one, and its client) is an owner's to choose: it vouches
+  // for everyone who signs in with it, owners included, so an admin pointing it at a provider of
+  // their own could sign in as an owner. A non-owner keeps these as they are, like the requirement.
+  const provider = context.isOwner ? input : { enabled: context.current.enabled ? 'on' : '', issuer: context.current.issuer, clientId: context.current.clientId, clientSecret: '' }
+  const enabled = checked(provider.enabled)
+  const issuer = text(provider.issuer)
+  const clientId = text(provider.clientId)
+  const secret = typeof provider.clientSecret === 'string' ? provider.clientSecret.trim() : ''
   if (issuer !== '' || enabled) {
     const problem = issuerProblem(issuer, context.allowInsecureLoopback)
     if (problem) errors.issuer = problem
@@ -102,12 +107,6 @@ export function checkSsoSettings(
   if (invalid.length > 0) errors.allowedDomains = `These are not email domains: ${invalid.slice(0, 3).join(', ').slice(0, 200)}. Write them like example.com, one per line.`
   else if (domains.length > MAX_DOMAINS) errors.allowedDomains = `List at most ${MAX_DOMAINS} domains.`
   else if (signInMode === 'domains' && domains.length === 0) errors.allowedDomains = 'List the email domains whose people may sign in, like example.com.'
-
-  // The provider decides who an account is (an email it confirms links that account), so an admin
-  // who could point it at a provider of their own could sign in as an owner: only owners change it.
-  if (!context.isOwner && !errors.issuer && (issuer !== context.current.issuer || clientId !== context.current.clientId || secret !== '')) {
-    errors.issuer = 'Only an owner can set or change the identity provider (issuer URL, client ID and client secret).'
-  }
 
   let ssoRequired = context.current.ssoRequired
   let breakGlassUserId = context.current.breakGlassUserId

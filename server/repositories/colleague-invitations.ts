@@ -77,6 +77,19 @@ export async function openInvitationOf(db: Db, organizationId: string, email: st
 }
 
 /** Withdraws an open invitation; false when it was not open (used, withdrawn already, or not there). */
+/**
+ * Withdraws the open invitations a person sent, except those of the roles in `kept` (the roles their
+ * new role still gives); how many were withdrawn.
+ */
+export async function revokeInvitationsBy(db: Db, organizationId: string, userId: string, kept: readonly Role[]): Promise<number> {
+  let query = db.updateTable('colleague_invitations').set({ revoked_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId).where('invited_by', '=', userId)
+    .where('accepted_at', 'is', null).where('revoked_at', 'is', null)
+  if (kept.length > 0) query = query.where('role', 'not in', [...kept])
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 export async function revokeInvitation(db: Db, organizationId: string, id: string): Promise<boolean> {
   if (!isUuid(id)) return false
   const result = await db.updateTable('colleague_invitations').set({ revoked_at: sql<Date>`now()` })

@@ -156,6 +156,17 @@ export async function removeUser(db: Db, organizationId: string, userId: string)
   return result.numDeletedRows > 0n
 }
 
+/**
+ * The ids of the organization's owners, their rows locked until the transaction `db` ends: a change
+ * that must leave an owner checks this list and makes the change before another such change can
+ * read it (on PostgreSQL the second waits, then sees the first one's result).
+ */
+export async function lockOwners(db: Db, organizationId: string): Promise<string[]> {
+  const rows = await db.selectFrom('users').select('id')
+    .where('organization_id', '=', organizationId).where('role', '=', 'owner').forUpdate().execute()
+  return rows.map((row) => row.id)
+}
+
 export async function countOwners(db: Db, organizationId: string): Promise<number> {
   const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count'))
     .where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirstOrThrow()

@@ -204,16 +204,17 @@ export interface LinkOfWave {
   id: string
   side: Side
   token: string
+  unitId: string | null
   unitName: string | null
 }
 
 export async function findLink(db: Db, organizationId: string, waveId: string, linkId: string): Promise<LinkOfWave | undefined> {
   if (!isUuid(waveId) || !isUuid(linkId)) return undefined
   const row = await db.selectFrom('links').leftJoin('units', 'units.id', 'links.unit_id')
-    .select(['links.id', 'links.side', 'links.token', 'units.name as unit_name'])
+    .select(['links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
     .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).where('links.id', '=', linkId)
     .executeTakeFirst()
-  return row ? { id: row.id, side: row.side, token: row.token, unitName: row.unit_name } : undefined
+  return row ? { id: row.id, side: row.side, token: row.token, unitId: row.unit_id, unitName: row.unit_name } : undefined
 }
 
 /**

@@ -12,11 +12,11 @@ import type { Role } from '../domain/types.js'
 import { queueAccountMail } from '../repositories/account-mails.js'
 import { atomically } from '../repositories/atomically.js'
 import {
-  claimInvitation, findInvitation, insertInvitation, invitationByTokenHash, openInvitationOf, openInvitations, revokeInvitation,
+  claimInvitation, findInvitation, insertInvitation, invitationByTokenHash, openInvitationOf, openInvitations, revokeInvitation, revokeInvitationsBy,
   type ColleagueInvitation,
 } from '../repositories/colleague-invitations.js'
 import { deleteSessionsOfUser } from '../repositories/credentials.js'
-import { emailHasAccount, findPerson, insertUser, listPeople, removeUser, setUserRole } from '../repositories/organizations.js'
+import { emailHasAccount, findPerson, insertUser, listPeople, lockOwners, removeUser, setUserRole } from '../repositories/organizations.js'
 import { listUnits } from '../repositories/units.js'
 import { managedUnits, setManagedUnits } from '../repositories/unit-managers.js'
 import { accountToken, hashToken, isTokenShaped } from '../security/tokens.js'
@@ -188,22 +188,54 @@ export async function acceptInvitation(db: Db, caller: Pick<Caller, 'ip'>, invit
 }
 
 /**
+ * Whether the organization keeps an owner when this person stops being one. Checked inside the
+ * transaction that makes the change, with the owners' rows locked: two owners taking the role from
+ * each other (or removing each other) at the same moment would otherwise both see two owners and
+ * leave none.
+ */
+async function keepsAnOwner(trx: Db, organizationId: string, personId: string): Promise<boolean> {
+  const owners = await lockOwners(trx, organizationId)
+  return !owners.includes(personId) || owners.length > 1
+}
+
+/**
  * Gives a person another role. Their sessions end (they sign in again under the new role); their API
  * tokens follow at once, since a token's role is read from the person on every request. Leaving the
  * unit manager role drops their units, so that a later return to it starts from a fresh choice.
+ * Their open invitations of roles the new role cannot give are withdrawn.
+ * 'last_owner' (and nothing changed) when it would leave the organization without an owner.
  */
-export async function changeRole(db: Db, caller: Inviter, person: { id: string; role: Role }, role: Role): Promise<void> {
+export async function changeRole(db: Db, caller: Inviter, person: { id: string; role: Role }, role: Role): Promise<'changed' | 'last_owner'> {
   const organizationId = caller.principal.organizationId
-  await atomically(db, async (trx) => {
+  const withdrawn = await atomically(db, async (trx) => {
+    if (role !== 'owner' && !(await keepsAnOwner(trx, organizationId, person.id))) return null
     await setUserRole(trx, organizationId, person.id, role)
     if (role !== 'unit_manager') await setManagedUnits(trx, organizationId, person.id, [])
     await deleteSessionsOfUser(trx, person.id)
+    // Their open invitations act with their authority: those of roles they may no longer give are withdrawn.
+    return revokeInvitationsBy(trx, organizationId, person.id, assignableRoles(role))
   })
-  await audit(db, caller, 'role_changed', { target: `person ${person.id}`, detail: { from: person.role, to: role } })
+  if (withdrawn === null) return 'last_owner'
+  await audit(db, caller, 'role_changed', { target: `person ${person.id}`, detail: { from: person.role, to: role, ...(withdrawn > 0 ? { invitationsWithdrawn: withdrawn } : {}) } })
+  return 'changed'
 }
 
-/** Removes a person; their sessions, API tokens and units go with their account. */
-export async function removePerson(db: Db, caller: Inviter, person: { id: string; role: Role }): Promise<void> {
-  await removeUser(db, caller.principal.organizationId, person.id)
-  await audit(db, caller, 'person_removed', { target: `person ${person.id}`, detail: { role: person.role } })
+/**
+ * Removes a person; their sessions, API tokens and units go with their account, and the open
+ * invitations they sent are withdrawn. 'last_owner' (and
+ * nothing removed) when they are the organization's only owner.
+ */
+export async function removePerson(db: Db, caller: Inviter, person: { id: string; role: Role }): Promise<'removed' | 'last_owner'> {
+  const organizationId = caller.principal.organizationId
+  const withdrawn = await atomically(db, async (trx) => {
+    if (!(await keepsAnOwner(trx, organizationId, person.id))) return null
+    // Before the account goes (which forgets who sent them): a removed admin's spare invitations
+    // would otherwise let them back in.
+    const count = await revokeInvitationsBy(trx, organizationId, person.id, [])
+    await removeUser(trx, organizationId, person.id)
+    return count
+  })
+  if (withdrawn === null) return 'last_owner'
+  await audit(db, caller, 'person_removed', { target: `person ${person.id}`, detail: { role: person.role, ...(withdrawn > 0 ? { invitationsWithdrawn: withdrawn } : {}) } })
+  return 'removed'
 }

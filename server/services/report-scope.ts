@@ -42,6 +42,16 @@ export function unitWithinScope(scope: Extract<ReportScope, { whole: false }>, w
   return { id: unit.id, name: unit.name }
 }
 
+/**
+ * Whether a reader may see a wave's link of this unit (null: the wave's general link). A unit
+ * manager sees only their units' links, on the wave page, in the API's wave objects and as QR code
+ * or print page: another unit's link would let them answer in that unit's name, and so push a
+ * group of a few real answers over the minimum with answers of their own and read it.
+ */
+export function seesLinkOf(scope: ReportScope, unitId: string | null): boolean {
+  return scope.whole || unitId === null || scope.units.some((unit) => unit.id === unitId)
+}
+
 /** The unit a scoped reader's dashboard opens on when the address names none: their first. */
 export function firstUnit(scope: Extract<ReportScope, { whole: false }>): { id: string; name: string } {
   const [unit] = scope.units

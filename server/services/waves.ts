@@ -94,8 +94,11 @@ function groupLinks(links: WaveLink[]) {
 }
 
 /** The wave as the API shows it; links are absolute URLs. The API calls an instrument a template. */
-function waveJson(wave: Wave, links: WaveLink[], publicUrl: string) {
-  const { general, units } = groupLinks(links)
+/** Which units' links a reader may see (report-scope.ts seesLinkOf); every unit's when not given. */
+type LinkFilter = (unitId: string) => boolean
+
+function waveJson(wave: Wave, links: WaveLink[], publicUrl: string, visible: LinkFilter) {
+  const { general, units } = groupLinks(links.filter((link) => link.unit === null || visible(link.unit.id)))
   const url = (link?: WaveLink) => (link ? linkUrl(publicUrl, link.token) : null)
   return {
     id: wave.id,
@@ -113,18 +116,18 @@ function waveJson(wave: Wave, links: WaveLink[], publicUrl: string) {
 }
 
 /** Every wave of the organization as the API shows it, newest first, with the links of all in one query. */
-export async function wavesJson(db: Db, organizationId: string, publicUrl: string) {
+export async function wavesJson(db: Db, organizationId: string, publicUrl: string, visible: LinkFilter = () => true) {
   const waves = await listWaves(db, organizationId)
   const links = await listWaveLinks(db, organizationId, waves.map((wave) => wave.id))
-  return waves.map((wave) => waveJson(wave, links.get(wave.id)!, publicUrl))
+  return waves.map((wave) => waveJson(wave, links.get(wave.id)!, publicUrl, visible))
 }
 
 /** One wave as the API shows it, or undefined when it is not the organization's. */
-export async function oneWaveJson(db: Db, organizationId: string, waveId: string, publicUrl: string) {
+export async function oneWaveJson(db: Db, organizationId: string, waveId: string, publicUrl: string, visible: LinkFilter = () => true) {
   const wave = await findWave(db, organizationId, waveId)
   if (!wave) return undefined
   const links = await listWaveLinks(db, organizationId, [wave.id])
-  return waveJson(wave, links.get(wave.id)!, publicUrl)
+  return waveJson(wave, links.get(wave.id)!, publicUrl, visible)
 }
 
 /**

@@ -66,7 +66,7 @@ function fillPath(url: string, fixtures: Fixtures): string {
 const isApi = (route: RouteAccess) => route.url.startsWith('/api/')
 const routesOf = (ctx: TestContext) => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.access !== 'public')
 
-async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; viewerEmail: string; analystEmail: string; unitManagerEmail: string }> {
+async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEmail: string; adminEmail: string; viewerEmail: string; analystEmail: string; unitManagerEmail: string }> {
   const a = await createTenant(ctx, 'Alpha Secret Org')
   const db = ctx.database.db
   const unitId = await createUnit(db, a.organizationId, 'Alpha secret unit')
@@ -88,6 +88,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   const unitManagerEmail = await addPerson(ctx, a, 'unit_manager')
+  const adminEmail = await addPerson(ctx, a, 'admin')
   const invitation = await db.insertInto('colleague_invitations').values({
     organization_id: a.organizationId, email: 'alpha-secret-colleague@example.test', role: 'viewer', token_hash: 'alpha-secret-hash', expires_at: new Date(Date.now() + 86_400_000),
   }).returning('id').executeTakeFirstOrThrow()
@@ -95,6 +96,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     invitationId: invitation.id,
     joinToken: 'A'.repeat(43),
     unitManagerEmail,
+    adminEmail,
     waveId: wave.id,
     unitId,
     linkId: wave.links.find((l) => l.unit)!.id,
@@ -186,8 +188,8 @@ describeEachDatabase('access control over every route', (ctx) => {
     }
   })
 
-  it('enforces roles: a viewer, an analyst and a unit manager get 403 wherever their role falls short', async () => {
-    for (const [role, email] of [['viewer', A.viewerEmail], ['analyst', A.analystEmail], ['unit_manager', A.unitManagerEmail]] as const) {
+  it('enforces roles: an admin, a viewer, an analyst and a unit manager get 403 wherever their role falls short', async () => {
+    for (const [role, email] of [['admin', A.adminEmail], ['viewer', A.viewerEmail], ['analyst', A.analystEmail], ['unit_manager', A.unitManagerEmail]] as const) {
       const browser = await signedIn(ctx, email)
       const token = await apiToken(ctx, email)
       for (const route of routesOf(ctx)) {

@@ -255,7 +255,7 @@ describeEachDatabase('single sign-on with a real OIDC provider', (ctx) => {
     // The break-glass owner still signs in with the password.
     await new Browser(ctx.app).login(tenant.owner.email)
 
-    // An admin may change the provider, but not the requirement nor the break-glass owner.
+    // An admin may change who may sign in, but not the provider, the requirement nor the break-glass owner.
     await admin.get('/settings/sso')
     const changed = await admin.post('/settings/sso', {
       enabled: 'on', issuer: provider.issuer, clientId: provider.clientId, signInMode: 'invitation', allowedDomains: '', defaultRole: 'viewer', ssoRequired: '', breakGlassUserId: '',

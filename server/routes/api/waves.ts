@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
 import { audit } from '../../services/audit.js'
+import { reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, removeWave } from '../../services/wave-settings.js'
 import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
@@ -34,7 +35,11 @@ export default async function waves(fastify: FastifyInstance) {
   app.get('/waves', {
     config: { access: 'read' },
     schema: { tags: ['waves'], summary: 'List waves, newest first', response: { 200: Type.Array(Wave), ...errors(401) } },
-  }, async (request) => wavesJson(app.db, request.principal!.organizationId, publicUrl))
+  }, async (request) => {
+    // A unit manager gets only their units' links (report-scope.ts seesLinkOf).
+    const scope = await reportScope(app.db, request.principal!)
+    return wavesJson(app.db, request.principal!.organizationId, publicUrl, (unitId) => seesLinkOf(scope, unitId))
+  })
 
   app.post('/waves', {
     config: { access: 'manage_waves' },
@@ -68,7 +73,8 @@ export default async function waves(fastify: FastifyInstance) {
     config: { access: 'read' },
     schema: { tags: ['waves'], summary: 'Read one wave with its links', params: IdParams, response: { 200: Wave, ...errors(401, 404) } },
   }, async (request) => {
-    const wave = await oneWaveJson(app.db, request.principal!.organizationId, request.params.id, publicUrl)
+    const scope = await reportScope(app.db, request.principal!)
+    const wave = await oneWaveJson(app.db, request.principal!.organizationId, request.params.id, publicUrl, (unitId) => seesLinkOf(scope, unitId))
     if (!wave) throw notFound('This wave')
     return wave
   })

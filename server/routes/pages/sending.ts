@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isUuid } from '../../domain/formats.js'
 import { invitationCounts, resumeSending } from '../../repositories/invitations.js'
-import { latestOutboxMessages } from '../../repositories/outbox.js'
+import { outboxFor } from '../../services/outbox.js'
 import { inviteToWave, setReminders } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
 
@@ -36,7 +36,8 @@ export default async function sendingPages(app: FastifyInstance) {
   })
 
   app.get('/outbox', { config: { access: 'manage_settings' } }, async (request, reply) => {
-    const { messages, total } = await latestOutboxMessages(app.db, orgOf(request), OUTBOX_SHOWN)
+    // Account mail links only for whom they may concern (services/outbox.ts).
+    const { messages, total } = await outboxFor(app.db, request.principal!, OUTBOX_SHOWN)
     return reply.page('outbox', { title: 'Outbox', messages, total, shown: OUTBOX_SHOWN, smtp: app.config.smtpUrl !== null })
   })
 

@@ -5,7 +5,7 @@ import { LOCALES } from '../../domain/instrument.js'
 import { roleDoes } from '../../domain/colleagues.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { countOwners, findPerson, getOrganization, updateOrganization } from '../../repositories/organizations.js'
+import { findPerson, getOrganization, updateOrganization } from '../../repositories/organizations.js'
 import { checkSender, parseMailFrom } from '../../domain/sender.js'
 import { audit } from '../../services/audit.js'
 import {
@@ -103,18 +103,14 @@ export default async function settingsPages(app: FastifyInstance) {
     return person
   }
 
-  async function keepAnOwner(request: FastifyRequest, person: { role: string }) {
-    if (person.role === 'owner' && (await countOwners(app.db, orgOf(request))) <= 1) {
-      throw new HttpError(409, 'last_owner', 'An organization needs at least one owner. Make someone else an owner first.')
-    }
-  }
+  // Checked by the service in the same transaction as the change (two owners demoting each other at once).
+  const lastOwner = () => new HttpError(409, 'last_owner', 'An organization needs at least one owner. Make someone else an owner first.')
 
   app.post<{ Params: Params }>('/settings/people/:id/role', { config: { access: 'manage_users' } }, async (request, reply) => {
     const person = await loadPerson(request)
     const role = (request.body as Record<string, unknown>).role
     if (!isRole(role) || !assignableRoles(request.principal!.role).includes(role)) throw new HttpError(400, 'bad_request', 'Choose a role you are allowed to give.')
-    if (role !== 'owner') await keepAnOwner(request, person)
-    if (role !== person.role) await changeRole(app.db, inviter(request), person, role)
+    if (role !== person.role && (await changeRole(app.db, inviter(request), person, role)) === 'last_owner') throw lastOwner()
     // A new unit manager sees nothing until they have units: the list opens where those are chosen.
     return reply.redirect(role === 'unit_manager' && person.role !== role ? `/settings/people#units-${person.id}` : '/settings/people', 303)
   })
@@ -129,8 +125,7 @@ export default async function settingsPages(app: FastifyInstance) {
 
   app.post<{ Params: Params }>('/settings/people/:id/remove', { config: { access: 'manage_users' } }, async (request, reply) => {
     const person = await loadPerson(request)
-    await keepAnOwner(request, person)
-    await removePerson(app.db, inviter(request), person)
+    if ((await removePerson(app.db, inviter(request), person)) === 'last_owner') throw lastOwner()
     return reply.redirect(person.id === request.principal!.userId ? '/login' : '/settings/people', 303)
   })
 }

@@ -17,7 +17,7 @@ import { waveDashboard } from '../../services/dashboard.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
 import { reportCsv, waveReport } from '../../services/report.js'
-import { reportScope } from '../../services/report-scope.js'
+import { reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, removeWave, waveHoldings } from '../../services/wave-settings.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
@@ -84,7 +84,7 @@ export default async function wavePages(app: FastifyInstance) {
       ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters, request.principal!))
       : { result: null, filterProblem: null }
     const invited = Number((request.query as { invited?: string }).invited)
-    const mine = (unitId: string) => scope.whole || scope.units.some((unit) => unit.id === unitId)
+    const mine = (unitId: string) => seesLinkOf(scope, unitId)
     return reply.page('wave', {
       title: wave.name,
       wave,
@@ -202,7 +202,8 @@ export default async function wavePages(app: FastifyInstance) {
 
   async function loadLink(request: FastifyRequest<{ Params: LinkParams }>) {
     const link = await findLink(app.db, orgOf(request), request.params.id, request.params.linkId)
-    if (!link) throw notFound('This link')
+    // Another unit's link is not a unit manager's to see, as on the wave page: the same 404 as for no link.
+    if (!link || !seesLinkOf(await reportScope(app.db, request.principal!), link.unitId)) throw notFound('This link')
     return link
   }
 
