@@ -68,7 +68,7 @@ it('sets up the organization and its owner on the first visit', async () => {
 it('adds two units with the units form', async () => {
   await admin.click('nav >> text=Units')
   await admin.waitForURL('**/units')
-  expect(await admin.locator('main').innerText()).toContain('No units yet.')
+  expect(await admin.locator('main').innerText()).toContain('No units in use yet.')
   for (const name of ['Harbour Street', 'North Quay']) {
     await admin.fill('#name', name)
     await admin.click('main button:has-text("Add unit")')
