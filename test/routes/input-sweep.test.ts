@@ -3,11 +3,14 @@
 // characters, 100 KB strings and wrong content types; queries with doubled and junk parameters and
 // `next=` values with control characters; path parameters that are not ids. Whatever arrives, the
 // answer is never a 5xx: pages answer with an HTML page, the API with JSON {error, message}.
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { expect, it } from 'vitest'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
+import { createPasswordReset } from '../../server/repositories/password-resets.js'
+import { hashToken } from '../../server/security/tokens.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
@@ -18,7 +21,7 @@ import { addPerson, apiToken, Browser, createTenant, describeEachDatabase, signe
 /** Where each URL parameter takes its (valid) value from, by the path segment in front of it. */
 const PARAM_FOR_SEGMENT: Record<string, string> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
-  contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'token', 'reset-password': 'token',
+  contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
   u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file',
 }
 
@@ -44,6 +47,8 @@ const BAD_QUERIES = [
   '?next=%5C%5Cevil.test&%E3%80%80=%E3%80%80&page=NaN&page=Infinity',
 ]
 
+const JOIN_TOKEN = 'J'.repeat(43)
+const RESET_TOKEN = 'R'.repeat(43)
 const JUNK = 'a\r\nb\u0000c\u3000d\u2028e\uFEFF<script>x</script>'
 const HUGE = 'x'.repeat(100 * 1024)
 
@@ -87,14 +92,16 @@ async function seed(ctx: TestContext) {
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const viewer = await db.selectFrom('users').select('id').where('email', '=', viewerEmail).executeTakeFirstOrThrow()
   const invitation = await db.insertInto('colleague_invitations').values({
-    organization_id: a.organizationId, email: 'sweep-colleague@example.test', role: 'viewer', token_hash: 'sweep-hash', expires_at: new Date(Date.now() + 86_400_000),
+    organization_id: a.organizationId, email: 'sweep-colleague@example.test', role: 'viewer', token_hash: hashToken(JOIN_TOKEN), expires_at: new Date(Date.now() + 86_400_000),
   }).returning('id').executeTakeFirstOrThrow()
+  // Live links, so that the join and reset forms themselves are swept, not only their "link not found".
+  await createPasswordReset(db, { id: randomUUID(), organizationId: a.organizationId, userId: viewer.id, tokenHash: hashToken(RESET_TOKEN), expiresAt: new Date(Date.now() + 3_600_000) })
   const values: Values = {
     waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
     invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token,
-    token: 'A'.repeat(43), organizationId: a.organizationId, file: 'chart.umd.js',
+    token: 'A'.repeat(43), joinToken: JOIN_TOKEN, resetToken: RESET_TOKEN, organizationId: a.organizationId, file: 'chart.umd.js',
   }
   return { values, ownerEmail: a.owner.email }
 }
@@ -183,8 +190,11 @@ function apiFields(docs: { paths?: Record<string, Record<string, unknown>> }, ro
   return [...names]
 }
 
-// The state-changing routes that end the sweeping session, or remove what later routes name, go last.
-const LAST = (route: RouteAccess) => (route.url === '/logout' ? 3 : route.method === 'DELETE' || route.url.endsWith('/remove') ? 2 : 0)
+// The state-changing routes that end the sweeping session, may start another one (a junk password can
+// be a fine one), or remove what later routes name, go last.
+const LAST = (route: RouteAccess) => (route.url === '/logout' ? 3
+  : route.url.startsWith('/join/') || route.url.startsWith('/reset-password/') || route.url.startsWith('/setup') ? 2
+    : route.method === 'DELETE' || route.url.endsWith('/remove') ? 1 : 0)
 
 describeEachDatabase('bad input over every route', (ctx) => {
   let values: Values
