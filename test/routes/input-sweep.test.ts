@@ -212,6 +212,37 @@ describeEachDatabase('bad input over every route', (ctx) => {
     ownerToken = await apiToken(ctx, ownerEmail)
   })
 
+  it('brings every rejected form back with what was typed and each problem beside its field, never a password', async () => {
+    const browser = await signedIn(ctx, ownerEmail)
+    await createUnit(ctx.database.db, (await ctx.database.db.selectFrom('units').select('organization_id').where('id', '=', values.unitId).executeTakeFirstOrThrow()).organization_id, 'Sweep unit taken')
+    const cases: Array<{ url: string; page: string; form: Record<string, string | string[]>; kept: string[]; problem: string }> = [
+      { url: '/settings/people/invitations', page: '/settings/people', form: { email: 'kept-invite-marker', name: 'Kept Invitee Name', role: 'analyst' }, kept: ['kept-invite-marker', 'Kept Invitee Name'], problem: 'email' },
+      { url: `/join/${JOIN_TOKEN}`, page: `/join/${JOIN_TOKEN}`, form: { name: 'Kept Joiner Name', password: 'tiny-pw', confirm: 'tiny-pw' }, kept: ['Kept Joiner Name'], problem: 'password' },
+      { url: '/account/name', page: '/account', form: { name: `Kept account name ${'x'.repeat(300)}` }, kept: ['Kept account name xxxx'], problem: 'name' },
+      { url: '/account/password', page: '/account', form: { current: 'wrong-current-secret', password: 'tiny-pw', confirm: 'tiny-pw' }, kept: [], problem: 'password' },
+      { url: `/reset-password/${RESET_TOKEN}`, page: `/reset-password/${RESET_TOKEN}`, form: { password: 'tiny-pw', confirm: 'tiny-pw' }, kept: [], problem: 'password' },
+      { url: '/settings/sso', page: '/settings/sso', form: { enabled: 'on', issuer: 'kept issuer marker', clientId: 'kept-client-marker', clientSecret: 'client-secret-marker', signInMode: 'domains', allowedDomains: 'kept domain marker', defaultRole: 'viewer' }, kept: ['kept issuer marker', 'kept-client-marker', 'kept domain marker'], problem: 'issuer' },
+      { url: '/settings/retention', page: '/settings/retention', form: { contactMonths: '0', commentMonths: '47' }, kept: ['value="0"', 'value="47"'], problem: 'contactMonths' },
+      { url: `/waves/${values.waveId}/settings`, page: `/waves/${values.waveId}/settings`, form: { name: '', closesAt: '2031-02-03', locales: ['en'] }, kept: ['value="2031-02-03"'], problem: 'name' },
+      { url: `/units/${values.unitId}`, page: '/units', form: { name: 'Sweep unit taken' }, kept: ['value="Sweep unit taken"'], problem: 'rename' },
+    ]
+    const secrets = ['tiny-pw', 'wrong-current-secret', 'client-secret-marker']
+    for (const { url, page, form, kept, problem } of cases) {
+      await browser.get(page)
+      const response = await browser.post(url, form)
+      expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBe(422)
+      for (const value of kept) expect(response.body, `${url} keeps ${value}`).toContain(value)
+      for (const secret of secrets) expect(response.body, `${url} shows a password`).not.toContain(secret)
+      // The problem is named beside its field (the field's error paragraph, or the field marked invalid).
+      expect(response.body, `${url} names the problem at ${problem}`).toMatch(new RegExp(`id="${problem}-error"|id="${problem}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="${problem}"`))
+    }
+    const audit = await browser.get('/settings/audit?person=kept-person-marker&from=not-a-date&action=kept-action')
+    expect(audit.statusCode).toBe(422)
+    expect(audit.body).toContain('kept-person-marker')
+    expect(audit.body).toContain('not-a-date')
+    expect(audit.body).toMatch(/id="from-error"/)
+  })
+
   const routes = () => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
   const senders = (): Array<[string, Send, () => string]> => {
     const anonymous = new Browser(ctx.app)
