@@ -47,6 +47,12 @@ const BAD_QUERIES = [
   '?next=%5C%5Cevil.test&%E3%80%80=%E3%80%80&page=NaN&page=Infinity',
 ]
 
+/** Strings that look like numbers, dates, addresses or ids but are out of range or malformed: each is sent in every field at once. */
+const ODD_SCALARS = [
+  '99999999999999999999', '-1', '1e400', 'NaN', ' 7 ', '0x1f', '2026-02-30', '10000-01-01', '0000-00-00T25:61:61Z',
+  'a@b', '@', 'x@localhost', '00000000-0000-0000-0000-000000000000', 'on', 'true', 'https://', 'javascript:alert(1)', '%', '\\', "'\"<>",
+]
+
 const JOIN_TOKEN = 'J'.repeat(43)
 const RESET_TOKEN = 'R'.repeat(43)
 const JUNK = 'a\r\nb\u0000c\u3000d\u2028e\uFEFF<script>x</script>'
@@ -140,7 +146,7 @@ function formsOf(html: string, into: Map<string, Set<string>>) {
 }
 
 /** The request bodies every state-changing route gets: each answer must be a clear refusal or a success, never a 5xx. */
-function bodies(fields: string[], csrf: string): Array<{ name: string; payload?: string; type?: string }> {
+function bodies(fields: string[], csrf: string, api: boolean): Array<{ name: string; payload?: string; type?: string }> {
   const urlencoded = (pairs: Array<[string, string]>, raw = '') =>
     [`_csrf=${encodeURIComponent(csrf)}`, ...pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)].join('&') + raw
   const json = (value: unknown) => JSON.stringify(value)
@@ -160,6 +166,13 @@ function bodies(fields: string[], csrf: string): Array<{ name: string; payload?:
     { name: 'CR/LF, NUL, U+3000', payload: urlencoded(fields.map((f) => [f, JUNK] as [string, string])), type: 'application/x-www-form-urlencoded' },
     { name: 'lone surrogates', payload: urlencoded([]) + fields.map((f) => `&${f}=a%ED%A0%80b%ED%B0%80`).join(''), type: 'application/x-www-form-urlencoded' },
     { name: 'bad percent escapes', payload: urlencoded([]) + fields.map((f) => `&${f}=%ZZ%E3%80`).join(''), type: 'application/x-www-form-urlencoded' },
+    { name: 'JSON fields with CR/LF, NUL, U+3000', payload: json(asObject(() => JUNK)), type: 'application/json' },
+    { name: 'JSON lone surrogates', payload: json(asObject(() => 'x')).replaceAll('"x"', '"a\\ud800b\\udc00"'), type: 'application/json' },
+    // Odd values in the encoding the route's callers use: forms for pages, JSON for the API.
+    ...ODD_SCALARS.map((odd) => (api
+      ? { name: `JSON fields all ${odd.slice(0, 30)}`, payload: json(asObject(() => odd)), type: 'application/json' }
+      : { name: `fields all ${odd.slice(0, 30)}`, payload: urlencoded(fields.map((f) => [f, odd] as [string, string])), type: 'application/x-www-form-urlencoded' })),
+    ...[-1, 0, 2 ** 31, 2 ** 53 + 1, 1e21, -1e-7].map((number) => ({ name: `JSON fields all ${number}`, payload: json(asObject(() => number)), type: 'application/json' })),
     { name: 'text/plain', payload: 'name=x&email=y', type: 'text/plain' },
     { name: 'multipart without boundary', payload: `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x--\r\n`, type: 'multipart/form-data' },
     { name: 'multipart cut short', payload: `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nside,`, type: 'multipart/form-data; boundary=x' },
@@ -214,7 +227,7 @@ describeEachDatabase('bad input over every route', (ctx) => {
 
   it('brings every rejected form back with what was typed and each problem beside its field, never a password', async () => {
     const browser = await signedIn(ctx, ownerEmail)
-    await createUnit(ctx.database.db, (await ctx.database.db.selectFrom('units').select('organization_id').where('id', '=', values.unitId).executeTakeFirstOrThrow()).organization_id, 'Sweep unit taken')
+    await createUnit(ctx.database.db, (await ctx.database.db.selectFrom('units').select('organization_id').where('id', '=', values.unitId!).executeTakeFirstOrThrow()).organization_id, 'Sweep unit taken')
     const cases: Array<{ url: string; page: string; form: Record<string, string | string[]>; kept: string[]; problem: string }> = [
       { url: '/settings/people/invitations', page: '/settings/people', form: { email: 'kept-invite-marker', name: 'Kept Invitee Name', role: 'analyst' }, kept: ['kept-invite-marker', 'Kept Invitee Name'], problem: 'email' },
       { url: `/join/${JOIN_TOKEN}`, page: `/join/${JOIN_TOKEN}`, form: { name: 'Kept Joiner Name', password: 'tiny-pw', confirm: 'tiny-pw' }, kept: ['Kept Joiner Name'], problem: 'password' },
@@ -305,7 +318,7 @@ describeEachDatabase('bad input over every route', (ctx) => {
           ...(type ? { 'content-type': type } : {}),
         })
         // Anonymous callers are refused before the body is read on every route that is not public: one body each suffices there.
-        const list = bodies(fields.length ? fields : ['name', 'email'], csrf())
+        const list = bodies(fields.length ? fields : ['name', 'email'], csrf(), isApi(route))
         const sample = who === 'anonymous' && route.access !== 'public' ? list.slice(0, 2) : list
         for (const body of sample) {
           const response = await send({ method: route.method as 'POST', url: good!, headers: headers(body.type), ...(body.payload === undefined ? {} : { payload: body.payload }) })
