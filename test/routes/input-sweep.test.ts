@@ -49,9 +49,12 @@ const BAD_QUERIES = [
 
 /** Strings that look like numbers, dates, addresses or ids but are out of range or malformed: each is sent in every field at once. */
 const ODD_SCALARS = [
-  '99999999999999999999', '-1', '1e400', 'NaN', ' 7 ', '0x1f', '2026-02-30', '10000-01-01', '0000-00-00T25:61:61Z',
-  'a@b', '@', 'x@localhost', '00000000-0000-0000-0000-000000000000', 'on', 'true', 'https://', 'javascript:alert(1)', '%', '\\', "'\"<>",
+  '99999999999999999999', '-1', '1e400', ' 7 ', '2026-02-30', '10000-01-01T25:61:61Z',
+  'x@localhost', '00000000-0000-0000-0000-000000000000', 'javascript:alert(1)', "'\"<>\\%",
 ]
+
+/** The router treats every route's parameters alike, so state-changing routes get the worst of BAD_PARAMS only. */
+const BAD_PARAMS_FOR_CHANGES = ['not-a-uuid', 'x'.repeat(300), 'a%2Fb%2F..%2F..%2Fetc', '%ED%A0%80', '%00']
 
 const JOIN_TOKEN = 'J'.repeat(43)
 const RESET_TOKEN = 'R'.repeat(43)
@@ -257,13 +260,20 @@ describeEachDatabase('bad input over every route', (ctx) => {
   })
 
   const routes = () => ctx.app.accessTable().filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
+  // Each request comes from an address of its own, so that the rate limits of sign-in and the like
+  // (per address) do not answer 429 before the input is read.
+  let requests = 0
+  const from = () => {
+    requests++
+    return `10.${(requests >> 16) & 255}.${(requests >> 8) & 255}.${requests & 255}`
+  }
   const senders = (): Array<[string, Send, () => string]> => {
     const anonymous = new Browser(ctx.app)
     return [
       ['owner', (options) => (options.url.startsWith('/api/')
-        ? ctx.app.inject({ ...options, headers: { authorization: `Bearer ${ownerToken}`, ...options.headers } })
-        : owner.request(options)), () => owner.csrf!],
-      ['anonymous', (options) => (options.url.startsWith('/api/') ? ctx.app.inject(options) : anonymous.request(options)), () => anonymous.csrf ?? 'none'],
+        ? ctx.app.inject({ ...options, remoteAddress: from(), headers: { authorization: `Bearer ${ownerToken}`, ...options.headers } })
+        : owner.request({ ...options, remoteAddress: from() })), () => owner.csrf!],
+      ['anonymous', (options) => (options.url.startsWith('/api/') ? ctx.app.inject({ ...options, remoteAddress: from() }) : anonymous.request({ ...options, remoteAddress: from() })), () => anonymous.csrf ?? 'none'],
     ]
   }
 
@@ -293,11 +303,11 @@ describeEachDatabase('bad input over every route', (ctx) => {
       }
     }
     expect(failures).toEqual([])
-    expect(sent).toBeGreaterThan(300)
+    expect(sent).toBeGreaterThan(1000)
     // The sweep reached the pages themselves, signed in: most of them answered.
     expect(statuses.get(200)).toBeGreaterThan(100)
     expect(forms.size).toBeGreaterThan(15)
-  })
+  }, 120_000)
 
   it('answers every POST, PATCH and DELETE with broken bodies and bad path parameters without a 5xx', async () => {
     const docs = (await ctx.app.inject({ method: 'GET', url: '/api/docs/json' })).json()
@@ -325,7 +335,7 @@ describeEachDatabase('bad input over every route', (ctx) => {
           checkAnswer(route, `${who} ${route.method} ${route.url} with ${body.name}`, response, failures, statuses)
           sent++
         }
-        for (const bad of BAD_PARAMS) {
+        for (const bad of BAD_PARAMS_FOR_CHANGES) {
           for (const url of fillPath(route.url, values, bad)) {
             const response = await send({ method: route.method as 'POST', url, headers: headers('application/json'), payload: '{}' })
             checkAnswer(route, `${who} ${route.method} ${url.slice(0, 120)}`, response, failures, statuses)
@@ -335,9 +345,10 @@ describeEachDatabase('bad input over every route', (ctx) => {
       }
     }
     expect(failures).toEqual([])
-    expect(sent).toBeGreaterThan(500)
+    expect(sent).toBeGreaterThan(2000)
     // The forms were read and refused by their own checks (a valid session and CSRF token), not only at the door.
     expect(statuses.get(422)).toBeGreaterThan(50)
     expect(statuses.get(303)).toBeGreaterThan(0)
-  })
+    expect(statuses.get(429) ?? 0, 'rate limits kept the sweep from the forms').toBeLessThan(20)
+  }, 120_000)
 })
