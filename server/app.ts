@@ -108,8 +108,8 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
     // An address the router cannot read (a broken percent escape, a parameter over maxParamLength) is
     // answered like every other refusal, a page or {error, message}, not Fastify's own JSON echoing the path.
     frameworkErrors: (error, request, reply) => void sendUnroutable(app, request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new HttpError(414, 'uri_too_long', 'That address is too long. Check the link and try again.')
-      : new HttpError(400, 'bad_request', 'That address is not valid. Check the link and try again.')),
+      ? new HttpError(414, 'uri_too_long', 'Check the link and try again: no address of this site is that long.')
+      : new HttpError(400, 'bad_request', 'Check the link and try again: part of it is not valid text.')),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })
