@@ -8,7 +8,8 @@ import type { Db } from '../db/connect.js'
 import type { Config } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { sendUnroutable } from './plugins/errors.js'
+import { HttpError } from './http-error.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
 import releasePlugin, { type ReleaseOptions } from './release/plugin.js'
 import retentionPlugin, { type RetentionOptions } from './retention/plugin.js'
@@ -104,6 +105,11 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Unknown fields are refused rather than silently dropped: a typo must not pass unnoticed.
     ajv: { customOptions: { removeAdditional: false } },
+    // An address the router cannot read (a broken percent escape, a parameter over maxParamLength) is
+    // answered like every other refusal, a page or {error, message}, not Fastify's own JSON echoing the path.
+    frameworkErrors: (error, request, reply) => void sendUnroutable(app, request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new HttpError(414, 'uri_too_long', 'Check the link and try again: no address of this site is that long.')
+      : new HttpError(400, 'bad_request', 'Check the link and try again: part of it is not valid text.')),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(dbPlugin, { db, config })

@@ -2,6 +2,7 @@
 // Unexpected errors are logged with the request and answered with a generic message.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import * as format from '../format.js'
 import { HttpError } from '../http-error.js'
 
 export const isApiRequest = (request: FastifyRequest) => request.url.startsWith('/api/')
@@ -41,6 +42,7 @@ const TITLES: Record<number, string> = {
   409: 'That conflicts with something that exists',
   410: 'This is no longer available',
   413: 'That was too large',
+  414: 'That address is too long',
   429: 'Too many attempts',
   503: 'Temporarily unavailable',
 }
@@ -56,6 +58,23 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, er
     message: error.message,
     status: error.statusCode,
   })
+}
+
+/**
+ * The answer to an address the router cannot read (a broken percent escape, a parameter longer than
+ * the router takes). Fastify calls this before any hook or reply decoration exists, so the page is
+ * rendered through the app's view engine directly, as for someone not signed in.
+ */
+export async function sendUnroutable(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, error: HttpError): Promise<FastifyReply> {
+  reply.code(error.statusCode).header('x-content-type-options', 'nosniff')
+  if (isApiRequest(request) || !request.headers.accept?.includes('text/html')) {
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ error: error.code, message: error.message }))
+  }
+  const html = await app.view('pages/error', {
+    title: TITLES[error.statusCode] ?? 'Something went wrong', message: error.message, status: error.statusCode,
+    principal: null, can: () => false, csrf: '', path: '/', format,
+  })
+  return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'").send(html)
 }
 
 export default fp(async function errors(app: FastifyInstance) {

@@ -78,7 +78,8 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   })
 
   app.decorateReply('csrfToken', function csrfToken(this: FastifyReply) {
-    let value = this.request.csrfCookieValue ?? this.request.cookies[csrfCookie]
+    // No cookies are parsed on the answer to an address the router could not read (see frameworkErrors in app.ts).
+    let value = this.request.csrfCookieValue ?? this.request.cookies?.[csrfCookie]
     if (!value || value.length < 32) {
       value = randomToken()
       this.setCookie(csrfCookie, value, cookieOptions(config))
@@ -99,6 +100,10 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   app.addHook('preValidation', async (request: FastifyRequest) => {
     request.body = storable(request.body)
     request.query = storable(request.query)
+    // A page's form handler reads fields off an object. A post with no body, or a JSON null, array or
+    // string, or plain text, is a form with no fields: the route answers it like an empty form
+    // (its own 422) instead of failing on a property of null.
+    if (!SAFE_METHODS.has(request.method) && !isApiRequest(request) && !isRecord(request.body)) request.body = Object.create(null)
   })
 
   app.addHook('preValidation', async (request: FastifyRequest) => {

@@ -3,6 +3,7 @@
 // into the upload store as it arrives, so no instance holds it whole or on its own disk.
 import type { Readable } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
+import { HttpError } from '../../http-error.js'
 import type { Saved } from '../../services/uploads.js'
 
 export type Received =
@@ -16,12 +17,17 @@ const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replac
  * Reads the form. `save` stores the file; `remove` takes it away again when the form turns out to be
  * forged after all, or the file was cut short at the size limit (then `saved` says it is too large).
  */
+/** The multipart parser's own errors for a body that ends early or is malformed; they carry no status of their own. */
+const cutShort = (error: unknown) => error instanceof Error && !('statusCode' in error) && /multipart data|^Malformed part header/.test(error.message)
+
 export async function receiveUpload(
   request: FastifyRequest,
   save: (filename: string, file: Readable) => Promise<Saved>,
   remove: (id: string) => Promise<void>,
 ): Promise<Received> {
   if (!request.isMultipart()) return request.csrfValid() ? { csrfValid: true, chosen: null, saved: null } : { csrfValid: false }
+  // Without a boundary the parts cannot be told apart (the multipart parser throws on it): a broken request, not our failure.
+  if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) throw new HttpError(400, 'bad_request', 'The upload did not arrive as a form. Choose the file again and send it from the page.')
   const fields: Record<string, string> = Object.create(null)
   const csrfValid = () => {
     request.body = fields // csrfValid() reads `_csrf` from the body: here, the fields read so far
@@ -51,7 +57,7 @@ export async function receiveUpload(
   } catch (error) {
     // A limit reached after the file was kept (too many parts, the client gone): keep nothing.
     if (saved?.ok) await remove(saved.upload.id)
-    throw error
+    throw cutShort(error) ? new HttpError(400, 'bad_request', 'The upload arrived incomplete. Choose the file again and send it once more.') : error
   }
   if (refused || !csrfValid()) {
     if (saved?.ok) await remove(saved.upload.id)
