@@ -33,6 +33,9 @@ describeEachDatabase('first run, sign-in and sign-out', (ctx) => {
     const page = await browser.get('/waves/new')
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('ada@example.test')
+    // The audit log starts with the first owner's sign-in.
+    const entries = await ctx.database.db.selectFrom('audit_log').select(['action', 'actor_email']).execute()
+    expect(entries).toEqual([{ action: 'sign_in', actor_email: 'ada@example.test' }])
 
     const again = await new Browser(ctx.app).get('/setup')
     expect(again.headers.location).toBe('/login')

@@ -38,8 +38,8 @@ export default async function accountPages(app: FastifyInstance) {
     }
     const { organization, name, email, password } = checked.value
     const { organizationId, userId } = await createOrganizationWithOwner(app.db, { name: organization, email, password, ownerName: name })
-    await reply.signIn({ id: userId, organizationId })
-    return reply.redirect('/waves/new', 303)
+    // The first owner's sign-in goes the way of every other, so the audit log starts with it.
+    return finishSignIn(app, request, reply, { id: userId, organizationId, email }, '/waves/new', 'password')
   })
 
   const loginPage = (reply: FastifyReply, status: number, data: { values?: Form; errors?: FieldErrors; error?: string | null; notice?: string | null; next: string }) =>
