@@ -3,30 +3,17 @@
 // victim then confirms, many codes at once against one throttle, skipping the code step, forged and
 // borrowed pending sign-ins, odd input, CSRF and another organization's reset route. The clock (Date
 // only) is moved by hand, as in two-factor.test.ts.
-import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { totpCode } from '../../server/domain/totp.js'
+import { beforeAll, expect, it } from 'vitest'
 import {
   addPerson, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type TestContext, type Tenant,
 } from '../helpers/app.js'
+import {
+  addressesIn, codeNow, enrol, manualClock, passwordStep as signInStep, secretOn, STEP,
+} from '../helpers/two-factor.js'
 
-const STEP = 30_000
-let clock = Date.parse('2026-12-01T12:00:05Z')
-const tick = (ms = STEP) => { clock += ms; vi.setSystemTime(clock) }
-
-beforeAll(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(clock) })
-afterAll(() => { vi.useRealTimers() })
-
-let address = 0
-const nextAddress = () => `203.0.113.${(address++ % 250) + 1}`
-
-async function passwordStep(browser: Browser, email: string, password = PASSWORD) {
-  await browser.get('/login')
-  return browser.request({
-    method: 'POST', url: '/login', remoteAddress: nextAddress(),
-    payload: new URLSearchParams({ _csrf: browser.csrf!, email, password, next: '/units' }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
-}
+const { tick } = manualClock('2026-12-01T12:00:05Z')
+const nextAddress = addressesIn('203.0.113')
+const passwordStep = (browser: Browser, email: string, password = PASSWORD) => signInStep(browser, email, nextAddress(), password)
 
 /** Sends a form from its own address, so the per-address limit of the route does not answer first. */
 function postFrom(browser: Browser, url: string, form: Record<string, string>) {
@@ -35,17 +22,6 @@ function postFrom(browser: Browser, url: string, form: Record<string, string>) {
     payload: new URLSearchParams({ _csrf: browser.csrf!, ...form }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   })
-}
-
-const secretOn = (html: string) => html.match(/id="two-factor-secret">([A-Z2-7 ]+)</)![1]!.replaceAll(' ', '')
-const codeNow = (secret: string, offset = 0) => totpCode(secret, Date.now() + offset)
-
-async function enrol(ctx: TestContext, email: string) {
-  const browser = await signedIn(ctx, email)
-  const secret = secretOn((await browser.get('/account/two-factor')).body)
-  const done = await browser.post('/account/two-factor', { code: codeNow(secret) })
-  expect(done.statusCode).toBe(200)
-  return { browser, secret }
 }
 
 async function failures(ctx: TestContext, email: string) {

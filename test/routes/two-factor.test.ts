@@ -3,51 +3,23 @@
 // reused, too many, expired or forged pending sign-ins), turning it off, and the organization's
 // requirement. The clock (Date only) is moved by hand, so codes of later time steps can be used
 // without waiting 30 seconds.
-import { afterAll, beforeAll, expect, it, vi } from 'vitest'
+import { expect, it } from 'vitest'
 import { totpCode } from '../../server/domain/totp.js'
 import { checkSecondFactor } from '../../server/services/two-factor.js'
 import {
   addPerson, Browser, createTenant, describeEachDatabase, PASSWORD, signedIn, type TestContext, type Tenant,
 } from '../helpers/app.js'
+import {
+  addressesIn, codeNow, enrol, manualClock, passwordStep as signInStep, recoveryCodesOn, secretOn, STEP,
+} from '../helpers/two-factor.js'
 
-const STEP = 30_000
-let clock = Date.parse('2026-12-01T10:00:05Z')
-/** Moves the clock on by `ms` (default: one TOTP step). */
-const tick = (ms = STEP) => { clock += ms; vi.setSystemTime(clock) }
-
-beforeAll(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(clock) })
-afterAll(() => { vi.useRealTimers() })
-
-let address = 0
-/** Each sign-in from its own address, so the per-address limit on /login does not get in the way. */
-const nextAddress = () => `198.51.100.${(address++ % 250) + 1}`
-
-async function passwordStep(browser: Browser, email: string, password = PASSWORD) {
-  await browser.get('/login')
-  return browser.request({
-    method: 'POST', url: '/login', remoteAddress: nextAddress(),
-    payload: new URLSearchParams({ _csrf: browser.csrf!, email, password, next: '/units' }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
-}
-
-const secretOn = (html: string) => html.match(/id="two-factor-secret">([A-Z2-7 ]+)</)![1]!.replaceAll(' ', '')
-const recoveryCodesOn = (html: string) => [...html.matchAll(/<li><code>([A-Z2-7-]{19})<\/code><\/li>/g)].map((m) => m[1]!)
-const codeNow = (secret: string, offset = 0) => totpCode(secret, Date.now() + offset)
+const { tick } = manualClock('2026-12-01T10:00:05Z')
+const nextAddress = addressesIn('198.51.100')
+const passwordStep = (browser: Browser, email: string, password = PASSWORD) => signInStep(browser, email, nextAddress(), password)
 
 async function auditActions(ctx: TestContext, organizationId: string): Promise<string[]> {
   const rows = await ctx.database.db.selectFrom('audit_log').select('action').where('organization_id', '=', organizationId).orderBy('id').execute()
   return rows.map((row) => row.action)
-}
-
-/** Signs in and turns two-factor on through /account/two-factor; the secret and recovery codes it showed. */
-async function enrol(ctx: TestContext, email: string) {
-  const browser = await signedIn(ctx, email)
-  const page = await browser.get('/account/two-factor')
-  const secret = secretOn(page.body)
-  const done = await browser.post('/account/two-factor', { code: codeNow(secret) })
-  expect(done.statusCode).toBe(200)
-  return { browser, secret, codes: recoveryCodesOn(done.body) }
 }
 
 describeEachDatabase('two-factor sign-in', (ctx) => {
