@@ -12,12 +12,6 @@ import { addSuppression } from './suppressions.js'
 import { ADD_COUNTS, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 
-/** The side's release revision: 0 until its figures change by anything but an added response. */
-export async function releaseRevision(db: Db, waveId: string, side: Side): Promise<number> {
-  const row = await db.selectFrom('release_revisions').select('revision').where('wave_id', '=', waveId).where('side', '=', side).executeTakeFirst()
-  return row?.revision ?? 0
-}
-
 async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
   await db.insertInto('release_revisions').values({ wave_id: waveId, side, revision: 1 })
     .onConflict((oc) => oc.columns(['wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()

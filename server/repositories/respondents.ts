@@ -1,16 +1,22 @@
-// What the dashboard reads about a wave's respondents beyond the rollups: their comments.
+// What the dashboard and the release read about a wave's respondents beyond the rollups: their
+// comments, and the version of a side's release inputs.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
 
 /**
- * How many respondents a side of the wave holds, from the rollups: the version of its profiles
- * (responses are only ever added, so the same count means the same respondents).
+ * What says whether a side's release can change, in one statement: how many respondents the side
+ * holds (responses are otherwise only added), its last staff release step (staff figures change only
+ * in steps; 0 for customers), and its revision, raised by every deletion or erased attribute set.
  */
-export async function sideRespondents(db: Db, waveId: string, side: Side): Promise<number> {
-  const row = await db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
-    .where('wave_id', '=', waveId).where('side', '=', side).executeTakeFirst()
-  return Number(row?.n ?? 0)
+export async function releaseVersion(db: Db, waveId: string, side: Side): Promise<{ respondents: number; step: number; revision: number }> {
+  const { rows } = await sql<{ respondents: string | number; step: number; revision: number }>`
+    select
+      (select coalesce(sum(respondents), 0) from response_rollups where wave_id = ${waveId}::uuid and side = ${side}) as respondents,
+      (select coalesce(max(seq), 0) from staff_releases where wave_id = ${waveId}::uuid and ${side} = 'staff')::int as step,
+      (select coalesce(max(revision), 0) from release_revisions where wave_id = ${waveId}::uuid and side = ${side})::int as revision`.execute(db)
+  const row = rows[0]!
+  return { respondents: Number(row.respondents), step: Number(row.step), revision: Number(row.revision) }
 }
 
 /** The most frequent comments of a group first (identical ones counted once, with how many gave them). */

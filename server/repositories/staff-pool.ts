@@ -134,12 +134,6 @@ export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly
   await trx.insertInto('staff_releases').values({ wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
 }
 
-/** The number of the wave's last staff step (0 before the first). */
-export async function lastStaffStep(db: Db, waveId: string): Promise<number> {
-  const row = await db.selectFrom('staff_releases').select((eb) => eb.fn.max('seq').as('seq')).where('wave_id', '=', waveId).executeTakeFirst()
-  return Number(row?.seq ?? 0)
-}
-
 /** The release the wave's last staff step stored, with its step; null before the first step. */
 export async function lastStaffRelease(db: Db, waveId: string): Promise<{ step: number; shown: SavedRelease } | null> {
   const row = await db.selectFrom('staff_releases').select(['seq', 'shown']).where('wave_id', '=', waveId).orderBy('seq', 'desc').limit(1).executeTakeFirst()

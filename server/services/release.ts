@@ -7,9 +7,8 @@ import { Release, type GroupRef } from '../domain/release.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from '../repositories/instruments.js'
 import { profileCounts } from '../repositories/profiles.js'
-import { sideRespondents } from '../repositories/respondents.js'
-import { releaseRevision } from '../repositories/erasure.js'
-import { lastStaffRelease, lastStaffStep } from '../repositories/staff-pool.js'
+import { releaseVersion } from '../repositories/respondents.js'
+import { lastStaffRelease } from '../repositories/staff-pool.js'
 
 const releases = new LocalCache<string, Release>({ max: 200 })
 
@@ -18,9 +17,7 @@ async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: num
   // Staff figures change only in release steps, and each step stores the release readers see.
   // Responses are otherwise only added, so the side's count and the step say whether anything changed;
   // a deletion or an erased contact's attributes raise the side's revision (repositories/erasure.ts).
-  const [total, step, revision] = await Promise.all([
-    sideRespondents(db, waveId, side), side === 'staff' ? lastStaffStep(db, waveId) : 0, releaseRevision(db, waveId, side),
-  ])
+  const { respondents: total, step, revision } = await releaseVersion(db, waveId, side)
   const kept = releases.get(`${waveId}|${side}|${minGroupSize}|${step}|${total}|${revision}`)
   if (kept) return kept
   const [profiles, items, saved] = await Promise.all([profileCounts(db, waveId, side), waveItems(db, waveId), side === 'staff' ? lastStaffRelease(db, waveId) : null])
