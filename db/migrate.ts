@@ -16,6 +16,7 @@ import * as m0010 from './migrations/0010_single_sign_on.js'
 import * as m0011 from './migrations/0011_two_factor.js'
 import * as m0012 from './migrations/0012_data_rights.js'
 import * as m0013 from './migrations/0013_admin_basics.js'
+import * as m0014 from './migrations/0014_predictions.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0011_two_factor': m0011,
   '0012_data_rights': m0012,
   '0013_admin_basics': m0013,
+  '0014_predictions': m0014,
 }
 
 /** Every migration, in the order they apply. */

@@ -7,6 +7,7 @@ import type {
   LocalizedText,
   MailJobStatus,
   MailKind,
+  PredictionMode,
   Role,
   Scale,
   Side,
@@ -121,6 +122,8 @@ export interface WaveTable {
   created_at: CreatedAt
   reminders: Generated<number>
   reminder_days: Generated<number>
+  /** predictions (0014): which items staff predict customers' answers for. */
+  predictions: Generated<PredictionMode>
 }
 
 export interface LinkTable {

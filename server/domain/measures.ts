@@ -1,22 +1,31 @@
 // What one respondent adds to the figures of their group, as a vector of counts: the respondent
-// themselves, each item they answered, each dimension they have an opinion on. The staff release
+// themselves, each item they answered, each dimension they have an opinion on, and each prediction
+// they gave (staff of a wave that asks for predictions; domain/predictions.ts). The staff release
 // (release.ts) decides on these vectors summed per profile (unit × attributes); the profile rollups
 // store them, and the release steps compute them for answers still waiting in the pool.
 import { dimensionKeys } from './report.js'
 import type { DimensionMeasure } from './release.js'
+import { predictionKey } from './predictions.js'
 
 export interface MeasureItem {
   key: string
   dimension: string
   headline: boolean
+  /** Whether the wave's staff predict customers' answers to this item (a measure of its own). */
+  predicted?: boolean
 }
 
 /** Answers by item key; a missing key and null ("not applicable") both mean no answer. */
 export type MeasuredAnswers = Readonly<Record<string, number | null | undefined>>
 
-/** The name of each measure, in vector order: respondents, the items in order, then the dimensions. */
+/**
+ * The name of each measure, in vector order: respondents, the items in order, the dimensions, then the
+ * predicted items' predictions (`predict:<key>`). Predictions come last, so a wave without them has
+ * exactly the measures it had before they existed.
+ */
 export function measureKeys(items: readonly MeasureItem[]): string[] {
-  return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((key) => `dimension:${key}`)]
+  return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((key) => `dimension:${key}`),
+    ...items.filter((item) => item.predicted).map((item) => predictionKey(item.key))]
 }
 
 /**
@@ -35,10 +44,12 @@ export function dimensionMeasures(items: readonly MeasureItem[]): DimensionMeasu
 /**
  * One respondent's counts, in the order of measureKeys: 1 (the respondent), then 1 or 0 per item
  * (answered with a value or not), then 1 or 0 per dimension (at least one value on a non-headline item
- * of that dimension, which is when the respondent counts in the dimension's n).
+ * of that dimension, which is when the respondent counts in the dimension's n), then 1 or 0 per
+ * predicted item (a prediction given).
  */
 export function measureVector(items: readonly MeasureItem[], answers: MeasuredAnswers): number[] {
   const answered = (key: string) => Object.hasOwn(answers, key) && answers[key] !== null && answers[key] !== undefined
   const opinions = new Set(items.filter((item) => !item.headline && answered(item.key)).map((item) => item.dimension))
-  return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionKeys(items).map((key) => (opinions.has(key) ? 1 : 0))]
+  return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionKeys(items).map((key) => (opinions.has(key) ? 1 : 0)),
+    ...items.filter((item) => item.predicted).map((item) => (answered(predictionKey(item.key)) ? 1 : 0))]
 }

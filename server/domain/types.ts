@@ -12,6 +12,10 @@ export const SIDES: readonly Side[] = ['staff', 'customer']
 export type WaveStatus = 'draft' | 'open' | 'closed'
 export type Scale = 'agree5' | 'likelihood11'
 
+/** Which items a wave's staff predict customers' answers for (domain/predictions.ts). */
+export type PredictionMode = 'off' | 'headline' | 'all'
+export const PREDICTION_MODES: readonly PredictionMode[] = ['off', 'headline', 'all']
+
 /** How a response arrived. */
 export type Channel = 'link' | 'invitation' | 'import' | 'api'
 export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
