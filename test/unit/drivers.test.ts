@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import { driverMinimum, FULL_BOOTSTRAP_LIMIT, keyDrivers, relativeWeights, type DriverRows } from '../../server/domain/analytics/drivers.js'
 import { groupByPattern, PairwiseSums } from '../../server/domain/analytics/pairwise.js'
-import { ANALYTICS_SEED, BOOTSTRAP_REPLICATES, seededRandom } from '../../server/domain/analytics/random.js'
+import { ANALYTICS_SEED, BOOTSTRAP_REPLICATES } from '../../server/domain/analytics/random.js'
 import type { Drivers, Unavailable } from '../../server/domain/analytics/types.js'
+import { driverAnswers } from '../helpers/driver-answers.js'
 
 const close = (actual: number, expected: number, digits = 12) => expect(actual).toBeCloseTo(expected, digits)
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0)
@@ -26,26 +27,7 @@ function pairwiseR(xs: number[], ys: number[]): number {
   return sxy / Math.sqrt(sxx * syy)
 }
 
-/** Respondents answering 1–5: each predictor a shared factor plus its own noise, the outcome a mix of them. */
-function survey(n: number, effects: number[], seed: number, missing = 0): DriverRows {
-  const random = seededRandom(seed)
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-  const toScale = (latent: number) => Math.max(1, Math.min(5, Math.round(3 + latent)))
-  const q = 1 + effects.length
-  const values = new Float64Array(n * q)
-  for (let i = 0; i < n; i++) {
-    const factor = normal()
-    let outcome = 0
-    effects.forEach((effect, j) => {
-      const latent = 0.5 * factor + normal()
-      outcome += effect * latent
-      values[i * q + 1 + j] = random() < missing ? NaN : toScale(latent)
-    })
-    values[i * q] = toScale(0.6 * outcome + 0.6 * normal())
-  }
-  const predictors = effects.map((_, j) => ({ key: `item_${j + 1}`, dimension: `dimension_${j + 1}` }))
-  return { outcome: 'headline', predictors, values, n }
-}
+const survey = (n: number, effects: number[], seed: number, missing = 0) => driverAnswers({ n, effects, seed, missing })
 
 const column = (rows: DriverRows, j: number) => Array.from({ length: rows.n }, (_, i) => rows.values[i * (1 + rows.predictors.length) + j]!)
 
