@@ -40,13 +40,12 @@ export async function analyticsScenario(options: AnalyticsOptions): Promise<Scen
     log(`${label}: generating ${responses.toLocaleString('en-US')} responses`)
     // The profile rollups' insert in generateWave is planned with nested loops over its CTEs, which
     // takes minutes at this size; planned with hash joins it takes seconds. Only for generating.
-    if (database.url) await sql.raw(`alter database ${database.name} set enable_nestloop = off`).execute(db)
+    // (PGlite has one connection, so a session setting reaches every query.)
+    await sql.raw(database.url ? `alter database ${database.name} set enable_nestloop = off` : 'set enable_nestloop = off').execute(db)
     if (database.url) await reopen()
     const wave = await generateWave(db, responses, 20)
-    if (database.url) {
-      await sql.raw(`alter database ${database.name} reset enable_nestloop`).execute(db)
-      await reopen()
-    }
+    await sql.raw(database.url ? `alter database ${database.name} reset enable_nestloop` : 'reset enable_nestloop').execute(db)
+    if (database.url) await reopen()
     const items = await db.selectFrom('items').select(['key', 'headline']).where('instrument_id', '=', wave.instrumentId).orderBy('position').execute()
     const keys = [...items.filter((i) => i.headline), ...items.filter((i) => !i.headline)].map((i) => i.key)
     const readStart = performance.now()
