@@ -16,15 +16,18 @@ export function strength(r: number): string {
 const correlationText = (c: Correlation) => `${f.decimal(c.r)} (95%: ${f.decimalRange(c.ci95)})`
 const spansZero = ([lo, hi]: [number, number]) => lo <= 0 && hi >= 0
 
+/** The link in words; the coefficients go in `correlations`. */
 export function linkageSentence(linkage: Linkage): string {
   const { pearson } = linkage
-  const direction = pearson.r > 0 ? 'units whose staff feel better about the service tend to have more satisfied customers' : 'units whose staff feel better about the service tend to have less satisfied customers'
-  const link = Math.abs(pearson.r) < 0.1
-    ? `Across ${f.count(linkage.units)} units, staff climate and customers' verdict show no real link`
-    : `Across ${f.count(linkage.units)} units, ${direction}: ${strength(pearson.r)} link`
-  const chance = spansZero(pearson.ci95) ? `, but with this few units it could be chance (the interval includes zero)` : ''
-  return `${link} (Pearson r = ${correlationText(pearson)}; Spearman ρ = ${correlationText(linkage.spearman)})${chance}.`
+  const across = `Across ${f.count(linkage.units)} units`
+  if (Math.abs(pearson.r) < 0.1) return `${across}, staff climate and customers' verdict show no real link.`
+  const direction = pearson.r > 0 ? 'more' : 'less'
+  const chance = spansZero(pearson.ci95) ? ', but with this few units it could be chance' : ''
+  return `${across}, units whose staff feel better about the service tend to have ${direction} satisfied customers: ${strength(pearson.r)} link${chance}.`
 }
+
+export const correlationsText = (linkage: Linkage) =>
+  `Pearson r = ${correlationText(linkage.pearson)} · Spearman ρ = ${correlationText(linkage.spearman)} (Fisher-z intervals over ${f.count(linkage.units)} units)`
 
 const iccText = (icc: Icc | null) => (icc
   ? `ICC(1) ${f.decimal(icc.icc1)}, ICC(2) ${f.decimal(icc.icc2)} (${f.count(icc.respondents)} respondents in ${f.count(icc.units)} units)`
@@ -32,13 +35,16 @@ const iccText = (icc: Icc | null) => (icc
 
 const estimate = (e: { estimate: number; ci95: [number, number] }) => `${f.decimal(e.estimate)} (95%: ${f.decimalRange(e.ci95)})`
 
+/** Which side leads from the earlier wave, in words; the estimates go in `crossLaggedFigures`. */
 export function crossLaggedSentence(lag: CrossLagged): string {
-  const since = `From ${lag.from.name} to this wave, over ${f.count(lag.units)} units`
-  const both = `staff climate → later customers ${estimate(lag.staffLeads)}; customers → later staff climate ${estimate(lag.customersLead)}`
-  if (lag.leads === 'staff') return `${since}, staff climate seems to lead: units whose staff felt better then have more satisfied customers now, and not the other way round (${both}).`
-  if (lag.leads === 'customers') return `${since}, customers seem to lead: units whose customers were more satisfied then have staff who feel better now, and not the other way round (${both}).`
-  return `${since}, neither side clearly leads the other (${both}).`
+  const since = `From ${lag.from.name} to this wave`
+  if (lag.leads === 'staff') return `${since}, staff climate seems to lead: units whose staff felt better then have more satisfied customers now, and not the other way round.`
+  if (lag.leads === 'customers') return `${since}, customers seem to lead: units whose customers were more satisfied then have staff who feel better now, and not the other way round.`
+  return `${since}, neither side clearly leads the other.`
 }
+
+const crossLaggedFigures = (lag: CrossLagged) =>
+  `Over ${f.count(lag.units)} units in both waves: staff climate → later customers ${estimate(lag.staffLeads)}; customers → later staff climate ${estimate(lag.customersLead)}; intervals from ${f.count(lag.bootstrap.replicates)} bootstrap replicates over units, seed ${lag.bootstrap.seed}.`
 
 export function presentLinkage(linkage: Linkage) {
   const spec: ScatterSpec = {
@@ -51,6 +57,7 @@ export function presentLinkage(linkage: Linkage) {
   return {
     scope: scopeText(linkage.scope),
     sentence: linkageSentence(linkage),
+    correlations: correlationsText(linkage),
     chart: JSON.stringify(spec),
     rows: linkage.points.map((p) => ({
       unit: p.unit.name,
@@ -66,6 +73,6 @@ export function presentLinkage(linkage: Linkage) {
     power: linkage.unitsFor80Power === null
       ? 'With r = 0 no number of units would show a link.'
       : `To tell a link this size from chance (80% power, α = 0.05), you need about ${f.count(linkage.unitsFor80Power)} units; you have ${f.count(linkage.units)}.`,
-    crossLagged: linkage.crossLagged ? crossLaggedSentence(linkage.crossLagged) : null,
+    crossLagged: linkage.crossLagged ? { sentence: crossLaggedSentence(linkage.crossLagged), figures: crossLaggedFigures(linkage.crossLagged) } : null,
   }
 }

@@ -113,10 +113,11 @@ describe('does staff climate move customers', () => {
   const view = presentAnalytics(analytics()).linkage.view!
 
   it('gives both correlations with their Fisher intervals in words, saying when the interval includes zero', () => {
-    expect(view.sentence).toBe('Across 6 units, units whose staff feel better about the service tend to have more satisfied customers: a strong positive link (Pearson r = 0.62 (95%: −0.10 to 0.90); Spearman ρ = 0.60 (95%: −0.12 to 0.89)), but with this few units it could be chance (the interval includes zero).')
+    expect(view.sentence).toBe('Across 6 units, units whose staff feel better about the service tend to have more satisfied customers: a strong positive link, but with this few units it could be chance.')
+    expect(view.correlations).toBe(`Pearson r = 0.62 (95%: ${MINUS}0.10 to 0.90) · Spearman ρ = 0.60 (95%: ${MINUS}0.12 to 0.89) (Fisher-z intervals over 6 units)`)
     const clear = { ...analytics().linkage!, pearson: { r: -0.2, ci95: [-0.35, -0.05] as [number, number] } }
-    expect(linkageSentence(clear)).toMatch(/less satisfied customers: a weak negative link \(Pearson r = −0.20/)
-    expect(linkageSentence(clear)).not.toMatch(/chance/)
+    expect(linkageSentence(clear)).toBe('Across 6 units, units whose staff feel better about the service tend to have less satisfied customers: a weak negative link.')
+    expect(linkageSentence({ ...clear, pearson: { r: 0.04, ci95: [-0.5, 0.55] } })).toBe("Across 6 units, staff climate and customers' verdict show no real link.")
     expect(strength(0.05)).toBe('no real')
   })
 
@@ -127,9 +128,10 @@ describe('does staff climate move customers', () => {
   })
 
   it('says which side leads from the earlier wave, or that neither does', () => {
-    expect(view.crossLagged).toMatch(/^From Q3 to this wave, over 6 units, staff climate seems to lead/)
+    expect(view.crossLagged!.sentence).toMatch(/^From Q3 to this wave, staff climate seems to lead/)
+    expect(view.crossLagged!.figures).toBe(`Over 6 units in both waves: staff climate → later customers 0.41 (95%: 0.10 to 0.70); customers → later staff climate 0.05 (95%: ${MINUS}0.20 to 0.30); intervals from 1,000 bootstrap replicates over units, seed 20261201.`)
     const lag = analytics().linkage!.crossLagged!
-    expect(crossLaggedSentence({ ...lag, leads: 'unclear' })).toMatch(/neither side clearly leads the other \(staff climate → later customers 0.41 \(95%: 0.10 to 0.70\)/)
+    expect(crossLaggedSentence({ ...lag, leads: 'unclear' })).toBe('From Q3 to this wave, neither side clearly leads the other.')
     expect(crossLaggedSentence({ ...lag, leads: 'customers' })).toMatch(/customers seem to lead/)
     expect(presentAnalytics({ ...analytics(), linkage: { ...analytics().linkage!, crossLagged: null } }).linkage.view!.crossLagged).toBeNull()
   })
