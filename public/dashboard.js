@@ -136,7 +136,7 @@ function drawScatter(canvas, spec, common) {
     min: Math.max(0, Math.floor((Math.min(...values) - 5) / 10) * 10),
     max: Math.min(100, Math.ceil((Math.max(...values) + 5) / 10) * 10),
     title: { display: true, text: title },
-    ticks: { callback: (v) => `${v}%` },
+    ticks: { stepSize: 10, callback: (v) => `${v}%` },
   })
   const xs = spec.points.map((p) => pct(p.x)).concat(spec.cuts ? [pct(spec.cuts.x)] : [])
   const ys = spec.points.map((p) => pct(p.y)).concat(spec.cuts ? [pct(spec.cuts.y)] : [])
