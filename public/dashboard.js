@@ -108,24 +108,35 @@ const scatterMarks = (spec) => ({
     }
     ctx.font = '600 12px system-ui, sans-serif'
     ctx.fillStyle = '#556070'
+    // Names drawn so far, so that a name that would overlap one is left out (the table has every point).
+    const taken = []
+    const free = (box) => taken.every((t) => box.x + box.w < t.x || t.x + t.w < box.x || box.y + box.h < t.y || t.y + t.h < box.y)
+    const place = (text, x, y, align, baseline) => {
+      const w = ctx.measureText(text).width
+      const box = { x: align === 'right' ? x - w : x, y: baseline === 'top' ? y : baseline === 'bottom' ? y - 14 : y - 7, w, h: 14 }
+      if (!free(box)) return
+      taken.push(box)
+      ctx.textAlign = align
+      ctx.textBaseline = baseline
+      ctx.fillText(text, x, y)
+    }
+    const points = chart.getDatasetMeta(0).data
+    // Each point's own spot first, so that no name covers a point.
+    points.forEach((point) => taken.push({ x: point.x - 5, y: point.y - 5, w: 10, h: 10 }))
     if (spec.quadrants) {
       const [tl, tr, bl, br] = spec.quadrants
-      ctx.textBaseline = 'top'
-      ctx.textAlign = 'left'; ctx.fillText(tl, area.left + 6, area.top + 6)
-      ctx.textAlign = 'right'; ctx.fillText(tr, area.right - 6, area.top + 6)
-      ctx.textBaseline = 'bottom'
-      ctx.textAlign = 'left'; ctx.fillText(bl, area.left + 6, area.bottom - 6)
-      ctx.textAlign = 'right'; ctx.fillText(br, area.right - 6, area.bottom - 6)
+      place(tl, area.left + 6, area.top + 6, 'left', 'top')
+      place(tr, area.right - 6, area.top + 6, 'right', 'top')
+      place(bl, area.left + 6, area.bottom - 6, 'left', 'bottom')
+      place(br, area.right - 6, area.bottom - 6, 'right', 'bottom')
     }
     ctx.font = '12px system-ui, sans-serif'
     ctx.fillStyle = '#1b2330'
-    ctx.textBaseline = 'middle'
-    chart.getDatasetMeta(0).data.forEach((point, i) => {
+    points.forEach((point, i) => {
       const label = spec.points[i].label
       // Near the right edge the name goes to the left of its point, so it stays inside the chart.
       const right = point.x + 8 + ctx.measureText(label).width < area.right
-      ctx.textAlign = right ? 'left' : 'right'
-      ctx.fillText(label, point.x + (right ? 8 : -8), point.y)
+      place(label, point.x + (right ? 8 : -8), point.y, right ? 'left' : 'right', 'middle')
     })
     ctx.restore()
   },

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The dashboard's analytics section in a real browser: six units loaded through the API
-// (test/helpers/analytics-data.ts), read at 1366×900 and on a 360 px phone. The drivers' bars, the
+// (test/helpers/analytics-data.ts) in a wave whose staff predict every item, read at 1366×900 and on a 360 px phone. The drivers' bars, the
 // quadrant and the units' scatter are drawn by chart.js with no console errors, nothing scrolls
 // sideways, axe-core finds nothing serious; without JavaScript the words and tables are all there.
 import { join } from 'node:path'
@@ -66,8 +66,8 @@ beforeAll(async () => {
   await createOrganizationWithOwner(run.database.db, { name: 'Harbour & Co', email: EMAIL, password: PASSWORD })
   const token = (await run.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: EMAIL, password: PASSWORD } })).json().token as string
   for (const name of ANALYTICS_UNITS) await api(token, '/units', { name })
-  waveId = (await api<{ id: string }>(token, '/waves', { name: '2026-Q4', templateKey: 'service-gap-index' })).id
-  await api(token, `/waves/${waveId}/responses`, analyticsResponses())
+  waveId = (await api<{ id: string }>(token, '/waves', { name: '2026-Q4', templateKey: 'service-gap-index', predictions: 'all' })).id
+  await api(token, `/waves/${waveId}/responses`, analyticsResponses({ predictions: true }))
 })
 afterAll(async () => run?.close())
 
@@ -83,7 +83,8 @@ it('draws the analytics at 1366×900: bars, quadrant and units scatter, no error
   }
   expect(await page.locator('#fix-first .scope').innerText()).toBe('The whole wave')
   expect(await page.locator('#drivers').innerText()).toMatch(/These items explain \d+% of the differences in customers' overall verdict/)
-  expect(await page.locator('#prediction .unavailable').innerText()).toMatch(/predict/)
+  expect(await page.locator('#prediction .finding').innerText()).toMatch(/^Staff expect \d+% of customers to agree; \d+% do: they /)
+  expect(await page.locator('#prediction table').last().locator('tbody tr').count()).toBe(6)
   expect(await page.locator('#linkage').innerText()).toMatch(/Across 6 units/)
   expect(await sidewaysScrolling(page)).toBeUndefined()
   expect(await seriousViolations(page)).toEqual([])
