@@ -60,6 +60,8 @@ function draw(canvas) {
     animation: false,
     plugins: { legend: { position: 'top' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw}%` } } },
   }
+  if (spec.kind === 'weights') return drawWeights(canvas, spec, common)
+  if (spec.kind === 'scatter') return drawScatter(canvas, spec, common)
   if (spec.kind === 'pairs') {
     return new Chart(canvas, {
       type: 'bar',
@@ -73,6 +75,91 @@ function draw(canvas) {
     data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff, { tension: 0 }), dataset('Customers', CUSTOMER, spec.customer, { tension: 0 })] },
     options: { ...common, scales: { y: percentAxis } },
     plugins: [intervals],
+  })
+}
+
+// Each driver's weight (share of what the model explains) as a horizontal bar with its interval.
+function drawWeights(canvas, spec, common) {
+  const top = Math.max(...spec.weights.map((w) => w[2]))
+  return new Chart(canvas, {
+    type: 'bar',
+    data: { labels: spec.labels, datasets: [dataset('Weight in the verdict', CUSTOMER, spec.weights)] },
+    options: { ...common, indexAxis: 'y', plugins: { ...common.plugins, legend: { display: false } }, scales: { x: { min: 0, max: Math.min(100, Math.ceil(pct(top) / 10) * 10), ticks: { callback: (v) => `${v}%` } } } },
+    plugins: [intervals],
+  })
+}
+
+// Lines at the cuts, the quadrants' names in their corners and each point's name beside it.
+const scatterMarks = (spec) => ({
+  id: 'scatterMarks',
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea: area, scales: { x, y } } = chart
+    ctx.save()
+    if (spec.cuts) {
+      const cx = x.getPixelForValue(pct(spec.cuts.x))
+      const cy = y.getPixelForValue(pct(spec.cuts.y))
+      ctx.strokeStyle = '#8a94a3'
+      ctx.setLineDash([5, 4])
+      ctx.beginPath()
+      ctx.moveTo(cx, area.top); ctx.lineTo(cx, area.bottom)
+      ctx.moveTo(area.left, cy); ctx.lineTo(area.right, cy)
+      ctx.stroke()
+      ctx.setLineDash([])
+    }
+    ctx.font = '600 12px system-ui, sans-serif'
+    ctx.fillStyle = '#556070'
+    // Names drawn so far, so that a name that would overlap one is left out (the table has every point).
+    const taken = []
+    const free = (box) => taken.every((t) => box.x + box.w < t.x || t.x + t.w < box.x || box.y + box.h < t.y || t.y + t.h < box.y)
+    const place = (text, x, y, align, baseline) => {
+      const w = ctx.measureText(text).width
+      const box = { x: align === 'right' ? x - w : x, y: baseline === 'top' ? y : baseline === 'bottom' ? y - 14 : y - 7, w, h: 14 }
+      if (!free(box)) return
+      taken.push(box)
+      ctx.textAlign = align
+      ctx.textBaseline = baseline
+      ctx.fillText(text, x, y)
+    }
+    const points = chart.getDatasetMeta(0).data
+    // Each point's own spot first, so that no name covers a point.
+    points.forEach((point) => taken.push({ x: point.x - 5, y: point.y - 5, w: 10, h: 10 }))
+    if (spec.quadrants) {
+      const [tl, tr, bl, br] = spec.quadrants
+      place(tl, area.left + 6, area.top + 6, 'left', 'top')
+      place(tr, area.right - 6, area.top + 6, 'right', 'top')
+      place(bl, area.left + 6, area.bottom - 6, 'left', 'bottom')
+      place(br, area.right - 6, area.bottom - 6, 'right', 'bottom')
+    }
+    ctx.font = '12px system-ui, sans-serif'
+    ctx.fillStyle = '#1b2330'
+    points.forEach((point, i) => {
+      const label = spec.points[i].label
+      // Near the right edge the name goes to the left of its point, so it stays inside the chart.
+      const right = point.x + 8 + ctx.measureText(label).width < area.right
+      place(label, point.x + (right ? 8 : -8), point.y, right ? 'left' : 'right', 'middle')
+    })
+    ctx.restore()
+  },
+})
+
+function drawScatter(canvas, spec, common) {
+  const axis = (title, values) => ({
+    min: Math.max(0, Math.floor((Math.min(...values) - 5) / 10) * 10),
+    max: Math.min(100, Math.ceil((Math.max(...values) + 5) / 10) * 10),
+    title: { display: true, text: title },
+    ticks: { stepSize: 10, callback: (v) => `${v}%` },
+  })
+  const xs = spec.points.map((p) => pct(p.x)).concat(spec.cuts ? [pct(spec.cuts.x)] : [])
+  const ys = spec.points.map((p) => pct(p.y)).concat(spec.cuts ? [pct(spec.cuts.y)] : [])
+  return new Chart(canvas, {
+    type: 'scatter',
+    data: { datasets: [{ label: spec.axes.y, data: spec.points.map((p) => ({ x: pct(p.x), y: pct(p.y) })), backgroundColor: STAFF, borderColor: STAFF, pointRadius: 5, pointHoverRadius: 7 }] },
+    options: {
+      ...common,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${spec.points[c.dataIndex].label}: ${c.raw.x}% · ${c.raw.y}%` } } },
+      scales: { x: axis(spec.axes.x, xs), y: axis(spec.axes.y, ys) },
+    },
+    plugins: [scatterMarks(spec)],
   })
 }
 

@@ -22,6 +22,12 @@ export const pointsRange = ([lo, hi]: [number, number]) => `${lo < 0 ? '−' : '
 /** A p- or q-value the way a reader expects: "< 0.001" rather than 1.2e-24. */
 export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFixed(3))
 export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
+/** A signed decimal with a true minus: "0.62", "−0.12" (a correlation, a coefficient). */
+export const decimal = (value: number, digits = 2) => {
+  const text = Math.abs(value).toFixed(digits)
+  return value < 0 && Number(text) !== 0 ? `−${text}` : text
+}
+export const decimalRange = ([lo, hi]: [number, number], digits = 2) => `${decimal(lo, digits)} to ${decimal(hi, digits)}`
 
 const CLASSIFICATIONS: Record<string, string> = {
   blind_spot: 'Blind spot',

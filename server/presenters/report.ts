@@ -6,6 +6,7 @@ import { isSuppressed, type Gap, type Share } from '../domain/report.js'
 import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
+import { presentAnalytics } from './analytics.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
@@ -189,6 +190,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
         }),
       })),
     },
+
+    /** Drivers, fix first, staff predictions and linkage: after the report's own blocks. */
+    analytics: presentAnalytics(report),
 
     comments: SIDES.map((side) => {
       const list = dashboard.comments[side]

@@ -115,14 +115,14 @@ beforeAll(async () => {
 })
 afterAll(async () => run?.close())
 
-it('draws the dashboard on a desktop: headline, three charts, no errors, nothing serious for axe', async () => {
+it('draws the dashboard on a desktop: headline, the report\'s three charts and the drivers\' two, no errors, nothing serious for axe', async () => {
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   const charts = await drawnCharts(page)
-  expect(charts).toHaveLength(3)
-  for (const chart of charts) {
-    expect(chart.painted).toBeGreaterThan(5000)
-    expect(chart.width).toBeGreaterThan(900)
-  }
+  // Items, dimensions, trend; then the drivers' weights and the quadrant (linkage needs 5 units, this wave has 3).
+  expect(charts).toHaveLength(5)
+  for (const chart of charts) expect(chart.painted).toBeGreaterThan(5000)
+  for (const chart of charts.slice(0, 3)) expect(chart.width).toBeGreaterThan(900)
+  for (const chart of charts.slice(3)) expect(chart.width).toBeGreaterThan(500)
   expect(await headline(page)).toMatch(/^80% of staff say .+\n?8% of customers say /)
   expect(await page.locator('.headline-facts').innerText()).toMatch(/gap\s+\+72 pts/i)
   // Two rows of twelve: the three-person unit, and the unit hidden so that it cannot be worked out.
@@ -141,7 +141,7 @@ it('fits a 390 px phone: charts drawn, no sideways scrolling, nothing serious fo
   await signIn(mobile)
   await mobile.goto(`${run.baseUrl}/waves/${waveId}`)
   const charts = await drawnCharts(mobile)
-  expect(charts).toHaveLength(3)
+  expect(charts).toHaveLength(5)
   for (const chart of charts) {
     expect(chart.painted).toBeGreaterThan(2000)
     expect(chart.width).toBeLessThanOrEqual(390)
@@ -167,7 +167,8 @@ it('filters by unit with the form: the URL carries the filter and the numbers ch
   expect(await headline(page)).toMatch(/^100% of staff say .+\n?13% of customers say /)
   expect(await page.locator('.headline-facts').innerText()).toContain('n = 50')
   expect(await page.locator('.headline-facts').innerText()).toContain('n = 120')
-  expect(await drawnCharts(page)).toHaveLength(3)
+  // One unit: its 120 customers are enough for drivers; the quadrant beside them.
+  expect(await drawnCharts(page)).toHaveLength(5)
   expect(await page.locator('a.clear').isVisible()).toBe(true)
   // The same address, shared, opens the same view.
   const shared = await watchedPage(desktop)

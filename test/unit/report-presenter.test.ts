@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { Share } from '../../server/domain/report.js'
 import { presentDashboard } from '../../server/presenters/report.js'
 import type { WaveDashboard } from '../../server/services/dashboard.js'
+import { noAnalytics } from '../helpers/analytics.js'
 
 const shown = (share: number, n: number, ci95: [number, number]): Share => ({ n, agree: Math.round(share * n), share, ci95, mean: 3.5, distribution: [] })
 const hidden: Share = { suppressed: true }
@@ -16,7 +17,7 @@ function dashboard(): WaveDashboard {
   return {
     report: {
       wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
-      headline, items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
+      ...noAnalytics(), headline, items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
     },
     units: [{ id: 'u1', name: 'North & <South>' }],
     respondents: { staff: 40, customer: 1200, perUnit: [{ unit: { id: 'u1', name: 'North & <South>' }, staff: { n: 3, shown: false }, customer: { n: 1200, shown: true } }] },
