@@ -33,9 +33,9 @@ for (const unit of UNITS) unitIds.push(await createUnit(db, organizationId, unit
 const rand = seededRandom(2026)
 let total = 0
 for (const [q, name] of QUARTERS.entries()) {
-  const created = await createWaveFromInput(db, organizationId, { name, templateKey: 'service-gap-index', status: 'open' }, { unitLinks: true })
+  const input = { name, templateKey: 'service-gap-index', status: 'open', predictions: PREDICTIONS[q]! }
+  const created = await createWaveFromInput(db, organizationId, input, { unitLinks: true })
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
-  await db.updateTable('waves').set({ predictions: PREDICTIONS[q]! }).where('id', '=', created.value).execute()
   const rows = responsesFor(q, unitIds, rand)
   await importResponses(db, { organizationId, waveId: created.value, locale: 'en', channel: 'import' }, rows)
   // The staff rows wait in the pool like any others; the step that follows an import releases them.
