@@ -53,7 +53,7 @@ const CUSTOMER_DRIFT = 0.1
 const CLIMATE_TO_CUSTOMERS = 5
 const CUSTOMER_MEMORY = 0.3
 
-interface UnitStory {
+export interface UnitStory {
   name: string
   /** Staff climate each quarter: added to every staff item's chance of agreeing. */
   climate: [number, number, number, number]
@@ -200,25 +200,27 @@ function staff(rand: () => number, unit: UnitStory, quarter: number, predictions
   return answers
 }
 
+/** One respondent of a unit in a quarter, with their attributes and now and then a comment. */
+export function respondent(rand: () => number, side: 'staff' | 'customer', unit: UnitStory, unitId: string, quarter: number, predictions: PredictionMode): ImportedResponse {
+  const pool = COMMENTS[side]
+  return {
+    side,
+    unitId,
+    attributes: side === 'customer'
+      ? { tier: rand() < 0.7 ? 'standard' : rand() < 0.8 ? 'gold' : 'trade' }
+      : { role: rand() < 0.65 ? 'frontline' : rand() < 0.7 ? 'back office' : 'manager' },
+    answers: side === 'customer' ? customer(rand, unit, quarter) : staff(rand, unit, quarter, predictions),
+    comment: rand() < 0.12 ? pool[Math.floor(rand() * pool.length)]! : null,
+  }
+}
+
 /** One wave's responses, every unit, both sides. */
 export function responsesFor(quarter: number, unitIds: readonly string[], rand: () => number): ImportedResponse[] {
   const rows: ImportedResponse[] = []
   UNITS.forEach((unit, u) => {
-    const unitId = unitIds[u]!
     for (const side of ['staff', 'customer'] as const) {
       const count = side === 'staff' ? 55 + Math.floor(rand() * 25) : Math.round(unit.customerCount * (0.9 + rand() * 0.2))
-      for (let i = 0; i < count; i++) {
-        const pool = COMMENTS[side]
-        rows.push({
-          side,
-          unitId,
-          attributes: side === 'customer'
-            ? { tier: rand() < 0.7 ? 'standard' : rand() < 0.8 ? 'gold' : 'trade' }
-            : { role: rand() < 0.65 ? 'frontline' : rand() < 0.7 ? 'back office' : 'manager' },
-          answers: side === 'customer' ? customer(rand, unit, quarter) : staff(rand, unit, quarter, PREDICTIONS[quarter]!),
-          comment: rand() < 0.12 ? pool[Math.floor(rand() * pool.length)]! : null,
-        })
-      }
+      for (let i = 0; i < count; i++) rows.push(respondent(rand, side, unit, unitIds[u]!, quarter, PREDICTIONS[quarter]!))
     }
   })
   return rows
