@@ -164,7 +164,7 @@ export async function analyticsScenario(options: AnalyticsOptions): Promise<Scen
     })
     const token = await createApiToken(db, { userId, organizationId }, 'bench')
     const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1', SIGNING_SECRET, DATA_DIR: database.dataDir ?? '/tmp', LOG_LEVEL: 'silent' })
-    const app = await buildApp({ config, db, logger: false, mail: { worker: false } })
+    const app = await buildApp({ config, db, logger: false, mail: { worker: false }, release: { worker: false } })
     await app.ready()
     try {
       const read = async (waveId: string) => {

@@ -26,12 +26,15 @@ export function predictedShare(distribution: readonly number[]): PredictedShare 
   if (distribution.length !== POINTS) {
     throw new RangeError(`A prediction distribution has ${POINTS} counts (${PREDICTION_MIN} … ${PREDICTION_MAX}), not ${distribution.length}.`)
   }
-  const value = (index: number) => (PREDICTION_MIN + index) / PREDICTION_MAX
+  // In whole answers k first: Σk and Σk² are integers, so n·Σk² − (Σk)² is exact and the sd of
+  // identical answers is exactly 0.
+  const answer = (index: number) => PREDICTION_MIN + index
   const n = distribution.reduce((a, b) => a + b, 0)
   if (n < 2) return null
-  const share = distribution.reduce((sum, count, index) => sum + count * value(index), 0) / n
-  const squares = distribution.reduce((sum, count, index) => sum + count * (value(index) - share) ** 2, 0)
-  const sd = Math.sqrt(squares / (n - 1))
+  const sum = distribution.reduce((total, count, index) => total + count * answer(index), 0)
+  const sumSquares = distribution.reduce((total, count, index) => total + count * answer(index) ** 2, 0)
+  const share = sum / n / PREDICTION_MAX
+  const sd = Math.sqrt((n * sumSquares - sum * sum) / (n * (n - 1))) / PREDICTION_MAX
   const half = quantile(0.975, n - 1) * sd / Math.sqrt(n)
   return {
     n,
