@@ -187,7 +187,6 @@ export async function analyticsScenario(options: AnalyticsOptions): Promise<Scen
         cold.push(...(await timed(() => read(large.waveId), 1)))
       }
       log(`${label}: cold reads ${cold.map((ms) => round(ms, 0)).join(', ')} ms`)
-      await timed(() => correlationPass(db, large.waveId), 1)
       const baselineCold = await timed(() => correlationPass(db, large.waveId), 3)
 
       await timed(() => read(large.waveId), 10)
