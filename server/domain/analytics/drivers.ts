@@ -30,14 +30,17 @@ export function driverMinimum(predictors: number): number {
   return Math.max(10 * predictors, 100)
 }
 
-/** Up to this many respondents, each replicate resamples them all; above, the bag of little bootstraps. */
-export const FULL_BOOTSTRAP_LIMIT = 2_000
 /**
  * The bag of little bootstraps: s subsets of b = n^γ respondents, but never fewer than `smallest`
  * (n^0.6 is only 158 at n = 4,600, thin for a dozen correlations). A replicate costs about
  * b × (q + q(q+1)/2) multiply-adds, so b = 1,000 keeps 1,000 replicates near 90 million.
  */
 export const LITTLE_BOOTSTRAPS = { subsets: 10, exponent: 0.6, smallest: 1_000 } as const
+/**
+ * Up to this many respondents, each replicate resamples them all; above, the bag of little
+ * bootstraps. The same as the smallest subset, so no n costs more than 1,000 replicates of 1,000.
+ */
+export const FULL_BOOTSTRAP_LIMIT = LITTLE_BOOTSTRAPS.smallest
 
 export interface DriverRows {
   /** The outcome item's key (the headline). */
