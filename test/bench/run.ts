@@ -2,10 +2,11 @@
 // runs only those. Figures also go to test/bench/results/latest.json (git-ignored).
 //
 // Scenarios: submit, report, import, dispatch (PostgreSQL), release (in process, no database), embedded (submit and report on PGlite;
-// also embedded-submit or embedded-report alone).
+// also embedded-submit or embedded-report alone), analytics (the report with its leadership analytics on PGlite, and on PostgreSQL
+// too when DATABASE_URL or BENCH_DATABASE_URL is set).
 // Settings (environment): BENCH_DATABASE_URL (default DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_DURATION (s, 20), BENCH_CONNECTIONS (50), BENCH_RESPONSES (1000000), BENCH_PGLITE_RESPONSES (100000),
-// BENCH_CONTACTS (100000), BENCH_INVITATIONS (10000), BENCH_PROFILE=1 (CPU profiles of the server and the
+// BENCH_CONTACTS (100000), BENCH_ANALYTICS_CUSTOMERS (100000), BENCH_INVITATIONS (10000), BENCH_PROFILE=1 (CPU profiles of the server and the
 // mail workers; summarise one with `node --import tsx test/bench/profile.ts FILE`), BENCH_WAIT_QUIET=seconds
 // (before each scenario, wait up to that long for the machine's 1-minute load average to drop below 1).
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { openDatabase } from '../../db/connect.js'
+import { analyticsScenario } from './analytics.js'
 import { dispatchScenario } from './dispatch.js'
 import { importScenario } from './import.js'
 import { formatTable, log, markdownTable, PROFILE_DIR, ROOT, SERVER_URL, sleep, type Row, type ScenarioResult } from './lib.js'
@@ -38,9 +40,16 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   release: () => releaseScenario(),
   'embedded-submit': () => submitScenario({ engine: 'pglite', connections, duration, profile }),
   'embedded-report': () => reportScenario({ engine: 'pglite', responses: number('BENCH_PGLITE_RESPONSES', 100_000) }),
+  analytics: async () => {
+    const customers = number('BENCH_ANALYTICS_CUSTOMERS', 100_000)
+    const embedded = await analyticsScenario({ engine: 'pglite', customers })
+    if (!process.env.DATABASE_URL && !process.env.BENCH_DATABASE_URL) return embedded
+    const postgres = await analyticsScenario({ engine: 'postgres', customers })
+    return { rows: [...embedded.rows, ...postgres.rows], details: { pglite: embedded.details, postgres: postgres.details } }
+  },
 }
 const GROUPS: Record<string, string[]> = { embedded: ['embedded-submit', 'embedded-report'] }
-const ORDER = ['submit', 'report', 'release', 'import', 'dispatch', 'embedded-submit', 'embedded-report']
+const ORDER = ['submit', 'report', 'release', 'import', 'dispatch', 'embedded-submit', 'embedded-report', 'analytics']
 
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
 const unknown = asked.filter((name) => !(name in SCENARIOS) && !(name in GROUPS))
