@@ -29,6 +29,19 @@ export default tseslint.config(
     },
   },
   {
+    // The analytics sit one folder down inside the domain: they may reach the domain (statistics, scale,
+    // predictions) but nothing beyond it.
+    files: ['server/domain/analytics/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./\\.\\./', message: 'The domain imports only the domain (types included).' },
+          { regex: '^(fastify|@fastify/.*|kysely|pg|@electric-sql/.*|nodemailer)$', message: 'The domain is pure: no web framework, database or mail.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['server/repositories/**'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,6 +1,6 @@
 // Checks of what people type into forms and API bodies. Each returns either the clean value or a
 // message per field, so a form can be shown again with every problem next to its field.
-import type { WaveStatus } from './types.js'
+import { PREDICTION_MODES, type PredictionMode, type WaveStatus } from './types.js'
 import { LOCALES } from './instrument.js'
 
 import { passwordProblem, type PasswordContext } from './password-rules.js'
@@ -104,6 +104,8 @@ export interface WaveFields {
   opensAt: Date | null
   closesAt: Date | null
   locales: string[]
+  /** Which items staff predict customers' answers for ('off' unless chosen). */
+  predictions: PredictionMode
 }
 
 /** A wave's name, for a new wave and a changed one alike. */
@@ -125,6 +127,13 @@ export function moment(value: unknown, field: string, endOfDay: boolean, errors:
     return null
   }
   return endOfDay && DATE_ONLY.test(v) ? new Date(parsed.getTime() + DAY_MS) : parsed
+}
+
+/** Which items a wave's staff predict (domain/predictions.ts): for a new wave and a changed one alike. */
+export function predictionModeOf(value: unknown, errors: FieldErrors): PredictionMode {
+  if ((PREDICTION_MODES as readonly unknown[]).includes(value)) return value as PredictionMode
+  errors.predictions = 'Choose "off", "headline" or "all".'
+  return 'off'
 }
 
 /**
@@ -156,6 +165,8 @@ export function checkNewWave(
   if (locales.length === 0) errors.locales = 'Choose at least one language.'
   else if (locales.some((l) => !offered.includes(l))) errors.locales = `Languages must be among: ${offered.join(', ')}.`
 
+  const predictions = input.predictions === undefined || input.predictions === '' ? 'off' : predictionModeOf(input.predictions, errors)
+
   return result(errors, {
     name: waveName,
     templateKey,
@@ -163,6 +174,7 @@ export function checkNewWave(
     opensAt: status === 'open' && opensAt === null ? context.now : opensAt,
     closesAt,
     locales,
+    predictions,
   })
 }
 

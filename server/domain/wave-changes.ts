@@ -1,8 +1,10 @@
 // Changes to an existing wave (its settings form and PATCH /api/v1/waves/:id): name, closing date,
-// languages and status. Only the fields given are checked and changed. The closing date and the
-// languages follow the rules of a new wave (inputs.ts): a closing date ahead of now and after the
-// opening, at least one language and only the instrument's.
-import { moment, waveNameOf, type Checked, type FieldErrors } from './inputs.js'
+// languages, status and prediction questions. Only the fields given are checked and changed. The
+// closing date and the languages follow the rules of a new wave (inputs.ts): a closing date ahead of
+// now and after the opening, at least one language and only the instrument's. The prediction
+// questions change only while the wave holds no answer (services/wave-settings.ts checks that).
+import { moment, predictionModeOf, waveNameOf, type Checked, type FieldErrors } from './inputs.js'
+import type { PredictionMode } from './types.js'
 
 export interface WaveChanges {
   name?: string
@@ -11,6 +13,8 @@ export interface WaveChanges {
   locales?: string[]
   /** Open or close it now, as the wave page's buttons do. */
   status?: 'open' | 'closed'
+  /** Which items staff predict customers' answers for. */
+  predictions?: PredictionMode
 }
 
 export interface ChangeContext {
@@ -49,8 +53,16 @@ export function checkWaveChanges(input: Record<string, unknown>, context: Change
     if (input.status !== 'open' && input.status !== 'closed') errors.status = 'Choose "open" or "closed".'
     else value.status = input.status
   }
+  if (given(input.predictions)) value.predictions = predictionModeOf(input.predictions, errors)
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value }
 }
+
+/**
+ * Why the prediction questions of a wave holding answers cannot change: the answers stored so far were
+ * counted with the measures of the mode they came under (domain/measures.ts), and the release decides
+ * on those counts.
+ */
+export const PREDICTIONS_LOCKED = 'The prediction questions cannot change once a wave has answers (in its figures or waiting for the staff release step): they change what its figures measure.'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 

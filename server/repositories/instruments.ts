@@ -7,6 +7,7 @@ import { instrumentProblems, type InstrumentDefinition, type ItemDefinition } fr
 import { LocalCache } from '../local-cache.js'
 import { atomically } from './atomically.js'
 import type { LocalizedText, Scale } from '../domain/types.js'
+import { isPredicted } from '../domain/predictions.js'
 
 export interface InstrumentRow {
   id: string
@@ -120,14 +121,22 @@ export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenIn
   })
 }
 
-export type WaveItem = Omit<ItemDefinition, 'staffPredictText'>
+export type WaveItem = Omit<ItemDefinition, 'staffPredictText'> & {
+  /** Whether the wave's staff predict customers' answers to it (the wave's prediction questions). */
+  predicted: boolean
+}
 
-/** The items of the instrument a wave runs, in position order. */
+/**
+ * The items of the instrument a wave runs, in position order, each marked with whether the wave's
+ * staff predict it: what every measure of the wave is counted by (domain/measures.ts), whether it
+ * counts (repositories/rollups.ts measureItems) or reads (services/release.ts).
+ */
 export async function waveItems(db: Db, waveId: string): Promise<WaveItem[]> {
   const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text'])
+    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text', 'waves.predictions'])
     .where('waves.id', '=', waveId).orderBy('items.position').execute()
   return rows.map((row) => ({
     key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline, staffText: row.staff_text, customerText: row.customer_text,
+    predicted: isPredicted(row.predictions, row),
   }))
 }

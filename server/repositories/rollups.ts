@@ -10,18 +10,27 @@ import { measureVector, type MeasureItem } from '../domain/measures.js'
 import type { Answers } from '../domain/responses.js'
 import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
+import { waveItems } from './instruments.js'
 
 export const SLOTS = 16
 
-/** A wave's items in position order, as the measures need them. A wave's instrument never changes, so this never goes stale. */
+/**
+ * A wave's items in position order, as the measures need them, with whether its staff predict each
+ * (waveItems, which the release reads too, so both count the same measures). A wave's instrument never
+ * changes, and its prediction questions only while it holds no answer at all (repositories/waves.ts
+ * setWavePredictions), so what is kept here was never used to count a stored answer under another
+ * mode; the entry is dropped when they change all the same (forgetMeasureItems).
+ */
 const itemsByWave = new LocalCache<string, MeasureItem[]>()
 
 export function measureItems(db: Db, waveId: string): Promise<MeasureItem[]> {
-  return itemsByWave.getOrLoad(waveId, async () => {
-    const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-      .select(['items.key', 'items.dimension', 'items.headline']).where('waves.id', '=', waveId).orderBy('items.position').execute()
-    return rows.map((row) => ({ key: row.key, dimension: row.dimension, headline: row.headline }))
-  })
+  return itemsByWave.getOrLoad(waveId, async () =>
+    (await waveItems(db, waveId)).map((item) => ({ key: item.key, dimension: item.dimension, headline: item.headline, predicted: item.predicted })))
+}
+
+/** Drops what is kept of a wave's measures (its prediction questions changed). */
+export function forgetMeasureItems(waveId: string): void {
+  itemsByWave.delete(waveId)
 }
 
 export interface RolledResponse {

@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
-import { SIDES, type Side, type WaveStatus } from '../domain/types.js'
+import { SIDES, type PredictionMode, type Side, type WaveStatus } from '../domain/types.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
@@ -25,6 +25,8 @@ export interface Wave {
   createdAt: Date
   /** Reminders after the invitation: how many, and how many days apart. */
   reminders: { count: number; days: number }
+  /** Which items its staff predict customers' answers for (domain/predictions.ts). */
+  predictions: PredictionMode
 }
 
 export interface WaveLink {
@@ -38,7 +40,7 @@ function waveQuery(db: Db, organizationId: string) {
   return db.selectFrom('waves')
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select([
-      'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days',
+      'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days', 'waves.predictions',
       'instruments.key as instrument_key', 'instruments.version as instrument_version', 'instruments.name as instrument_name', 'instruments.locales as instrument_locales',
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
         .select((sub) => sub.fn.countAll<number>().as('n')).as('item_count'),
@@ -63,6 +65,7 @@ function toWave(row: WaveRow, now: Date): Wave {
     itemCount: Number(row.item_count),
     createdAt: row.created_at,
     reminders: { count: row.reminders, days: row.reminder_days },
+    predictions: row.predictions,
   }
 }
 
@@ -114,6 +117,8 @@ export interface NewWave {
   opensAt: Date | null
   closesAt: Date | null
   locales: string[]
+  /** 'off' when not given. */
+  predictions?: PredictionMode
   /** Units that get a link of their own on each side, besides the wave's two general links. */
   unitIds: string[]
 }
@@ -129,6 +134,7 @@ export async function createWave(db: Db, organizationId: string, wave: NewWave):
       opens_at: wave.opensAt,
       closes_at: wave.closesAt,
       locales: wave.locales,
+      predictions: wave.predictions ?? 'off',
     }).returning('id').executeTakeFirstOrThrow()
     await insertLinks(trx, organizationId, id, [null, ...wave.unitIds])
     return id
@@ -179,6 +185,29 @@ export async function updateWave(
   const result = await db.updateTable('waves').set(set)
     .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/**
+ * Sets which items a wave's staff predict, only while the wave holds no answer at all: none among its
+ * responses and none waiting in the staff pool (the answers stored so far were counted with the
+ * measures of the mode they came under). One statement, so the check and the change cannot be split.
+ * False when the wave is not the organization's or holds answers.
+ */
+export async function setWavePredictions(db: Db, organizationId: string, waveId: string, predictions: PredictionMode): Promise<boolean> {
+  if (!isUuid(waveId)) return false
+  const result = await db.updateTable('waves').set({ predictions })
+    .where('organization_id', '=', organizationId).where('id', '=', waveId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('responses').select('responses.id').whereRef('responses.wave_id', '=', 'waves.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_pool').select('staff_pool.id').whereRef('staff_pool.wave_id', '=', 'waves.id'))))
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Whether a wave holds any answer: among its responses, or waiting in the staff pool. */
+export async function waveHoldsAnswers(db: Db, waveId: string): Promise<boolean> {
+  const { rows } = await sql<{ holds: boolean }>`select exists (select 1 from responses where wave_id = ${waveId}::uuid)
+    or exists (select 1 from staff_pool where wave_id = ${waveId}::uuid) as holds`.execute(db)
+  return rows[0]!.holds
 }
 
 /**

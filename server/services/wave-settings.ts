@@ -1,17 +1,25 @@
 // Changing a wave after it was made, for its settings form, its open and close buttons and the API
-// alike: name, closing date, languages, opening and closing it now, and deleting it whole. Opening
-// and closing go through setStatus only, so the buttons and PATCH follow one rule.
+// alike: name, closing date, languages, prediction questions, opening and closing it now, and
+// deleting it whole. Opening and closing go through setStatus only, so the buttons and PATCH follow
+// one rule.
 import { isUniqueViolation, type Db } from '../../db/connect.js'
-import type { Checked } from '../domain/inputs.js'
-import { checkWaveChanges, type WaveChanges } from '../domain/wave-changes.js'
+import type { Checked, FieldErrors } from '../domain/inputs.js'
+import { checkWaveChanges, PREDICTIONS_LOCKED, type WaveChanges } from '../domain/wave-changes.js'
 import { notFound } from '../http-error.js'
 import { invitationCounts } from '../repositories/invitations.js'
 import { countResponses } from '../repositories/responses.js'
-import { deleteWave, findWave, setWaveStatus, updateWave, waveNames, type Wave } from '../repositories/waves.js'
+import { forgetMeasureItems } from '../repositories/rollups.js'
+import { deleteWave, findWave, setWavePredictions, setWaveStatus, updateWave, waveNames, type Wave } from '../repositories/waves.js'
 import { audit, type Caller } from './audit.js'
 import { advanceStaffAfterStore, type StepLog } from './release-steps.js'
 
 export const waveNameTaken = (name: string) => `A wave named "${name}" already exists. Choose another name.`
+
+/** The problem that makes a refused change a conflict (409) rather than bad input: a taken name, or prediction questions locked by answers. */
+export function conflictIn(errors: FieldErrors): string | null {
+  if (errors.name?.includes('already exists')) return errors.name
+  return errors.predictions === PREDICTIONS_LOCKED ? errors.predictions : null
+}
 
 /**
  * Opens or closes a wave now. Opening sets its opening date to now and clears its closing date;
@@ -48,11 +56,18 @@ export async function changeWave(
   if (changes.closesAt !== undefined && changes.closesAt?.getTime() !== before.closesAt?.getTime()) changed.push('closesAt')
   if (changes.locales !== undefined && changes.locales.join() !== before.locales.join()) changed.push('locales')
   if (changes.status !== undefined && changes.status !== before.status) changed.push('status')
+  if (changes.predictions !== undefined && changes.predictions !== before.predictions) changed.push('predictions')
   // A taken name is refused before anything changes, so a refused request changes nothing.
   if (changed.includes('name')) {
     const wanted = changes.name!.toLowerCase()
     const others = (await waveNames(db, organizationId)).filter((name) => name.toLowerCase() !== before.name.toLowerCase())
     if (others.some((name) => name.toLowerCase() === wanted)) return { ok: false, errors: { name: waveNameTaken(changes.name!) } }
+  }
+  // The prediction questions before anything else changes, so that a wave holding answers refuses
+  // the whole request. The measures kept for the wave follow at once (they are read again).
+  if (changed.includes('predictions')) {
+    if (!(await setWavePredictions(db, organizationId, waveId, changes.predictions!))) return { ok: false, errors: { predictions: PREDICTIONS_LOCKED } }
+    forgetMeasureItems(waveId)
   }
   // Status first: opening clears the closing date, which a closing date given with it then sets.
   if (changed.includes('status')) await setStatus(db, organizationId, waveId, changes.status!, options.log)

@@ -49,6 +49,7 @@ export async function createWaveFromInput(
       opensAt: value.opensAt,
       closesAt: value.closesAt,
       locales: value.locales,
+      predictions: value.predictions,
       unitIds,
     })
     return { ok: true, value: id }
@@ -109,6 +110,7 @@ function waveJson(wave: Wave, links: WaveLink[], publicUrl: string, visible: Lin
     opensAt: wave.opensAt?.toISOString() ?? null,
     closesAt: wave.closesAt?.toISOString() ?? null,
     locales: wave.locales,
+    predictions: wave.predictions,
     createdAt: wave.createdAt.toISOString(),
     links: { staff: url(general.staff), customer: url(general.customer) },
     unitLinks: units.map((entry) => ({ unit: entry.unit, staff: url(entry.staff), customer: url(entry.customer) })),

@@ -13,6 +13,7 @@ export interface Unavailable {
     | 'no_predictions' // the wave does not ask staff for predictions
     | 'too_few_units' // fewer units with both sides released than linkage needs
     | 'not_for_one_unit' // linkage compares units, so it has no answer inside one unit
+    | 'no_spread' // every unit has the same staff climate (or customer outcome): nothing to correlate
     | 'no_drivers' // fix first needs driver weights, which are unavailable
   message: string
 }

@@ -1,15 +1,18 @@
-// Waves through the API: list, create, read one, change (name, closing date, languages, open or
-// close it) and delete (owners).
+// Waves through the API: list, create, read one, change (name, closing date, languages, prediction
+// questions, open or close it) and delete (owners).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
 import { audit } from '../../services/audit.js'
 import { reportScope, seesLinkOf } from '../../services/report-scope.js'
-import { auditWaveChange, changeWave, removeWave } from '../../services/wave-settings.js'
+import { auditWaveChange, changeWave, conflictIn, removeWave } from '../../services/wave-settings.js'
 import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { errors, IdParams } from './schemas.js'
 
 const Url = Type.Union([Type.String(), Type.Null()])
+const Predictions = Type.Union([Type.Literal('off'), Type.Literal('headline'), Type.Literal('all')], {
+  description: 'Whether staff are also asked "Out of 10 of our customers, how many would agree: …?": not at all (off), for the headline, or for every item (all).',
+})
 const Wave = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -19,6 +22,7 @@ const Wave = Type.Object({
   opensAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   closesAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   locales: Type.Array(Type.String()),
+  predictions: Predictions,
   createdAt: Type.String({ format: 'date-time' }),
   links: Type.Object({ staff: Url, customer: Url }),
   unitLinks: Type.Array(Type.Object({
@@ -55,6 +59,7 @@ export default async function waves(fastify: FastifyInstance) {
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('draft')])),
         locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
         unitLinks: Type.Optional(Type.Boolean({ description: 'Also create a staff and a customer link for every unit.' })),
+        predictions: Type.Optional(Predictions),
       }, { additionalProperties: false }),
       response: { 201: Wave, ...errors(400, 401, 403, 409) },
     },
@@ -62,9 +67,8 @@ export default async function waves(fastify: FastifyInstance) {
     const orgId = request.principal!.organizationId
     const created = await createWaveFromInput(app.db, orgId, request.body, { unitLinks: request.body.unitLinks ?? false })
     if (!created.ok) {
-      throw created.errors.name?.includes('already exists')
-        ? fieldsInvalid(created.errors, 409, 'conflict', created.errors.name)
-        : fieldsInvalid(created.errors)
+      const conflict = conflictIn(created.errors)
+      throw conflict ? fieldsInvalid(created.errors, 409, 'conflict', conflict) : fieldsInvalid(created.errors)
     }
     return reply.code(201).send((await oneWaveJson(app.db, orgId, created.value, publicUrl))!)
   })
@@ -83,14 +87,15 @@ export default async function waves(fastify: FastifyInstance) {
     config: { access: 'manage_waves' },
     schema: {
       tags: ['waves'],
-      summary: 'Change a wave: name, closing date, languages, or open or close it now',
-      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do.',
+      summary: 'Change a wave: name, closing date, languages, prediction questions, or open or close it now',
+      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do. `predictions` changes only while the wave has no responses and no staff answers waiting for their release step (409 otherwise, and nothing changes): it changes what the figures measure.',
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         closesAt: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
         locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
+        predictions: Type.Optional(Predictions),
       }, { additionalProperties: false }),
       response: { 200: Wave, ...errors(400, 401, 403, 404, 409) },
     },
@@ -98,9 +103,8 @@ export default async function waves(fastify: FastifyInstance) {
     const orgId = request.principal!.organizationId
     const changed = await changeWave(app.db, orgId, request.params.id, request.body, { log: request.log })
     if (!changed.ok) {
-      throw changed.errors.name?.includes('already exists')
-        ? fieldsInvalid(changed.errors, 409, 'conflict', changed.errors.name)
-        : fieldsInvalid(changed.errors)
+      const conflict = conflictIn(changed.errors)
+      throw conflict ? fieldsInvalid(changed.errors, 409, 'conflict', conflict) : fieldsInvalid(changed.errors)
     }
     await auditWaveChange(app.db, request, changed.value)
     return (await oneWaveJson(app.db, orgId, request.params.id, publicUrl))!

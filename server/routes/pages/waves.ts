@@ -1,5 +1,5 @@
 // Wave pages: the list, creating a wave, one wave with its links and report, its settings (name,
-// closing date, languages), opening and closing (after a confirmation), deleting it (owners, after
+// closing date, languages, prediction questions), opening and closing (after a confirmation), deleting it (owners, after
 // typing its name), the report as CSV, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
@@ -12,7 +12,7 @@ import { presentDashboard } from '../../presenters/report.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { listActiveUnits } from '../../repositories/units.js'
-import { findLink, listWaves, waveNames, type Wave } from '../../repositories/waves.js'
+import { findLink, listWaves, waveHoldsAnswers, waveNames, type Wave } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
@@ -42,7 +42,7 @@ export default async function wavePages(app: FastifyInstance) {
 
   app.get('/waves/new', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const form = await newWaveForm(request)
-    const values = { name: form.suggestedName, templateKey: form.templates[0]?.definition.key, status: 'open', locales: form.templates[0]?.definition.locales ?? [], unitLinks: 'on' }
+    const values = { name: form.suggestedName, templateKey: form.templates[0]?.definition.key, status: 'open', locales: form.templates[0]?.definition.locales ?? [], unitLinks: 'on', predictions: 'off' }
     return reply.page('wave-new', { ...form, values, errors: {} })
   })
 
@@ -127,14 +127,17 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${csv.filename}"`).send(csv.body)
   })
 
-  /** The wave settings form: what was typed (or what the wave holds), with each problem beside its field. */
-  function settingsPage(wave: Wave, values: { name: unknown; closesAt: unknown; locales: string[] }, errors: FieldErrors = {}) {
-    return { title: `Settings · ${wave.name}`, wave, values, errors }
+  /**
+   * The wave settings form: what was typed (or what the wave holds), with each problem beside its
+   * field. The prediction questions are shown fixed once the wave holds answers.
+   */
+  async function settingsPage(wave: Wave, values: { name: unknown; closesAt: unknown; locales: string[]; predictions: unknown }, errors: FieldErrors = {}) {
+    return { title: `Settings · ${wave.name}`, wave, values, errors, predictionsLocked: await waveHoldsAnswers(app.db, wave.id) }
   }
 
   app.get<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
-    return reply.page('wave-settings', settingsPage(wave, { name: wave.name, closesAt: closingDay(wave.closesAt), locales: wave.locales }))
+    return reply.page('wave-settings', await settingsPage(wave, { name: wave.name, closesAt: closingDay(wave.closesAt), locales: wave.locales, predictions: wave.predictions }))
   })
 
   app.post<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
@@ -142,12 +145,18 @@ export default async function wavePages(app: FastifyInstance) {
     const body = (request.body ?? {}) as Record<string, unknown>
     // No box ticked sends no field at all: that is "no language", not "unchanged".
     const locales = body.locales === undefined ? [] : body.locales
-    const input = { name: body.name ?? '', locales, ...(body.closesAt !== undefined && wave.status !== 'closed' ? { closesAt: body.closesAt } : {}) }
+    // The prediction choices are not sent while they are fixed (disabled): then they stay as they are.
+    const input = {
+      name: body.name ?? '', locales,
+      ...(body.closesAt !== undefined && wave.status !== 'closed' ? { closesAt: body.closesAt } : {}),
+      ...(body.predictions !== undefined ? { predictions: body.predictions } : {}),
+    }
     const changed = await changeWave(app.db, orgOf(request), wave.id, input, { log: request.log })
     if (!changed.ok) {
       const typed = (value: unknown) => (typeof value === 'string' ? value : '')
       const ticked = (Array.isArray(locales) ? locales : [locales]).filter((code): code is string => typeof code === 'string')
-      return reply.code(422).page('wave-settings', settingsPage(wave, { name: typed(body.name), closesAt: typed(body.closesAt), locales: ticked }, changed.errors))
+      const values = { name: typed(body.name), closesAt: typed(body.closesAt), locales: ticked, predictions: body.predictions ?? wave.predictions }
+      return reply.code(422).page('wave-settings', await settingsPage(wave, values, changed.errors))
     }
     await auditWaveChange(app.db, request, changed.value)
     return reply.redirect(`/waves/${wave.id}`, 303)
