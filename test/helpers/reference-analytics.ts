@@ -242,3 +242,25 @@ export function linkage(rows: readonly PostedRow[], keys: readonly string[], hea
     icc: { staff: staffIcc, customer: customerIcc }, disattenuated, unitsFor80Power,
   }
 }
+
+/** Ordinary least squares with an intercept: the coefficients of the columns, intercept first. */
+function ols(columns: readonly (readonly number[])[], y: readonly number[]): number[] {
+  const x = y.map((_, i) => [1, ...columns.map((column) => column[i]!)])
+  const xtx = x[0]!.map((_, a) => x[0]!.map((_, b) => x.reduce((s, row) => s + row[a]! * row[b]!, 0)))
+  const xty = x[0]!.map((_, a) => x.reduce((s, row, i) => s + row[a]! * y[i]!, 0))
+  return solve(xtx, xty)
+}
+
+/**
+ * The cross-lagged estimates between two waves' linkage points (units in both): the coefficient of
+ * staff(t) in customers(t+1) ~ customers(t) + staff(t), and of customers(t) in staff(t+1) ~ staff(t) + customers(t).
+ */
+export function crossLagged(earlier: readonly ReferenceLinkagePoint[], later: readonly ReferenceLinkagePoint[]) {
+  const pairs = earlier.flatMap((a) => later.filter((b) => b.unit === a.unit).map((b) => [a, b] as const))
+  const staffT = pairs.map(([a]) => a.staff), customersT = pairs.map(([a]) => a.customer)
+  return {
+    units: pairs.length,
+    staffLeads: ols([customersT, staffT], pairs.map(([, b]) => b.customer))[2]!,
+    customersLead: ols([staffT, customersT], pairs.map(([, b]) => b.staff))[2]!,
+  }
+}

@@ -34,11 +34,11 @@ function plausible(actual: Interval, estimate: number, ours: Interval, ourEstima
   expect(ratio > 0.6 && ratio < 1.6, `${label}: width ${actual[1] - actual[0]} against ours ${ours[1] - ours[0]}`).toBe(true)
 }
 
-async function setUp(ctx: TestContext, name: string, rows: PostedRow[]) {
+async function setUp(ctx: TestContext, name: string, rows: PostedRow[], predictions: 'off' | 'all') {
   const tenant = await createTenant(ctx, name)
   const token = await apiToken(ctx, tenant.owner.email)
   for (const unit of UNITS) await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: unit.name } })
-  const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: `${name} wave`, templateKey: 'service-gap-index', predictions: 'all' } })
+  const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: `${name} wave`, templateKey: 'service-gap-index', predictions } })
   expect(created.statusCode, created.body).toBe(201)
   const waveId = created.json().id as string
   const stored = await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token), payload: rows })
@@ -66,7 +66,7 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
   let report: Json
 
   beforeAll(async () => {
-    report = await setUp(ctx, 'Reference', rows)
+    report = await setUp(ctx, 'Reference', rows, 'all')
   })
 
   it('has the seeded wave’s shape: 7 units, 350 customers, 84 staff, 12 predicted items', () => {
@@ -205,9 +205,9 @@ describeEachDatabase('driver weights known in closed form', (ctx) => {
   it('gives orthogonal predictors raw weights equal to their squared correlations with the headline', async () => {
     const customers = orthogonalCustomers()
     const staff: PostedRow[] = UNITS.flatMap((unit) => Array.from({ length: 5 }, () => ({
-      side: 'staff' as const, unit: unit.name, answers: Object.fromEntries(KEYS.map((key) => [key, 4])), predictions: {},
+      side: 'staff' as const, unit: unit.name, answers: Object.fromEntries(KEYS.map((key) => [key, 4])),
     })))
-    const report = await setUp(ctx, 'Orthogonal', [...staff, ...customers])
+    const report = await setUp(ctx, 'Orthogonal', [...staff, ...customers], 'off')
     const d = report.drivers
     expect(d).not.toBeNull()
     expect(d.n).toBe(120)

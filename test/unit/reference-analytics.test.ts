@@ -3,7 +3,7 @@
 // itself right.
 import { describe, expect, it } from 'vitest'
 import {
-  drivers, fixFirst, gap, icc, linkage, pairwise, predicted, predictionError, relativeWeights, share, unitPredictions, type PostedRow,
+  crossLagged, drivers, fixFirst, gap, icc, linkage, pairwise, predicted, predictionError, relativeWeights, share, unitPredictions, type PostedRow,
 } from '../helpers/reference-analytics.js'
 import { averageRanks, jacobiEigen, mover, solve, spearman, tCdf, tQuantile, wilson } from '../helpers/reference-numerics.js'
 
@@ -160,6 +160,19 @@ describe('reference fix first, predictions and linkage', () => {
     expect(result.icc.customer).toMatchObject({ units: 5, respondents: 10 })
     close(result.pearson.ci95[0], Math.tanh(Math.atanh(result.pearson.r) - 1.959963984540054 / Math.sqrt(2)), 14)
     expect(result.unitsFor80Power).toBe(Math.ceil(((1.959964 + 0.841621) / Math.atanh(result.pearson.r)) ** 2 + 3))
+  })
+})
+
+describe('reference cross-lagged estimates', () => {
+  it('recovers the coefficients of exact linear lags', () => {
+    const staff = [0.2, 0.5, 0.4, 0.8, 0.6, 0.3], customers = [0.1, 0.3, 0.6, 0.5, 0.9, 0.2]
+    const point = (unit: string, s: number, c: number) => ({ unit, staff: s, customer: c, staffN: 10, customerN: 10 })
+    const earlier = staff.map((s, i) => point(`u${i}`, s, customers[i]!))
+    const later = staff.map((s, i) => point(`u${i}`, 0.2 + 0.6 * s + 0.25 * customers[i]!, 0.1 + 0.5 * customers[i]! + 0.3 * s))
+    const result = crossLagged(earlier, [...later.slice(1), point('elsewhere', 0.5, 0.5)])
+    expect(result.units).toBe(5)
+    close(result.staffLeads, 0.3, 12)
+    close(result.customersLead, 0.25, 12)
   })
 })
 
