@@ -36,15 +36,18 @@ function normal(random: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
 }
 
-/** The realistic wave: 50 customers and 12 staff per unit, every staff row predicting every item. */
-export function realisticWave(seed = 14): PostedRow[] {
+/**
+ * The realistic wave: 50 customers and 12 staff per unit, every staff row predicting every item. A
+ * later wave moves each unit's customers by `lead` × its staff climate (staff climate leading).
+ */
+export function realisticWave(seed = 14, lead = 0): PostedRow[] {
   const random = xorshift(seed)
   const noise = normal(random)
   const rows: PostedRow[] = []
   UNITS.forEach((unit, u) => {
     const customers: PostedRow[] = []
     for (let i = 0; i < 50; i++) {
-      const general = unit.customers + noise()
+      const general = unit.customers + lead * unit.climate + noise()
       const latent = Object.fromEntries(PREDICTORS.map((key) => [key, LOADING[key]! * general + Math.sqrt(1 - LOADING[key]! ** 2) * noise()]))
       const answers: Record<string, number | null> = {}
       const drive = Object.entries(EFFECT).reduce((s, [key, b]) => s + b * latent[key]!, 0)

@@ -6,7 +6,7 @@ import { beforeAll, expect, it } from 'vitest'
 import { HEADLINE, KEYS, orthogonalCustomers, PREDICTORS, realisticWave, UNITS } from '../helpers/analytics-data.js'
 import { apiToken, bearer, createTenant, describeEachDatabase, type TestContext } from '../helpers/app.js'
 import {
-  bootstrapDrivers, drivers, fixFirst, gap, linkage, predicted, predictionError, share, unitPredictions, type PostedRow,
+  bootstrapDrivers, crossLagged, drivers, fixFirst, gap, linkage, predicted, predictionError, share, unitPredictions, type PostedRow,
 } from '../helpers/reference-analytics.js'
 import { pearson } from '../helpers/reference-numerics.js'
 
@@ -34,11 +34,16 @@ function plausible(actual: Interval, estimate: number, ours: Interval, ourEstima
   expect(ratio > 0.6 && ratio < 1.6, `${label}: width ${actual[1] - actual[0]} against ours ${ours[1] - ours[0]}`).toBe(true)
 }
 
-async function setUp(ctx: TestContext, name: string, rows: PostedRow[], predictions: 'off' | 'all') {
+async function organization(ctx: TestContext, name: string) {
   const tenant = await createTenant(ctx, name)
   const token = await apiToken(ctx, tenant.owner.email)
   for (const unit of UNITS) await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: unit.name } })
-  const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: `${name} wave`, templateKey: 'service-gap-index', predictions } })
+  return token
+}
+
+/** A wave of the organization with the rows posted, and its report once every staff answer has joined the figures. */
+async function waveWith(ctx: TestContext, token: string, name: string, rows: PostedRow[], predictions: 'off' | 'all') {
+  const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name, templateKey: 'service-gap-index', predictions } })
   expect(created.statusCode, created.body).toBe(201)
   const waveId = created.json().id as string
   const stored = await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token), payload: rows })
@@ -63,10 +68,14 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
   const staff = rows.filter((row) => row.side === 'staff')
   const customers = rows.filter((row) => row.side === 'customer')
   const expected = drivers(customers.map((row) => row.answers), HEADLINE, PREDICTORS)
+  const later = realisticWave(15, 0.8)
   let report: Json
+  let laterReport: Json
 
   beforeAll(async () => {
-    report = await setUp(ctx, 'Reference', rows, 'all')
+    const token = await organization(ctx, 'Reference')
+    report = await waveWith(ctx, token, '2026-Q3', rows, 'all')
+    laterReport = await waveWith(ctx, token, '2026-Q4', later, 'all')
   })
 
   it('has the seeded wave’s shape: 7 units, 350 customers, 84 staff, 12 predicted items', () => {
@@ -199,6 +208,20 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
     expect(l.unitsFor80Power).toBe(ours.unitsFor80Power)
     expect(l.crossLagged).toBeNull()
   })
+
+  it('estimates which leads from the earlier wave as the reference does, and says so by its own intervals', () => {
+    const lag = laterReport.linkage.crossLagged
+    expect(lag).not.toBeNull()
+    const ours = crossLagged(linkage(rows, KEYS, HEADLINE).points, linkage(later, KEYS, HEADLINE).points)
+    expect(lag.from.name).toBe('2026-Q3')
+    expect(lag.units).toBe(ours.units)
+    near(lag.staffLeads.estimate, ours.staffLeads, 'staff(t) → customers(t+1)')
+    near(lag.customersLead.estimate, ours.customersLead, 'customers(t) → staff(t+1)')
+    expect(lag.bootstrap.replicates).toBe(1000)
+    const excludes0 = (ci: Interval) => ci[0] > 0 || ci[1] < 0
+    const staffClear = excludes0(lag.staffLeads.ci95), customersClear = excludes0(lag.customersLead.ci95)
+    expect(lag.leads).toBe(staffClear && !customersClear ? 'staff' : customersClear && !staffClear ? 'customers' : 'unclear')
+  })
 }, {}, { release: { intervalMs: 100 } })
 
 describeEachDatabase('driver weights known in closed form', (ctx) => {
@@ -207,7 +230,7 @@ describeEachDatabase('driver weights known in closed form', (ctx) => {
     const staff: PostedRow[] = UNITS.flatMap((unit) => Array.from({ length: 5 }, () => ({
       side: 'staff' as const, unit: unit.name, answers: Object.fromEntries(KEYS.map((key) => [key, 4])),
     })))
-    const report = await setUp(ctx, 'Orthogonal', [...staff, ...customers], 'off')
+    const report = await waveWith(ctx, await organization(ctx, 'Orthogonal'), 'Orthogonal', [...staff, ...customers], 'off')
     const d = report.drivers
     expect(d).not.toBeNull()
     expect(d.n).toBe(120)
