@@ -12,6 +12,7 @@ import {
 } from './responses.js'
 import type { RowProblem } from './problems.js'
 import { isOnScale, scaleValues } from './scale.js'
+import { PREDICTION_MAX, PREDICTION_MIN, predictedItemOf, predictionKey } from './predictions.js'
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -30,7 +31,10 @@ type Failed = { ok: false; message: string }
 /** A data row in the shape checkImportedResponse reads, with its line in the spreadsheet. */
 export interface CsvRow {
   line: number
-  input: { side: string; unit?: string; answers: Record<string, number | null>; comment?: string; attributes: Record<string, string> }
+  input: {
+    side: string; unit?: string; answers: Record<string, number | null>; predictions?: Record<string, number | null>; comment?: string
+    attributes: Record<string, string>
+  }
   /** Cells that could not be read at all, such as "four" in an item column. */
   problems: RowProblem[]
 }
@@ -73,7 +77,8 @@ const short = (text: string, max = 60) => (text.length > max ? `${text.slice(0, 
 interface Column {
   index: number
   name: string
-  kind: 'side' | 'unit' | 'comment' | 'item' | 'attribute' | 'ignored'
+  /** 'prediction': a `predict:<key>` column, staff's prediction for an item the wave predicts. */
+  kind: 'side' | 'unit' | 'comment' | 'item' | 'prediction' | 'attribute' | 'ignored'
   item?: ItemSpec
 }
 
@@ -95,6 +100,13 @@ function readHeader(header: readonly string[], records: readonly string[][], ite
     if (fixed) return { index, name: fixed, kind: fixed }
     const item = itemsByKey.get(lower)
     if (item) return { index, name: item.key, kind: 'item', item }
+    const predicted = predictedItemOf(lower)
+    if (predicted !== null) {
+      const of = itemsByKey.get(predicted)
+      if (of?.predicted) return { index, name: predictionKey(of.key), kind: 'prediction', item: of }
+      problems.push(`The column "${short(name)}" is a prediction, but ${of ? `this wave's staff do not predict "${of.key}"` : `"${short(predicted)}" is not an item of this wave`}.`)
+      return { index, name, kind: 'ignored' }
+    }
     if (!ATTRIBUTE_NAME.test(name)) {
       problems.push(`The column "${short(name)}" is neither an item of this wave nor a usable attribute name (attribute names start with a letter and use only letters, digits and _, at most 40).`)
     }
@@ -121,6 +133,16 @@ function readAnswer(cell: string, item: ItemSpec): { value: number | null | unde
   return { problem: `"${short(text, 40)}" is not an answer: use a whole number from ${values[0]} to ${values.at(-1)}, "na" for not applicable, or leave the cell empty` }
 }
 
+/** A prediction cell: how many out of 10 customers (0 … 10), "na" for can't say, or empty for not answered. */
+function readPrediction(cell: string): { value: number | null | undefined } | { problem: string } {
+  const text = cell.trim()
+  if (text === '') return { value: undefined }
+  if (NOT_APPLICABLE.test(text)) return { value: null }
+  const number = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN
+  if (number >= PREDICTION_MIN && number <= PREDICTION_MAX) return { value: number }
+  return { problem: `"${short(text, 40)}" is not a prediction: use a whole number from ${PREDICTION_MIN} to ${PREDICTION_MAX} (out of 10 customers), "na" for can't say, or leave the cell empty` }
+}
+
 function readRow(record: readonly string[], line: number, columns: readonly Column[]): CsvRow {
   const row: CsvRow = { line, input: { side: '', answers: {}, attributes: {} }, problems: [] }
   for (const column of columns) {
@@ -133,6 +155,10 @@ function readRow(record: readonly string[], line: number, columns: readonly Colu
       const answer = readAnswer(cell, column.item!)
       if ('problem' in answer) row.problems.push({ row: line, field: column.name, message: answer.problem })
       else if (answer.value !== undefined) row.input.answers[column.name] = answer.value
+    } else if (column.kind === 'prediction') {
+      const prediction = readPrediction(cell)
+      if ('problem' in prediction) row.problems.push({ row: line, field: column.name, message: prediction.problem })
+      else if (prediction.value !== undefined) row.input.predictions = { ...row.input.predictions, [column.item!.key]: prediction.value }
     }
   }
   const extra = record.slice(columns.length).filter((cell) => cell.trim() !== '').length
@@ -175,7 +201,7 @@ export function readCsvImport(text: string, items: readonly ItemSpec[]): { ok: t
 export function toSpreadsheetProblems(problems: readonly RowProblem[], lines: readonly number[]): RowProblem[] {
   return problems.map((problem) => ({
     row: lines[problem.row - 1] ?? problem.row,
-    field: problem.field.replace(/^(answers|attributes)\./, ''),
+    field: problem.field.replace(/^predictions\./, predictionKey('')).replace(/^(answers|attributes)\./, ''),
     message: problem.message,
   }))
 }

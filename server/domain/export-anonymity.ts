@@ -8,7 +8,8 @@
 // its rows or on none, so that no row can be told apart from the unit's others by subtracting the
 // named ones from the report; the rows left without a unit (those that had none and those whose unit
 // is withheld) must be k-anonymous among themselves too. Every rung of the ladder is tried, the
-// units to withhold are worked out for it, and the one that loses the least is kept.
+// units to withhold are worked out for it, and the one that loses the least is kept. Answers,
+// staff predictions (`predict:<key>`) included, are not quasi-identifiers: they are exported as given.
 
 import { smallestShownGroup, tooSmall } from './anonymity.js'
 

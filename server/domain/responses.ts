@@ -2,6 +2,7 @@
 // file. Pure functions; problems come back as codes (for the respondent's language) or as English
 // messages per field (for the API and the import preview).
 import { isOnScale, scaleValues } from './scale.js'
+import { PREDICTION_MAX, PREDICTION_MIN, predictionKey } from './predictions.js'
 import type { Scale, Side } from './types.js'
 import type { RowProblem } from './problems.js'
 import { archivedUnitMessage, findUnit, type UnitIndex } from './units.js'
@@ -13,6 +14,8 @@ export const MAX_IMPORT_ROWS = 10_000
 export interface ItemSpec {
   key: string
   scale: Scale
+  /** Whether the wave's staff predict customers' answers to it (domain/predictions.ts). */
+  predicted?: boolean
 }
 
 export type Answers = Record<string, number | null>
@@ -26,24 +29,33 @@ export interface SurveyForm {
   comment: string | null
 }
 
+/** Whether a value is a prediction: how many out of 10 customers, a whole number from 0 to 10. */
+export const isPrediction = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= PREDICTION_MIN && value <= PREDICTION_MAX
+
 /**
- * Reads the survey form: `a_<key>` is a scale value or "na" for every item (all required), `unit` is
- * optional and must be one of `unitIds`, `comment` is optional text.
+ * Reads the survey form: `a_<key>` is a scale value or "na" for every item (all required), then
+ * `p_<key>` for every item in `predicted` (staff of a wave with prediction questions): 0 … 10 or "na"
+ * ("I can't say"), required too, stored under `predict:<key>`. `unit` is optional and must be one of
+ * `unitIds`, `comment` is optional text.
  */
 export function readSurveyForm(
   items: readonly ItemSpec[],
   form: Record<string, unknown>,
   unitIds: readonly string[],
+  predicted: readonly string[] = [],
 ): { ok: true; value: SurveyForm } | { ok: false; problems: Record<string, FormProblem>; value: Partial<SurveyForm> } {
   const problems: Record<string, FormProblem> = {}
   const answers: Answers = {}
-  for (const item of items) {
-    const raw = form[`a_${item.key}`]
-    if (raw === undefined || raw === '') problems[`a_${item.key}`] = 'required'
-    else if (raw === 'na') answers[item.key] = null
-    else if (typeof raw === 'string' && /^\d{1,2}$/.test(raw) && isOnScale(item.scale, Number(raw))) answers[item.key] = Number(raw)
-    else problems[`a_${item.key}`] = 'invalid'
+  const read = (field: string, answerKey: string, valid: (value: number) => boolean) => {
+    const raw = form[field]
+    if (raw === undefined || raw === '') problems[field] = 'required'
+    else if (raw === 'na') answers[answerKey] = null
+    else if (typeof raw === 'string' && /^\d{1,2}$/.test(raw) && valid(Number(raw))) answers[answerKey] = Number(raw)
+    else problems[field] = 'invalid'
   }
+  for (const item of items) read(`a_${item.key}`, item.key, (value) => isOnScale(item.scale, value))
+  for (const key of predicted) read(`p_${key}`, predictionKey(key), isPrediction)
   const rawUnit = typeof form.unit === 'string' ? form.unit : ''
   let unitId: string | null = null
   if (form.unit !== undefined && typeof form.unit !== 'string') problems.unit = 'invalid'
@@ -83,7 +95,9 @@ export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 
 /**
  * One imported response, from JSON or from a CSV row already turned into that shape. `row` numbers
- * the problems (1-based, as people count rows). Missing item keys count as "not answered".
+ * the problems (1-based, as people count rows). Missing item keys count as "not answered". A staff
+ * row of a wave with prediction questions may carry `predictions` ({itemKey: 0 … 10 or null}) for the
+ * items the wave predicts; they are kept among the answers under `predict:<key>`.
  */
 export function checkImportedResponse(input: unknown, row: number, context: ImportContext): { value: ImportedResponse | null; problems: RowProblem[] } {
   const problems: RowProblem[] = []
@@ -94,7 +108,7 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   }
   const r = input as Record<string, unknown>
   for (const key of Object.keys(r)) {
-    if (!['side', 'unit', 'attributes', 'answers', 'comment'].includes(key)) problem(key, 'is not a known field (side, unit, attributes, answers, comment)')
+    if (!['side', 'unit', 'attributes', 'answers', 'predictions', 'comment'].includes(key)) problem(key, 'is not a known field (side, unit, attributes, answers, predictions, comment)')
   }
   const side = r.side
   if (side !== 'staff' && side !== 'customer') problem('side', 'must be "staff" or "customer"')
@@ -126,9 +140,9 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
   }
 
   const answers: Answers = {}
+  const known = new Map(context.items.map((item) => [item.key, item]))
   if (typeof r.answers !== 'object' || r.answers === null || Array.isArray(r.answers)) problem('answers', 'must be an object of item keys to values')
   else {
-    const known = new Map(context.items.map((item) => [item.key, item]))
     for (const [key, value] of Object.entries(r.answers as Record<string, unknown>)) {
       const item = known.get(key)
       if (!item) problem(`answers.${key.slice(0, 60)}`, 'is not an item of this wave')
@@ -139,6 +153,19 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
       } else answers[key] = value
     }
     if (Object.keys(r.answers as object).length === 0) problem('answers', 'must answer at least one item')
+  }
+  if (r.predictions !== undefined && r.predictions !== null) {
+    if (typeof r.predictions !== 'object' || Array.isArray(r.predictions)) problem('predictions', 'must be an object of item keys to 0 … 10, or null')
+    else if (side !== 'staff' && Object.keys(r.predictions).length > 0) problem('predictions', 'only staff rows carry predictions of what customers say')
+    else {
+      for (const [key, value] of Object.entries(r.predictions as Record<string, unknown>)) {
+        const item = known.get(key)
+        if (!item) problem(`predictions.${key.slice(0, 60)}`, 'is not an item of this wave')
+        else if (!item.predicted) problem(`predictions.${key}`, 'is not an item this wave\'s staff predict')
+        else if (value !== null && !isPrediction(value)) problem(`predictions.${key}`, 'must be a whole number from 0 to 10 (how many out of 10 customers), or null for "can\'t say"')
+        else answers[predictionKey(key)] = value
+      }
+    }
   }
 
   let comment: string | null = null

@@ -16,6 +16,16 @@ export interface RespondentText {
   /** The two ends of the 0–10 likelihood scale. */
   likelihood: [string, string]
   notApplicable: string
+  /** The staff's prediction questions (a wave that asks them): heading, one line of introduction, the question around the customers' wording. */
+  predictHeading: string
+  predictIntro: string
+  predictQuestion: (customerWording: string) => string
+  /** The two ends of the 0–10 prediction scale. */
+  predictEnds: [string, string]
+  /** A prediction's "no answer", stored as null like "Not applicable". */
+  cannotSay: string
+  /** A prediction left without an answer. */
+  predictRequired: string
   unitQuestionCustomer: string
   unitQuestionStaff: string
   unitNone: string
@@ -52,6 +62,12 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'],
     likelihood: ['Not at all likely', 'Extremely likely'],
     notApplicable: 'Not applicable',
+    predictHeading: 'What do our customers say?',
+    predictIntro: 'Our customers answer these statements too. How many of them do you think agree?',
+    predictQuestion: (wording) => `Out of 10 of our customers, how many would agree: “${wording}”?`,
+    predictEnds: ['None of them', 'All of them'],
+    cannotSay: 'I can\'t say',
+    predictRequired: 'Choose a number, or "I can\'t say".',
     unitQuestionCustomer: 'Which team, branch or store served you? (optional)',
     unitQuestionStaff: 'Where do you work? (optional)',
     unitNone: 'Prefer not to say',
@@ -92,6 +108,12 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Totalmente en desacuerdo', 'En desacuerdo', 'Ni de acuerdo ni en desacuerdo', 'De acuerdo', 'Totalmente de acuerdo'],
     likelihood: ['Nada probable', 'Muy probable'],
     notApplicable: 'No aplica',
+    predictHeading: '¿Qué dicen nuestros clientes?',
+    predictIntro: 'Nuestros clientes también responden a estas afirmaciones. ¿Cuántos cree que están de acuerdo?',
+    predictQuestion: (wording) => `De cada 10 clientes nuestros, ¿cuántos estarían de acuerdo con «${wording}»?`,
+    predictEnds: ['Ninguno', 'Todos'],
+    cannotSay: 'No sabría decir',
+    predictRequired: 'Elija un número o «No sabría decir».',
     unitQuestionCustomer: '¿Qué equipo, sucursal o tienda le atendió? (opcional)',
     unitQuestionStaff: '¿Dónde trabaja? (opcional)',
     unitNone: 'Prefiero no decirlo',
@@ -132,6 +154,12 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Stimme überhaupt nicht zu', 'Stimme nicht zu', 'Weder noch', 'Stimme zu', 'Stimme voll und ganz zu'],
     likelihood: ['Überhaupt nicht wahrscheinlich', 'Äußerst wahrscheinlich'],
     notApplicable: 'Trifft nicht zu',
+    predictHeading: 'Was sagen unsere Kunden?',
+    predictIntro: 'Auch unsere Kunden beantworten diese Aussagen. Was schätzen Sie: Wie viele stimmen zu?',
+    predictQuestion: (wording) => `Wie viele von 10 unserer Kunden würden zustimmen: „${wording}“?`,
+    predictEnds: ['Keiner', 'Alle'],
+    cannotSay: 'Kann ich nicht sagen',
+    predictRequired: 'Bitte wählen Sie eine Zahl oder „Kann ich nicht sagen“.',
     unitQuestionCustomer: 'Welches Team, welche Filiale oder welches Geschäft hat Sie bedient? (optional)',
     unitQuestionStaff: 'Wo arbeiten Sie? (optional)',
     unitNone: 'Keine Angabe',

@@ -4,7 +4,7 @@
 // (among the responses, or for staff, waiting in the pool).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { Side, WaveStatus } from '../domain/types.js'
+import type { PredictionMode, Side, WaveStatus } from '../domain/types.js'
 import { hashToken } from '../security/tokens.js'
 import type { SurveyEntry } from './responses.js'
 import { invitationKeyHash, poolKeyHash } from './staff-pool.js'
@@ -12,7 +12,10 @@ import { invitationKeyHash, poolKeyHash } from './staff-pool.js'
 export interface SurveyToken {
   entry: SurveyEntry
   organization: { id: string; name: string; defaultLocale: string }
-  wave: { id: string; name: string; status: WaveStatus; opensAt: Date | null; closesAt: Date | null; locales: string[]; instrumentId: string }
+  wave: {
+    id: string; name: string; status: WaveStatus; opensAt: Date | null; closesAt: Date | null; locales: string[]; instrumentId: string
+    predictions: PredictionMode
+  }
   /** The organization's units when the entry names none (the respondent picks one); otherwise empty. */
   units: Array<{ id: string; name: string }>
   /** True when a form with the submission key asked about is stored for this wave already. */
@@ -35,6 +38,7 @@ interface Row {
   closes_at: Date | null
   locales: string[]
   instrument_id: string
+  predictions: PredictionMode
   organization_name: string
   default_locale: string
   units: Array<{ id: string; name: string }>
@@ -59,7 +63,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
       from invitations where token_hash = ${hashToken(token)}
       order by preference limit 1
     )
-    select entry.*, waves.name, waves.status, waves.opens_at, waves.closes_at, waves.locales, waves.instrument_id,
+    select entry.*, waves.name, waves.status, waves.opens_at, waves.closes_at, waves.locales, waves.instrument_id, waves.predictions,
       organizations.name as organization_name, organizations.default_locale,
       case when entry.unit_id is null then coalesce((select json_agg(json_build_object('id', units.id, 'name', units.name) order by units.name)
         from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
@@ -82,6 +86,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
     organization: { id: row.organization_id, name: row.organization_name, defaultLocale: row.default_locale },
     wave: {
       id: row.wave_id, name: row.name, status: row.status, opensAt: row.opens_at, closesAt: row.closes_at, locales: row.locales, instrumentId: row.instrument_id,
+      predictions: row.predictions,
     },
     units: row.units,
     stored: row.stored,

@@ -1,4 +1,5 @@
-// The responses of a wave as CSV, one row per response and one column per item. Staff rows carry
+// The responses of a wave as CSV, one row per response and one column per item (and per prediction,
+// for a wave whose staff predict customers' answers). Staff rows carry
 // nothing that could single a person out: no id, no attributes, and their unit, day, language and
 // channel only as far as generalizeStaff (domain/export-anonymity.ts) lets them stay k-anonymous, and
 // their unit only where the wave's release shows it; the last column, anonymity, says how. The route sends what this returns.
@@ -7,14 +8,22 @@ import type { Db } from '../../db/connect.js'
 import { csvLine } from '../domain/csv.js'
 import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffGroup, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
 import { customerAttributeNames, responsePage, staffGroups } from '../repositories/export.js'
-import { waveItems } from '../repositories/instruments.js'
+import { predictionKey } from '../domain/predictions.js'
+import { waveItems, type WaveItem } from '../repositories/instruments.js'
 import { waveRelease } from './release.js'
 
 const PAGE_SIZE = 2000
 
+/**
+ * The answer columns: every item, then the staff's predictions (`predict:<key>`) of the items the wave
+ * predicts. A prediction is a staff answer like the others, so it follows the staff rows' rules; on a
+ * customer row it is empty.
+ */
+const answerColumns = (items: readonly WaveItem[]) => [...items.map((item) => item.key), ...items.filter((item) => item.predicted).map((item) => predictionKey(item.key))]
+
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
   const [keys, counted, attributeNames, release] = await Promise.all([
-    waveItems(db, waveId).then((items) => items.map((item) => item.key)), staffGroups(db, organizationId, waveId), customerAttributeNames(db, waveId),
+    waveItems(db, waveId).then(answerColumns), staffGroups(db, organizationId, waveId), customerAttributeNames(db, waveId),
     waveRelease(db, waveId, minGroupSize),
   ])
   // A unit the release hides is not named here either, or its rows would rebuild its figures.

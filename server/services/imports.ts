@@ -5,6 +5,7 @@ import { notFound } from '../http-error.js'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { checkCsvImport, decodeCsvFile, readCsvImport, toSpreadsheetProblems, type CheckedCsvRow, type CsvImport } from '../domain/csv-import.js'
 import type { RowProblem } from '../domain/problems.js'
+import { isPredicted } from '../domain/predictions.js'
 import { checkImport, type ImportContext } from '../domain/responses.js'
 import { LocalCache } from '../local-cache.js'
 import { findImportTarget } from '../repositories/imports.js'
@@ -21,7 +22,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
   // One query for the wave and the organization's units; the items come from the frozen instrument.
   const wave = await findImportTarget(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
-  const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale }) => ({ key, scale }))
+  const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale, headline }) => ({ key, scale, predicted: isPredicted(wave.predictions, { headline }) }))
   return { items, units: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
 }
 

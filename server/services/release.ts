@@ -10,10 +10,13 @@ import { profileCounts } from '../repositories/profiles.js'
 import { releaseVersion } from '../repositories/respondents.js'
 import { lastStaffRelease } from '../repositories/staff-pool.js'
 
-const releases = new LocalCache<string, Release>({ max: 200 })
+const releases = new LocalCache<string, { release: Release; version: string }>({ max: 200 })
 
-/** The release of one side: the same profiles and group size give the same release, from the cache. */
-async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<Release> {
+/**
+ * The release of one side, with the version it was made from (step, respondents, revision): the same
+ * profiles and group size give the same release, from the cache.
+ */
+async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<{ release: Release; version: string }> {
   // Staff figures change only in release steps, and each step stores the release readers see.
   // Responses are otherwise only added, so the side's count and the step say whether anything changed;
   // a deletion or an erased contact's attributes raise the side's revision (repositories/erasure.ts).
@@ -24,21 +27,31 @@ async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: num
   const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(items))
   // Kept under the count the profiles themselves hold, in case an answer arrived between the reads.
   const held = profiles.reduce((sum, p) => sum + (p.counts[0] ?? 0), 0)
-  releases.set(`${waveId}|${side}|${minGroupSize}|${saved?.step ?? 0}|${held}|${revision}`, release)
-  return release
+  const version = `${saved?.step ?? 0}|${held}|${revision}`
+  releases.set(`${waveId}|${side}|${minGroupSize}|${version}`, { release, version })
+  return { release, version }
 }
 
 export interface WaveRelease {
   sides: Record<Side, Release>
   /** Measure key → index into a profile's counts ('respondents', item keys, 'dimension:…'). */
   measures: Map<string, number>
+  /**
+   * Names the release: both sides' step, respondents and revision. Two releases of a wave with the
+   * same version show the same figures, so whatever is computed from a release can be kept under it.
+   */
+  version: string
 }
 
 export async function waveRelease(db: Db, waveId: string, minGroupSize: number): Promise<WaveRelease> {
   const [items, staff, customer] = await Promise.all([
     waveItems(db, waveId), sideRelease(db, waveId, 'staff', minGroupSize), sideRelease(db, waveId, 'customer', minGroupSize),
   ])
-  return { sides: { staff, customer }, measures: new Map(measureKeys(items).map((key, i) => [key, i])) }
+  return {
+    sides: { staff: staff.release, customer: customer.release },
+    measures: new Map(measureKeys(items).map((key, i) => [key, i])),
+    version: `staff ${staff.version}; customer ${customer.version}`,
+  }
 }
 
 /** Whether the release shows a group's figures for a measure (an unknown measure is never shown). */

@@ -10,6 +10,7 @@ import { waveItems } from '../repositories/instruments.js'
 import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/reports.js'
 import { listUnits } from '../repositories/units.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
+import { waveAnalytics } from './analytics.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 import { offersWithin, reportScope, unitWithinScope, type Reader, type ReportScope } from './report-scope.js'
 
@@ -52,7 +53,7 @@ async function resolveFilters(db: Db, organization: { id: string; minGroupSize: 
 export async function waveReport(
   db: Db,
   organization: { id: string; name: string; minGroupSize: number },
-  wave: { id: string; name: string },
+  wave: { id: string; name: string; instrumentKey: string },
   filters: ReportFilters,
   /** Who reads: a unit manager's report must name one of their units (report-scope.ts). */
   reader: Reader,
@@ -70,6 +71,7 @@ export async function waveReport(
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
   const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
+  const analytics = await waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope)
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
@@ -78,6 +80,7 @@ export async function waveReport(
     release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: scope.whole ? state.pending : null },
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
+    ...analytics,
   }
 }
 

@@ -1,9 +1,12 @@
 // Everything a survey page needs for one token: the organization, the wave and its state, the items
-// in the respondent's side and language, and the units a respondent may pick from.
+// in the respondent's side and language, the prediction questions (staff of a wave that asks them),
+// and the units a respondent may pick from.
 import type { Db } from '../../db/connect.js'
 import type { LocalizedText, Side, WaveStatus } from '../domain/types.js'
-import { localize } from '../domain/instrument.js'
+import { localize, type Locale } from '../domain/instrument.js'
+import { RESPONDENT_TEXT } from '../i18n/respondent.js'
 import { effectiveStatus } from '../domain/periods.js'
+import { predictedItems } from '../domain/predictions.js'
 import type { ItemSpec } from '../domain/responses.js'
 import { frozenInstrument, type FrozenInstrument } from '../repositories/instruments.js'
 import type { SurveyEntry } from '../repositories/responses.js'
@@ -15,6 +18,11 @@ export interface Survey {
   wave: { id: string; name: string; status: WaveStatus; locales: string[] }
   side: Side
   items: Array<ItemSpec & { headline: boolean; text: LocalizedText }>
+  /**
+   * The items staff are asked to predict customers' answers to, with the customers' wording (empty for
+   * customers and for a wave without prediction questions).
+   */
+  predictions: Array<{ key: string; customerText: LocalizedText }>
   question: LocalizedText
   units: Array<{ id: string; name: string }>
 }
@@ -29,6 +37,7 @@ function toSurvey(found: SurveyToken, instrument: FrozenInstrument, now: Date): 
       key: item.key, scale: item.scale, headline: item.headline,
       text: entry.side === 'staff' ? item.staffText : item.customerText,
     })),
+    predictions: entry.side === 'staff' ? predictedItems(wave.predictions, instrument.items).map((item) => ({ key: item.key, customerText: item.customerText })) : [],
     question: entry.side === 'staff' ? instrument.staffQuestion : instrument.customerQuestion,
     units: found.units,
   }
@@ -53,11 +62,18 @@ export async function openSurveyToken(db: Db, token: string, submissionKey: stri
   return { entry: found.entry, survey: toSurvey(found, instrument, now), stored: found.stored }
 }
 
-/** The survey's texts in one language with the organization's name filled in, ready for the page. */
-export function surveyTexts(survey: Survey, locale: string) {
+/**
+ * The survey's texts in one language with the organization's name filled in, ready for the page: a
+ * prediction question is the page's template around the customers' wording of its item.
+ */
+export function surveyTexts(survey: Survey, locale: Locale) {
   const org = survey.organization.name
   return {
     items: survey.items.map((item) => ({ key: item.key, scale: item.scale, text: localize(item.text, locale, org) })),
+    predictions: survey.predictions.map((item) => ({ key: item.key, text: RESPONDENT_TEXT[locale].predictQuestion(localize(item.customerText, locale, org)) })),
     question: localize(survey.question, locale, org),
   }
 }
+
+/** The item keys whose predictions the survey's form must carry. */
+export const predictedKeys = (survey: Survey) => survey.predictions.map((item) => item.key)

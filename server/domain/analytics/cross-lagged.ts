@@ -22,46 +22,57 @@ const ATTEMPTS_PER_REPLICATE = 20
 const SINGULAR = 1e-10
 
 /**
- * The coefficient of b in y ~ 1 + a + b, by the centred normal equations; null when the design is
- * singular (a and b collinear, or either constant).
+ * Both lagged coefficients from one set of units, by the centred normal equations of the two fits,
+ * which share their predictors (staff(t), customers(t)) and so their determinant:
+ * customers(t+1) ~ customers(t) + staff(t), the coefficient of staff(t); and
+ * staff(t+1) ~ staff(t) + customers(t), the coefficient of customers(t).
+ * Null when the design is singular (a predictor constant, or the two collinear).
  */
-function secondCoefficient(a: readonly number[], b: readonly number[], y: readonly number[]): number | null {
-  const n = a.length
-  // Checked exactly first: rounding in a constant's mean would otherwise leave a spurious spread.
-  if (a.every((v) => v === a[0]) || b.every((v) => v === b[0])) return null
-  const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / n
-  const ma = mean(a)
-  const mb = mean(b)
-  const my = mean(y)
-  let saa = 0
-  let sbb = 0
-  let sab = 0
-  let say = 0
-  let sby = 0
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma
-    const db = b[i]! - mb
-    const dy = y[i]! - my
-    saa += da * da
-    sbb += db * db
-    sab += da * db
-    say += da * dy
-    sby += db * dy
-  }
-  const det = saa * sbb - sab * sab
-  if (!(saa > 0 && sbb > 0) || !(det > SINGULAR * saa * sbb)) return null
-  return (saa * sby - sab * say) / det
-}
-
-/** Both lagged coefficients from one set of units; null when the design is singular. */
 function coefficients(units: readonly CrossLagUnit[]): { staffLeads: number; customersLead: number } | null {
-  const staff0 = units.map((u) => u.staff0)
-  const customer0 = units.map((u) => u.customer0)
-  // customers(t+1) ~ customers(t) + staff(t): the coefficient of staff(t).
-  const staffLeads = secondCoefficient(customer0, staff0, units.map((u) => u.customer1))
-  // staff(t+1) ~ staff(t) + customers(t): the coefficient of customers(t). Same predictors, same singularity.
-  const customersLead = secondCoefficient(staff0, customer0, units.map((u) => u.staff1))
-  return staffLeads === null || customersLead === null ? null : { staffLeads, customersLead }
+  // Checked exactly first: rounding in a constant's mean would otherwise leave a spurious spread.
+  const first = units[0]!
+  if (units.every((u) => u.staff0 === first.staff0) || units.every((u) => u.customer0 === first.customer0)) return null
+  const n = units.length
+  let ms = 0
+  let mc = 0
+  let ms1 = 0
+  let mc1 = 0
+  for (const u of units) {
+    ms += u.staff0
+    mc += u.customer0
+    ms1 += u.staff1
+    mc1 += u.customer1
+  }
+  ms /= n
+  mc /= n
+  ms1 /= n
+  mc1 /= n
+  let sss = 0
+  let scc = 0
+  let ssc = 0
+  let sStaffToCustomer1 = 0
+  let sCustomerToCustomer1 = 0
+  let sStaffToStaff1 = 0
+  let sCustomerToStaff1 = 0
+  for (const u of units) {
+    const ds = u.staff0 - ms
+    const dc = u.customer0 - mc
+    const ds1 = u.staff1 - ms1
+    const dc1 = u.customer1 - mc1
+    sss += ds * ds
+    scc += dc * dc
+    ssc += ds * dc
+    sStaffToCustomer1 += ds * dc1
+    sCustomerToCustomer1 += dc * dc1
+    sStaffToStaff1 += ds * ds1
+    sCustomerToStaff1 += dc * ds1
+  }
+  const det = sss * scc - ssc * ssc
+  if (!(sss > 0 && scc > 0) || !(det > SINGULAR * sss * scc)) return null
+  return {
+    staffLeads: (scc * sStaffToCustomer1 - ssc * sCustomerToCustomer1) / det,
+    customersLead: (sss * sCustomerToStaff1 - ssc * sStaffToStaff1) / det,
+  }
 }
 
 /** The q-quantile of sorted values, interpolating linearly between order statistics (R's type 7). */

@@ -65,6 +65,9 @@ export interface Drivers {
       /** 'respondents': every replicate resamples all respondents; above a size, the bag of little bootstraps (Kleiner et al. 2014). */
       scheme: 'respondents' | 'bag_of_little_bootstraps'
       confidence: 0.95
+      /** The bag of little bootstraps only: how many subsets, and of how many respondents each. */
+      subsets?: number
+      subsetSize?: number
     }
   }
   scope: AnalysisScope

@@ -6,6 +6,7 @@ import { HttpError } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { waveReport } from '../../services/report.js'
 import { loadWave } from '../load-wave.js'
+import { AnalyticsFields } from './analytics-schemas.js'
 import { errors, IdParams } from './schemas.js'
 
 export default async function report(fastify: FastifyInstance) {
@@ -18,10 +19,13 @@ export default async function report(fastify: FastifyInstance) {
       description: 'Filters: `unit` (id or name), `staff.<attribute>`, `customer.<attribute>` (e.g. `customer.tier=gold`). '
         + 'Each side\'s Share is {n, agree, share, ci95, mean, distribution} or {suppressed: true} below the minimum group size; '
         + 'Gap is {points, ci95, pValue, qValue, significant} in percentage points (staff − customers). '
-        + 'A unit manager reads their own units only: `unit` must name one of them (403 otherwise), and `release.staffWaiting` is null for them.',
+        + 'A unit manager reads their own units only: `unit` must name one of them (403 otherwise), and `release.staffWaiting` is null for them. '
+        + 'Leadership analytics under the same filters: `drivers`, `fixFirst`, `prediction` and `linkage`, each null with its reason in `unavailable` '
+        + '(not enough answers, hidden by the anonymity rules, no predictions asked, too few units, or a unit filter for linkage).',
       params: IdParams,
       querystring: Type.Record(Type.String(), Type.Unknown()),
-      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
+      // The gap report's own fields pass through as they are; the analytics are declared field by field.
+      response: { 200: Type.Object(AnalyticsFields, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])

@@ -12,7 +12,7 @@ import { errors, IdParams } from './schemas.js'
 
 const Row = Type.Object({}, {
   additionalProperties: true,
-  description: '{side: "staff"|"customer", unit?: name or id, attributes?: {name: text}, answers: {itemKey: value|null}, comment?: text}',
+  description: '{side: "staff"|"customer", unit?: name or id, attributes?: {name: text}, answers: {itemKey: value|null}, predictions?: {itemKey: 0…10|null}, comment?: text}. `predictions` only on staff rows, and only for the items the wave\'s staff predict (its `predictions` setting).',
   examples: [{ side: 'customer', unit: 'North branch', attributes: { tier: 'gold' }, answers: { excellent_service: 4, easy: null }, comment: 'Quick and friendly.' }],
 })
 

@@ -1,6 +1,7 @@
 // The respondent's pages: GET /s/:token shows the questionnaire for a public link or a personal
 // invitation, POST stores the answers once and redirects to a thank-you page. Works without
-// JavaScript; every text is in the respondent's language; a form that needs correcting, or that
+// JavaScript; every text is in the respondent's language (staff of a wave with prediction questions
+// get those after the statements); a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
@@ -14,7 +15,7 @@ import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
 import { isTokenShaped, randomToken } from '../../security/tokens.js'
 import { advanceStaffAfterStore } from '../../services/release-steps.js'
-import { openSurveyToken, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
+import { openSurveyToken, predictedKeys, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
 
 type Params = { token: string }
 type Request = FastifyRequest<{ Params: Params }>
@@ -174,7 +175,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
     const recent = recentLinks.get(request.params.token)
     if (recent && request.csrfValid()) {
       const { entry, survey } = recent
-      const read = readSurveyForm(survey.items, body, survey.units.map((u) => u.id))
+      const read = readSurveyForm(survey.items, body, survey.units.map((u) => u.id), predictedKeys(survey))
       if (read.ok) {
         const locale = localeFor(request, survey.wave.locales, survey.organization.defaultLocale)
         if (await storeIfOpen(app.db, request.params.token, newResponse({ entry, survey, locale }, read.value, submissionKey))) {
@@ -189,7 +190,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
     const opened = await open(request, reply, found)
     if (!opened) return
     if (!request.csrfValid()) return form(request, reply, 403, opened, { values: body, problems: { _form: 'expired' } })
-    const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id))
+    const read = readSurveyForm(opened.survey.items, body, opened.survey.units.map((u) => u.id), predictedKeys(opened.survey))
     if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })
     const result = await storeResponse(app.db, newResponse(opened, read.value, submissionKey))
     if (result === 'invitation_used') return message(request, reply, 410, opened.locale, 'used', opened)
