@@ -132,7 +132,10 @@ function dot(weights: Float64Array, products: Float64Array, offset: number, star
 /** Reusable sums for one size of matrix, so a thousand replicates allocate nothing. */
 export class PairwiseSums {
   readonly count: Float64Array
-  /** sum[j·q + k]: Σ x_j over the rows that answer j and k (so sum[k·q + j] is Σ x_k over them). */
+  /**
+   * For j < k, over the rows that answer both: count[j·q + k], crossProducts[j·q + k] = Σ x_j·x_k,
+   * sum[j·q + k] = Σ x_j and sum[k·q + j] = Σ x_k, sumOfSquares likewise.
+   */
   readonly sum: Float64Array
   readonly sumOfSquares: Float64Array
   readonly crossProducts: Float64Array
@@ -168,15 +171,21 @@ export class PairwiseSums {
       ss.fill(0, 0, m * m)
       const total = weights === null ? sumsOfRows(block, s, ss) : sumsOfProducts(block, weights, s, ss)
       if (total === 0) continue
+      // Pairs j < k only (present is ascending): [j·q + k] holds j's side and the pair's, [k·q + j] k's side.
       for (let a = 0; a < m; a++) {
-        const rowOut = present[a]! * q
-        const square = ss[a * m + a]!
-        for (let c = 0; c < m; c++) {
-          const cell = rowOut + present[c]!
-          count[cell]! += total
-          sum[cell]! += s[a]!
-          sumOfSquares[cell]! += square
-          crossProducts[cell]! += a <= c ? ss[a * m + c]! : ss[c * m + a]!
+        const j = present[a]!
+        const sumJ = s[a]!
+        const squaresJ = ss[a * m + a]!
+        for (let c = a + 1; c < m; c++) {
+          const k = present[c]!
+          const jk = j * q + k
+          const kj = k * q + j
+          count[jk]! += total
+          sum[jk]! += sumJ
+          sum[kj]! += s[c]!
+          sumOfSquares[jk]! += squaresJ
+          sumOfSquares[kj]! += ss[c * m + c]!
+          crossProducts[jk]! += ss[a * m + c]!
         }
       }
     }
