@@ -63,12 +63,13 @@ export function realisticWave(seed = 14, lead = 0): PostedRow[] {
     }
     for (let i = 0; i < 12; i++) {
       const answers: Record<string, number | null> = {}
-      const predictions: Record<string, number> = {}
+      const predictions: Record<string, number | null> = {}
       const mood = unit.climate + 0.5 * noise()
       for (const key of KEYS) {
         answers[key] = unit.gaps && (i + key.length + u) % 9 === 0 ? null : clamp(3.7 + mood + 0.8 * noise(), 1, 5)
-        // A few staff skip a prediction.
+        // A few staff leave a prediction out, a few answer "I can't say".
         if ((i * 5 + key.length) % 23 !== 0) predictions[key] = clamp(10 * (actual(key) + unit.optimism + 0.12 * noise()), 0, 10)
+        else if (i % 2 === 0) predictions[key] = null
       }
       rows.push({ side: 'staff', unit: unit.name, answers, predictions })
     }

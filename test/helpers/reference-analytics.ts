@@ -15,7 +15,7 @@ export interface PostedRow {
   side: 'staff' | 'customer'
   unit: string
   answers: Answers
-  predictions?: Record<string, number>
+  predictions?: Record<string, number | null>
 }
 
 const valueOf = (answers: Answers, key: string) => (answers[key] === undefined ? null : answers[key]!)
@@ -151,7 +151,8 @@ export interface ReferencePredicted { n: number; share: number; sd: number; ci95
 
 /** q̄ = mean of k/10 with the t-interval (n − 1 degrees of freedom), clipped to [0, 1]. */
 export function predicted(staff: readonly PostedRow[], key: string): ReferencePredicted | null {
-  const ks = staff.flatMap((row) => (row.predictions?.[key] === undefined ? [] : [row.predictions[key]!]))
+  // A prediction left out and one answered "I can't say" (null) are both no prediction.
+  const ks = staff.flatMap((row) => { const k = row.predictions?.[key]; return k === undefined || k === null ? [] : [k] })
   if (ks.length < 2) return null
   const qs = ks.map((k) => k / 10)
   const q = mean(qs)

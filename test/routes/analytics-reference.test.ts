@@ -37,7 +37,7 @@ function plausible(actual: Interval, estimate: number, ours: Interval, ourEstima
 async function organization(ctx: TestContext, name: string) {
   const tenant = await createTenant(ctx, name)
   const token = await apiToken(ctx, tenant.owner.email)
-  for (const unit of UNITS) await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: unit.name } })
+  for (const unit of [...UNITS, { name: 'Kiosk' }, { name: 'Depot' }]) await ctx.app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(token), payload: { name: unit.name } })
   return token
 }
 
@@ -252,5 +252,45 @@ describeEachDatabase('driver weights known in closed form', (ctx) => {
       const r = pearson(customers.map((row) => row.answers[key]!), outcome)
       near(d.weights.find((w: Json) => w.key === key).weight, (r * r) / r2, `${key} weight`)
     }
+  })
+}, {}, { release: { intervalMs: 100 } })
+
+describeEachDatabase('leadership analytics and suppressed units', (ctx) => {
+  it('counts a suppressed unit in the whole wave but never as a unit of its own', async () => {
+    // Kiosk's 3 and Depot's 2 staff join the whole wave (together they are 5), their units stay
+    // suppressed. Kiosk's 8 customers are shown; its staff are not, so it is no linkage point and no
+    // prediction unit; Depot has no customers.
+    const released = realisticWave(21)
+    const kiosk: PostedRow[] = [
+      ...Array.from({ length: 3 }, () => ({ side: 'staff' as const, unit: 'Kiosk', answers: Object.fromEntries(KEYS.map((key) => [key, 1])), predictions: Object.fromEntries(KEYS.map((key) => [key, 10])) })),
+      ...Array.from({ length: 2 }, () => ({ side: 'staff' as const, unit: 'Depot', answers: Object.fromEntries(KEYS.map((key) => [key, 5])), predictions: Object.fromEntries(KEYS.map((key) => [key, 0])) })),
+      ...Array.from({ length: 8 }, (_, i) => ({ side: 'customer' as const, unit: 'Kiosk', answers: Object.fromEntries(KEYS.map((key, j) => [key, ((i + j) % 5) + 1])) })),
+    ]
+    const report = await waveWith(ctx, await organization(ctx, 'Pool'), 'Pool', [...released, ...kiosk], 'all')
+    const staff = [...released, ...kiosk].filter((row) => row.side === 'staff')
+    const customers = [...released, ...kiosk].filter((row) => row.side === 'customer')
+    const d = drivers(customers.map((row) => row.answers), HEADLINE, PREDICTORS)
+    expect(report.drivers.n).toBe(d.n)
+    near(report.drivers.r2, d.r2, 'R² with the kiosk customers')
+    const ours = fixFirst(d.weights, staff, customers)
+    ours.items.forEach((item, i) => {
+      expect(report.fixFirst.items[i].key).toBe(item.key)
+      near(report.fixFirst.items[i].staffShare, share(staff, item.key)!.share, `${item.key} staff share with the small units`)
+      near(report.fixFirst.items[i].index, item.index, `${item.key} index`)
+    })
+    for (const api of report.prediction.items) {
+      const q = predicted(staff, api.key)!
+      expect(api.predicted.n, api.key).toBe(q.n)
+      near(api.predicted.share, q.share, `${api.key} predicted share with the small units`)
+    }
+    // The units shown on both sides: the seven of the seeded wave.
+    const shownRows = released
+    expect(report.prediction.units.map((u: Json) => u.unit.name)).toEqual(unitPredictions(shownRows, KEYS).map((u) => u.unit))
+    const l = linkage(shownRows, KEYS, HEADLINE)
+    expect(report.linkage.units).toBe(7)
+    expect(report.linkage.points.map((p: Json) => p.unit.name).sort()).toEqual(l.points.map((p) => p.unit))
+    near(report.linkage.pearson.r, l.pearson.r, 'Pearson without the kiosk')
+    near(report.linkage.icc.customer.icc1, l.icc.customer.icc1, 'customer ICC(1) over the linked units')
+    near(report.linkage.icc.staff.icc1, l.icc.staff!.icc1, 'staff ICC(1) without the suppressed units')
   })
 }, {}, { release: { intervalMs: 100 } })
