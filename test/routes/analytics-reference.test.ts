@@ -71,9 +71,10 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
   const later = realisticWave(15, 0.8)
   let report: Json
   let laterReport: Json
+  let token: string
 
   beforeAll(async () => {
-    const token = await organization(ctx, 'Reference')
+    token = await organization(ctx, 'Reference')
     report = await waveWith(ctx, token, '2026-Q3', rows, 'all')
     laterReport = await waveWith(ctx, token, '2026-Q4', later, 'all')
   })
@@ -208,6 +209,26 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
     near(l.disattenuated, ours.disattenuated!, 'disattenuated r')
     expect(l.unitsFor80Power).toBe(ours.unitsFor80Power)
     expect(l.crossLagged).toBeNull()
+  })
+
+  it('reads one unit as the reference does: its own predictions, drivers only with enough customers, no linkage', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${report.wave.id}/report?unit=Harbour`, headers: bearer(token) })
+    expect(response.statusCode).toBe(200)
+    const harbour = response.json()
+    const unitRows = rows.filter((row) => row.unit === 'Harbour')
+    const unitStaff = unitRows.filter((row) => row.side === 'staff'), unitCustomers = unitRows.filter((row) => row.side === 'customer')
+    // 49 customers with a headline: fewer than max(10 × 11, 100).
+    expect(harbour.drivers).toBeNull()
+    expect(harbour.unavailable.drivers.code).toBe('not_enough_answers')
+    expect(harbour.linkage).toBeNull()
+    expect(harbour.unavailable.linkage.code).toBe('not_for_one_unit')
+    for (const api of harbour.prediction.items) {
+      const q = predicted(unitStaff, api.key)!, c = share(unitCustomers, api.key)!
+      near(api.predicted.share, q.share, `Harbour ${api.key} predicted`)
+      nearInterval(api.predicted.ci95, q.ci95, `Harbour ${api.key} predicted interval`)
+      nearInterval(api.error.ci95, predictionError(q, c).ci95, `Harbour ${api.key} error interval`)
+    }
+    expect(harbour.prediction.units.map((u: Json) => u.unit.name)).toEqual(['Harbour'])
   })
 
   it('estimates which leads from the earlier wave as the reference does, and says so by its own intervals', () => {
