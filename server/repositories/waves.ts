@@ -117,7 +117,7 @@ export interface NewWave {
   opensAt: Date | null
   closesAt: Date | null
   locales: string[]
-  /** 'off' when not given. */
+  /** 'off' (the column's default) when not given. */
   predictions?: PredictionMode
   /** Units that get a link of their own on each side, besides the wave's two general links. */
   unitIds: string[]
@@ -134,7 +134,8 @@ export async function createWave(db: Db, organizationId: string, wave: NewWave):
       opens_at: wave.opensAt,
       closes_at: wave.closesAt,
       locales: wave.locales,
-      predictions: wave.predictions ?? 'off',
+      // Left to the column's default ('off') when not given.
+      ...(wave.predictions ? { predictions: wave.predictions } : {}),
     }).returning('id').executeTakeFirstOrThrow()
     await insertLinks(trx, organizationId, id, [null, ...wave.unitIds])
     return id

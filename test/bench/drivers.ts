@@ -3,30 +3,13 @@
 // the predictor answers missing. `node --import tsx test/bench/drivers.ts [n …]` (default 1,000,
 // 10,000 and 100,000). Each size runs four times; the first run of the first size also pays for the
 // JIT warming up. Wall-clock and CPU time are both shown.
-import { keyDrivers, type DriverRows } from '../../server/domain/analytics/drivers.js'
-import { seededRandom } from '../../server/domain/analytics/random.js'
+import { keyDrivers } from '../../server/domain/analytics/drivers.js'
+import { driverAnswers } from '../helpers/driver-answers.js'
 
 const PREDICTORS = 11
-
-function answers(n: number, seed: number): DriverRows {
-  const random = seededRandom(seed)
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-  const toScale = (latent: number) => Math.max(1, Math.min(5, Math.round(3 + latent)))
-  const q = 1 + PREDICTORS
-  const values = new Float64Array(n * q)
-  for (let i = 0; i < n; i++) {
-    const factor = normal()
-    let outcome = 0
-    for (let j = 1; j < q; j++) {
-      const latent = 0.6 * factor + 0.8 * normal()
-      outcome += (j / PREDICTORS) * latent
-      values[i * q + j] = random() < 0.05 ? NaN : toScale(latent)
-    }
-    values[i * q] = toScale(0.25 * outcome + 0.7 * normal())
-  }
-  const predictors = Array.from({ length: PREDICTORS }, (_, j) => ({ key: `item_${j + 1}`, dimension: 'bench' }))
-  return { outcome: 'headline', predictors, values, n }
-}
+const effects = Array.from({ length: PREDICTORS }, (_, j) => (j + 1) / PREDICTORS)
+const answers = (n: number, seed: number) =>
+  driverAnswers({ n, effects, seed, missing: 0.05, shared: 0.6, noise: 0.8, outcomeWeight: 0.25, outcomeNoise: 0.7 })
 
 /** A run's wall-clock time and the CPU time it used (the two differ when other processes share the cores). */
 const figures = (wall: number[], cpu: number[], run: number) => `${wall[run]!.toFixed(0)} ms (CPU ${cpu[run]!.toFixed(0)} ms)`

@@ -6,10 +6,11 @@
 import fc from 'fast-check'
 import { Matrix, solve } from 'ml-matrix'
 import { describe, expect, it } from 'vitest'
-import { keyDrivers, relativeWeights, type DriverRows } from '../../server/domain/analytics/drivers.js'
+import { keyDrivers, relativeWeights } from '../../server/domain/analytics/drivers.js'
 import { seededRandom } from '../../server/domain/analytics/random.js'
 import { logFactorial, multinomialCounts, poisson } from '../../server/domain/analytics/resample.js'
 import type { Drivers, Unavailable } from '../../server/domain/analytics/types.js'
+import { driverAnswers } from '../helpers/driver-answers.js'
 
 const sum = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0)
 const near = (actual: number, expected: number, tolerance = 1e-9) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance)
@@ -42,23 +43,7 @@ const surveyData = fc.record({
   effects: fc.array(fc.double({ min: 0.3, max: 1, noNaN: true }), { minLength: 2, maxLength: 4 }),
   missing: fc.double({ min: 0, max: 0.15, noNaN: true }),
   n: fc.integer({ min: 150, max: 400 }),
-}).map(({ seed, effects, missing, n }): DriverRows => {
-  const random = seededRandom(seed)
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-  const toScale = (latent: number) => Math.max(1, Math.min(5, Math.round(3 + latent)))
-  const q = 1 + effects.length
-  const values = new Float64Array(n * q)
-  for (let i = 0; i < n; i++) {
-    let outcome = 0
-    effects.forEach((effect, j) => {
-      const latent = normal()
-      outcome += effect * latent
-      values[i * q + 1 + j] = random() < missing ? NaN : toScale(latent)
-    })
-    values[i * q] = toScale(0.5 * outcome + 0.5 * normal())
-  }
-  return { outcome: 'headline', predictors: effects.map((_, j) => ({ key: `item_${j}`, dimension: 'd' })), values, n }
-})
+}).map(({ seed, effects, missing, n }) => driverAnswers({ n, effects, seed, missing, shared: 0, outcomeWeight: 0.5, outcomeNoise: 0.5 }))
 
 const REPLICATES = 60
 

@@ -120,7 +120,7 @@ describe('checkNewWave', () => {
     it('opens the wave immediately by default, with opensAt = now and every template locale', () => {
       const wave = valueOf(check({ name: '  2026-Q2 ' }))
       expect(wave).toEqual({
-        name: '2026-Q2', templateKey: 'service-gap-index', status: 'open', opensAt: now, closesAt: null, locales: ['en', 'es', 'de'],
+        name: '2026-Q2', templateKey: 'service-gap-index', status: 'open', opensAt: now, closesAt: null, locales: ['en', 'es', 'de'], predictions: 'off',
       })
       expect(wave.opensAt!.getTime()).toBe(now.getTime())
     })

@@ -140,6 +140,18 @@ describe('cross-lagged regressions', () => {
     expect(result.leads).toBe('staff')
   })
 
+  it('says customers lead when the roles are swapped, and unclear when both intervals exclude 0', () => {
+    const swapped = units.map((u) => ({ staff0: u.customer0, customer0: u.staff0, staff1: u.customer1, customer1: u.staff1 }))
+    const reverse = crossLagged(swapped, { seed: 7, replicates: 400 })!
+    close(reverse.customersLead.estimate, 0.3)
+    expect(reverse.leads).toBe('customers')
+    // Staff next wave also follows customers now (0.4), exactly: both intervals are points away from 0.
+    const both = units.map((u) => ({ ...u, staff1: 0.2 + 0.6 * u.staff0 + 0.4 * u.customer0 }))
+    const mutual = crossLagged(both, { seed: 7, replicates: 400 })!
+    close(mutual.customersLead.ci95[0], 0.4)
+    expect(mutual.leads).toBe('unclear')
+  })
+
   it('is null when the two predictors are collinear', () => {
     const collinear = units.map((u) => ({ ...u, customer0: 2 * u.staff0 - 0.5 }))
     expect(crossLagged(collinear, { seed: 1, replicates: 100 })).toBeNull()

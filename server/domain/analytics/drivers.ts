@@ -12,8 +12,8 @@
 // - Where R² is 0 (no item correlates with the outcome) the weights ε_j / R² are reported as 0.
 // - Up to FULL_BOOTSTRAP_LIMIT respondents, every replicate resamples all respondents. Above it, the
 //   bag of little bootstraps (Kleiner, Talwalkar, Sarkar & Jordan 2014): s subsets of b = n^γ
-//   respondents (at least LITTLE_BOOTSTRAPS.smallest) drawn without replacement, each resampled r times with n draws (multinomial counts),
-//   s × r = B replicates in all. Each subset's percentile interval is taken relative to that
+//   respondents (at least LITTLE_BOOTSTRAPS.smallest) drawn without replacement, each resampled
+//   r times with n draws (multinomial counts), s × r = B replicates in all. Each subset's percentile interval is taken relative to that
 //   subset's own estimate, and the averaged offsets are placed around the full-sample estimate:
 //   the subsets' estimates scatter by about 1/√b, more than the interval is wide, so averaging the
 //   intervals themselves would centre them on noise. Bounds are clipped to the statistic's range.
@@ -30,14 +30,18 @@ export function driverMinimum(predictors: number): number {
   return Math.max(10 * predictors, 100)
 }
 
-/** Up to this many respondents, each replicate resamples them all; above, the bag of little bootstraps. */
-export const FULL_BOOTSTRAP_LIMIT = 2_000
 /**
  * The bag of little bootstraps: s subsets of b = n^γ respondents, but never fewer than `smallest`
  * (n^0.6 is only 158 at n = 4,600, thin for a dozen correlations). A replicate costs about
  * b × (q + q(q+1)/2) multiply-adds, so b = 1,000 keeps 1,000 replicates near 90 million.
  */
 export const LITTLE_BOOTSTRAPS = { subsets: 10, exponent: 0.6, smallest: 1_000 } as const
+/**
+ * Up to this many respondents, each replicate resamples them all; above, the bag of little
+ * bootstraps. The same as the smallest subset, so up to n = 100,000 no n costs more than 1,000
+ * replicates of 1,000 respondents.
+ */
+export const FULL_BOOTSTRAP_LIMIT = LITTLE_BOOTSTRAPS.smallest
 
 export interface DriverRows {
   /** The outcome item's key (the headline). */

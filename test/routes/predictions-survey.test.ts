@@ -1,0 +1,154 @@
+// Staff predict what customers say (issue 14), end to end on both databases: the staff page of a wave
+// with prediction questions asks them in every language, keeps every answer when one is missing,
+// stores them in the pool as `predict:<key>` answers, and a release step moves them into the answers
+// with the rest; the API import takes them on staff rows only, for predicted items, 0 … 10 or null;
+// the export has a column per prediction.
+import { parse } from 'csv-parse/sync'
+import { expect, it } from 'vitest'
+import { localize } from '../../server/domain/instrument.js'
+import { measureKeys } from '../../server/domain/measures.js'
+import { RESPONDENT_TEXT } from '../../server/i18n/respondent.js'
+import { waveItems } from '../../server/repositories/instruments.js'
+import { bearer, describeEachDatabase } from '../helpers/app.js'
+import { profilesAndRecount } from '../helpers/recount.js'
+import { answers, checked, createWave, EN, escapeHtml, ITEMS, keptForm, KEYS, ORG, post, summaryLinks, surveyFixture, type Wave } from '../helpers/survey.js'
+
+const HEADLINE = ITEMS.find((item) => item.headline)!.key
+/** A complete set of predictions: every item `value` out of 10, with `overrides` on top. */
+const predictions = (overrides: Record<string, string> = {}, value = '6') => ({ ...Object.fromEntries(KEYS.map((key) => [`p_${key}`, value])), ...overrides })
+const predictionChecked = (html: string, key: string, value: string) => new RegExp(`name=p_${key} value=${value}(?: id=p-${key})? checked>`).test(html)
+
+describeEachDatabase('staff predictions: survey, pool, release, import and export', (ctx) => {
+  const survey = surveyFixture(ctx)
+  const { db, open } = survey
+  let all: Wave
+  let headline: Wave
+  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    ctx.app.inject({ method, url, headers: bearer(survey.key), ...(payload !== undefined ? { payload: payload as object } : {}) })
+
+  it('asks staff, after the statements, how many of 10 customers would agree with each customer statement, in every language', async () => {
+    all = await createWave(ctx, survey.key, { name: 'All', predictions: 'all' })
+    headline = await createWave(ctx, survey.key, { name: 'Headline', predictions: 'headline' })
+    for (const lang of ['en', 'es', 'de'] as const) {
+      const t = RESPONDENT_TEXT[lang]
+      const { page } = await open(all.staff, {}, `?lang=${lang}`)
+      expect(page.statusCode).toBe(200)
+      const heading = page.body.indexOf(escapeHtml(t.predictHeading))
+      expect(heading, lang).toBeGreaterThan(page.body.lastIndexOf(`name="a_${KEYS.at(-1)}"`))
+      let last = heading
+      for (const item of ITEMS) {
+        const question = escapeHtml(t.predictQuestion(localize(item.customerText, lang, ORG)))
+        const at = page.body.indexOf(question)
+        expect(at, `${lang} ${item.key}`).toBeGreaterThan(last)
+        last = at
+        for (let k = 0; k <= 10; k++) expect(page.body).toContain(`name=p_${item.key} value=${k}`)
+        expect(page.body).toContain(`name=p_${item.key} value=na>${escapeHtml(t.cannotSay)}</label>`)
+      }
+      expect(page.body).not.toMatch(/<script/i)
+      // Customers never see them.
+      const customer = (await open(all.customer, {}, `?lang=${lang}`)).page.body
+      expect(customer).not.toContain(escapeHtml(t.predictHeading))
+      expect(customer).not.toContain('name=p_')
+    }
+    expect(EN.predictQuestion('I receive excellent service from Acme Co.')).toBe('Out of 10 of our customers, how many would agree: “I receive excellent service from Acme Co.”?')
+    const one = (await open(headline.staff)).page.body
+    expect(one.match(/name=p_[a-z_]+ value=0/g)).toEqual([`name=p_${HEADLINE} value=0`])
+    expect((await open(survey.main.staff)).page.body).not.toContain(escapeHtml(EN.predictHeading))
+  })
+
+  it('names every missing or wrong prediction and keeps every answer given', async () => {
+    const { browser, submission } = await open(all.staff)
+    const missing = await post(browser, all.staff, { submission, lang: 'en', ...answers({}, '2') })
+    expect(missing.statusCode).toBe(422)
+    expect(summaryLinks(missing.body)).toEqual(KEYS.map((key) => `p-${key}`))
+    expect(missing.body).toContain(`<p class="err" id="p-${HEADLINE}-e">${escapeHtml(EN.predictRequired)}</p>`)
+    for (const key of KEYS) expect(checked(missing.body, key, '2')).toBe(true)
+    const wrong = await post(browser, all.staff, { submission, lang: 'en', ...answers({}, '2'), ...predictions({ [`p_${HEADLINE}`]: '11', p_valued: 'na' }, '3') })
+    expect(wrong.statusCode).toBe(422)
+    expect(summaryLinks(wrong.body)).toEqual([`p-${HEADLINE}`])
+    expect(wrong.body).toContain(`<p class="err" id="p-${HEADLINE}-e">${escapeHtml(EN.problems.invalid)}</p>`)
+    expect(predictionChecked(wrong.body, 'valued', 'na')).toBe(true)
+    expect(predictionChecked(wrong.body, 'want_to_help', '3')).toBe(true)
+    expect(await survey.responsesWithKey(submission)).toBe(0)
+  })
+
+  it('keeps predictions in the pool, and a release step moves them into the answers; the rollups hold their measures', async () => {
+    let kept: Awaited<ReturnType<typeof keptForm>>
+    for (let i = 0; i < 5; i++) {
+      const { browser, submission } = await open(all.staff)
+      const sent = await post(browser, all.staff, { submission, lang: 'en', ...answers(), ...predictions({ p_valued: 'na' }, String(i)) })
+      expect(sent.statusCode).toBe(303)
+      if (i === 0) kept = await keptForm(db(), submission)
+    }
+    expect(kept!.answers).toMatchObject({ [`predict:${HEADLINE}`]: 0, 'predict:valued': null, [HEADLINE]: 4 })
+    const released = await db().selectFrom('answers').innerJoin('responses', 'responses.id', 'answers.response_id')
+      .select(['answers.item_key', 'answers.value']).where('responses.wave_id', '=', all.id).where('answers.item_key', 'like', 'predict:%').execute()
+    expect(released.filter((a) => a.item_key === `predict:${HEADLINE}`).map((a) => a.value).sort()).toEqual([0, 1, 2, 3, 4])
+    expect(released.filter((a) => a.item_key === 'predict:valued').map((a) => a.value)).toEqual([null, null, null, null, null])
+    const staff = await profilesAndRecount(db(), all.id, 'staff')
+    expect(staff.rolled).toEqual(staff.recounted)
+    const keys = measureKeys(await waveItems(db(), all.id))
+    const total = staff.rolled.reduce((sum, p) => sum.map((c, i) => c + p.counts[i]!), keys.map(() => 0))
+    expect(total[keys.indexOf(`predict:${HEADLINE}`)]).toBe(5)
+    expect(total[keys.indexOf('predict:valued')]).toBe(0)
+    const report = await api('GET', `/api/v1/waves/${all.id}/report`)
+    expect(report.statusCode).toBe(200)
+    expect(report.json().headline.staff.n).toBe(5)
+  })
+
+  it('takes predictions through the API on staff rows for predicted items only, 0 … 10 or null', async () => {
+    const stored = await api('POST', `/api/v1/waves/${headline.id}/responses`, [
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { [HEADLINE]: 7 } },
+      { side: 'staff', answers: { [HEADLINE]: 4 }, predictions: { [HEADLINE]: null } },
+    ])
+    expect(stored.statusCode).toBe(201)
+    const pooled = await db().selectFrom('staff_pool').select('answers').where('wave_id', '=', headline.id).execute()
+    expect(pooled.map((p) => p.answers[`predict:${HEADLINE}`]).sort()).toEqual([7, null])
+    const refused = await api('POST', `/api/v1/waves/${headline.id}/responses`, [
+      { side: 'customer', answers: { [HEADLINE]: 5 }, predictions: { [HEADLINE]: 7 } },
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { valued: 7 } },
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { [HEADLINE]: 11 } },
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { [HEADLINE]: 2.5 } },
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { nothing: 2 } },
+      { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: [3] },
+      { side: 'staff', answers: { [HEADLINE]: 5, [`predict:${HEADLINE}`]: 3 } },
+    ])
+    expect(refused.statusCode).toBe(400)
+    expect((refused.json().details as Array<{ row: number; field: string }>).map((d) => `${d.row} ${d.field}`)).toEqual([
+      '1 predictions', '2 predictions.valued', `3 predictions.${HEADLINE}`, `4 predictions.${HEADLINE}`, '5 predictions.nothing', '6 predictions', `7 answers.predict:${HEADLINE}`,
+    ])
+    // A wave without prediction questions predicts nothing.
+    const off = await api('POST', `/api/v1/waves/${survey.main.id}/responses`, { side: 'staff', answers: { [HEADLINE]: 5 }, predictions: { [HEADLINE]: 7 } })
+    expect(off.statusCode).toBe(400)
+    expect(await db().selectFrom('staff_pool').select('id').where('wave_id', '=', headline.id).execute()).toHaveLength(2)
+  })
+
+  it('exports a predict:<key> column per predicted item, filled on staff rows only', async () => {
+    await api('POST', `/api/v1/waves/${all.id}/responses`, { side: 'customer', answers: { [HEADLINE]: 5 } })
+    const response = await api('GET', `/api/v1/waves/${all.id}/export.csv`)
+    expect(response.statusCode).toBe(200)
+    const rows = parse(response.body, { bom: true, columns: true }) as Array<Record<string, string>>
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(KEYS.map((key) => `predict:${key}`)))
+    const header = Object.keys(rows[0]!)
+    expect(header.indexOf(`predict:${KEYS[0]}`)).toBe(header.indexOf(KEYS.at(-1)!) + 1)
+    const staff = rows.filter((row) => row.side === 'staff')
+    expect(staff.map((row) => row[`predict:${HEADLINE}`]).sort()).toEqual(['0', '1', '2', '3', '4'])
+    expect(staff.every((row) => row['predict:valued'] === 'na')).toBe(true)
+    expect(rows.filter((row) => row.side === 'customer').map((row) => row[`predict:${HEADLINE}`])).toEqual([''])
+    const plain = parse((await api('GET', `/api/v1/waves/${survey.main.id}/export.csv`)).body, { bom: true, to_line: 1 }) as string[][]
+    expect(plain[0]!.some((column) => column.startsWith('predict:'))).toBe(false)
+  })
+
+  // The page's budget is 25 KB. A wave predicting the headline stays within it with its style sheet, as
+  // every survey page does; one predicting all twelve items adds eleven choices to each, and is held to
+  // 27 KB of HTML (the style sheet is fetched once and cached).
+  it('keeps the staff page with prediction questions small, in every language', async () => {
+    const cssBytes = Buffer.byteLength((await ctx.app.inject({ method: 'GET', url: '/public/survey.css' })).rawPayload)
+    for (const lang of ['en', 'es', 'de']) {
+      const one = Buffer.byteLength((await open(headline.staff, {}, `?lang=${lang}`)).page.rawPayload)
+      expect(one + cssBytes, `headline ${lang}: ${one} + ${cssBytes} bytes`).toBeLessThanOrEqual(25 * 1000)
+      const every = Buffer.byteLength((await open(all.staff, {}, `?lang=${lang}`)).page.rawPayload)
+      expect(every, `all ${lang}: ${every} bytes`).toBeLessThanOrEqual(27 * 1024)
+    }
+  })
+})
