@@ -17,6 +17,7 @@ import * as m0011 from './migrations/0011_two_factor.js'
 import * as m0012 from './migrations/0012_data_rights.js'
 import * as m0013 from './migrations/0013_admin_basics.js'
 import * as m0014 from './migrations/0014_predictions.js'
+import * as m0015 from './migrations/0015_answer_vectors.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0012_data_rights': m0012,
   '0013_admin_basics': m0013,
   '0014_predictions': m0014,
+  '0015_answer_vectors': m0015,
 }
 
 /** Every migration, in the order they apply. */

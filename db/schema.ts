@@ -148,6 +148,8 @@ export interface ResponseTable {
   comment: string | null
   submission_key: string | null
   submitted_at: Generated<Date>
+  /** answer vectors (0015): a customer's answers in item position order, null where none; staff: null. */
+  answer_values: ColumnType<Array<number | null> | null, Array<number | null> | null | undefined, never>
 }
 
 export interface AnswerTable {

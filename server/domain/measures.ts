@@ -53,3 +53,11 @@ export function measureVector(items: readonly MeasureItem[], answers: MeasuredAn
   return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionKeys(items).map((key) => (opinions.has(key) ? 1 : 0)),
     ...items.filter((item) => item.predicted).map((item) => (answered(predictionKey(item.key)) ? 1 : 0))]
 }
+
+/**
+ * A customer's answers as one array in the order of the items (null where there is no answer): the
+ * copy a customer response carries beside its answer rows, for reading respondents as rows.
+ */
+export function answerVector(items: readonly MeasureItem[], answers: MeasuredAnswers): Array<number | null> {
+  return items.map((item) => answers[item.key] ?? null)
+}

@@ -7,6 +7,7 @@ import { isForeignKeyViolation, type Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Channel, Side } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
+import { answerVector } from '../domain/measures.js'
 import { hashToken, randomToken } from '../security/tokens.js'
 import { ADD_COUNTS, addToRollups, measureItems, randomSlot, rollupTotals } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
@@ -71,7 +72,8 @@ export type StoreResult = 'stored' | 'duplicate' | 'invitation_used'
  * Customers only: a staff answer goes to the pool (insertPoolEntry) and joins the figures in a step.
  */
 async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'>, onlyIfOpen: string | null = null): Promise<string | null> {
-  const totals = rollupTotals(await measureItems(db, response.waveId), [response])
+  const items = await measureItems(db, response.waveId)
+  const totals = rollupTotals(items, [response])
   const slot = randomSlot()
   const unit = response.unitId ?? NO_UNIT
   const profile = totals.profiles[0]!
@@ -82,10 +84,10 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
     where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
     with inserted as (
-      insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at)
+      insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, answer_values)
       select ${response.organizationId}::uuid, ${response.waveId}::uuid, ${response.side}::text, ${response.unitId}::uuid, ${response.locale}::text,
         ${response.channel}::text, ${JSON.stringify(response.attributes)}::jsonb, ${response.comment}::text, ${response.submissionKey}::text,
-        now()
+        now(), ${answerVector(items, response.answers)}::int2[]
       where ${guard}
       on conflict (wave_id, submission_key) where submission_key is not null do nothing
       returning id
@@ -210,6 +212,7 @@ export async function importResponses(
     const poolIds = await insertPoolEntries(trx, target, staff.map((i) => rows[i]!))
     staff.forEach((i, n) => { ids[i] = poolIds[n]! })
     const customerRows = customers.map((i) => rows[i]!)
+    const items = await measureItems(trx, target.waveId)
     for (let start = 0; start < customerRows.length; start += CHUNK) {
       const chunk = customerRows.slice(start, start + CHUNK)
       const inserted = await trx.insertInto('responses').values(chunk.map((row) => ({
@@ -222,6 +225,7 @@ export async function importResponses(
         attributes: JSON.stringify(row.attributes),
         comment: row.comment,
         submission_key: null,
+        answer_values: sql<Array<number | null>>`${answerVector(items, row.answers)}::int2[]`,
       }))).returning('id').execute()
       const chunkIds = inserted.map((row) => row.id)
       const answers = chunk.flatMap((row, i) => Object.entries(row.answers).map(([item_key, value]) => ({ response_id: chunkIds[i]!, item_key, value })))

@@ -10,7 +10,7 @@ import { ANALYTICS_SEED, BOOTSTRAP_REPLICATES } from '../domain/analytics/random
 import type { ItemResult } from '../domain/report.js'
 import type { Scale } from '../domain/types.js'
 import { LocalCache } from '../local-cache.js'
-import { answerRows, predictionMode } from '../repositories/analytics.js'
+import { customerAnswerRows, predictionMode } from '../repositories/analytics.js'
 import { earlierWaves } from '../repositories/waves.js'
 import { linkageFor, type UnitRef } from './analytics-linkage.js'
 import { predictionFor } from './analytics-prediction.js'
@@ -61,7 +61,7 @@ function driversOf(db: Db, waveId: string, release: WaveRelease, items: readonly
     if (status.shown && status.n < minimum) {
       return { code: 'not_enough_answers', message: `Key drivers need at least ${minimum} customers (ten per item, and never fewer than 100); ${where} number ${status.n}.` }
     }
-    const rows = await answerRows(db, waveId, 'customer', { unitId: unit?.id ?? null, attributes: customer }, [headline.key, ...predictors.map((p) => p.key)])
+    const rows = await customerAnswerRows(db, waveId, { unitId: unit?.id ?? null, attributes: customer }, [headline.key, ...predictors.map((p) => p.key)])
     return keyDrivers({ outcome: headline.key, predictors, values: rows.values, n: rows.n }, { seed: ANALYTICS_SEED, replicates: BOOTSTRAP_REPLICATES })
   })()
   driverResults.set(key, loading)

@@ -24,7 +24,8 @@ import { createApiToken } from '../../server/repositories/credentials.js'
 import { findLatestInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { importResponses } from '../../server/repositories/responses.js'
-import { addToRollups } from '../../server/repositories/rollups.js'
+import { addToRollups, measureItems } from '../../server/repositories/rollups.js'
+import { answerVector } from '../../server/domain/measures.js'
 import { createWave } from '../../server/repositories/waves.js'
 import {
   ADMIN, createPgliteDirectory, createPostgresDatabase, log, openBenchDatabase, percentile, round, SIGNING_SECRET,
@@ -49,11 +50,14 @@ const QUARTER = 3
 /** Writes respondents as they would be after import and release: responses, answers, rollups. */
 async function insertRespondents(db: Db, organizationId: string, waveId: string, rows: readonly ImportedResponse[]) {
   const ids = rows.map(() => randomUUID())
+  const items = await measureItems(db, waveId)
+  // A customer's answer array (0015) as an array literal, cast per row.
+  const vectors = rows.map((r) => (r.side === 'customer' ? `{${answerVector(items, r.answers).map((v) => v ?? 'NULL').join(',')}}` : null))
   await sql`
-    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment)
-    select id, ${organizationId}::uuid, ${waveId}::uuid, side, unit_id, 'en', 'import', attributes, comment
+    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, answer_values)
+    select id, ${organizationId}::uuid, ${waveId}::uuid, side, unit_id, 'en', 'import', attributes, comment, answer_values::int2[]
     from unnest(${ids}::uuid[], ${rows.map((r) => r.side)}::text[], ${rows.map((r) => r.unitId)}::uuid[],
-      ${rows.map((r) => JSON.stringify(r.attributes))}::jsonb[], ${rows.map((r) => r.comment)}::text[]) as t(id, side, unit_id, attributes, comment)`.execute(db)
+      ${rows.map((r) => JSON.stringify(r.attributes))}::jsonb[], ${rows.map((r) => r.comment)}::text[], ${vectors}::text[]) as t(id, side, unit_id, attributes, comment, answer_values)`.execute(db)
   const answers = rows.flatMap((row, i) => Object.entries(row.answers).map(([key, value]) => [ids[i]!, key, value] as const))
   await sql`
     insert into answers (response_id, item_key, value)

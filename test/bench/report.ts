@@ -55,26 +55,31 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
   const waveId = await createWave(db, organizationId, {
     name: 'Large wave', instrumentId: instrument.id, status: 'open', opensAt: null, closesAt: null, locales: ['en'], unitIds: [],
   })
+  const itemCount = instrument.definition.items.length
   const started = performance.now()
   for (let start = 1; start <= count; start += CHUNK) {
     const end = Math.min(count, start + CHUNK - 1)
     // One in four responses is staff. Staff agree more than customers (a gap to find); 3 % "not applicable".
     await sql`
-      with new_responses as (
-        insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, submitted_at)
-        select ${organizationId}::uuid, ${waveId}::uuid, case when g % 4 = 0 then 'staff' else 'customer' end,
+      with generated as materialized (
+        select gen_random_uuid() as id, g, case when g % 4 = 0 then 'staff' else 'customer' end as side,
+          array(select case when random() < 0.03 then null
+                            when g % 4 = 0 then least(5, 2 + floor(random() * 4)::int)
+                            else 1 + floor(random() * 5)::int end
+                from generate_series(1, ${itemCount}::int) as i)::int2[] as answer_values
+        from generate_series(${start}::int, ${end}::int) as g
+      ), new_responses as (
+        insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, submitted_at, answer_values)
+        select id, ${organizationId}::uuid, ${waveId}::uuid, side,
           (${unitIds}::uuid[])[1 + (g / 4) % ${unitCount}], 'en', 'import',
           case when g % 4 = 0 then '{}'::jsonb else jsonb_build_object('tier', case when g % 3 = 0 then 'gold' else 'silver' end) end,
-          now() - (g % 90) * interval '1 day'
-        from generate_series(${start}::int, ${end}::int) as g
-        returning id, side
+          now() - (g % 90) * interval '1 day',
+          case when side = 'customer' then answer_values end
+        from generated
       )
       insert into answers (response_id, item_key, value)
-      select new_responses.id, items.key,
-        case when random() < 0.03 then null
-             when new_responses.side = 'staff' then least(5, 2 + floor(random() * 4)::int)
-             else 1 + floor(random() * 5)::int end
-      from new_responses cross join (select key from items where instrument_id = ${instrument.id}) as items`.execute(db)
+      select generated.id, items.key, generated.answer_values[items.n]
+      from generated cross join (select key, row_number() over (order by position) as n from items where instrument_id = ${instrument.id}) as items`.execute(db)
     log(`report: ${end.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} responses (${((performance.now() - started) / 1000).toFixed(0)} s)`)
   }
   const generated = (performance.now() - started) / 1000
