@@ -8,7 +8,8 @@ export interface RespondentText {
   chooseLanguage: string
   introCustomer: (org: string) => string
   introStaff: (org: string) => string
-  time: (count: number) => string
+  /** How long the survey takes: its statements, and the staff's prediction questions if the wave asks them. */
+  time: (statements: number, predictions: number) => string
   useCustomer: string
   useStaff: string
   anonymousStaff: string
@@ -16,12 +17,18 @@ export interface RespondentText {
   /** The two ends of the 0–10 likelihood scale. */
   likelihood: [string, string]
   notApplicable: string
-  /** The staff's prediction questions (a wave that asks them): heading, one line of introduction, the question around the customers' wording. */
+  /**
+   * The staff's prediction questions (a wave that asks them): heading, one line of introduction, the
+   * question asked of every statement (said once, for the group), and a statement in the customers' wording.
+   */
   predictHeading: string
   predictIntro: string
-  predictQuestion: (customerWording: string) => string
+  predictQuestion: string
+  predictStatement: (customerWording: string) => string
   /** The two ends of the 0–10 prediction scale. */
   predictEnds: [string, string]
+  /** A prediction's end choice in its list, so 0 and 10 say what they count: "0 of 10". */
+  predictOf: (count: number) => string
   /** A prediction's "no answer", stored as null like "Not applicable". */
   cannotSay: string
   /** A prediction left without an answer. */
@@ -49,13 +56,20 @@ export interface RespondentText {
   tooManyBody: string
 }
 
+/**
+ * Minutes the survey takes, at about ten seconds a question (twelve statements: two minutes); never
+ * said as less than two.
+ */
+export const minutes = (statements: number, predictions: number) => Math.max(2, Math.round((statements + predictions) / 6))
+
 export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
   en: {
     languageName: LANGUAGE_NAMES.en,
     chooseLanguage: 'Language',
     introCustomer: (org) => `${org} would like to know how you experience its service.`,
     introStaff: (org) => `${org} asks its team how customers are served — the same questions its customers answer.`,
-    time: (count) => `${count} short statements. It takes about two minutes.`,
+    time: (count, predictions) => predictions === 0 ? `${count} short statements. It takes about two minutes.`
+      : `${count} short statements and ${predictions} ${predictions === 1 ? 'question' : 'questions'} about our customers. It takes about ${minutes(count, predictions)} minutes.`,
     useCustomer: 'Your answers are read together with everyone else\'s to decide what to improve.',
     useStaff: 'Results are only ever shown for groups, and never for fewer people than the organization\'s minimum group size.',
     anonymousStaff: 'This survey is anonymous. We do not store your name, email, IP address or device, and nothing links your answers back to you.',
@@ -63,9 +77,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     likelihood: ['Not at all likely', 'Extremely likely'],
     notApplicable: 'Not applicable',
     predictHeading: 'What do our customers say?',
-    predictIntro: 'Our customers answer these statements too. How many of them do you think agree?',
-    predictQuestion: (wording) => `Out of 10 of our customers, how many would agree: “${wording}”?`,
+    predictIntro: 'Our customers answer these statements too.',
+    predictQuestion: 'Out of 10 of our customers, how many do you think would agree with each statement?',
+    predictStatement: (wording) => `“${wording}”`,
     predictEnds: ['None of them', 'All of them'],
+    predictOf: (count) => `${count} of 10`,
     cannotSay: 'I can\'t say',
     predictRequired: 'Choose a number, or "I can\'t say".',
     unitQuestionCustomer: 'Which team, branch or store served you? (optional)',
@@ -101,7 +117,8 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     chooseLanguage: 'Idioma',
     introCustomer: (org) => `${org} quiere saber cómo vive usted su servicio.`,
     introStaff: (org) => `${org} pregunta a su equipo cómo se atiende a los clientes, con las mismas preguntas que responden sus clientes.`,
-    time: (count) => `${count} afirmaciones breves. Se tarda unos dos minutos.`,
+    time: (count, predictions) => predictions === 0 ? `${count} afirmaciones breves. Se tarda unos dos minutos.`
+      : `${count} afirmaciones breves y ${predictions} ${predictions === 1 ? 'pregunta' : 'preguntas'} sobre nuestros clientes. Se tarda unos ${minutes(count, predictions)} minutos.`,
     useCustomer: 'Sus respuestas se leen junto con las de todas las demás personas para decidir qué mejorar.',
     useStaff: 'Los resultados solo se muestran por grupos y nunca para menos personas que el tamaño mínimo de grupo de la organización.',
     anonymousStaff: 'Esta encuesta es anónima. No guardamos su nombre, correo, dirección IP ni dispositivo, y nada vincula sus respuestas con usted.',
@@ -109,9 +126,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     likelihood: ['Nada probable', 'Muy probable'],
     notApplicable: 'No aplica',
     predictHeading: '¿Qué dicen nuestros clientes?',
-    predictIntro: 'Nuestros clientes también responden a estas afirmaciones. ¿Cuántos cree que están de acuerdo?',
-    predictQuestion: (wording) => `De cada 10 clientes nuestros, ¿cuántos estarían de acuerdo con «${wording}»?`,
+    predictIntro: 'Nuestros clientes también responden a estas afirmaciones.',
+    predictQuestion: 'De cada 10 clientes nuestros, ¿cuántos cree que estarían de acuerdo con cada afirmación?',
+    predictStatement: (wording) => `«${wording}»`,
     predictEnds: ['Ninguno', 'Todos'],
+    predictOf: (count) => `${count} de 10`,
     cannotSay: 'No sabría decir',
     predictRequired: 'Elija un número o «No sabría decir».',
     unitQuestionCustomer: '¿Qué equipo, sucursal o tienda le atendió? (opcional)',
@@ -147,7 +166,8 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     chooseLanguage: 'Sprache',
     introCustomer: (org) => `${org} möchte wissen, wie Sie den Service erleben.`,
     introStaff: (org) => `${org} fragt das eigene Team, wie Kunden bedient werden – mit denselben Fragen, die auch die Kunden beantworten.`,
-    time: (count) => `${count} kurze Aussagen. Das dauert etwa zwei Minuten.`,
+    time: (count, predictions) => predictions === 0 ? `${count} kurze Aussagen. Das dauert etwa zwei Minuten.`
+      : `${count} kurze Aussagen und ${predictions} ${predictions === 1 ? 'Frage' : 'Fragen'} zu unseren Kunden. Das dauert etwa ${minutes(count, predictions)} Minuten.`,
     useCustomer: 'Ihre Antworten werden zusammen mit allen anderen ausgewertet, um zu entscheiden, was besser werden soll.',
     useStaff: 'Ergebnisse werden nur für Gruppen gezeigt und nie für weniger Personen als die Mindestgruppengröße der Organisation.',
     anonymousStaff: 'Diese Umfrage ist anonym. Wir speichern weder Namen, E-Mail, IP-Adresse noch Gerät, und nichts verbindet Ihre Antworten mit Ihnen.',
@@ -155,9 +175,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     likelihood: ['Überhaupt nicht wahrscheinlich', 'Äußerst wahrscheinlich'],
     notApplicable: 'Trifft nicht zu',
     predictHeading: 'Was sagen unsere Kunden?',
-    predictIntro: 'Auch unsere Kunden beantworten diese Aussagen. Was schätzen Sie: Wie viele stimmen zu?',
-    predictQuestion: (wording) => `Wie viele von 10 unserer Kunden würden zustimmen: „${wording}“?`,
+    predictIntro: 'Auch unsere Kunden beantworten diese Aussagen.',
+    predictQuestion: 'Was schätzen Sie: Wie viele von 10 unserer Kunden würden der jeweiligen Aussage zustimmen?',
+    predictStatement: (wording) => `„${wording}“`,
     predictEnds: ['Keiner', 'Alle'],
+    predictOf: (count) => `${count} von 10`,
     cannotSay: 'Kann ich nicht sagen',
     predictRequired: 'Bitte wählen Sie eine Zahl oder „Kann ich nicht sagen“.',
     unitQuestionCustomer: 'Welches Team, welche Filiale oder welches Geschäft hat Sie bedient? (optional)',

@@ -23,7 +23,7 @@ type Answer = number | 'na'
 let run: Running
 let organizationId: string
 let waveId: string
-let links: { customer: string; staff: string; closed: string; northQuayCustomer: string; likelihood: string }
+let links: { customer: string; staff: string; closed: string; northQuayCustomer: string; likelihood: string; predicting: string }
 let units: { harbour: string; north: string }
 
 async function api<T>(token: string, method: 'GET' | 'POST', url: string, payload?: object): Promise<T> {
@@ -56,6 +56,7 @@ beforeAll(async () => {
     ],
   })
   const likelihood = await api<WaveJson>(token, 'POST', '/waves', { name: 'Recommend check', templateKey: 'recommend', locales: ['en'] })
+  const predicting = await api<WaveJson>(token, 'POST', '/waves', { name: 'Predicting', templateKey: 'service-gap-index', locales: ['en', 'es', 'de'], predictions: 'all' })
   waveId = wave.id
   links = {
     customer: wave.links.customer,
@@ -63,6 +64,7 @@ beforeAll(async () => {
     closed: closed.links.customer,
     northQuayCustomer: wave.unitLinks.find((l) => l.unit.name === 'North Quay')!.customer,
     likelihood: likelihood.links.customer,
+    predicting: predicting.links.staff,
   }
 })
 afterAll(async () => run?.close())
@@ -378,3 +380,46 @@ async function expectLargeAnswerTargets(page: Page, what: string, count: number)
     expect(label.spills, `${what} ${label.for}: text spills out of its box`).toBe(false)
   }
 }
+
+it('asks staff on a 360 px phone a labelled list per prediction, names a missing one and keeps every choice', async () => {
+  const context = await run.browser.newContext(PHONE)
+  const page = await context.newPage()
+  for (const lang of ['en', 'es', 'de']) {
+    await page.goto(`${links.predicting}?lang=${lang}`)
+    expect(await page.locator('select[name^="p_"]').count(), lang).toBe(12)
+    expect(await seriousViolations(page), lang).toEqual([])
+    expect(await sidewaysScrolling(page), lang).toBeUndefined()
+  }
+  await page.goto(`${links.predicting}?lang=en`)
+  expect(await page.locator('h2.pred').textContent()).toBe('What do our customers say?')
+  expect(await page.locator('.intro').textContent()).toContain('12 short statements and 12 questions about our customers. It takes about 4 minutes.')
+  const first = page.locator(`#p-${ITEMS[0]}`)
+  expect(await first.evaluate((s: HTMLSelectElement) => Array.from(s.options, (o) => `${o.value}=${o.text}`))).toEqual(['=—', '0=0 of 10', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `${k}=${k}`), '10=10 of 10', "na=I can't say"])
+  expect(await first.evaluate((s: HTMLSelectElement) => s.labels[0]?.textContent)).toMatch(/^13\. “I receive excellent service from Harbour & Co\.”$/)
+  // The questions one row each: the list is a single line, 44 px or more high.
+  expect(await first.evaluate((s) => s.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44)
+  for (const key of ITEMS) await page.locator(`label[for="${key}-4"]`).click()
+  const chosen = ITEMS.map((_, i) => (i === 3 ? 'na' : String(i % 11)))
+  for (const [i, key] of ITEMS.entries()) if (i !== 7) await page.selectOption(`#p-${key}`, chosen[i]!)
+  await page.locator('h2.pred').evaluate((h) => h.scrollIntoView())
+  await page.screenshot({ path: join(ARTIFACTS, 'survey-phone-predictions-view.png') }) // what the phone shows
+  await screenshot(page, 'survey-phone-predictions')
+  await page.locator('button[type=submit]').click()
+  await page.locator('.alert').waitFor({ state: 'visible' })
+  const links2 = page.locator('.alert a')
+  expect(await links2.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`#p-${ITEMS[7]}`])
+  const missing = page.locator(`#p-${ITEMS[7]}`)
+  expect(await missing.getAttribute('aria-describedby')).toBe(`p-${ITEMS[7]}-e`)
+  expect(await page.locator(`#p-${ITEMS[7]}-e`).textContent()).toBe('Choose a number, or "I can\'t say".')
+  for (const [i, key] of ITEMS.entries()) expect(await page.inputValue(`#p-${key}`), `prediction ${i + 1} kept`).toBe(i === 7 ? '' : chosen[i])
+  expect(await seriousViolations(page)).toEqual([])
+  await links2.first().click()
+  await expect.poll(async () => (await focused(page)).id).toBe(`p-${ITEMS[7]}`)
+  expect(await focused(page)).toMatchObject({ outline: 'solid', inView: true })
+  await page.screenshot({ path: join(ARTIFACTS, 'survey-phone-predictions-error-view.png') })
+  await screenshot(page, 'survey-phone-predictions-error')
+  await page.selectOption(`#p-${ITEMS[7]}`, '7')
+  await page.locator('button[type=submit]').click()
+  await page.waitForURL(/\/thanks\?lang=en$/)
+  await context.close()
+})
