@@ -1,7 +1,9 @@
 // Linkage across units (design §4): each unit's staff climate against its customers' headline share,
 // over the units whose groups the release shows on both sides, with each side's ICC and, with the
-// instrument's earlier wave under its own release, the cross-lag. Only released per-unit figures feed
-// it, and the staff respondent scores only where they add nothing to them (everyone answered everything).
+// instrument's earlier wave under its own release, the cross-lag. Only released units feed it: their
+// released figures, and for the staff ICC the within-unit spread of their respondents' scores, which
+// leaves the database only as sums per unit and reaches readers only pooled into one ratio over at
+// least five released units (no per-unit figure of it is shown).
 import type { Db } from '../../db/connect.js'
 import { linkage, type IccGroup } from '../domain/analytics/linkage.js'
 import { ANALYTICS_SEED, BOOTSTRAP_REPLICATES } from '../domain/analytics/random.js'
@@ -19,8 +21,6 @@ type Filters = { staff: Record<string, string>; customer: Record<string, string>
 
 interface UnitSides {
   point: LinkagePoint
-  /** Whether every staff item was answered by every staff respondent of the unit. */
-  everyoneAnsweredAll: boolean
   headline: { n: number; agree: number }
 }
 
@@ -50,7 +50,6 @@ async function releasedUnits(db: Db, organization: { id: string; name: string },
         unit, staff: perItem.reduce((sum, c) => sum + c.agree, 0) / n, customer: outcome.agree / outcome.n,
         staffN: staffCounts.respondents, customerN: outcome.n,
       },
-      everyoneAnsweredAll: perItem.every((c) => c.n === staffCounts.respondents),
       headline: { n: outcome.n, agree: outcome.agree },
     })
   }
@@ -61,15 +60,14 @@ export async function linkageFor(db: Db, organization: { id: string; name: strin
   previous: { wave: UnitRef; release: WaveRelease } | null): Promise<Omit<Linkage, 'scope'> | Unavailable> {
   const units = (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name }))
   const now = await releasedUnits(db, organization, waveId, release, units, filters)
-  // The staff ANOVA reads respondent scores only in units where everyone answered every item: there a
-  // respondent's score is their agreements over a fixed count, summed per unit, like the released figures.
-  const complete = now.units.filter((u) => u.everyoneAnsweredAll)
+  // The staff ANOVA: each respondent's share of the items they answered that they agree with, over the
+  // linkage units only (respondents who answered no item have no score).
   let staffIcc: IccGroup[] | null = null
-  if (complete.length >= 2) {
+  if (now.units.length >= 2) {
     const sums = await scoreSumsPerUnit(db, waveId, 'staff', filters.staff, now.items)
-    staffIcc = complete.flatMap((u) => {
+    staffIcc = now.units.flatMap((u) => {
       const s = sums.get(u.point.unit.id)
-      return s && s.n === u.point.staffN ? [s] : []
+      return s && s.n > 0 ? [s] : []
     })
     if (staffIcc.length < 2) staffIcc = null
   }

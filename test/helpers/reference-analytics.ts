@@ -211,8 +211,8 @@ export interface ReferenceLinkagePoint { unit: string; staff: number; customer: 
 
 /**
  * Staff climate = pooled share agreeing over every staff answer of the unit; customer outcome = the
- * headline's share. Staff respondent score = share of their answered items agreed, the staff ICC only
- * over units where every staff respondent answered every item; customer score = headline agree 0/1.
+ * headline's share. Staff respondent score = share of their answered items agreed (respondents who
+ * answered none are left out), over every linkage unit; customer score = headline agree 0/1.
  */
 export function linkage(rows: readonly PostedRow[], keys: readonly string[], headline: string) {
   const units = [...new Set(rows.map((row) => row.unit))].sort()
@@ -226,9 +226,8 @@ export function linkage(rows: readonly PostedRow[], keys: readonly string[], hea
   })
   const xs = points.map((p) => p.staff), ys = points.map((p) => p.customer)
   const r = pearson(xs, ys), rho = spearman(xs, ys)
-  const complete = units.filter((unit) => staffOf(unit).every((row) => answered(row).length === keys.length))
-  const staffIcc = complete.length >= 2
-    ? icc(complete.map((unit) => staffOf(unit).map((row) => answered(row).filter(agrees).length / keys.length)))
+  const staffIcc = units.length >= 2
+    ? icc(units.map((unit) => staffOf(unit).filter((row) => answered(row).length > 0).map((row) => answered(row).filter(agrees).length / answered(row).length)))
     : null
   const customerIcc = icc(units.map((unit) => customersOf(unit).flatMap((row) => {
     const v = valueOf(row.answers, headline)

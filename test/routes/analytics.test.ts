@@ -184,7 +184,7 @@ describeEachDatabase('leadership analytics in the report', (ctx) => {
       expect(point.staffN).toBe(UNITS.find((u) => u.name === point.unit.name)!.staff)
     }
     expect(linkage.pearson.r).toBeCloseTo(pearson(linkage.points.map((p: Body) => p.staff), linkage.points.map((p: Body) => p.customer)), 9)
-    // Every staff member answered every item, so the staff ANOVA may read their scores.
+    // The staff ANOVA reads every linkage unit's respondents.
     expect(linkage.icc.staff).toMatchObject({ units: 5, respondents: 42 })
     expect(linkage.icc.customer).toMatchObject({ units: 5, respondents: 250 })
     expect(linkage.crossLagged).toBeNull()

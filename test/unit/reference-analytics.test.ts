@@ -144,7 +144,7 @@ describe('reference fix first, predictions and linkage', () => {
     expect(unequal).toMatchObject({ units: 2, respondents: 5 })
   })
 
-  it('links staff climate to the customer headline across units, leaving incomplete staff out of the staff ICC', () => {
+  it('links staff climate to the customer headline across units, scoring each staff respondent over the items they answered', () => {
     const units = ['a', 'b', 'c', 'd', 'e']
     const rows = units.flatMap((unit, u) => [
       row('staff', unit, { x: u >= 1 ? 5 : 1, y: u >= 2 ? 5 : 1 }), row('staff', unit, { x: u >= 3 ? 5 : 1, y: u === 4 ? null : 2 }),
@@ -155,8 +155,11 @@ describe('reference fix first, predictions and linkage', () => {
       [0, 0, 2, 2], [0.25, 0, 2, 2], [0.5, 0.5, 2, 2], [0.75, 0.5, 2, 2], [1, 1, 2, 2],
     ])
     close(result.pearson.r, pearson5(), 14)
-    // Unit e has a staff respondent with an unanswered item: the staff ICC uses a … d.
-    expect(result.icc.staff).toMatchObject({ units: 4, respondents: 8 })
+    // Unit e's second staff respondent answered only x (1 of 1 agreed): scores 1, 1 there; a … d as by hand.
+    expect(result.icc.staff).toMatchObject({ units: 5, respondents: 10 })
+    // Scores per unit: a 0, 0; b ½, 0; c 1, 0; d 1, ½; e 1, 1. Grand mean 0.5; SSB = 2·(¼ + 1/16 + 0 + 1/16 + ¼) = 1.25,
+    // SSW = 0 + 1/8 + ½ + 1/8 + 0 = 0.75; MSB = 1.25/4, MSW = 0.75/5; ICC(1) = (MSB − MSW)/(MSB + MSW) with k̄ = 2.
+    close(result.icc.staff!.icc1, (1.25 / 4 - 0.75 / 5) / (1.25 / 4 + 0.75 / 5), 12)
     expect(result.icc.customer).toMatchObject({ units: 5, respondents: 10 })
     close(result.pearson.ci95[0], Math.tanh(Math.atanh(result.pearson.r) - 1.959963984540054 / Math.sqrt(2)), 14)
     expect(result.unitsFor80Power).toBe(Math.ceil(((1.959964 + 0.841621) / Math.atanh(result.pearson.r)) ** 2 + 3))
