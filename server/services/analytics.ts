@@ -8,7 +8,7 @@ import { driverMinimum, keyDrivers } from '../domain/analytics/drivers.js'
 import { fixFirst } from '../domain/analytics/fix-first.js'
 import { ANALYTICS_SEED, BOOTSTRAP_REPLICATES } from '../domain/analytics/random.js'
 import type { ItemResult } from '../domain/report.js'
-import type { Scale } from '../domain/types.js'
+import type { PredictionMode, Scale } from '../domain/types.js'
 import { LocalCache } from '../local-cache.js'
 import { customerAnswerRows, predictionMode } from '../repositories/analytics.js'
 import { earlierWaves } from '../repositories/waves.js'
@@ -27,7 +27,8 @@ export interface AnalyticsReport {
 }
 
 type Organization = { id: string; name: string; minGroupSize: number }
-type WaveRef = { id: string; name: string; instrumentKey: string }
+/** The wave; its prediction mode when the caller has it (a loaded wave does), else it is read. */
+type WaveRef = { id: string; name: string; instrumentKey: string; predictions?: PredictionMode }
 
 const analyses = new LocalCache<string, Promise<Analytics>>({ max: 500 })
 // Driver weights per customer group, apart: the same group under several staff filters (and every
@@ -133,7 +134,7 @@ async function computeAnalytics(db: Db, organization: Organization, wave: WaveRe
  * the same view under the same release reads the kept result.
  */
 export async function waveAnalytics(db: Db, organization: Organization, wave: WaveRef, report: AnalyticsReport, release: WaveRelease, scope: ReportScope): Promise<Analytics> {
-  const [mode, [earlier]] = await Promise.all([predictionMode(db, wave.id), earlierWaves(db, organization.id, wave, { includeThis: false, limit: 1 })])
+  const [mode, [earlier]] = await Promise.all([wave.predictions ?? predictionMode(db, wave.id), earlierWaves(db, organization.id, wave, { includeThis: false, limit: 1 })])
   const previous = earlier ? { wave: earlier, release: await waveRelease(db, earlier.id, organization.minGroupSize) } : null
   const key = JSON.stringify([
     wave.id, release.version, organization.minGroupSize, organization.name, mode, previous?.wave.id ?? null, previous?.release.version ?? null,

@@ -1,6 +1,6 @@
 // The gap report of one wave for one set of filters, as the API returns it and the dashboard shows it.
 import type { Db } from '../../db/connect.js'
-import { SIDES, type Scale, type Side } from '../domain/types.js'
+import { SIDES, type PredictionMode, type Scale, type Side } from '../domain/types.js'
 import { localize } from '../domain/instrument.js'
 import { csvLine } from '../domain/csv.js'
 import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Share, type SideCounts } from '../domain/report.js'
@@ -53,7 +53,7 @@ async function resolveFilters(db: Db, organization: { id: string; minGroupSize: 
 export async function waveReport(
   db: Db,
   organization: { id: string; name: string; minGroupSize: number },
-  wave: { id: string; name: string; instrumentKey: string },
+  wave: { id: string; name: string; instrumentKey: string; predictions?: PredictionMode },
   filters: ReportFilters,
   /** Who reads: a unit manager's report must name one of their units (report-scope.ts). */
   reader: Reader,
