@@ -74,9 +74,12 @@ export interface ScoreSums {
 /**
  * Per unit, the scores of the side's respondents under an attribute filter: each respondent's share
  * of the answered items (of `items`) that they agree with, summed (and squared and summed) per unit.
- * Respondents who answered none of the items are left out. Only these sums leave the database.
+ * Only respondents who answered `among` (one of the items) are scored, so that each unit's n is that
+ * item's n, a count the release shows, and never the count of the few who answered nothing (or every
+ * item "not applicable"). Only these sums leave the database.
  */
-export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, items: ReadonlyArray<{ key: string; scale: Scale }>): Promise<Map<string, ScoreSums>> {
+export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, items: ReadonlyArray<{ key: string; scale: Scale }>,
+  among: string): Promise<Map<string, ScoreSums>> {
   if (items.length === 0) return new Map()
   const threshold = sql<number>`case answers.item_key ${sql.join(items.map((item) => sql`when ${item.key} then ${sql.lit(agreeThreshold(item.scale))}`), sql` `)} end`
   const { rows } = await sql<{ unit_key: string; n: string | number; sum: string | number; sum_squares: string | number }>`
@@ -86,6 +89,7 @@ export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attri
       from answers join (${respondentsOf(db, waveId, side, { unitId: null, attributes })}) as r on r.id = answers.response_id
       where answers.value is not null and answers.item_key in (${sql.join(items.map((item) => item.key))})
       group by answers.response_id, r.unit_id
+      having count(*) filter (where answers.item_key = ${among}) > 0
     ) as scores group by unit_key`.execute(db)
   return new Map(rows.map((row) => [row.unit_key, { n: Number(row.n), sum: Number(row.sum), sumSquares: Number(row.sum_squares) }]))
 }

@@ -29,7 +29,7 @@ async function releasedUnits(db: Db, organization: { id: string; name: string },
   const items = await reportItems(db, waveId, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const headline = items.find((item) => item.headline) ?? items[0]
-  if (!headline) return { items, units: [] }
+  if (!headline) return { items, headline: null, units: [] }
   const [staff, customer] = await Promise.all([
     countsPerUnit(db, waveId, 'staff', filters.staff, scales), countsPerUnit(db, waveId, 'customer', filters.customer, scales),
   ])
@@ -53,7 +53,7 @@ async function releasedUnits(db: Db, organization: { id: string; name: string },
       headline: { n: outcome.n, agree: outcome.agree },
     })
   }
-  return { items, units: found }
+  return { items, headline: headline.key, units: found }
 }
 
 export async function linkageFor(db: Db, organization: { id: string; name: string; minGroupSize: number }, waveId: string, release: WaveRelease, filters: Filters,
@@ -61,10 +61,11 @@ export async function linkageFor(db: Db, organization: { id: string; name: strin
   const units = (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name }))
   const now = await releasedUnits(db, organization, waveId, release, units, filters)
   // The staff ANOVA: each respondent's share of the items they answered that they agree with, over the
-  // linkage units only (respondents who answered no item have no score).
+  // linkage units only, among the staff who answered the headline: each unit's n is then its released
+  // headline n, never a count of the few who answered no item (which icc1 and icc2 together give away).
   let staffIcc: IccGroup[] | null = null
-  if (now.units.length >= 2) {
-    const sums = await scoreSumsPerUnit(db, waveId, 'staff', filters.staff, now.items)
+  if (now.units.length >= 2 && now.headline) {
+    const sums = await scoreSumsPerUnit(db, waveId, 'staff', filters.staff, now.items, now.headline)
     staffIcc = now.units.flatMap((u) => {
       const s = sums.get(u.point.unit.id)
       return s && s.n > 0 ? [s] : []

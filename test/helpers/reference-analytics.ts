@@ -211,8 +211,8 @@ export interface ReferenceLinkagePoint { unit: string; staff: number; customer: 
 
 /**
  * Staff climate = pooled share agreeing over every staff answer of the unit; customer outcome = the
- * headline's share. Staff respondent score = share of their answered items agreed (respondents who
- * answered none are left out), over every linkage unit; customer score = headline agree 0/1.
+ * headline's share. Staff respondent score = share of their answered items agreed, for the respondents
+ * who answered the headline (so each unit's n is its released headline n), over every linkage unit; customer score = headline agree 0/1.
  */
 export function linkage(rows: readonly PostedRow[], keys: readonly string[], headline: string) {
   const units = [...new Set(rows.map((row) => row.unit))].sort()
@@ -227,7 +227,7 @@ export function linkage(rows: readonly PostedRow[], keys: readonly string[], hea
   const xs = points.map((p) => p.staff), ys = points.map((p) => p.customer)
   const r = pearson(xs, ys), rho = spearman(xs, ys)
   const staffIcc = units.length >= 2
-    ? icc(units.map((unit) => staffOf(unit).filter((row) => answered(row).length > 0).map((row) => answered(row).filter(agrees).length / answered(row).length)))
+    ? icc(units.map((unit) => staffOf(unit).filter((row) => valueOf(row.answers, headline) !== null).map((row) => answered(row).filter(agrees).length / answered(row).length)))
     : null
   const customerIcc = icc(units.map((unit) => customersOf(unit).flatMap((row) => {
     const v = valueOf(row.answers, headline)

@@ -199,8 +199,9 @@ describeEachDatabase('leadership analytics against the reference', (ctx) => {
     near(l.spearman.r, ours.spearman.r, 'Spearman')
     nearInterval(l.spearman.ci95, ours.spearman.ci95, 'Spearman interval')
     // Every linkage unit counts in the staff ICC, Market and Quay too, whose staff left items unanswered
-    // (each respondent's score is over the items they answered).
-    expect(ours.icc.staff).toMatchObject({ units: ours.points.length, respondents: ours.points.reduce((sum, p) => sum + p.staffN, 0) })
+    // (each respondent's score is over the items they answered), with its released headline n.
+    const linked = new Set(ours.points.map((p) => p.unit))
+    expect(ours.icc.staff).toMatchObject({ units: ours.points.length, respondents: share(staff.filter((row) => linked.has(row.unit)), HEADLINE)!.n })
     for (const side of ['staff', 'customer'] as const) {
       const api = l.icc[side], ref = ours.icc[side]!
       expect([api.units, api.respondents], side).toEqual([ref.units, ref.respondents])
