@@ -242,3 +242,19 @@ describe('the result and its method', () => {
     expect(JSON.stringify(result)).not.toContain('null')
   })
 })
+
+describe('key drivers when a predictor is the headline itself', () => {
+  // An item that repeats the headline explains all of it: R² is 1, and round-off must not carry it,
+  // or its interval, past 1 (found by test/routes/analytics-robustness.test.ts: R² 1.0000000000000016).
+  it('gives R² and its interval at most 1', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const rows = survey(150, [0.5, 0.3, 0.2, 0.1], seed)
+      const q = 1 + rows.predictors.length
+      for (let i = 0; i < rows.n; i++) rows.values[i * q + 2] = rows.values[i * q]!
+      const result = drivers(keyDrivers(rows, { seed: ANALYTICS_SEED, replicates: 200 }))
+      expect(result.r2, `seed ${seed}`).toBeLessThanOrEqual(1)
+      close(result.r2, 1, 9)
+      expect(result.r2Ci95[1], `seed ${seed}`).toBeLessThanOrEqual(1)
+    }
+  })
+})

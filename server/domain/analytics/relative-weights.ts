@@ -87,6 +87,8 @@ function weightsOf(whole: Matrix, repaired: boolean): RelativeWeights | null {
   }
   const r2 = raw.reduce((sum, value) => sum + value, 0)
   if (!repaired && r2 > 1 + 1e-12) return null
+  // Round-off carries a perfect fit (an item that repeats the outcome) a few ulps past 1.
+  if (r2 > 1) return { r2: 1, raw: raw.map((value) => value / r2) }
   return { r2, raw }
 }
 
