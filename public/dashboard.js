@@ -171,6 +171,18 @@ window.addEventListener('beforeprint', resizeAll)
 window.addEventListener('afterprint', resizeAll)
 if (window.matchMedia) window.matchMedia('print').addEventListener('change', resizeAll)
 
+// On paper a closed <details> prints only its summary: open the analytics' statistics for the board
+// pack, and close again those the reader had left closed.
+let openedForPrint = []
+window.addEventListener('beforeprint', () => {
+  openedForPrint = [...document.querySelectorAll('.analytics details:not([open])')]
+  openedForPrint.forEach((details) => { details.open = true })
+})
+window.addEventListener('afterprint', () => {
+  openedForPrint.forEach((details) => { details.open = false })
+  openedForPrint = []
+})
+
 // The filter form sends every select, also those left at "All" (an empty value), which the server
 // refuses as a filter without a value. Leave them out so the address holds only the filters chosen
 // (short and shareable); re-enable them when the browser brings the page back from its cache.
