@@ -223,6 +223,44 @@ export function change(current: { agree: number; n: number }, previous: { agree:
   return g ? { ...g, significant: g.pValue < SIGNIFICANCE } : null
 }
 
+export interface GapChangeStats {
+  /** This wave's gap minus the earlier wave's, in points: negative when the gap narrowed. */
+  points: number
+  /** MOVER interval (Zou & Donner 2008) from the four Wilson intervals, in points. */
+  ci95: Interval
+  /** Two-sided Wald z-test of the four independent shares; BH over the cells compared is the caller's. */
+  pValue: number
+}
+
+type Counted = { agree: number; n: number }
+
+/**
+ * Change of the gap between two waves: (staff − customers now) − (staff − customers before), four
+ * independent shares. The interval combines each share's Wilson interval by MOVER: the lower limit
+ * takes each term's distance towards its own lower side (the upper side for a subtracted share).
+ */
+export function gapChange(now: { staff: Counted; customer: Counted }, before: { staff: Counted; customer: Counted }): GapChangeStats | null {
+  const terms: Array<[sign: 1 | -1, counted: Counted]> = [[1, now.staff], [-1, now.customer], [-1, before.staff], [1, before.customer]]
+  let estimate = 0
+  let below = 0
+  let above = 0
+  let variance = 0
+  for (const [sign, { agree, n }] of terms) {
+    const ci = wilson(agree, n)
+    if (!ci) return null
+    const p = agree / n
+    estimate += sign * p
+    const [down, up] = sign === 1 ? [p - ci[0], ci[1] - p] : [ci[1] - p, p - ci[0]]
+    below += down ** 2
+    above += up ** 2
+    variance += (p * (1 - p)) / n
+  }
+  const se = Math.sqrt(variance)
+  // No variance at all (every share 0 or 1): evidence only if the gap moved.
+  const pValue = se === 0 ? (Math.abs(estimate) < 1e-12 ? 1 : 0) : Math.min(1, 2 * normalUpperTail(Math.abs(estimate) / se))
+  return { points: estimate * 100, ci95: [(estimate - Math.sqrt(below)) * 100, (estimate + Math.sqrt(above)) * 100], pValue }
+}
+
 /**
  * Respondents needed on each side to detect a gap of `gapPoints` with 80% power at α = 0.05
  * (two-sided), when the lower of the two shares is expected to be `expectedShare`.

@@ -2,7 +2,7 @@
 // .proportion_ci(method='wilson'), norm.sf, norm.ppf) and from working the formulas by hand.
 import { describe, expect, it } from 'vitest'
 import {
-  agreesOnDimension, benjaminiHochberg, change, classify, erfc, gap, newcombe, normalUpperTail, sampleSizePerSide,
+  agreesOnDimension, benjaminiHochberg, change, classify, erfc, gap, gapChange, newcombe, normalUpperTail, sampleSizePerSide,
   share, summarize, twoProportionPValue, wilson, Z80, Z95,
 } from '../../server/domain/statistics.js'
 
@@ -205,3 +205,34 @@ describe('sample size planner', () => {
     expect(sampleSizePerSide(0.5, 0)).toBeNull()
   })
 })
+
+describe('gap change between two waves (MOVER)', () => {
+  // Worked by hand from the four Wilson intervals: now 40/50 staff and 30/100 customers (gap +50),
+  // before 45/50 and 10/100 (gap +80): the gap narrowed by 30 points.
+  it('a gap that narrowed from +80 to +50', () => {
+    const c = gapChange({ staff: { agree: 40, n: 50 }, customer: { agree: 30, n: 100 } }, { staff: { agree: 45, n: 50 }, customer: { agree: 10, n: 100 } })!
+    expect(c.points).toBeCloseTo(-30, 10)
+    expect(c.ci95[0]).toBeCloseTo(-47.71524096968826, 9)
+    expect(c.ci95[1]).toBeCloseTo(-11.92454225773929, 9)
+    expect(c.pValue).toBeCloseTo(0.0007962301575908095, 12)
+  })
+
+  it('swapping the waves negates the change and mirrors the interval', () => {
+    const a = { staff: { agree: 12, n: 20 }, customer: { agree: 7, n: 31 } }
+    const b = { staff: { agree: 18, n: 22 }, customer: { agree: 5, n: 40 } }
+    const forward = gapChange(a, b)!
+    const back = gapChange(b, a)!
+    expect(back.points).toBeCloseTo(-forward.points, 10)
+    expect(back.ci95[0]).toBeCloseTo(-forward.ci95[1], 10)
+    expect(back.ci95[1]).toBeCloseTo(-forward.ci95[0], 10)
+    expect(back.pValue).toBeCloseTo(forward.pValue, 12)
+  })
+
+  it('needs answers in all four groups, and an unchanged extreme gap is no evidence', () => {
+    expect(gapChange({ staff: { agree: 1, n: 2 }, customer: { agree: 0, n: 0 } }, { staff: { agree: 1, n: 2 }, customer: { agree: 1, n: 2 } })).toBeNull()
+    const same = gapChange({ staff: { agree: 5, n: 5 }, customer: { agree: 0, n: 5 } }, { staff: { agree: 9, n: 9 }, customer: { agree: 0, n: 7 } })!
+    expect(same.points).toBe(0)
+    expect(same.pValue).toBe(1)
+  })
+})
+
