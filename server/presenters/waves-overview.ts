@@ -34,7 +34,7 @@ function presentChange(overview: WaveOverview) {
   return { text: '—', range: null, verdict: previous ? `not comparable with ${previous.name}: a side of either wave is hidden or has no answers` : 'no earlier wave of this template', exact: null }
 }
 
-function presentOverview(overview: WaveOverview, min: number) {
+function presentOverview(overview: WaveOverview) {
   const { headline, responses } = overview
   const none = responses.staff.shown && responses.staff.n === 0 && responses.customer.shown && responses.customer.n === 0
   const hidden = !responses.staff.shown || !responses.customer.shown || isSuppressed(headline.staff) || isSuppressed(headline.customer)
@@ -52,23 +52,31 @@ function presentOverview(overview: WaveOverview, min: number) {
     gap: headline.gap
       ? { points: f.points(headline.gap.points), range: `95% interval ${f.pointsRange(headline.gap.ci95)}`, verdict: gapVerdict(headline.gap.significant), exact: `q = ${f.pValue(headline.gap.qValue)}` }
       : null,
-    gapMissing: headline.gap ? null : `a side is ${hiddenBecause(min)}`,
+    gapMissing: headline.gap ? null : hidden ? 'a side is hidden' : 'a side has no answers yet',
     change: presentChange(overview),
   }
+}
+
+/** When a wave runs, in words: both dates, one of them, or none set. */
+function datesOf(wave: Pick<Wave, 'opensAt' | 'closesAt'>): string {
+  if (wave.opensAt && wave.closesAt) return `${f.date(wave.opensAt)} – ${f.date(wave.closesAt)}`
+  if (wave.opensAt) return `from ${f.date(wave.opensAt)}`
+  if (wave.closesAt) return `until ${f.date(wave.closesAt)}`
+  return 'no dates set'
 }
 
 export function presentWavesOverview(input: { waves: readonly Wave[]; overviews: ReadonlyArray<WaveOverview | null>; group: OverviewGroup; minGroupSize: number }) {
   const { waves, overviews, group, minGroupSize: min } = input
   const rows = waves.map((wave, i) => {
     const overview = overviews[i] ?? null
-    const figures = overview ? presentOverview(overview, min) : null
+    const figures = overview ? presentOverview(overview) : null
     return {
       id: wave.id,
       href: `/waves/${wave.id}`,
       name: wave.name,
       status: wave.status,
       template: `${wave.instrumentName} v${wave.instrumentVersion}`,
-      dates: `${f.date(wave.opensAt)} – ${f.date(wave.closesAt)}`,
+      dates: datesOf(wave),
       figures,
       /** In place of the figures when there are none to show. */
       empty: !figures ? null : figures.none ? (group?.unit ? `No answers from ${group.unit.name} yet` : wave.status === 'draft' ? 'Draft: no answers yet' : 'No answers yet') : null,
