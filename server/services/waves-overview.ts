@@ -10,6 +10,7 @@ import { SIDES, type Side } from '../domain/types.js'
 import type { GroupStatus } from '../domain/release.js'
 import { buildReport, isSuppressed, type ItemResult, type Share } from '../domain/report.js'
 import { gapChange, SIGNIFICANCE, type GapChangeStats } from '../domain/statistics.js'
+import { LocalCache } from '../local-cache.js'
 import { fromRollups } from '../repositories/reports.js'
 import { earlierWaves, type Wave } from '../repositories/waves.js'
 import { reportItems } from './report.js'
@@ -60,6 +61,8 @@ function shownCount(status: GroupStatus): ShownCount {
   return status.reason === 'no_answers' ? { shown: true, n: 0 } : { shown: false }
 }
 
+const figuresKept = new LocalCache<string, WaveFigures>({ max: 500 })
+
 /**
  * One wave's figures for a group (the whole wave or one unit): the respondents from the release, the
  * headline from the rollups of that group through the same buildReport as the report, so that its gap
@@ -67,7 +70,13 @@ function shownCount(status: GroupStatus): ShownCount {
  */
 export async function waveFigures(db: Db, organization: Organization, wave: WaveRef, unit: { id: string; name: string } | null): Promise<WaveFigures> {
   const unitId = unit?.id ?? null
-  const [release, items] = await Promise.all([waveRelease(db, wave.id, organization.minGroupSize), reportItems(db, wave.id, organization.name)])
+  const release = await waveRelease(db, wave.id, organization.minGroupSize)
+  // The same release version shows the same figures (release.ts), so they are kept under it: a list
+  // read again costs the release's version checks only.
+  const key = JSON.stringify([wave.id, wave.name, unit, organization.name, organization.minGroupSize, release.version])
+  const kept = figuresKept.get(key)
+  if (kept) return kept
+  const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map(items.map((item) => [item.key, item.scale]))
   const [staff, customer] = await Promise.all(SIDES.map((side) => fromRollups(db, wave.id, side, unitId, scales)))
   const group = groupOf(unitId, {})
@@ -76,7 +85,9 @@ export async function waveFigures(db: Db, organization: Organization, wave: Wave
     sides: { staff: { ...staff!, shown: shows(release, 'staff', group) }, customer: { ...customer!, shown: shows(release, 'customer', group) } },
   })
   const responses = Object.fromEntries(SIDES.map((side) => [side, shownCount(release.sides[side].status(group))])) as Record<Side, ShownCount>
-  return { wave: { id: wave.id, name: wave.name }, unit, responses, headline: report.headline }
+  const figures = { wave: { id: wave.id, name: wave.name }, unit, responses, headline: report.headline }
+  figuresKept.set(key, figures)
+  return figures
 }
 
 const counted = (share: Share) => (isSuppressed(share) ? null : { agree: share.agree, n: share.n })
