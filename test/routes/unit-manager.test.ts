@@ -109,7 +109,7 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     }
     expect((await browser.get('/waves/new')).statusCode).toBe(403)
     expect((await browser.get('/settings/people')).statusCode).toBe(403)
-    // The wave list is the same list everyone sees: names and dates, no counts.
+    // The wave list shows them their unit's figures only (test/routes/waves-overview.test.ts).
     const list = await browser.get('/waves')
     expect(list.statusCode).toBe(200)
     expect(list.body).toContain('2026-Q4')

@@ -3,10 +3,14 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
+import { getOrganization } from '../../repositories/organizations.js'
+import { findWave, listWaves } from '../../repositories/waves.js'
 import { audit } from '../../services/audit.js'
-import { reportScope, seesLinkOf } from '../../services/report-scope.js'
+import { reportScope, seesLinkOf, type Reader } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, conflictIn, removeWave } from '../../services/wave-settings.js'
 import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
+import { oneWaveOverview, overviewJson, wavesOverview } from '../../services/waves-overview.js'
+import { WaveOverview } from './overview-schemas.js'
 import { errors, IdParams } from './schemas.js'
 
 const Url = Type.Union([Type.String(), Type.Null()])
@@ -30,11 +34,18 @@ const Wave = Type.Object({
     staff: Url,
     customer: Url,
   })),
+  overview: WaveOverview,
 })
 
 export default async function waves(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const publicUrl = app.config.publicUrl
+
+  /** A wave object with its overview for this reader (services/waves-overview.ts). */
+  async function withOverview<T extends { id: string }>(reader: Reader, json: T) {
+    const [organization, wave] = await Promise.all([getOrganization(app.db, reader.organizationId), findWave(app.db, reader.organizationId, json.id)])
+    return { ...json, overview: wave ? overviewJson(await oneWaveOverview(app.db, organization, wave, reader)) : null }
+  }
 
   app.get('/waves', {
     config: { access: 'read' },
@@ -42,7 +53,13 @@ export default async function waves(fastify: FastifyInstance) {
   }, async (request) => {
     // A unit manager gets only their units' links (report-scope.ts seesLinkOf).
     const scope = await reportScope(app.db, request.principal!)
-    return wavesJson(app.db, request.principal!.organizationId, publicUrl, (unitId) => seesLinkOf(scope, unitId))
+    const orgId = request.principal!.organizationId
+    const [json, organization, waves] = await Promise.all([
+      wavesJson(app.db, orgId, publicUrl, (unitId) => seesLinkOf(scope, unitId)), getOrganization(app.db, orgId), listWaves(app.db, orgId),
+    ])
+    const { overviews } = await wavesOverview(app.db, organization, waves, request.principal!)
+    const byId = new Map(waves.map((wave, i) => [wave.id, overviewJson(overviews[i]!)]))
+    return json.map((wave) => ({ ...wave, overview: byId.get(wave.id) ?? null }))
   })
 
   app.post('/waves', {
@@ -70,7 +87,7 @@ export default async function waves(fastify: FastifyInstance) {
       const conflict = conflictIn(created.errors)
       throw conflict ? fieldsInvalid(created.errors, 409, 'conflict', conflict) : fieldsInvalid(created.errors)
     }
-    return reply.code(201).send((await oneWaveJson(app.db, orgId, created.value, publicUrl))!)
+    return reply.code(201).send(await withOverview(request.principal!, (await oneWaveJson(app.db, orgId, created.value, publicUrl))!))
   })
 
   app.get('/waves/:id', {
@@ -80,7 +97,7 @@ export default async function waves(fastify: FastifyInstance) {
     const scope = await reportScope(app.db, request.principal!)
     const wave = await oneWaveJson(app.db, request.principal!.organizationId, request.params.id, publicUrl, (unitId) => seesLinkOf(scope, unitId))
     if (!wave) throw notFound('This wave')
-    return wave
+    return withOverview(request.principal!, wave)
   })
 
   app.patch('/waves/:id', {
@@ -107,7 +124,7 @@ export default async function waves(fastify: FastifyInstance) {
       throw conflict ? fieldsInvalid(changed.errors, 409, 'conflict', conflict) : fieldsInvalid(changed.errors)
     }
     await auditWaveChange(app.db, request, changed.value)
-    return (await oneWaveJson(app.db, orgId, request.params.id, publicUrl))!
+    return withOverview(request.principal!, (await oneWaveJson(app.db, orgId, request.params.id, publicUrl))!)
   })
 
   app.delete('/waves/:id', {

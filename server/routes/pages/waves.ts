@@ -9,6 +9,7 @@ import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
 import { closingDay } from '../../domain/wave-changes.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { presentDashboard } from '../../presenters/report.js'
+import { presentWavesOverview } from '../../presenters/waves-overview.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { listActiveUnits } from '../../repositories/units.js'
@@ -20,6 +21,7 @@ import { reportCsv, waveReport } from '../../services/report.js'
 import { reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, removeWave, waveHoldings } from '../../services/wave-settings.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
+import { wavesOverview } from '../../services/waves-overview.js'
 import { loadWave } from '../load-wave.js'
 
 type Params = { id: string }
@@ -36,8 +38,11 @@ export default async function wavePages(app: FastifyInstance) {
   }
 
   app.get('/waves', { config: { access: 'read' } }, async (request, reply) => {
-    const waves = await listWaves(app.db, orgOf(request))
-    return reply.page('waves', { title: 'Waves', waves })
+    const [waves, organization] = await Promise.all([listWaves(app.db, orgOf(request)), getOrganization(app.db, orgOf(request))])
+    // Each wave's figures through its own release; a unit manager's of their first unit only.
+    const { group, overviews } = await wavesOverview(app.db, organization, waves, request.principal!)
+    const overview = presentWavesOverview({ waves, overviews, group, minGroupSize: organization.minGroupSize })
+    return reply.page('waves', { title: 'Waves', waves, overview, styles: ['/public/report.css', '/public/waves.css'] })
   })
 
   app.get('/waves/new', { config: { access: 'manage_waves' } }, async (request, reply) => {
