@@ -205,10 +205,11 @@ export interface StaffAnswerRule {
 export function staffAnswerRule(release: StaffMeasureRelease, namedUnits: Iterable<string>, measures: readonly string[]): StaffAnswerRule {
   const named = [...namedUnits]
   const rowsExported = release(null, 'respondents') === 'shown'
-  const unitShows = (unitId: string, measure: string) => release(unitId, 'respondents') === 'shown' && release(unitId, measure) === 'shown'
-  // A named unit with no answer to the measure has nothing to hide (its count is 0 and its cells empty anyway).
-  const unnamed = new Set(measures.filter((measure) => rowsExported && release(null, measure) === 'shown'
-    && named.every((unitId) => unitShows(unitId, measure) || release(unitId, measure) === 'empty')))
+  // A group nobody answered the measure in has nothing to hide: its count, 0, splits no one off (its
+  // cells hold only "na" and blanks). One that hides its respondents hides every column.
+  const open = (unitId: string | null, measure: string) => release(unitId, measure) !== 'hidden'
+  const unitShows = (unitId: string, measure: string) => release(unitId, 'respondents') === 'shown' && open(unitId, measure)
+  const unnamed = new Set(measures.filter((measure) => rowsExported && open(null, measure) && named.every((unitId) => unitShows(unitId, measure))))
   const byUnit = new Map(named.map((unitId) => [unitId, new Set(measures.filter((measure) => unitShows(unitId, measure)))]))
   return {
     rowsExported,

@@ -178,6 +178,7 @@ function solve(parts: readonly string[], known: ReadonlyMap<string, number>, equ
 describeEachDatabase('the responses export: an answer cell follows the report of its group', (ctx) => {
   let token: string
   let waveId: string
+  let organizationId: string
   const UNITS = ['North', 'South', 'Small']
   const api = async (url: string) => {
     const response = await ctx.app.inject({ method: 'GET', url, headers: bearer(token) })
@@ -234,6 +235,7 @@ describeEachDatabase('the responses export: an answer cell follows the report of
 
   it('hides a unit of six\'s one headline prediction and two "valued" answers in the export as the report does', async () => {
     const tenant = await createTenant(ctx, 'Predictors')
+    organizationId = tenant.organizationId
     token = await apiToken(ctx, tenant.owner.email)
     for (const name of UNITS) await createUnit(ctx, token, name)
     waveId = (await createWave(ctx, token, { name: 'Predict', predictions: 'headline' })).id
@@ -286,12 +288,18 @@ describeEachDatabase('the responses export: an answer cell follows the report of
 
   it('after the next release step, two exports differ per unit and answer column by 0 or at least five, and the new one obeys the new report', async () => {
     const before = await exportRows()
+    // A step while an export streams: the file keeps the rows and cells of the release it was counted on.
+    const lines = responsesCsv(ctx.database.db, organizationId, waveId, 5)
+    let streamed = (await lines.next()).value as string
     const imported = await ctx.app.inject({
       method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token),
       payload: [...staff('Small', 5, 5, 5, 8), ...staff('North', 2, 2, 2, 7)],
     })
     expect(imported.statusCode).toBe(201)
     await ctx.database.db.updateTable('responses').set({ submitted_at: new Date('2026-11-04T00:00:00Z') }).where('wave_id', '=', waveId).where('side', '=', 'staff').execute()
+    for await (const line of lines) streamed += line
+    const sorted = (rows: readonly Row[]) => rows.map((row) => JSON.stringify(row)).sort()
+    expect(sorted((parse(streamed, { columns: true }) as Row[]).filter((row) => row.side === 'staff'))).toEqual(sorted(before))
     const after = await exportRows()
     expect(after.length).toBeGreaterThan(before.length)
     for (const measure of [PREDICT, 'valued', HEADLINE]) {
