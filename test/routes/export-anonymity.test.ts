@@ -312,4 +312,32 @@ describeEachDatabase('the responses export: an answer cell follows the report of
       for (const unit of UNITS) expect(filled(after, unit, measure), `${unit} ${measure}`).toBe((await reported(unit, measure)) ?? 0)
     }
   })
+
+  it('names no unit whose respondents the report hides to protect a smaller one, so no count of rows or cells gives it', async () => {
+    // South has three staff (hidden); Small's six are hidden with them, or South's three would be the
+    // whole wave less North and Small. Small's six rows under its name would undo that.
+    waveId = (await createWave(ctx, token, { name: 'Secondary', predictions: 'headline' })).id
+    const imported = await ctx.app.inject({
+      method: 'POST', url: `/api/v1/waves/${waveId}/responses`, headers: bearer(token),
+      payload: [...staff('North', 10, 10, 10, 7), ...staff('Small', 6, 6, 6, 5), ...staff('South', 3, 3, 3, 2)],
+    })
+    expect(imported.statusCode).toBe(201)
+    await ctx.database.db.updateTable('responses').set({ submitted_at: new Date('2026-11-04T00:00:00Z') }).where('wave_id', '=', waveId).where('side', '=', 'staff').execute()
+    expect(await reported(null, HEADLINE)).toBe(19)
+    expect(await reported('North', HEADLINE)).toBe(10)
+    expect(await reported('Small', HEADLINE)).toBeNull()
+    expect(await reported('South', HEADLINE)).toBeNull()
+    const release = await waveRelease(ctx.database.db, waveId, 5)
+    const small = (await ctx.database.db.selectFrom('units').select('id').where('name', '=', 'Small').where('organization_id', '=', organizationId).executeTakeFirstOrThrow()).id
+    expect(release.sides.staff.status({ unit: small, attribute: null })).toEqual({ shown: false, reason: 'protects_smaller' })
+    const rows = await exportRows()
+    expect(countBy(rows, (row) => row.unit!)).toEqual(new Map([['North', 10], ['', 9]]))
+    // Rows per named unit and filled cells per column are the report's figures; the nine without a unit are the whole less North.
+    for (const measure of [HEADLINE, PREDICT, 'valued']) {
+      expect(filled(rows, 'North', measure)).toBe((await reported('North', measure))!)
+      expect(filled(rows, '', measure)).toBe((await reported(null, measure))! - (await reported('North', measure))!)
+      const hidden = await hiddenParts(measure)
+      for (const [part, n] of await attack(measure, rows)) expect(hidden.get(part) ? `${part} ${measure}: ${n}` : part).toBe(part)
+    }
+  })
 })
