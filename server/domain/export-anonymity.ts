@@ -8,8 +8,18 @@
 // its rows or on none, so that no row can be told apart from the unit's others by subtracting the
 // named ones from the report; the rows left without a unit (those that had none and those whose unit
 // is withheld) must be k-anonymous among themselves too. Every rung of the ladder is tried, the
-// units to withhold are worked out for it, and the one that loses the least is kept. Answers,
-// staff predictions (`predict:<key>`) included, are not quasi-identifiers: they are exported as given.
+// units to withhold are worked out for it, and the one that loses the least is kept.
+//
+// Answers, staff predictions (`predict:<key>`) included, are not quasi-identifiers, but each answer
+// column is a measure the report may hide for a group (fewer than k answered it there, or secondary
+// suppression): counting a unit's non-empty cells would print the figure the report hides. So an
+// answer cell is shown only where the release shows the figure of the group the row is exported
+// under, for that measure (staffAnswerRule): a named unit's rows under their unit, the rows without
+// a unit under the whole side — and those only while every named unit's figure for the measure is
+// shown too, for else the whole side's figure minus the named units' and the unnamed rows' cells
+// would leave exactly the named units the report hides. Every count the export then prints (rows
+// per named unit, non-empty cells per column and group) is a released figure or the whole side's
+// released figure minus released ones, so it tells nothing the report does not.
 
 import { smallestShownGroup, tooSmall } from './anonymity.js'
 
@@ -175,6 +185,38 @@ export function generalizedDay(day: string, level: DayLevel): string {
   return `${year}-W${String(week).padStart(2, '0')}`
 }
 
+/** Whether the release shows a staff group's figure for a measure ('respondents', an item key, `predict:<key>`), and if not, whether the group has no answers to it at all. */
+export type MeasureStatus = 'shown' | 'hidden' | 'empty'
+
+/** The staff release as the export reads it: a unit's group (null: the whole side) and a measure. */
+export type StaffMeasureRelease = (unitId: string | null, measure: string) => MeasureStatus
+
+export interface StaffAnswerRule {
+  /** False when the release hides the whole staff side's respondents: then no staff row is written. */
+  rowsExported: boolean
+  /** Whether a row exported under this unit (null: a row with an empty unit cell) shows its answer for the measure. */
+  shows(unitId: string | null, measure: string): boolean
+}
+
+/**
+ * Which answer cells of staff rows the export fills (see the top of this file). `namedUnits` are
+ * the units whose name the rows carry; `measures` the answer columns.
+ */
+export function staffAnswerRule(release: StaffMeasureRelease, namedUnits: Iterable<string>, measures: readonly string[]): StaffAnswerRule {
+  const named = [...namedUnits]
+  const rowsExported = release(null, 'respondents') === 'shown'
+  // A group nobody answered the measure in has nothing to hide: its count, 0, splits no one off (its
+  // cells hold only "na" and blanks). One that hides its respondents hides every column.
+  const open = (unitId: string | null, measure: string) => release(unitId, measure) !== 'hidden'
+  const unitShows = (unitId: string, measure: string) => release(unitId, 'respondents') === 'shown' && open(unitId, measure)
+  const unnamed = new Set(measures.filter((measure) => rowsExported && open(null, measure) && named.every((unitId) => unitShows(unitId, measure))))
+  const byUnit = new Map(named.map((unitId) => [unitId, new Set(measures.filter((measure) => unitShows(unitId, measure)))]))
+  return {
+    rowsExported,
+    shows: (unitId, measure) => rowsExported && (unitId === null ? unnamed.has(measure) : (byUnit.get(unitId)?.has(measure) ?? false)),
+  }
+}
+
 /**
  * The words the export's `anonymity` column carries on every staff row (the same on all of them,
  * so that it tells no row from another), or on the one note row when staff rows are not exported.
@@ -182,7 +224,7 @@ export function generalizedDay(day: string, level: DayLevel): string {
 export function generalizationNote(generalization: StaffGeneralization): string {
   const { k } = generalization
   if (!generalization.exported) return `staff rows not exported: fewer than ${k} staff responses`
-  const parts = [`k-anonymous, k=${k}`, 'unit empty when none or withheld']
+  const parts = [`k-anonymous, k=${k}`, 'unit empty when none or withheld', 'answer empty where the report hides its group']
   if (generalization.day === 'week') parts.push('submitted as ISO week')
   if (generalization.day === 'month') parts.push('submitted as month')
   if (generalization.day === 'withheld') parts.push('submitted withheld')

@@ -1,20 +1,24 @@
 // The queries behind the responses export (services/export.ts): its staff rows counted by their
-// quasi-identifiers, the customers' attribute names, and its responses a page at a time in id order.
+// quasi-identifiers (with their ids), the customers' attribute names, and its responses a page at a time in id order.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import type { StaffGroup } from '../domain/export-anonymity.js'
+import type { StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
 import type { Channel, Side } from '../domain/types.js'
 
 /** The UTC day a response was submitted, YYYY-MM-DD: the same words in the counts and in the rows. */
 const submittedDay = sql<string>`to_char(responses.submitted_at at time zone 'UTC', 'YYYY-MM-DD')`
 
-/** The wave's staff responses counted per unit (null for none), day submitted, language and channel. */
-export async function staffGroups(db: Db, organizationId: string, waveId: string): Promise<StaffGroup[]> {
+/** A staff response as the export counts it: its id and its quasi-identifiers (no answers). */
+export interface StaffRowKey extends StaffQuasiIdentifiers {
+  id: string
+}
+
+/** The wave's staff responses: id, unit (null for none), UTC day submitted, language and channel. */
+export async function staffRowKeys(db: Db, organizationId: string, waveId: string): Promise<StaffRowKey[]> {
   const rows = await db.selectFrom('responses')
-    .select(['responses.unit_id', submittedDay.as('day'), 'responses.locale', 'responses.channel', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('responses.organization_id', '=', organizationId).where('responses.wave_id', '=', waveId).where('responses.side', '=', 'staff')
-    .groupBy(['responses.unit_id', submittedDay, 'responses.locale', 'responses.channel']).execute()
-  return rows.map((row) => ({ unitId: row.unit_id, day: row.day, language: row.locale, channel: row.channel, n: Number(row.n) }))
+    .select(['responses.id', 'responses.unit_id', submittedDay.as('day'), 'responses.locale', 'responses.channel'])
+    .where('responses.organization_id', '=', organizationId).where('responses.wave_id', '=', waveId).where('responses.side', '=', 'staff').execute()
+  return rows.map((row) => ({ id: row.id, unitId: row.unit_id, day: row.day, language: row.locale, channel: row.channel }))
 }
 
 /** Every attribute name the wave's customer responses carry, sorted. */

@@ -2,15 +2,21 @@
 // for a wave whose staff predict customers' answers). Staff rows carry
 // nothing that could single a person out: no id, no attributes, and their unit, day, language and
 // channel only as far as generalizeStaff (domain/export-anonymity.ts) lets them stay k-anonymous, and
-// their unit only where the wave's release shows it; the last column, anonymity, says how. The route sends what this returns.
+// their unit only where the wave's release shows it; the last column, anonymity, says how. An answer
+// cell of a staff row is left empty where the release hides, for that item or prediction, the figure
+// of the group the row is exported under (staffAnswerRule), so that counting cells never gives a
+// figure the report hides. The route sends what this returns.
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/connect.js'
 import { csvLine } from '../domain/csv.js'
-import { exportedStaffCells, generalizationNote, generalizeStaff, type StaffGroup, type StaffQuasiIdentifiers } from '../domain/export-anonymity.js'
-import { customerAttributeNames, responsePage, staffGroups } from '../repositories/export.js'
+import {
+  exportedStaffCells, generalizationNote, generalizeStaff, staffAnswerRule, type MeasureStatus, type StaffGroup, type StaffQuasiIdentifiers,
+} from '../domain/export-anonymity.js'
+import { customerAttributeNames, responsePage, staffRowKeys } from '../repositories/export.js'
+import { releaseVersion } from '../repositories/respondents.js'
 import { predictionKey } from '../domain/predictions.js'
 import { waveItems, type WaveItem } from '../repositories/instruments.js'
-import { waveRelease } from './release.js'
+import { waveRelease, type WaveRelease } from './release.js'
 
 const PAGE_SIZE = 2000
 
@@ -22,50 +28,78 @@ const PAGE_SIZE = 2000
 const answerColumns = (items: readonly WaveItem[]) => [...items.map((item) => item.key), ...items.filter((item) => item.predicted).map((item) => predictionKey(item.key))]
 
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
-  const [keys, counted, attributeNames, release] = await Promise.all([
-    waveItems(db, waveId).then(answerColumns), staffGroups(db, organizationId, waveId), customerAttributeNames(db, waveId),
-    waveRelease(db, waveId, minGroupSize),
+  const [keys, attributeNames, { staffRows, release }] = await Promise.all([
+    waveItems(db, waveId).then(answerColumns), customerAttributeNames(db, waveId), staffWithRelease(db, organizationId, waveId, minGroupSize),
   ])
   // A unit the release hides is not named here either, or its rows would rebuild its figures.
   const named = (unitId: string | null) => (unitId !== null && release.sides.staff.shown({ unit: unitId, attribute: null }) ? unitId : null)
   const merged = new Map<string, StaffGroup>()
-  for (const group of counted) {
-    const unnamed = { ...group, unitId: named(group.unitId) }
-    const key = groupKey(unnamed)
+  for (const row of staffRows) {
+    const key = groupKey({ ...row, unitId: named(row.unitId) })
     const before = merged.get(key)
-    merged.set(key, before ? { ...before, n: before.n + unnamed.n } : unnamed)
+    merged.set(key, before ? { ...before, n: before.n + 1 } : { unitId: named(row.unitId), day: row.day, language: row.language, channel: row.channel, n: 1 })
   }
   const groups = [...merged.values()]
   const generalization = generalizeStaff(groups, minGroupSize)
-  const note = generalizationNote(generalization)
-  // Staff rows are written only as far as they were counted: one released after the counts were
-  // taken would join a combination the generalization did not see (it is in the next export).
-  const uncounted = new Map(groups.map((group) => [groupKey(group), generalization.exported ? group.n : 0]))
+  const rule = staffAnswerRule(staffStatus(release), generalization.unitsShown, keys)
+  const exported = generalization.exported && rule.rowsExported
+  const note = generalization.exported && !rule.rowsExported ? 'staff rows not exported: the report hides the whole staff side' : generalizationNote(generalization)
+  // Only the staff rows counted are written: one released after the counts were taken belongs to a
+  // release the generalization and the answer rule did not see (it is in the next export).
+  const counted = new Set(exported ? staffRows.map((row) => row.id) : [])
 
   const header = ['response', 'side', 'unit', 'submitted', 'language', 'channel', ...keys, 'comment', ...attributeNames.map((name) => `customer.${name}`), 'anonymity']
   yield csvLine(header)
-  if (!generalization.exported) yield csvLine([...header.slice(0, -1).map(() => ''), note])
+  if (!exported) yield csvLine([...header.slice(0, -1).map(() => ''), note])
   let after: string | null = null
   for (;;) {
     const rows = await responsePage(db, organizationId, waveId, after, PAGE_SIZE)
     for (const row of rows) {
       const answers = keys.map((key) => (key in row.answers ? (row.answers[key] ?? 'na') : ''))
+      // Customers answer under their name (a personal invitation knows them), so their rows are the
+      // organization's own records and stay whole; only the report's aggregates are suppressed for them.
       if (row.side === 'customer') {
         yield csvLine([row.id, row.side, row.unitName, row.submittedAt.toISOString(), row.locale, row.channel, ...answers, row.comment,
           ...attributeNames.map((name) => (Object.hasOwn(row.attributes, name) ? row.attributes[name] : '')), ''])
         continue
       }
+      if (!counted.has(row.id)) continue
       const identifiers: StaffQuasiIdentifiers = { unitId: named(row.unitId), day: row.day, language: row.locale, channel: row.channel }
-      const key = groupKey(identifiers)
-      const left = uncounted.get(key) ?? 0
-      if (left <= 0) continue
-      uncounted.set(key, left - 1)
       const cells = exportedStaffCells(generalization, identifiers)
-      yield csvLine(['', row.side, cells.unitShown ? row.unitName : '', cells.submitted, cells.language, cells.channel, ...answers, row.comment,
+      const under = cells.unitShown ? row.unitId : null
+      const shown = keys.map((key, i) => (rule.shows(under, key) ? answers[i] : ''))
+      yield csvLine(['', row.side, cells.unitShown ? row.unitName : '', cells.submitted, cells.language, cells.channel, ...shown, row.comment,
         ...attributeNames.map(() => ''), note])
     }
     if (rows.length < PAGE_SIZE) break
     after = rows.at(-1)!.id
+  }
+}
+
+/**
+ * The staff rows and the release they belong to, read between two looks at the staff side's release
+ * version (step, respondents, revision): when a release step (or a deletion) came in between, both
+ * are read again, so that the rows counted are exactly the release's and the cells it lets through
+ * are counts it shows.
+ */
+async function staffWithRelease(db: Db, organizationId: string, waveId: string, minGroupSize: number) {
+  const version = async () => JSON.stringify(await releaseVersion(db, waveId, 'staff'))
+  for (let attempt = 0; ; attempt++) {
+    const before = await version()
+    const [staffRows, release] = await Promise.all([staffRowKeys(db, organizationId, waveId), waveRelease(db, waveId, minGroupSize)])
+    if ((await version()) === before) return { staffRows, release }
+    // Steps are minutes apart: a few tries always find a quiet moment.
+    if (attempt >= 9) throw new Error('the staff release kept changing while the export was read')
+  }
+}
+
+/** The staff release per unit (null: the whole side) and measure, as staffAnswerRule reads it. */
+function staffStatus(release: WaveRelease) {
+  return (unitId: string | null, measure: string): MeasureStatus => {
+    const index = release.measures.get(measure)
+    if (index === undefined) return 'hidden'
+    const status = release.sides.staff.status({ unit: unitId, attribute: null }, index)
+    return status.shown ? 'shown' : status.reason === 'no_answers' ? 'empty' : 'hidden'
   }
 }
 

@@ -5,8 +5,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SMALLEST_MIN_GROUP_SIZE, smallestShownGroup } from '../../server/domain/anonymity.js'
 import {
-  exportedStaffCells, generalizationNote, generalizedDay, generalizeStaff, type StaffGeneralization, type StaffGroup,
+  exportedStaffCells, generalizationNote, generalizedDay, generalizeStaff, staffAnswerRule, type MeasureStatus, type StaffGeneralization, type StaffGroup,
 } from '../../server/domain/export-anonymity.js'
+import { Release } from '../../server/domain/release.js'
 
 const DAY = '2026-11-02'
 const group = (unitId: string | null, n: number, rest: Partial<StaffGroup> = {}): StaffGroup => ({ unitId, n, day: DAY, language: 'en', channel: 'link', ...rest })
@@ -86,7 +87,7 @@ describe('generalizeStaff: day, language and channel', () => {
     const g = generalizeStaff([group('a', 10), group('b', 9), group('b', 1, { channel: 'invitation' })], 5)
     expect(levels(g)).toEqual({ ...KEPT, channel: 'withheld' })
     expect([...g.unitsShown].sort()).toEqual(['a', 'b'])
-    expect(generalizationNote(g)).toBe('k-anonymous, k=5; unit empty when none or withheld; channel withheld')
+    expect(generalizationNote(g)).toBe('k-anonymous, k=5; unit empty when none or withheld; answer empty where the report hides its group; channel withheld')
   })
 
   it('withholds the language when too few answered in one', () => {
@@ -184,5 +185,86 @@ describe('generalizeStaff: properties', () => {
         expect([...other.unitsShown].sort()).toEqual([...g.unitsShown].sort())
       }
     }), { numRuns: 300 })
+  })
+})
+
+describe('staffAnswerRule: an answer cell only where the release shows its group', () => {
+  /** A release given as a table: unit (or "whole") → measure → status; anything not listed is shown. */
+  const table = (statuses: Record<string, Record<string, MeasureStatus>>) => (unitId: string | null, measure: string): MeasureStatus =>
+    statuses[unitId ?? 'whole']?.[measure] ?? 'shown'
+
+  it('blanks a named unit\'s column where its figure is hidden, and keeps the others', () => {
+    // A unit of six where one gave the headline prediction: hidden for it, shown for the rest.
+    const rule = staffAnswerRule(table({ small: { 'predict:excellent_service': 'hidden' } }), ['north', 'small'], ['excellent_service', 'predict:excellent_service'])
+    expect(rule.rowsExported).toBe(true)
+    expect(rule.shows('small', 'predict:excellent_service')).toBe(false)
+    expect(rule.shows('small', 'excellent_service')).toBe(true)
+    expect(rule.shows('north', 'predict:excellent_service')).toBe(true)
+  })
+
+  it('blanks the rows without a unit where the whole wave is hidden, or where a named unit is (the whole less the rest would give it)', () => {
+    const measures = ['valued', 'trust', 'easy']
+    const rule = staffAnswerRule(table({ whole: { trust: 'hidden' }, small: { valued: 'hidden', easy: 'empty' } }), ['north', 'small'], measures)
+    expect(rule.shows(null, 'valued')).toBe(false)
+    expect(rule.shows(null, 'trust')).toBe(false)
+    // A named unit nobody answered in has nothing to give away: its cells are "na" or blank anyway.
+    expect(rule.shows(null, 'easy')).toBe(true)
+    expect(rule.shows('small', 'easy')).toBe(true)
+    expect(rule.shows('north', 'trust')).toBe(true)
+    // A unit not named is not asked about: its rows are among those without a unit.
+    expect(staffAnswerRule(table({ kiosk: { valued: 'hidden' } }), ['north'], measures).shows(null, 'valued')).toBe(true)
+  })
+
+  it('blanks every column of a unit whose respondents are hidden, and writes no row when the whole side\'s are', () => {
+    const hiddenUnit = staffAnswerRule(table({ small: { respondents: 'hidden' } }), ['small'], ['valued'])
+    expect(hiddenUnit.shows('small', 'valued')).toBe(false)
+    expect(hiddenUnit.shows('unknown', 'valued')).toBe(false)
+    const hiddenWhole = staffAnswerRule(table({ whole: { respondents: 'hidden' } }), ['north'], ['valued'])
+    expect(hiddenWhole.rowsExported).toBe(false)
+    expect(hiddenWhole.shows('north', 'valued')).toBe(false)
+    expect(hiddenWhole.shows(null, 'valued')).toBe(false)
+  })
+
+  // With the product's own release over random units (respondents and how many of them answered one
+  // item), and any set of named units the release shows: an attacker who knows every figure the
+  // release shows and every filled-cell count of the export (per named unit, and for the rows without
+  // a unit) can fix no unit's count the release hides.
+  it('adds no hidden count to what the release shows, whatever the units and their answers', () => {
+    const unit = fc.record({ respondents: fc.integer({ min: 1, max: 14 }), answered: fc.integer({ min: 0, max: 14 }) })
+    fc.assert(fc.property(fc.array(unit, { minLength: 1, maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.integer({ min: 3, max: 6 }), (units, naming, k) => {
+      const ids = units.map((_, i) => `u${i}`)
+      const counts = units.map((u) => [u.respondents, Math.min(u.answered, u.respondents)])
+      const release = new Release(ids.map((id, i) => ({ unitKey: id, attributes: {}, counts: counts[i]! })), k)
+      const status = (unitId: string | null, measure: string): MeasureStatus => {
+        const s = release.status({ unit: unitId, attribute: null }, measure === 'respondents' ? 0 : 1)
+        return s.shown ? 'shown' : s.reason === 'no_answers' ? 'empty' : 'hidden'
+      }
+      const named = ids.filter((id, i) => naming[i] && status(id, 'respondents') === 'shown')
+      const rule = staffAnswerRule(status, named, ['item'])
+      if (!rule.rowsExported) return
+      const known = new Map<string, number>()
+      for (const id of ids) if (status(id, 'item') === 'shown') known.set(id, counts[ids.indexOf(id)]![1]!)
+      for (const id of named) if (rule.shows(id, 'item')) known.set(id, counts[ids.indexOf(id)]![1]!)
+      const equations: Array<{ parts: string[]; value: number }> = []
+      const total = counts.reduce((sum, c) => sum + c[1]!, 0)
+      if (status(null, 'item') === 'shown') equations.push({ parts: ids, value: total })
+      const unnamed = ids.filter((id) => !named.includes(id))
+      if (rule.shows(null, 'item') && unnamed.length > 0) {
+        equations.push({ parts: unnamed, value: unnamed.reduce((sum, id) => sum + counts[ids.indexOf(id)]![1]!, 0) })
+        equations.push({ parts: named, value: total - equations.at(-1)!.value })
+      }
+      for (let changed = true; changed;) {
+        changed = false
+        for (const { parts, value } of equations) {
+          const open = parts.filter((p) => !known.has(p))
+          if (open.length !== 1) continue
+          known.set(open[0]!, value - parts.filter((p) => known.has(p)).reduce((sum, p) => sum + known.get(p)!, 0))
+          changed = true
+        }
+      }
+      for (const [id, n] of known) {
+        if (status(id, 'item') === 'hidden') throw new Error(`${id}'s hidden count ${n} follows (k=${k}, units ${JSON.stringify(counts)}, named ${named})`)
+      }
+    }), { numRuns: 400, seed: 15 })
   })
 })
