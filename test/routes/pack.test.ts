@@ -11,7 +11,7 @@ import { findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
 import { cssString, packCss } from '../../server/routes/pages/pack.js'
 import type { AssetSource } from '../../server/services/pack-pdf.js'
-import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
+import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, NO_CHROMIUM, signedIn, type Tenant, type TestContext } from '../helpers/app.js'
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const ORG = 'Acme "Rail" </style> & co'
@@ -53,7 +53,7 @@ describeEachDatabase('the board pack', (ctx: TestContext) => {
   })
 
   it('without Chromium answers 503 with a page that explains, and the report offers no PDF', async () => {
-    expect(ctx.config.chromiumPath).toBe('/nonexistent/chromium')
+    expect(ctx.config.chromiumPath).toBe(NO_CHROMIUM)
     expect(ctx.app.packPdf.available).toBe(false)
     const report = await owner.get(`/waves/${waveId}?unit=North`)
     expect(report.statusCode).toBe(200)
@@ -165,4 +165,4 @@ describeEachDatabase('the board pack', (ctx: TestContext) => {
       print.mockRestore()
     }
   })
-}, { CHROMIUM_PATH: '/nonexistent/chromium' })
+}, { CHROMIUM_PATH: NO_CHROMIUM })
