@@ -171,11 +171,11 @@ window.addEventListener('beforeprint', resizeAll)
 window.addEventListener('afterprint', resizeAll)
 if (window.matchMedia) window.matchMedia('print').addEventListener('change', resizeAll)
 
-// On paper a closed <details> prints only its summary: open the analytics' statistics for the board
+// On paper a closed <details> prints only its summary: open the statistics (analytics and others) for the board
 // pack, and close again those the reader had left closed.
 let openedForPrint = []
 window.addEventListener('beforeprint', () => {
-  openedForPrint = [...document.querySelectorAll('.analytics details:not([open])')]
+  openedForPrint = [...document.querySelectorAll('main details:not([open])')]
   openedForPrint.forEach((details) => { details.open = true })
 })
 window.addEventListener('afterprint', () => {

@@ -28,6 +28,7 @@ import joinPages from './routes/pages/join.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
+import packPages from './routes/pages/pack.js'
 import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
 import twoFactorPages from './routes/pages/two-factor.js'
@@ -136,6 +137,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(sendingPages)
   await app.register(accountPages)
   await app.register(passwordResetPages)
+  await app.register(packPages)
   await app.register(wavePages)
   await app.register(importPages)
   await app.register(unitPages)

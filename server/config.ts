@@ -1,7 +1,7 @@
 // The one place that reads process.env. Every setting is parsed and checked here, once, and the
 // result is frozen; the rest of the code receives a typed Config and never looks at the environment.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './domain/inputs.js'
 
@@ -41,6 +41,11 @@ export interface Config {
    * localhost), for tests and local trials. Off by default: every other issuer must use https.
    */
   readonly allowInsecureOidcLoopback: boolean
+  /**
+   * The Chromium that prints the board pack as PDF (GET /waves/:id/pack.pdf): CHROMIUM_PATH, else
+   * /usr/bin/chromium when that file exists, else null (no PDFs; the page's Print gives the same pack).
+   */
+  readonly chromiumPath: string | null
 }
 
 export interface Timeouts {
@@ -57,6 +62,9 @@ export interface Timeouts {
 /** The timeouts, in seconds, unless REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT, DATABASE_CONNECT_TIMEOUT say otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = Object.freeze({ request: 30, keepAlive: 65, socket: 120, databaseConnect: 5 })
 const MAX_TIMEOUT_SECONDS = 3600
+
+/** Where Debian and Ubuntu install Chromium; used for the board pack's PDF unless CHROMIUM_PATH says otherwise. */
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
 
 /** Survey forms accepted per minute, unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT say otherwise. */
 export const DEFAULT_SUBMIT_LIMITS = Object.freeze({ perAddress: 30, perLink: 600 })
@@ -168,11 +176,13 @@ export function loadConfig(env: Env = process.env): Config {
   })
   const signingSecret = readSigningSecret(env, databaseUrl, dataDir)
   const allowInsecureOidcLoopback = parse.boolean('OIDC_ALLOW_INSECURE_LOOPBACK', env.OIDC_ALLOW_INSECURE_LOOPBACK)
+  // A path that names no file is kept: the board pack then says the server cannot make PDFs.
+  const chromiumPath = env.CHROMIUM_PATH || (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : null)
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
-    allowInsecureOidcLoopback,
+    allowInsecureOidcLoopback, chromiumPath,
   })
 }
 

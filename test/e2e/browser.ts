@@ -32,7 +32,7 @@ export async function startAppAndBrowser(): Promise<Running> {
   const { port } = probe.server.address() as { port: number }
   await probe.close()
   // The public URL must be the real address, so build the app again for that port.
-  const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
+  const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, CHROMIUM_PATH: CHROMIUM })
   const app = await buildApp({ config, db: database.db, logger: false })
   await app.listen({ host: '127.0.0.1', port })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })

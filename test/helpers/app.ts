@@ -12,12 +12,16 @@ import { addUser, createOrganizationWithOwner } from '../../server/repositories/
 import { createTestDatabase, DATABASES, type DatabaseKind, type TestDatabase } from './databases.js'
 
 export const PASSWORD = 'correct horse battery staple'
+/** A Chromium path that names no file: the app then makes no PDFs (see server/routes/pages/pack.ts). */
+export const NO_CHROMIUM = '/nonexistent/chromium-for-tests'
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     PUBLIC_URL: 'http://sg.test',
     SIGNING_SECRET: 'test-secret-test-secret-test-secret-0123',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'sg-test-')),
+    // No board pack PDFs unless a test asks (the browser tests do): a route sweep must not start Chromium.
+    CHROMIUM_PATH: NO_CHROMIUM,
     ...env,
   })
 }

@@ -223,3 +223,14 @@ describe('loadConfig secure cookies', () => {
     expect(loadConfig({ SIGNING_SECRET: SECRET, PUBLIC_URL: 'HTTPS://survey.example.com' }).secureCookies).toBe(true)
   })
 })
+
+describe('the Chromium of the board pack', () => {
+  const base = () => ({ SIGNING_SECRET: SECRET, DATA_DIR: tempDir() })
+  it('is CHROMIUM_PATH when set, even to a file that is not there (the server then makes no PDFs)', () => {
+    expect(loadConfig({ ...base(), CHROMIUM_PATH: '/opt/chrome/chrome' }).chromiumPath).toBe('/opt/chrome/chrome')
+  })
+  it('is /usr/bin/chromium when unset and that file exists, and none otherwise', () => {
+    expect(loadConfig(base()).chromiumPath).toBe(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : null)
+    expect(loadConfig({ ...base(), CHROMIUM_PATH: '' }).chromiumPath).toBe(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : null)
+  })
+})

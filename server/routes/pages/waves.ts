@@ -105,7 +105,9 @@ export default async function wavePages(app: FastifyInstance) {
       filterProblem,
       invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
-      styles: ['/public/report.css'],
+      styles: ['/public/report.css', `/waves/${wave.id}/pack.css`],
+      packPdf: app.packPdf.available,
+      printedAt: new Date(),
       scripts: dashboard ? ['/vendor/chart.js/chart.umd.min.js', '/public/dashboard.js'] : [],
     })
   })
