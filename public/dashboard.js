@@ -87,8 +87,12 @@ const signedPoints = (v) => `${v > 0.05 ? '+' : v < -0.05 ? '\u2212' : '\u00b1'}
 function drawGap(canvas, spec, common) {
   const INK = '#1b2330'
   const limits = spec.gap.flatMap((g) => (g ? [g[1], g[2]] : []))
-  const min = Math.max(-100, Math.floor((Math.min(0, ...limits) - 2) / 10) * 10)
-  const max = Math.min(100, Math.ceil((Math.max(0, ...limits) + 2) / 10) * 10)
+  // Limits on whole steps, so that zero is always one of the ticks (and its line drawn).
+  const low = Math.min(0, ...limits) - 2
+  const high = Math.max(0, ...limits) + 2
+  const step = high - low > 60 ? 20 : 10
+  const min = Math.max(-100, Math.floor(low / step) * step)
+  const max = Math.min(100, Math.ceil(high / step) * step)
   const font = { size: 12 }
   const line = (key) => spec.gap.map((g) => (g ? g[key] : null))
   return new Chart(canvas, {
@@ -115,7 +119,7 @@ function drawGap(canvas, spec, common) {
         y: {
           min, max,
           title: { display: true, text: 'Gap in points (staff \u2212 customers)', font },
-          ticks: { font, stepSize: max - min > 60 ? 20 : 10, callback: (v) => signedPoints(v) },
+          ticks: { font, stepSize: step, callback: (v) => signedPoints(v) },
           grid: { color: (c) => (c.tick && c.tick.value === 0 ? INK : 'rgba(0, 0, 0, 0.08)'), lineWidth: (c) => (c.tick && c.tick.value === 0 ? 1.5 : 1) },
         },
       },

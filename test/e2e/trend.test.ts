@@ -16,11 +16,11 @@ const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 function responses(wave: number) {
   const rows = []
   for (const side of ['staff', 'customer'] as const) {
-    const n = side === 'staff' ? 60 : 120
+    const n = 120
     for (let i = 0; i < n; i++) {
       const answers: Record<string, number> = {}
       KEYS.forEach((key, j) => {
-        const share = side === 'staff' ? 0.8 - 0.02 * j : 0.15 + 0.12 * wave + 0.02 * j
+        const share = side === 'staff' ? 0.8 - 0.02 * j : 0.1 + 0.25 * wave + 0.02 * j
         answers[key] = ((37 * i + 11 * j) % n) < Math.round(share * n) ? 4 + (i % 2) : 1 + (i % 3)
       })
       rows.push({ side, unit: i % 2 ? 'North' : 'South', attributes: side === 'customer' ? { tier: i % 4 === 0 ? 'gold' : 'standard' } : {}, answers })
@@ -83,7 +83,7 @@ beforeAll(async () => {
     waveId = (await api<{ id: string }>(token, 'POST', '/waves', { name, templateKey: 'service-gap-index' })).id
     await api(token, 'POST', `/waves/${waveId}/responses`, responses(w))
   }
-})
+}, 300_000)
 afterAll(async () => run?.close())
 
 it('draws the gap over time at 1366 px: a line with its band, the table, the change, axe clean', async () => {
@@ -111,7 +111,7 @@ it('draws the gap over time at 1366 px: a line with its band, the table, the cha
   expect(problems).toEqual([])
   await screenshot(page, 'trend-desktop')
   await context.close()
-})
+}, 180_000)
 
 it('follows another item by its link, keeping the filter, at 360 px', async () => {
   const context = await run.browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
@@ -134,7 +134,7 @@ it('follows another item by its link, keeping the filter, at 360 px', async () =
   await page.locator('[data-block="trend"]').screenshot({ path: 'test/artifacts/trend-phone-block.png' })
   await screenshot(page, 'trend-phone')
   await context.close()
-})
+}, 180_000)
 
 it('switches the item without JavaScript too', async () => {
   const context = await run.browser.newContext({ viewport: { width: 1366, height: 900 }, javaScriptEnabled: false })
@@ -144,4 +144,4 @@ it('switches the item without JavaScript too', async () => {
   expect(await page.locator('[data-block="trend"] nav a[aria-current]').innerText()).toBe('Easy')
   expect(await page.locator('[data-block="trend"] .trend-table tr.current th').innerText()).toContain('Easy')
   await context.close()
-})
+}, 180_000)
