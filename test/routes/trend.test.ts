@@ -140,7 +140,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     const manager = await addPerson(ctx, tenant, 'unit_manager')
     await setManagedUnits(ctx.database.db, tenant.organizationId, (await findUserByEmail(ctx.database.db, manager))!.id, [units.North!])
     managerToken = await apiToken(ctx, manager)
-  })
+  }, 240_000)
 
   it('holds the known counts: the headline of the last wave and the waves in order', async () => {
     const { trend } = await report(ids[2]!, '')
@@ -153,7 +153,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     expect(headline[2]!.customer).toMatchObject({ agree: 23 + 20, n: 100 })
     expect(headline[1]!.customer).toMatchObject({ agree: 10 + 8, n: 100 })
     expect(headline[0]!.customer).toMatchObject({ agree: 12 + 9, n: 120 })
-  })
+  }, 240_000)
 
   it('gives in each wave the figures of that wave\'s own report under the same filters, hidden where it hides them', async () => {
     let hiddenPoints = 0
@@ -194,7 +194,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     expect(gold[2]!.customer).toMatchObject({ n: 20 })
     expect((await report(ids[2]!, '?unit=South')).trend.items[0]!.points[0]!.staff).toBeNull()
     expect((await report(ids[2]!, '?unit=South&customer.tier=gold')).trend.items[0]!.points[1]!.customer).toBeNull()
-  })
+  }, 240_000)
 
   it('measures each item\'s gap change since the previous wave by MOVER from the four counts, with BH q-values', async () => {
     let significant = 0
@@ -225,14 +225,14 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     const whole = (await report(ids[2]!, '')).trend.change!.items
     expect(whole.filter((c) => c.change!.significant).map((c) => c.key)).toEqual(KEYS.filter((_, j) => j % 2 === 0))
     expect(whole[0]!.change!.points).toBeLessThan(0)
-  })
+  }, 240_000)
 
   it('gives a unit manager the trend of their unit, the same as an owner\'s for that unit', async () => {
     const mine = await report(ids[2]!, '?unit=North', managerToken)
     expect(mine.trend).toEqual((await report(ids[2]!, '?unit=North')).trend)
     expect((await report(ids[2]!, '?unit=North&customer.tier=gold', managerToken)).trend).toEqual((await report(ids[2]!, '?unit=North&customer.tier=gold')).trend)
     expect((await get(`/waves/${ids[2]}/report`, managerToken)).statusCode).toBe(403)
-  })
+  }, 240_000)
 
   it('prints in the "Over time" block the numbers of the API, for the group the page is filtered to', async () => {
     const query = '?unit=North&customer.tier=gold'
@@ -274,7 +274,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     })
     // South's three gold customers in the second wave hide North's gold there too (else South's could be worked out).
     expect(trend.change!.items.every((c) => c.change === null)).toBe(true)
-  })
+  }, 240_000)
 
   it('says in plain words whether the whole wave\'s gap narrowed, and shows the change in the items table', async () => {
     const { trend } = await report(ids[2]!, '')
@@ -293,7 +293,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     trend.change!.items.forEach(({ change }, i) => {
       expect(rows[i]!.at(-1)).toBe(change ? `${format.points(change.points)} ${format.pointsRange(change.ci95)}${change.significant ? ` ${change.points < 0 ? '▼' : '▲'} significant` : ''}` : '—')
     })
-  })
+  }, 240_000)
 
   it('switches the chart to the item asked for, keeping the filters, and ignores a key it does not know', async () => {
     const html = trendSection(await page('?unit=North&customer.tier=gold'))
@@ -314,7 +314,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
       expect(body, bad).not.toContain('class="notice"')
       expect(JSON.parse(decode(trendSection(body).match(/data-chart="([^"]*)"/)![1]!)).item, bad).toBe('Excellent service')
     }
-  })
+  }, 240_000)
 
   it('draws no trend for the first wave of a template', async () => {
     const { trend } = await report(ids[0]!, '')
@@ -323,5 +323,5 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     const body = (await owner.get(`/waves/${ids[0]}`)).body
     expect(body).not.toContain('data-block="trend"')
     expect(body).not.toContain('Since ')
-  })
+  }, 240_000)
 })
