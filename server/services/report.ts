@@ -11,6 +11,7 @@ import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/repo
 import { listUnits } from '../repositories/units.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
 import { waveAnalytics } from './analytics.js'
+import { waveTrend } from './trend.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 import { offersWithin, reportScope, unitWithinScope, type Reader, type ReportScope } from './report-scope.js'
 
@@ -72,6 +73,8 @@ export async function waveReport(
   const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
   const analytics = await waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope)
+  // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
+  const trend = await waveTrend(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report }, scope)
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
@@ -81,6 +84,7 @@ export async function waveReport(
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
     ...analytics,
+    trend,
   }
 }
 

@@ -8,6 +8,7 @@ import { waveReport } from '../../services/report.js'
 import { loadWave } from '../load-wave.js'
 import { AnalyticsFields } from './analytics-schemas.js'
 import { errors, IdParams } from './schemas.js'
+import { TrendFields } from './trend-schema.js'
 
 export default async function report(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -21,11 +22,14 @@ export default async function report(fastify: FastifyInstance) {
         + 'Gap is {points, ci95, pValue, qValue, significant} in percentage points (staff − customers). '
         + 'A unit manager reads their own units only: `unit` must name one of them (403 otherwise), and `release.staffWaiting` is null for them. '
         + 'Leadership analytics under the same filters: `drivers`, `fixFirst`, `prediction` and `linkage`, each null with its reason in `unavailable` '
-        + '(not enough answers, hidden by the anonymity rules, no predictions asked, too few units, or a unit filter for linkage).',
+        + '(not enough answers, hidden by the anonymity rules, no predictions asked, too few units, or a unit filter for linkage). '
+        + '`trend`: the headline\'s and every item\'s shares and gap in each wave of the same instrument up to this one (at most 8, oldest first), '
+        + 'under the same unit and attribute filters, each wave under its own anonymity rules (a side is null where that wave would hide it), '
+        + 'and `trend.change`: each item\'s gap change since the previous wave with its MOVER 95% interval and BH q-value.',
       params: IdParams,
       querystring: Type.Record(Type.String(), Type.Unknown()),
       // The gap report's own fields pass through as they are; the analytics are declared field by field.
-      response: { 200: Type.Object(AnalyticsFields, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
+      response: { 200: Type.Object({ ...AnalyticsFields, ...TrendFields }, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
