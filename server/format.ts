@@ -17,8 +17,14 @@ export const percent = (share: number) => `${Math.round(share * 100)}%`
 /** An interval of shares as "71–87%". */
 export const percentRange = ([lo, hi]: [number, number]) => `${Math.round(lo * 100)}–${Math.round(hi * 100)}%`
 /** Percentage points with a sign: "+72 pts", "−5 pts". */
-export const points = (value: number) => `${value > 0.05 ? '+' : value < -0.05 ? '−' : '±'}${Math.abs(value).toFixed(0)} pts`
-export const pointsRange = ([lo, hi]: [number, number]) => `${lo < 0 ? '−' : '+'}${Math.abs(lo).toFixed(0)} to ${hi < 0 ? '−' : '+'}${Math.abs(hi).toFixed(0)}`
+export const points = (value: number) => `${signed(value, '±')} pts`
+/** An interval in points, each limit signed as it reads once rounded: "+30 to +52", "−23 to 0". */
+export const pointsRange = ([lo, hi]: [number, number]) => `${signed(lo, '')} to ${signed(hi, '')}`
+/** A whole number of points with its sign decided after rounding, so that −0.3 reads "0", never "−0". */
+function signed(value: number, zero: string) {
+  const whole = Math.round(Math.abs(value)) * Math.sign(value)
+  return whole > 0 ? `+${whole}` : whole < 0 ? `−${-whole}` : `${zero}0`
+}
 /** A p- or q-value the way a reader expects: "< 0.001" rather than 1.2e-24. */
 export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFixed(3))
 export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
