@@ -21,6 +21,11 @@ export const points = (value: number) => `${value > 0.05 ? '+' : value < -0.05 ?
 export const pointsRange = ([lo, hi]: [number, number]) => `${lo < 0 ? '−' : '+'}${Math.abs(lo).toFixed(0)} to ${hi < 0 ? '−' : '+'}${Math.abs(hi).toFixed(0)}`
 /** A p- or q-value the way a reader expects: "< 0.001" rather than 1.2e-24. */
 export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFixed(3))
+/**
+ * A p- or q-value in plain words, for readers who do not read statistics; the exact value goes beside
+ * it (a title, the tables). Thresholds: below 0.001 and below 0.05 (the report's significance level).
+ */
+export const chance = (value: number) => (value < 0.001 ? 'very unlikely to be chance' : value < 0.05 ? 'unlikely to be chance' : 'could be chance')
 export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 /** A signed decimal with a true minus: "0.62", "−0.12" (a correlation, a coefficient). */
 export const decimal = (value: number, digits = 2) => {

@@ -7,6 +7,7 @@ import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
+import { presentSummary } from './summary.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
@@ -81,22 +82,12 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     },
     activeFilters: active.length > 0 ? active.join(' · ') : null,
 
-    headline: {
-      staff: shareText(headline.staff),
-      customer: shareText(headline.customer),
-      staffText: headline.staffText,
-      customerText: headline.customerText,
-      facts: Object.fromEntries(SIDES.map((side) => {
-        const share = headline[side]
-        return [side, isSuppressed(share) ? headlineHidden(side) : `${f.percentRange(share.ci95)}, n = ${f.count(share.n)}`]
-      })) as Record<Side, string>,
-      /** Per side: a sentence in place of the share when the side's figures are hidden. */
-      hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])) as Record<Side, string | null>,
-      gap: headline.gap
-        ? { ...gapCell(headline.gap)!, verdict: headline.gap.significant ? ', a real difference' : ', could be chance' }
-        : null,
-      classification: badge(headline.classification),
-    },
+    /** The first screen: the headline three or two ways, the change since the previous wave, fix first, where, the release date. */
+    summary: presentSummary(report, {
+      waveUrl: `/waves/${waveId}`,
+      whole: dashboard.whole,
+      hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])),
+    }),
 
     items: {
       chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),

@@ -16,7 +16,7 @@ function dashboard(): WaveDashboard {
   const trendShares = (share: number, ci95: [number, number]) => new Map([['excellent_service', { staff: { share, ci95, n: 50 }, customer: null }]])
   return {
     report: {
-      wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
+      wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, release: { at: '2026-12-03T09:00:00.000Z', staffWaiting: 0 }, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
       ...noAnalytics(), headline, items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
     },
     units: [{ id: 'u1', name: 'North & <South>' }],
@@ -42,8 +42,10 @@ describe('presentDashboard', () => {
   })
 
   it('formats every number it prints and says "hidden" for a suppressed side', () => {
-    expect(view.headline).toMatchObject({ staff: '80%', customer: '38%', gap: { points: '+42 pts', range: '+30 to +55', verdict: ', a real difference' } })
-    expect(view.headline.facts.customer).toBe('25–50%, n = 1,200')
+    expect(view.summary.headline.ways.map((way) => way.value)).toEqual(['80%', '38%'])
+    expect(view.summary.headline.ways[1]!.detail).toBe('95%: 25–50% · n = 1,200')
+    expect(view.summary.headline.gap).toMatchObject({ points: '+42 pts', chance: 'very unlikely to be chance', title: '95% interval +30 to +55 pts, q < 0.001 (p < 0.001)' })
+    expect(view.summary.release).toBe('Staff figures as of 3 Dec 2026')
     expect(view.items.rows[1]!.customer).toEqual({ text: 'hidden', detail: null })
     expect(view.items.rows[1]!.q).toBe('—')
     expect(view.planner.perSide).toBe('1,234')
