@@ -50,9 +50,11 @@ const DIMENSIONS: Record<string, string> = {
 }
 export const dimension = (value: string) => DIMENSIONS[value] ?? value
 
-/** Heat-map shade of a gap in points: positive (staff think better) in orange, negative in blue. */
-export const gapShade = (value: number) =>
-  value >= 30 ? 'g3' : value >= 15 ? 'g2' : value >= 5 ? 'g1' : value > -5 ? 'g0' : value > -15 ? 'n1' : 'n2'
+/** Whole percentage points with a sign and a true minus, without the unit (a heat-map cell): "+72", "−5", "0". */
+export const gapNumber = (value: number) => {
+  const rounded = Math.round(Math.abs(value))
+  return rounded === 0 ? '0' : `${value > 0 ? '+' : '−'}${rounded}`
+}
 
 /** A short label for an item key: "excellent_service" → "Excellent service". */
 export const itemLabel = (key: string) => key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ')

@@ -7,6 +7,8 @@ import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
+import { answersFilter, answersOther } from './block-scope.js'
+import { presentHeatmap, type HeatmapSort } from './heatmap.js'
 import { presentSummary } from './summary.js'
 
 
@@ -39,7 +41,7 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
-export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
+export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { sort?: HeatmapSort } = {}) {
   const { report } = dashboard
   const min = report.minGroupSize
   const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
@@ -48,6 +50,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     detail: isSuppressed(share) ? null : { range: f.percentRange(share.ci95), n: f.count(share.n), mean: f.mean(share.mean) },
   })
   const filters = report.filters
+  const attributesApply = SIDES.some((side) => Object.keys(filters[side]).length > 0)
   const chosen = (side: Side, name: string) => (Object.hasOwn(filters[side], name) ? filters[side][name] : undefined)
   const active = [
     ...(filters.unit ? [`unit ${filters.unit.name}`] : []),
@@ -128,20 +131,15 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
       })),
     },
 
-    heatmap: dashboard.heatmap.length === 0 ? null : {
-      itemLabels: report.items.map((item) => f.itemLabel(item.key)),
-      rows: dashboard.heatmap.map((row) => ({
-        unit: row.unit.name,
-        href: `?unit=${encodeURIComponent(row.unit.name)}`,
-        cells: row.items.map((cell) => (cell.gap
-          ? { shade: f.gapShade(cell.gap.points), title: null, text: String(Math.round(cell.gap.points)), significant: cell.gap.significant }
-          : { shade: 'hidden-cell', title: `A side is ${hiddenBecause(min)}`, text: '—', significant: false })),
-      })),
-    },
+    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: options.sort ?? 'gap', hidden: hiddenBecause(min) }),
 
     respondents: {
+      // Every unit's row under a unit filter (the chosen one highlighted): the planner beside it answers the filter.
+      scope: filters.unit ? answersOther(`${dashboard.whole ? 'Every unit, with the whole wave\'s total' : 'Each of your units'}${attributesApply ? ', under the same attribute filters' : ''}, for comparison; ${filters.unit.name} is highlighted, and the planner uses its figures.`) : answersFilter,
+      attributesApply,
       rows: dashboard.respondents.perUnit.map((row) => ({
         unit: row.unit.name,
+        chosen: filters.unit?.id === row.unit.id,
         ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side])])) as Record<Side, string>,
       })),
       hiddenNote: whyHidden(min),
@@ -153,10 +151,13 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
       gapPoints: String(dashboard.planner.gapPoints),
       assumption: `${isSuppressed(headline.customer) ? 'assuming about' : 'when about'} ${f.percent(dashboard.planner.expectedShare)} of customers agree${isSuppressed(headline.customer) ? ' (their share is hidden here)' : ''}`,
       perSide: dashboard.planner.perSide ? f.count(dashboard.planner.perSide) : '—',
+      // The filtered group's respondents, as the release shows them.
       have: SIDES.map((side) => {
-        const count = dashboard.respondents[side]
+        const count = dashboard.group[side]
         return count.shown ? `${f.count(count.n)} ${side === 'staff' ? 'staff' : 'customers'}` : `${side === 'staff' ? 'staff' : 'customers'}: ${hiddenBecause(min)}`
       }).join(' and '),
+      /** The group those counts are of, when the page is filtered. */
+      group: active.length > 0 ? ` (${active.join(', ')})` : '',
     },
 
     trend: dashboard.trend.length < 2 ? null : {

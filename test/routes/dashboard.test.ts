@@ -240,17 +240,22 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     expect(rows).toHaveLength(3)
     const tiny = rows.find((row) => row.includes('Kiosk &lt;b&gt;&amp;&quot;7&quot;'))!
     expect(tiny).toBeDefined()
+    // Overall, the respondents, the twelve items and the change since the earlier wave.
     const tinyCells = [...tiny.matchAll(/<td class="([^"]*)"[^>]*>([\s\S]*?)<\/td>/g)]
-    expect(tinyCells).toHaveLength(12)
-    for (const [, cls, content] of tinyCells) {
-      expect(cls).toBe('hidden-cell')
+    expect(tinyCells).toHaveLength(15)
+    const gapCells = tinyCells.filter(([, cls]) => cls !== 'n-col' && cls !== 'since')
+    expect(gapCells).toHaveLength(13)
+    for (const [, cls, content] of gapCells) {
+      expect(cls!.split(' ')[0]).toBe('hidden-cell')
       expect(text(content!)).toBe('—')
     }
-    expect(text(tiny.replace(/<th[\s\S]*?<\/th>/, ''))).not.toMatch(/\d/)
+    // Only its respondents, as the respondents table shows them: three staff are too few, no customers answered.
+    expect(tinyCells.filter(([, cls]) => cls !== 'n-col').map(([, , content]) => text(content!)).join(' ')).not.toMatch(/\d/)
+    expect(text(tinyCells.find(([, cls]) => cls === 'n-col')![2]!)).toBe('hidden / 0')
     const north = rows.find((row) => row.includes('>North</a>'))!
     const northApi = await apiReport('?unit=North')
-    const northCells = [...north.matchAll(/<td class="([^"]*)"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[2]!).replace(/ significant \*$/, ''))
-    expect(northCells).toEqual(northApi.items.map((i) => String(Math.round(i.gap!.points))))
+    const northCells = [...north.matchAll(/<td class="gap-[^"]*"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!).replace(/ significant \*$/, ''))
+    expect(northCells).toEqual([northApi.headline, ...northApi.items].map((i) => format.gapNumber(i.gap!.points)))
     // The report table's numbers per unit: the kiosk's three staff are "fewer than 5", and South's
     // staff are hidden too, or 100 − 50 − 47 would give the kiosk's three.
     const responses = bodyRows(section(page, 'resp-title')).map(cells)
