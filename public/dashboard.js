@@ -62,6 +62,7 @@ function draw(canvas) {
   }
   if (spec.kind === 'weights') return drawWeights(canvas, spec, common)
   if (spec.kind === 'scatter') return drawScatter(canvas, spec, common)
+  if (spec.kind === 'gap') return drawGap(canvas, spec, common)
   if (spec.kind === 'pairs') {
     return new Chart(canvas, {
       type: 'bar',
@@ -75,6 +76,50 @@ function draw(canvas) {
     data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff, { tension: 0 }), dataset('Customers', CUSTOMER, spec.customer, { tension: 0 })] },
     options: { ...common, scales: { y: percentAxis } },
     plugins: [intervals],
+  })
+}
+
+// Points as the tables print them (server/format.ts points): a sign, a true minus, "pts".
+const signedPoints = (v) => `${v > 0.05 ? '+' : v < -0.05 ? '\u2212' : '\u00b1'}${Math.abs(v).toFixed(0)} pts`
+
+// The gap itself across waves: a thin line with points, its 95% interval as a light band (filled
+// between the upper and the lower limit), and a darker line at zero, where staff and customers agree.
+function drawGap(canvas, spec, common) {
+  const INK = '#1b2330'
+  const limits = spec.gap.flatMap((g) => (g ? [g[1], g[2]] : []))
+  const min = Math.max(-100, Math.floor((Math.min(0, ...limits) - 2) / 10) * 10)
+  const max = Math.min(100, Math.ceil((Math.max(0, ...limits) + 2) / 10) * 10)
+  const font = { size: 12 }
+  const line = (key) => spec.gap.map((g) => (g ? g[key] : null))
+  return new Chart(canvas, {
+    type: 'line',
+    data: {
+      labels: spec.labels,
+      datasets: [
+        { label: 'upper', data: line(2), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, spanGaps: false },
+        { label: '95% interval', data: line(1), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: '-1', backgroundColor: 'rgba(0, 114, 178, 0.16)', borderColor: 'rgba(0, 114, 178, 0.16)', spanGaps: false },
+        { label: `Gap on ${spec.item} (staff \u2212 customers)`, data: line(0), borderColor: INK, backgroundColor: INK, borderWidth: 1.5, pointRadius: 4, pointHoverRadius: 6, tension: 0, fill: false, spanGaps: false },
+      ],
+    },
+    options: {
+      ...common,
+      plugins: {
+        legend: { position: 'top', labels: { font, filter: (item) => item.datasetIndex > 0 } },
+        tooltip: {
+          filter: (item) => item.datasetIndex === 2,
+          callbacks: { label: (c) => `Gap: ${spec.text[c.dataIndex]} (95% interval ${spec.range[c.dataIndex]})` },
+        },
+      },
+      scales: {
+        x: { ticks: { font } },
+        y: {
+          min, max,
+          title: { display: true, text: 'Gap in points (staff \u2212 customers)', font },
+          ticks: { font, stepSize: max - min > 60 ? 20 : 10, callback: (v) => signedPoints(v) },
+          grid: { color: (c) => (c.tick && c.tick.value === 0 ? INK : 'rgba(0, 0, 0, 0.08)'), lineWidth: (c) => (c.tick && c.tick.value === 0 ? 1.5 : 1) },
+        },
+      },
+    },
   })
 }
 

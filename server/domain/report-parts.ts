@@ -33,8 +33,11 @@ export interface UnitRow {
   change: (GapChange & { since: WaveRef }) | null
 }
 
-/** One side's share in one wave of the trend, or null when that wave's release hides it. */
-export interface TrendShare { share: number; ci95: Interval; n: number }
+/**
+ * One side's share in one wave of the trend, or null when that wave's release hides it. `agree` (the
+ * count agreeing, share × n) is what a reader needs to recompute the gap's change from the counts.
+ */
+export interface TrendShare { share: number; agree: number; ci95: Interval; n: number }
 
 export interface TrendPoint {
   wave: WaveRef

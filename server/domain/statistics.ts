@@ -209,20 +209,6 @@ export function agreesOnDimension(values: ReadonlyArray<number | null>): boolean
 // ---------------------------------------------------------------------------------------------
 // Change between waves, and planning
 
-export interface ChangeStats {
-  /** (this wave's share − the previous wave's share) × 100. */
-  points: number
-  ci95: Interval
-  pValue: number
-  significant: boolean
-}
-
-/** Change of one side's share from the previous wave to this one, with a Newcombe interval. */
-export function change(current: { agree: number; n: number }, previous: { agree: number; n: number }): ChangeStats | null {
-  const g = gap(current, previous)
-  return g ? { ...g, significant: g.pValue < SIGNIFICANCE } : null
-}
-
 export interface GapChangeStats {
   /** This wave's gap minus the earlier wave's, in points: negative when the gap narrowed. */
   points: number

@@ -5,26 +5,26 @@ import { SIDES, type Side } from '../domain/types.js'
 import { isSuppressed, type Gap, type Share } from '../domain/report.js'
 import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
-import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
+import type { ShownCount, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
 import { answersFilter, answersOther } from './block-scope.js'
 import { presentHeatmap, type HeatmapSort } from './heatmap.js'
 import { presentSummary } from './summary.js'
+import { changeCells, presentTrend } from './trend.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
 type ChartPoint = [number, number, number] | null
 
-/** The spec a canvas's data-chart attribute holds; public/dashboard.js reads this shape. */
+/** The spec a canvas's data-chart attribute holds; public/dashboard.js reads this shape (the gap trend's is presenters/trend.ts). */
 export interface ChartSpec {
-  kind: 'pairs' | 'trend'
+  kind: 'pairs'
   labels: string[]
   staff: ChartPoint[]
   customer: ChartPoint[]
 }
 
 const point = (share: Share): ChartPoint => (isSuppressed(share) ? null : [share.share, share.ci95[0], share.ci95[1]])
-const trendPoint = (share: TrendShare | null | undefined): ChartPoint => (share ? [share.share, share.ci95[0], share.ci95[1]] : null)
 const chart = (spec: ChartSpec) => JSON.stringify(spec)
 
 const badge = (value: Classification) => ({ key: value, label: f.classification(value) })
@@ -41,7 +41,7 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
-export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { sort?: HeatmapSort } = {}) {
+export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { sort?: HeatmapSort; trend?: string | null } = {}) {
   const { report } = dashboard
   const min = report.minGroupSize
   const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
@@ -57,7 +57,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
     ...SIDES.flatMap((side) => Object.entries(filters[side]).map(([name, value]) => `${f.side(side).toLowerCase()} with ${name} ${value}`)),
   ]
   const headline = report.headline
-  const previous = dashboard.previous
+  const since = changeCells(report.trend)
   const headlineHidden = (side: Side) => {
     const group = dashboard.group[side]
     const who = side === 'staff' ? 'staff' : 'customer'
@@ -94,10 +94,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
 
     items: {
       chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),
-      caption: `Agreement per item, staff and customers${previous ? `, with the change since ${previous.wave.name}` : ''}`,
-      previousName: previous?.wave.name ?? null,
+      caption: `Agreement per item, staff and customers${since.since !== null ? `, with the gap's change since ${since.since}` : ''}`,
+      previousName: since.since,
       rows: report.items.map((item) => {
-        const since = previous?.byItem.get(item.key)
         return {
           label: f.itemLabel(item.key),
           staffText: item.staffText,
@@ -107,15 +106,8 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
           gap: gapCell(item.gap),
           q: item.gap ? f.pValue(item.gap.qValue) : '—',
           classification: badge(item.classification),
-          since: previous
-            ? SIDES.map((side) => {
-              const change = since?.[side] ?? null
-              return {
-                text: `${f.side(side)}: ${change ? f.points(change.points) : '—'}`,
-                flag: change?.significant ? `${change.points > 0 ? '▲' : '▼'} significant` : null,
-              }
-            })
-            : null,
+          /** The gap's change since the previous wave (null: a side hidden in either wave), or undefined without one. */
+          since: since.since === null ? undefined : since.byItem.get(item.key) ?? null,
         }
       }),
     },
@@ -160,28 +152,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
       group: active.length > 0 ? ` (${active.join(', ')})` : '',
     },
 
-    trend: dashboard.trend.length < 2 ? null : {
-      headline: f.itemLabel(headline.key),
-      chart: chart({
-        kind: 'trend',
-        labels: dashboard.trend.map((t) => t.wave.name),
-        staff: dashboard.trend.map((t) => trendPoint(t.shares.get(headline.key)?.staff)),
-        customer: dashboard.trend.map((t) => trendPoint(t.shares.get(headline.key)?.customer)),
-      }),
-      waves: dashboard.trend.map((t) => t.wave.name),
-      rows: report.items.map((item) => ({
-        label: f.itemLabel(item.key),
-        cells: dashboard.trend.map((t) => {
-          const shares = t.shares.get(item.key)
-          const staff = shares?.staff ?? null
-          const customer = shares?.customer ?? null
-          return {
-            shares: `${staff ? f.percent(staff.share) : '—'} / ${customer ? f.percent(customer.share) : '—'}`,
-            ranges: staff || customer ? `${staff ? f.percentRange(staff.ci95) : '—'} / ${customer ? f.percentRange(customer.ci95) : '—'}` : null,
-          }
-        }),
-      })),
-    },
+    trend: presentTrend(report, options.trend ?? null),
 
     /** Drivers, fix first, staff predictions and linkage: after the report's own blocks. */
     analytics: presentAnalytics(report),

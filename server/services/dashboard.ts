@@ -1,18 +1,17 @@
 // What the wave dashboard shows, gathered in one place: the report for the chosen filters, the gap
 // of every unit on every item, respondents per side and unit, the comments that may be shown, the
-// sample-size planner and the change since the previous wave of the same instrument.
+// sample-size planner. The trend across waves and the change since the previous wave are the
+// report's own (report.trend, services/trend.ts).
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { SIDES, type Side } from '../domain/types.js'
 import type { GroupStatus } from '../domain/release.js'
 import { smallestShownGroup } from '../domain/anonymity.js'
-import { isSuppressed, type ReportFilters, type Share } from '../domain/report.js'
-import { change, sampleSizePerSide, summarize, wilson, type ChangeStats } from '../domain/statistics.js'
-import { fromRollups } from '../repositories/reports.js'
+import { isSuppressed, type ReportFilters } from '../domain/report.js'
+import { sampleSizePerSide } from '../domain/statistics.js'
 import { frequentComments } from '../repositories/respondents.js'
 import { listUnits } from '../repositories/units.js'
-import { earlierWaves } from '../repositories/waves.js'
-import { reportItems, waveReport } from './report.js'
+import { waveReport } from './report.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { firstUnit, offeredWithin, reportScope, type Reader } from './report-scope.js'
 
@@ -20,73 +19,6 @@ type Organization = { id: string; name: string; minGroupSize: number }
 type WaveRef = { id: string; name: string; instrumentKey: string }
 
 const PLANNED_GAP_POINTS = 10
-
-export type TrendShare = { share: number; ci95: [number, number]; n: number }
-
-/** Each item's share on each side in the previous wave of the same instrument, and the change since. */
-async function sincePrevious(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef, current: Awaited<ReturnType<typeof waveReport>>) {
-  // The same group in both waves: a unit filter applies to the earlier wave too; attribute filters
-  // cannot (the rollups do not hold attributes), so the comparison is left out under them.
-  if (Object.keys(current.filters.staff).length > 0 || Object.keys(current.filters.customer).length > 0) return null
-  const unitId = current.filters.unit?.id ?? null
-  const [previous] = await earlierWaves(db, organizationId, wave, { includeThis: false, limit: 1 })
-  if (!previous) return null
-  const items = await reportItems(db, previous.id, '')
-  const scales = new Map(items.map((item) => [item.key, item.scale]))
-  // The earlier wave shows only what its own release shows.
-  const [release, staff, customer] = await Promise.all([
-    waveRelease(db, previous.id, minGroupSize), fromRollups(db, previous.id, 'staff', unitId, scales), fromRollups(db, previous.id, 'customer', unitId, scales),
-  ])
-  const sides = { staff, customer }
-  const byItem = new Map<string, Record<Side, ChangeStats | null>>()
-  for (const item of current.items) {
-    const entry: Record<Side, ChangeStats | null> = { staff: null, customer: null }
-    for (const side of SIDES) {
-      const now: Share = item[side]
-      const distribution = sides[side].distributions.get(item.key)
-      const scale = scales.get(item.key)
-      const shown = shows(release, side, groupOf(unitId, {}))
-      if (isSuppressed(now) || !distribution || !scale || !shown('respondents') || !shown(item.key)) continue
-      const before = summarize(distribution, scale)
-      if (before.n === 0) continue
-      entry[side] = change(now, before)
-    }
-    byItem.set(item.key, entry)
-  }
-  return { wave: previous, byItem }
-}
-
-/**
- * Every wave of the same instrument up to this one, oldest first, with each item's share on each side:
- * of the whole wave, or of one unit (a unit manager's), each wave under its own release.
- */
-async function trend(db: Db, organizationId: string, minGroupSize: number, wave: WaveRef, unitId: string | null) {
-  const waves = await earlierWaves(db, organizationId, wave, { includeThis: true, limit: 8 })
-  const points = []
-  for (const w of waves.reverse()) {
-    const items = await reportItems(db, w.id, '')
-    const scales = new Map(items.map((item) => [item.key, item.scale]))
-    const [release, staff, customer] = await Promise.all([
-      waveRelease(db, w.id, minGroupSize), fromRollups(db, w.id, 'staff', unitId, scales), fromRollups(db, w.id, 'customer', unitId, scales),
-    ])
-    const sides = { staff, customer }
-    const shares = new Map<string, Record<Side, TrendShare | null>>()
-    for (const item of items) {
-      const entry: Record<Side, TrendShare | null> = { staff: null, customer: null }
-      shares.set(item.key, entry)
-      for (const side of SIDES) {
-        const distribution = sides[side].distributions.get(item.key)
-        const shown = shows(release, side, groupOf(unitId, {}))
-        if (!distribution || !shown('respondents') || !shown(item.key)) continue
-        const counted = summarize(distribution, item.scale)
-        const ci = wilson(counted.agree, counted.n)
-        if (ci) entry[side] = { share: counted.agree / counted.n, ci95: ci, n: counted.n }
-      }
-    }
-    points.push({ wave: w, shares })
-  }
-  return points
-}
 
 /** A count of respondents as the release lets it be shown: the number, or why it is hidden. */
 export type ShownCount = { shown: true; n: number } | { shown: false; reason: 'too_few' | 'protects_smaller' }
@@ -102,7 +34,7 @@ export type WaveDashboard = Awaited<ReturnType<typeof waveDashboard>>
 /**
  * The dashboard for a reader. A unit manager's shows their units only: it opens on their first unit,
  * the unit picker, heat map and respondent rows hold only their units, and nothing of the whole wave
- * is in it (no totals, no whole-wave trend, no count of staff answers waiting across the wave).
+ * is in it (no totals,  no count of staff answers waiting across the wave).
  */
 export async function waveDashboard(db: Db, organization: Organization, wave: WaveRef, asked: ReportFilters, reader: Reader) {
   const min = organization.minGroupSize
@@ -151,7 +83,5 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
     comments: sideComments,
     attributeOptions: { staff: offeredWithin(release, 'staff', scope, unitId), customer: offeredWithin(release, 'customer', scope, unitId) },
     planner: { gapPoints: PLANNED_GAP_POINTS, expectedShare: expected, perSide: sampleSizePerSide(expected, PLANNED_GAP_POINTS) },
-    previous: await sincePrevious(db, organization.id, min, wave, report),
-    trend: await trend(db, organization.id, min, wave, totalOf),
   }
 }

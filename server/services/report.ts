@@ -12,6 +12,7 @@ import { listUnits } from '../repositories/units.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
 import { waveAnalytics } from './analytics.js'
 import { unitGaps } from './unit-gaps.js'
+import { waveTrend } from './trend.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 import { offersWithin, reportScope, unitWithinScope, type Reader, type ReportScope } from './report-scope.js'
 
@@ -72,10 +73,12 @@ export async function waveReport(
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
   const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
-  const [analytics, units] = await Promise.all([
+  const [analytics, units, trend] = await Promise.all([
     waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope),
     // Every unit in the reader's scope under the same attribute filters, whatever the unit filter: the heat map compares units.
     unitGaps(db, organization, wave, { staff: filters.staff, customer: filters.customer }, scope, release, items),
+    // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
+    waveTrend(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report }, scope),
   ])
   return {
     wave: { id: wave.id, name: wave.name },
@@ -87,6 +90,7 @@ export async function waveReport(
     ...report,
     units,
     ...analytics,
+    trend,
   }
 }
 

@@ -5,7 +5,7 @@
 // injection and spreadsheet formulas; and an earlier wave of the same template to compare with.
 import { expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
-import { change, sampleSizePerSide } from '../../server/domain/statistics.js'
+import { benjaminiHochberg, gap, gapChange, sampleSizePerSide } from '../../server/domain/statistics.js'
 import * as format from '../../server/format.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 
@@ -123,6 +123,7 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     return response.body
   }
   const apiReport = async (query = ''): Promise<ApiReport> => api('GET', `/waves/${waveId}/report${query}`)
+  const api0 = async (query = ''): Promise<ApiReport> => api('GET', `/waves/${previousId}/report${query}`)
 
   it('loads an earlier and a current wave through the import API', async () => {
     const tenant = await createTenant(ctx, 'Acme')
@@ -183,33 +184,30 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     })
   })
 
-  // On PostgreSQL the current wave is missing from its own trend: trend() in
-  // server/services/dashboard.ts (line 76) keeps waves with created_at <= wave.createdAt, but
-  // created_at has microseconds and the JavaScript Date only milliseconds, so the wave itself
-  // (e.g. 12:00:00.123456 > 12:00:00.123) falls out. With one earlier wave the "Over time" section
-  // and its chart vanish; with more, the chart stops at the previous quarter. PGlite's clock has
-  // millisecond resolution, which hides the bug there. Select the waves by id (or created_at <= the
-  // row's own created_at in SQL) instead.
-  it('follows each item over the waves, every share with its interval, and says which item the chart shows', () => {
+  it('follows the gap over the waves, every gap with its interval, and says which item and group the chart shows', () => {
     const found = charts(page)
-    expect(found.map((c) => c.spec.kind)).toEqual(['pairs', 'pairs', 'trend'])
+    expect(found.map((c) => c.spec.kind)).toEqual(['pairs', 'pairs', 'gap'])
     // The trend's labels are wave names: the earlier one is full of markup and survives intact.
     const trendChart = found[2]!.spec
     expect(trendChart.labels).toEqual([PREVIOUS, CURRENT])
-    expect(trendChart.customer.map((p: number[]) => p[0])).toEqual([0.3, 0.08])
-    expect(trendChart.staff[1]).toEqual([shown(report.headline.staff)!.share, ...shown(report.headline.staff)!.ci95])
+    const before = gap({ agree: 80, n: 100 }, { agree: 30, n: 100 })!
+    const now = gap({ agree: 80, n: 100 }, { agree: 8, n: 100 })!
+    expect(trendChart.gap[0][0]).toBeCloseTo(50, 9)
+    expect(trendChart.gap[1]).toEqual([report.headline.gap!.points, ...report.headline.gap!.ci95])
+    expect(trendChart.gap[0]).toEqual([before.points, ...before.ci95])
     const trend = section(page, 'trend-title')
-    expect(text(trend)).toContain('The chart follows the headline item, Excellent service')
+    expect(text(trend)).toContain('The gap on Excellent service (the headline) in each wave')
+    expect(text(trend)).toContain('It follows all respondents of each wave')
     const rows = bodyRows(trend).map(cells)
     expect(rows).toHaveLength(12)
-    const staff = shown(report.headline.staff)!
-    const customer = shown(report.headline.customer)!
-    expect(rows[0]).toEqual(['Excellent service', '80% / 30% 71–87% / 22–40%', `80% / 8% ${format.percentRange(staff.ci95)} / ${format.percentRange(customer.ci95)}`])
+    expect(rows[0]).toEqual(['Excellent service',
+      `${format.points(before.points)} ${format.pointsRange(before.ci95)} staff 80% · customers 30%`,
+      `${format.points(now.points)} ${format.pointsRange(now.ci95)} staff 80% · customers 8%`])
   })
 
   it('lets a keyboard reach every table that may scroll sideways', () => {
     const wraps = [...page.matchAll(/<div class="table-wrap"([^>]*)>/g)].map((m) => m[1]!)
-    expect(wraps.length).toBe((page.match(/<table class="table (numbers|heatmap)"/g) ?? []).length)
+    expect(wraps.length).toBe((page.match(/<table class="table (numbers|heatmap)[^"]*"/g) ?? []).length)
     expect(wraps.length).toBeGreaterThanOrEqual(4)
     for (const attributes of wraps) expect(attributes).toMatch(/tabindex="0" role="region" aria-label="[^"]+"/)
   })
@@ -336,30 +334,44 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     expect(text(section(body, 'summary-title'))).toContain('100% of staff say')
   })
 
-  it('shows the change since the earlier wave and flags the large one as significant', () => {
+  it('shows the gap\'s change since the earlier wave with its interval, flagged only where BH over the items finds it', () => {
     const items = section(page, 'items-title')
     expect(items).toContain('<th scope="col">Since Q3 &lt;i&gt;&quot;before&quot;&lt;/i&gt; &amp; co</th>')
     const rows = bodyRows(items).map(cells)
-    const headline = rows[0]!
-    const c = change({ agree: 8, n: 100 }, { agree: 30, n: 100 })!
-    expect(c.significant).toBe(true)
-    expect(headline.at(-1)).toBe(`Staff: ±0 pts Customers: ${format.points(c.points)} ▼ significant`)
-    expect(format.points(c.points)).toBe('−22 pts')
+    // The headline's customers fell from 30 to 8 of 100, staff stayed at 80: the gap widened by 22 points.
+    const headline = gapChange({ staff: { agree: 80, n: 100 }, customer: { agree: 8, n: 100 } }, { staff: { agree: 80, n: 100 }, customer: { agree: 30, n: 100 } })!
+    // Every other item did not move (p = 1), so BH over the twelve puts the headline's q at 12·p: p < 0.05
+    // alone, but not once the twelve items are compared (the per-side column used to flag it).
+    const q = benjaminiHochberg([headline.pValue, ...Array.from({ length: 11 }, () => 1)])[0]!
+    expect(headline.pValue).toBeLessThan(0.05)
+    expect(q).toBeCloseTo(12 * headline.pValue, 12)
+    expect(q).toBeGreaterThan(0.05)
+    expect(format.points(headline.points)).toBe('+22 pts')
+    expect(rows[0]!.at(-1)).toBe(`${format.points(headline.points)} ${format.pointsRange(headline.ci95)}`)
+    const change = bodyRows(section(page, 'trend-title').slice(section(page, 'trend-title').indexOf('change-table'))).map(cells)[0]!
+    expect(change).toEqual(['Excellent service', '+50 pts', '+72 pts', `+22 pts ${format.pointsRange(headline.ci95)}`, format.pValue(q), 'widened, could be chance'])
     // Items that did not move are not flagged.
-    for (const row of rows.slice(1)) expect(row.at(-1)).toBe('Staff: ±0 pts Customers: ±0 pts')
+    for (const row of rows.slice(1)) expect(row.at(-1)).toMatch(/^±0 pts −\d+ to \+\d+$/)
   })
 
-  // With ?unit=North the "Since" column compares North now with the WHOLE earlier wave:
-  // sincePrevious in server/services/dashboard.ts reads the earlier wave with fromRollups(…, null, …)
-  // whatever the filters. North's customers went from 30 of 60 to 8 of 60 (−37 points); the page
-  // says −17 (8 of 60 against 30 of 100), and flags North's staff "+20 pts ▲ significant" though
-  // they went from 50 of 50 to 50 of 50 agreeing (against 80 of the whole 100 before). The change
-  // must compare the same group in both waves (or the column must be left out under a filter).
   it('compares the same unit in the earlier wave when a unit filter is applied', async () => {
     const north = await dashboard('?unit=North')
     const row = bodyRows(section(north, 'items-title')).map(cells)[0]!
-    const expected = change({ agree: 8, n: 60 }, { agree: 30, n: 60 })!
-    expect(row.at(-1)).toContain(`Customers: ${format.points(expected.points)}`)
+    // North: staff 50 of 50 in both waves (their first 50 answered), customers 30 of 60 before, 8 of 60 now.
+    const api = await apiReport('?unit=North')
+    const previous = await api0('?unit=North')
+    const counts = (r: ApiReport) => ({ staff: shown(r.headline.staff)!, customer: shown(r.headline.customer)! })
+    const expected = gapChange(counts(api), counts(previous))!
+    expect(row.at(-1)!.startsWith(`${format.points(expected.points)} ${format.pointsRange(expected.ci95)}`)).toBe(true)
+  })
+
+  it('gives the change under attribute filters too, from the same group in the earlier wave', async () => {
+    const agents = await dashboard('?staff.role=role-agent')
+    const row = bodyRows(section(agents, 'items-title')).map(cells)[0]!
+    const counts = (r: ApiReport) => ({ staff: shown(r.headline.staff)!, customer: shown(r.headline.customer)! })
+    const expected = gapChange(counts(await apiReport('?staff.role=role-agent')), counts(await api0('?staff.role=role-agent')))!
+    expect(shown((await api0('?staff.role=role-agent')).headline.staff)!.n).toBe(50)
+    expect(row.at(-1)!.startsWith(`${format.points(expected.points)} ${format.pointsRange(expected.ci95)}`)).toBe(true)
   })
 
   it('plans the responses per side needed to detect a 10-point gap at the customer share shown', async () => {

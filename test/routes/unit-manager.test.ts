@@ -143,11 +143,10 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     expect(html).not.toContain('<option value="gold"')
     // The trend follows North through both waves, each under its own release.
     const trendSpec = [...html.matchAll(/data-chart="([^"]*)"/g)].map((m) => JSON.parse(m[1]!.replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#39;', "'")))
-      .find((spec) => spec.kind === 'trend')
+      .find((spec) => spec.kind === 'gap')
     const before = await report(previousId, '?unit=North')
-    expect(trendSpec.staff.map((p: number[]) => p[0])).toEqual([before.headline.staff.share, north.headline.staff.share])
-    expect(trendSpec.customer.map((p: number[]) => p[0])).toEqual([before.headline.customer.share, north.headline.customer.share])
-    expect(html).toContain('in the unit shown')
+    expect(trendSpec.gap.map((p: number[]) => p[0])).toEqual([before.headline.gap.points, north.headline.gap.points])
+    expect(html).toContain('It follows <strong>unit North</strong>')
     // Another unit asked for by name or id: refused, not shown.
     for (const query of ['?unit=South', `?unit=${units.East}`]) {
       const refused = await browser.get(`/waves/${waveId}${query}`)

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Share } from '../../server/domain/report.js'
 import { presentDashboard } from '../../server/presenters/report.js'
+import { chanceWords, direction } from '../../server/presenters/trend.js'
 import type { WaveDashboard } from '../../server/services/dashboard.js'
 import { noAnalytics } from '../helpers/analytics.js'
 
@@ -13,11 +14,30 @@ const gap = { points: 42.4, ci95: [30, 55] as [number, number], pValue: 0.0001, 
 function dashboard(): WaveDashboard {
   const headline = { key: 'excellent_service', dimension: 'overall', headline: true, staffText: 'We serve well.', customerText: 'I am served well.', staff: shown(0.8, 40, [0.65, 0.9]), customer: shown(0.375, 1200, [0.25, 0.5]), gap, classification: 'blind_spot' as const }
   const other = { ...headline, key: 'want_to_help', headline: false, customer: hidden, gap: null, classification: 'insufficient_data' as const }
-  const trendShares = (share: number, ci95: [number, number]) => new Map([['excellent_service', { staff: { share, ci95, n: 50 }, customer: null }]])
+  const waves = [{ id: 'a', name: 'Q3' }, { id: 'w', name: 'Q4' }]
+  const trendShare = (share: number, n: number, ci95: [number, number]) => ({ share, agree: Math.round(share * n), n, ci95 })
+  const trend = {
+    waves,
+    headline: 'excellent_service',
+    items: [
+      { key: 'excellent_service', points: [
+        { wave: waves[0], staff: trendShare(0.8, 50, [0.67, 0.89]), customer: trendShare(0.324, 1000, [0.3, 0.35]), gap: { points: 47.6, ci95: [34, 59] } },
+        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: trendShare(0.375, 1200, [0.25, 0.5]), gap: { points: 42.4, ci95: [30, 55] } },
+      ] },
+      { key: 'want_to_help', points: [
+        { wave: waves[0], staff: trendShare(0.7, 50, [0.5, 0.75]), customer: null, gap: null },
+        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: null, gap: null },
+      ] },
+    ],
+    change: { since: waves[0], items: [
+      { key: 'excellent_service', change: { points: -5.2, ci95: [-12.4, 2.1], pValue: 0.2, qValue: 0.2, significant: false } },
+      { key: 'want_to_help', change: null },
+    ] },
+  }
   return {
     report: {
       wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, release: { at: '2026-12-03T09:00:00.000Z', staffWaiting: 0 }, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
-      ...noAnalytics(), headline,
+      ...noAnalytics(), trend, headline,
       units: [{
         id: 'u1', name: 'North & <South>', respondents: { staff: null, customer: 1200 }, staff: hidden, customer: shown(0.375, 1200, [0.25, 0.5]), gap, classification: 'blind_spot' as const,
         items: [{ key: 'excellent_service', gap, classification: 'blind_spot' as const }, { key: 'want_to_help', gap: null, classification: 'insufficient_data' as const }], change: null,
@@ -29,8 +49,6 @@ function dashboard(): WaveDashboard {
     comments: { staff: null, customer: [{ comment: 'Call me back.', times: 3 }, { comment: 'Fine.', times: 1 }] },
     attributeOptions: { staff: new Map(), customer: new Map([['tier', ['gold', 'silver']]]) },
     planner: { gapPoints: 10, expectedShare: 0.375, perSide: 1234 },
-    previous: null,
-    trend: [{ wave: { id: 'a', name: 'Q3' }, shares: trendShares(0.7, [0.5, 0.75]) }, { wave: { id: 'w', name: 'Q4' }, shares: trendShares(0.8, [0.625, 0.875]) }],
   } as unknown as WaveDashboard
 }
 
@@ -42,7 +60,23 @@ describe('presentDashboard', () => {
       kind: 'pairs', labels: ['Excellent service', 'Want to help'],
       staff: [[0.8, 0.65, 0.9], [0.8, 0.65, 0.9]], customer: [[0.375, 0.25, 0.5], null],
     })
-    expect(JSON.parse(view.trend!.chart)).toEqual({ kind: 'trend', labels: ['Q3', 'Q4'], staff: [[0.7, 0.5, 0.75], [0.8, 0.625, 0.875]], customer: [null, null] })
+    expect(JSON.parse(view.trend!.chart)).toEqual({
+      kind: 'gap', item: 'Excellent service', labels: ['Q3', 'Q4'],
+      gap: [[47.6, 34, 59], [42.4, 30, 55]], text: ['+48 pts', '+42 pts'], range: ['+34 to +59', '+30 to +55'],
+    })
+    // Another item, picked by ?trend=: hidden where a side is.
+    const other = presentDashboard(dashboard(), 'w', { trend: 'want_to_help' })
+    expect(JSON.parse(other.trend!.chart)).toMatchObject({ item: 'Want to help', gap: [null, null], text: [null, null] })
+    expect(presentDashboard(dashboard(), 'w', { trend: 'no_such_item' }).trend!.item).toBe('Excellent service')
+  })
+
+  it('prints the gap\'s change since the previous wave with its interval and a plain-words verdict', () => {
+    expect(view.items.previousName).toBe('Q3')
+    expect(view.items.rows[0]!.since).toMatchObject({ text: '−5 pts', range: '−12 to +2', q: '0.200', significant: false, verdict: 'narrowed, could be chance' })
+    expect(view.items.rows[1]!.since).toBeNull()
+    expect(view.trend!.change!.rows[1]).toEqual({ label: 'Want to help', before: '—', now: '—', change: null })
+    expect(view.trend!.group).toBe('customers with tier gold')
+    expect(view.trend!.picker[0]).toEqual({ label: 'Excellent service', href: '?customer.tier=gold&trend=excellent_service#trend-title', current: true })
   })
 
   it('formats every number it prints and says "hidden" for a suppressed side', () => {
@@ -79,5 +113,15 @@ describe('presentDashboard', () => {
       { heading: 'Staff', hidden: true, list: [] },
       { heading: 'Customers', hidden: false, list: [{ comment: 'Call me back.', times: '3' }, { comment: 'Fine.', times: null }] },
     ])
+  })
+
+  it('words a change by the size of the gap, and chance by its q', () => {
+    expect(direction(40, 20)).toBe('narrowed')
+    expect(direction(-40, -20)).toBe('narrowed')
+    expect(direction(-20, -40)).toBe('widened')
+    expect(direction(10, -12)).toBe('reversed')
+    expect(direction(0.2, 15)).toBe('widened')
+    expect(direction(12.2, 11.9)).toBe('no change')
+    expect([0.0004, 0.01, 0.049, 0.05, 0.3].map(chanceWords)).toEqual(['very unlikely to be chance', 'unlikely to be chance', 'unlikely to be chance', 'could be chance', 'could be chance'])
   })
 })

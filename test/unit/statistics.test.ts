@@ -2,7 +2,7 @@
 // .proportion_ci(method='wilson'), norm.sf, norm.ppf) and from working the formulas by hand.
 import { describe, expect, it } from 'vitest'
 import {
-  agreesOnDimension, benjaminiHochberg, change, classify, erfc, gap, gapChange, newcombe, normalUpperTail, sampleSizePerSide,
+  agreesOnDimension, benjaminiHochberg, classify, erfc, gap, gapChange, newcombe, normalUpperTail, sampleSizePerSide,
   share, summarize, twoProportionPValue, wilson, Z80, Z95,
 } from '../../server/domain/statistics.js'
 
@@ -181,16 +181,6 @@ describe('distributions and dimensions', () => {
     expect(agreesOnDimension([5, 2])).toBe(false)
     expect(agreesOnDimension([4, null])).toBe(true)
     expect(agreesOnDimension([null, null])).toBeNull()
-  })
-})
-
-describe('change since the previous wave', () => {
-  it('is the difference of one side\'s shares with a Newcombe interval and a test', () => {
-    const c = change({ agree: 45, n: 60 }, { agree: 30, n: 150 })!
-    close(c.points, 55, 10)
-    expect(c.significant).toBe(true)
-    const none = change({ agree: 10, n: 20 }, { agree: 11, n: 20 })!
-    expect(none.significant).toBe(false)
   })
 })
 
