@@ -106,7 +106,7 @@ it('fits the whole summary above the fold at 1366 × 900, three ways, with fix f
   await page.screenshot({ path: join(ARTIFACTS, 'summary-1366-unit.png') })
   expect(problems).toEqual([])
   await context.close()
-})
+}, 240_000)
 
 it('reads well at 360 px: the parts stacked, nothing wider than the phone, axe clean', async () => {
   const context = await run.browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
@@ -128,4 +128,4 @@ it('reads well at 360 px: the parts stacked, nothing wider than the phone, axe c
   expect(await seriousViolations(page)).toEqual([])
   expect(problems).toEqual([])
   await context.close()
-})
+}, 120_000)
