@@ -156,7 +156,7 @@ it('moves the report by exactly that one customer: five customers now, shown; st
   await reloadWave()
   expect(await counts()).toContain('0 staff and 5 customer responses')
   // One of the four from the API agreed (4), and the phone's 5 agrees: 2 of 5.
-  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n40% of customers say /)
+  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n40% of customers say\b/)
   expect(await facts()).toContain('n = 5')
   expect(await admin.locator('.comments li', { hasText: 'Quick and friendly at the counter.' }).count()).toBe(1)
 })
@@ -181,7 +181,7 @@ it('shows both sides once five have answered on each, with the gap between them'
   await reloadWave()
   expect(await counts()).toContain('5 staff and 5 customer responses')
   // Staff: 5 and 4 from the API and the 4 just sent agree: 3 of 5.
-  expect(await headline()).toMatch(/^60% of staff say [\s\S]+\n40% of customers say /)
+  expect(await headline()).toMatch(/^60% of staff say\b[\s\S]+\n40% of customers say\b/)
   const shown = await facts()
   expect(shown.match(/n = 5/g)).toHaveLength(2)
   expect(shown).toMatch(/gap\s+\+20 pts/i)
