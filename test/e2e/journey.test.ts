@@ -126,7 +126,7 @@ it('takes four answers per side through the API with a token made on the tokens 
   // The four staff answers wait in the sealed pool for a release step of at least five.
   expect(await counts()).toContain(`0 staff and 4 customer responses · minimum group size ${DEFAULT_MIN_GROUP_SIZE}`)
   expect(await admin.locator('#staff-release').innerText()).toContain('4 staff answers waiting')
-  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\nCustomers: 1 more customer answer before figures appear/)
+  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n+Customers: 1 more customer answer before figures appear/)
 })
 
 it('lets a customer answer every item with taps on a 360 px phone and thanks them', async () => {
@@ -156,7 +156,7 @@ it('moves the report by exactly that one customer: five customers now, shown; st
   await reloadWave()
   expect(await counts()).toContain('0 staff and 5 customer responses')
   // One of the four from the API agreed (4), and the phone's 5 agrees: 2 of 5.
-  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n40% of customers say\b/)
+  expect(await headline()).toMatch(/^Staff: 1 more staff answer before figures appear\n+40% of customers say\b/)
   expect(await facts()).toContain('n = 5')
   expect(await admin.locator('.comments li', { hasText: 'Quick and friendly at the counter.' }).count()).toBe(1)
 })
