@@ -27,6 +27,11 @@ function signed(value: number, zero: string) {
 }
 /** A p- or q-value the way a reader expects: "< 0.001" rather than 1.2e-24. */
 export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFixed(3))
+/**
+ * A p- or q-value in plain words, for readers who do not read statistics; the exact value goes beside
+ * it (a title, the tables). Thresholds: below 0.001 and below 0.05 (the report's significance level).
+ */
+export const chance = (value: number) => (value < 0.001 ? 'very unlikely to be chance' : value < 0.05 ? 'unlikely to be chance' : 'could be chance')
 export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 /** A signed decimal with a true minus: "0.62", "−0.12" (a correlation, a coefficient). */
 export const decimal = (value: number, digits = 2) => {
@@ -51,9 +56,11 @@ const DIMENSIONS: Record<string, string> = {
 }
 export const dimension = (value: string) => DIMENSIONS[value] ?? value
 
-/** Heat-map shade of a gap in points: positive (staff think better) in orange, negative in blue. */
-export const gapShade = (value: number) =>
-  value >= 30 ? 'g3' : value >= 15 ? 'g2' : value >= 5 ? 'g1' : value > -5 ? 'g0' : value > -15 ? 'n1' : 'n2'
+/** Whole percentage points with a sign and a true minus, without the unit (a heat-map cell): "+72", "−5", "0". */
+export const gapNumber = (value: number) => {
+  const rounded = Math.round(Math.abs(value))
+  return rounded === 0 ? '0' : `${value > 0 ? '+' : '−'}${rounded}`
+}
 
 /** A short label for an item key: "excellent_service" → "Excellent service". */
 export const itemLabel = (key: string) => key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ')

@@ -7,6 +7,9 @@ import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { ShownCount, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
+import { answersFilter, answersOther } from './block-scope.js'
+import { presentHeatmap, type HeatmapSort } from './heatmap.js'
+import { presentSummary } from './summary.js'
 import { changeCells, presentTrend } from './trend.js'
 
 
@@ -38,7 +41,7 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
-export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { trend?: string | null } = {}) {
+export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { sort?: HeatmapSort; trend?: string | null } = {}) {
   const { report } = dashboard
   const min = report.minGroupSize
   const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
@@ -47,6 +50,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
     detail: isSuppressed(share) ? null : { range: f.percentRange(share.ci95), n: f.count(share.n), mean: f.mean(share.mean) },
   })
   const filters = report.filters
+  const attributesApply = SIDES.some((side) => Object.keys(filters[side]).length > 0)
   const chosen = (side: Side, name: string) => (Object.hasOwn(filters[side], name) ? filters[side][name] : undefined)
   const active = [
     ...(filters.unit ? [`unit ${filters.unit.name}`] : []),
@@ -81,22 +85,12 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
     },
     activeFilters: active.length > 0 ? active.join(' · ') : null,
 
-    headline: {
-      staff: shareText(headline.staff),
-      customer: shareText(headline.customer),
-      staffText: headline.staffText,
-      customerText: headline.customerText,
-      facts: Object.fromEntries(SIDES.map((side) => {
-        const share = headline[side]
-        return [side, isSuppressed(share) ? headlineHidden(side) : `${f.percentRange(share.ci95)}, n = ${f.count(share.n)}`]
-      })) as Record<Side, string>,
-      /** Per side: a sentence in place of the share when the side's figures are hidden. */
-      hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])) as Record<Side, string | null>,
-      gap: headline.gap
-        ? { ...gapCell(headline.gap)!, verdict: headline.gap.significant ? ', a real difference' : ', could be chance' }
-        : null,
-      classification: badge(headline.classification),
-    },
+    /** The first screen: the headline three or two ways, the change since the previous wave, fix first, where, the release date. */
+    summary: presentSummary(report, {
+      waveUrl: `/waves/${waveId}`,
+      whole: dashboard.whole,
+      hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])),
+    }),
 
     items: {
       chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),
@@ -129,20 +123,15 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
       })),
     },
 
-    heatmap: dashboard.heatmap.length === 0 ? null : {
-      itemLabels: report.items.map((item) => f.itemLabel(item.key)),
-      rows: dashboard.heatmap.map((row) => ({
-        unit: row.unit.name,
-        href: `?unit=${encodeURIComponent(row.unit.name)}`,
-        cells: row.items.map((cell) => (cell.gap
-          ? { shade: f.gapShade(cell.gap.points), title: null, text: String(Math.round(cell.gap.points)), significant: cell.gap.significant }
-          : { shade: 'hidden-cell', title: `A side is ${hiddenBecause(min)}`, text: '—', significant: false })),
-      })),
-    },
+    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: options.sort ?? 'gap', hidden: hiddenBecause(min) }),
 
     respondents: {
+      // Every unit's row under a unit filter (the chosen one highlighted): the planner beside it answers the filter.
+      scope: filters.unit ? answersOther(`${dashboard.whole ? 'Every unit, with the whole wave\'s total' : 'Each of your units'}${attributesApply ? ', under the same attribute filters' : ''}, for comparison; ${filters.unit.name} is highlighted, and the planner uses its figures.`) : answersFilter,
+      attributesApply,
       rows: dashboard.respondents.perUnit.map((row) => ({
         unit: row.unit.name,
+        chosen: filters.unit?.id === row.unit.id,
         ...Object.fromEntries(SIDES.map((side) => [side, countText(row[side])])) as Record<Side, string>,
       })),
       hiddenNote: whyHidden(min),
@@ -154,10 +143,13 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
       gapPoints: String(dashboard.planner.gapPoints),
       assumption: `${isSuppressed(headline.customer) ? 'assuming about' : 'when about'} ${f.percent(dashboard.planner.expectedShare)} of customers agree${isSuppressed(headline.customer) ? ' (their share is hidden here)' : ''}`,
       perSide: dashboard.planner.perSide ? f.count(dashboard.planner.perSide) : '—',
+      // The filtered group's respondents, as the release shows them.
       have: SIDES.map((side) => {
-        const count = dashboard.respondents[side]
+        const count = dashboard.group[side]
         return count.shown ? `${f.count(count.n)} ${side === 'staff' ? 'staff' : 'customers'}` : `${side === 'staff' ? 'staff' : 'customers'}: ${hiddenBecause(min)}`
       }).join(' and '),
+      /** The group those counts are of, when the page is filtered. */
+      group: active.length > 0 ? ` (${active.join(', ')})` : '',
     },
 
     trend: presentTrend(report, options.trend ?? null),

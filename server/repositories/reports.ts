@@ -119,3 +119,42 @@ export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scal
   }
   return (unitId) => units.get(unitId) ?? emptyCounts()
 }
+
+/**
+ * The counts of one side for every unit at once under attribute filters, straight from the answers
+ * (the rollups do not hold attributes): one query per kind of count, grouped by unit, instead of a
+ * round of fromAnswers per unit. Answers without a unit are kept under NO_UNIT, as in the rollups.
+ */
+export async function sideCountsPerUnitFromAnswers(db: Db, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+  const responses = db.selectFrom('responses').select(['id', sql<string>`coalesce(unit_id::text, ${NO_UNIT})`.as('unit_key')])
+    .where('wave_id', '=', waveId).where('side', '=', side)
+    .$if(Object.keys(attributes).length > 0, (q) => q.where(sql<boolean>`attributes @> ${JSON.stringify(attributes)}::jsonb`))
+  const [answers, dimensions, respondents] = await Promise.all([
+    db.selectFrom('answers').innerJoin(responses.as('r'), 'r.id', 'answers.response_id')
+      .select(['r.unit_key', 'answers.item_key', 'answers.value', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('answers.value', 'is not', null)
+      .groupBy(['r.unit_key', 'answers.item_key', 'answers.value']).execute(),
+    db.selectFrom((eb) => eb.selectFrom('answers')
+      .innerJoin(responses.as('r'), 'r.id', 'answers.response_id')
+      .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
+      .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
+      .select(['r.unit_key', 'answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
+      .where('answers.value', 'is not', null).where('items.headline', '=', false)
+      .groupBy(['r.unit_key', 'answers.response_id', 'items.dimension']).as('per_respondent'))
+      .select(['unit_key', 'dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= ${sql.lit(DIMENSION_AGREE_MEAN)} then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
+      .groupBy(['unit_key', 'dimension']).execute(),
+    db.selectFrom(responses.as('r')).select(['unit_key', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('unit_key').execute(),
+  ])
+  const units = new Map<string, Counts>()
+  const of = (unitKey: string) => units.get(unitKey) ?? units.set(unitKey, emptyCounts()).get(unitKey)!
+  for (const row of respondents) of(row.unit_key).respondents += Number(row.n)
+  for (const row of answers) place(of(row.unit_key).distributions, scales, row.item_key, row.value!, Number(row.count))
+  for (const row of dimensions) of(row.unit_key).dimensions.set(row.dimension, { n: Number(row.n), agree: Number(row.agree), meanSum: Number(row.mean_sum) })
+  return (unitId) => units.get(unitId) ?? emptyCounts()
+}
+
+/** Every unit's counts of one side: from the rollups without attribute filters, from the answers with them. */
+export async function countsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+  if (Object.keys(attributes).length > 0) return sideCountsPerUnitFromAnswers(db, waveId, side, attributes, scales)
+  return sideCountsPerUnit(db, waveId, side, scales)
+}

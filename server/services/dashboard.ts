@@ -11,7 +11,7 @@ import { isSuppressed, type ReportFilters } from '../domain/report.js'
 import { sampleSizePerSide } from '../domain/statistics.js'
 import { frequentComments } from '../repositories/respondents.js'
 import { listUnits } from '../repositories/units.js'
-import { unitReports, waveReport } from './report.js'
+import { waveReport } from './report.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { firstUnit, offeredWithin, reportScope, type Reader } from './report-scope.js'
 
@@ -43,16 +43,11 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const release = await waveRelease(db, wave.id, min)
   const report = await waveReport(db, organization, wave, filters, reader, release)
   const units = scope.whole ? (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name })) : [...scope.units]
-  const count = (side: Side, unit: string | null) => shownCount(release.sides[side].status({ unit, attribute: null }))
+  // Respondents per unit and in total, of the groups the attribute filters pick on each side.
+  const count = (side: Side, unit: string | null) => shownCount(release.sides[side].status(groupOf(unit, report.filters[side])))
   const unitRows = scope.whole ? [...units, { id: NO_UNIT, name: 'No unit given' }] : units
   const perUnit = unitRows.map((unit) => ({ unit, staff: count('staff', unit.id), customer: count('customer', unit.id) }))
     .filter((row) => row.unit.id !== NO_UNIT || !(row.staff.shown && row.staff.n === 0 && row.customer.shown && row.customer.n === 0))
-
-  const perUnitReports = await unitReports(db, organization, wave.id, units.map((unit) => unit.id), release)
-  const heatmap = units.map((unit) => ({
-    unit,
-    items: perUnitReports.get(unit.id)!.items.map((item) => ({ key: item.key, gap: item.gap, classification: item.classification })),
-  }))
 
   // Comments follow the release of the group the page is filtered to.
   const unitId = report.filters.unit?.id ?? null
@@ -85,7 +80,6 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
     units,
     respondents: { staff: count('staff', totalOf), customer: count('customer', totalOf), perUnit },
     group,
-    heatmap,
     comments: sideComments,
     attributeOptions: { staff: offeredWithin(release, 'staff', scope, unitId), customer: offeredWithin(release, 'customer', scope, unitId) },
     planner: { gapPoints: PLANNED_GAP_POINTS, expectedShare: expected, perSide: sampleSizePerSide(expected, PLANNED_GAP_POINTS) },

@@ -7,10 +7,11 @@ import { buildReport, isSuppressed, type ReportFilters, type ReportItem, type Sh
 import { HttpError } from '../http-error.js'
 import { findUnit } from '../domain/units.js'
 import { waveItems } from '../repositories/instruments.js'
-import { sideCounts, sideCountsPerUnit, type Counts } from '../repositories/reports.js'
+import { sideCounts } from '../repositories/reports.js'
 import { listUnits } from '../repositories/units.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
 import { waveAnalytics } from './analytics.js'
+import { unitGaps } from './unit-gaps.js'
 import { waveTrend } from './trend.js'
 import { groupOf, shows, waveRelease, type WaveRelease } from './release.js'
 import { offersWithin, reportScope, unitWithinScope, type Reader, type ReportScope } from './report-scope.js'
@@ -72,9 +73,13 @@ export async function waveReport(
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
   const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
-  const analytics = await waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope)
-  // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
-  const trend = await waveTrend(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report }, scope)
+  const [analytics, units, trend] = await Promise.all([
+    waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope),
+    // Every unit in the reader's scope under the same attribute filters, whatever the unit filter: the heat map compares units.
+    unitGaps(db, organization, wave, { staff: filters.staff, customer: filters.customer }, scope, release, items),
+    // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
+    waveTrend(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report }, scope),
+  ])
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
@@ -83,18 +88,10 @@ export async function waveReport(
     release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: scope.whole ? state.pending : null },
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
+    units,
     ...analytics,
     trend,
   }
-}
-
-/** The report of each unit, without attribute filters, from one pass over the wave's rollups. */
-export async function unitReports(db: Db, organization: { name: string }, waveId: string, unitIds: readonly string[], release: WaveRelease) {
-  const items = await reportItems(db, waveId, organization.name)
-  const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
-  const [staff, customer] = await Promise.all([sideCountsPerUnit(db, waveId, 'staff', scales), sideCountsPerUnit(db, waveId, 'customer', scales)])
-  const side = (counts: (unitId: string) => Counts, which: Side, unitId: string): SideCounts => ({ ...counts(unitId), shown: shows(release, which, groupOf(unitId, {})) })
-  return new Map(unitIds.map((id) => [id, buildReport({ items, sides: { staff: side(staff, 'staff', id), customer: side(customer, 'customer', id) } })]))
 }
 
 export type WaveReport = Awaited<ReturnType<typeof waveReport>>

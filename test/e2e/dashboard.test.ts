@@ -98,7 +98,7 @@ async function drawnCharts(p: Page) {
   }))
 }
 
-const headline = (p: Page) => p.locator('.headline-text').innerText()
+const headline = (p: Page) => p.locator('section[data-block="summary"] .ways').innerText()
 
 beforeAll(async () => {
   run = await startAppAndBrowser()
@@ -123,8 +123,8 @@ it('draws the dashboard on a desktop: headline, the report\'s three charts and t
   for (const chart of charts) expect(chart.painted).toBeGreaterThan(5000)
   for (const chart of charts.slice(0, 3)) expect(chart.width).toBeGreaterThan(900)
   for (const chart of charts.slice(3)) expect(chart.width).toBeGreaterThan(500)
-  expect(await headline(page)).toMatch(/^80% of staff say .+\n?8% of customers say /)
-  expect(await page.locator('.headline-facts').innerText()).toMatch(/gap\s+\+72 pts/i)
+  expect(await headline(page)).toMatch(/^80% of staff say\b[\s\S]+\n8% of customers say\b/)
+  expect(await page.locator('section[data-block="summary"] .verdict').innerText()).toMatch(/^Gap \+72 pts: staff think better/)
   // Two rows of twelve: the three-person unit, and the unit hidden so that it cannot be worked out.
   expect(await page.locator('.heatmap td.hidden-cell').count()).toBe(24)
   expect(await page.locator('.comments li', { hasText: '<script>alert(1)</script>' }).count()).toBe(1)
@@ -164,9 +164,9 @@ it('filters by unit with the form: the URL carries the filter and the numbers ch
   expect(await page.locator('main .notice').count()).toBe(0)
   expect(await page.inputValue('#f-unit')).toBe('Harbour Street')
   // Harbour Street: the first 50 staff, all of whom agree; 16 of its 120 customers.
-  expect(await headline(page)).toMatch(/^100% of staff say .+\n?13% of customers say /)
-  expect(await page.locator('.headline-facts').innerText()).toContain('n = 50')
-  expect(await page.locator('.headline-facts').innerText()).toContain('n = 120')
+  expect(await headline(page)).toMatch(/^100% of staff say\b[\s\S]+\n13% of customers say\b/)
+  expect(await headline(page)).toContain('n = 50')
+  expect(await headline(page)).toContain('n = 120')
   // One unit: its 120 customers are enough for drivers; the quadrant beside them.
   expect(await drawnCharts(page)).toHaveLength(5)
   expect(await page.locator('a.clear').isVisible()).toBe(true)

@@ -142,17 +142,20 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     page = await dashboard()
   })
 
-  it('leads with 80% of staff against 8% of customers, their intervals and the gap in points', () => {
-    const card = section(page, 'headline-title')
-    expect(card).toContain('<strong class="staff-colour">80%</strong> of staff say')
-    expect(card).toContain('<strong class="customer-colour">8%</strong> of customers say')
+  it('leads with 80% of staff against 8% of customers, their intervals and the gap in points and words', () => {
+    const card = section(page, 'summary-title')
+    expect(card).toContain('data-block="summary" data-answers="filter"')
+    expect(text(card)).toContain('80% of staff say')
+    expect(text(card)).toContain('8% of customers say')
     const h = report.headline
     const staff = shown(h.staff)!
     const customer = shown(h.customer)!
-    expect(text(card)).toContain(`Staff ${format.percentRange(staff.ci95)}, n = 100`)
-    expect(text(card)).toContain(`Customers ${format.percentRange(customer.ci95)}, n = 100`)
+    expect(text(card)).toContain(`95%: ${format.percentRange(staff.ci95)} · n = 100`)
+    expect(text(card)).toContain(`95%: ${format.percentRange(customer.ci95)} · n = 100`)
     expect(format.percentRange(staff.ci95)).toBe('71–87%')
-    expect(text(card)).toContain(`Gap +72 pts (95% interval ${format.pointsRange(h.gap!.ci95)}), a real difference`)
+    expect(text(card)).toMatch(/Gap \+72 pts ?: staff think better of the service than customers do, very unlikely to be chance ?\./)
+    // The statistics behind the words, one hover away.
+    expect(decode(card)).toContain(`title="95% interval ${format.pointsRange(h.gap!.ci95)} pts, q < 0.001`)
     expect(card).toContain('<span class="badge b-blind_spot">Blind spot</span>')
     expect(text(card)).toContain('I receive excellent service from Acme.')
   })
@@ -235,17 +238,22 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     expect(rows).toHaveLength(3)
     const tiny = rows.find((row) => row.includes('Kiosk &lt;b&gt;&amp;&quot;7&quot;'))!
     expect(tiny).toBeDefined()
+    // Overall, the respondents, the twelve items and the change since the earlier wave.
     const tinyCells = [...tiny.matchAll(/<td class="([^"]*)"[^>]*>([\s\S]*?)<\/td>/g)]
-    expect(tinyCells).toHaveLength(12)
-    for (const [, cls, content] of tinyCells) {
-      expect(cls).toBe('hidden-cell')
+    expect(tinyCells).toHaveLength(15)
+    const gapCells = tinyCells.filter(([, cls]) => cls !== 'n-col' && cls !== 'since')
+    expect(gapCells).toHaveLength(13)
+    for (const [, cls, content] of gapCells) {
+      expect(cls!.split(' ')[0]).toBe('hidden-cell')
       expect(text(content!)).toBe('—')
     }
-    expect(text(tiny.replace(/<th[\s\S]*?<\/th>/, ''))).not.toMatch(/\d/)
+    // Only its respondents, as the respondents table shows them: three staff are too few, no customers answered.
+    expect(tinyCells.filter(([, cls]) => cls !== 'n-col').map(([, , content]) => text(content!)).join(' ')).not.toMatch(/\d/)
+    expect(text(tinyCells.find(([, cls]) => cls === 'n-col')![2]!)).toBe('hidden / 0')
     const north = rows.find((row) => row.includes('>North</a>'))!
     const northApi = await apiReport('?unit=North')
-    const northCells = [...north.matchAll(/<td class="([^"]*)"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[2]!).replace(/ significant \*$/, ''))
-    expect(northCells).toEqual(northApi.items.map((i) => String(Math.round(i.gap!.points))))
+    const northCells = [...north.matchAll(/<td class="gap-[^"]*"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!).replace(/ significant \*$/, ''))
+    expect(northCells).toEqual([northApi.headline, ...northApi.items].map((i) => format.gapNumber(i.gap!.points)))
     // The report table's numbers per unit: the kiosk's three staff are "fewer than 5", and South's
     // staff are hidden too, or 100 − 50 − 47 would give the kiosk's three.
     const responses = bodyRows(section(page, 'resp-title')).map(cells)
@@ -278,9 +286,9 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
 
     const tiny = await dashboard(`?unit=${encodeURIComponent(TINY)}`)
     expect(tiny).toContain(`<option value="Kiosk &lt;b&gt;&amp;&quot;7&quot;" selected>`)
-    expect(text(section(tiny, 'headline-title'))).toContain('Staff: Hidden for this filter: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out')
+    expect(text(section(tiny, 'summary-title'))).toContain('Staff: Hidden for this filter: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out')
     // The kiosk has no customers at all: the headline says so rather than giving a reason for hiding.
-    expect(text(section(tiny, 'headline-title'))).toContain('Customers: No customer answers for this filter yet')
+    expect(text(section(tiny, 'summary-title'))).toContain('Customers: No customer answers for this filter yet')
     const tinyComments = section(tiny, 'comments-title')
     expect(tinyComments.match(/Comments are shown only where the group's figures are shown\./g)).toHaveLength(2)
     expect(tiny).not.toContain('only the three of us')
@@ -298,10 +306,10 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     const api = await apiReport('?unit=North')
     const staff = shown(api.headline.staff)!
     expect(staff).toMatchObject({ n: 50, agree: 50 })
-    const card = text(section(north, 'headline-title'))
+    const card = text(section(north, 'summary-title'))
     expect(card).toContain('100% of staff say')
     expect(card).toContain(`${format.percent(shown(api.headline.customer)!.share)} of customers say`)
-    expect(card).toContain(`Staff ${format.percentRange(staff.ci95)}, n = 50`)
+    expect(card).toContain(`95%: ${format.percentRange(staff.ci95)} · n = 50`)
     expect(card).toContain('n = 60')
     expect(north).toContain(`href="/waves/${waveId}/report.csv?unit=North"`)
   })
@@ -310,7 +318,7 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     for (const query of ['?colour=blue', '?unit=Atlantis', '?staff.tier=gold', '?unit=North&unit=South']) {
       const body = await dashboard(query)
       expect(body, query).toMatch(/<p class="notice" role="status">[^<]+Showing the whole wave instead\.<\/p>/)
-      expect(text(section(body, 'headline-title')), query).toContain('80% of staff say')
+      expect(text(section(body, 'summary-title')), query).toContain('80% of staff say')
       expect(body, query).not.toContain(' selected>')
     }
   })
@@ -323,7 +331,7 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     const body = await dashboard('?unit=North&staff.role=&customer.tier=')
     expect(body).not.toContain('class="notice"')
     expect(body).toContain('<option value="North" selected>North</option>')
-    expect(text(section(body, 'headline-title'))).toContain('100% of staff say')
+    expect(text(section(body, 'summary-title'))).toContain('100% of staff say')
   })
 
   it('shows the gap\'s change since the earlier wave with its interval, flagged only where BH over the items finds it', () => {

@@ -36,12 +36,16 @@ function dashboard(): WaveDashboard {
   }
   return {
     report: {
-      wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
-      ...noAnalytics(), trend, headline, items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
+      wave: { id: 'w', name: 'Q4' }, minGroupSize: 5, release: { at: '2026-12-03T09:00:00.000Z', staffWaiting: 0 }, filters: { unit: null, staff: {}, customer: { tier: 'gold' } },
+      ...noAnalytics(), trend, headline,
+      units: [{
+        id: 'u1', name: 'North & <South>', respondents: { staff: null, customer: 1200 }, staff: hidden, customer: shown(0.375, 1200, [0.25, 0.5]), gap, classification: 'blind_spot' as const,
+        items: [{ key: 'excellent_service', gap, classification: 'blind_spot' as const }, { key: 'want_to_help', gap: null, classification: 'insufficient_data' as const }], change: null,
+      }], items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
     },
     units: [{ id: 'u1', name: 'North & <South>' }],
     respondents: { staff: 40, customer: 1200, perUnit: [{ unit: { id: 'u1', name: 'North & <South>' }, staff: { n: 3, shown: false }, customer: { n: 1200, shown: true } }] },
-    heatmap: [{ unit: { id: 'u1', name: 'North & <South>' }, items: [{ key: 'excellent_service', gap, classification: 'blind_spot' as const }, { key: 'want_to_help', gap: null, classification: 'insufficient_data' as const }] }],
+    group: { staff: { shown: true, n: 40, needed: null }, customer: { shown: true, n: 1200, needed: null } },
     comments: { staff: null, customer: [{ comment: 'Call me back.', times: 3 }, { comment: 'Fine.', times: 1 }] },
     attributeOptions: { staff: new Map(), customer: new Map([['tier', ['gold', 'silver']]]) },
     planner: { gapPoints: 10, expectedShare: 0.375, perSide: 1234 },
@@ -76,20 +80,23 @@ describe('presentDashboard', () => {
   })
 
   it('formats every number it prints and says "hidden" for a suppressed side', () => {
-    expect(view.headline).toMatchObject({ staff: '80%', customer: '38%', gap: { points: '+42 pts', range: '+30 to +55', verdict: ', a real difference' } })
-    expect(view.headline.facts.customer).toBe('25–50%, n = 1,200')
+    expect(view.summary.headline.ways.map((way) => way.value)).toEqual(['80%', '38%'])
+    expect(view.summary.headline.ways[1]!.detail).toBe('95%: 25–50% · n = 1,200')
+    expect(view.summary.headline.gap).toMatchObject({ points: '+42 pts', chance: 'very unlikely to be chance', title: '95% interval +30 to +55 pts, q < 0.001 (p < 0.001)' })
+    expect(view.summary.release).toBe('Staff figures as of 3 Dec 2026')
     expect(view.items.rows[1]!.customer).toEqual({ text: 'hidden', detail: null })
     expect(view.items.rows[1]!.q).toBe('—')
     expect(view.planner.perSide).toBe('1,234')
   })
 
   it('prints a unit count under the minimum group size as "fewer than k", and a hidden heat-map cell as a dash', () => {
-    expect(view.respondents.rows).toEqual([{ unit: 'North & <South>', staff: 'hidden', customer: '1,200' }])
+    expect(view.respondents.rows).toEqual([{ unit: 'North & <South>', chosen: false, staff: 'hidden', customer: '1,200' }])
     expect(view.heatmap!.rows[0]!.cells).toEqual([
-      { shade: 'g3', title: null, text: '42', significant: true },
+      { shade: 'gap-o3', title: null, text: '+42', significant: true },
       { shade: 'hidden-cell', title: 'A side is hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out', text: '—', significant: false },
     ])
-    expect(view.heatmap!.rows[0]!.href).toBe('?unit=North%20%26%20%3CSouth%3E')
+    // The link to a unit keeps the attribute filters in force.
+    expect(view.heatmap!.rows[0]!.href).toBe('?unit=North+%26+%3CSouth%3E&customer.tier=gold')
   })
 
   it('marks the chosen filter and lists the filters in force', () => {

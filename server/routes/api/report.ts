@@ -7,6 +7,7 @@ import { getOrganization } from '../../repositories/organizations.js'
 import { waveReport } from '../../services/report.js'
 import { loadWave } from '../load-wave.js'
 import { AnalyticsFields } from './analytics-schemas.js'
+import { ReportPartsFields } from './report-schemas.js'
 import { errors, IdParams } from './schemas.js'
 import { TrendFields } from './trend-schema.js'
 
@@ -23,13 +24,15 @@ export default async function report(fastify: FastifyInstance) {
         + 'A unit manager reads their own units only: `unit` must name one of them (403 otherwise), and `release.staffWaiting` is null for them. '
         + 'Leadership analytics under the same filters: `drivers`, `fixFirst`, `prediction` and `linkage`, each null with its reason in `unavailable` '
         + '(not enough answers, hidden by the anonymity rules, no predictions asked, too few units, or a unit filter for linkage). '
+        + '`units`: the heat map\'s rows, every unit you may read (whatever `unit` says) under the same attribute filters, with its headline, each item\'s gap, '
+        + 'its respondents per side (null when hidden) and the headline gap\'s change since the previous wave (MOVER interval, BH over the units). '
         + '`trend`: the headline\'s and every item\'s shares and gap in each wave of the same instrument up to this one (at most 8, oldest first), '
         + 'under the same unit and attribute filters, each wave under its own anonymity rules (a side is null where that wave would hide it), '
         + 'and `trend.change`: each item\'s gap change since the previous wave with its MOVER 95% interval and BH q-value.',
       params: IdParams,
       querystring: Type.Record(Type.String(), Type.Unknown()),
-      // The gap report's own fields pass through as they are; the analytics are declared field by field.
-      response: { 200: Type.Object({ ...AnalyticsFields, ...TrendFields }, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
+      // The gap report's own fields pass through as they are; the analytics, units and trend are declared field by field.
+      response: { 200: Type.Object({ ...AnalyticsFields, ...ReportPartsFields, ...TrendFields }, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])

@@ -8,6 +8,7 @@ import type { FieldErrors } from '../../domain/inputs.js'
 import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
 import { closingDay } from '../../domain/wave-changes.js'
 import { HttpError, notFound } from '../../http-error.js'
+import { heatmapSort } from '../../presenters/heatmap.js'
 import { presentDashboard } from '../../presenters/report.js'
 import { presentWavesOverview } from '../../presenters/waves-overview.js'
 import { listInstruments } from '../../repositories/instruments.js'
@@ -69,8 +70,8 @@ export default async function wavePages(app: FastifyInstance) {
    */
   async function withFilters<T>(request: FastifyRequest, build: (organization: { id: string; name: string; minGroupSize: number }, filters: ReportFilters) => Promise<T>) {
     const organization = await getOrganization(app.db, orgOf(request))
-    // Page-only parameters (a notice after inviting, the item the trend chart follows) are not report filters.
-    const { invited: _invited, trend: _trend, ...query } = request.query as Record<string, unknown>
+    // Page-only parameters (a notice after inviting, the heat map's order, the item the trend chart follows) are not report filters.
+    const { invited: _invited, sort: _sort, trend: _trend, ...query } = request.query as Record<string, unknown>
     const parsed = parseReportFilters(query)
     const none = { unit: null, staff: {}, customer: {} }
     try {
@@ -101,7 +102,10 @@ export default async function wavePages(app: FastifyInstance) {
       unitLinks: overview.unitLinks.filter((entry) => mine(entry.unit.id)),
       missingUnitLinks: scope.whole ? overview.missingUnitLinks : 0,
       url: (token: string) => linkUrl(app.config.publicUrl, token),
-      dashboard: dashboard ? presentDashboard(dashboard, wave.id, { trend: typeof (request.query as { trend?: unknown }).trend === 'string' ? (request.query as { trend: string }).trend : null }) : null,
+      dashboard: dashboard ? presentDashboard(dashboard, wave.id, {
+        sort: heatmapSort((request.query as { sort?: unknown }).sort),
+        trend: typeof (request.query as { trend?: unknown }).trend === 'string' ? (request.query as { trend: string }).trend : null,
+      }) : null,
       filterProblem,
       invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
