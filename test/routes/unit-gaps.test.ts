@@ -33,7 +33,7 @@ function responses(shares: Record<UnitName, [number, number]>): Row[] {
           const share = Math.min(1, Math.max(0, shares[unit][s]! + (j === 0 ? 0 : ((j * 7) % 5 - 2) * 0.08)))
           answers[key] = (i + 5 * j) % n < Math.round(share * n) ? (i % 2 ? 5 : 4) : (i % 3) + 1
         })
-        const attributes = side === 'staff' ? { role: i % 3 === 0 ? 'lead' : 'agent' } : { tier: i % 4 === 0 ? 'gold' : 'standard' }
+        const attributes: Record<string, string> = side === 'staff' ? { role: i % 3 === 0 ? 'lead' : 'agent' } : { tier: i % 4 === 0 ? 'gold' : 'standard' }
         rows.push({ side, unit, attributes, answers })
       }
     }
