@@ -1,6 +1,7 @@
-// What the wave dashboard shows, gathered in one place: the report for the chosen filters, the gap
-// of every unit on every item, respondents per side and unit, the comments that may be shown, the
-// sample-size planner and the change since the previous wave of the same instrument.
+// What the wave dashboard shows, gathered in one place: the report for the chosen filters (with its
+// heat map, `report.units`, from services/unit-gaps.ts), respondents per side and unit of the groups
+// the attribute filters choose, the comments that may be shown, the sample-size planner and the
+// change since the previous wave of the same instrument.
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { SIDES, type Side } from '../domain/types.js'
