@@ -29,7 +29,11 @@ export interface UnitRow {
   gap: Gap | null
   classification: Classification
   items: Array<{ key: string; gap: Gap | null; classification: Classification }>
-  /** Headline gap change since the previous wave in this unit (same filters, each wave its own release); null when either is hidden. */
+  /**
+   * Headline gap change since the previous wave in this unit (same attribute filters, each wave its own
+   * release); null when either is hidden. Its q is BH over the reader's units compared, so a unit
+   * manager's q-values depend on their units only.
+   */
   change: (GapChange & { since: WaveRef }) | null
 }
 

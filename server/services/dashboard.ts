@@ -1,7 +1,7 @@
-// What the wave dashboard shows, gathered in one place: the report for the chosen filters, the gap
-// of every unit on every item, respondents per side and unit, the comments that may be shown, the
-// sample-size planner. The trend across waves and the change since the previous wave are the
-// report's own (report.trend, services/trend.ts).
+// What the wave dashboard shows, gathered in one place: the report for the chosen filters (with its
+// heat map, `report.units`, from services/unit-gaps.ts, and its trend, `report.trend`, from
+// services/trend.ts), respondents per side and unit of the groups the attribute filters choose, the
+// comments that may be shown and the sample-size planner.
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { SIDES, type Side } from '../domain/types.js'

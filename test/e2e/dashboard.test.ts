@@ -125,8 +125,8 @@ it('draws the dashboard on a desktop: headline, the report\'s three charts and t
   for (const chart of charts.slice(3)) expect(chart.width).toBeGreaterThan(500)
   expect(await headline(page)).toMatch(/^80% of staff say\b[\s\S]+\n8% of customers say\b/)
   expect(await page.locator('section[data-block="summary"] .verdict').innerText()).toMatch(/^Gap \+72 pts: staff think better/)
-  // Two rows of twelve: the three-person unit, and the unit hidden so that it cannot be worked out.
-  expect(await page.locator('.heatmap td.hidden-cell').count()).toBe(24)
+  // Two rows of the overall gap and twelve items: the three-person unit, and the unit hidden so that it cannot be worked out.
+  expect(await page.locator('.heatmap td.hidden-cell').count()).toBe(26)
   expect(await page.locator('.comments li', { hasText: '<script>alert(1)</script>' }).count()).toBe(1)
   expect(await page.locator('button.print').isVisible()).toBe(true)
   expect(await sidewaysScrolling(page)).toBeUndefined()

@@ -89,7 +89,10 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
       const mine = await report(waveId, query, managerToken)
       const owners = await report(waveId, query)
       expect(mine.release.staffWaiting).toBeNull()
-      expect({ ...mine, release: { at: mine.release.at } }).toEqual({ ...owners, release: { at: owners.release.at } })
+      // The same report, except that the heat map's rows are their units only (the owner's hold every unit).
+      expect({ ...mine, release: { at: mine.release.at }, units: null }).toEqual({ ...owners, release: { at: owners.release.at }, units: null })
+      expect(mine.units.map((u: { name: string }) => u.name)).toEqual(['North'])
+      expect(JSON.stringify(mine.units)).not.toContain('South')
       expect(mine.headline.staff.n).toBe(25)
       expect(mine.filters.unit).toEqual({ id: units.North, name: 'North' })
     }
