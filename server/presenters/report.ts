@@ -7,6 +7,7 @@ import type { Classification } from '../domain/statistics.js'
 import * as f from '../format.js'
 import type { ShownCount, TrendShare, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
+import { DEFAULT_ITEM_ORDER, orderItems, type ItemOrder } from './items.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
@@ -20,7 +21,31 @@ export interface ChartSpec {
   customer: ChartPoint[]
 }
 
+/**
+ * A 'pairs' chart (staff and customer bars per row): besides the numbers it draws, the texts it
+ * prints, formatted here as the tables print them: each pair's gap at its end, each bar's tooltip.
+ */
+export interface PairsSpec {
+  kind: 'pairs'
+  labels: string[]
+  staff: ChartPoint[]
+  customer: ChartPoint[]
+  /** Each pair's gap ("+72 pts", "−5 pts"), null where a side is hidden. */
+  gaps: Array<string | null>
+  /** Each bar's tooltip ("72%, 95% interval 64–79%"), null where the side is hidden. */
+  tips: Record<Side, Array<string | null>>
+}
+
 const point = (share: Share): ChartPoint => (isSuppressed(share) ? null : [share.share, share.ci95[0], share.ci95[1]])
+const tip = (share: Share) => (isSuppressed(share) ? null : `${f.percent(share.share)}, 95% interval ${f.percentRange(share.ci95)}`)
+const pairs = (rows: ReadonlyArray<{ label: string; staff: Share; customer: Share; gap: Gap | null }>) => JSON.stringify({
+  kind: 'pairs',
+  labels: rows.map((row) => row.label),
+  staff: rows.map((row) => point(row.staff)),
+  customer: rows.map((row) => point(row.customer)),
+  gaps: rows.map((row) => (row.gap ? f.points(row.gap.points) : null)),
+  tips: { staff: rows.map((row) => tip(row.staff)), customer: rows.map((row) => tip(row.customer)) },
+} satisfies PairsSpec)
 const trendPoint = (share: TrendShare | null | undefined): ChartPoint => (share ? [share.share, share.ci95[0], share.ci95[1]] : null)
 const chart = (spec: ChartSpec) => JSON.stringify(spec)
 
@@ -38,8 +63,13 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
-export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
+/** How the page asked to see the report: the order of the item table (?order=…). */
+export interface DashboardView { order?: ItemOrder }
+
+export function presentDashboard(dashboard: WaveDashboard, waveId: string, view: DashboardView = {}) {
   const { report } = dashboard
+  const waveUrl = `/waves/${waveId}`
+  const ordered = orderItems(report, view.order ?? DEFAULT_ITEM_ORDER, waveUrl)
   const min = report.minGroupSize
   const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
   const shareCell = (share: Share) => ({
@@ -65,7 +95,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
 
   return {
     minGroupSize: f.count(min),
-    waveUrl: `/waves/${waveId}`,
+    waveUrl,
     /** False for a unit manager: no "All units", no whole-wave totals, trend and heat map of their units. */
     whole: dashboard.whole,
     filterForm: {
@@ -99,10 +129,12 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     },
 
     items: {
-      chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),
-      caption: `Agreement per item, staff and customers${previous ? `, with the change since ${previous.wave.name}` : ''}`,
+      // The chart follows the table's order.
+      chart: pairs(ordered.items.map((i) => ({ ...i, label: f.itemLabel(i.key) }))),
+      order: ordered.order,
+      caption: `Agreement per item, staff and customers${previous ? `, with the change since ${previous.wave.name}` : ''}, ${ordered.order.caption}`,
       previousName: previous?.wave.name ?? null,
-      rows: report.items.map((item) => {
+      rows: ordered.items.map((item) => {
         const since = previous?.byItem.get(item.key)
         return {
           label: f.itemLabel(item.key),
@@ -127,7 +159,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string) {
     },
 
     dimensions: {
-      chart: chart({ kind: 'pairs', labels: report.dimensions.map((x) => f.dimension(x.key)), staff: report.dimensions.map((x) => point(x.staff)), customer: report.dimensions.map((x) => point(x.customer)) }),
+      chart: pairs(report.dimensions.map((x) => ({ ...x, label: f.dimension(x.key) }))),
       rows: report.dimensions.map((dimension) => ({
         label: f.dimension(dimension.key),
         staff: shareCell(dimension.staff),
