@@ -3,9 +3,23 @@
 /* global Chart */
 const STAFF = '#0072B2'
 const CUSTOMER = '#E69F00'
+const INK = '#1b2330'
+const MUTED = '#556070'
 const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10)
 
-// Draws each bar's or point's 95% interval as a thin line with end caps.
+// Every chart's text legible: 13 px (never under 12) in the page's own ink and font.
+if (window.Chart) {
+  Chart.defaults.font.size = 13
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+  Chart.defaults.color = INK
+  Chart.defaults.plugins.tooltip.bodyFont = { size: 13 }
+  Chart.defaults.plugins.tooltip.titleFont = { size: 13, weight: 'bold' }
+}
+
+// Draws each bar's or point's 95% interval as a thin (1 px) line with small end caps, on whole
+// pixels so that it stays sharp.
+const CAP = 3
+const crisp = (v) => Math.round(v) + 0.5
 const intervals = {
   id: 'intervals',
   afterDatasetsDraw(chart) {
@@ -16,28 +30,67 @@ const intervals = {
       const horizontal = chart.options.indexAxis === 'y'
       const scale = horizontal ? chart.scales.x : chart.scales.y
       ctx.save()
-      ctx.strokeStyle = '#1b2330'
-      ctx.lineWidth = 1.5
+      ctx.strokeStyle = INK
+      ctx.lineWidth = 1
       meta.data.forEach((element, i) => {
         const ci = dataset.ci[i]
         if (!ci) return
-        const a = scale.getPixelForValue(ci[0])
-        const b = scale.getPixelForValue(ci[1])
+        const a = crisp(scale.getPixelForValue(ci[0]))
+        const b = crisp(scale.getPixelForValue(ci[1]))
         ctx.beginPath()
         if (horizontal) {
-          ctx.moveTo(a, element.y); ctx.lineTo(b, element.y)
-          ctx.moveTo(a, element.y - 4); ctx.lineTo(a, element.y + 4)
-          ctx.moveTo(b, element.y - 4); ctx.lineTo(b, element.y + 4)
+          const y = crisp(element.y)
+          ctx.moveTo(a, y); ctx.lineTo(b, y)
+          ctx.moveTo(a, y - CAP); ctx.lineTo(a, y + CAP)
+          ctx.moveTo(b, y - CAP); ctx.lineTo(b, y + CAP)
         } else {
-          ctx.moveTo(element.x, a); ctx.lineTo(element.x, b)
-          ctx.moveTo(element.x - 4, a); ctx.lineTo(element.x + 4, a)
-          ctx.moveTo(element.x - 4, b); ctx.lineTo(element.x + 4, b)
+          const x = crisp(element.x)
+          ctx.moveTo(x, a); ctx.lineTo(x, b)
+          ctx.moveTo(x - CAP, a); ctx.lineTo(x + CAP, a)
+          ctx.moveTo(x - CAP, b); ctx.lineTo(x + CAP, b)
         }
         ctx.stroke()
       })
       ctx.restore()
     })
   },
+}
+
+// Each pair's gap printed at its end ("+72 pts", as the table prints it), past the longer bar and
+// its interval; "hidden" where a side's figures are not shown.
+const GAP_ROOM = 68
+const gapMarks = (spec) => ({
+  id: 'gapMarks',
+  afterDatasetsDraw(chart) {
+    const { ctx, scales: { x } } = chart
+    const bars = [chart.getDatasetMeta(0), chart.getDatasetMeta(1)]
+    ctx.save()
+    ctx.textBaseline = 'middle'
+    ctx.textAlign = 'left'
+    spec.labels.forEach((_, i) => {
+      const shown = bars.map((meta, side) => ({ bar: meta.hidden ? null : meta.data[i], row: [spec.staff, spec.customer][side][i] }))
+        .filter(({ bar, row }) => bar && row)
+      const y = (bars[0].data[i].y + bars[1].data[i].y) / 2
+      const end = Math.max(x.getPixelForValue(0), ...shown.map(({ bar, row }) => Math.max(bar.x, x.getPixelForValue(pct(row[2])))))
+      const text = spec.gaps[i] ?? 'hidden'
+      ctx.font = spec.gaps[i] ? `700 13px ${Chart.defaults.font.family}` : `italic 12px ${Chart.defaults.font.family}`
+      ctx.fillStyle = spec.gaps[i] ? INK : MUTED
+      ctx.fillText(text, end + 6, y)
+    })
+    ctx.restore()
+  },
+})
+
+/** A long label over two or more lines where the chart is narrow, so the bars keep their room. */
+function wrapLabel(label, width) {
+  if (width >= 560 || label.length <= 14) return label
+  const lines = []
+  for (const word of label.split(' ')) {
+    const last = lines[lines.length - 1]
+    if (last && (last + ' ' + word).length <= 14) lines[lines.length - 1] = `${last} ${word}`
+    else lines.push(word)
+  }
+  return lines
 }
 
 function dataset(label, colour, rows, extra) {
@@ -63,14 +116,7 @@ function draw(canvas) {
   if (spec.kind === 'weights') return drawWeights(canvas, spec, common)
   if (spec.kind === 'scatter') return drawScatter(canvas, spec, common)
   if (spec.kind === 'gap') return drawGap(canvas, spec, common)
-  if (spec.kind === 'pairs') {
-    return new Chart(canvas, {
-      type: 'bar',
-      data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff), dataset('Customers', CUSTOMER, spec.customer)] },
-      options: { ...common, indexAxis: 'y', scales: { x: percentAxis } },
-      plugins: [intervals],
-    })
-  }
+  if (spec.kind === 'pairs') return drawPairs(canvas, spec, common)
   return new Chart(canvas, {
     type: 'line',
     data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff, { tension: 0 }), dataset('Customers', CUSTOMER, spec.customer, { tension: 0 })] },
@@ -124,6 +170,32 @@ function drawGap(canvas, spec, common) {
         },
       },
     },
+  })
+}
+
+// Staff and customers side by side per row, each bar with its interval, the gap at the pair's end;
+// the numbers in the tooltips as the table prints them.
+function drawPairs(canvas, spec, common) {
+  const sides = ['staff', 'customer']
+  return new Chart(canvas, {
+    type: 'bar',
+    data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff), dataset('Customers', CUSTOMER, spec.customer)] },
+    options: {
+      ...common,
+      indexAxis: 'y',
+      layout: { padding: { right: GAP_ROOM } },
+      plugins: {
+        ...common.plugins,
+        legend: { position: 'top', labels: { boxWidth: 14, boxHeight: 14 } },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${spec.tips[sides[c.datasetIndex]][c.dataIndex] ?? 'hidden'}` } },
+      },
+      scales: {
+        // Every 20% where there is room, every 50% on a phone: the labels stay level and apart.
+        x: { min: 0, max: 100, ticks: { stepSize: canvas.parentElement.clientWidth < 480 ? 50 : 20, maxRotation: 0, callback: (v) => `${v}%` }, grid: { color: '#e3e7ec' } },
+        y: { grid: { display: false }, ticks: { autoSkip: false, callback(value) { return wrapLabel(this.getLabelForValue(value), this.chart.width) } } },
+      },
+    },
+    plugins: [intervals, gapMarks(spec)],
   })
 }
 

@@ -11,21 +11,37 @@ import { answersFilter, answersOther } from './block-scope.js'
 import { presentHeatmap, type HeatmapSort } from './heatmap.js'
 import { presentSummary } from './summary.js'
 import { changeCells, presentTrend } from './trend.js'
+import { DEFAULT_ITEM_ORDER, orderItems, type ItemOrder } from './items.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
 type ChartPoint = [number, number, number] | null
 
-/** The spec a canvas's data-chart attribute holds; public/dashboard.js reads this shape (the gap trend's is presenters/trend.ts). */
-export interface ChartSpec {
+/**
+ * A 'pairs' chart (staff and customer bars per row): besides the numbers it draws, the texts it
+ * prints, formatted here as the tables print them: each pair's gap at its end, each bar's tooltip.
+ */
+export interface PairsSpec {
   kind: 'pairs'
   labels: string[]
   staff: ChartPoint[]
   customer: ChartPoint[]
+  /** Each pair's gap ("+72 pts", "−5 pts"), null where a side is hidden. */
+  gaps: Array<string | null>
+  /** Each bar's tooltip ("72%, 95% interval 64–79%"), null where the side is hidden. */
+  tips: Record<Side, Array<string | null>>
 }
 
 const point = (share: Share): ChartPoint => (isSuppressed(share) ? null : [share.share, share.ci95[0], share.ci95[1]])
-const chart = (spec: ChartSpec) => JSON.stringify(spec)
+const tip = (share: Share) => (isSuppressed(share) ? null : `${f.percent(share.share)}, 95% interval ${f.percentRange(share.ci95)}`)
+const pairs = (rows: ReadonlyArray<{ label: string; staff: Share; customer: Share; gap: Gap | null }>) => JSON.stringify({
+  kind: 'pairs',
+  labels: rows.map((row) => row.label),
+  staff: rows.map((row) => point(row.staff)),
+  customer: rows.map((row) => point(row.customer)),
+  gaps: rows.map((row) => (row.gap ? f.points(row.gap.points) : null)),
+  tips: { staff: rows.map((row) => tip(row.staff)), customer: rows.map((row) => tip(row.customer)) },
+} satisfies PairsSpec)
 
 const badge = (value: Classification) => ({ key: value, label: f.classification(value) })
 const gapCell = (gap: Gap | null) => (gap ? { points: f.points(gap.points), range: f.pointsRange(gap.ci95) } : null)
@@ -41,8 +57,13 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
-export function presentDashboard(dashboard: WaveDashboard, waveId: string, options: { sort?: HeatmapSort; trend?: string | null } = {}) {
+/** How the page asked to see the report: the order of the item table, the heat map's order, the item the trend follows. */
+export interface DashboardView { order?: ItemOrder; sort?: HeatmapSort; trend?: string | null }
+
+export function presentDashboard(dashboard: WaveDashboard, waveId: string, view: DashboardView = {}) {
   const { report } = dashboard
+  const waveUrl = `/waves/${waveId}`
+  const ordered = orderItems(report, view.order ?? DEFAULT_ITEM_ORDER, waveUrl)
   const min = report.minGroupSize
   const shareText = (share: Share) => (isSuppressed(share) ? 'hidden' : f.percent(share.share))
   const shareCell = (share: Share) => ({
@@ -69,7 +90,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
 
   return {
     minGroupSize: f.count(min),
-    waveUrl: `/waves/${waveId}`,
+    waveUrl,
     /** False for a unit manager: no "All units", no whole-wave totals, trend and heat map of their units. */
     whole: dashboard.whole,
     filterForm: {
@@ -93,10 +114,12 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
     }),
 
     items: {
-      chart: chart({ kind: 'pairs', labels: report.items.map((i) => f.itemLabel(i.key)), staff: report.items.map((i) => point(i.staff)), customer: report.items.map((i) => point(i.customer)) }),
-      caption: `Agreement per item, staff and customers${since.since !== null ? `, with the gap's change since ${since.since}` : ''}`,
+      // The chart follows the table's order.
+      chart: pairs(ordered.items.map((i) => ({ ...i, label: f.itemLabel(i.key) }))),
+      order: ordered.order,
+      caption: `Agreement per item, staff and customers${since.since !== null ? `, with the gap's change since ${since.since}` : ''}, ${ordered.order.caption}`,
       previousName: since.since,
-      rows: report.items.map((item) => {
+      rows: ordered.items.map((item) => {
         return {
           label: f.itemLabel(item.key),
           staffText: item.staffText,
@@ -113,7 +136,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
     },
 
     dimensions: {
-      chart: chart({ kind: 'pairs', labels: report.dimensions.map((x) => f.dimension(x.key)), staff: report.dimensions.map((x) => point(x.staff)), customer: report.dimensions.map((x) => point(x.customer)) }),
+      chart: pairs(report.dimensions.map((x) => ({ ...x, label: f.dimension(x.key) }))),
       rows: report.dimensions.map((dimension) => ({
         label: f.dimension(dimension.key),
         staff: shareCell(dimension.staff),
@@ -123,7 +146,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
       })),
     },
 
-    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: options.sort ?? 'gap', hidden: hiddenBecause(min) }),
+    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min) }),
 
     respondents: {
       // Every unit's row under a unit filter (the chosen one highlighted): the planner beside it answers the filter.
@@ -152,7 +175,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, optio
       group: active.length > 0 ? ` (${active.join(', ')})` : '',
     },
 
-    trend: presentTrend(report, options.trend ?? null),
+    trend: presentTrend(report, view.trend ?? null),
 
     /** Drivers, fix first, staff predictions and linkage: after the report's own blocks. */
     analytics: presentAnalytics(report),

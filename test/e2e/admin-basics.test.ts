@@ -66,7 +66,7 @@ it('refuses to delete a unit a wave uses, offers to archive it, and lists it apa
 
 it('edits the wave on its settings form, keeping what was typed when the closing date has passed', async () => {
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
-  await page.click('a:has-text("Wave settings")')
+  await page.click('.wave-tabs a:has-text("Settings")')
   await page.waitForURL(/\/settings$/)
   expect(await page.inputValue('#name')).toBe('2026-Q4')
   await page.fill('#name', '2026-Q4 <all stores>')

@@ -184,9 +184,11 @@ it('prints a clean board pack: filters and links left out, more than one A4 page
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   await drawnCharts(page)
   await page.emulateMedia({ media: 'print' })
-  const hidden = await page.evaluate(() => ['.filters', '#links-section', '#unit-links-section', '.report-actions', '.page-head .actions']
+  // The links are on the Operations tab, not on the report at all; the tabs and the order switch are not printed.
+  expect(await page.locator('#links-section, #unit-links-section, #invitations').count()).toBe(0)
+  const hidden = await page.evaluate(() => ['.filters', '.wave-tabs', '.order-switch', '.report-actions', '.page-head .actions']
     .map((selector) => [selector, getComputedStyle(document.querySelector(selector)!).display]))
-  expect(Object.fromEntries(hidden)).toEqual({ '.filters': 'none', '#links-section': 'none', '#unit-links-section': 'none', '.report-actions': 'none', '.page-head .actions': 'none' })
+  expect(Object.fromEntries(hidden)).toEqual({ '.filters': 'none', '.wave-tabs': 'none', '.order-switch': 'none', '.report-actions': 'none', '.page-head .actions': 'none' })
   // The charts are redrawn for the narrower printed page (at most 186 mm, about 703 px), not shrunk.
   await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).every((c) => {
     const width = c.getBoundingClientRect().width

@@ -89,16 +89,22 @@ it('creates a wave and reads its staff and customer links from the wave page', a
   await admin.waitForURL(/\/waves\/[0-9a-f-]{36}$/)
   waveUrl = admin.url()
   expect(await admin.locator('h1').innerText()).toContain('2026-Q4')
+  // The wave opens on its report, which has no answers yet and points to the Operations tab.
+  expect(await admin.locator('main .notice').first().innerText()).toContain('No answers yet')
+  expect(await admin.locator('section[data-block="summary"]').count()).toBe(0)
+  expect(await seriousViolations(admin)).toEqual([])
+  await screenshot(admin, 'journey-wave-empty')
+  await admin.click('main .notice a:has-text("Operations")')
+  await admin.waitForURL(/\/waves\/[0-9a-f-]{36}\/operations$/)
+  expect(await admin.locator('.wave-tabs [aria-current="page"]').innerText()).toBe('Operations')
   const linkOf = (heading: string) => admin.locator('.link-card', { has: admin.locator('h3', { hasText: heading }) }).locator('input.link-url').inputValue()
   links = { staff: await linkOf('Staff'), customer: await linkOf('Customers') }
   for (const url of Object.values(links)) expect(url).toMatch(new RegExp(`^${run.baseUrl}/s/[A-Za-z0-9_-]{22}$`))
   expect(links.staff).not.toBe(links.customer)
   // Both units got their own links, and nobody has answered yet.
   expect(await admin.locator('.links-table tbody th[scope=row]').allInnerTexts()).toEqual(['Harbour Street', 'North Quay'])
-  expect(await admin.locator('main .notice').first().innerText()).toContain('No answers yet')
-  expect(await admin.locator('section[data-block="summary"]').count()).toBe(0)
   expect(await seriousViolations(admin)).toEqual([])
-  await screenshot(admin, 'journey-wave-empty')
+  await screenshot(admin, 'journey-wave-operations')
 })
 
 it('takes four answers per side through the API with a token made on the tokens page; still too few to show', async () => {

@@ -49,7 +49,7 @@ const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
 }
 /** GET routes outside /api that are not pages, and why. */
 const NOT_PAGES: Record<string, string> = {
-  '/waves/:id/delivery': 'JSON the wave page polls for its delivery counts',
+  '/waves/:id/delivery': 'JSON the operations tab polls for its delivery counts',
   '/contacts/export': 'a JSON download of what is held about an address',
   '/auth/oidc/:org': 'starts single sign-on: a redirect to the identity provider (test/e2e/sso.test.ts)',
   '/auth/oidc/:org/callback': 'the identity provider\'s return, never opened by hand (test/e2e/sso.test.ts)',
@@ -176,8 +176,8 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   fixtures.contactId = (await run.database.db.selectFrom('contacts').select('id').where('email', '=', 'cy@example.com').executeTakeFirstOrThrow()).id
   expect(fixtures.contactUpload).toBeTruthy()
 
-  // The wave page: its links, and the invitations, which the mail worker writes to the outbox.
-  await page.goto(`${run.baseUrl}/waves/${fixtures.waveId}`)
+  // The wave's operations tab: its links, and the invitations, which the mail worker writes to the outbox.
+  await page.goto(`${run.baseUrl}/waves/${fixtures.waveId}/operations`)
   fixtures.linkId = (await page.locator('.link-card a[href$="/print"]').first().getAttribute('href'))!.split('/')[4]!
   fixtures.surveyToken = new URL(await page.locator('.link-card input.link-url').last().inputValue()).pathname.split('/')[2]!
   await page.click('main button:has-text("Invite everyone not yet invited")')

@@ -131,7 +131,7 @@ describeEachDatabase('admin basics', (ctx) => {
       { organization_id: tenant.organizationId, side: 'customer', email: 'in-harbour@example.test', unit_id: harbour, attributes: '{}' },
       { organization_id: tenant.organizationId, side: 'customer', email: 'in-north@example.test', unit_id: await unitId('North'), attributes: '{}' },
     ]).execute()
-    const wavePage = await owner.get(`/waves/${wave.id}`)
+    const wavePage = await owner.get(`/waves/${wave.id}/operations`)
     expect(wavePage.body).toContain('Make links for 1 unit without one')
     const invitePicker = wavePage.body.slice(wavePage.body.indexOf('id="invite-unit"'), wavePage.body.indexOf('</select>', wavePage.body.indexOf('id="invite-unit"')))
     expect(invitePicker).toContain('>North<')

@@ -57,11 +57,11 @@ describeEachDatabase('the dashboard\'s analytics section', (ctx: TestContext) =>
     page = await dashboard()
   })
 
-  it('puts the four blocks after the report blocks, in order', () => {
+  it('puts the four blocks after the units and before the comments, in order', () => {
     const at = (id: string) => page.indexOf(`aria-labelledby="${id}"`)
-    expect(at('comments-title')).toBeGreaterThan(-1)
-    expect([at('comments-title'), at('fix-first-title'), at('drivers-title'), at('prediction-title'), at('linkage-title')]).toEqual(
-      [at('comments-title'), at('fix-first-title'), at('drivers-title'), at('prediction-title'), at('linkage-title')].sort((a, b) => a - b))
+    const order = ['heat-title', 'resp-title', 'fix-first-title', 'drivers-title', 'prediction-title', 'linkage-title', 'comments-title'].map(at)
+    for (const position of order) expect(position).toBeGreaterThan(-1)
+    expect(order).toEqual([...order].sort((a, b) => a - b))
   })
 
   it('says what to fix first in the report\'s own sentences, with every item in the ranked table', () => {

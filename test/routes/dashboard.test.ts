@@ -78,6 +78,8 @@ const charts = (html: string) => [...html.matchAll(/data-chart="([^"]*)"/g)].map
 type ApiShare = { suppressed: true } | { n: number; agree: number; share: number; ci95: [number, number] }
 type ApiRow = { key: string; staff: ApiShare; customer: ApiShare; gap: { points: number; ci95: [number, number]; qValue: number; significant: boolean } | null; classification: string }
 type ApiReport = { headline: ApiRow; items: ApiRow[]; dimensions: ApiRow[] }
+/** The items as the page lists them by default: widest gap first (every item here has a gap; ties in questionnaire order). */
+const byGap = (items: ApiRow[]) => items.map((item, i) => ({ item, i })).sort((a, b) => b.item.gap!.points - a.item.gap!.points || a.i - b.i).map(({ item }) => item)
 const shown = (s: ApiShare) => ('suppressed' in s ? null : s)
 
 /** Parses a CSV body (BOM, CRLF, quoted cells) into rows of cells. */
@@ -163,8 +165,9 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
   it('has a row for each of the twelve items and seven dimensions, with gap, interval and reading', () => {
     const items = bodyRows(section(page, 'items-title')).map(cells)
     expect(items).toHaveLength(12)
+    // Widest gap first (the page's default order).
     items.forEach((row, i) => {
-      const api = report.items[i]!
+      const api = byGap(report.items)[i]!
       expect(row[0]).toContain(format.itemLabel(api.key))
       expect(row[1]).toContain(`${format.percent(shown(api.staff)!.share)} ${format.percentRange(shown(api.staff)!.ci95)}`)
       expect(row[2]).toContain(`${format.percent(shown(api.customer)!.share)} ${format.percentRange(shown(api.customer)!.ci95)}`)
@@ -222,9 +225,10 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     }
     const [items, dims] = found.map((c) => c.spec)
     const triple = (s: ApiShare) => (shown(s) ? [shown(s)!.share, ...shown(s)!.ci95] : null)
-    expect(items.labels).toEqual(report.items.map((i) => format.itemLabel(i.key)))
-    expect(items.staff).toEqual(report.items.map((i) => triple(i.staff)))
-    expect(items.customer).toEqual(report.items.map((i) => triple(i.customer)))
+    // In the table's order: widest gap first.
+    expect(items.labels).toEqual(byGap(report.items).map((i) => format.itemLabel(i.key)))
+    expect(items.staff).toEqual(byGap(report.items).map((i) => triple(i.staff)))
+    expect(items.customer).toEqual(byGap(report.items).map((i) => triple(i.customer)))
     expect(dims.labels).toEqual(report.dimensions.map((d) => format.dimension(d.key)))
     expect(dims.staff).toEqual(report.dimensions.map((d) => triple(d.staff)))
     expect(dims.customer).toEqual(report.dimensions.map((d) => triple(d.customer)))

@@ -45,10 +45,13 @@ describeEachDatabase('importing responses from a CSV file', (ctx) => {
     waveId = created.headers.location!.split('/').pop()!
     northId = (await db().selectFrom('units').select('id').where('name', '=', 'North branch').executeTakeFirstOrThrow()).id
 
-    const wave = await owner.get(`/waves/${waveId}`)
+    // On the wave's Operations tab.
+    const wave = await owner.get(`/waves/${waveId}/operations`)
     expect(wave.body).toContain(`href="/waves/${waveId}/import">Import responses (CSV)</a>`)
     const viewer = await signedIn(ctx, await addPerson(ctx, tenant, 'viewer'))
-    expect((await viewer.get(`/waves/${waveId}`)).body).not.toContain('Import responses (CSV)')
+    const viewers = await viewer.get(`/waves/${waveId}/operations`)
+    expect(viewers.statusCode).toBe(200)
+    expect(viewers.body).not.toContain('Import responses (CSV)')
     expect((await viewer.get(`/waves/${waveId}/import`)).statusCode).toBe(403)
 
     const page = await owner.get(`/waves/${waveId}/import`)

@@ -22,9 +22,13 @@ describeEachDatabase('admin pages', (ctx) => {
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('2026-Q4')
     expect(page.body).toContain('status-open')
-    const links = [...page.body.matchAll(/value="(http:\/\/sg\.test\/s\/[A-Za-z0-9_-]+)"/g)].map((m) => m[1])
+    // The links are on the wave's Operations tab.
+    expect(page.body).toContain(`href="${created.headers.location!}/operations">Operations</a>`)
+    const operations = await owner.get(`${created.headers.location!}/operations`)
+    expect(operations.statusCode).toBe(200)
+    const links = [...operations.body.matchAll(/value="(http:\/\/sg\.test\/s\/[A-Za-z0-9_-]+)"/g)].map((m) => m[1])
     expect(links).toHaveLength(2)
-    const qr = page.body.match(/href="(\/waves\/[^"]+\/qr\.svg)\?download"/)![1]!
+    const qr = operations.body.match(/href="(\/waves\/[^"]+\/qr\.svg)\?download"/)![1]!
     const svg = await owner.get(qr)
     expect(svg.statusCode).toBe(200)
     expect(svg.headers['content-type']).toContain('image/svg+xml')
@@ -74,10 +78,10 @@ describeEachDatabase('admin pages', (ctx) => {
 
     const list = await owner.get('/waves')
     const waveId = list.body.match(/href="\/waves\/([0-9a-f-]{36})">2026-Q4</)![1]
-    const wave = await owner.get(`/waves/${waveId}`)
+    const wave = await owner.get(`/waves/${waveId}/operations`)
     expect(wave.body).toContain('Make links for 1 unit without one')
-    await owner.post(`/waves/${waveId}/unit-links`)
-    const after = await owner.get(`/waves/${waveId}`)
+    expect((await owner.post(`/waves/${waveId}/unit-links`)).headers.location).toBe(`/waves/${waveId}/operations#unit-links`)
+    const after = await owner.get(`/waves/${waveId}/operations`)
     expect(after.body).toContain('<th scope="row">Harbour</th>')
     expect([...after.body.matchAll(/<code class="url">/g)]).toHaveLength(2)
 

@@ -73,8 +73,12 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
         expect(response.statusCode, `${page} of ${link.unit_id ?? 'the general'} ${link.side} link`).toBe(theirs ? 200 : 404)
       }
     }
-    // The wave page already left them out; everyone else still sees every link.
+    // The wave's report and operations tabs already left them out; everyone else still sees every link.
     expect((await browser.get(`/waves/${waveId}`)).body).not.toContain(southToken)
+    const operations = await browser.get(`/waves/${waveId}/operations`)
+    expect(operations.statusCode).toBe(200)
+    expect(operations.body).not.toContain(southToken)
+    expect((await (await signedIn(ctx, tenant.owner.email)).get(`/waves/${waveId}/operations`)).body).toContain(southToken)
     const viewer = await signedIn(ctx, await addPerson(ctx, tenant, 'viewer'))
     for (const link of links) expect((await viewer.get(`/waves/${waveId}/links/${link.id}/print`)).statusCode).toBe(200)
   })
@@ -175,6 +179,8 @@ describeEachDatabase('attacks on roles', (ctx: TestContext) => {
     const page = await browser.get(`/waves/${waveId}`)
     expect(page.statusCode).toBe(403)
     expect(page.body).not.toContain('South')
+    // The operations tab, as the report: nothing for a unit manager without units.
+    expect((await browser.get(`/waves/${waveId}/operations`)).statusCode).toBe(403)
     await setManagedUnits(ctx.database.db, tenant.organizationId, await userId(email), [units.South!])
     expect((await api('GET', `/waves/${waveId}/report?unit=South`, token)).statusCode).toBe(200)
     expect((await api('GET', `/waves/${waveId}/report?unit=North`, token)).statusCode).toBe(403)

@@ -134,9 +134,9 @@ describeEachDatabase('sending invitations', (ctx) => {
     expect(queued.json()).toEqual({ queued: 1 })
   })
 
-  it('shows the queue and delivery on the wave page and the development outbox to admins', async () => {
+  it('shows the queue and delivery on the wave\'s operations tab and the development outbox to admins', async () => {
     const owner = await signedIn(ctx, tenant.owner.email)
-    const page = await owner.get(`/waves/${waveId}`)
+    const page = await owner.get(`/waves/${waveId}/operations`)
     expect(page.body).toContain('data-delivery=')
     expect(page.body).toContain('Invite everyone not yet invited')
     const outbox = await owner.get('/outbox')

@@ -141,6 +141,15 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     expect(html).not.toContain('id="invitations"')
     expect(html).not.toContain('data-delivery')
     expect(html).not.toContain('id="staff-release"')
+    // The links are on the Operations tab: the wave's general links and North's, no other unit's,
+    // and no invitation counters there either.
+    const operations = await browser.get(`/waves/${waveId}/operations`)
+    expect(operations.statusCode).toBe(200)
+    expect(operations.body).toContain('Links per unit')
+    expect(operations.body).toContain('<th scope="row">North</th>')
+    for (const other of ['South', 'East']) expect(operations.body, other).not.toContain(other)
+    expect(operations.body).not.toContain('id="invitations"')
+    expect(operations.body).not.toContain('data-delivery')
     // Attribute values: 'standard' is held in North, 'gold' only in South, so it is not offered.
     expect(html).toContain('<option value="standard"')
     expect(html).not.toContain('<option value="gold"')
@@ -161,6 +170,9 @@ describeEachDatabase('the unit manager role', (ctx: TestContext) => {
     const owners = (await owner.get(`/waves/${waveId}`)).body
     expect(owners).toContain('South')
     expect(owners).toMatch(/<tr class="total">/)
+    const ownersOperations = (await owner.get(`/waves/${waveId}/operations`)).body
+    expect(ownersOperations).toContain('<th scope="row">South</th>')
+    expect(ownersOperations).toContain('id="invitations"')
   })
 
   it('offers a manager of two units just those two, opening on the first', async () => {

@@ -59,6 +59,9 @@ describe('presentDashboard', () => {
     expect(JSON.parse(view.items.chart)).toEqual({
       kind: 'pairs', labels: ['Excellent service', 'Want to help'],
       staff: [[0.8, 0.65, 0.9], [0.8, 0.65, 0.9]], customer: [[0.375, 0.25, 0.5], null],
+      // The texts it prints, as the table prints them: the gap at each pair's end, each bar's tooltip.
+      gaps: ['+42 pts', null],
+      tips: { staff: ['80%, 95% interval 65–90%', '80%, 95% interval 65–90%'], customer: ['38%, 95% interval 25–50%', null] },
     })
     expect(JSON.parse(view.trend!.chart)).toEqual({
       kind: 'gap', item: 'Excellent service', labels: ['Q3', 'Q4'],

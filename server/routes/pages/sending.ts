@@ -20,14 +20,14 @@ export default async function sendingPages(app: FastifyInstance) {
     const side = body.side === 'staff' || body.side === 'customer' ? body.side : null
     const unit = typeof body.unit === 'string' && body.unit !== '' ? body.unit : null
     const queued = await inviteToWave(app.db, app.config.signingSecret, orgOf(request), request.params.id, { side, unit })
-    return reply.redirect(`/waves/${request.params.id}?invited=${queued}#invitations`, 303)
+    return reply.redirect(`/waves/${request.params.id}/operations?invited=${queued}#invitations`, 303)
   })
 
   app.post<{ Params: Params }>('/waves/:id/reminders', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     const body = request.body as Record<string, unknown>
     await setReminders(app.db, orgOf(request), wave.id, { reminders: body.reminders, reminderDays: body.reminderDays })
-    return reply.redirect(`/waves/${wave.id}#invitations`, 303)
+    return reply.redirect(`/waves/${wave.id}/operations#invitations`, 303)
   })
 
   app.get<{ Params: Params }>('/waves/:id/delivery', { config: { access: 'whole_wave' } }, async (request) => {
@@ -43,7 +43,9 @@ export default async function sendingPages(app: FastifyInstance) {
 
   app.post('/sending/resume', { config: { access: 'manage_settings' } }, async (request, reply) => {
     await resumeSending(app.db, orgOf(request))
+    // Back to the wave's operations tab, where the form was; anything else sent as `back` goes to the list.
     const back = (request.body as Record<string, unknown>).back
-    return reply.redirect(typeof back === 'string' && back.startsWith('/waves/') && isUuid(back.slice('/waves/'.length)) ? `${back}#invitations` : '/waves', 303)
+    const waveId = typeof back === 'string' ? /^\/waves\/([^/]+)(?:\/operations)?$/.exec(back)?.[1] : undefined
+    return reply.redirect(waveId !== undefined && isUuid(waveId) ? `/waves/${waveId}/operations#invitations` : '/waves', 303)
   })
 }

@@ -1,4 +1,5 @@
-// Wave pages: the list, creating a wave, one wave with its links and report, its settings (name,
+// Wave pages: the list, creating a wave, one wave's report and its operations tab (links,
+// invitations, imports), its settings (name,
 // closing date, languages, prediction questions), opening and closing (after a confirmation), deleting it (owners, after
 // typing its name), the report as CSV, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -9,6 +10,7 @@ import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
 import { closingDay } from '../../domain/wave-changes.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { heatmapSort } from '../../presenters/heatmap.js'
+import { parseItemOrder } from '../../presenters/items.js'
 import { presentDashboard } from '../../presenters/report.js'
 import { presentWavesOverview } from '../../presenters/waves-overview.js'
 import { listInstruments } from '../../repositories/instruments.js'
@@ -19,7 +21,7 @@ import { waveDashboard } from '../../services/dashboard.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
 import { reportCsv, waveReport } from '../../services/report.js'
-import { reportScope, seesLinkOf } from '../../services/report-scope.js'
+import { firstUnit, reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, removeWave, waveHoldings } from '../../services/wave-settings.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
 import { wavesOverview } from '../../services/waves-overview.js'
@@ -70,8 +72,8 @@ export default async function wavePages(app: FastifyInstance) {
    */
   async function withFilters<T>(request: FastifyRequest, build: (organization: { id: string; name: string; minGroupSize: number }, filters: ReportFilters) => Promise<T>) {
     const organization = await getOrganization(app.db, orgOf(request))
-    // Page-only parameters (a notice after inviting, the heat map's order, the item the trend chart follows) are not report filters.
-    const { invited: _invited, sort: _sort, trend: _trend, ...query } = request.query as Record<string, unknown>
+    // Page-only parameters (a notice after inviting, the order of the item table and of the heat map, the item the trend chart follows) are not report filters.
+    const { invited: _invited, order: _order, sort: _sort, trend: _trend, ...query } = request.query as Record<string, unknown>
     const parsed = parseReportFilters(query)
     const none = { unit: null, staff: {}, customer: {} }
     try {
@@ -82,6 +84,7 @@ export default async function wavePages(app: FastifyInstance) {
     }
   }
 
+  // The wave's report tab: the dashboard under the filters in the address, nothing of its operations.
   app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
@@ -89,30 +92,49 @@ export default async function wavePages(app: FastifyInstance) {
     const { result: dashboard, filterProblem } = !scope.whole || overview.responses.staff + overview.responses.customer > 0
       ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters, request.principal!))
       : { result: null, filterProblem: null }
-    const invited = Number((request.query as { invited?: string }).invited)
-    const mine = (unitId: string) => seesLinkOf(scope, unitId)
+    const order = parseItemOrder((request.query as { order?: unknown }).order)
     return reply.page('wave', {
       title: wave.name,
       wave,
-      ...overview,
-      // Whole-wave counts (responses, invitations, staff answers waiting) and other units' links are
-      // left out for a unit manager.
+      // Whole-wave counts (responses, staff answers waiting) are left out for a unit manager.
       whole: scope.whole,
-      ...(scope.whole ? {} : { responses: null, delivery: null }),
-      unitLinks: overview.unitLinks.filter((entry) => mine(entry.unit.id)),
-      missingUnitLinks: scope.whole ? overview.missingUnitLinks : 0,
-      url: (token: string) => linkUrl(app.config.publicUrl, token),
+      responses: scope.whole ? overview.responses : null,
+      staffRelease: overview.staffRelease,
       dashboard: dashboard ? presentDashboard(dashboard, wave.id, {
+        order,
         sort: heatmapSort((request.query as { sort?: unknown }).sort),
         trend: typeof (request.query as { trend?: unknown }).trend === 'string' ? (request.query as { trend: string }).trend : null,
       }) : null,
       filterProblem,
-      invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
       styles: ['/public/report.css', `/waves/${wave.id}/pack.css`],
       packPdf: app.packPdf.available,
       printedAt: new Date(),
       scripts: dashboard ? ['/vendor/chart.js/chart.umd.min.js', '/public/dashboard.js'] : [],
+    })
+  })
+
+  // The wave's operations tab: its links, links per unit, invitations and the response import.
+  app.get<{ Params: Params }>('/waves/:id/operations', { config: { access: 'read' } }, async (request, reply) => {
+    const wave = await loadWave(app.db, request)
+    const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
+    // As on the report tab: a unit manager without units is refused (403, saying so).
+    if (!scope.whole) firstUnit(scope)
+    const invited = Number((request.query as { invited?: string }).invited)
+    const mine = (unitId: string) => seesLinkOf(scope, unitId)
+    return reply.page('wave-operations', {
+      title: `Operations · ${wave.name}`,
+      wave,
+      general: overview.general,
+      // Invitations (delivery counts, contacts, sending) and other units' links are left out for a unit manager.
+      whole: scope.whole,
+      ...(scope.whole
+        ? { units: overview.units, delivery: overview.delivery, sending: overview.sending, contacts: overview.contacts }
+        : { units: [], delivery: null, sending: null, contacts: null }),
+      unitLinks: overview.unitLinks.filter((entry) => mine(entry.unit.id)),
+      missingUnitLinks: scope.whole ? overview.missingUnitLinks : 0,
+      url: (token: string) => linkUrl(app.config.publicUrl, token),
+      invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
     })
   })
 
@@ -217,7 +239,7 @@ export default async function wavePages(app: FastifyInstance) {
   app.post<{ Params: Params }>('/waves/:id/unit-links', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
     await addMissingUnitLinks(app.db, orgOf(request), wave.id)
-    return reply.redirect(`/waves/${wave.id}#unit-links`, 303)
+    return reply.redirect(`/waves/${wave.id}/operations#unit-links`, 303)
   })
 
   async function loadLink(request: FastifyRequest<{ Params: LinkParams }>) {
