@@ -2,7 +2,8 @@
 // views/partials/analytics.eta prints: plain sentences first, the statistics beside them, every number
 // formatted through server/format.ts, charts as JSON for a data-chart attribute. An analysis that is
 // null shows its reason from `unavailable`, never a blank or a zero.
-import type { Analytics, Drivers, FixFirst, Quadrant } from '../domain/analytics/types.js'
+import type { AnalysisScope, Analytics, Drivers, FixFirst, Quadrant } from '../domain/analytics/types.js'
+import { answersFilter, answersOther, type BlockScope } from './block-scope.js'
 import * as f from '../format.js'
 import { scopeText, type ScatterSpec, type WeightsSpec } from './analytics-shared.js'
 import { presentLinkage } from './analytics-linkage.js'
@@ -91,10 +92,16 @@ function presentDrivers(drivers: Drivers) {
   }
 }
 
-/** An analysis as the template takes it: its view, or the sentence saying why it is missing. */
-type Block<T> = { view: T; unavailable: null } | { view: null; unavailable: string }
-const block = <A, T>(analytics: Analytics, name: Name, value: A | null, present: (value: A) => T): Block<T> =>
-  value === null ? { view: null, unavailable: unavailableText(analytics, name) } : { view: present(value), unavailable: null }
+/**
+ * An analysis as the template takes it: its view, or the sentence saying why it is missing for this
+ * filter, and what it answers (block-scope.ts): the filter, or the whole wave where the analysis fell
+ * back to it (its scope says so, and why).
+ */
+type Block<T> = { view: T; unavailable: null; scope: BlockScope } | { view: null; unavailable: string; scope: BlockScope }
+const block = <A extends { scope: AnalysisScope }, T>(analytics: Analytics, name: Name, value: A | null, present: (value: A) => T): Block<T> =>
+  value === null
+    ? { view: null, unavailable: unavailableText(analytics, name), scope: answersFilter }
+    : { view: present(value), unavailable: null, scope: value.scope.wholeWave ? answersOther(scopeText(value.scope)) : answersFilter }
 
 export function presentAnalytics(analytics: Analytics) {
   return {

@@ -290,8 +290,11 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
     const items = body.slice(body.indexOf('data-block="items"'), body.indexOf('</section>', body.indexOf('data-block="items"')))
     expect(items).toContain(`<th scope="col">Since ${WAVES[1]}</th>`)
     const rows = tables(items)[0]!
-    trend.change!.items.forEach(({ change }, i) => {
-      expect(rows[i]!.at(-1)).toBe(change ? `${format.points(change.points)} ${format.pointsRange(change.ci95)}${change.significant ? ` ${change.points < 0 ? '▼' : '▲'} significant` : ''}` : '—')
+    // The items table is in its own order (widest gap first): each row is found by its item.
+    trend.change!.items.forEach(({ key, change }) => {
+      const row = rows.find((cells) => cells[0]!.startsWith(format.itemLabel(key)))
+      expect(row, key).toBeDefined()
+      expect(row!.at(-1)).toBe(change ? `${format.points(change.points)} ${format.pointsRange(change.ci95)}${change.significant ? ` ${change.points < 0 ? '▼' : '▲'} significant` : ''}` : '—')
     })
   }, 240_000)
 
