@@ -133,7 +133,7 @@ afterAll(async () => run?.close())
 
 it('offers the PDF beside the print button, and the link names the filters of the page', async () => {
   await page.goto(`${run.baseUrl}/waves/${waveId}?unit=Riverside`)
-  const link = page.locator('.report-actions a', { hasText: 'Download board pack (PDF)' })
+  const link = page.locator('.report-actions a', { hasText: 'Board pack (PDF)' })
   expect(await link.getAttribute('href')).toBe(`/waves/${waveId}/pack.pdf?unit=Riverside`)
   expect(await page.locator('.report-actions button.print').isVisible()).toBe(true)
   // The cover is for paper only.
@@ -176,7 +176,7 @@ it('makes an A4 pack of the whole wave: cover, summary, sections, page footers a
   expect(all).toContain('Delivery was late again')
   // The statistics behind a click on screen are printed open.
   expect(all).toContain('Fix-first ranking, largest index first')
-  for (const chrome of ['Apply', 'Clear filters', 'Survey links', 'Links per unit', 'Download board pack', 'Print or save as PDF', 'Sign out', 'Invitations', 'Import responses']) {
+  for (const chrome of ['Apply', 'Clear filters', 'Survey links', 'Links per unit', 'Board pack (PDF)', 'Print…', 'Sign out', 'Invitations', 'Import responses']) {
     expect(all, chrome).not.toContain(chrome)
   }
   expect(pagesAsPng(file, 'pack-whole')).toHaveLength(pages)
