@@ -85,6 +85,9 @@ describeEachDatabase('the responses export across release steps', (ctx) => {
     expect(await steps()).toBe(3)
     second = await exported()
     expect(second).toHaveLength(15)
+    // Each response keeps the step it joined in.
+    const stored = await ctx.database.db.selectFrom('responses').select(['release_step']).where('wave_id', '=', wave.id).execute()
+    expect(countBy(stored, (row) => String(row.release_step))).toEqual(new Map([['1', 5], ['2', 5], ['3', 5]]))
     expect(await reportedN(KEYS[0]!)).toBe(15)
 
     // The attacker's diff: each row of the second file by what both files print of it.
