@@ -150,6 +150,8 @@ export interface ResponseTable {
   submitted_at: Generated<Date>
   /** answer vectors (0015): a customer's answers in item position order, null where none; staff: null. */
   answer_values: ColumnType<Array<number | null> | null, Array<number | null> | null | undefined, never>
+  /** release steps (0016): staff, the step the response joined the figures in (staff_releases.seq); customers: null. */
+  release_step: ColumnType<number | null, number | null | undefined, never>
 }
 
 export interface AnswerTable {

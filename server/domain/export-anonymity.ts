@@ -10,6 +10,19 @@
 // is withheld) must be k-anonymous among themselves too. Every rung of the ladder is tried, the
 // units to withhold are worked out for it, and the one that loses the least is kept.
 //
+// Over time: staff rows join the figures in release steps (services/release-steps.ts), and an export
+// holds every step so far, so two exports taken on either side of steps differ by exactly those
+// steps' rows — matched by their answers, they are known apart from the rest. A step adds at least k
+// staff, but a combination could grow by one row (North's German answers 5 → 6), and that row would
+// be one person's. So the release step is a hidden quasi-identifier: it is never printed, but every
+// (step, combination) must hold 0 or at least k rows. Then the rows any two exports differ by — a
+// union of whole steps — are k-anonymous in the later file as well. The coarsest rung (every unit
+// the release shows named, nothing else) always works while each step holds at least k rows: a
+// step's newcomers to a unit the release shows are 0 or at least k (the release keeps every
+// respondent's class, over shown groups and steps, at 0 or at least k, and a unit once shown stays
+// shown), and so are the rest of its newcomers. Only a step shrunk below k (rows deleted) can leave
+// no rung: then no staff row is exported.
+//
 // Answers, staff predictions (`predict:<key>`) included, are not quasi-identifiers, but each answer
 // column is a measure the report may hide for a group (fewer than k answered it there, or secondary
 // suppression): counting a unit's non-empty cells would print the figure the report hides. So an
@@ -20,6 +33,15 @@
 // would leave exactly the named units the report hides. Every count the export then prints (rows
 // per named unit, non-empty cells per column and group) is a released figure or the whole side's
 // released figure minus released ones, so it tells nothing the report does not.
+//
+// The answer cells need no rule per step of their own: a named unit's filled cells of a column are
+// the release's n for the unit and measure (every released row of the unit is in the file), so where
+// two exports both show the column they differ by what the release moved between two reads, and the
+// release moves a shown figure by 0 or at least k (each newcomer's class records its step on every
+// shown group, the whole side among them, and holds 0 or at least k). The rows without a unit are the
+// whole side less the named units: differences of such figures. A column the earlier export blanked
+// and the later one shows is the release's figure whole (a group once shown stays shown), and a
+// column the later one blanks shows nothing new. test/routes/export-steps.test.ts checks it.
 
 import { smallestShownGroup, tooSmall } from './anonymity.js'
 
@@ -34,14 +56,18 @@ export interface StaffQuasiIdentifiers {
   channel: string
 }
 
-/** How many staff rows share one combination of quasi-identifiers. */
+/** How many staff rows share one combination of quasi-identifiers, and their release step. */
 export interface StaffGroup extends StaffQuasiIdentifiers {
   n: number
+  /** The release step the rows joined the figures in (responses.release_step): never exported, but each step is k-anonymous on its own. Absent: 0. */
+  step?: number
 }
 
 export interface StaffGeneralization {
-  /** False when the whole staff side is fewer than k: no staff row is exported at all. */
+  /** False when the whole staff side is fewer than k, or a release step is and no rung hides it: no staff row is exported at all. */
   exported: boolean
+  /** Why no staff row is exported: the side is fewer than k, or a release step is (rows deleted since); null when they are. */
+  notExported: 'too_few' | 'small_step' | null
   /** The k the rows are anonymous over. */
   k: number
   day: DayLevel
@@ -71,8 +97,9 @@ const CHANNEL_COST = 1
 export function generalizeStaff(groups: readonly StaffGroup[], minGroupSize: number): StaffGeneralization {
   const k = smallestShownGroup(minGroupSize)
   const total = groups.reduce((sum, group) => sum + group.n, 0)
-  const nothing: StaffGeneralization = { exported: false, k, day: 'withheld', language: 'withheld', channel: 'withheld', unitsShown: new Set() }
-  if (tooSmall(total, minGroupSize)) return nothing
+  const nothing = (why: 'too_few' | 'small_step'): StaffGeneralization =>
+    ({ exported: false, notExported: why, k, day: 'withheld', language: 'withheld', channel: 'withheld', unitsShown: new Set() })
+  if (tooSmall(total, minGroupSize)) return nothing('too_few')
   let best: { generalization: StaffGeneralization; cost: number; unitRowsWithheld: number } | null = null
   for (const day of DAY_LEVELS) {
     for (const language of ['shown', 'withheld'] as const) {
@@ -85,20 +112,21 @@ export function generalizeStaff(groups: readonly StaffGroup[], minGroupSize: num
         const cost = unitRowsWithheld * UNIT_COST + total * perRow
         // Ties keep the unit, then the first rung tried (finer day, then language over channel).
         if (best === null || cost < best.cost || (cost === best.cost && unitRowsWithheld < best.unitRowsWithheld)) {
-          best = { generalization: { exported: true, k, ...levels, unitsShown }, cost, unitRowsWithheld }
+          best = { generalization: { exported: true, notExported: null, k, ...levels, unitsShown }, cost, unitRowsWithheld }
         }
       }
     }
   }
-  // Withholding everything but the unit is always k-anonymous once the side is, so best is set.
-  return best?.generalization ?? nothing
+  // Withholding everything but the unit always works while each step has k rows (see the top).
+  return best?.generalization ?? nothing('small_step')
 }
 
 type Levels = Pick<StaffGeneralization, 'day' | 'language' | 'channel'>
 
 /**
  * The units that can be named at these levels, or null when no choice of units makes the rows
- * k-anonymous. A unit is named only when each of its combinations has at least k rows. The rows
+ * k-anonymous. A combination here is the exported values together with the release step (each step
+ * on its own, see the top). A unit is named only when each of its combinations has at least k rows. The rows
  * left without a unit must be so too: while one of their combinations is too small, the smallest
  * named unit that has rows in it is withheld as well (ties go to the lower unit id, so that the
  * answer does not depend on the order of the input). Withholding a unit never makes a combination
@@ -110,7 +138,7 @@ function unitsShownAt(groups: readonly StaffGroup[], levels: Levels, minGroupSiz
   const unnamed = new Map<string, number>()
   for (const group of groups) {
     if (group.n <= 0) continue
-    const key = combination(group, levels)
+    const key = `${group.step ?? 0}\u0000${combination(group, levels)}`
     if (group.unitId === null) {
       add(unnamed, key, group.n)
       continue
@@ -223,6 +251,7 @@ export function staffAnswerRule(release: StaffMeasureRelease, namedUnits: Iterab
  */
 export function generalizationNote(generalization: StaffGeneralization): string {
   const { k } = generalization
+  if (generalization.notExported === 'small_step') return `staff rows not exported: a release step has fewer than ${k} staff responses`
   if (!generalization.exported) return `staff rows not exported: fewer than ${k} staff responses`
   const parts = [`k-anonymous, k=${k}`, 'unit empty when none or withheld', 'answer empty where the report hides its group']
   if (generalization.day === 'week') parts.push('submitted as ISO week')

@@ -8,17 +8,19 @@ import type { Channel, Side } from '../domain/types.js'
 /** The UTC day a response was submitted, YYYY-MM-DD: the same words in the counts and in the rows. */
 const submittedDay = sql<string>`to_char(responses.submitted_at at time zone 'UTC', 'YYYY-MM-DD')`
 
-/** A staff response as the export counts it: its id and its quasi-identifiers (no answers). */
+/** A staff response as the export counts it: its id, its quasi-identifiers and its release step (no answers). */
 export interface StaffRowKey extends StaffQuasiIdentifiers {
   id: string
+  /** The release step it joined the figures in; 0 for a row stored outside the steps. */
+  step: number
 }
 
-/** The wave's staff responses: id, unit (null for none), UTC day submitted, language and channel. */
+/** The wave's staff responses: id, unit (null for none), UTC day submitted, language, channel and release step. */
 export async function staffRowKeys(db: Db, organizationId: string, waveId: string): Promise<StaffRowKey[]> {
   const rows = await db.selectFrom('responses')
-    .select(['responses.id', 'responses.unit_id', submittedDay.as('day'), 'responses.locale', 'responses.channel'])
+    .select(['responses.id', 'responses.unit_id', submittedDay.as('day'), 'responses.locale', 'responses.channel', 'responses.release_step'])
     .where('responses.organization_id', '=', organizationId).where('responses.wave_id', '=', waveId).where('responses.side', '=', 'staff').execute()
-  return rows.map((row) => ({ id: row.id, unitId: row.unit_id, day: row.day, language: row.locale, channel: row.channel }))
+  return rows.map((row) => ({ id: row.id, unitId: row.unit_id, day: row.day, language: row.locale, channel: row.channel, step: row.release_step ?? 0 }))
 }
 
 /** Every attribute name the wave's customer responses carry, sorted. */

@@ -113,15 +113,16 @@ export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<Pend
 
 /**
  * Moves pool entries into the responses in the order given (the caller shuffles it), each keeping its
- * id and its form key's hash, with the step's day as its time (no finer than the release step), and
- * records the step with the release it makes. The caller adds them to the rollups in the same
- * transaction, `trx`, which holds lockStaffRelease.
+ * id and its form key's hash, with the step's day as its time (no finer than the release step) and the
+ * step's number (the export keeps each step's rows k-anonymous on their own), and records the step
+ * with the release it makes. The caller adds them to the rollups in the same transaction, `trx`,
+ * which holds lockStaffRelease.
  */
 export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[], step: number, shown: SavedRelease): Promise<void> {
   const { rows: moved } = await sql<{ id: string }>`
-    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at)
+    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, release_step)
     select p.id, p.organization_id, p.wave_id, 'staff', p.unit_id, p.locale, p.channel, p.attributes, p.comment, p.submission_hash,
-      date_trunc('day', now(), 'UTC')
+      date_trunc('day', now(), 'UTC'), ${step}::int
     from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id and p.wave_id = ${waveId}::uuid
     order by t.n
     returning id`.execute(trx)

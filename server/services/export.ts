@@ -35,9 +35,10 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
   const named = (unitId: string | null) => (unitId !== null && release.sides.staff.shown({ unit: unitId, attribute: null }) ? unitId : null)
   const merged = new Map<string, StaffGroup>()
   for (const row of staffRows) {
-    const key = groupKey({ ...row, unitId: named(row.unitId) })
+    // The release step is counted with the rest (never printed): each step is k-anonymous on its own.
+    const key = JSON.stringify([row.step, groupKey({ ...row, unitId: named(row.unitId) })])
     const before = merged.get(key)
-    merged.set(key, before ? { ...before, n: before.n + 1 } : { unitId: named(row.unitId), day: row.day, language: row.language, channel: row.channel, n: 1 })
+    merged.set(key, before ? { ...before, n: before.n + 1 } : { unitId: named(row.unitId), day: row.day, language: row.language, channel: row.channel, step: row.step, n: 1 })
   }
   const groups = [...merged.values()]
   const generalization = generalizeStaff(groups, minGroupSize)

@@ -188,6 +188,71 @@ describe('generalizeStaff: properties', () => {
   })
 })
 
+describe('generalizeStaff: release steps, each k-anonymous on its own', () => {
+  /** Rows per (step, exported combination): what two exports on either side of steps differ by. */
+  function stepCombinations(groups: readonly StaffGroup[], g: StaffGeneralization): Map<string, number> {
+    const counts = new Map<string, number>()
+    for (const row of groups) {
+      const cells = exportedStaffCells(g, row)
+      const key = JSON.stringify([row.step ?? 0, cells.unitShown ? row.unitId : '', cells.submitted, cells.language, cells.channel])
+      counts.set(key, (counts.get(key) ?? 0) + row.n)
+    }
+    return counts
+  }
+
+  it('withholds the language when a step adds one German answer to a unit\'s five (5 → 6 across two exports)', () => {
+    const earlier = [group('a', 5, { step: 1 }), group('a', 5, { step: 2, language: 'de' })]
+    expect(levels(generalizeStaff(earlier, 5))).toEqual(KEPT)
+    const later = [...earlier, group('a', 1, { step: 3, language: 'de' }), group('a', 4, { step: 3 })]
+    const g = generalizeStaff(later, 5)
+    expect(levels(g)).toEqual({ ...KEPT, language: 'withheld' })
+    expect([...g.unitsShown]).toEqual(['a'])
+    // The same rows in one step are k-anonymous as they are: the step is what the file must hide.
+    expect(levels(generalizeStaff(later.map((row) => ({ ...row, step: 1 })), 5))).toEqual(KEPT)
+  })
+
+  it('withholds a unit whose step is too small for it, and counts its rows with the others of that step', () => {
+    // Step 2: 'a' gains five, 'b' two (a unit the release hides gets any number); 'b' is withheld.
+    const g = generalizeStaff([group('a', 6, { step: 1 }), group('b', 5, { step: 1 }), group('a', 5, { step: 2 }), group(null, 3, { step: 2 }), group('b', 2, { step: 2 })], 5)
+    expect(levels(g)).toEqual(KEPT)
+    expect([...g.unitsShown]).toEqual(['a'])
+  })
+
+  it('exports no staff row when a step is smaller than k (rows deleted since), and says so', () => {
+    const g = generalizeStaff([group('a', 10, { step: 1 }), group('a', 3, { step: 2 })], 5)
+    expect(g.exported).toBe(false)
+    expect(g.notExported).toBe('small_step')
+    expect(generalizationNote(g)).toBe('staff rows not exported: a release step has fewer than 5 staff responses')
+  })
+
+  const stepped = fc.array(fc.record({
+    unitId: fc.option(fc.constantFrom('u1', 'u2', 'u3', 'u4'), { nil: null, freq: 5 }),
+    day: fc.constantFrom('2026-11-02', '2026-11-03', '2026-11-09', '2026-12-01'),
+    language: fc.constantFrom('en', 'de', 'fr'),
+    channel: fc.constantFrom('link', 'invitation', 'import'),
+    step: fc.integer({ min: 1, max: 4 }),
+    n: fc.integer({ min: 1, max: 9 }),
+  }), { maxLength: 30 })
+
+  it('leaves every step\'s rows in each exported combination 0 or at least k, so the rows any two exports differ by are too', () => {
+    fc.assert(fc.property(stepped, fc.integer({ min: 3, max: 7 }), fc.integer({ min: 0, max: 4 }), (rows, min, upTo) => {
+      const k = smallestShownGroup(min)
+      const steps = new Map<number, number>()
+      for (const row of rows) steps.set(row.step, (steps.get(row.step) ?? 0) + row.n)
+      const g = generalizeStaff(rows, min)
+      // Every step holding k rows (as the release makes them) is always enough to export.
+      if ([...steps.values()].every((n) => n >= k) && steps.size > 0) expect(g.exported).toBe(true)
+      if (!g.exported) return
+      for (const [combination, n] of stepCombinations(rows, g)) expect(n, combination).toBeGreaterThanOrEqual(k)
+      // Two exports, after step upTo and after all: the later file's rows of the later steps, by what it prints.
+      const added = rows.filter((row) => row.step > upTo)
+      const later = new Map<string, number>()
+      for (const [key, n] of exportedCombinations(added, g)) later.set(key, n)
+      for (const [combination, n] of later) expect(n, combination).toBeGreaterThanOrEqual(k)
+    }), { numRuns: 1000 })
+  })
+})
+
 describe('staffAnswerRule: an answer cell only where the release shows its group', () => {
   /** A release given as a table: unit (or "whole") → measure → status; anything not listed is shown. */
   const table = (statuses: Record<string, Record<string, MeasureStatus>>) => (unitId: string | null, measure: string): MeasureStatus =>
