@@ -149,8 +149,8 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
     heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min) }),
 
     respondents: {
-      // Every unit's row under a unit filter (the chosen one highlighted): the planner beside it answers the filter.
-      scope: filters.unit ? answersOther(`${dashboard.whole ? 'Every unit, with the whole wave\'s total' : 'Each of your units'}${attributesApply ? ', under the same attribute filters' : ''}, for comparison; ${filters.unit.name} is highlighted, and the planner uses its figures.`) : answersFilter,
+      // Every unit's row under a unit filter (the chosen one highlighted); the planner (its own block) answers the filter.
+      scope: filters.unit ? answersOther(`${dashboard.whole ? 'Every unit, with the whole wave\'s total' : 'Each of your units'}${attributesApply ? ', under the same attribute filters' : ''}, for comparison; ${filters.unit.name} is highlighted.`) : answersFilter,
       attributesApply,
       rows: dashboard.respondents.perUnit.map((row) => ({
         unit: row.unit.name,

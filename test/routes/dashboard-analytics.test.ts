@@ -59,7 +59,7 @@ describeEachDatabase('the dashboard\'s analytics section', (ctx: TestContext) =>
 
   it('puts the four blocks after the units and before the comments, in order', () => {
     const at = (id: string) => page.indexOf(`aria-labelledby="${id}"`)
-    const order = ['heat-title', 'resp-title', 'fix-first-title', 'drivers-title', 'prediction-title', 'linkage-title', 'comments-title'].map(at)
+    const order = ['heat-title', 'resp-title', 'fix-first-title', 'drivers-title', 'prediction-title', 'linkage-title', 'comments-title', 'planning-title'].map(at)
     for (const position of order) expect(position).toBeGreaterThan(-1)
     expect(order).toEqual([...order].sort((a, b) => a - b))
   })

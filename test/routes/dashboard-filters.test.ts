@@ -13,7 +13,7 @@ import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'West']
-const BLOCKS = ['summary', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments']
+const BLOCKS = ['summary', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
 const FILTERS = ['', '?unit=North', '?staff.role=lead', '?customer.tier=gold', '?unit=South&customer.tier=gold', '?unit=West&staff.role=agent']
 
 type Row = { side: 'staff' | 'customer'; unit: string; attributes: Record<string, string>; answers: Record<string, number>; comment?: string }
@@ -166,6 +166,12 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
         }
       }
       expect(comments).not.toContain('wave 0')
+      // Planning: the filtered group's respondents.
+      const planning = textOf(sections.get('planning')!)
+      for (const side of ['staff', 'customer'] as const) {
+        const share = report.headline[side]
+        if (!('suppressed' in share)) expect(planning, side).toContain(`${f.count(share.n)} ${side === 'staff' ? 'staff' : 'customers'}`)
+      }
       // …and shows some of them, so that the checks above are not vacuous.
       const expectedCustomer = `customer ${unit ?? 'North'} ${tier === 'gold' ? 'special' : 'plain'} wave 1`
       expect(comments, 'a comment of the filtered customers').toContain(expectedCustomer)

@@ -382,7 +382,7 @@ describeEachDatabase('the wave dashboard', (ctx: TestContext) => {
     const planner = text(page.match(/<p class="planner">([\s\S]*?)<\/p>/)![1]!)
     const needed = sampleSizePerSide(0.08, 10)!
     expect(needed).toBeGreaterThan(100)
-    expect(planner).toContain(`to tell a 10-point gap from chance (80% power, 5% significance) when about 8% of customers agree, you need about ${format.count(needed)} respondents on each side`)
+    expect(planner).toContain(`To tell a 10-point gap from chance (80% power, 5% significance) when about 8% of customers agree, you need about ${format.count(needed)} respondents on each side`)
     expect(planner).toContain('You have 100 staff and 100 customers.')
     const north = text((await dashboard('?unit=North')).match(/<p class="planner">([\s\S]*?)<\/p>/)![1]!)
     const share = shown((await apiReport('?unit=North')).headline.customer)!.share

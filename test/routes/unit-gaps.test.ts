@@ -305,9 +305,11 @@ describeEachDatabase('the heat map of gaps by unit', (ctx: TestContext) => {
     }
     // The total is the gold group's: 10 + 9 + 8 + 1 customers, all 78 staff.
     expect(rows.at(-1)).toEqual(['All', '78', '28'])
-    expect(text(block)).toContain('You have 78 staff and 28 customers (customers with tier gold).')
-    const north = section((await owner.get(`/waves/${waveId}?unit=North&customer.tier=gold`)).body, 'respondents')
-    expect(north).toContain('data-answers="other"')
-    expect(text(north)).toContain('You have 30 staff and 10 customers (unit North, customers with tier gold).')
+    expect(text(section(page, 'planning'))).toContain('You have 78 staff and 28 customers (customers with tier gold).')
+    const northPage = (await owner.get(`/waves/${waveId}?unit=North&customer.tier=gold`)).body
+    expect(section(northPage, 'respondents')).toContain('data-answers="other"')
+    const planning = section(northPage, 'planning')
+    expect(planning).toContain('data-answers="filter"')
+    expect(text(planning)).toContain('You have 30 staff and 10 customers (unit North, customers with tier gold).')
   })
 })
