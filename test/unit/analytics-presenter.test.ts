@@ -149,17 +149,20 @@ describe('scope and missing analyses', () => {
     expect(view.drivers.view!.scope).toBe('The whole wave')
     expect(view.prediction.view!.scope).toBe('For customers with tier gold')
     expect(view.linkage.view!.scope).toBe('The whole wave (linkage compares units, so the filters do not apply)')
+    // An analysis that fell back to the whole wave says so as its block's scope note; one for the filter has none.
+    expect(view.linkage.scope).toEqual({ answers: 'other', note: 'The whole wave (linkage compares units, so the filters do not apply)' })
+    expect(view.prediction.scope).toEqual({ answers: 'filter' })
     expect(scopeText({ ...WHOLE, unit: { id: 'n', name: 'North' }, staff: { role: 'lead' } })).toBe('For unit North · staff with role lead')
   })
 
   it('shows the reason of each missing analysis in its place, never a number', () => {
     const view = presentAnalytics(noAnalytics())
     const reasons = noAnalytics().unavailable
-    expect(view.drivers).toEqual({ view: null, unavailable: reasons.drivers!.message })
-    expect(view.fixFirst).toEqual({ view: null, unavailable: reasons.fixFirst!.message })
-    expect(view.quadrant).toEqual({ view: null, unavailable: reasons.fixFirst!.message })
-    expect(view.prediction).toEqual({ view: null, unavailable: reasons.prediction!.message })
-    expect(view.linkage).toEqual({ view: null, unavailable: reasons.linkage!.message })
+    expect(view.drivers).toEqual({ view: null, unavailable: reasons.drivers!.message, scope: { answers: 'filter' } })
+    expect(view.fixFirst).toEqual({ view: null, unavailable: reasons.fixFirst!.message, scope: { answers: 'filter' } })
+    expect(view.quadrant).toEqual({ view: null, unavailable: reasons.fixFirst!.message, scope: { answers: 'filter' } })
+    expect(view.prediction).toEqual({ view: null, unavailable: reasons.prediction!.message, scope: { answers: 'filter' } })
+    expect(view.linkage).toEqual({ view: null, unavailable: reasons.linkage!.message, scope: { answers: 'filter' } })
   })
 
   it('still says something when a missing analysis has no reason given', () => {
