@@ -52,7 +52,11 @@ async function resolveFilters(db: Db, organization: { id: string; minGroupSize: 
   return unit
 }
 
-export async function waveReport(
+/**
+ * The gap report alone (headline, items, dimensions) under the filters: what the report table (CSV)
+ * needs, without the heat map, the trend and the analytics that waveReport adds to it.
+ */
+export async function gapReport(
   db: Db,
   organization: { id: string; name: string; minGroupSize: number },
   wave: { id: string; name: string; instrumentKey: string; predictions?: PredictionMode },
@@ -73,13 +77,6 @@ export async function waveReport(
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
   const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
-  const [analytics, units, trend] = await Promise.all([
-    waveAnalytics(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report, scales }, release, scope),
-    // Every unit in the reader's scope under the same attribute filters, whatever the unit filter: the heat map compares units.
-    unitGaps(db, organization, wave, { staff: filters.staff, customer: filters.customer }, scope, release, items),
-    // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
-    waveTrend(db, organization, wave, { filters: { unit, staff: filters.staff, customer: filters.customer }, ...report }, scope),
-  ])
   return {
     wave: { id: wave.id, name: wave.name },
     minGroupSize: organization.minGroupSize,
@@ -88,10 +85,29 @@ export async function waveReport(
     release: { at: state.releasedAt?.toISOString() ?? null, staffWaiting: scope.whole ? state.pending : null },
     filters: { unit, staff: filters.staff, customer: filters.customer },
     ...report,
-    units,
-    ...analytics,
-    trend,
+    /** What waveReport builds on: not part of the answer. */
+    context: { scope, release, items, scales },
   }
+}
+
+/** The whole report as the API returns it and the dashboard shows it: the gap report, the heat map's rows, the analytics and the trend. */
+export async function waveReport(
+  db: Db,
+  organization: { id: string; name: string; minGroupSize: number },
+  wave: { id: string; name: string; instrumentKey: string; predictions?: PredictionMode },
+  filters: ReportFilters,
+  reader: Reader,
+  given?: WaveRelease,
+) {
+  const { context: { scope, release, items, scales }, ...report } = await gapReport(db, organization, wave, filters, reader, given)
+  const [analytics, units, trend] = await Promise.all([
+    waveAnalytics(db, organization, wave, { ...report, scales }, release, scope),
+    // Every unit in the reader's scope under the same attribute filters, whatever the unit filter: the heat map compares units.
+    unitGaps(db, organization, wave, { staff: filters.staff, customer: filters.customer }, scope, release, items),
+    // The gap across the waves of the same instrument, under the same filters (services/trend.ts).
+    waveTrend(db, organization, wave, report, scope),
+  ])
+  return { ...report, units, ...analytics, trend }
 }
 
 export type WaveReport = Awaited<ReturnType<typeof waveReport>>
@@ -100,7 +116,7 @@ export type WaveReport = Awaited<ReturnType<typeof waveReport>>
  * The report as a CSV table, one row per item and per dimension, for a spreadsheet: shares as
  * proportions, gaps in points, a suppressed side as empty cells marked "suppressed".
  */
-export function reportCsv(report: WaveReport): { filename: string; body: string } {
+export function reportCsv(report: Pick<WaveReport, 'wave' | 'items' | 'dimensions'>): { filename: string; body: string } {
   const share = (s: Share) => (isSuppressed(s) ? ['', '', '', 'suppressed'] : [s.n, s.share.toFixed(4), `[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`, s.mean?.toFixed(3) ?? ''])
   const rows = [
     csvLine(['kind', 'key', 'staff_n', 'staff_share', 'staff_ci95', 'staff_mean', 'customer_n', 'customer_share', 'customer_ci95', 'customer_mean', 'gap_points', 'gap_ci95', 'p_value', 'q_value', 'significant', 'classification']),

@@ -20,7 +20,7 @@ import { findLink, listWaves, waveHoldsAnswers, waveNames, type Wave } from '../
 import { waveDashboard } from '../../services/dashboard.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
-import { reportCsv, waveReport } from '../../services/report.js'
+import { gapReport, reportCsv } from '../../services/report.js'
 import { firstUnit, reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, removeWave, waveHoldings } from '../../services/wave-settings.js'
 import { addMissingUnitLinks, createWaveFromInput, linkUrl, waveOverview } from '../../services/waves.js'
@@ -153,7 +153,7 @@ export default async function wavePages(app: FastifyInstance) {
     // The filters the file was made with, for the audit log (a bad filter falls back to none).
     const { result: report } = await withFilters(request, (organization, filters) => {
       used = filters
-      return waveReport(app.db, organization, wave, filters, request.principal!)
+      return gapReport(app.db, organization, wave, filters, request.principal!)
     })
     const csv = reportCsv(report)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'report', filters: used } })
