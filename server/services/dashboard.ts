@@ -10,7 +10,6 @@ import { smallestShownGroup } from '../domain/anonymity.js'
 import { isSuppressed, type ReportFilters } from '../domain/report.js'
 import { sampleSizePerSide } from '../domain/statistics.js'
 import { frequentComments } from '../repositories/respondents.js'
-import { listUnits } from '../repositories/units.js'
 import { waveReport } from './report.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { firstUnit, offeredWithin, reportScope, type Reader } from './report-scope.js'
@@ -42,7 +41,8 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const filters = scope.whole || asked.unit !== null ? asked : { ...asked, unit: firstUnit(scope).id }
   const release = await waveRelease(db, wave.id, min)
   const report = await waveReport(db, organization, wave, filters, reader, release)
-  const units = scope.whole ? (await listUnits(db, organization.id)).map(({ id, name }) => ({ id, name })) : [...scope.units]
+  // The reader's units, as the heat map's rows list them (services/unit-gaps.ts): one list, one query.
+  const units = report.units.map(({ id, name }) => ({ id, name }))
   // Respondents per unit and in total, of the groups the attribute filters pick on each side.
   const count = (side: Side, unit: string | null) => shownCount(release.sides[side].status(groupOf(unit, report.filters[side])))
   const unitRows = scope.whole ? [...units, { id: NO_UNIT, name: 'No unit given' }] : units
