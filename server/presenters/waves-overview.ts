@@ -28,7 +28,7 @@ function presentChange(overview: WaveOverview) {
       text: `${f.points(change.points)} since ${change.since.name}`,
       range: `95% interval ${f.pointsRange(change.ci95)}`,
       verdict: changeVerdict(change, headline.gap.points),
-      exact: `p = ${f.pValue(change.pValue)}`,
+      exact: `q = ${f.pValue(change.qValue)}`,
     }
   }
   return { text: '—', range: null, verdict: previous ? `not comparable with ${previous.name}: a side of either wave is hidden or has no answers` : 'no earlier wave of this template', exact: null }

@@ -29,7 +29,7 @@ type Items = ReadonlyArray<Pick<ItemResult, 'key' | 'staff' | 'customer' | 'gap'
 const trendShare = (share: ItemResult['staff']): TrendShare | null =>
   (isSuppressed(share) ? null : { share: share.share, agree: share.agree, n: share.n, ci95: share.ci95 })
 
-function pointsOf(wave: WaveRef, items: Items): Map<string, TrendPoint> {
+export function pointsOf(wave: WaveRef, items: Items): Map<string, TrendPoint> {
   return new Map(items.map((item) => [item.key, {
     wave,
     staff: trendShare(item.staff),

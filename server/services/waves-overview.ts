@@ -9,11 +9,12 @@ import type { Db } from '../../db/connect.js'
 import { SIDES, type Side } from '../domain/types.js'
 import type { GroupStatus } from '../domain/release.js'
 import { buildReport, isSuppressed, type ItemResult, type Share } from '../domain/report.js'
-import { gapChange, SIGNIFICANCE, type GapChangeStats } from '../domain/statistics.js'
+import type { GapChangeStats } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 import { fromRollups } from '../repositories/reports.js'
 import { earlierWaves, type Wave } from '../repositories/waves.js'
 import { reportItems } from './report.js'
+import { changes, pointsOf } from './trend.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { reportScope, type Reader, type ReportScope } from './report-scope.js'
 
@@ -26,7 +27,9 @@ export type ShownCount = { shown: true; n: number } | { shown: false }
 /** The change of the headline gap since the previous wave of the same instrument (MOVER interval). */
 export interface HeadlineChange extends GapChangeStats {
   since: { id: string; name: string }
-  /** p < 0.05: one cell is compared, so there is no family to adjust over. */
+  /** BH over the items compared, exactly as the report's trend has it (services/trend.ts changes). */
+  qValue: number
+  /** q < 0.05: the list and the report's summary give the same verdict. */
   significant: boolean
   /** The earlier wave's gap, in points (shown in its own row, under its own release). */
   before: number
@@ -39,6 +42,8 @@ export interface WaveFigures {
   responses: Record<Side, ShownCount>
   /** The headline exactly as the report of the same group has it (shares, gap with its BH q). */
   headline: ItemResult
+  /** Every item, for the change's BH family (the same as the trend's). */
+  items: ItemResult[]
 }
 
 export interface WaveOverview extends WaveFigures {
@@ -85,21 +90,22 @@ export async function waveFigures(db: Db, organization: Organization, wave: Wave
     sides: { staff: { ...staff!, shown: shows(release, 'staff', group) }, customer: { ...customer!, shown: shows(release, 'customer', group) } },
   })
   const responses = Object.fromEntries(SIDES.map((side) => [side, shownCount(release.sides[side].status(group))])) as Record<Side, ShownCount>
-  const figures = { wave: { id: wave.id, name: wave.name }, unit, responses, headline: report.headline }
+  const figures = { wave: { id: wave.id, name: wave.name }, unit, responses, headline: report.headline, items: report.items }
   figuresKept.set(key, figures)
   return figures
 }
 
-const counted = (share: Share) => (isSuppressed(share) ? null : { agree: share.agree, n: share.n })
-
-/** The headline gap's change from `before` to `now` (the same group), when all four shares are shown. */
+/**
+ * The headline gap's change from `before` to `now` (the same group), by the trend's own rule: the gap
+ * change of every item with all four shares shown, BH over them, so that the list's verdict is the
+ * one the report's summary gives.
+ */
 export function headlineChange(now: WaveFigures, before: WaveFigures | null): HeadlineChange | null {
-  if (!before || before.headline.key !== now.headline.key) return null
-  const [staffNow, customerNow, staffBefore, customerBefore] = [now.headline.staff, now.headline.customer, before.headline.staff, before.headline.customer].map(counted)
-  if (!staffNow || !customerNow || !staffBefore || !customerBefore || !before.headline.gap) return null
-  const stats = gapChange({ staff: staffNow, customer: customerNow }, { staff: staffBefore, customer: customerBefore })
-  if (!stats) return null
-  return { ...stats, significant: stats.pValue < SIGNIFICANCE, since: before.wave, before: before.headline.gap.points }
+  if (!before || before.headline.key !== now.headline.key || !before.headline.gap) return null
+  const keys = now.items.map((item) => item.key)
+  const change = changes(keys, pointsOf(before.wave, before.items), pointsOf(now.wave, now.items)).find((c) => c.key === now.headline.key)?.change
+  if (!change) return null
+  return { ...change, since: before.wave, before: before.headline.gap.points }
 }
 
 /** At most this many waves are read at once (each is a handful of queries). */
