@@ -47,6 +47,7 @@ export class PackPrinter {
   private idle: NodeJS.Timeout | null = null
   private pending = 0
   private closed = false
+  private found: boolean | undefined
   private readonly timeoutMs: number
   private readonly idleCloseMs: number
 
@@ -57,7 +58,9 @@ export class PackPrinter {
 
   /** Whether this server can make PDFs: a Chromium is where the configuration says. */
   get available(): boolean {
-    return this.options.executablePath !== null && existsSync(this.options.executablePath)
+    // Looked up once: every report page asks, and the configuration is read at start.
+    this.found ??= this.options.executablePath !== null && existsSync(this.options.executablePath)
+    return this.found
   }
 
   /** Whether a browser process is running now (for tests of its lifetime). */
