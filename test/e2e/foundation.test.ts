@@ -54,6 +54,9 @@ it('creates a wave named for the quarter and shows its two links with QR codes',
   await page.click('main button[type=submit]')
   await page.waitForURL(/\/waves\/[0-9a-f-]{36}$/)
   expect(await page.locator('h1').textContent()).toContain('2026-Q4')
+  // A wave with no answers yet sends its reader to the Operations tab, where the links are.
+  await page.click('.notice a[href$="/operations"]')
+  await page.waitForURL(/\/waves\/[0-9a-f-]{36}\/operations$/)
   const urls = await page.locator('input.link-url').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))
   expect(urls).toHaveLength(2)
   for (const url of urls) expect(url).toMatch(new RegExp(`^${run.baseUrl}/s/[A-Za-z0-9_-]{22}$`))
