@@ -19,6 +19,7 @@ import * as m0013 from './migrations/0013_admin_basics.js'
 import * as m0014 from './migrations/0014_predictions.js'
 import * as m0015 from './migrations/0015_answer_vectors.js'
 import * as m0016 from './migrations/0016_response_steps.js'
+import * as m0017 from './migrations/0017_close_the_loop.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0014_predictions': m0014,
   '0015_answer_vectors': m0015,
   '0016_response_steps': m0016,
+  '0017_close_the_loop': m0017,
 }
 
 /** Every migration, in the order they apply. */

@@ -2,6 +2,12 @@
 import type { ColumnType, Generated, Selectable } from 'kysely'
 import type {
   AccountMailKind,
+  AlertRule,
+  DeliveryStatus,
+  DigestSchedule,
+  NotificationKind,
+  PlanStatus,
+  RepeatEvery,
   Channel,
   InvitationStatus,
   LocalizedText,
@@ -124,6 +130,12 @@ export interface WaveTable {
   reminder_days: Generated<number>
   /** predictions (0014): which items staff predict customers' answers for. */
   predictions: Generated<PredictionMode>
+  /** schedule (0017): null, or how often a repeat of this wave is made. */
+  repeat_every: ColumnType<RepeatEvery | null, RepeatEvery | null | undefined, RepeatEvery | null>
+  /** schedule (0017): the wave this one repeats (at most one repeat per wave). */
+  repeated_from: ColumnType<string | null, string | null | undefined, string | null>
+  /** schedule (0017): subscribers who chose "weekly" get a digest every week while it is open. */
+  weekly_digest: Generated<boolean>
 }
 
 export interface LinkTable {
@@ -491,6 +503,117 @@ export interface RetentionSettingsTable {
 // No tables of its own: units.archived_at, organizations.sender_name and organizations.reply_to are
 // in their tables' interfaces above.
 
+// -- closing the loop (0017) --
+
+export interface ActionPlanTable {
+  id: Generated<string>
+  organization_id: string
+  /** The wave the plan was made from (t₀ of design §4 "Action effect"). */
+  wave_id: string
+  unit_id: string
+  /** Exactly one of item_key and dimension is set. */
+  item_key: string | null
+  dimension: string | null
+  owner: string
+  change: string
+  due_on: ColumnType<string | null, string | null | undefined, string | null>
+  status: Generated<PlanStatus>
+  created_by: string | null
+  created_at: CreatedAt
+  updated_at: Generated<Date>
+}
+
+export interface NotificationSettingsTable {
+  user_id: string
+  organization_id: string
+  /** null: every unit the user may read. */
+  unit_ids: ColumnType<string[] | null, string[] | null | undefined, string[] | null>
+  alert_email: Generated<boolean>
+  digest: Generated<DigestSchedule>
+  locale: Generated<string>
+  updated_at: Generated<Date>
+}
+
+export interface NotificationMailTable {
+  id: Generated<number>
+  organization_id: string
+  user_id: string | null
+  kind: NotificationKind
+  /** What it is about; (kind, ref, recipient) is unique, so each is queued once. */
+  ref: string
+  recipient: string
+  locale: Generated<string>
+  params: Json<Record<string, unknown>>
+  status: Generated<MailJobStatus>
+  attempts: Generated<number>
+  run_at: Generated<Date>
+  locked_at: Date | null
+  last_error: string | null
+  created_at: CreatedAt
+  sent_at: Date | null
+}
+
+export interface AlertTable {
+  id: Generated<string>
+  organization_id: string
+  wave_id: string
+  previous_wave_id: string
+  unit_id: string
+  item_key: string
+  rule: AlertRule
+  /** Released aggregates only (shares, gaps, their changes and intervals, q). */
+  figures: Json<Record<string, unknown>>
+  release_seq: Generated<number>
+  created_at: CreatedAt
+}
+
+export interface WaveWatchTable {
+  wave_id: string
+  organization_id: string
+  /** The last staff release step the alert pass evaluated (-1: none yet). */
+  evaluated_seq: Generated<number>
+  closed_evaluated_at: Date | null
+  updated_at: Generated<Date>
+}
+
+export interface WebhookTable {
+  id: Generated<string>
+  organization_id: string
+  url: string
+  /** Sealed (security/encryption.ts seal, purpose 'webhook-secret', context the webhook's id). */
+  secret: string
+  events: string[]
+  active: Generated<boolean>
+  created_at: CreatedAt
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>
+  organization_id: string
+  webhook_id: string
+  /** One event delivered to several webhooks keeps one id: receivers deduplicate on it. */
+  event_id: string
+  event: string
+  payload: Json<Record<string, unknown>>
+  status: Generated<DeliveryStatus>
+  attempts: Generated<number>
+  run_at: Generated<Date>
+  locked_at: Date | null
+  last_status: number | null
+  last_error: string | null
+  created_at: CreatedAt
+  delivered_at: Date | null
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>
+  delivery_id: number
+  at: Generated<Date>
+  status_code: number | null
+  error: string | null
+  duration_ms: Generated<number>
+}
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -541,6 +664,16 @@ export interface Database {
   retention_settings: RetentionSettingsTable
 
   // -- admin basics (0013) --
+
+  // -- closing the loop (0017) --
+  action_plans: ActionPlanTable
+  notification_settings: NotificationSettingsTable
+  notification_mails: NotificationMailTable
+  alerts: AlertTable
+  wave_watch: WaveWatchTable
+  webhooks: WebhookTable
+  webhook_deliveries: WebhookDeliveryTable
+  webhook_attempts: WebhookAttemptTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -12,6 +12,7 @@ import errorsPlugin, { sendUnroutable } from './plugins/errors.js'
 import { HttpError } from './http-error.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
 import releasePlugin, { type ReleaseOptions } from './release/plugin.js'
+import loopPlugin, { type LoopOptions } from './loop/plugin.js'
 import retentionPlugin, { type RetentionOptions } from './retention/plugin.js'
 import securityPlugin from './plugins/security.js'
 import staticPlugin from './plugins/static.js'
@@ -44,6 +45,8 @@ export interface AppOptions {
   mail?: MailOptions
   /** The background release steps of staff figures; by default they run. See ReleaseOptions. */
   release?: ReleaseOptions
+  /** Alerts, the schedule of repeating waves, digests and webhook delivery; by default they run. See LoopOptions. */
+  loop?: LoopOptions
   /** The daily retention run (contacts and comments past the organization's limits); by default it runs. See RetentionOptions. */
   retention?: RetentionOptions
 }
@@ -97,7 +100,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger, mail, release, retention }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mail, release, loop, retention }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -116,6 +119,7 @@ export async function buildApp({ config, db, logger, mail, release, retention }:
   await app.register(dbPlugin, { db, config })
   await app.register(mailPlugin, { ...mail, db, config })
   await app.register(releasePlugin, { ...release, db })
+  await app.register(loopPlugin, { ...loop, db, config })
   await app.register(retentionPlugin, { ...retention, db, config })
   await app.register(securityPlugin, { config })
   await app.register(viewsPlugin)

@@ -25,3 +25,27 @@ export type MailJobStatus = 'pending' | 'sending' | 'sent' | 'failed'
 
 /** Mail about an account rather than a survey. */
 export type AccountMailKind = 'password_reset' | 'colleague_invitation'
+
+// -- closing the loop (0017) --
+
+/** An action plan's state, as its owner reports it (the verdict is the customers'). */
+export type PlanStatus = 'planned' | 'in_progress' | 'done' | 'dropped'
+export const PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'in_progress', 'done', 'dropped']
+/** What customers say of a plan after later waves (design §4, "Action effect"). */
+export type PlanVerdict = 'worked' | 'no_effect_yet' | 'worse'
+
+/** The two alert rules of design §4 ("Gap drift"). */
+export type AlertRule = 'gap_drift' | 'customers_fell'
+
+/** Mail about results, sent to users who subscribed (notification_settings). */
+export type NotificationKind = 'alert' | 'digest'
+/** When a user gets the digest: never, when a wave closes, or also weekly while it is open. */
+export type DigestSchedule = 'off' | 'close' | 'weekly'
+
+/** How often a wave repeats; null when it does not. */
+export type RepeatEvery = 'month' | 'quarter'
+
+/** What a webhook can subscribe to. */
+export type WebhookEvent = 'response_released' | 'wave_opened' | 'wave_closed' | 'alert_raised' | 'plan_changed'
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['response_released', 'wave_opened', 'wave_closed', 'alert_raised', 'plan_changed']
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed'

@@ -16,6 +16,14 @@ export interface OutgoingMessage {
   html: string
   headers: Record<string, string>
   messageId: string
+  /** Files sent with the message (the digest's board pack). */
+  attachments?: Attachment[]
+}
+
+export interface Attachment {
+  filename: string
+  contentType: string
+  content: Buffer
 }
 
 export interface Transport {
@@ -44,6 +52,7 @@ export function smtpTransport(url: string): Transport {
       await transporter.sendMail({
         from: message.from, to: message.to, replyTo: message.replyTo, subject: message.subject, text: message.text, html: message.html,
         headers: message.headers, messageId: message.messageId,
+        ...(message.attachments?.length ? { attachments: message.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })) } : {}),
       })
     },
     close: () => transporter.close(),

@@ -9,12 +9,14 @@ import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, shouldPause } f
 import { surveySender } from '../domain/sender.js'
 import { ACCOUNT_MAIL_PATHS, renderAccountMail } from '../i18n/account-mail.js'
 import { renderMessage } from '../i18n/mail.js'
+import { NOTIFICATION_RENDERERS } from '../i18n/notification-mail.js'
 import { accountMailFailed, accountMailSent, claimAccountMails, type ClaimedAccountMail } from '../repositories/account-mails.js'
+import { claimNotificationMails, notificationMailFailed, notificationMailSent, type ClaimedNotificationMail } from '../repositories/notification-mails.js'
 import {
   claimJobs, dropJob, markFailed, markSent, pauseSending, releaseJob, requeueStale, retryLater, scheduleReminders, type ClaimedJob,
 } from '../repositories/invitations.js'
 import { accountToken, invitationToken, unsubscribeToken } from '../security/tokens.js'
-import type { Transport } from './transport.js'
+import type { Attachment, Transport } from './transport.js'
 
 export interface WorkerOptions {
   db: Db
@@ -30,6 +32,8 @@ export interface WorkerOptions {
   batchSize?: number
   /** Messages sent side by side; by default as many as the transport has connections. */
   concurrency?: number
+  /** Files to attach to a notification (the digest's board pack); none when absent or when it gives none. */
+  attachmentsFor?: (mail: ClaimedNotificationMail) => Promise<Attachment[]>
 }
 
 export class MailWorker {
@@ -67,6 +71,7 @@ export class MailWorker {
   async runOnce(): Promise<number> {
     const { db } = this.options
     let sent = await this.sendAccountMail()
+    sent += await this.sendNotificationMail()
     await scheduleReminders(db)
     await requeueStale(db, this.options.staleMs ?? 120_000)
     for (;;) {
@@ -123,6 +128,45 @@ export class MailWorker {
       return false
     }
     await accountMailSent(db, mail.id)
+    return true
+  }
+
+  /** Alerts and digests, after account mail and before survey mail. Never paused with an organization's survey mail. */
+  private async sendNotificationMail(): Promise<number> {
+    let sent = 0
+    for (;;) {
+      if (this.stopping) break
+      const mails = await claimNotificationMails(this.options.db, 20, this.options.staleMs ?? 120_000)
+      if (mails.length === 0) break
+      for (const mail of mails) if (await this.deliverNotificationMail(mail)) sent++
+    }
+    return sent
+  }
+
+  private async deliverNotificationMail(mail: ClaimedNotificationMail): Promise<boolean> {
+    const { db, transport, publicUrl, from } = this.options
+    const message = NOTIFICATION_RENDERERS[mail.kind](mail.params, { locale: mail.locale, publicUrl })
+    let attachments: Attachment[] = []
+    try {
+      attachments = (await this.options.attachmentsFor?.(mail)) ?? []
+    } catch (error) {
+      // The mail goes without its attachment rather than not at all; the renderer's text says where the pack is.
+      this.options.log?.warn({ notificationMail: mail.id, error: { name: (error as Error | null)?.name } }, 'notification attachment not made')
+    }
+    await this.turn()
+    try {
+      await transport.send({
+        organizationId: mail.organizationId, from, to: mail.recipient, ...message, headers: {},
+        messageId: `<${mail.kind}.${mail.id}@${this.host}>`, ...(attachments.length ? { attachments } : {}),
+      })
+    } catch (error) {
+      const err = error as { message?: string; responseCode?: number; code?: string }
+      const final = classifyFailure(err) === 'permanent' || mail.attempts >= MAX_ATTEMPTS
+      await notificationMailFailed(db, mail.id, err.message ?? String(error), final ? null : backoffMs(mail.attempts))
+      this.options.log?.warn({ notificationMail: mail.id, responseCode: err.responseCode, code: err.code }, 'notification mail not delivered')
+      return false
+    }
+    await notificationMailSent(db, mail.id)
     return true
   }
 

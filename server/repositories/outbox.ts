@@ -36,6 +36,8 @@ export async function storeOutboxMessage(db: Db, message: OutgoingMessage): Prom
       ...message.headers, 'Message-ID': message.messageId,
       From: typeof message.from === 'string' ? message.from : `"${message.from.name.replace(/["\\]/g, '\\$&')}" <${message.from.address}>`,
       ...(message.replyTo ? { 'Reply-To': message.replyTo } : {}),
+      // The outbox keeps what was attached, by name, type and size, not the files themselves.
+      ...(message.attachments?.length ? { 'X-Attachments': message.attachments.map((file) => `${file.filename} (${file.contentType}, ${file.content.length} bytes)`).join('; ') } : {}),
     }),
   }).execute()
 }

@@ -13,7 +13,18 @@ useTestPasswordCost()
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
-export const DATABASES: DatabaseKind[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+/**
+ * PGlite always, PostgreSQL too when DATABASE_URL is set; TEST_DATABASES=postgres (or pglite) narrows
+ * a run to one of them, as CI does on its second run after a whole run on PGlite.
+ */
+export const DATABASES: DatabaseKind[] = (() => {
+  const all: DatabaseKind[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+  const only = process.env.TEST_DATABASES?.split(',').map((name) => name.trim()).filter(Boolean)
+  if (!only?.length) return all
+  const chosen = all.filter((kind) => only.includes(kind))
+  if (chosen.length === 0) throw new Error(`TEST_DATABASES=${process.env.TEST_DATABASES} names none of: ${all.join(', ')}`)
+  return chosen
+})()
 
 export interface TestDatabase {
   kind: DatabaseKind

@@ -1,0 +1,73 @@
+// Action plans: what a unit will change about one item (or dimension), made from a wave's report.
+// Every query names the organization.
+import type { Selectable } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import type { ActionPlanTable } from '../../db/schema.js'
+import type { PlanStatus } from '../domain/types.js'
+
+export interface ActionPlan {
+  id: string
+  waveId: string
+  unitId: string
+  /** Exactly one of itemKey and dimension is set. */
+  itemKey: string | null
+  dimension: string | null
+  owner: string
+  change: string
+  /** YYYY-MM-DD, or null. */
+  dueOn: string | null
+  status: PlanStatus
+  createdBy: string | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+const toPlan = (row: Selectable<ActionPlanTable>): ActionPlan => ({
+  id: row.id, waveId: row.wave_id, unitId: row.unit_id, itemKey: row.item_key, dimension: row.dimension, owner: row.owner,
+  change: row.change, dueOn: row.due_on === null ? null : String(row.due_on).slice(0, 10), status: row.status,
+  createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
+})
+
+export type NewActionPlan = Omit<ActionPlan, 'id' | 'createdAt' | 'updatedAt' | 'status'> & { status?: PlanStatus }
+
+export async function insertActionPlan(db: Db, organizationId: string, plan: NewActionPlan): Promise<ActionPlan> {
+  const row = await db.insertInto('action_plans').values({
+    organization_id: organizationId, wave_id: plan.waveId, unit_id: plan.unitId, item_key: plan.itemKey, dimension: plan.dimension,
+    owner: plan.owner, change: plan.change, due_on: plan.dueOn, status: plan.status ?? 'planned', created_by: plan.createdBy,
+  }).returningAll().executeTakeFirstOrThrow()
+  return toPlan(row)
+}
+
+export async function findActionPlan(db: Db, organizationId: string, id: string): Promise<ActionPlan | undefined> {
+  const row = await db.selectFrom('action_plans').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  return row && toPlan(row)
+}
+
+/** The organization's plans, newest first; narrowed to a wave, to units, or both. */
+export async function listActionPlans(db: Db, organizationId: string, where: { waveId?: string; unitIds?: readonly string[] } = {}): Promise<ActionPlan[]> {
+  let query = db.selectFrom('action_plans').selectAll().where('organization_id', '=', organizationId)
+  if (where.waveId) query = query.where('wave_id', '=', where.waveId)
+  if (where.unitIds) {
+    if (where.unitIds.length === 0) return []
+    query = query.where('unit_id', 'in', [...where.unitIds])
+  }
+  return (await query.orderBy('created_at', 'desc').orderBy('id').execute()).map(toPlan)
+}
+
+export type ActionPlanChanges = Partial<Pick<ActionPlan, 'owner' | 'change' | 'dueOn' | 'status'>>
+
+export async function updateActionPlan(db: Db, organizationId: string, id: string, changes: ActionPlanChanges): Promise<ActionPlan | undefined> {
+  const row = await db.updateTable('action_plans').set({
+    ...(changes.owner !== undefined ? { owner: changes.owner } : {}),
+    ...(changes.change !== undefined ? { change: changes.change } : {}),
+    ...(changes.dueOn !== undefined ? { due_on: changes.dueOn } : {}),
+    ...(changes.status !== undefined ? { status: changes.status } : {}),
+    updated_at: new Date(),
+  }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst()
+  return row && toPlan(row)
+}
+
+export async function deleteActionPlan(db: Db, organizationId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('action_plans').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
