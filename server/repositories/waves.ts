@@ -265,3 +265,21 @@ export async function earlierWaves(
     .where('waves.created_at', options.includeThis ? '<=' : '<', createdAt)
     .orderBy('waves.created_at', 'desc').limit(options.limit).execute()
 }
+
+/**
+ * The waves of the same instrument created after this one, oldest first, at most `limit`: the waves an
+ * action plan made from this wave is judged on (design §4, "Action effect").
+ */
+export async function laterWaves(
+  db: Db,
+  organizationId: string,
+  wave: { id: string; instrumentKey: string },
+  limit: number,
+): Promise<Array<{ id: string; name: string }>> {
+  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', wave.id)
+  return db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
+    .select(['waves.id', 'waves.name'])
+    .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)
+    .where('waves.created_at', '>', createdAt)
+    .orderBy('waves.created_at', 'asc').orderBy('waves.id').limit(limit).execute()
+}
