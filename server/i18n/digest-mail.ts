@@ -22,7 +22,7 @@ interface Words {
   scope: (scope: Scope) => string
   released: (date: string | null) => string
   headline: (item: string, staff: string | null, predicted: string | null | undefined, customer: string | null) => string
-  gap: (gap: string, range: string, verdict: Verdict, chance: string) => string
+  gap: (gap: string, range: [string, string], verdict: Verdict, chance: string) => string
   noGap: string
   change: (change: DigestChange) => string
   noChange: (why: 'no_trend' | 'first_wave' | 'hidden', since: string | null) => string
@@ -69,13 +69,13 @@ const EN: Words = {
     ...(predicted === undefined ? [] : [predicted ? `staff predict ${predicted} of customers do` : 'staff predictions are hidden here']),
     customer ? `${customer} of customers agree` : 'the customer share is hidden here',
   ].join('; ')}.`,
-  gap: (gap, range, verdict, chance) => `Gap ${gap} points (95% interval ${range}): ${{
+  gap: (gap, range, verdict, chance) => `Gap ${gap} points (95% interval ${range[0]} to ${range[1]}): ${{
     staff_higher: 'staff think better of the service than customers do',
     customers_higher: 'customers think better of the service than staff do',
     no_clear: 'no clear difference between staff and customers',
   }[verdict]}, ${chance}.`,
   noGap: 'No gap can be given: one side is hidden here.',
-  change: (c) => `Since ${c.since} the gap has ${moveEn(c)} (95% interval ${c.range} points), ${EN.chance[c.chance]}.`,
+  change: (c) => `Since ${c.since} the gap has ${moveEn(c)} (95% interval ${c.range[0]} to ${c.range[1]} points), ${EN.chance[c.chance]}.`,
   noChange: (why, since) => ({
     no_trend: 'No comparison with earlier waves for this view.',
     first_wave: 'This is the first wave of this survey: nothing to compare with yet.',
@@ -134,13 +134,13 @@ const ES: Words = {
     ...(predicted === undefined ? [] : [predicted ? `el personal prevé que lo esté el ${predicted} de los clientes` : 'las previsiones del personal están ocultas aquí']),
     customer ? `el ${customer} de los clientes está de acuerdo` : 'la cifra de los clientes está oculta aquí',
   ].join('; ')}.`,
-  gap: (gap, range, verdict, chance) => `Brecha de ${gap} puntos (intervalo del 95 %: ${range}): ${{
+  gap: (gap, range, verdict, chance) => `Brecha de ${gap} puntos (intervalo del 95 %: de ${range[0]} a ${range[1]}): ${{
     staff_higher: 'el personal valora el servicio mejor que los clientes',
     customers_higher: 'los clientes valoran el servicio mejor que el personal',
     no_clear: 'no hay una diferencia clara entre personal y clientes',
   }[verdict]}; ${chance}.`,
   noGap: 'No se puede dar la brecha: uno de los lados está oculto aquí.',
-  change: (c) => `Desde ${c.since} la brecha ${moveEs(c)} (intervalo del 95 %: ${c.range} puntos); ${ES.chance[c.chance]}.`,
+  change: (c) => `Desde ${c.since} la brecha ${moveEs(c)} (intervalo del 95 %: de ${c.range[0]} a ${c.range[1]} puntos); ${ES.chance[c.chance]}.`,
   noChange: (why, since) => ({
     no_trend: 'No hay comparación con oleadas anteriores para esta vista.',
     first_wave: 'Es la primera oleada de esta encuesta: todavía no hay con qué comparar.',
@@ -199,13 +199,13 @@ const DE: Words = {
     ...(predicted === undefined ? [] : [predicted ? `die Mitarbeitenden schätzen, dass ${predicted} der Kunden zustimmen` : 'die Schätzungen der Mitarbeitenden sind hier verborgen']),
     customer ? `${customer} der Kunden stimmen zu` : 'der Anteil der Kunden ist hier verborgen',
   ].join('; ')}.`,
-  gap: (gap, range, verdict, chance) => `Lücke ${gap} Punkte (95-%-Intervall ${range}): ${{
+  gap: (gap, range, verdict, chance) => `Lücke ${gap} Punkte (95-%-Intervall ${range[0]} bis ${range[1]}): ${{
     staff_higher: 'die Mitarbeitenden sehen den Service besser als die Kunden',
     customers_higher: 'die Kunden sehen den Service besser als die Mitarbeitenden',
     no_clear: 'kein klarer Unterschied zwischen Mitarbeitenden und Kunden',
   }[verdict]}; ${chance}.`,
   noGap: 'Keine Lücke angebbar: eine Seite ist hier verborgen.',
-  change: (c) => `Seit ${c.since} ${moveDe(c)} (95-%-Intervall ${c.range} Punkte); ${DE.chance[c.chance]}.`,
+  change: (c) => `Seit ${c.since} ${moveDe(c)} (95-%-Intervall ${c.range[0]} bis ${c.range[1]} Punkte); ${DE.chance[c.chance]}.`,
   noChange: (why, since) => ({
     no_trend: 'Für diese Ansicht gibt es keinen Vergleich mit früheren Wellen.',
     first_wave: 'Dies ist die erste Welle dieser Umfrage: noch nichts zum Vergleichen.',

@@ -27,7 +27,8 @@ export interface DigestChange {
   before: string | null
   now: string | null
   since: string
-  range: string
+  /** The 95% interval's limits, each signed as format.ts signs points; the mail joins them in its language. */
+  range: [string, string]
   chance: ReturnType<typeof f.chanceLevel>
   significant: boolean
 }
@@ -65,7 +66,7 @@ export interface DigestParams {
     predicted?: string | null
     customer: string | null
     gap: string | null
-    gapRange: string | null
+    gapRange: [string, string] | null
     verdict: 'staff_higher' | 'customers_higher' | 'no_clear' | null
     chance: ReturnType<typeof f.chanceLevel> | null
   }
@@ -82,6 +83,8 @@ export interface DigestParams {
   morePlans: number
 }
 
+/** An interval in points as its two limits, each as the report prints it (true minus, rounded before the sign). */
+const limits = ([lo, hi]: [number, number]): [string, string] => [f.gapNumber(lo), f.gapNumber(hi)]
 const share = (value: Share) => (isSuppressed(value) ? null : f.percent(value.share))
 
 function changeOf(now: number, change: { points: number; ci95: [number, number]; qValue: number; significant: boolean }, since: string): DigestChange {
@@ -92,7 +95,7 @@ function changeOf(now: number, change: { points: number; ci95: [number, number];
     before: shape.kind === 'crossed' ? f.gapNumber(shape.before) : null,
     now: shape.kind === 'crossed' ? f.gapNumber(shape.now) : null,
     since,
-    range: f.pointsRange(change.ci95),
+    range: limits(change.ci95),
     chance: f.chanceLevel(change.qValue),
     significant: change.significant,
   }
@@ -135,7 +138,7 @@ export function presentDigest({ report, run, scope, whole, itemText, plans, plan
       ...(predicted === undefined ? {} : { predicted: predicted ? f.percent(predicted.share) : null }),
       customer: share(h.customer),
       gap: h.gap ? f.gapNumber(h.gap.points) : null,
-      gapRange: h.gap ? f.pointsRange(h.gap.ci95) : null,
+      gapRange: h.gap ? limits(h.gap.ci95) : null,
       verdict: h.gap ? (!h.gap.significant ? 'no_clear' : h.gap.points > 0 ? 'staff_higher' : 'customers_higher') : null,
       chance: h.gap ? f.chanceLevel(h.gap.qValue) : null,
     },
