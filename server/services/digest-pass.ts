@@ -29,7 +29,15 @@ export async function queueDigests(db: Db, context: LoopContext): Promise<number
   const since = new Date(now.getTime() - CLOSING_DIGEST_DAYS * 86_400_000)
   const due = [...await dueClosingDigests(db, now, since), ...await dueWeeklyDigests(db, now, isoWeek(now))]
   let queued = 0
-  for (const run of due) queued += await queueRun(db, run, now)
+  for (const run of due) {
+    try {
+      queued += await queueRun(db, run, now)
+    } catch (error) {
+      // One wave's trouble does not hold back the others; its run stays unmarked and is tried on the next pass.
+      const err = error as { name?: string; code?: string } | null
+      context.log.warn({ waveId: run.waveId, run: run.run, error: { name: err?.name, code: err?.code } }, 'digest run failed')
+    }
+  }
   return queued
 }
 
