@@ -178,7 +178,10 @@ describeEachDatabase('the quarterly digest', (ctx: TestContext) => {
     expect(text).toContain(`Since 2029-Q3 the gap has narrowed by ${Math.round(Math.abs(change.points))} points (95% interval ${f.pointsRange(change.ci95)} points)`)
     expect(text).toMatch(/Widest gaps among all units: North \+86, South \+60/)
     expect(text).toContain('Most improved: West, whose gap has narrowed by 40 points since 2029-Q3')
-    if (api.fixFirst) expect(text).toContain(`weight ${f.percent(api.fixFirst.top[0]!.weight)}`)
+    // Fix first: the report's top three, in order, each with its weight.
+    expect(api.fixFirst!.top.length).toBeGreaterThan(0)
+    const listed = [...text.matchAll(/^(\d)\. “[^”]+” — gap [^,]+, weight (\d+%)$/gm)].map((m) => m[2])
+    expect(listed).toEqual(api.fixFirst!.top.map((item) => f.percent(item.weight)))
     // The plan made from the earlier wave, with the verdict plan-effect gives (none until it judges plans).
     expect(text).toMatch(/Plans:\n• North · “[^”]+”: A shorter returns form \(Nora, planned, since 2029-Q3\) — (worked|no effect yet|worse|no verdict yet)\n/)
     expect(text).toContain(`Open the dashboard: http://sg.test/waves/${waveId}\n`)
