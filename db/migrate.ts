@@ -20,6 +20,7 @@ import * as m0014 from './migrations/0014_predictions.js'
 import * as m0015 from './migrations/0015_answer_vectors.js'
 import * as m0016 from './migrations/0016_response_steps.js'
 import * as m0017 from './migrations/0017_close_the_loop.js'
+import * as m0022 from './migrations/0022_digest_runs.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0015_answer_vectors': m0015,
   '0016_response_steps': m0016,
   '0017_close_the_loop': m0017,
+  '0022_digest_runs': m0022,
 }
 
 /** Every migration, in the order they apply. */

@@ -614,6 +614,16 @@ export interface WebhookAttemptTable {
   duration_ms: Generated<number>
 }
 
+// -- digest runs (0022) --
+
+export interface DigestRunTable {
+  wave_id: string
+  organization_id: string
+  /** 'close', or the ISO week of a weekly digest ('2026-W48'). */
+  run: string
+  queued_at: Generated<Date>
+}
+
 export interface Database {
   organizations: OrganizationTable
   users: UserTable
@@ -674,6 +684,9 @@ export interface Database {
   webhooks: WebhookTable
   webhook_deliveries: WebhookDeliveryTable
   webhook_attempts: WebhookAttemptTable
+
+  // -- digest runs (0022) --
+  digest_runs: DigestRunTable
 }
 
 export type Organization = Selectable<OrganizationTable>

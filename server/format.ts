@@ -31,7 +31,9 @@ export const pValue = (value: number) => (value < 0.001 ? '< 0.001' : value.toFi
  * A p- or q-value in plain words, for readers who do not read statistics; the exact value goes beside
  * it (a title, the tables). Thresholds: below 0.001 and below 0.05 (the report's significance level).
  */
-export const chance = (value: number) => (value < 0.001 ? 'very unlikely to be chance' : value < 0.05 ? 'unlikely to be chance' : 'could be chance')
+export const chanceLevel = (value: number) => (value < 0.001 ? 'very_unlikely' as const : value < 0.05 ? 'unlikely' as const : 'could_be' as const)
+const CHANCE = { very_unlikely: 'very unlikely to be chance', unlikely: 'unlikely to be chance', could_be: 'could be chance' } as const
+export const chance = (value: number) => CHANCE[chanceLevel(value)]
 export const mean = (value: number | null) => (value === null ? '—' : value.toFixed(2))
 /** A signed decimal with a true minus: "0.62", "−0.12" (a correlation, a coefficient). */
 export const decimal = (value: number, digits = 2) => {

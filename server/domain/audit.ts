@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = {
   token_created: 'Created an API token',
   token_revoked: 'Revoked an API token',
   export_downloaded: 'Downloaded an export',
+  digest_pack_sent: 'Sent the board pack with a digest',
   contact_exported: 'Exported what is held about an email address',
   contact_deleted: 'Deleted a contact',
   response_deleted: 'Deleted a response',

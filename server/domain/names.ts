@@ -18,3 +18,6 @@ export const languageName = (code: string): string => (Object.hasOwn(LANGUAGE_NA
 /** A side's name, or the value itself when it is not a side. */
 export const sideName = (value: string): string => (Object.hasOwn(SIDE_NAMES, value) ? SIDE_NAMES[value as Side] : value)
 
+
+/** The board pack's file name for a wave, safe in a Content-Disposition header (the download and the digest's attachment). */
+export const packFileName = (wave: string) => `${wave.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'wave'}-board-pack.pdf`

@@ -29,3 +29,13 @@ export function effectiveStatus(wave: { status: WaveStatus; opensAt: Date | null
   if (wave.status === 'draft') return wave.opensAt !== null && wave.opensAt <= now ? 'open' : 'draft'
   return 'open'
 }
+
+/** The ISO 8601 week of a moment (UTC), as "2026-W49": the weekly digest is sent once per such week. */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()))
+  // The Thursday of this week decides its year.
+  day.setUTCDate(day.getUTCDate() + 3 - ((day.getUTCDay() + 6) % 7))
+  const firstThursday = new Date(Date.UTC(day.getUTCFullYear(), 0, 4))
+  const week = 1 + Math.round(((day.getTime() - firstThursday.getTime()) / 86_400_000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7)
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`
+}

@@ -10,6 +10,8 @@ export interface NotificationContext {
   locale: string
   /** The server's public address, for links back to the product. */
   publicUrl: string
+  /** The file names the worker attached to this message (a renderer says so, or says where to find the file instead). */
+  attachments?: string[]
 }
 
 export type NotificationRenderer = (params: Record<string, unknown>, context: NotificationContext) => Message

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
+import { digestAttachments } from './digest-pack.js'
 import { outboxTransport, smtpTransport, type Transport } from './transport.js'
 import { MailWorker } from './worker.js'
 
@@ -35,6 +36,8 @@ export default fp(async function mail(app: FastifyInstance, opts: MailOptions & 
   const transport = opts.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(db))
   const worker = new MailWorker({
     db, transport, publicUrl: config.publicUrl, secret: config.signingSecret, from: config.mailFrom, rate: config.mailRate, log: app.log,
+    // The digest's board pack, printed as its recipient (mail/digest-pack.ts).
+    attachmentsFor: digestAttachments(app),
   })
   app.decorate('mailWorker', worker)
 

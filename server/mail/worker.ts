@@ -145,7 +145,6 @@ export class MailWorker {
 
   private async deliverNotificationMail(mail: ClaimedNotificationMail): Promise<boolean> {
     const { db, transport, publicUrl, from } = this.options
-    const message = NOTIFICATION_RENDERERS[mail.kind](mail.params, { locale: mail.locale, publicUrl })
     let attachments: Attachment[] = []
     try {
       attachments = (await this.options.attachmentsFor?.(mail)) ?? []
@@ -153,6 +152,8 @@ export class MailWorker {
       // The mail goes without its attachment rather than not at all; the renderer's text says where the pack is.
       this.options.log?.warn({ notificationMail: mail.id, error: { name: (error as Error | null)?.name } }, 'notification attachment not made')
     }
+    // Rendered after the attachments are made, so the words say what is really attached.
+    const message = NOTIFICATION_RENDERERS[mail.kind](mail.params, { locale: mail.locale, publicUrl, attachments: attachments.map((file) => file.filename) })
     await this.turn()
     try {
       await transport.send({

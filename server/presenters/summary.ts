@@ -44,13 +44,24 @@ function gapVerdict(gap: Gap): string {
   return gap.points > 0 ? 'staff think better of the service than customers do' : 'customers think better of the service than staff do'
 }
 
+/** How a gap moved, whatever the language: held steady, crossed zero (both ends given), narrowed or widened. */
+export type ChangeShape = { kind: 'steady' } | { kind: 'crossed'; before: number; now: number } | { kind: 'narrowed' | 'widened'; by: number }
+
+/** The shape of a gap's move: from the gap now and its change (now − before). The digest words it in each language. */
+export function changeShape(now: number, change: number): ChangeShape {
+  const before = now - change
+  if (Math.abs(change) < 0.5) return { kind: 'steady' }
+  // The gap crossed zero: "narrowed" or "widened" would mislead, so give both ends.
+  if (Math.round(before) !== 0 && Math.round(now) !== 0 && Math.sign(before) !== Math.sign(now)) return { kind: 'crossed', before, now }
+  return { kind: Math.abs(now) < Math.abs(before) ? 'narrowed' : 'widened', by: Math.abs(change) }
+}
+
 /** How a gap moved, in words: from the gap now and its change (now − before). */
 export function changeWords(now: number, change: number): string {
-  const before = now - change
-  if (Math.abs(change) < 0.5) return 'held steady'
-  // The gap crossed zero: "narrowed" or "widened" would mislead, so give both ends.
-  if (Math.round(before) !== 0 && Math.round(now) !== 0 && Math.sign(before) !== Math.sign(now)) return `moved from ${f.points(before)} to ${f.points(now)}`
-  return `${Math.abs(now) < Math.abs(before) ? 'narrowed' : 'widened'} by ${size(change)}`
+  const shape = changeShape(now, change)
+  if (shape.kind === 'steady') return 'held steady'
+  if (shape.kind === 'crossed') return `moved from ${f.points(shape.before)} to ${f.points(shape.now)}`
+  return `${shape.kind} by ${size(change)}`
 }
 
 const isNarrowing = (now: number, change: GapChange) => Math.abs(now) < Math.abs(now - change.points)
@@ -107,16 +118,27 @@ function headlinePart(report: SummaryReport, context: SummaryContext) {
   }
 }
 
-function changePart(report: SummaryReport) {
+/** The headline gap's change since the previous wave, or why there is none (the summary and the digest both read it here). */
+export function headlineChange(report: Pick<SummaryReport, 'trend' | 'headline'>):
+  | { found: true; since: string; now: number; change: GapChange }
+  | { found: false; why: 'no_trend' | 'first_wave' | 'hidden'; since: string | null } {
   const trend = report.trend
-  if (trend === undefined) return null
-  if (trend === null) return { fact: null, note: 'No comparison with earlier waves for this view.' }
-  if (trend.change === null) return { fact: null, note: 'First wave of this survey: nothing to compare with yet.' }
+  if (!trend) return { found: false, why: 'no_trend', since: null }
+  if (trend.change === null) return { found: false, why: 'first_wave', since: null }
   const since = trend.change.since.name
   const change = trend.change.items.find((item) => item.key === trend.headline)?.change ?? null
   const now = report.headline.gap?.points ?? null
-  if (!change || now === null) return { fact: null, note: `No change since ${since} can be given: a side is hidden in one of the two waves.` }
-  return { fact: changeFact(now, change, since), note: null }
+  if (!change || now === null) return { found: false, why: 'hidden', since }
+  return { found: true, since, now, change }
+}
+
+function changePart(report: SummaryReport) {
+  if (report.trend === undefined) return null
+  const found = headlineChange(report)
+  if (found.found) return { fact: changeFact(found.now, found.change, found.since), note: null }
+  if (found.why === 'no_trend') return { fact: null, note: 'No comparison with earlier waves for this view.' }
+  if (found.why === 'first_wave') return { fact: null, note: 'First wave of this survey: nothing to compare with yet.' }
+  return { fact: null, note: `No change since ${found.since} can be given: a side is hidden in one of the two waves.` }
 }
 
 /** Why fix first is missing, in one short sentence (the analytics block below gives the whole reason). */
@@ -144,6 +166,22 @@ function fixFirstPart(report: SummaryReport) {
   }
 }
 
+/** The three widest significant unit gaps with staff above customers, widest first (the summary's and the digest's "where"). */
+export function widestUnits(units: readonly UnitRow[]) {
+  return units
+    .filter((unit): unit is UnitRow & { gap: Gap } => unit.gap !== null && unit.gap.significant && unit.gap.points > 0)
+    .sort((a, b) => b.gap.points - a.gap.points || a.name.localeCompare(b.name))
+    .slice(0, 3)
+}
+
+/** The unit whose gap narrowed most by more than chance since the previous wave, if any. */
+export function mostImproved(units: readonly UnitRow[]) {
+  return units
+    .filter((unit): unit is UnitRow & { gap: Gap; change: NonNullable<UnitRow['change']> } => unit.gap !== null && unit.change !== null && unit.change.significant && isNarrowing(unit.gap.points, unit.change))
+    .map((unit) => ({ unit, by: Math.abs(unit.gap.points - unit.change.points) - Math.abs(unit.gap.points) }))
+    .sort((a, b) => b.by - a.by || a.unit.name.localeCompare(b.unit.name))[0]
+}
+
 function whereUnits(report: SummaryReport, context: SummaryContext, units: readonly UnitRow[]) {
   const href = (unit: UnitRow) => {
     const query = new URLSearchParams({ unit: unit.name })
@@ -151,14 +189,8 @@ function whereUnits(report: SummaryReport, context: SummaryContext, units: reado
     return `${context.waveUrl}?${query.toString()}`
   }
   const gapFact = (gap: Gap) => ({ points: f.points(gap.points), title: `95% interval ${f.pointsRange(gap.ci95)} pts, ${exact('q', gap.qValue)}` })
-  const widest = units
-    .filter((unit): unit is UnitRow & { gap: Gap } => unit.gap !== null && unit.gap.significant && unit.gap.points > 0)
-    .sort((a, b) => b.gap.points - a.gap.points || a.name.localeCompare(b.name))
-    .slice(0, 3)
-  const improved = units
-    .filter((unit): unit is UnitRow & { gap: Gap; change: NonNullable<UnitRow['change']> } => unit.gap !== null && unit.change !== null && unit.change.significant && isNarrowing(unit.gap.points, unit.change))
-    .map((unit) => ({ unit, by: Math.abs(unit.gap.points - unit.change.points) - Math.abs(unit.gap.points) }))
-    .sort((a, b) => b.by - a.by || a.unit.name.localeCompare(b.unit.name))[0]
+  const widest = widestUnits(units)
+  const improved = mostImproved(units)
   const anyChange = units.some((unit) => unit.change !== null)
   return {
     widest: widest.map((unit) => ({ name: unit.name, href: href(unit), ...gapFact(unit.gap) })),

@@ -35,6 +35,20 @@ export async function createSession(db: Db, userId: string, organizationId: stri
   return token
 }
 
+/**
+ * A session that is not a sign-in: it lives `ttlMs` and leaves last_login_at alone. The digest prints
+ * a recipient's board pack through the wave page with one, as that person, and deletes it at once;
+ * the page's own sign-in check and scope rule then decide what the pack holds.
+ */
+export async function createPrintSession(db: Db, userId: string, organizationId: string, ttlMs: number, now = new Date()): Promise<string> {
+  const token = randomToken()
+  await db.insertInto('sessions').values({
+    id_hash: hashToken(token), user_id: userId, organization_id: organizationId, created_at: now, last_seen_at: now,
+    expires_at: new Date(now.getTime() + ttlMs),
+  }).execute()
+  return token
+}
+
 /** The person behind a session cookie, or null when the session is unknown, idle too long or expired. */
 export async function resolveSession(db: Db, token: string, now = new Date()): Promise<Principal | null> {
   const idHash = hashToken(token)

@@ -14,3 +14,10 @@ export function waveIsOpen(table = 'waves', at: Date | null = null): RawBuilder<
     and (${column('closes_at')} is null or ${column('closes_at')} > ${now})
     and (${column('status')} = 'open' or (${column('opens_at')} is not null and ${column('opens_at')} <= ${now})))`
 }
+
+/** True when the row of `waves` named by `table` is closed at `at`: closed by a person, or past its closing date (effectiveStatus 'closed'). */
+export function waveIsClosed(table = 'waves', at: Date | null = null): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(`${table}.${name}`)
+  const now = at === null ? sql`now()` : sql`${at}::timestamptz`
+  return sql<boolean>`(${column('status')} = 'closed' or (${column('closes_at')} is not null and ${column('closes_at')} <= ${now}))`
+}

@@ -11,7 +11,7 @@ import type { Scale, Side, WaveStatus } from '../../server/domain/types.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
 import { importResponses, storeResponse } from '../../server/repositories/responses.js'
-import { waveIsOpen } from '../../server/repositories/wave-status.js'
+import { waveIsClosed, waveIsOpen } from '../../server/repositories/wave-status.js'
 import { advanceStaff } from '../../server/services/release-steps.js'
 import { createWave } from '../../server/repositories/waves.js'
 import { createTestDatabase, DATABASES, type TestDatabase } from '../helpers/databases.js'
@@ -80,6 +80,17 @@ for (const kind of DATABASES) {
       }
       // Both answers occur, so neither side of the comparison can be constant.
       expect(new Set(rows.map((row) => row.open_at_t))).toEqual(new Set([true, false]))
+    })
+
+    it('waveIsClosed says closed exactly when effectiveStatus says closed (the digest pass asks it)', async () => {
+      const rows = await db.selectFrom('waves').select(['status', 'opens_at', 'closes_at', waveIsClosed('waves', T).as('closed_at_t')])
+        .where('organization_id', '=', organizationId).where('name', 'like', 'Status %').execute()
+      expect(rows).toHaveLength(WAVES.length)
+      for (const row of rows) {
+        const wave = `${row.status}, opens ${row.opens_at?.toISOString() ?? '–'}, closes ${row.closes_at?.toISOString() ?? '–'}`
+        expect({ wave, closed: row.closed_at_t }).toEqual({ wave, closed: effectiveStatus({ status: row.status, opensAt: row.opens_at, closesAt: row.closes_at }, T) === 'closed' })
+      }
+      expect(new Set(rows.map((row) => row.closed_at_t))).toEqual(new Set([true, false]))
     })
 
     it('the rollups and the raw-answer SQL count the same respondents agreeing on each dimension as agreesOnDimension', async () => {

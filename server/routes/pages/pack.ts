@@ -8,6 +8,7 @@
 // since a PDF is a copy that leaves the product.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { packFileName } from '../../domain/names.js'
 import { parseReportFilters } from '../../domain/report.js'
 import { audit } from '../../services/audit.js'
 import { PackPrinter, type Asset } from '../../services/pack-pdf.js'
@@ -17,8 +18,29 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Prints board packs; `available` says whether this server can make PDFs at all. */
     packPdf: PackPrinter
+    /**
+     * The board pack of the wave page as the holder of `credentials` (their cookie or bearer header)
+     * sees it: the page is requested with those credentials, so whoever asks gets only what that
+     * person's own request would. The route and the digest's attachment both print through it.
+     */
+    boardPack: (pack: PackRequest) => Promise<PackResult>
   }
 }
+
+export interface PackRequest {
+  waveId: string
+  waveName: string
+  organizationName: string
+  /** The wave page's query ('' or '?unit=…'), filters as on the page. */
+  query: string
+  credentials: { cookie?: string; authorization?: string }
+}
+
+/** The PDF, the page's own refusal (not signed in, not theirs), or a failure to print. */
+export type PackResult =
+  | { kind: 'pdf'; pdf: Buffer }
+  | { kind: 'refused'; statusCode: number; contentType: string; body: string }
+  | { kind: 'failed'; error: unknown }
 
 type Params = { id: string }
 
@@ -33,8 +55,6 @@ export function cssString(text: string): string {
 export const packCss = (organization: string, wave: string) =>
   `/* The board pack's page header (the rest of the print layout is in /public/report.css). */\n@page { @top-left { content: ${cssString(`${organization} · ${wave}`)}; } }\n@page :first { @top-left { content: none; } }\n`
 
-/** A name safe in a Content-Disposition filename. */
-const fileName = (wave: string) => `${wave.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'wave'}-board-pack.pdf`
 
 export default fp(async function packPages(app: FastifyInstance) {
   const printer = new PackPrinter({ executablePath: app.config.chromiumPath })
@@ -50,33 +70,44 @@ export default fp(async function packPages(app: FastifyInstance) {
   const unavailable = (reply: FastifyReply, waveId: string, query: string, reason: string) =>
     reply.code(503).header('retry-after', '60').page('pack-unavailable', { title: 'The board pack cannot be made here', reason, back: `/waves/${waveId}${query}` })
 
+  app.decorate('boardPack', async ({ waveId, waveName, organizationName, query, credentials }: PackRequest): Promise<PackResult> => {
+    // The page exactly as this person sees it: same sign-in, same filters, same presenter.
+    const pageUrl = `/waves/${waveId}${query}`
+    const forwarded = { accept: 'text/html', ...(credentials.cookie ? { cookie: credentials.cookie } : {}), ...(credentials.authorization ? { authorization: credentials.authorization } : {}) }
+    const page = await app.inject({ method: 'GET', url: pageUrl, headers: forwarded })
+    if (page.statusCode !== 200) return { kind: 'refused', statusCode: page.statusCode, contentType: String(page.headers['content-type'] ?? 'text/html; charset=utf-8'), body: page.body }
+
+    const css = packCss(organizationName, waveName)
+    const assets = async (url: URL): Promise<Asset | null> => {
+      if (url.pathname === `/waves/${waveId}/pack.css`) return { status: 200, contentType: 'text/css; charset=utf-8', body: Buffer.from(css) }
+      if (!url.pathname.startsWith('/public/') && !url.pathname.startsWith('/vendor/')) return null
+      const file = await app.inject({ method: 'GET', url: url.pathname })
+      return { status: file.statusCode, contentType: String(file.headers['content-type'] ?? 'application/octet-stream'), body: file.rawPayload }
+    }
+    try {
+      return { kind: 'pdf', pdf: await printer.print(page.body, new URL(pageUrl, app.config.publicUrl), assets) }
+    } catch (error) {
+      return { kind: 'failed', error }
+    }
+  })
+
   app.get<{ Params: Params }>('/waves/:id/pack.pdf', { config: { access: 'read' } }, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const wave = await loadWave(app.db, request)
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''
     if (!printer.available) return unavailable(reply, wave.id, query, 'This server cannot make PDFs: no Chromium is installed here.')
 
-    // The page exactly as this person sees it: same sign-in, same filters, same presenter.
-    const pageUrl = `/waves/${wave.id}${query}`
-    const forwarded = { accept: 'text/html', ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}), ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) }
-    const page = await app.inject({ method: 'GET', url: pageUrl, headers: forwarded })
-    if (page.statusCode !== 200) return reply.code(page.statusCode).type(String(page.headers['content-type'] ?? 'text/html; charset=utf-8')).send(page.body)
-
-    const css = packCss(request.principal!.organizationName, wave.name)
-    const assets = async (url: URL): Promise<Asset | null> => {
-      if (url.pathname === `/waves/${wave.id}/pack.css`) return { status: 200, contentType: 'text/css; charset=utf-8', body: Buffer.from(css) }
-      if (!url.pathname.startsWith('/public/') && !url.pathname.startsWith('/vendor/')) return null
-      const file = await app.inject({ method: 'GET', url: url.pathname })
-      return { status: file.statusCode, contentType: String(file.headers['content-type'] ?? 'application/octet-stream'), body: file.rawPayload }
-    }
-    let pdf: Buffer
-    try {
-      pdf = await printer.print(page.body, new URL(pageUrl, app.config.publicUrl), assets)
-    } catch (error) {
-      request.log.error({ err: error }, 'board pack PDF failed')
+    const result = await app.boardPack({
+      waveId: wave.id, waveName: wave.name, organizationName: request.principal!.organizationName, query,
+      credentials: { cookie: request.headers.cookie, authorization: request.headers.authorization },
+    })
+    if (result.kind === 'refused') return reply.code(result.statusCode).type(result.contentType).send(result.body)
+    if (result.kind === 'failed') {
+      request.log.error({ err: result.error }, 'board pack PDF failed')
       return unavailable(reply, wave.id, query, 'The server could not make the PDF just now.')
     }
+    const pdf = result.pdf
     const parsed = parseReportFilters(request.query as Record<string, unknown>)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'board_pack', filters: parsed.ok ? parsed.value : null } })
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName(wave.name)}"`).header('cache-control', 'private, no-store').send(pdf)
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${packFileName(wave.name)}"`).header('cache-control', 'private, no-store').send(pdf)
   })
 }, { name: 'pack-pages', dependencies: ['views'] })
