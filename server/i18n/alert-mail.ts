@@ -6,7 +6,7 @@
 import { LOCALES, type Locale } from '../domain/instrument.js'
 import type { AlertFigures } from '../domain/gap-drift.js'
 import type { AlertRule } from '../domain/types.js'
-import { gapNumber, percent, pValue } from '../format.js'
+import { gapNumber, percent } from '../format.js'
 import type { NotificationContext } from './notification-mail.js'
 import { renderResultMail } from './result-mail.js'
 
@@ -33,14 +33,14 @@ interface AlertText {
 
 /** The figures as the sentence prints them. */
 interface Numbers {
-  gapBefore: string; gapNow: string; change: string; changeLow: string; changeHigh: string; q: string
+  gapBefore: string; gapNow: string; change: string; changeLow: string; changeHigh: string
   customerBefore: string; customerNow: string; customerChange: string; customerLow: string; customerHigh: string
   staffBefore: string; staffNow: string
 }
 
 const numbers = (f: AlertFigures): Numbers => ({
   gapBefore: gapNumber(f.gap.before), gapNow: gapNumber(f.gap.now), change: gapNumber(f.change.points),
-  changeLow: gapNumber(f.change.ci95[0]), changeHigh: gapNumber(f.change.ci95[1]), q: pValue(f.change.qValue),
+  changeLow: gapNumber(f.change.ci95[0]), changeHigh: gapNumber(f.change.ci95[1]),
   customerBefore: percent(f.customer.before), customerNow: percent(f.customer.now), customerChange: gapNumber(f.customerChange.points),
   customerLow: gapNumber(f.customerChange.ci95[0]), customerHigh: gapNumber(f.customerChange.ci95[1]),
   staffBefore: percent(f.staff.before), staffNow: percent(f.staff.now),
@@ -85,7 +85,9 @@ const textFor = (locale: string): AlertText => ALERT_TEXT[(LOCALES as readonly s
 export function alertSentence(words: AlertWords, locale: string): string {
   const text = textFor(locale)
   const n = numbers(words.figures)
-  return words.rule === 'gap_drift' ? text.widened(words, n) : text.fell(words, n)
+  // The item is quoted inside a sentence: without its own full stop.
+  const quoted = { ...words, item: words.item.trim().replace(/[.。]$/, '') }
+  return words.rule === 'gap_drift' ? text.widened(quoted, n) : text.fell(quoted, n)
 }
 
 export function renderAlertMail(params: Record<string, unknown>, context: NotificationContext) {
