@@ -277,4 +277,31 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     expect(block((await owner.get(`/waves/${waves[0]}`)).body)).toContain('No alerts in this wave')
     expect(whole + filtered + mine).not.toContain('Tiny')
   }, 60_000)
+
+  it('looks at the wave again when it closes (its closing date passes): Old town\'s customers fell since the last step, and only that is new', async () => {
+    // Sixty more Old town customers, none agreeing on trust (half on the rest): customers join at once, staff do not move.
+    const more = Array.from({ length: 60 }, (_, i) => ({
+      side: 'customer', unit: 'Old town', attributes: {},
+      answers: Object.fromEntries(KEYS.map((key) => [key, key !== 'trust' && i < 30 ? 4 : 2])),
+    }))
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${waves[1]}/responses`, headers: bearer(token), payload: more })).statusCode).toBe(201)
+    expect(await evaluateAlerts(ctx.database.db, context()), 'no new step, still open: nothing to look at').toBe(0)
+    // The wave closes in an hour; the pass's clock is moved two hours on.
+    await ctx.database.db.updateTable('waves').set({ closes_at: new Date(Date.now() + 3_600_000) }).where('id', '=', waves[1]!).execute()
+    expect(await evaluateAlerts(ctx.database.db, context()), 'not closed yet').toBe(0)
+    const later = { ...context(), now: () => new Date(Date.now() + 7_200_000) }
+    expect(await evaluateAlerts(ctx.database.db, later), 'the closing looked at, one new alert').toBe(2)
+    expect(await evaluateAlerts(ctx.database.db, later)).toBe(0)
+    const alerts = await ctx.database.db.selectFrom('alerts').select(['unit_id', 'rule', 'figures']).where('unit_id', '=', units['Old town']!).execute()
+    // Customers 30/60 → 30/120: −25 points, Newcombe −39.07 to −10.11; the gap's change +25 has its lower limit at +2.37, under +5: no drift.
+    expect(alerts.map((a) => a.rule)).toEqual(['customers_fell'])
+    expect((alerts[0]!.figures as Record<string, any>).customerChange.ci95[1]).toBeCloseTo(newcombe([30, 120], [30, 60])[2], 9)
+    const mails = await ctx.database.db.selectFrom('notification_mails').select('recipient').where('ref', '=', `alert:${(await ctx.database.db.selectFrom('alerts').select('id').where('unit_id', '=', units['Old town']!).executeTakeFirstOrThrow()).id}`).execute()
+    expect(mails.map((m) => m.recipient).sort()).toEqual([tenant.owner.email, people.admin, people.viewer].sort())
+    const events = await ctx.database.db.selectFrom('webhook_deliveries').select('event').execute()
+    expect(events.filter((e) => e.event === 'alert_raised')).toHaveLength(3)
+    expect(events.filter((e) => e.event === 'response_released'), 'no new step: no new release event').toHaveLength(2)
+    const watch = await ctx.database.db.selectFrom('wave_watch').select('closed_evaluated_at').where('wave_id', '=', waves[1]!).executeTakeFirstOrThrow()
+    expect(watch.closed_evaluated_at).not.toBeNull()
+  }, 60_000)
 }, {}, { loop: { worker: false }, mail: { worker: false } })
