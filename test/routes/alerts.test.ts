@@ -14,6 +14,7 @@ import { MailWorker } from '../../server/mail/worker.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
+import type { AlertFigures } from '../../server/domain/gap-drift.js'
 import { evaluateAlerts } from '../../server/services/alert-pass.js'
 import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, signedIn, type Browser, type TestContext, type Tenant } from '../helpers/app.js'
 import { smtpServer, type Received } from '../helpers/smtp.js'
@@ -172,7 +173,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     expect(alerts.map((a) => [a.unit_id, a.item_key, a.rule])).toEqual([[units.Harbour, 'trust', 'customers_fell'], [units['Airport kiosk'], 'trust', 'gap_drift']])
     expect(alerts.every((a) => a.wave_id === waves[1] && a.previous_wave_id === waves[0] && a.release_seq >= 1)).toBe(true)
 
-    const kiosk = alerts.find((a) => a.rule === 'gap_drift')!.figures as Record<string, any>
+    const kiosk = alerts.find((a) => a.rule === 'gap_drift')!.figures as unknown as AlertFigures
     const [change, low, high] = mover([51, 60], [18, 60], [30, 60], [30, 60])
     expect(kiosk.gap.before).toBeCloseTo(0, 9)
     expect(kiosk.gap.now).toBeCloseTo(55, 9)
@@ -181,7 +182,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     expect(kiosk.change.ci95[1]).toBeCloseTo(high, 9)
     // 36 cells compared (12 items × 3 units with all four shares shown); the kiosk's p is the smallest: q = 36·p.
     expect(kiosk.change.qValue).toBeCloseTo(Math.min(1, 36 * kiosk.change.pValue), 12)
-    const harbour = alerts.find((a) => a.rule === 'customers_fell')!.figures as Record<string, any>
+    const harbour = alerts.find((a) => a.rule === 'customers_fell')!.figures as unknown as AlertFigures
     const [fell, fellLow, fellHigh] = newcombe([30, 60], [48, 60])
     expect(harbour.customerChange.points).toBeCloseTo(fell, 9)
     expect(harbour.customerChange.ci95[0]).toBeCloseTo(fellLow, 9)
@@ -199,7 +200,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
   it('queues one alert_raised event per alert and one response_released per release step looked at, aggregates only', async () => {
     const deliveries = await ctx.database.db.selectFrom('webhook_deliveries').select(['event', 'payload']).orderBy('id').execute()
     expect(deliveries.map((d) => d.event).sort()).toEqual(['alert_raised', 'alert_raised', 'response_released', 'response_released'])
-    const raised = deliveries.filter((d) => d.event === 'alert_raised').map((d) => d.payload as unknown as { data: Record<string, any> })
+    const raised = deliveries.filter((d) => d.event === 'alert_raised').map((d) => d.payload as unknown as { data: { unit: { name: string }; waveId: string; itemKey: string } })
     expect(raised.map((r) => r.data.unit.name).sort()).toEqual(['Airport kiosk', 'Harbour'])
     expect(raised.every((r) => r.data.waveId === waves[1] && r.data.itemKey === 'trust')).toBe(true)
     const released = deliveries.filter((d) => d.event === 'response_released').map((d) => d.payload as unknown as { data: Record<string, unknown> })
@@ -295,7 +296,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     const alerts = await ctx.database.db.selectFrom('alerts').select(['unit_id', 'rule', 'figures']).where('unit_id', '=', units['Old town']!).execute()
     // Customers 30/60 → 30/120: −25 points, Newcombe −39.07 to −10.11; the gap's change +25 has its lower limit at +2.37, under +5: no drift.
     expect(alerts.map((a) => a.rule)).toEqual(['customers_fell'])
-    expect((alerts[0]!.figures as Record<string, any>).customerChange.ci95[1]).toBeCloseTo(newcombe([30, 120], [30, 60])[2], 9)
+    expect((alerts[0]!.figures as unknown as AlertFigures).customerChange.ci95[1]).toBeCloseTo(newcombe([30, 120], [30, 60])[2], 9)
     const mails = await ctx.database.db.selectFrom('notification_mails').select('recipient').where('ref', '=', `alert:${(await ctx.database.db.selectFrom('alerts').select('id').where('unit_id', '=', units['Old town']!).executeTakeFirstOrThrow()).id}`).execute()
     expect(mails.map((m) => m.recipient).sort()).toEqual([tenant.owner.email, people.admin, people.viewer].sort())
     const events = await ctx.database.db.selectFrom('webhook_deliveries').select('event').execute()
