@@ -23,6 +23,7 @@ import surveyRoutes from './routes/survey/index.js'
 import unsubscribeRoutes from './routes/unsubscribe.js'
 import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
+import notificationPages from './routes/pages/notifications.js'
 import passwordResetPages from './routes/pages/password-reset.js'
 import settingsPages from './routes/pages/settings.js'
 import joinPages from './routes/pages/join.js'
@@ -140,6 +141,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(unsubscribeRoutes)
   await app.register(sendingPages)
   await app.register(accountPages)
+  await app.register(notificationPages)
   await app.register(passwordResetPages)
   await app.register(packPages)
   await app.register(wavePages)

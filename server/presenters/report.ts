@@ -10,6 +10,7 @@ import { presentAnalytics } from './analytics.js'
 import { answersFilter, answersOther } from './block-scope.js'
 import { presentHeatmap, type HeatmapSort } from './heatmap.js'
 import { presentSummary } from './summary.js'
+import { presentAlerts } from './alerts.js'
 import { changeCells, presentTrend } from './trend.js'
 import { DEFAULT_ITEM_ORDER, orderItems, type ItemOrder } from './items.js'
 
@@ -112,6 +113,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       whole: dashboard.whole,
       hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])),
     }),
+
+    /** The wave's alerts the reader may see: the unit's under a unit filter (presenters/alerts.ts). */
+    alerts: presentAlerts(dashboard.alerts, { wave: report.wave.name, unit: filters.unit?.name ?? null, attributesApply }),
 
     items: {
       // The chart follows the table's order.

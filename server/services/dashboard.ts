@@ -11,6 +11,7 @@ import { isSuppressed, type ReportFilters } from '../domain/report.js'
 import { sampleSizePerSide } from '../domain/statistics.js'
 import { frequentComments } from '../repositories/respondents.js'
 import { waveReport } from './report.js'
+import { waveAlerts } from './alerts.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { firstUnit, offeredWithin, reportScope, type Reader } from './report-scope.js'
 
@@ -73,8 +74,11 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const expected = isSuppressed(customerHeadline) ? 0.5 : Math.min(0.9, Math.max(0.05, customerHeadline.share))
   // A unit manager's "all" is the unit they are looking at: the whole wave's counts are not theirs.
   const totalOf = scope.whole ? null : unitId
+  // Alerts are about whole units: the unit filter narrows them, attribute filters do not.
+  const alerts = await waveAlerts(db, organization, wave, reader, report.filters.unit?.id ?? null)
   return {
     report,
+    alerts,
     /** Whether the reader sees the whole wave (false: a unit manager, their units only). */
     whole: scope.whole,
     units,

@@ -9,11 +9,12 @@ import { parse, type HTMLElement } from 'node-html-parser'
 import { expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import * as f from '../../server/format.js'
+import { gapDrift } from '../../server/domain/gap-drift.js'
 import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'West']
-const BLOCKS = ['summary', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
+const BLOCKS = ['summary', 'alerts', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
 const FILTERS = ['', '?unit=North', '?staff.role=lead', '?customer.tier=gold', '?unit=South&customer.tier=gold', '?unit=West&staff.role=agent']
 
 type Row = { side: 'staff' | 'customer'; unit: string; attributes: Record<string, string>; answers: Record<string, number>; comment?: string }
@@ -75,6 +76,13 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
     await api('POST', `/waves/${previous}/responses`, rows(0))
     waveId = (await api('POST', '/waves', { name: 'Q4', templateKey: 'service-gap-index' })).id
     expect((await api('POST', `/waves/${waveId}/responses`, rows(1))).ids).toHaveLength(240)
+    // An alert each for North and West, stored as the alert pass stores them, so the Alerts block has something to narrow.
+    const [drift] = gapDrift([{ unitId: '', itemKey: 'trust', before: { staff: { agree: 20, n: 40 }, customer: { agree: 20, n: 40 } }, now: { staff: { agree: 36, n: 40 }, customer: { agree: 10, n: 40 } } }])
+    const unitIds = new Map((await api('GET', '/units')).map((u: { id: string; name: string }) => [u.name, u.id]))
+    await ctx.database.db.insertInto('alerts').values(['North', 'West'].map((name) => ({
+      organization_id: tenant.organizationId, wave_id: waveId, previous_wave_id: previous, unit_id: unitIds.get(name) as string,
+      item_key: 'trust', rule: 'gap_drift' as const, figures: JSON.stringify(drift!.figures), release_seq: 1,
+    }))).execute()
     owner = await signedIn(ctx, tenant.owner.email)
   })
 
@@ -111,6 +119,11 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
       } else {
         expect(heat.getAttribute('data-answers')).toBe('filter')
       }
+
+      // Alerts: about whole units, the unit filter's only; an attribute filter does not narrow them, and the block says so.
+      const alerts = sections.get('alerts')!.querySelectorAll('li').map((li) => textOf(li))
+      expect(alerts.map((text) => /^The gap widened: In (\w+),/.exec(text)?.[1]).sort()).toEqual(unit ? [unit].filter((u) => u !== 'South') : ['North', 'West'])
+      if ([...params.keys()].some((name) => name !== 'unit')) expect(textOf(sections.get('alerts')!.querySelector('.scope-note'))).toContain('whole units')
 
       // Summary: the headline of the filtered group.
       const summary = textOf(sections.get('summary')!)

@@ -43,6 +43,7 @@ function dashboard(): WaveDashboard {
         items: [{ key: 'excellent_service', gap, classification: 'blind_spot' as const }, { key: 'want_to_help', gap: null, classification: 'insufficient_data' as const }], change: null,
       }], items: [headline, other], dimensions: [{ key: 'overall', staff: shown(0.8, 40, [0.65, 0.9]), customer: hidden, gap: null, classification: 'insufficient_data' as const }],
     },
+    alerts: [],
     units: [{ id: 'u1', name: 'North & <South>' }],
     respondents: { staff: 40, customer: 1200, perUnit: [{ unit: { id: 'u1', name: 'North & <South>' }, staff: { n: 3, shown: false }, customer: { n: 1200, shown: true } }] },
     group: { staff: { shown: true, n: 40, needed: null }, customer: { shown: true, n: 1200, needed: null } },

@@ -1,5 +1,6 @@
 // The JSON API under /api/v1. Bearer tokens only; no cookies, so no CSRF.
 import type { FastifyInstance } from 'fastify'
+import alerts from './alerts.js'
 import contacts from './contacts.js'
 import templates from './templates.js'
 import tokens from './tokens.js'
@@ -17,6 +18,7 @@ export default async function api(app: FastifyInstance) {
   await app.register(units)
   await app.register(responses)
   await app.register(report)
+  await app.register(alerts)
   await app.register(exportRoutes)
   await app.register(contacts)
   await app.register(invitations)

@@ -1,0 +1,44 @@
+// A wave's alerts as a reader may see them (the report page's Alerts block, GET /api/v1/waves/:id/alerts):
+// those of the units in the reader's scope (a unit manager: their units), of one unit when one is
+// named. Alerts are about whole units, so attribute filters do not narrow them.
+import type { Db } from '../../db/connect.js'
+import { findUnit } from '../domain/units.js'
+import type { AlertFigures } from '../domain/gap-drift.js'
+import type { AlertRule } from '../domain/types.js'
+import { HttpError } from '../http-error.js'
+import { listAlerts } from '../repositories/alerts.js'
+import { listUnits } from '../repositories/units.js'
+import { reportItems } from './report.js'
+import { reportScope, unitWithinScope, type Reader } from './report-scope.js'
+
+export interface WaveAlert {
+  id: string
+  rule: AlertRule
+  unit: { id: string; name: string }
+  itemKey: string
+  /** The item's customer text, in English. */
+  item: string
+  previousWave: { id: string; name: string }
+  figures: AlertFigures
+  createdAt: string
+}
+
+/** The units whose alerts the reader gets: null for every unit; `unit` (id or name) narrows it to one. */
+async function unitsOf(db: Db, reader: Reader, unit: string | null): Promise<string[] | null> {
+  const scope = await reportScope(db, reader)
+  if (!scope.whole) return unit === null ? scope.units.map((u) => u.id) : [unitWithinScope(scope, unit).id]
+  if (unit === null) return null
+  const found = findUnit(await listUnits(db, reader.organizationId), unit)
+  if (!found) throw new HttpError(400, 'unknown_filter', `There is no unit "${unit}" in your organization.`)
+  return [found.id]
+}
+
+export async function waveAlerts(db: Db, organization: { id: string; name: string }, wave: { id: string }, reader: Reader, unit: string | null): Promise<WaveAlert[]> {
+  const unitIds = await unitsOf(db, reader, unit)
+  const [alerts, items] = await Promise.all([listAlerts(db, organization.id, wave.id, unitIds), reportItems(db, wave.id, organization.name)])
+  const text = new Map(items.map((item) => [item.key, item.customerText]))
+  return alerts.map((alert) => ({
+    id: alert.id, rule: alert.rule, unit: alert.unit, itemKey: alert.itemKey, item: text.get(alert.itemKey) ?? alert.itemKey,
+    previousWave: alert.previousWave, figures: alert.figures, createdAt: alert.createdAt.toISOString(),
+  }))
+}
