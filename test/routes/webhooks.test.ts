@@ -250,6 +250,11 @@ describeEachDatabase('webhooks', (ctx) => {
     const second = (await api('GET', `/webhooks/${id}/deliveries?limit=2&before=${first.nextBefore}`)).json()
     expect(second.deliveries).toHaveLength(2)
     expect(second.nextBefore).toBeNull()
+    for (const query of ['limit=0', 'limit=101', 'limit=1e309', 'before=1e309', 'before=x']) {
+      const refused = await api('GET', `/webhooks/${id}/deliveries?${query}`)
+      expect(refused.statusCode, query).toBe(400)
+      expect(refused.json().error).toBe('validation_failed')
+    }
     expect((await api('DELETE', `/webhooks/${id}`)).statusCode).toBe(204)
     expect((await api('GET', `/webhooks/${id}`)).statusCode).toBe(404)
     expect((await api('DELETE', `/webhooks/${id}`)).statusCode).toBe(404)

@@ -75,7 +75,10 @@ export default async function webhooks(fastify: FastifyInstance) {
   }, async (request) => {
     const organizationId = request.principal!.organizationId
     if (!(await findWebhook(app.db, organizationId, request.params.id))) throw notFound('This webhook')
+    // The schema's coercion lets "1e309" through as Infinity; a limit is checked here once more.
     const limit = request.query.limit ?? 20
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw fieldsInvalid({ limit: 'must be a whole number from 1 to 100' })
+    if (request.query.before !== undefined && !Number.isSafeInteger(request.query.before)) throw fieldsInvalid({ before: 'must be a delivery id' })
     const page = await listDeliveries(app.db, organizationId, request.params.id, { limit: limit + 1, before: request.query.before })
     const shown = page.slice(0, limit)
     const tries = await listAttempts(app.db, organizationId, shown.map((d) => d.id))
