@@ -130,7 +130,7 @@ export function addressRefusal(ip: string, policy: AddressPolicy): string | null
   return `${ip} ${REFUSED_WHY[kind]}`
 }
 
-const isLocalhostName = (host: string) => host === 'localhost' || host.endsWith('.localhost')
+const isLocalhostName = (host: string) => /(^|\.)localhost\.?$/.test(host)
 
 export const MAX_URL_LENGTH = 2000
 

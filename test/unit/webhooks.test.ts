@@ -121,6 +121,8 @@ describe('webhook URLs', () => {
   it('takes http to loopback only with WEBHOOKS_ALLOW_LOOPBACK, and never to another host', () => {
     expect(refused('http://127.0.0.1:8080/in')).toMatch(/https/)
     expect(refused('https://localhost/in')).toMatch(/loopback/)
+    expect(refused('https://localhost./in')).toMatch(/loopback/)
+    expect(refused('https://api.localhost/in')).toMatch(/loopback/)
     expect(refused('http://127.0.0.1:8080/in', loopback)).toBeNull()
     expect(refused('http://localhost:8080/in', loopback)).toBeNull()
     expect(refused('http://[::1]:8080/in', loopback)).toBeNull()
