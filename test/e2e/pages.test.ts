@@ -209,6 +209,10 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await page.locator('#new-secret').waitFor()
   expect(await seriousViolations(page), 'webhook added, secret shown').toEqual([])
   fixtures.webhookId = (await page.locator('main a[href^="/settings/webhooks/"]').first().getAttribute('href'))!.split('/')[3]!
+  // A test event, so that the webhook's page has a delivery log to show.
+  await page.goto(`${run.baseUrl}/settings/webhooks/${fixtures.webhookId}`)
+  await page.click('main button:has-text("Send a test event")')
+  await page.waitForURL(/tested/)
 
   // A response file for the wave, left at its preview.
   const header = ['side', 'unit', ...ITEMS, 'comment'].join(',')

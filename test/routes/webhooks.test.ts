@@ -60,6 +60,10 @@ describeEachDatabase('webhooks', (ctx) => {
     expect(stored.secret).not.toContain(created.secret)
     const audit = await ctx.database.db.selectFrom('audit_log').select(['action', 'target']).where('organization_id', '=', tenant.organizationId).where('action', '=', 'webhook_created').execute()
     expect(audit.at(-1)!.target).toBe(`webhook to 127.0.0.1:${receiver.port}`)
+    // Typed in the OpenAPI document.
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/api/docs/json' })).json()
+    for (const path of ['/api/v1/webhooks', '/api/v1/webhooks/{id}', '/api/v1/webhooks/{id}/deliveries']) expect(Object.keys(doc.paths)).toContain(path)
+    expect(JSON.stringify(doc.paths['/api/v1/webhooks'].post.responses['201'])).toContain('secret')
   })
 
   it('signs and delivers an event queued in a transaction, with the documented headers and body', async () => {
