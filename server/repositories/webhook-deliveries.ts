@@ -74,7 +74,11 @@ export async function recordTry(db: Db, delivery: ClaimedDelivery, attempt: TryR
     const error = attempt.error?.slice(0, 500) ?? null
     const base = { locked_at: null, last_status: attempt.statusCode, last_error: error }
     const changes = decision.outcome === 'delivered' ? { ...base, status: 'delivered' as const, delivered_at: attempt.at }
-      : decision.outcome === 'retry' ? { ...base, status: 'pending' as const, run_at: new Date(attempt.at.getTime() + decision.inMs) }
+      // A webhook turned off while this try was in flight keeps nothing waiting for it.
+      : decision.outcome === 'retry' ? {
+        ...base, run_at: new Date(attempt.at.getTime() + decision.inMs),
+        status: sql<'pending' | 'failed'>`case when exists (select 1 from webhooks w where w.id = webhook_id and w.active) then 'pending' else 'failed' end`,
+      }
         : { ...base, status: 'failed' as const }
     const held = await trx.updateTable('webhook_deliveries').set(changes)
       .where('id', '=', delivery.id).where('status', '=', 'sending').where('attempts', '=', delivery.attempt)

@@ -155,6 +155,14 @@ describeEachDatabase('webhooks', (ctx) => {
     expect(attempt!.duration_ms).toBeLessThan(1200)
     ahead += 31_000
     expect(await deliver()).toBe(1)
+    // Turned off while a try is in flight: the failed try leaves nothing waiting.
+    receiver.script.push({ status: 503, delayMs: 300 })
+    const inFlight = await announce()
+    const pass = deliver()
+    await new Promise((done) => setTimeout(done, 100))
+    await ctx.database.db.updateTable('webhooks').set({ active: false }).where('organization_id', '=', tenant.organizationId).execute()
+    await pass
+    expect(await deliveryOf(inFlight)).toMatchObject({ status: 'failed', last_status: 503 })
   })
 
   it('turns a webhook off when the receiver answers 410 Gone', async () => {
