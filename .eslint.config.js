@@ -63,7 +63,7 @@ export default tseslint.config(
   },
   {
     // Every query lives in a repository: nothing above them builds SQL.
-    files: ['server/routes/**', 'server/plugins/**', 'server/mail/**', 'server/release/**', 'server/cli/**'],
+    files: ['server/routes/**', 'server/plugins/**', 'server/mail/**', 'server/release/**', 'server/cli/**', 'server/webhooks/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '^kysely$', message: 'Queries live in server/repositories; call one from here.' }],

@@ -36,6 +36,7 @@ import contactPages from './routes/pages/contacts.js'
 import twoFactorPages from './routes/pages/two-factor.js'
 import ssoPages from './routes/pages/sso.js'
 import auditPages from './routes/pages/audit.js'
+import webhookPages from './routes/pages/webhooks.js'
 
 export interface AppOptions {
   config: Config
@@ -154,6 +155,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(tokenPages)
   await app.register(twoFactorPages)
   await app.register(auditPages)
+  await app.register(webhookPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

@@ -46,6 +46,12 @@ export interface Config {
    * /usr/bin/chromium when that file exists, else null (no PDFs; the page's Print gives the same pack).
    */
   readonly chromiumPath: string | null
+  /**
+   * Which addresses webhooks may reach besides public ones (WEBHOOKS_ALLOW_LOOPBACK: this machine,
+   * plain http allowed, for development and tests; WEBHOOKS_ALLOW_PRIVATE: private networks, for
+   * receivers on premises). Both off by default, so a webhook cannot be aimed inside the network.
+   */
+  readonly webhooks: { readonly allowLoopback: boolean; readonly allowPrivate: boolean }
 }
 
 export interface Timeouts {
@@ -178,11 +184,15 @@ export function loadConfig(env: Env = process.env): Config {
   const allowInsecureOidcLoopback = parse.boolean('OIDC_ALLOW_INSECURE_LOOPBACK', env.OIDC_ALLOW_INSECURE_LOOPBACK)
   // A path that names no file is kept: the board pack then says the server cannot make PDFs.
   const chromiumPath = env.CHROMIUM_PATH || (existsSync(DEFAULT_CHROMIUM) ? DEFAULT_CHROMIUM : null)
+  const webhooks = Object.freeze({
+    allowLoopback: parse.boolean('WEBHOOKS_ALLOW_LOOPBACK', env.WEBHOOKS_ALLOW_LOOPBACK),
+    allowPrivate: parse.boolean('WEBHOOKS_ALLOW_PRIVATE', env.WEBHOOKS_ALLOW_PRIVATE),
+  })
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
-    allowInsecureOidcLoopback, chromiumPath,
+    allowInsecureOidcLoopback, chromiumPath, webhooks,
   })
 }
 

@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = {
   retention_run: 'Retention rules ran',
   sso_account_created: 'Account made on first single sign-on',
   sso_account_linked: 'Account linked to single sign-on',
+  webhook_created: 'Added a webhook',
+  webhook_changed: 'Changed a webhook',
+  webhook_deleted: 'Deleted a webhook',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

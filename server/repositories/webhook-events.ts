@@ -22,3 +22,16 @@ export async function queueWebhookEvent(db: Db, organizationId: string, event: W
   }))).onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing()).execute()
   return eventId
 }
+
+/**
+ * Queues a test event (`ping`) for one webhook of the organization, whatever it subscribed to, so its
+ * owner can see a signed delivery arrive. Returns the event's id, or null when there is no such webhook.
+ */
+export async function queueTestEvent(db: Db, organizationId: string, webhookId: string, event: string, data: Record<string, unknown>): Promise<string | null> {
+  const hook = await db.selectFrom('webhooks').select('id').where('organization_id', '=', organizationId).where('id', '=', webhookId).executeTakeFirst()
+  if (!hook) return null
+  const eventId = randomUUID()
+  const body = JSON.stringify({ id: eventId, event, createdAt: new Date().toISOString(), data })
+  await db.insertInto('webhook_deliveries').values({ organization_id: organizationId, webhook_id: webhookId, event_id: eventId, event, payload: body }).execute()
+  return eventId
+}

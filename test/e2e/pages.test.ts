@@ -37,11 +37,13 @@ interface Fixtures {
   resetToken: string
   /** From a colleague invitation in the outbox. */
   joinToken: string
+  /** A webhook added on its settings page. */
+  webhookId: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken',
+  waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken', webhooks: 'webhookId',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -198,6 +200,19 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await expect.poll(outboxed, { timeout: 10_000 }).toBe(4)
   await page.goto(`${run.baseUrl}/outbox`)
   fixtures.joinToken = (await page.locator('pre.outbox-text').first().innerText()).match(/\/join\/([\w-]+)/)![1]!
+
+  // A webhook added on its settings page; its secret shows once, on the page that answers the form.
+  await page.goto(`${run.baseUrl}/settings/webhooks`)
+  await page.fill('#url', 'https://hooks.example.com/service-gap')
+  await page.check('#event-wave_closed')
+  await page.click('main button:has-text("Add webhook")')
+  await page.locator('#new-secret').waitFor()
+  expect(await seriousViolations(page), 'webhook added, secret shown').toEqual([])
+  fixtures.webhookId = (await page.locator('main a[href^="/settings/webhooks/"]').first().getAttribute('href'))!.split('/')[3]!
+  // A test event, so that the webhook's page has a delivery log to show.
+  await page.goto(`${run.baseUrl}/settings/webhooks/${fixtures.webhookId}`)
+  await page.click('main button:has-text("Send a test event")')
+  await page.waitForURL(/tested/)
 
   // A response file for the wave, left at its preview.
   const header = ['side', 'unit', ...ITEMS, 'comment'].join(',')

@@ -1,6 +1,7 @@
 // Access control, driven by the app's own route table so that every new route is covered without
 // editing this file: anonymous callers are refused, another organization gets 404 for anything of
 // ours, roles are enforced, and every form needs its CSRF token.
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { expect, it } from 'vitest'
 import { buildApp } from '../../server/app.js'
@@ -9,6 +10,7 @@ import { can } from '../../server/domain/roles.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
+import { insertWebhook } from '../../server/repositories/webhooks.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
 import { saveUpload } from '../../server/services/uploads.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
@@ -20,7 +22,7 @@ import {
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId',
-  invitations: 'invitationId', join: 'joinToken',
+  invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
   'reset-password': 'surveyToken',
 }
@@ -46,6 +48,8 @@ interface Fixtures {
   contactId: string
   /** A customer response of organization A. */
   responseId: string
+  /** A webhook of organization A. */
+  webhookId: string
   /** A public survey link of organization A. */
   surveyToken: string
   /** Strings that only organization A's data contains. */
@@ -92,7 +96,9 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const invitation = await db.insertInto('colleague_invitations').values({
     organization_id: a.organizationId, email: 'alpha-secret-colleague@example.test', role: 'viewer', token_hash: 'alpha-secret-hash', expires_at: new Date(Date.now() + 86_400_000),
   }).returning('id').executeTakeFirstOrThrow()
+  const webhook = await insertWebhook(db, a.organizationId, { id: randomUUID(), url: 'https://alpha-secret-hooks.example.com/in', sealedSecret: 'sealed', events: ['wave_closed'] })
   return {
+    webhookId: webhook.id,
     invitationId: invitation.id,
     joinToken: 'A'.repeat(43),
     unitManagerEmail,
@@ -106,7 +112,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     contactId: contact.id,
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id],
+    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,

@@ -13,6 +13,7 @@ import { createPasswordReset } from '../../server/repositories/password-resets.j
 import { hashToken } from '../../server/security/tokens.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
+import { insertWebhook } from '../../server/repositories/webhooks.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
 import { saveUpload } from '../../server/services/uploads.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
@@ -22,7 +23,7 @@ import { addPerson, apiToken, Browser, createTenant, describeEachDatabase, signe
 const PARAM_FOR_SEGMENT: Record<string, string> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
-  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file',
+  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId',
 }
 
 /** Path parameter values that are not what the route expects. */
@@ -105,8 +106,9 @@ async function seed(ctx: TestContext) {
   }).returning('id').executeTakeFirstOrThrow()
   // Live links, so that the join and reset forms themselves are swept, not only their "link not found".
   await createPasswordReset(db, { id: randomUUID(), organizationId: a.organizationId, userId: viewer.id, tokenHash: hashToken(RESET_TOKEN), expiresAt: new Date(Date.now() + 3_600_000) })
+  const webhook = await insertWebhook(db, a.organizationId, { id: randomUUID(), url: 'https://sweep-hooks.example.com/in', sealedSecret: 'sealed', events: ['wave_closed'] })
   const values: Values = {
-    waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
+    webhookId: webhook.id, waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
     invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token,

@@ -10,6 +10,7 @@ import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
+import webhooks from './webhooks.js'
 
 export default async function api(app: FastifyInstance) {
   await app.register(tokens)
@@ -22,4 +23,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(exportRoutes)
   await app.register(contacts)
   await app.register(invitations)
+  await app.register(webhooks)
 }
