@@ -71,7 +71,9 @@ export function nextDates(wave: Dates, repeat: RepeatEvery, now: Date): Dates & 
   const at = (date: Date) => addMonths(date, months * steps)
   // A cap keeps a bad date from looping; 1,200 periods is a century of months.
   while (steps < 1200 && wave.closesAt !== null && at(wave.closesAt) <= now) steps++
-  return { opensAt: at(wave.opensAt), closesAt: wave.closesAt ? at(wave.closesAt) : null, steps }
+  // Never open before this one closes (a wave opened early by hand may have opened up to a period early).
+  const opensAt = wave.closesAt && wave.closesAt > at(wave.opensAt) ? wave.closesAt : at(wave.opensAt)
+  return { opensAt, closesAt: wave.closesAt ? at(wave.closesAt) : null, steps }
 }
 
 /**
