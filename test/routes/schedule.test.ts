@@ -105,7 +105,7 @@ describeEachDatabase('recurring waves', (ctx) => {
       { organization_id: tenant.organizationId, side: 'customer', email: 'customer-south@example.test', name: '', unit_id: units.b },
       { organization_id: tenant.organizationId, side: 'staff', email: 'staff-closed@example.test', name: '', unit_id: units.c },
       { organization_id: tenant.organizationId, side: 'customer', email: 'gone@example.test', name: '', unit_id: units.b },
-    ].map((row) => ({ ...row, attributes: JSON.stringify({}) }))).execute()
+    ].map((row) => ({ ...row, side: row.side as 'staff' | 'customer', attributes: JSON.stringify({}) }))).execute()
     await db().insertInto('unsubscribes').values({ organization_id: tenant.organizationId, email: 'gone@example.test' }).execute()
   })
 
