@@ -157,9 +157,11 @@ export async function createWave(db: Db, organizationId: string, wave: NewWave):
       locales: wave.locales,
       // Left to the column's default ('off') when not given.
       ...(wave.predictions ? { predictions: wave.predictions } : {}),
-      repeat_every: wave.repeatEvery ?? null,
-      weekly_digest: wave.weeklyDigest ?? false,
-      repeated_from: wave.repeatedFrom ?? null,
+      // The schedule's columns only when set, so that a wave can still be made on a database migrated
+      // only as far as an older step (the backfill tests do).
+      ...(wave.repeatEvery ? { repeat_every: wave.repeatEvery } : {}),
+      ...(wave.weeklyDigest ? { weekly_digest: true } : {}),
+      ...(wave.repeatedFrom ? { repeated_from: wave.repeatedFrom } : {}),
       ...(wave.reminders ? { reminders: wave.reminders.count, reminder_days: wave.reminders.days } : {}),
     }).returning('id').executeTakeFirstOrThrow()
     await insertLinks(trx, organizationId, id, [null, ...wave.unitIds])
