@@ -114,7 +114,7 @@ export default async function waves(fastify: FastifyInstance) {
     schema: {
       tags: ['waves'],
       summary: 'Change a wave: name, dates, languages, prediction questions, its repeat and weekly digest, or open or close it now',
-      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do. `predictions` changes only while the wave has no responses and no staff answers waiting for their release step (409 otherwise, and nothing changes): it changes what the figures measure.',
+      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do. `opensAt` moves a draft's opening date (a wave that has opened keeps its own). `repeatEvery` and `weeklyDigest` set its schedule; a repeating wave needs both dates, at most one period apart (400 with a message per field otherwise). `predictions` changes only while the wave has no responses and no staff answers waiting for their release step (409 otherwise, and nothing changes): it changes what the figures measure.',
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
