@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = {
   two_factor_failed: 'Two-factor code refused',
   recovery_code_used: 'Used a recovery code',
   retention_run: 'Retention rules ran',
+  wave_opened: 'Opened a wave on its date',
+  wave_repeated: 'Made the next wave of a series',
   sso_account_created: 'Account made on first single sign-on',
   sso_account_linked: 'Account linked to single sign-on',
   webhook_created: 'Added a webhook',

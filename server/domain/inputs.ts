@@ -2,6 +2,8 @@
 // message per field, so a form can be shown again with every problem next to its field.
 import { PREDICTION_MODES, type PredictionMode, type WaveStatus } from './types.js'
 import { LOCALES } from './instrument.js'
+import { checkRepeat, repeatOf, weeklyDigestOf } from './schedule.js'
+import type { RepeatEvery } from './types.js'
 
 import { passwordProblem, type PasswordContext } from './password-rules.js'
 
@@ -106,6 +108,10 @@ export interface WaveFields {
   locales: string[]
   /** Which items staff predict customers' answers for ('off' unless chosen). */
   predictions: PredictionMode
+  /** null, or how often the next wave of its series is made (domain/schedule.ts). */
+  repeatEvery: RepeatEvery | null
+  /** Whether its leaders get a digest every week while it is open. */
+  weeklyDigest: boolean
 }
 
 /** A wave's name, for a new wave and a changed one alike. */
@@ -166,6 +172,9 @@ export function checkNewWave(
   else if (locales.some((l) => !offered.includes(l))) errors.locales = `Languages must be among: ${offered.join(', ')}.`
 
   const predictions = input.predictions === undefined || input.predictions === '' ? 'off' : predictionModeOf(input.predictions, errors)
+  const repeatEvery = repeatOf(input.repeatEvery, errors)
+  const weeklyDigest = weeklyDigestOf(input.weeklyDigest, errors)
+  checkRepeat({ repeatEvery, opensAt, closesAt }, errors)
 
   return result(errors, {
     name: waveName,
@@ -175,6 +184,8 @@ export function checkNewWave(
     closesAt,
     locales,
     predictions,
+    repeatEvery,
+    weeklyDigest,
   })
 }
 

@@ -4,7 +4,8 @@
 // now and after the opening, at least one language and only the instrument's. The prediction
 // questions change only while the wave holds no answer (services/wave-settings.ts checks that).
 import { moment, predictionModeOf, waveNameOf, type Checked, type FieldErrors } from './inputs.js'
-import type { PredictionMode } from './types.js'
+import { checkRepeat, repeatOf, weeklyDigestOf } from './schedule.js'
+import type { PredictionMode, RepeatEvery, WaveStatus } from './types.js'
 
 export interface WaveChanges {
   name?: string
@@ -15,6 +16,11 @@ export interface WaveChanges {
   status?: 'open' | 'closed'
   /** Which items staff predict customers' answers for. */
   predictions?: PredictionMode
+  /** When a draft opens by itself; null: no date (it waits for a person). */
+  opensAt?: Date | null
+  /** How often the next wave of its series is made; null: it does not repeat. */
+  repeatEvery?: RepeatEvery | null
+  weeklyDigest?: boolean
 }
 
 export interface ChangeContext {
@@ -22,6 +28,10 @@ export interface ChangeContext {
   opensAt: Date | null
   /** The languages of the wave's instrument: those a wave of it may be offered in. */
   instrumentLocales: readonly string[]
+  /** The wave as it is (its effective status), for the rules that read the settings it would have; a draft without a schedule when not given. */
+  status?: WaveStatus
+  closesAt?: Date | null
+  repeatEvery?: RepeatEvery | null
 }
 
 const given = (value: unknown) => value !== undefined
@@ -54,6 +64,25 @@ export function checkWaveChanges(input: Record<string, unknown>, context: Change
     else value.status = input.status
   }
   if (given(input.predictions)) value.predictions = predictionModeOf(input.predictions, errors)
+  if (given(input.opensAt)) {
+    const opensAt = input.opensAt === null || typeof input.opensAt === 'string' ? moment(input.opensAt ?? '', 'opensAt', false, errors) : null
+    if (input.opensAt !== null && typeof input.opensAt !== 'string') errors.opensAt = 'Enter a date as yyyy-mm-dd.'
+    // Once a wave has opened, when it opened is a fact; only a draft's opening date can move.
+    else if ((context.status ?? 'draft') !== 'draft' && opensAt?.getTime() !== context.opensAt?.getTime()) errors.opensAt = 'This wave has opened; its opening date stays as it is.'
+    else if (input.status === 'open') errors.opensAt = 'A wave opened now opens now; leave the opening date out.'
+    else value.opensAt = opensAt
+  }
+  if (given(input.repeatEvery)) value.repeatEvery = repeatOf(input.repeatEvery, errors)
+  if (given(input.weeklyDigest)) value.weeklyDigest = weeklyDigestOf(input.weeklyDigest, errors)
+  // The schedule is checked on the settings the wave would have, when a part of it is changed
+  // (opening or closing it now leaves the rest of its schedule as it is).
+  if ((given(input.repeatEvery) || given(input.opensAt) || given(input.closesAt)) && value.status === undefined) {
+    checkRepeat({
+      repeatEvery: value.repeatEvery !== undefined ? value.repeatEvery : context.repeatEvery ?? null,
+      opensAt: value.opensAt !== undefined ? value.opensAt : context.opensAt,
+      closesAt: value.closesAt !== undefined ? value.closesAt : context.closesAt ?? null,
+    }, errors)
+  }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value }
 }
 

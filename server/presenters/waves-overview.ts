@@ -76,10 +76,10 @@ export function presentWavesOverview(input: { waves: readonly Wave[]; overviews:
       name: wave.name,
       status: wave.status,
       template: `${wave.instrumentName} v${wave.instrumentVersion}`,
-      dates: datesOf(wave),
+      dates: `${datesOf(wave)}${wave.repeatEvery ? ` · repeats every ${wave.repeatEvery}` : ''}`,
       figures,
       /** In place of the figures when there are none to show. */
-      empty: !figures ? null : figures.none ? (group?.unit ? `No answers from ${group.unit.name} yet` : wave.status === 'draft' ? 'Draft: no answers yet' : 'No answers yet') : null,
+      empty: !figures ? null : figures.none ? (group?.unit ? `No answers from ${group.unit.name} yet` : wave.status === 'draft' ? (wave.opensAt ? `Scheduled: opens ${f.date(wave.opensAt)}` : 'Draft: no answers yet') : 'No answers yet') : null,
     }
   })
   // The card: the newest wave with answers shown on at least one side.

@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
-import { SIDES, type PredictionMode, type Side, type WaveStatus } from '../domain/types.js'
+import { SIDES, type PredictionMode, type RepeatEvery, type Side, type WaveStatus } from '../domain/types.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
@@ -27,6 +27,12 @@ export interface Wave {
   reminders: { count: number; days: number }
   /** Which items its staff predict customers' answers for (domain/predictions.ts). */
   predictions: PredictionMode
+  /** null, or how often the next wave of its series is made (services/schedule-pass.ts). */
+  repeatEvery: RepeatEvery | null
+  /** The wave this one was made from, and the one made from it, when there are. */
+  repeatedFrom: { id: string; name: string } | null
+  repeat: { id: string; name: string; opensAt: Date | null } | null
+  weeklyDigest: boolean
 }
 
 export interface WaveLink {
@@ -39,7 +45,12 @@ export interface WaveLink {
 function waveQuery(db: Db, organizationId: string) {
   return db.selectFrom('waves')
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
+    // At most one repeat per wave (the unique index on repeated_from), so neither join adds rows.
+    .leftJoin('waves as origin', 'origin.id', 'waves.repeated_from')
+    .leftJoin('waves as repeat', 'repeat.repeated_from', 'waves.id')
     .select([
+      'waves.repeat_every', 'waves.weekly_digest', 'origin.id as origin_id', 'origin.name as origin_name',
+      'repeat.id as repeat_id', 'repeat.name as repeat_name', 'repeat.opens_at as repeat_opens_at',
       'waves.id', 'waves.name', 'waves.status', 'waves.opens_at', 'waves.closes_at', 'waves.locales', 'waves.created_at', 'waves.reminders', 'waves.reminder_days', 'waves.predictions',
       'instruments.key as instrument_key', 'instruments.version as instrument_version', 'instruments.name as instrument_name', 'instruments.locales as instrument_locales',
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id')
@@ -66,6 +77,10 @@ function toWave(row: WaveRow, now: Date): Wave {
     createdAt: row.created_at,
     reminders: { count: row.reminders, days: row.reminder_days },
     predictions: row.predictions,
+    repeatEvery: row.repeat_every,
+    repeatedFrom: row.origin_id ? { id: row.origin_id, name: row.origin_name! } : null,
+    repeat: row.repeat_id ? { id: row.repeat_id, name: row.repeat_name!, opensAt: row.repeat_opens_at } : null,
+    weeklyDigest: row.weekly_digest,
   }
 }
 
@@ -121,6 +136,12 @@ export interface NewWave {
   predictions?: PredictionMode
   /** Units that get a link of their own on each side, besides the wave's two general links. */
   unitIds: string[]
+  repeatEvery?: RepeatEvery | null
+  weeklyDigest?: boolean
+  /** The wave of the series this one repeats (services/schedule-pass.ts). */
+  repeatedFrom?: string | null
+  /** The columns' defaults when not given. */
+  reminders?: { count: number; days: number }
 }
 
 /** Creates the wave with a staff and a customer link (and one per side for each chosen unit) at once. */
@@ -136,6 +157,12 @@ export async function createWave(db: Db, organizationId: string, wave: NewWave):
       locales: wave.locales,
       // Left to the column's default ('off') when not given.
       ...(wave.predictions ? { predictions: wave.predictions } : {}),
+      // The schedule's columns only when set, so that a wave can still be made on a database migrated
+      // only as far as an older step (the backfill tests do).
+      ...(wave.repeatEvery ? { repeat_every: wave.repeatEvery } : {}),
+      ...(wave.weeklyDigest ? { weekly_digest: true } : {}),
+      ...(wave.repeatedFrom ? { repeated_from: wave.repeatedFrom } : {}),
+      ...(wave.reminders ? { reminders: wave.reminders.count, reminder_days: wave.reminders.days } : {}),
     }).returning('id').executeTakeFirstOrThrow()
     await insertLinks(trx, organizationId, id, [null, ...wave.unitIds])
     return id
@@ -158,26 +185,32 @@ export async function unitsWithLinks(db: Db, organizationId: string, waveId: str
   return new Set(rows.map((row) => row.unit_id!))
 }
 
-/** Opens or closes a wave now. Returns false when the wave is not the organization's. */
+/**
+ * Opens or closes a wave now. Returns false when the wave is not the organization's. Opening clears the
+ * closing date, except a repeating wave's while it lies ahead: the series needs it.
+ */
 export async function setWaveStatus(db: Db, organizationId: string, waveId: string, status: 'open' | 'closed', now = new Date()): Promise<boolean> {
   if (!isUuid(waveId)) return false
   const changes = status === 'open'
-    ? { status, opens_at: now, closes_at: null }
+    ? { status, opens_at: now, closes_at: sql<Date | null>`case when repeat_every is not null and closes_at > ${now} then closes_at end` }
     : { status, closes_at: now, opens_at: sql<Date | null>`least(opens_at, ${now})` }
   const result = await db.updateTable('waves').set(changes)
     .where('organization_id', '=', organizationId).where('id', '=', waveId).executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
-/** Changes a wave's name, closing date or languages (only those given). False when it is not the organization's. */
+/** Changes a wave's name, dates, languages or schedule (only those given). False when it is not the organization's. */
 export async function updateWave(
   db: Db,
   organizationId: string,
   waveId: string,
-  changes: { name?: string; closesAt?: Date | null; locales?: string[] },
+  changes: { name?: string; closesAt?: Date | null; locales?: string[]; opensAt?: Date | null; repeatEvery?: RepeatEvery | null; weeklyDigest?: boolean },
 ): Promise<boolean> {
   if (!isUuid(waveId)) return false
   const set = {
+    ...(changes.opensAt !== undefined ? { opens_at: changes.opensAt } : {}),
+    ...(changes.repeatEvery !== undefined ? { repeat_every: changes.repeatEvery } : {}),
+    ...(changes.weeklyDigest !== undefined ? { weekly_digest: changes.weeklyDigest } : {}),
     ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
     ...(changes.closesAt !== undefined ? { closes_at: changes.closesAt } : {}),
     ...(changes.locales !== undefined ? { locales: changes.locales } : {}),

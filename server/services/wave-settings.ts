@@ -1,14 +1,17 @@
 // Changing a wave after it was made, for its settings form, its open and close buttons and the API
-// alike: name, closing date, languages, prediction questions, opening and closing it now, and
+// alike: name, dates, languages, prediction questions, its schedule (repeat, weekly digest), opening and closing it now, and
 // deleting it whole. Opening and closing go through setStatus only, so the buttons and PATCH follow
 // one rule.
 import { isUniqueViolation, type Db } from '../../db/connect.js'
 import type { Checked, FieldErrors } from '../domain/inputs.js'
 import { checkWaveChanges, PREDICTIONS_LOCKED, type WaveChanges } from '../domain/wave-changes.js'
+import { waveEventPayload } from '../domain/schedule.js'
 import { notFound } from '../http-error.js'
+import { atomically } from '../repositories/atomically.js'
 import { invitationCounts } from '../repositories/invitations.js'
 import { countResponses } from '../repositories/responses.js'
 import { forgetMeasureItems } from '../repositories/rollups.js'
+import { queueWebhookEvent } from '../repositories/webhook-events.js'
 import { deleteWave, findWave, setWavePredictions, setWaveStatus, updateWave, waveNames, type Wave } from '../repositories/waves.js'
 import { audit, type Caller } from './audit.js'
 import { advanceStaffAfterStore, type StepLog } from './release-steps.js'
@@ -22,12 +25,18 @@ export function conflictIn(errors: FieldErrors): string | null {
 }
 
 /**
- * Opens or closes a wave now. Opening sets its opening date to now and clears its closing date;
- * closing sets the closing date to now. A wave that closes gets its last staff step at once rather
- * than at the next background pass.
+ * Opens or closes a wave now. Opening sets its opening date to now and clears its closing date (a
+ * repeating wave keeps one still ahead); closing sets the closing date to now. The wave_opened or
+ * wave_closed webhook event is queued with the change. A wave that closes gets its last staff step at
+ * once rather than at the next background pass.
  */
 export async function setStatus(db: Db, organizationId: string, waveId: string, status: 'open' | 'closed', log: StepLog): Promise<void> {
-  if (!(await setWaveStatus(db, organizationId, waveId, status))) throw notFound('This wave')
+  await atomically(db, async (trx) => {
+    if (!(await setWaveStatus(trx, organizationId, waveId, status))) throw notFound('This wave')
+    const wave = (await findWave(trx, organizationId, waveId))!
+    await queueWebhookEvent(trx, organizationId, status === 'open' ? 'wave_opened' : 'wave_closed',
+      waveEventPayload({ ...wave, repeatedFrom: wave.repeatedFrom?.id ?? null }, 'person'))
+  })
   if (status === 'closed') await advanceStaffAfterStore(db, waveId, log)
 }
 
@@ -48,7 +57,10 @@ export async function changeWave(
   const now = options.now ?? new Date()
   const before = await findWave(db, organizationId, waveId, now)
   if (!before) throw notFound('This wave')
-  const checked = checkWaveChanges(input, { now, opensAt: before.opensAt, instrumentLocales: before.instrumentLocales })
+  const checked = checkWaveChanges(input, {
+    now, opensAt: before.opensAt, instrumentLocales: before.instrumentLocales,
+    status: before.status, closesAt: before.closesAt, repeatEvery: before.repeatEvery,
+  })
   if (!checked.ok) return checked
   const changes = checked.value
   const changed: Array<keyof WaveChanges> = []
@@ -57,6 +69,9 @@ export async function changeWave(
   if (changes.locales !== undefined && changes.locales.join() !== before.locales.join()) changed.push('locales')
   if (changes.status !== undefined && changes.status !== before.status) changed.push('status')
   if (changes.predictions !== undefined && changes.predictions !== before.predictions) changed.push('predictions')
+  if (changes.opensAt !== undefined && changes.opensAt?.getTime() !== before.opensAt?.getTime()) changed.push('opensAt')
+  if (changes.repeatEvery !== undefined && changes.repeatEvery !== before.repeatEvery) changed.push('repeatEvery')
+  if (changes.weeklyDigest !== undefined && changes.weeklyDigest !== before.weeklyDigest) changed.push('weeklyDigest')
   // A taken name is refused before anything changes, so a refused request changes nothing.
   if (changed.includes('name')) {
     const wanted = changes.name!.toLowerCase()
@@ -76,6 +91,9 @@ export async function changeWave(
       name: changed.includes('name') ? changes.name : undefined,
       closesAt: changed.includes('closesAt') || (changed.includes('status') && changes.closesAt !== undefined) ? changes.closesAt : undefined,
       locales: changed.includes('locales') ? changes.locales : undefined,
+      opensAt: changed.includes('opensAt') ? changes.opensAt : undefined,
+      repeatEvery: changed.includes('repeatEvery') ? changes.repeatEvery : undefined,
+      weeklyDigest: changed.includes('weeklyDigest') ? changes.weeklyDigest : undefined,
     })
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, errors: { name: waveNameTaken(changes.name!) } }

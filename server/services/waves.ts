@@ -5,6 +5,7 @@ import { isUniqueViolation, type Db } from '../../db/connect.js'
 import { archivedUnitMessage, findUnit } from '../domain/units.js'
 import type { Side } from '../domain/types.js'
 import { checkNewWave, type Checked } from '../domain/inputs.js'
+import { waveEventPayload } from '../domain/schedule.js'
 import { HttpError, notFound } from '../http-error.js'
 import { atomically } from '../repositories/atomically.js'
 import { countContacts } from '../repositories/contacts.js'
@@ -13,6 +14,7 @@ import { invitationCounts, inviteContacts, sendingState } from '../repositories/
 import { countResponses } from '../repositories/responses.js'
 import { staffReleaseState } from '../repositories/staff-pool.js'
 import { listActiveUnits, listUnits } from '../repositories/units.js'
+import { queueWebhookEvent } from '../repositories/webhook-events.js'
 import {
   createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
   type Wave, type WaveLink,
@@ -42,15 +44,24 @@ export async function createWaveFromInput(
   // Archived units get no new links.
   const unitIds = options.unitLinks ? (await listActiveUnits(db, organizationId)).map((unit) => unit.id) : []
   try {
-    const id = await createWave(db, organizationId, {
-      name: value.name,
-      instrumentId: latest(value.templateKey)!.id,
-      status: value.status,
-      opensAt: value.opensAt,
-      closesAt: value.closesAt,
-      locales: value.locales,
-      predictions: value.predictions,
-      unitIds,
+    // A wave that opens at once announces it (wave_opened) with its creation; a draft when it opens.
+    const id = await atomically(db, async (trx) => {
+      const id = await createWave(trx, organizationId, {
+        name: value.name,
+        instrumentId: latest(value.templateKey)!.id,
+        status: value.status,
+        opensAt: value.opensAt,
+        closesAt: value.closesAt,
+        locales: value.locales,
+        predictions: value.predictions,
+        repeatEvery: value.repeatEvery,
+        weeklyDigest: value.weeklyDigest,
+        unitIds,
+      })
+      if (value.status === 'open') {
+        await queueWebhookEvent(trx, organizationId, 'wave_opened', waveEventPayload({ id, ...value, repeatedFrom: null }, 'person'))
+      }
+      return id
     })
     return { ok: true, value: id }
   } catch (error) {
@@ -112,6 +123,9 @@ function waveJson(wave: Wave, links: WaveLink[], publicUrl: string, visible: Lin
     locales: wave.locales,
     predictions: wave.predictions,
     createdAt: wave.createdAt.toISOString(),
+    repeatEvery: wave.repeatEvery,
+    repeatedFrom: wave.repeatedFrom?.id ?? null,
+    weeklyDigest: wave.weeklyDigest,
     links: { staff: url(general.staff), customer: url(general.customer) },
     unitLinks: units.map((entry) => ({ unit: entry.unit, staff: url(entry.staff), customer: url(entry.customer) })),
   }

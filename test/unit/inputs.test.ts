@@ -121,6 +121,7 @@ describe('checkNewWave', () => {
       const wave = valueOf(check({ name: '  2026-Q2 ' }))
       expect(wave).toEqual({
         name: '2026-Q2', templateKey: 'service-gap-index', status: 'open', opensAt: now, closesAt: null, locales: ['en', 'es', 'de'], predictions: 'off',
+        repeatEvery: null, weeklyDigest: false,
       })
       expect(wave.opensAt!.getTime()).toBe(now.getTime())
     })

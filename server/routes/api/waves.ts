@@ -1,5 +1,5 @@
-// Waves through the API: list, create, read one, change (name, closing date, languages, prediction
-// questions, open or close it) and delete (owners).
+// Waves through the API: list, create, read one, change (name, dates, languages, prediction
+// questions, repeat and weekly digest, open or close it) and delete (owners).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
@@ -17,6 +17,10 @@ const Url = Type.Union([Type.String(), Type.Null()])
 const Predictions = Type.Union([Type.Literal('off'), Type.Literal('headline'), Type.Literal('all')], {
   description: 'Whether staff are also asked "Out of 10 of our customers, how many would agree: …?": not at all (off), for the headline, or for every item (all).',
 })
+const RepeatEvery = Type.Union([Type.Literal('month'), Type.Literal('quarter'), Type.Null()], {
+  description: 'How often the next wave of the series is made: a month or a quarter after this one, with the same template version, units, languages and links; null: no repeat. A repeating wave needs `opensAt` and `closesAt`, and closes within one period of opening.',
+})
+const WeeklyDigest = Type.Boolean({ description: 'Whether subscribed leaders get a digest every week while the wave is open.' })
 const Wave = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -28,6 +32,9 @@ const Wave = Type.Object({
   locales: Type.Array(Type.String()),
   predictions: Predictions,
   createdAt: Type.String({ format: 'date-time' }),
+  repeatEvery: RepeatEvery,
+  repeatedFrom: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The wave of the series this one was made from (read-only).' }),
+  weeklyDigest: WeeklyDigest,
   links: Type.Object({ staff: Url, customer: Url }),
   unitLinks: Type.Array(Type.Object({
     unit: Type.Object({ id: Type.String(), name: Type.String() }),
@@ -77,6 +84,8 @@ export default async function waves(fastify: FastifyInstance) {
         locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
         unitLinks: Type.Optional(Type.Boolean({ description: 'Also create a staff and a customer link for every unit.' })),
         predictions: Type.Optional(Predictions),
+        repeatEvery: Type.Optional(RepeatEvery),
+        weeklyDigest: Type.Optional(WeeklyDigest),
       }, { additionalProperties: false }),
       response: { 201: Wave, ...errors(400, 401, 403, 409) },
     },
@@ -104,15 +113,18 @@ export default async function waves(fastify: FastifyInstance) {
     config: { access: 'manage_waves' },
     schema: {
       tags: ['waves'],
-      summary: 'Change a wave: name, closing date, languages, prediction questions, or open or close it now',
-      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do. `predictions` changes only while the wave has no responses and no staff answers waiting for their release step (409 otherwise, and nothing changes): it changes what the figures measure.',
+      summary: 'Change a wave: name, dates, languages, prediction questions, its repeat and weekly digest, or open or close it now',
+      description: 'Only the fields given change. `closesAt` must lie ahead (a bare date means the end of that day, UTC; null removes it); `locales` are among the instrument\'s, at least one. `status: "open"` opens the wave now (clearing its closing date unless one is given), `"closed"` closes it now, as the buttons of the wave page do. `opensAt` moves a draft\'s opening date (a wave that has opened keeps its own). `repeatEvery` and `weeklyDigest` set its schedule; a repeating wave needs both dates, at most one period apart (400 with a message per field otherwise). `predictions` changes only while the wave has no responses and no staff answers waiting for their release step (409 otherwise, and nothing changes): it changes what the figures measure.',
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        opensAt: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'A draft\'s opening date (null: none); a wave that has opened keeps its own.' })),
         closesAt: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
         locales: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { minItems: 1, maxItems: 10 })),
         predictions: Type.Optional(Predictions),
+        repeatEvery: Type.Optional(RepeatEvery),
+        weeklyDigest: Type.Optional(WeeklyDigest),
       }, { additionalProperties: false }),
       response: { 200: Wave, ...errors(400, 401, 403, 404, 409) },
     },

@@ -1,6 +1,6 @@
 // Wave pages: the list, creating a wave, one wave's report and its operations tab (links,
 // invitations, imports), its settings (name,
-// closing date, languages, prediction questions), opening and closing (after a confirmation), deleting it (owners, after
+// dates, languages, prediction questions, repeat and weekly digest), opening and closing (after a confirmation), deleting it (owners, after
 // typing its name), the report as CSV, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
@@ -12,6 +12,7 @@ import { HttpError, notFound } from '../../http-error.js'
 import { heatmapSort } from '../../presenters/heatmap.js'
 import { parseItemOrder } from '../../presenters/items.js'
 import { presentDashboard } from '../../presenters/report.js'
+import { presentSchedule } from '../../presenters/schedule.js'
 import { presentWavesOverview } from '../../presenters/waves-overview.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
@@ -28,6 +29,10 @@ import { wavesOverview } from '../../services/waves-overview.js'
 import { loadWave } from '../load-wave.js'
 
 type Params = { id: string }
+type SettingsValues = { name: unknown; opensAt: unknown; closesAt: unknown; locales: string[]; predictions: unknown; repeatEvery: unknown; weeklyDigest: boolean }
+
+/** The day a form shows for an opening date (UTC). */
+const openingDay = (opensAt: Date | null) => opensAt?.toISOString().slice(0, 10) ?? ''
 type LinkParams = { id: string; linkId: string }
 
 export default async function wavePages(app: FastifyInstance) {
@@ -96,6 +101,7 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.page('wave', {
       title: wave.name,
       wave,
+      schedule: presentSchedule(wave, new Date()),
       // Whole-wave counts (responses, staff answers waiting) are left out for a unit manager.
       whole: scope.whole,
       responses: scope.whole ? overview.responses : null,
@@ -125,6 +131,7 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.page('wave-operations', {
       title: `Operations · ${wave.name}`,
       wave,
+      schedule: presentSchedule(wave, new Date()),
       general: overview.general,
       // Invitations (delivery counts, contacts, sending) and other units' links are left out for a unit manager.
       whole: scope.whole,
@@ -164,13 +171,16 @@ export default async function wavePages(app: FastifyInstance) {
    * The wave settings form: what was typed (or what the wave holds), with each problem beside its
    * field. The prediction questions are shown fixed once the wave holds answers.
    */
-  async function settingsPage(wave: Wave, values: { name: unknown; closesAt: unknown; locales: string[]; predictions: unknown }, errors: FieldErrors = {}) {
+  async function settingsPage(wave: Wave, values: SettingsValues, errors: FieldErrors = {}) {
     return { title: `Settings · ${wave.name}`, wave, values, errors, predictionsLocked: await waveHoldsAnswers(app.db, wave.id) }
   }
 
   app.get<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
-    return reply.page('wave-settings', await settingsPage(wave, { name: wave.name, closesAt: closingDay(wave.closesAt), locales: wave.locales, predictions: wave.predictions }))
+    return reply.page('wave-settings', await settingsPage(wave, {
+      name: wave.name, opensAt: openingDay(wave.opensAt), closesAt: closingDay(wave.closesAt), locales: wave.locales, predictions: wave.predictions,
+      repeatEvery: wave.repeatEvery ?? '', weeklyDigest: wave.weeklyDigest,
+    }))
   })
 
   app.post<{ Params: Params }>('/waves/:id/settings', { config: { access: 'manage_waves' } }, async (request, reply) => {
@@ -183,12 +193,20 @@ export default async function wavePages(app: FastifyInstance) {
       name: body.name ?? '', locales,
       ...(body.closesAt !== undefined && wave.status !== 'closed' ? { closesAt: body.closesAt } : {}),
       ...(body.predictions !== undefined ? { predictions: body.predictions } : {}),
+      // A draft's opening date, when it differs from the day shown (the form shows a day, the wave may hold a time).
+      ...(body.opensAt !== undefined && wave.status === 'draft' && body.opensAt !== openingDay(wave.opensAt) ? { opensAt: body.opensAt } : {}),
+      repeatEvery: body.repeatEvery ?? '',
+      // An unticked box sends nothing: no weekly digest.
+      weeklyDigest: body.weeklyDigest ?? '',
     }
     const changed = await changeWave(app.db, orgOf(request), wave.id, input, { log: request.log })
     if (!changed.ok) {
       const typed = (value: unknown) => (typeof value === 'string' ? value : '')
       const ticked = (Array.isArray(locales) ? locales : [locales]).filter((code): code is string => typeof code === 'string')
-      const values = { name: typed(body.name), closesAt: typed(body.closesAt), locales: ticked, predictions: body.predictions ?? wave.predictions }
+      const values = {
+        name: typed(body.name), opensAt: typed(body.opensAt), closesAt: typed(body.closesAt), locales: ticked, predictions: body.predictions ?? wave.predictions,
+        repeatEvery: typed(body.repeatEvery), weeklyDigest: body.weeklyDigest === 'on',
+      }
       return reply.code(422).page('wave-settings', await settingsPage(wave, values, changed.errors))
     }
     await auditWaveChange(app.db, request, changed.value)
