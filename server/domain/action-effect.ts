@@ -30,7 +30,7 @@ export interface PlanEffect {
   since: { id: string; name: string }
   /** Each later wave of the same instrument, oldest first. */
   points: PlanEffectPoint[]
-  /** The latest wave's verdict, or null before any later wave or when it is hidden. */
+  /** The latest judged wave's verdict (a later wave whose figures are still hidden does not blank it), or null before any. */
   verdict: PlanVerdict | null
 }
 
@@ -132,5 +132,8 @@ export function effectAt(
 
 /** The effect over the later waves (oldest first); its verdict is the latest wave's. */
 export function planEffectOf(since: { id: string; name: string }, points: PlanEffectPoint[]): PlanEffect {
-  return { since, points, verdict: points.at(-1)?.verdict ?? null }
+  // The latest wave that can be judged: a wave just opened, whose customers are still too few to show,
+  // does not blank the verdict the wave before it gave.
+  const judged = points.filter((point) => point.verdict !== null)
+  return { since, points, verdict: judged.at(-1)?.verdict ?? null }
 }

@@ -314,5 +314,7 @@ export async function laterWaves(
     .select(['waves.id', 'waves.name'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)
     .where('waves.created_at', '>', createdAt)
+    // A wave made ahead of its date (a repeating wave's next) is not a later wave until it opens.
+    .where((eb) => eb.or([eb('waves.status', '<>', 'draft'), eb('waves.opens_at', '<=', sql<Date>`now()`)]))
     .orderBy('waves.created_at', 'asc').orderBy('waves.id').limit(limit).execute()
 }
