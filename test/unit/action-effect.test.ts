@@ -118,13 +118,18 @@ describe('the verdict (design §4)', () => {
     expect(verdictOf(null, { points: -10, ci95: [-20, -1] })).toBeNull()
   })
 
-  it("the plan's verdict is the latest wave's, null before any later wave", () => {
+  it("the plan's verdict is the latest judged wave's, null before any later wave or when none can be judged", () => {
     const since = { id: 'w0', name: '2026-Q3' }
     expect(planEffectOf(since, [])).toEqual({ since, points: [], verdict: null })
     const worked = effectAt(WAVE, { before: { staff: c(18, 20), customer: c(10, 20) }, now: { staff: c(18, 20), customer: c(16, 20) } }, [])
     const hidden = effectAt({ id: 'w2', name: '2027-Q1' }, { before: { staff: c(18, 20), customer: c(10, 20) }, now: { staff: null, customer: null } }, [])
-    expect(planEffectOf(since, [worked, hidden]).verdict).toBeNull()
+    // A wave just opened, its customers still hidden, keeps the verdict the wave before it gave.
+    expect(planEffectOf(since, [worked, hidden]).verdict).toBe('worked')
     expect(planEffectOf(since, [hidden, worked]).verdict).toBe('worked')
+    expect(planEffectOf(since, [hidden]).verdict).toBeNull()
+    const worse = effectAt({ id: 'w3', name: '2027-Q2' }, { before: { staff: c(18, 20), customer: c(16, 20) }, now: { staff: c(18, 20), customer: c(4, 20) } }, [])
+    expect(worse.verdict).toBe('worse')
+    expect(planEffectOf(since, [worked, worse, hidden]).verdict, 'the latest judged, not the best').toBe('worse')
   })
 })
 
