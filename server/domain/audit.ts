@@ -38,6 +38,9 @@ export const AUDIT_ACTIONS = {
   retention_run: 'Retention rules ran',
   sso_account_created: 'Account made on first single sign-on',
   sso_account_linked: 'Account linked to single sign-on',
+  plan_created: 'Made an action plan',
+  plan_updated: 'Changed an action plan',
+  plan_deleted: 'Deleted an action plan',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

@@ -114,7 +114,7 @@ it('reaches the tabs with the keyboard and follows them to the operations tab an
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   const current = () => page.locator('.wave-tabs [aria-current="page"]').innerText()
   expect(await current()).toBe('Report')
-  expect(await page.locator('.wave-tabs a').allInnerTexts()).toEqual(['Report', 'Operations', 'Settings'])
+  expect(await page.locator('.wave-tabs a').allInnerTexts()).toEqual(['Report', 'Plans', 'Operations', 'Settings'])
   // Tab through the page from its start until the Operations tab has the focus: it is reached, and
   // before the report's first control (the filter form).
   await page.locator('body').focus()
