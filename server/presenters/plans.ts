@@ -6,6 +6,8 @@ import { PLAN_STATUS_NAMES } from '../domain/action-plans.js'
 import type { PlanVerdict } from '../domain/types.js'
 import * as f from '../format.js'
 import type { ActionPlan } from '../repositories/action-plans.js'
+import type { PlanNames, PlansToShow } from '../services/action-plans.js'
+import { answersFilter, answersOther } from './block-scope.js'
 
 export const VERDICT_WORDS: Record<PlanVerdict, string> = {
   worked: 'Worked: more customers agree than before, and the gap narrowed',
@@ -15,12 +17,6 @@ export const VERDICT_WORDS: Record<PlanVerdict, string> = {
 
 export const NO_LATER_WAVE = 'No later wave yet — the effect shows after the next wave.'
 
-export interface PlanNames {
-  units: ReadonlyMap<string, string>
-  waves: ReadonlyMap<string, string>
-  /** Each item's customer wording, by item key. */
-  wordings: ReadonlyMap<string, string>
-}
 
 const change = (value: { points: number; ci95: [number, number] } | null) =>
   (value ? `${f.points(value.points)} (95% interval ${f.pointsRange(value.ci95)})` : 'hidden in that wave')
@@ -64,6 +60,37 @@ export function presentPlan(plan: ActionPlan & { effect: PlanEffect }, names: Pl
 
 export type PlanRow = ReturnType<typeof presentPlan>
 
+export const presentPlans = (shown: PlansToShow, can: { change: boolean }) => shown.plans.map((plan) => presentPlan(plan, shown.names, can))
+
 /** Which cells (unit × item or dimension) have a plan, as `unitId item:key` or `unitId dimension:key`. */
 export const planCell = (unitId: string, target: { itemKey: string | null; dimension: string | null }) =>
   `${unitId} ${target.itemKey !== null ? `item:${target.itemKey}` : `dimension:${target.dimension}`}`
+
+export interface PlansBlockOptions {
+  filters: { unit: { id: string; name: string } | null; staff: Record<string, string>; customer: Record<string, string> }
+  whole: boolean
+  canPlan: boolean
+  waveUrl: string
+}
+
+/**
+ * The report's plans block: the filtered unit's plans, or every plan the reader may see. A plan is
+ * made for a unit, never for a group of respondents, so under attribute filters it says so.
+ */
+export function presentPlansBlock(shown: PlansToShow, options: PlansBlockOptions) {
+  const unit = options.filters.unit
+  const attributes = Object.keys(options.filters.staff).length + Object.keys(options.filters.customer).length > 0
+  const whose = unit ? `${unit.name}'s plans` : options.whole ? 'the plans of every unit' : 'the plans of your units'
+  const plans = unit ? shown.plans.filter((plan) => plan.unitId === unit.id) : shown.plans
+  return {
+    scope: attributes
+      ? answersOther(`Plans are made for a unit, not for a group of respondents: these are ${whose}, each with its effect on the whole unit, whatever the attribute filters.`)
+      : answersFilter,
+    heading: unit ? `Action plans of ${unit.name}` : 'Action plans',
+    empty: `No plans from this wave${unit ? ` for ${unit.name}` : options.whole ? '' : ' for your units'} yet.`,
+    rows: plans.map((plan) => presentPlan(plan, shown.names, { change: options.canPlan })),
+    showUnit: unit === null,
+    newHref: options.canPlan ? `${options.waveUrl}/plans/new${unit ? `?unit=${encodeURIComponent(unit.id)}` : ''}` : null,
+    listHref: `${options.waveUrl}/plans`,
+  }
+}

@@ -9,6 +9,7 @@ import type { ShownCount, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
 import { answersFilter, answersOther } from './block-scope.js'
 import { presentHeatmap, type HeatmapSort } from './heatmap.js'
+import { planCell, presentPlansBlock } from './plans.js'
 import { presentSummary } from './summary.js'
 import { changeCells, presentTrend } from './trend.js'
 import { DEFAULT_ITEM_ORDER, orderItems, type ItemOrder } from './items.js'
@@ -58,7 +59,11 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
 /** How the page asked to see the report: the order of the item table, the heat map's order, the item the trend follows. */
-export interface DashboardView { order?: ItemOrder; sort?: HeatmapSort; trend?: string | null }
+export interface DashboardView {
+  order?: ItemOrder; sort?: HeatmapSort; trend?: string | null
+  /** Whether the reader may make action plans (the heat map's and fix first's "Plan" links). */
+  canPlan?: boolean
+}
 
 export function presentDashboard(dashboard: WaveDashboard, waveId: string, view: DashboardView = {}) {
   const { report } = dashboard
@@ -79,6 +84,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
   ]
   const headline = report.headline
   const since = changeCells(report.trend)
+  const canPlan = view.canPlan ?? false
+  const newPlan = (query: Record<string, string>) => `${waveUrl}/plans/new?${new URLSearchParams(query).toString()}`
+  const planned = new Map(dashboard.plans.plans.map((plan) => [planCell(plan.unitId, plan), `${waveUrl}/plans#plan-${plan.id}`]))
   const headlineHidden = (side: Side) => {
     const group = dashboard.group[side]
     const who = side === 'staff' ? 'staff' : 'customer'
@@ -111,6 +119,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       waveUrl: `/waves/${waveId}`,
       whole: dashboard.whole,
       hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])),
+      newPlan: canPlan ? (itemKey) => newPlan({ ...(filters.unit ? { unit: filters.unit.id } : {}), item: itemKey }) : null,
     }),
 
     items: {
@@ -146,7 +155,14 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       })),
     },
 
-    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min) }),
+    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min),
+      plans: {
+        has: (unitId, itemKey) => planned.get(planCell(unitId, { itemKey, dimension: null })) ?? null,
+        newHref: canPlan ? (unitId, itemKey) => newPlan({ unit: unitId, item: itemKey }) : null,
+      },
+    }),
+
+    plans: presentPlansBlock(dashboard.plans, { filters, whole: dashboard.whole, canPlan, waveUrl }),
 
     respondents: {
       // Every unit's row under a unit filter (the chosen one highlighted); the planner (its own block) answers the filter.

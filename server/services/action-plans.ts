@@ -16,15 +16,20 @@ import {
 import { atomically } from '../repositories/atomically.js'
 import type { Principal } from '../repositories/credentials.js'
 import { waveItems } from '../repositories/instruments.js'
-import { findUnit } from '../repositories/units.js'
+import { findUnit, listUnits } from '../repositories/units.js'
 import { queueWebhookEvent } from '../repositories/webhook-events.js'
-import { findWave, type Wave } from '../repositories/waves.js'
+import { findWave, listWaves, type Wave } from '../repositories/waves.js'
 import { audit, type Caller } from './audit.js'
 import { planEffect } from './plan-effect.js'
 import { reportScope, type Reader, type ReportScope } from './report-scope.js'
 
-/** Whoever changes a plan: signed in (a request fits). */
-export type PlanCaller = Caller & { principal: Principal }
+/** Whoever changes a plan: a signed-in request. */
+export type PlanCaller = Caller
+
+function principalOf(caller: Caller): Principal {
+  if (!caller.principal) throw new Error('changing a plan needs a signed-in person')
+  return caller.principal
+}
 
 type Organization = { id: string; name: string; minGroupSize: number }
 
@@ -64,6 +69,27 @@ export async function withEffects<P extends ActionPlan>(db: Db, organization: Or
   return out
 }
 
+/** The names a list of plans prints: its units', its waves' and its items' customer wording. */
+export interface PlanNames {
+  units: ReadonlyMap<string, string>
+  waves: ReadonlyMap<string, string>
+  wordings: ReadonlyMap<string, string>
+}
+
+/** The plans a reader may see (as readablePlans), each with its effect, and the names to print them with. */
+export async function plansToShow(db: Db, organization: Organization, reader: Reader, where: { waveId?: string; unitId?: string }) {
+  const plans = await readablePlans(db, reader, where)
+  const [units, waves] = await Promise.all([listUnits(db, reader.organizationId), listWaves(db, reader.organizationId)])
+  const wordings = new Map<string, string>()
+  for (const waveId of new Set(plans.map((plan) => plan.waveId))) {
+    for (const item of (await planTargets(db, waveId)).items) wordings.set(item.key, item.wording)
+  }
+  const names: PlanNames = { units: new Map(units.map((unit) => [unit.id, unit.name])), waves: new Map(waves.map((wave) => [wave.id, wave.name])), wordings }
+  return { plans: await withEffects(db, organization, plans, reader), names }
+}
+
+export type PlansToShow = Awaited<ReturnType<typeof plansToShow>>
+
 /**
  * What a plan_changed event carries: ids, the item or dimension, status and due date. Not the owner
  * nor what will change: those are free text people type (names of staff, remarks about them), and a
@@ -80,9 +106,9 @@ const auditFacts = (plan: ActionPlan, changed?: string[]) => ({
 
 /** The unit a plan may be made for: the organization's, within the caller's scope, not archived. */
 async function unitProblem(db: Db, caller: PlanCaller, unitId: unknown): Promise<string | null> {
-  const unit = typeof unitId === 'string' ? await findUnit(db, caller.principal.organizationId, unitId) : undefined
+  const unit = typeof unitId === 'string' ? await findUnit(db, principalOf(caller).organizationId, unitId) : undefined
   if (!unit) return typeof unitId === 'string' && unitId.trim() !== '' ? 'Choose a unit of your organization.' : 'Choose the unit this plan is for.'
-  if (!inScope(await reportScope(db, caller.principal), unit.id)) return 'You can make plans for your own units only.'
+  if (!inScope(await reportScope(db, principalOf(caller)), unit.id)) return 'You can make plans for your own units only.'
   if (unit.archived) return `${unit.name} is archived: restore it before planning for it.`
   return null
 }
@@ -92,7 +118,7 @@ async function unitProblem(db: Db, caller: PlanCaller, unitId: unknown): Promise
  * as typed or sent. 404 for a wave that is not the organization's; field errors otherwise.
  */
 export async function createPlan(db: Db, caller: PlanCaller, waveId: string, input: Record<string, unknown>): Promise<Checked<ActionPlan> & { wave?: Wave }> {
-  const organizationId = caller.principal.organizationId
+  const organizationId = principalOf(caller).organizationId
   const wave = await findWave(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
   const errors: FieldErrors = {}
@@ -101,7 +127,7 @@ export async function createPlan(db: Db, caller: PlanCaller, waveId: string, inp
   const checked = checkNewPlan(input, (await planTargets(db, wave.id)).keys, errors)
   if (!checked.ok) return checked
   const plan = await atomically(db, async (trx) => {
-    const made = await insertActionPlan(trx, organizationId, { waveId: wave.id, unitId: input.unitId as string, createdBy: caller.principal.userId, ...checked.value })
+    const made = await insertActionPlan(trx, organizationId, { waveId: wave.id, unitId: input.unitId as string, createdBy: principalOf(caller).userId, ...checked.value })
     await queueWebhookEvent(trx, organizationId, 'plan_changed', eventOf(made, 'created'))
     await audit(trx, caller, 'plan_created', auditFacts(made))
     return made
@@ -111,16 +137,16 @@ export async function createPlan(db: Db, caller: PlanCaller, waveId: string, inp
 
 /** Changes a plan's owner, what will change, due date or status. 404 for a plan the caller may not see. */
 export async function changePlan(db: Db, caller: PlanCaller, id: string, input: Record<string, unknown>): Promise<Checked<ActionPlan>> {
-  const before = await readablePlan(db, caller.principal, id)
+  const before = await readablePlan(db, principalOf(caller), id)
   const checked = checkPlanChanges(input)
   if (!checked.ok) return checked
   const changes = checked.value
   const changed = (Object.keys(changes) as Array<keyof typeof changes>).filter((key) => changes[key] !== before[key])
   if (changed.length === 0) return { ok: true, value: before }
   const plan = await atomically(db, async (trx) => {
-    const after = await updateActionPlan(trx, caller.principal.organizationId, before.id, changes)
+    const after = await updateActionPlan(trx, principalOf(caller).organizationId, before.id, changes)
     if (!after) throw notFound('This plan')
-    await queueWebhookEvent(trx, caller.principal.organizationId, 'plan_changed', eventOf(after, 'updated'))
+    await queueWebhookEvent(trx, principalOf(caller).organizationId, 'plan_changed', eventOf(after, 'updated'))
     await audit(trx, caller, 'plan_updated', auditFacts(after, changed))
     return after
   })
@@ -129,10 +155,10 @@ export async function changePlan(db: Db, caller: PlanCaller, id: string, input: 
 
 /** Deletes a plan. 404 for a plan the caller may not see. */
 export async function removePlan(db: Db, caller: PlanCaller, id: string): Promise<ActionPlan> {
-  const plan = await readablePlan(db, caller.principal, id)
+  const plan = await readablePlan(db, principalOf(caller), id)
   await atomically(db, async (trx) => {
-    if (!(await deleteActionPlan(trx, caller.principal.organizationId, plan.id))) throw notFound('This plan')
-    await queueWebhookEvent(trx, caller.principal.organizationId, 'plan_changed', eventOf(plan, 'deleted'))
+    if (!(await deleteActionPlan(trx, principalOf(caller).organizationId, plan.id))) throw notFound('This plan')
+    await queueWebhookEvent(trx, principalOf(caller).organizationId, 'plan_changed', eventOf(plan, 'deleted'))
     await audit(trx, caller, 'plan_deleted', auditFacts(plan))
   })
   return plan

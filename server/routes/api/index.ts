@@ -5,6 +5,7 @@ import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
 import invitations from './invitations.js'
+import plans from './plans.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -20,4 +21,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(exportRoutes)
   await app.register(contacts)
   await app.register(invitations)
+  await app.register(plans)
 }
