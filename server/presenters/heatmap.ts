@@ -77,7 +77,7 @@ export interface HeatmapOptions {
   /** Why a figure is hidden, one wording for every reason (presenters/report.ts hiddenBecause). */
   hidden: string
   /** The wave's action plans: which unit × item cells have one, and where to make one (null: the reader may not). */
-  plans?: { has: (unitId: string, itemKey: string) => string | null; newHref: ((unitId: string, itemKey: string) => string) | null }
+  plans?: { has: (unitId: string, itemKey: string) => string | null; newHref: ((unitId: string, itemKey: string) => string | null) | null }
 }
 
 /** The query string of the dashboard with these filters and this sort. */

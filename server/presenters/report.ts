@@ -158,7 +158,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
     heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min),
       plans: {
         has: (unitId, itemKey) => planned.get(planCell(unitId, { itemKey, dimension: null })) ?? null,
-        newHref: canPlan ? (unitId, itemKey) => newPlan({ unit: unitId, item: itemKey }) : null,
+        newHref: canPlan ? (unitId, itemKey) => (dashboard.plans.plannable.has(unitId) ? newPlan({ unit: unitId, item: itemKey }) : null) : null,
       },
     }),
 

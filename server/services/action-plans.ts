@@ -85,7 +85,10 @@ export async function plansToShow(db: Db, organization: Organization, reader: Re
     for (const item of (await planTargets(db, waveId)).items) wordings.set(item.key, item.wording)
   }
   const names: PlanNames = { units: new Map(units.map((unit) => [unit.id, unit.name])), waves: new Map(waves.map((wave) => [wave.id, wave.name])), wordings }
-  return { plans: await withEffects(db, organization, plans, reader), names }
+  // The units a new plan may be made for (within the reader's scope, not archived), for the "Plan" links.
+  const scope = await reportScope(db, reader)
+  const plannable = new Set(units.filter((unit) => !unit.archived && inScope(scope, unit.id)).map((unit) => unit.id))
+  return { plans: await withEffects(db, organization, plans, reader), names, plannable }
 }
 
 export type PlansToShow = Awaited<ReturnType<typeof plansToShow>>
