@@ -13,7 +13,7 @@ import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'West']
-const BLOCKS = ['summary', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
+const BLOCKS = ['summary', 'items', 'dimensions', 'heatmap', 'plans', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
 const FILTERS = ['', '?unit=North', '?staff.role=lead', '?customer.tier=gold', '?unit=South&customer.tier=gold', '?unit=West&staff.role=agent']
 
 type Row = { side: 'staff' | 'customer'; unit: string; attributes: Record<string, string>; answers: Record<string, number>; comment?: string }
@@ -75,6 +75,11 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
     await api('POST', `/waves/${previous}/responses`, rows(0))
     waveId = (await api('POST', '/waves', { name: 'Q4', templateKey: 'service-gap-index' })).id
     expect((await api('POST', `/waves/${waveId}/responses`, rows(1))).ids).toHaveLength(240)
+    // An action plan for North and one for South, for the plans block.
+    const units = await api('GET', '/units') as Array<{ id: string; name: string }>
+    for (const name of ['North', 'South']) {
+      await api('POST', '/plans', { waveId, unitId: units.find((unit) => unit.name === name)!.id, itemKey: KEYS[2], owner: `${name} lead`, change: `Plan of ${name}` })
+    }
     owner = await signedIn(ctx, tenant.owner.email)
   })
 
@@ -112,6 +117,13 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
         expect(heat.getAttribute('data-answers')).toBe('filter')
       }
 
+      // Plans: the filtered unit's, or every unit's; under attribute filters it says they are the whole unit's.
+      const plans = sections.get('plans')!
+      for (const name of ['North', 'South']) expect(textOf(plans).includes(`Plan of ${name}`), `${name}'s plan under ${query}`).toBe(!unit || unit === name)
+      const attributeFilters = [...params.keys()].some((name) => name !== 'unit')
+      expect(plans.getAttribute('data-answers')).toBe(attributeFilters ? 'other' : 'filter')
+      if (attributeFilters) expect(textOf(plans.querySelector('.scope-note'))).toContain('whole unit')
+
       // Summary: the headline of the filtered group.
       const summary = textOf(sections.get('summary')!)
       for (const side of ['staff', 'customer'] as const) expect(summary, side).toContain(percentOf(report.headline[side]))
@@ -137,6 +149,8 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
 
       // Heat map: each unit's overall and item cells are that unit's own report under the same attribute filters.
       const attributes = [...params].filter(([name]) => name !== 'unit').map(([name, value]) => `&${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('')
+      // The cells' plan marks and "Plan" links are not figures.
+      for (const link of heat.querySelectorAll('a.plan-mark, a.plan-add')) link.remove()
       const heatRows = new Map(heat.querySelectorAll('tbody tr').map((tr) => [textOf(tr.querySelector('th a')), tr.querySelectorAll('td').filter((td) => !td.classList.contains('n-col') && !td.classList.contains('since'))]))
       for (const name of UNITS) {
         const own = await api('GET', `/waves/${waveId}/report?unit=${name}${attributes}`) as Report
