@@ -9,6 +9,7 @@ import { checkNewPlan, checkPlanChanges, type PlanTargets } from '../domain/acti
 import type { PlanEffect } from '../domain/action-effect.js'
 import { isUuid } from '../domain/formats.js'
 import type { Checked, FieldErrors } from '../domain/inputs.js'
+import { ORG_PLACEHOLDER } from '../domain/instrument.js'
 import { notFound } from '../http-error.js'
 import {
   deleteActionPlan, findActionPlan, insertActionPlan, listActionPlans, updateActionPlan, type ActionPlan,
@@ -33,12 +34,13 @@ function principalOf(caller: Caller): Principal {
 
 type Organization = { id: string; name: string; minGroupSize: number }
 
-/** What a plan of this wave may be about: its instrument's items (with their customer wording) and dimensions. */
-export async function planTargets(db: Db, waveId: string) {
+/** What a plan of this wave may be about: its instrument's items (with their customer wording, the organization's name in it) and dimensions. */
+export async function planTargets(db: Db, waveId: string, organizationName: string) {
   const items = await waveItems(db, waveId)
+  const wording = (text: Record<string, string>) => (text.en ?? Object.values(text)[0] ?? '').replaceAll(ORG_PLACEHOLDER, organizationName)
   const dimensions = [...new Set(items.map((item) => item.dimension))]
   return {
-    items: items.map((item) => ({ key: item.key, wording: item.customerText.en ?? Object.values(item.customerText)[0] ?? item.key })),
+    items: items.map((item) => ({ key: item.key, wording: wording(item.customerText) || item.key })),
     dimensions,
     keys: { itemKeys: items.map((item) => item.key), dimensions } satisfies PlanTargets,
   }
@@ -82,7 +84,7 @@ export async function plansToShow(db: Db, organization: Organization, reader: Re
   const [units, waves] = await Promise.all([listUnits(db, reader.organizationId), listWaves(db, reader.organizationId)])
   const wordings = new Map<string, string>()
   for (const waveId of new Set(plans.map((plan) => plan.waveId))) {
-    for (const item of (await planTargets(db, waveId)).items) wordings.set(item.key, item.wording)
+    for (const item of (await planTargets(db, waveId, organization.name)).items) wordings.set(item.key, item.wording)
   }
   const names: PlanNames = { units: new Map(units.map((unit) => [unit.id, unit.name])), waves: new Map(waves.map((wave) => [wave.id, wave.name])), wordings }
   // The units a new plan may be made for (within the reader's scope, not archived), for the "Plan" links.
@@ -127,7 +129,8 @@ export async function createPlan(db: Db, caller: PlanCaller, waveId: string, inp
   const errors: FieldErrors = {}
   const unitError = await unitProblem(db, caller, input.unitId)
   if (unitError) errors.unitId = unitError
-  const checked = checkNewPlan(input, (await planTargets(db, wave.id)).keys, errors)
+  // Only the keys are checked against: the wording is not needed.
+  const checked = checkNewPlan(input, (await planTargets(db, wave.id, '')).keys, errors)
   if (!checked.ok) return checked
   const plan = await atomically(db, async (trx) => {
     const made = await insertActionPlan(trx, organizationId, { waveId: wave.id, unitId: input.unitId as string, createdBy: principalOf(caller).userId, ...checked.value })

@@ -54,7 +54,7 @@ export default async function planPages(app: FastifyInstance) {
     const scope = await reportScope(app.db, request.principal!)
     const active = await listActiveUnits(app.db, orgOf(request))
     const units = active.filter((unit) => scope.whole || scope.units.some((mine) => mine.id === unit.id))
-    const targets = await planTargets(app.db, wave.id)
+    const targets = await planTargets(app.db, wave.id, (await getOrganization(app.db, orgOf(request))).name)
     return {
       title: `New plan · ${wave.name}`, wave, plan: null, units, values, errors, statuses: statusOptions, action: `/waves/${wave.id}/plans`,
       targets: { items: targets.items.map((item) => ({ ...item, label: f.itemLabel(item.key) })), dimensions: targets.dimensions.map((key) => ({ key, label: f.dimension(key) })) },
