@@ -37,6 +37,7 @@ import twoFactorPages from './routes/pages/two-factor.js'
 import ssoPages from './routes/pages/sso.js'
 import auditPages from './routes/pages/audit.js'
 import webhookPages from './routes/pages/webhooks.js'
+import planPages from './routes/pages/plans.js'
 
 export interface AppOptions {
   config: Config
@@ -156,6 +157,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(twoFactorPages)
   await app.register(auditPages)
   await app.register(webhookPages)
+  await app.register(planPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

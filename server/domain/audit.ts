@@ -44,6 +44,9 @@ export const AUDIT_ACTIONS = {
   webhook_created: 'Added a webhook',
   webhook_changed: 'Changed a webhook',
   webhook_deleted: 'Deleted a webhook',
+  plan_created: 'Made an action plan',
+  plan_updated: 'Changed an action plan',
+  plan_deleted: 'Deleted an action plan',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

@@ -13,14 +13,15 @@ export type Permission =
   | 'contacts' // see and change contacts (names and emails are personal data)
   | 'audit' // read and export the audit log
   | 'delete_data' // erase responses and waves
+  | 'plans' // make, change and delete action plans (a unit manager: of their own units only, services/action-plans.ts)
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data'],
-  admin: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'],
+  owner: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data', 'plans'],
+  admin: ['read', 'whole_wave', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'plans'],
   analyst: ['read', 'whole_wave', 'export'],
   viewer: ['read', 'whole_wave'],
   // Reads reports, but only of the units assigned to them (server/services/report-scope.ts).
-  unit_manager: ['read'],
+  unit_manager: ['read', 'plans'],
 }
 
 export function can(role: Role, permission: Permission): boolean {

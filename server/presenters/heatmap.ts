@@ -76,6 +76,8 @@ export interface HeatmapOptions {
   sort: HeatmapSort
   /** Why a figure is hidden, one wording for every reason (presenters/report.ts hiddenBecause). */
   hidden: string
+  /** The wave's action plans: which unit × item cells have one, and where to make one (null: the reader may not). */
+  plans?: { has: (unitId: string, itemKey: string) => string | null; newHref: ((unitId: string, itemKey: string) => string | null) | null }
 }
 
 /** The query string of the dashboard with these filters and this sort. */
@@ -123,7 +125,13 @@ export function presentHeatmap(units: readonly UnitRow[], options: HeatmapOption
       chosen: filters.unit?.id === row.id,
       overall: cell(row.gap),
       respondents: Object.fromEntries(SIDES.map((side) => [side, count(row.respondents[side])])) as Record<Side, string>,
-      cells: row.items.map((item) => cell(item.gap)),
+      cells: row.items.map((item) => ({
+        ...cell(item.gap),
+        // A cell's plan: a link to it when there is one, and a link to make one for those who may.
+        plan: options.plans?.has(row.id, item.key) ?? null,
+        newPlan: options.plans?.newHref?.(row.id, item.key) ?? null,
+        about: `${row.name}, ${f.itemLabel(item.key)}`,
+      })),
       change: since === null ? null : row.change
         ? { text: f.points(row.change.points), range: f.pointsRange(row.change.ci95), flag: row.change.significant ? (row.change.points < 0 ? 'narrowed' : 'widened') : null }
         : { text: '—', range: null, flag: null },

@@ -9,6 +9,7 @@ import type { ShownCount, WaveDashboard } from '../services/dashboard.js'
 import { presentAnalytics } from './analytics.js'
 import { answersFilter, answersOther } from './block-scope.js'
 import { presentHeatmap, type HeatmapSort } from './heatmap.js'
+import { planCell, presentPlansBlock } from './plans.js'
 import { presentSummary } from './summary.js'
 import { presentAlerts } from './alerts.js'
 import { changeCells, presentTrend } from './trend.js'
@@ -59,7 +60,11 @@ const whyHidden = (min: number) => `fewer than ${f.count(min)} answers here, or 
 const countText = (count: ShownCount) => (count.shown ? f.count(count.n) : 'hidden')
 
 /** How the page asked to see the report: the order of the item table, the heat map's order, the item the trend follows. */
-export interface DashboardView { order?: ItemOrder; sort?: HeatmapSort; trend?: string | null }
+export interface DashboardView {
+  order?: ItemOrder; sort?: HeatmapSort; trend?: string | null
+  /** Whether the reader may make action plans (the heat map's and fix first's "Plan" links). */
+  canPlan?: boolean
+}
 
 export function presentDashboard(dashboard: WaveDashboard, waveId: string, view: DashboardView = {}) {
   const { report } = dashboard
@@ -80,6 +85,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
   ]
   const headline = report.headline
   const since = changeCells(report.trend)
+  const canPlan = view.canPlan ?? false
+  const newPlan = (query: Record<string, string>) => `${waveUrl}/plans/new?${new URLSearchParams(query).toString()}`
+  const planned = new Map(dashboard.plans.plans.map((plan) => [planCell(plan.unitId, plan), `${waveUrl}/plans#plan-${plan.id}`]))
   const headlineHidden = (side: Side) => {
     const group = dashboard.group[side]
     const who = side === 'staff' ? 'staff' : 'customer'
@@ -112,6 +120,7 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       waveUrl: `/waves/${waveId}`,
       whole: dashboard.whole,
       hidden: Object.fromEntries(SIDES.map((side) => [side, isSuppressed(headline[side]) ? headlineHidden(side) : null])),
+      newPlan: canPlan ? (itemKey) => newPlan({ ...(filters.unit ? { unit: filters.unit.id } : {}), item: itemKey }) : null,
     }),
 
     /** The wave's alerts the reader may see: the unit's under a unit filter (presenters/alerts.ts). */
@@ -150,7 +159,14 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       })),
     },
 
-    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min) }),
+    heatmap: presentHeatmap(report.units, { filters, itemKeys: report.items.map((item) => item.key), whole: dashboard.whole, sort: view.sort ?? 'gap', hidden: hiddenBecause(min),
+      plans: {
+        has: (unitId, itemKey) => planned.get(planCell(unitId, { itemKey, dimension: null })) ?? null,
+        newHref: canPlan ? (unitId, itemKey) => (dashboard.plans.plannable.has(unitId) ? newPlan({ unit: unitId, item: itemKey }) : null) : null,
+      },
+    }),
+
+    plans: presentPlansBlock(dashboard.plans, { filters, whole: dashboard.whole, canPlan, waveUrl }),
 
     respondents: {
       // Every unit's row under a unit filter (the chosen one highlighted); the planner (its own block) answers the filter.

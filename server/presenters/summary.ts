@@ -32,6 +32,8 @@ export interface SummaryContext {
   whole: boolean
   /** Per side, the sentence to show in place of a hidden headline share (the dashboard's wording). */
   hidden?: Partial<Record<Side, string | null>>
+  /** Where to make a plan for an item (null or absent: the reader may not make plans). */
+  newPlan?: ((itemKey: string) => string) | null
 }
 
 /** "q < 0.001", "q = 0.012": the exact value behind the words. */
@@ -150,12 +152,13 @@ function fixFirstMissing(unavailable: Analytics['unavailable']): string {
   return message.length > 140 ? `${message.slice(0, 137).trimEnd()}…` : message
 }
 
-function fixFirstPart(report: SummaryReport) {
+function fixFirstPart(report: SummaryReport, context: SummaryContext) {
   const fix = report.fixFirst
   if (!fix) return { items: [], note: fixFirstMissing(report.unavailable), empty: null }
   return {
     items: fix.top.map((item) => ({
       label: f.itemLabel(item.key),
+      planHref: context.newPlan?.(item.key) ?? null,
       gap: item.gapPoints === null ? 'gap hidden' : `gap ${f.points(item.gapPoints)}`,
       weight: `weight ${f.percent(item.weight)}`,
       title: `Gap 95% interval ${item.gapCi95 ? `${f.pointsRange(item.gapCi95)} pts` : '—'}; weight in customers' verdict 95% interval ${f.percentRange(item.weightCi95)}`,
@@ -242,7 +245,7 @@ export function presentSummary(report: SummaryReport, context: SummaryContext) {
     release: report.release.at ? `Staff figures as of ${f.date(new Date(report.release.at))}` : 'Staff figures not released yet',
     headline: headlinePart(report, context),
     change: changePart(report),
-    fixFirst: fixFirstPart(report),
+    fixFirst: fixFirstPart(report, context),
     where: wherePart(report, context),
   }
 }

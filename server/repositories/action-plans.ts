@@ -1,6 +1,6 @@
 // Action plans: what a unit will change about one item (or dimension), made from a wave's report.
 // Every query names the organization.
-import type { Selectable } from 'kysely'
+import { sql, type Selectable } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { ActionPlanTable } from '../../db/schema.js'
 import type { PlanStatus } from '../domain/types.js'
@@ -22,9 +22,16 @@ export interface ActionPlan {
   updatedAt: Date
 }
 
-const toPlan = (row: Selectable<ActionPlanTable>): ActionPlan => ({
+// The due day as text from the database itself: drivers turn a date column into a Date at midnight
+// of different time zones (node-postgres local, PGlite UTC), and a day must not move with either.
+const COLUMNS = [
+  'id', 'wave_id', 'unit_id', 'item_key', 'dimension', 'owner', 'change', 'status', 'created_by', 'created_at', 'updated_at',
+  sql<string | null>`to_char(due_on, 'YYYY-MM-DD')`.as('due_on'),
+] as const
+
+const toPlan = (row: Omit<Selectable<ActionPlanTable>, 'organization_id'>): ActionPlan => ({
   id: row.id, waveId: row.wave_id, unitId: row.unit_id, itemKey: row.item_key, dimension: row.dimension, owner: row.owner,
-  change: row.change, dueOn: row.due_on === null ? null : String(row.due_on).slice(0, 10), status: row.status,
+  change: row.change, dueOn: row.due_on, status: row.status,
   createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
 })
 
@@ -34,18 +41,18 @@ export async function insertActionPlan(db: Db, organizationId: string, plan: New
   const row = await db.insertInto('action_plans').values({
     organization_id: organizationId, wave_id: plan.waveId, unit_id: plan.unitId, item_key: plan.itemKey, dimension: plan.dimension,
     owner: plan.owner, change: plan.change, due_on: plan.dueOn, status: plan.status ?? 'planned', created_by: plan.createdBy,
-  }).returningAll().executeTakeFirstOrThrow()
+  }).returning(COLUMNS).executeTakeFirstOrThrow()
   return toPlan(row)
 }
 
 export async function findActionPlan(db: Db, organizationId: string, id: string): Promise<ActionPlan | undefined> {
-  const row = await db.selectFrom('action_plans').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  const row = await db.selectFrom('action_plans').select(COLUMNS).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
   return row && toPlan(row)
 }
 
 /** The organization's plans, newest first; narrowed to a wave, to units, or both. */
 export async function listActionPlans(db: Db, organizationId: string, where: { waveId?: string; unitIds?: readonly string[] } = {}): Promise<ActionPlan[]> {
-  let query = db.selectFrom('action_plans').selectAll().where('organization_id', '=', organizationId)
+  let query = db.selectFrom('action_plans').select(COLUMNS).where('organization_id', '=', organizationId)
   if (where.waveId) query = query.where('wave_id', '=', where.waveId)
   if (where.unitIds) {
     if (where.unitIds.length === 0) return []
@@ -63,7 +70,7 @@ export async function updateActionPlan(db: Db, organizationId: string, id: strin
     ...(changes.dueOn !== undefined ? { due_on: changes.dueOn } : {}),
     ...(changes.status !== undefined ? { status: changes.status } : {}),
     updated_at: new Date(),
-  }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst()
+  }).where('organization_id', '=', organizationId).where('id', '=', id).returning(COLUMNS).executeTakeFirst()
   return row && toPlan(row)
 }
 

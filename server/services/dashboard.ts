@@ -1,7 +1,7 @@
 // What the wave dashboard shows, gathered in one place: the report for the chosen filters (with its
 // heat map, `report.units`, from services/unit-gaps.ts, and its trend, `report.trend`, from
 // services/trend.ts), respondents per side and unit of the groups the attribute filters choose, the
-// comments that may be shown and the sample-size planner.
+// comments that may be shown, the sample-size planner and the wave's action plans.
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import { SIDES, type Side } from '../domain/types.js'
@@ -10,6 +10,7 @@ import { smallestShownGroup } from '../domain/anonymity.js'
 import { isSuppressed, type ReportFilters } from '../domain/report.js'
 import { sampleSizePerSide } from '../domain/statistics.js'
 import { frequentComments } from '../repositories/respondents.js'
+import { plansToShow } from './action-plans.js'
 import { waveReport } from './report.js'
 import { waveAlerts } from './alerts.js'
 import { groupOf, shows, waveRelease } from './release.js'
@@ -76,6 +77,8 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const totalOf = scope.whole ? null : unitId
   // Alerts are about whole units: the unit filter narrows them, attribute filters do not.
   const alerts = await waveAlerts(db, organization, wave, reader, report.filters.unit?.id ?? null)
+  // Every plan of the wave the reader may see: the heat map marks each one's cell, the plans block lists the filtered unit's.
+  const plans = await plansToShow(db, organization, reader, { waveId: wave.id })
   return {
     report,
     alerts,
@@ -86,6 +89,7 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
     group,
     comments: sideComments,
     attributeOptions: { staff: offeredWithin(release, 'staff', scope, unitId), customer: offeredWithin(release, 'customer', scope, unitId) },
+    plans,
     planner: { gapPoints: PLANNED_GAP_POINTS, expectedShare: expected, perSide: sampleSizePerSide(expected, PLANNED_GAP_POINTS) },
   }
 }

@@ -114,7 +114,7 @@ it('reaches the tabs with the keyboard and follows them to the operations tab an
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   const current = () => page.locator('.wave-tabs [aria-current="page"]').innerText()
   expect(await current()).toBe('Report')
-  expect(await page.locator('.wave-tabs a').allInnerTexts()).toEqual(['Report', 'Operations', 'Settings'])
+  expect(await page.locator('.wave-tabs a').allInnerTexts()).toEqual(['Report', 'Plans', 'Operations', 'Settings'])
   // Tab through the page from its start until the Operations tab has the focus: it is reached, and
   // before the report's first control (the filter form).
   await page.locator('body').focus()
@@ -229,7 +229,7 @@ it('fits a 360 px phone on both tabs: the chart\'s labels and gaps inside it, no
   await mobile.locator('[data-block="items"]').screenshot({ path: join(ARTIFACTS, 'wave-tabs-items-360.png') })
 
   await mobile.goto(`${run.baseUrl}/waves/${waveId}/operations`)
-  expect(await mobile.locator('.wave-tabs a').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height))).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)])
+  expect(await mobile.locator('.wave-tabs a').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height))).toEqual([expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)])
   for (const height of await mobile.locator('.wave-tabs a').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height))) expect(height).toBeGreaterThanOrEqual(24)
   expect(await sidewaysScrolling(mobile)).toBeUndefined()
   expect(await seriousViolations(mobile)).toEqual([])

@@ -7,6 +7,7 @@ import { expect, it } from 'vitest'
 import { buildApp } from '../../server/app.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { can } from '../../server/domain/roles.js'
+import { insertActionPlan } from '../../server/repositories/action-plans.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
@@ -21,7 +22,7 @@ import {
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
-  contacts: 'contactId', responses: 'responseId',
+  contacts: 'contactId', responses: 'responseId', plans: 'planId',
   invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
   'reset-password': 'surveyToken',
@@ -35,6 +36,8 @@ const QUERY_FOR_ROUTE: Record<string, string> = {
 
 interface Fixtures {
   waveId: string
+  /** An action plan of organization A. */
+  planId: string
   unitId: string
   linkId: string
   personId: string
@@ -89,6 +92,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   }).returning('id').executeTakeFirstOrThrow()
   const [responseId] = await importResponses(db, { organizationId: a.organizationId, waveId: wave.id, locale: 'en', channel: 'api' },
     [{ side: 'customer', unitId, attributes: {}, answers: { excellent_service: 5 }, comment: 'Alpha secret answer' }])
+  const plan = await insertActionPlan(db, a.organizationId, { waveId: wave.id, unitId, itemKey: 'excellent_service', dimension: null, owner: 'Alpha secret owner', change: 'Alpha secret plan', dueOn: null, createdBy: null })
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   const unitManagerEmail = await addPerson(ctx, a, 'unit_manager')
@@ -104,6 +108,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     unitManagerEmail,
     adminEmail,
     waveId: wave.id,
+    planId: plan.id,
     unitId,
     linkId: wave.links.find((l) => l.unit)!.id,
     personId: a.owner.userId,
@@ -112,7 +117,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     contactId: contact.id,
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
+    secrets: [wave.id, plan.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,

@@ -14,7 +14,7 @@ import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'West']
-const BLOCKS = ['summary', 'alerts', 'items', 'dimensions', 'heatmap', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
+const BLOCKS = ['summary', 'alerts', 'items', 'dimensions', 'heatmap', 'plans', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
 const FILTERS = ['', '?unit=North', '?staff.role=lead', '?customer.tier=gold', '?unit=South&customer.tier=gold', '?unit=West&staff.role=agent']
 
 type Row = { side: 'staff' | 'customer'; unit: string; attributes: Record<string, string>; answers: Record<string, number>; comment?: string }
@@ -83,6 +83,11 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
       organization_id: tenant.organizationId, wave_id: waveId, previous_wave_id: previous, unit_id: unitIds.get(name) as string,
       item_key: 'trust', rule: 'gap_drift' as const, figures: JSON.stringify(drift!.figures), release_seq: 1,
     }))).execute()
+    // An action plan for North and one for South, for the plans block.
+    const units = await api('GET', '/units') as Array<{ id: string; name: string }>
+    for (const name of ['North', 'South']) {
+      await api('POST', '/plans', { waveId, unitId: units.find((unit) => unit.name === name)!.id, itemKey: KEYS[2], owner: `${name} lead`, change: `Plan of ${name}` })
+    }
     owner = await signedIn(ctx, tenant.owner.email)
   })
 
@@ -124,6 +129,12 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
       const alerts = sections.get('alerts')!.querySelectorAll('li').map((li) => textOf(li))
       expect(alerts.map((text) => /^The gap widened: In (\w+),/.exec(text)?.[1]).sort()).toEqual(unit ? [unit].filter((u) => u !== 'South') : ['North', 'West'])
       if ([...params.keys()].some((name) => name !== 'unit')) expect(textOf(sections.get('alerts')!.querySelector('.scope-note'))).toContain('whole units')
+      // Plans: the filtered unit's, or every unit's; under attribute filters it says they are the whole unit's.
+      const plans = sections.get('plans')!
+      for (const name of ['North', 'South']) expect(textOf(plans).includes(`Plan of ${name}`), `${name}'s plan under ${query}`).toBe(!unit || unit === name)
+      const attributeFilters = [...params.keys()].some((name) => name !== 'unit')
+      expect(plans.getAttribute('data-answers')).toBe(attributeFilters ? 'other' : 'filter')
+      if (attributeFilters) expect(textOf(plans.querySelector('.scope-note'))).toContain('whole unit')
 
       // Summary: the headline of the filtered group.
       const summary = textOf(sections.get('summary')!)
@@ -150,6 +161,8 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
 
       // Heat map: each unit's overall and item cells are that unit's own report under the same attribute filters.
       const attributes = [...params].filter(([name]) => name !== 'unit').map(([name, value]) => `&${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('')
+      // The cells' plan marks and "Plan" links are not figures.
+      for (const link of heat.querySelectorAll('a.plan-mark, a.plan-add')) link.remove()
       const heatRows = new Map(heat.querySelectorAll('tbody tr').map((tr) => [textOf(tr.querySelector('th a')), tr.querySelectorAll('td').filter((td) => !td.classList.contains('n-col') && !td.classList.contains('since'))]))
       for (const name of UNITS) {
         const own = await api('GET', `/waves/${waveId}/report?unit=${name}${attributes}`) as Report

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { expect, it } from 'vitest'
 import type { RouteAccess } from '../../server/plugins/auth.js'
+import { insertActionPlan } from '../../server/repositories/action-plans.js'
 import { createApiToken } from '../../server/repositories/credentials.js'
 import { createPasswordReset } from '../../server/repositories/password-resets.js'
 import { hashToken } from '../../server/security/tokens.js'
@@ -23,7 +24,7 @@ import { addPerson, apiToken, Browser, createTenant, describeEachDatabase, signe
 const PARAM_FOR_SEGMENT: Record<string, string> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
-  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId',
+  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId',
 }
 
 /** Path parameter values that are not what the route expects. */
@@ -107,8 +108,10 @@ async function seed(ctx: TestContext) {
   // Live links, so that the join and reset forms themselves are swept, not only their "link not found".
   await createPasswordReset(db, { id: randomUUID(), organizationId: a.organizationId, userId: viewer.id, tokenHash: hashToken(RESET_TOKEN), expiresAt: new Date(Date.now() + 3_600_000) })
   const webhook = await insertWebhook(db, a.organizationId, { id: randomUUID(), url: 'https://sweep-hooks.example.com/in', sealedSecret: 'sealed', events: ['wave_closed'] })
+  const plan = await insertActionPlan(db, a.organizationId, { waveId: created.value, unitId, itemKey: 'excellent_service', dimension: null, owner: 'Sweep owner', change: 'Sweep change', dueOn: null, createdBy: null })
   const values: Values = {
-    webhookId: webhook.id, waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
+    webhookId: webhook.id, planId: plan.id,
+    waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
     invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token,

@@ -11,6 +11,9 @@ import { findUserByEmail } from '../../server/repositories/organizations.js'
 import { setManagedUnits } from '../../server/repositories/unit-managers.js'
 import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, signedIn, type Browser, type TestContext } from '../helpers/app.js'
 
+/** The heat map's and fix first's plan marks and "Plan" links (action plans) are not figures. */
+const withoutPlanLinks = (html: string) => html.replace(/<a class="plan-(?:add|mark)[^"]*"[^>]*>[\s\S]*?<\/a>/g, '')
+
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'East', 'Tiny'] as const
 type UnitName = (typeof UNITS)[number]
@@ -243,7 +246,7 @@ describeEachDatabase('the heat map of gaps by unit', (ctx: TestContext) => {
   it('prints the same numbers in the dashboard, widest gap first, with the legend and sort links that work without script', async () => {
     for (const query of ['', '?customer.tier=gold']) {
       const api = (await report(waveId, query)).units
-      const page = (await owner.get(`/waves/${waveId}${query}`)).body
+      const page = withoutPlanLinks((await owner.get(`/waves/${waveId}${query}`)).body)
       const heat = section(page, 'heatmap')
       expect(heat, query).toContain('data-answers="filter"')
       const rows = bodyRows(heat)

@@ -200,16 +200,16 @@ describe('instrumentProblems', () => {
 })
 
 describe('roles', () => {
-  const PERMISSIONS: Permission[] = ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data']
+  const PERMISSIONS: Permission[] = ['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'audit', 'delete_data', 'plans']
   const granted = (role: Role) => PERMISSIONS.filter((permission) => can(role, permission))
 
   it('lets owners do everything, and admins all but reading the audit log and erasing data', () => {
     expect(granted('owner')).toEqual(PERMISSIONS)
-    expect(granted('admin')).toEqual(['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts'])
+    expect(granted('admin')).toEqual(['read', 'export', 'manage_waves', 'manage_settings', 'manage_users', 'contacts', 'plans'])
   })
 
-  it('lets a unit manager read only (their own units: the report scope decides)', () => {
-    expect(granted('unit_manager')).toEqual(['read'])
+  it('lets a unit manager read and make action plans (of their own units: the report scope decides)', () => {
+    expect(granted('unit_manager')).toEqual(['read', 'plans'])
   })
 
   it('lets an analyst read and export only', () => {

@@ -50,6 +50,7 @@ function dashboard(): WaveDashboard {
     comments: { staff: null, customer: [{ comment: 'Call me back.', times: 3 }, { comment: 'Fine.', times: 1 }] },
     attributeOptions: { staff: new Map(), customer: new Map([['tier', ['gold', 'silver']]]) },
     planner: { gapPoints: 10, expectedShare: 0.375, perSide: 1234 },
+    plans: { plans: [], names: { units: new Map(), waves: new Map(), wordings: new Map() }, plannable: new Set() },
   } as unknown as WaveDashboard
 }
 
@@ -96,8 +97,8 @@ describe('presentDashboard', () => {
   it('prints a unit count under the minimum group size as "fewer than k", and a hidden heat-map cell as a dash', () => {
     expect(view.respondents.rows).toEqual([{ unit: 'North & <South>', chosen: false, staff: 'hidden', customer: '1,200' }])
     expect(view.heatmap!.rows[0]!.cells).toEqual([
-      { shade: 'gap-o3', title: null, text: '+42', significant: true },
-      { shade: 'hidden-cell', title: 'A side is hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out', text: '—', significant: false },
+      { shade: 'gap-o3', title: null, text: '+42', significant: true, plan: null, newPlan: null, about: 'North & <South>, Excellent service' },
+      { shade: 'hidden-cell', title: 'A side is hidden: fewer than 5 answers here, or kept back so that a smaller group cannot be worked out', text: '—', significant: false, plan: null, newPlan: null, about: 'North & <South>, Want to help' },
     ])
     // The link to a unit keeps the attribute filters in force.
     expect(view.heatmap!.rows[0]!.href).toBe('?unit=North+%26+%3CSouth%3E&customer.tier=gold')

@@ -6,6 +6,7 @@ import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
 import invitations from './invitations.js'
+import plans from './plans.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -24,4 +25,5 @@ export default async function api(app: FastifyInstance) {
   await app.register(contacts)
   await app.register(invitations)
   await app.register(webhooks)
+  await app.register(plans)
 }

@@ -7,6 +7,7 @@ import QRCode from 'qrcode'
 import { suggestWaveName } from '../../domain/periods.js'
 import type { FieldErrors } from '../../domain/inputs.js'
 import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
+import { can } from '../../domain/roles.js'
 import { closingDay } from '../../domain/wave-changes.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { heatmapSort } from '../../presenters/heatmap.js'
@@ -110,6 +111,7 @@ export default async function wavePages(app: FastifyInstance) {
         order,
         sort: heatmapSort((request.query as { sort?: unknown }).sort),
         trend: typeof (request.query as { trend?: unknown }).trend === 'string' ? (request.query as { trend: string }).trend : null,
+        canPlan: can(request.principal!.role, 'plans'),
       }) : null,
       filterProblem,
       query: request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '',
