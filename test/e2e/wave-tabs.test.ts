@@ -236,7 +236,7 @@ it('fits a 360 px phone on both tabs: the chart\'s labels and gaps inside it, no
   expect(problems).toEqual([])
   await screenshot(mobile, 'wave-tabs-operations-360')
   await mobile.screenshot({ path: join(ARTIFACTS, 'wave-tabs-operations-360-first-screen.png') })
-  // The three tabs on one line.
+  // The four tabs on one line.
   expect(new Set(await mobile.locator('.wave-tabs a').evaluateAll((links) => links.map((a) => Math.round(a.getBoundingClientRect().top)))).size).toBe(1)
   await phone.close()
 })
