@@ -21,7 +21,7 @@ import { findUnit, listUnits } from '../repositories/units.js'
 import { queueWebhookEvent } from '../repositories/webhook-events.js'
 import { findWave, listWaves, type Wave } from '../repositories/waves.js'
 import { audit, type Caller } from './audit.js'
-import { planEffect } from './plan-effect.js'
+import { planEffects } from './plan-effect.js'
 import { reportScope, type Reader, type ReportScope } from './report-scope.js'
 
 /** Whoever changes a plan: a signed-in request. */
@@ -65,10 +65,9 @@ export async function readablePlans(db: Db, reader: Reader, where: { waveId?: st
 
 /** Each plan with its effect over the later waves (services/plan-effect.ts), in the same order. */
 export async function withEffects<P extends ActionPlan>(db: Db, organization: Organization, plans: readonly P[], reader: Reader): Promise<Array<P & { effect: PlanEffect }>> {
-  const out: Array<P & { effect: PlanEffect }> = []
-  // One after another: each effect reads several waves' reports, and PGlite serialises queries anyway.
-  for (const plan of plans) out.push({ ...plan, effect: await planEffect(db, organization, plan, reader) })
-  return out
+  // In one batch: each wave's figures are read once for every plan that needs them.
+  const effects = await planEffects(db, organization, plans, reader)
+  return plans.map((plan, i) => ({ ...plan, effect: effects[i]! }))
 }
 
 /** The names a list of plans prints: its units', its waves' and its items' customer wording. */

@@ -12,7 +12,7 @@ import type { Subscriber } from '../repositories/notification-settings.js'
 import type { OrganizationSettings } from '../repositories/organizations.js'
 import { listUnits } from '../repositories/units.js'
 import { earlierWaves, type Wave } from '../repositories/waves.js'
-import { planEffect } from './plan-effect.js'
+import { planEffects } from './plan-effect.js'
 import { waveReport, type WaveReport } from './report.js'
 import { reportScope, type Reader } from './report-scope.js'
 import { waveRelease, type WaveRelease } from './release.js'
@@ -68,14 +68,11 @@ function chooseScope(subscriber: Subscriber, scope: Awaited<ReturnType<typeof re
 async function plansOf(db: Db, run: DigestRun, reader: Reader, unitIds: readonly string[] | undefined, itemText: (key: string) => string): Promise<DigestPlan[]> {
   const plans = (await listActionPlans(db, run.organization.id, unitIds ? { unitIds } : {}))
     .filter((plan) => run.waves.has(plan.waveId) && plan.status !== 'dropped')
-  const out: DigestPlan[] = []
-  for (const plan of plans) {
-    const effect = await planEffect(db, run.organization, plan, reader)
-    out.push({
-      unit: run.units.get(plan.unitId) ?? '—', item: plan.itemKey ? itemText(plan.itemKey) : null, dimension: plan.dimension,
-      change: plan.change, owner: plan.owner, status: plan.status, since: run.waves.get(plan.waveId)!, verdict: effect.verdict,
-    })
-  }
+  const effects = await planEffects(db, run.organization, plans, reader)
+  const out: DigestPlan[] = plans.map((plan, i) => ({
+    unit: run.units.get(plan.unitId) ?? '—', item: plan.itemKey ? itemText(plan.itemKey) : null, dimension: plan.dimension,
+    change: plan.change, owner: plan.owner, status: plan.status, since: run.waves.get(plan.waveId)!, verdict: effects[i]!.verdict,
+  }))
   // Plans with a verdict first (worked, then worse), then the rest; newest first within each (the list's order).
   const rank = (plan: DigestPlan) => (plan.verdict === 'worked' ? 0 : plan.verdict === 'worse' ? 1 : plan.verdict === 'no_effect_yet' ? 2 : 3)
   return out.map((plan, at) => ({ plan, at })).sort((a, b) => rank(a.plan) - rank(b.plan) || a.at - b.at).map(({ plan }) => plan)
