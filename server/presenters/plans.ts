@@ -22,7 +22,8 @@ const change = (value: { points: number; ci95: [number, number] } | null) =>
   (value ? `${f.points(value.points)} (95% interval ${f.pointsRange(value.ci95)})` : 'hidden in that wave')
 
 function presentEffect(effect: PlanEffect) {
-  const latest = effect.points.at(-1)
+  // The latest wave that could be judged (as the verdict is), else the latest: a wave just opened does not hide the one before.
+  const latest = effect.points.findLast((point) => point.verdict !== null) ?? effect.points.at(-1)
   if (!latest) return { none: NO_LATER_WAVE, wave: null, customer: null, gap: null, versus: null, verdict: null, verdictKey: null }
   const did = latest.differenceInDifferences
   return {
