@@ -9,6 +9,7 @@ import type { AlertFigures } from '../../server/domain/gap-drift.js'
 import { smtpTransport } from '../../server/mail/transport.js'
 import { MailWorker } from '../../server/mail/worker.js'
 import { digestAttachments } from '../../server/mail/digest-pack.js'
+import { renderDigestMail } from '../../server/i18n/digest-mail.js'
 import { insertActionPlan } from '../../server/repositories/action-plans.js'
 import { createPrintSession, resolveSession } from '../../server/repositories/credentials.js'
 import { subscribers } from '../../server/repositories/notification-settings.js'
@@ -201,6 +202,23 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     const own = await page.get(`/waves/${waves[1]}`)
     expect(own.statusCode).toBe(200)
     expect(own.body).not.toContain('kiosk')
+    const ownerPage = await signedIn(ctx, tenant.owner.email)
+    // The page says what it could not use and shows the whole wave (the report's own rule), never a 500 nor another tenant's unit.
+    const notices: Array<[string, string]> = [
+      [`unit=${otherUnit}`, `There is no unit &quot;${otherUnit}&quot; in your organization.`],
+      ['unit=Harbour&unit=Small', 'The filter &quot;unit&quot; is given more than once'],
+      [`unit=${'x'.repeat(300)}`, 'The filter &quot;unit&quot; needs a value (at most 200 characters)'],
+    ]
+    for (const [query, notice] of notices) {
+      const response = await ownerPage.get(`/waves/${waves[1]}?${query}`)
+      expect(response.statusCode, query.slice(0, 60)).toBe(200)
+      expect(response.body).toContain(notice)
+      expect(response.body).not.toContain('Elsewhere')
+    }
+    expect((await ownerPage.get(`/waves/${waves[1]}?unit=%00`)).statusCode).toBe(200)
+    const board = await ownerPage.get(`/waves/${waves[1]}`)
+    expect(board.body).toContain('Airport &lt;b&gt;kiosk&lt;/b&gt;')
+    expect(board.body).not.toContain('<b>kiosk')
   }, 60_000)
 
   it('refuses garbage on Account → Notifications with clear errors, never a 500, and saves nothing', async () => {
@@ -279,6 +297,20 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     expect(all).not.toContain(units.kiosk!)
     expect(all).not.toContain('Small')
     expect(all).not.toContain('Pop-up')
+
+    // Someone following only the kiosk: its name in the digest's subject stays one line, escaped in the HTML.
+    const owner1 = (await subscribers(ctx.database.db, tenant.organizationId)).find((s) => s.userId === tenant.owner.userId)!
+    const kioskDigest = (await digestFor(ctx.database.db, run, { ...owner1, unitIds: [units.kiosk!] }))!
+    expect(kioskDigest.scope).toEqual({ kind: 'unit', unit: KIOSK })
+    expect(kioskDigest.packQuery).toBe(`?${new URLSearchParams({ unit: KIOSK })}`)
+    for (const locale of ['en', 'es', 'de']) {
+      const mail = renderDigestMail(kioskDigest as unknown as Record<string, unknown>, { locale, publicUrl: 'http://sg.test' })
+      expect(mail.subject).not.toMatch(/[\r\n]/)
+      expect(mail.subject).toContain('Airport <b>kiosk</b> "Q" Bcc: evil@attacker.test')
+      expect(mail.html).toContain('Airport &lt;b&gt;kiosk&lt;/b&gt; &quot;Q&quot;')
+      expect(mail.html).not.toMatch(/<b>kiosk|<i>Co/)
+      expect(mail.html).toContain(`http://sg.test/waves/${waves[1]}?unit=Airport+%3Cb%3Ekiosk%3C%2Fb%3E+%22Q%22%0D%0ABcc`)
+    }
   }, 60_000)
 
   it('the print session: not a sign-in, expires on its own, deleted after printing even when printing fails, and is the recipient\'s', async () => {
