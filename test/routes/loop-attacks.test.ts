@@ -228,7 +228,7 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     const was = await stored()
     const cases: Array<[Record<string, string | string[]>, string]> = [
       [{ follow: 'chosen', units: [otherUnit], alertEmail: 'on', digest: 'close', locale: 'en' }, 'You can follow only units whose reports you may read'],
-      [{ follow: 'chosen', units: Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`), digest: 'close', locale: 'en' }, 'You can follow only units whose reports you may read'],
+      [{ follow: 'chosen', units: Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`), digest: 'close', locale: 'en' }, 'Tick at most 500 units, or choose to follow every unit.'],
       [{ follow: 'chosen', units: [units.Harbour!, 'not-a-uuid'], digest: 'close', locale: 'en' }, 'You can follow only units whose reports you may read'],
       [{ follow: ['all', 'chosen'], digest: ['close', 'weekly'], locale: ['en', 'de'] }, 'Choose whether to follow every unit'],
       [{ follow: '"><script>alert(1)</script>', digest: '<img src=x>', locale: '\r\nX: y' }, 'Choose when to get the digest'],
