@@ -33,6 +33,8 @@ type Count = [agree: number, n: number]
 const DESIGN: Record<string, Array<Record<Side, Count>>> = {
   kiosk: [{ staff: [30, 60], customer: [30, 60] }, { staff: [51, 60], customer: [18, 60] }],
   Harbour: [{ staff: [36, 60], customer: [30, 60] }, { staff: [36, 60], customer: [30, 60] }],
+  // Twenty a side: its gap turns from −60 to +80 points, clear even for so few.
+  Corner: [{ staff: [4, 20], customer: [16, 20] }, { staff: [18, 20], customer: [2, 20] }],
   Small: [{ staff: [0, 0], customer: [2, 3] }, { staff: [0, 0], customer: [1, 3] }],
   // Hidden with Small, so that together they make k and no shown unit is hidden to protect them.
   'Pop-up': [{ staff: [0, 0], customer: [1, 2] }, { staff: [0, 0], customer: [1, 2] }],
@@ -132,17 +134,17 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
   it('raises the kiosk\'s alert with figures equal to the released report, and mails no one who may not read the kiosk (stale settings)', async () => {
     expect(await evaluateAlerts(ctx.database.db, context())).toBeGreaterThan(0)
     const alerts = await ctx.database.db.selectFrom('alerts').selectAll().execute()
-    expect(alerts.map((a) => [a.unit_id, a.item_key, a.rule])).toEqual([[units.kiosk, 'trust', 'gap_drift']])
-    const figures = alerts[0]!.figures as unknown as AlertFigures
+    expect(alerts.map((a) => [a.unit_id, a.item_key, a.rule]).sort()).toEqual([[units.kiosk, 'trust', 'gap_drift'], [units.Corner, 'trust', 'gap_drift']].sort())
+    const figures = alerts.find((a) => a.unit_id === units.kiosk)!.figures as unknown as AlertFigures
     const [now, before] = [await trustOf(waves[1]!, units.kiosk!), await trustOf(waves[0]!, units.kiosk!)]
     expect(figures.staff.now).toBeCloseTo(now.staff.agree / now.staff.n, 12)
     expect(figures.customer.now).toBeCloseTo(now.customer.agree / now.customer.n, 12)
     expect(figures.staff.before).toBeCloseTo(before.staff.agree / before.staff.n, 12)
 
     const mails = await ctx.database.db.selectFrom('notification_mails').select(['recipient', 'user_id']).execute()
-    expect(mails.map((m) => m.recipient)).toEqual([tenant.owner.email])
+    expect(mails.map((m) => m.recipient)).toEqual([tenant.owner.email, tenant.owner.email])
     const raised = await events('alert_raised')
-    expect(raised).toHaveLength(1)
+    expect(raised).toHaveLength(2)
     expect(JSON.stringify(raised)).not.toContain(units.Small!)
     expect(JSON.stringify(raised)).not.toMatch(/"n"|"agree"/)
   }, 60_000)
@@ -195,7 +197,7 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     expect(twice.json()).toHaveProperty('error')
     expect((await alerts(`${waves[1]}/alerts?unit=%00`)).statusCode).toBeLessThan(500)
     const mine = await alerts(`${waves[1]}/alerts`)
-    expect(mine.json().alerts.map((a: { unit: { id: string } }) => a.unit.id)).toEqual([units.kiosk])
+    expect(mine.json().alerts.map((a: { unit: { id: string } }) => a.unit.id).sort()).toEqual([units.kiosk, units.Corner].sort())
 
     const page = await signedIn(ctx, manager.email)
     expect((await page.get(`/waves/${waves[1]}?unit=${units.kiosk}`)).statusCode).toBe(403)
@@ -252,12 +254,12 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     const transport = smtpTransport(smtp.url)
     try {
       const worker = new MailWorker({ db: ctx.database.db, transport, publicUrl: ctx.config.publicUrl, secret: ctx.config.signingSecret, from: 'Service Gap <alerts@sg.test>', rate: 1000, staleMs: 60_000 })
-      expect(await worker.runOnce()).toBe(1)
+      expect(await worker.runOnce()).toBe(2)
     } finally {
       transport.close()
       await smtp.close()
     }
-    const [message] = smtp.received
+    const message = smtp.received.find((m) => m.raw.includes('kiosk'))
     const headers = headersOf(message!)
     expect(headers).not.toMatch(/^Bcc:/im)
     expect(message!.to).toBe(tenant.owner.email)
@@ -277,7 +279,7 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     const managerReader = { organizationId: tenant.organizationId, userId: manager.id, role: 'unit_manager' as const }
 
     const byOwner = await planEffect(ctx.database.db, organization, harbour, owner)
-    expect(byOwner.points[0]!.differenceInDifferences?.controls, 'the kiosk only: Small and Pop-up are hidden').toBe(1)
+    expect(byOwner.points[0]!.differenceInDifferences?.controls, 'the kiosk and Corner: Small and Pop-up are hidden').toBe(2)
     const byManager = await planEffect(ctx.database.db, organization, harbour, managerReader)
     expect(byManager.points[0]!.customerChange).not.toBeNull()
     expect(byManager.points[0]!.differenceInDifferences, 'no control the manager may not read').toBeNull()
@@ -348,5 +350,24 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     // Another organization's wave named in a forged mail row: no session is made at all.
     await expect(digestAttachments(fakeApp('throw'))({ ...mail, params: { waveId: otherWave, packQuery: '' } })).resolves.toEqual([])
     expect(seen).toHaveLength(2)
+  }, 60_000)
+
+  it('hides a stored alert once its unit\'s figures are hidden: the minimum group size raised to 25 hides Corner\'s twenty', async () => {
+    const listed = async () => (await api(`/waves/${waves[1]}/alerts`)).json().alerts.map((a: { unit: { id: string } }) => a.unit.id).sort()
+    expect(await listed()).toEqual([units.kiosk, units.Corner].sort())
+    await ctx.database.db.updateTable('organizations').set({ min_group_size: 25 }).where('id', '=', tenant.organizationId).execute()
+    expect((await trustOf(waves[1]!, 'Corner')).staff, 'the report hides Corner now').toEqual({ suppressed: true })
+    // The kiosk's alert stays exactly when the report still shows its four shares (secondary suppression may hide it too).
+    const shown = async (unit: string) => (await Promise.all(waves.map((w) => trustOf(w, unit)))).every((t) => !t.staff.suppressed && !t.customer.suppressed)
+    const expected = (await shown(units.kiosk!)) ? [units.kiosk] : []
+    expect(await listed(), "the alert's intervals would give Corner's twenty away").toEqual(expected)
+    const owner = await signedIn(ctx, tenant.owner.email)
+    const board = await owner.get(`/waves/${waves[1]}`)
+    const start = board.body.indexOf('id="alerts"')
+    expect(start).toBeGreaterThan(0)
+    const block = board.body.slice(start, board.body.indexOf('</section>', start))
+    expect(block).not.toContain('Corner')
+    await ctx.database.db.updateTable('organizations').set({ min_group_size: 5 }).where('id', '=', tenant.organizationId).execute()
+    expect(await listed(), 'shown again with its figures').toEqual([units.kiosk, units.Corner].sort())
   }, 60_000)
 }, {}, { loop: { worker: false }, mail: { worker: false } })
