@@ -7,6 +7,12 @@ import type { DigestSchedule } from './types.js'
 
 export const DIGEST_SCHEDULES: readonly DigestSchedule[] = ['off', 'close', 'weekly']
 
+/**
+ * At most this many ticked units. More are refused, not cut short: cutting them would save a choice
+ * the person did not make and say it was saved. (One more than this is read, to know there were more.)
+ */
+export const MAX_FOLLOWED_UNITS = 500
+
 export interface NotificationChoices {
   unitIds: string[] | null
   alertEmail: boolean
@@ -21,7 +27,7 @@ const list = (value: unknown): string[] => (Array.isArray(value) ? value : value
 const one = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
 
 export function notificationValues(form: Record<string, unknown>): NotificationValues {
-  return { follow: one(form.follow), units: list(form.units).slice(0, 500), alertEmail: one(form.alertEmail) === 'on', digest: one(form.digest), locale: one(form.locale) }
+  return { follow: one(form.follow), units: list(form.units).slice(0, MAX_FOLLOWED_UNITS + 1), alertEmail: one(form.alertEmail) === 'on', digest: one(form.digest), locale: one(form.locale) }
 }
 
 /** Checks the form against the units the person may read (their ids). */
@@ -29,6 +35,7 @@ export function checkNotificationChoices(values: NotificationValues, readable: R
   const errors: FieldErrors = {}
   if (values.follow !== 'all' && values.follow !== 'chosen') errors.follow = 'Choose whether to follow every unit or only the ones you tick.'
   else if (values.follow === 'chosen' && values.units.length === 0) errors.follow = 'Tick at least one unit to follow, or choose to follow every unit.'
+  else if (values.follow === 'chosen' && values.units.length > MAX_FOLLOWED_UNITS) errors.follow = `Tick at most ${MAX_FOLLOWED_UNITS} units, or choose to follow every unit.`
   else if (values.follow === 'chosen' && values.units.some((id) => !readable.has(id))) errors.follow = 'You can follow only units whose reports you may read. Tick units from the list.'
   if (!(DIGEST_SCHEDULES as readonly string[]).includes(values.digest)) errors.digest = 'Choose when to get the digest: never, when a wave closes, or also weekly while it is open.'
   if (!(LOCALES as readonly string[]).includes(values.locale)) errors.locale = 'Choose the language of your mail: English, Spanish or German.'
