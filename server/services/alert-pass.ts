@@ -114,7 +114,7 @@ async function evaluateWave(db: Db, wave: WatchedWave, closed: boolean, now: Dat
           params: {
             rule: alert.rule, unit: unit.name, item: text ? localize(text, subscriber.locale, organization.name) : alert.itemKey,
             wave: wave.name, previousWave: previous!.name, figures: alert.figures,
-            path: `/waves/${wave.id}?unit=${encodeURIComponent(unit.name)}#alerts`,
+            path: `/waves/${wave.id}?unit=${unit.id}#alerts`,
           },
         })
       }

@@ -238,7 +238,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     const owner = to(tenant.owner.email).join(' | ')
     expect(owner).toContain("In Airport kiosk, the gap on 'I can trust what Acme Co tells me' widened from 0 to +55 points since 2026-Q3 (change +55, 95% interval +31 to +76; very unlikely to be chance).")
     expect(owner).toContain("In Harbour, the customers who agree that 'I can trust what Acme Co tells me' fell from 80% to 50% since 2026-Q3 (change −30 points, 95% interval −45 to −13), while staff's view did not clearly change (75% then, 67% now).")
-    expect(owner).toContain(`http://sg.test/waves/${waves[1]}?unit=Airport%20kiosk#alerts`)
+    expect(owner).toContain(`http://sg.test/waves/${waves[1]}?unit=${units['Airport kiosk']}#alerts`)
     expect(to(people.admin).join(' | ')).toContain('En Airport kiosk, la brecha en «Puedo confiar en lo que me dice Acme Co» se amplió de 0 a +55 puntos desde 2026-Q3')
     const german = to(people.manager)
     expect(german).toHaveLength(1)
