@@ -66,6 +66,7 @@ describeEachDatabase('a wave\'s report and operations tabs', (ctx: TestContext) 
     const base = `/waves/${wave.id}`
     expect(tabs(report.body)).toEqual([
       { href: base, current: true, label: 'Report' },
+      { href: `${base}/plans`, current: false, label: 'Plans' },
       { href: `${base}/operations`, current: false, label: 'Operations' },
       { href: `${base}/settings`, current: false, label: 'Settings' },
     ])
@@ -79,7 +80,7 @@ describeEachDatabase('a wave\'s report and operations tabs', (ctx: TestContext) 
 
     const page = await owner.get(operations())
     expect(page.statusCode).toBe(200)
-    expect(tabs(page.body).map((tab) => [tab.label, tab.current])).toEqual([['Report', false], ['Operations', true], ['Settings', false]])
+    expect(tabs(page.body).map((tab) => [tab.label, tab.current])).toEqual([['Report', false], ['Plans', false], ['Operations', true], ['Settings', false]])
     expect(page.body).toContain(`<title>Operations · 2026-Q4 · Service Gap</title>`)
     // Every link of the wave, the invitations with their counts and forms, the import.
     expect(page.body).toContain(`value="${wave.links.staff}"`)
@@ -97,7 +98,7 @@ describeEachDatabase('a wave\'s report and operations tabs', (ctx: TestContext) 
     expect(page.body).not.toContain('data-chart=')
 
     const settings = await owner.get(`/waves/${wave.id}/settings`)
-    expect(tabs(settings.body).map((tab) => [tab.label, tab.current])).toEqual([['Report', false], ['Operations', false], ['Settings', true]])
+    expect(tabs(settings.body).map((tab) => [tab.label, tab.current])).toEqual([['Report', false], ['Plans', false], ['Operations', false], ['Settings', true]])
   })
 
   it('points an empty wave\'s report to the operations tab for its links', async () => {
@@ -111,7 +112,7 @@ describeEachDatabase('a wave\'s report and operations tabs', (ctx: TestContext) 
   it('shows a unit manager their units\' links and the general ones, nothing of the whole wave, no settings', async () => {
     const page = await manager.get(operations())
     expect(page.statusCode).toBe(200)
-    expect(tabs(page.body).map((tab) => tab.label)).toEqual(['Report', 'Operations'])
+    expect(tabs(page.body).map((tab) => tab.label)).toEqual(['Report', 'Plans', 'Operations'])
     expect(page.body).toContain(`value="${wave.links.staff}"`)
     const north = wave.unitLinks.find((entry) => entry.unit.name === 'North')!
     const south = wave.unitLinks.find((entry) => entry.unit.name === 'South')!
@@ -139,7 +140,7 @@ describeEachDatabase('a wave\'s report and operations tabs', (ctx: TestContext) 
     const viewer = await signedIn(ctx, await addPerson(ctx, tenant, 'viewer'))
     const page = await viewer.get(operations())
     expect(page.statusCode).toBe(200)
-    expect(tabs(page.body).map((tab) => tab.label)).toEqual(['Report', 'Operations'])
+    expect(tabs(page.body).map((tab) => tab.label)).toEqual(['Report', 'Plans', 'Operations'])
     expect(page.body).toContain(`value="${wave.links.customer}"`)
     expect(page.body).toContain('data-delivery')
     for (const mark of ['Import responses (CSV)', `action="/waves/${wave.id}/invitations"`, `action="/waves/${wave.id}/reminders"`, `action="/waves/${wave.id}/close"`]) {
