@@ -39,11 +39,16 @@ interface Fixtures {
   joinToken: string
   /** A webhook added on its settings page. */
   webhookId: string
+  /** A unit (its plans page). */
+  unitId: string
+  /** An action plan made through the API (its edit and delete pages). */
+  planId: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken', webhooks: 'webhookId',
+  units: 'unitId', plans: 'planId',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -144,11 +149,14 @@ beforeAll(async () => {
   const { organizationId } = await createOrganizationWithOwner(run.database.db, { name: 'Harbour & Co', email: EMAIL, password: PASSWORD, ownerName: 'Olivia Owner' })
   await addUser(run.database.db, organizationId, { email: 'viewer@example.com', name: 'Victor Viewer', role: 'viewer', password: PASSWORD })
   const token = (await run.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: EMAIL, password: PASSWORD } })).json().token as string
-  for (const name of UNITS) await api(token, '/units', { name })
+  const units: Array<{ id: string }> = []
+  for (const name of UNITS) units.push(await api<{ id: string }>(token, '/units', { name }))
+  fixtures.unitId = units[0]!.id
   const before = await api<{ id: string }>(token, '/waves', { name: '2026-Q3', templateKey: 'service-gap-index', locales: ['en', 'es'] })
   await api(token, `/waves/${before.id}/responses`, responses(60, 2))
   fixtures.waveId = (await api<{ id: string }>(token, '/waves', { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es'], unitLinks: true })).id
   await api(token, `/waves/${fixtures.waveId}/responses`, responses(90, 3))
+  fixtures.planId = (await api<{ id: string }>(token, '/plans', { waveId: fixtures.waveId, unitId: fixtures.unitId, itemKey: 'trust', owner: 'Olivia Owner', change: 'Say what a repair costs before starting it' })).id
   const reset = await resetLinkFor(run.database.db, 'viewer@example.com', { secret: run.app.config.signingSecret, publicUrl: run.baseUrl, resetPath: '/reset-password' })
   fixtures.resetToken = reset!.split('/').at(-1)!
   desktop = await run.browser.newContext({ viewport: { width: 1280, height: 900 } })

@@ -321,13 +321,15 @@ describeEachDatabase('admin basics', (ctx) => {
       if (typed === 'Doome') expect(wrong.body).toContain('value="Doome"')
     }
     expect((await owner.post(`/waves/${wave.id}/delete`, { confirm: ['Doomed', 'Doomed'] })).statusCode).toBe(422)
-    expect(await counts(wave.id)).toEqual(before)
+    // wave_watch is the background alert pass's own mark of how far it looked, which it may write meanwhile; the wave's data is unchanged.
+    const data = ({ wave_watch: _mark, ...rest }: Record<string, number>) => rest
+    expect(data(await counts(wave.id))).toEqual(data(before))
 
     const deleted = await owner.post(`/waves/${wave.id}/delete`, { confirm: ' Doomed ' })
     expect(deleted.statusCode).toBe(303)
     expect(deleted.headers.location).toBe('/waves')
     expect(Object.values(await counts(wave.id)).every((n) => n === 0)).toBe(true)
-    expect(await counts(keep.id)).toEqual(kept)
+    expect(data(await counts(keep.id))).toEqual(data(kept))
     expect(Number((await sql<{ n: string }>`select count(*) as n from mail_jobs`.execute(ctx.database.db)).rows[0]!.n)).toBe(mailJobsBefore - before.mail_jobs!)
     expect((await api('GET', `/api/v1/waves/${wave.id}`)).statusCode).toBe(404)
     expect(await auditRows(ctx, tenant, 'wave_deleted')).toMatchObject([{ target: 'wave Doomed' }])
