@@ -21,6 +21,7 @@ import * as m0015 from './migrations/0015_answer_vectors.js'
 import * as m0016 from './migrations/0016_response_steps.js'
 import * as m0017 from './migrations/0017_close_the_loop.js'
 import * as m0022 from './migrations/0022_digest_runs.js'
+import * as m0023 from './migrations/0023_required_items.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0016_response_steps': m0016,
   '0017_close_the_loop': m0017,
   '0022_digest_runs': m0022,
+  '0023_required_items': m0023,
 }
 
 /** Every migration, in the order they apply. */

@@ -105,6 +105,8 @@ export interface ItemTable {
   staff_text: Json<LocalizedText>
   customer_text: Json<LocalizedText>
   staff_predict_text: Json<LocalizedText> | null
+  /** required items (0023): whether a respondent must answer it; otherwise a skip is stored as null. */
+  required: Generated<boolean>
 }
 
 export interface UnitTable {

@@ -10,6 +10,8 @@ export interface ItemDefinition {
   dimension: string
   scale: Scale
   headline: boolean
+  /** Whether a respondent must answer it; one that is not may be skipped, stored as null like "Not applicable". */
+  required: boolean
   staffText: LocalizedText
   customerText: LocalizedText
   staffPredictText: LocalizedText | null

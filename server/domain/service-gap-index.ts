@@ -6,7 +6,7 @@ import type { InstrumentDefinition, ItemDefinition } from './instrument.js'
 type Wording = { en: string; es: string; de: string }
 
 function item(key: string, dimension: string, staffText: Wording, customerText: Wording, headline = false): ItemDefinition {
-  return { key, dimension, scale: 'agree5', headline, staffText, customerText, staffPredictText: null }
+  return { key, dimension, scale: 'agree5', headline, required: headline, staffText, customerText, staffPredictText: null }
 }
 
 export const SERVICE_GAP_INDEX_V1: InstrumentDefinition = {

@@ -36,6 +36,7 @@ export async function createInstrument(db: Db, organizationId: string | null, de
       dimension: item.dimension,
       scale: item.scale,
       headline: item.headline,
+      required: item.required,
       staff_text: JSON.stringify(item.staffText),
       customer_text: JSON.stringify(item.customerText),
       staff_predict_text: item.staffPredictText ? JSON.stringify(item.staffPredictText) : null,
@@ -79,6 +80,7 @@ export async function listInstruments(db: Db, organizationId: string): Promise<I
         dimension: item.dimension,
         scale: item.scale,
         headline: item.headline,
+        required: item.required,
         staffText: item.staff_text,
         customerText: item.customer_text,
         staffPredictText: item.staff_predict_text,
@@ -97,7 +99,7 @@ export interface FrozenInstrument {
   staffQuestion: LocalizedText
   customerQuestion: LocalizedText
   /** In position order. */
-  items: Array<{ key: string; scale: Scale; headline: boolean; staffText: LocalizedText; customerText: LocalizedText }>
+  items: Array<{ key: string; scale: Scale; headline: boolean; required: boolean; staffText: LocalizedText; customerText: LocalizedText }>
 }
 
 /**
@@ -110,13 +112,13 @@ export function frozenInstrument(db: Db, instrumentId: string): Promise<FrozenIn
   return frozen.getOrLoad(instrumentId, async () => {
     const [questions, items] = await Promise.all([
       db.selectFrom('instruments').select(['staff_question', 'customer_question']).where('id', '=', instrumentId).executeTakeFirstOrThrow(),
-      db.selectFrom('items').select(['key', 'scale', 'headline', 'staff_text', 'customer_text'])
+      db.selectFrom('items').select(['key', 'scale', 'headline', 'required', 'staff_text', 'customer_text'])
         .where('instrument_id', '=', instrumentId).orderBy('position').execute(),
     ])
     return {
       staffQuestion: questions.staff_question,
       customerQuestion: questions.customer_question,
-      items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, staffText: item.staff_text, customerText: item.customer_text })),
+      items: items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, required: item.required, staffText: item.staff_text, customerText: item.customer_text })),
     }
   })
 }
@@ -133,10 +135,10 @@ export type WaveItem = Omit<ItemDefinition, 'staffPredictText'> & {
  */
 export async function waveItems(db: Db, waveId: string): Promise<WaveItem[]> {
   const rows = await db.selectFrom('items').innerJoin('waves', 'waves.instrument_id', 'items.instrument_id')
-    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.staff_text', 'items.customer_text', 'waves.predictions'])
+    .select(['items.key', 'items.dimension', 'items.scale', 'items.headline', 'items.required', 'items.staff_text', 'items.customer_text', 'waves.predictions'])
     .where('waves.id', '=', waveId).orderBy('items.position').execute()
   return rows.map((row) => ({
-    key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline, staffText: row.staff_text, customerText: row.customer_text,
+    key: row.key, dimension: row.dimension, scale: row.scale, headline: row.headline, required: row.required, staffText: row.staff_text, customerText: row.customer_text,
     predicted: isPredicted(row.predictions, row),
   }))
 }

@@ -51,8 +51,8 @@ beforeAll(async () => {
     key: 'recommend', version: 1, name: 'Recommend', locales: ['en'],
     staffQuestion: text('Anything else?'), customerQuestion: text('Anything else?'),
     items: [
-      { key: 'recommend', dimension: 'overall', scale: 'likelihood11', headline: true, staffText: text('Customers would recommend us.'), customerText: text('How likely are you to recommend {org}?'), staffPredictText: null },
-      { key: 'easy', dimension: 'structure', scale: 'agree5', headline: false, staffText: text('It is easy.'), customerText: text('It is easy to deal with {org}.'), staffPredictText: null },
+      { key: 'recommend', dimension: 'overall', scale: 'likelihood11', headline: true, required: true, staffText: text('Customers would recommend us.'), customerText: text('How likely are you to recommend {org}?'), staffPredictText: null },
+      { key: 'easy', dimension: 'structure', scale: 'agree5', headline: false, required: true, staffText: text('It is easy.'), customerText: text('It is easy to deal with {org}.'), staffPredictText: null },
     ],
   })
   const likelihood = await api<WaveJson>(token, 'POST', '/waves', { name: 'Recommend check', templateKey: 'recommend', locales: ['en'] })
