@@ -14,14 +14,32 @@ export const MAX_IMPORT_ROWS = 10_000
 export interface ItemSpec {
   key: string
   scale: Scale
+  /** Whether every response must answer it (a value, or "not applicable"); the instrument decides. */
+  required: boolean
   /** Whether the wave's staff predict customers' answers to it (domain/predictions.ts). */
   predicted?: boolean
 }
 
 export type Answers = Record<string, number | null>
 
-/** Why a respondent's form needs correcting, per field; the page words it in their language. */
-export type FormProblem = 'required' | 'invalid' | 'too_long'
+/**
+ * Why a respondent's form needs correcting, per field; the page words it in their language. `empty`
+ * is the form's own (field `_form`): no statement answered at all, where none is required.
+ */
+export type FormProblem = 'required' | 'invalid' | 'too_long' | 'empty'
+
+/**
+ * The one rule on which answers a response must carry, wherever it arrives (the form, the JSON and
+ * CSV imports, the API): every required item answered, with a value or "not applicable" (null), and
+ * at least one item answered. A key absent from `answers` is an item not answered (skipped): it is
+ * stored as no answer at all, apart from "not applicable" (null), and like it counts in no share's n.
+ * Returns the required items missing, and whether no item is answered at all.
+ */
+export function unansweredItems(items: readonly ItemSpec[], answers: Readonly<Answers>): { missing: string[]; empty: boolean } {
+  const answered = (key: string) => Object.hasOwn(answers, key)
+  const missing = items.filter((item) => item.required && !answered(item.key)).map((item) => item.key)
+  return { missing, empty: !items.some((item) => answered(item.key)) }
+}
 
 export interface SurveyForm {
   answers: Answers
@@ -34,7 +52,8 @@ export const isPrediction = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= PREDICTION_MIN && value <= PREDICTION_MAX
 
 /**
- * Reads the survey form: `a_<key>` is a scale value or "na" for every item (all required), then
+ * Reads the survey form: `a_<key>` is a scale value, "na" (stored as null) or nothing (skipped, not
+ * stored) for every item, as the instrument's `required` and unansweredItems allow; then
  * `p_<key>` for every item in `predicted` (staff of a wave with prediction questions): 0 … 10 or "na"
  * ("I can't say"), required too, stored under `predict:<key>`. `unit` is optional and must be one of
  * `unitIds`, `comment` is optional text.
@@ -47,15 +66,21 @@ export function readSurveyForm(
 ): { ok: true; value: SurveyForm } | { ok: false; problems: Record<string, FormProblem>; value: Partial<SurveyForm> } {
   const problems: Record<string, FormProblem> = {}
   const answers: Answers = {}
-  const read = (field: string, answerKey: string, valid: (value: number) => boolean) => {
+  const read = (field: string, answerKey: string, valid: (value: number) => boolean, required: boolean) => {
     const raw = form[field]
-    if (raw === undefined || raw === '') problems[field] = 'required'
-    else if (raw === 'na') answers[answerKey] = null
+    if (raw === undefined || raw === '') {
+      if (required) problems[field] = 'required'
+    } else if (raw === 'na') answers[answerKey] = null
     else if (typeof raw === 'string' && /^\d{1,2}$/.test(raw) && valid(Number(raw))) answers[answerKey] = Number(raw)
     else problems[field] = 'invalid'
   }
-  for (const item of items) read(`a_${item.key}`, item.key, (value) => isOnScale(item.scale, value))
-  for (const key of predicted) read(`p_${key}`, predictionKey(key), isPrediction)
+  for (const item of items) read(`a_${item.key}`, item.key, (value) => isOnScale(item.scale, value), false)
+  // An answer that is there but off the scale is its own problem, not also a missing one; an empty
+  // form is one problem, the form's, unless a field has one already (a required item, then).
+  const { missing, empty } = unansweredItems(items, answers)
+  for (const key of missing) problems[`a_${key}`] ??= 'required'
+  if (empty && !items.some((item) => problems[`a_${item.key}`])) problems._form = 'empty'
+  for (const key of predicted) read(`p_${key}`, predictionKey(key), isPrediction, true)
   const rawUnit = typeof form.unit === 'string' ? form.unit : ''
   let unitId: string | null = null
   if (form.unit !== undefined && typeof form.unit !== 'string') problems.unit = 'invalid'
@@ -95,7 +120,8 @@ export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 
 /**
  * One imported response, from JSON or from a CSV row already turned into that shape. `row` numbers
- * the problems (1-based, as people count rows). Missing item keys count as "not answered". A staff
+ * the problems (1-based, as people count rows). Missing item keys count as "not answered", which the
+ * instrument's required items may not be (unansweredItems: the same rule as the survey form). A staff
  * row of a wave with prediction questions may carry `predictions` ({itemKey: 0 … 10 or null}) for the
  * items the wave predicts; they are kept among the answers under `predict:<key>`.
  */
@@ -152,7 +178,11 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
         problem(`answers.${key}`, `must be a whole number from ${values[0]} to ${values.at(-1)}, or null for not applicable`)
       } else answers[key] = value
     }
-    if (Object.keys(r.answers as object).length === 0) problem('answers', 'must answer at least one item')
+    // Judged on the answers as sent, so an answer off the scale is not also said to be missing.
+    const sent = Object.fromEntries(Object.keys(r.answers as object).map((key) => [key, null]))
+    const { missing, empty } = unansweredItems(context.items, sent)
+    if (empty) problem('answers', 'must answer at least one item')
+    for (const key of missing) problem(`answers.${key}`, 'must be answered, as this instrument requires: a value, or null for not applicable')
   }
   if (r.predictions !== undefined && r.predictions !== null) {
     if (typeof r.predictions !== 'object' || Array.isArray(r.predictions)) problem('predictions', 'must be an object of item keys to 0 … 10, or null')

@@ -18,6 +18,16 @@ export interface RespondentText {
   likelihood: [string, string]
   notApplicable: string
   /**
+   * What the respondent must answer, said once above the statements: every statement, only those
+   * marked * (some are required), or any they like (none is).
+   */
+  answerEvery: string
+  answerMarked: string
+  answerAny: string
+  /** The unit a unit's link (or an invitation with a unit) is about, near the top of the form. */
+  aboutUnitCustomer: (unit: string) => string
+  aboutUnitStaff: (unit: string) => string
+  /**
    * The staff's prediction questions (a wave that asks them): heading, one line of introduction, the
    * question asked of every statement (said once, for the group), and a statement in the customers' wording.
    */
@@ -40,7 +50,8 @@ export interface RespondentText {
   commentHint: (max: number) => string
   submit: string
   errorSummary: (count: number) => string
-  problems: { required: string; invalid: string; too_long: string; unit: string; expired: string }
+  /** `empty`: the whole form sent with no statement answered, where none is required. */
+  problems: { required: string; invalid: string; too_long: string; unit: string; expired: string; empty: string }
   thanksTitle: string
   thanksBody: string
   thanksStaff: string
@@ -76,6 +87,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'],
     likelihood: ['Not at all likely', 'Extremely likely'],
     notApplicable: 'Not applicable',
+    answerEvery: 'Please answer every statement; choose "Not applicable" where one does not fit.',
+    answerMarked: 'Answer what you can. Only the statements marked * need an answer.',
+    answerAny: 'Answer what you can; you may skip any statement.',
+    aboutUnitCustomer: (unit) => `About: ${unit}`,
+    aboutUnitStaff: (unit) => `Your team: ${unit}`,
     predictHeading: 'What do our customers say?',
     predictIntro: 'Our customers answer these statements too.',
     predictQuestion: 'Out of 10 of our customers, how many do you think would agree with each statement?',
@@ -97,6 +113,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
       too_long: 'Please shorten this to 2,000 characters or fewer.',
       unit: 'Choose one of the listed places.',
       expired: 'Your answers are still here: please press the button again to send them.',
+      empty: 'Answer at least one statement before sending.',
     },
     thanksTitle: 'Thank you',
     thanksBody: 'Your answers have been saved. You can close this page.',
@@ -125,6 +142,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Totalmente en desacuerdo', 'En desacuerdo', 'Ni de acuerdo ni en desacuerdo', 'De acuerdo', 'Totalmente de acuerdo'],
     likelihood: ['Nada probable', 'Muy probable'],
     notApplicable: 'No aplica',
+    answerEvery: 'Responda a todas las afirmaciones; elija «No aplica» cuando alguna no encaje.',
+    answerMarked: 'Responda lo que pueda. Solo las afirmaciones marcadas con * necesitan respuesta.',
+    answerAny: 'Responda lo que pueda; puede saltarse cualquier afirmación.',
+    aboutUnitCustomer: (unit) => `Sobre: ${unit}`,
+    aboutUnitStaff: (unit) => `Su equipo: ${unit}`,
     predictHeading: '¿Qué dicen nuestros clientes?',
     predictIntro: 'Nuestros clientes también responden a estas afirmaciones.',
     predictQuestion: 'De cada 10 clientes nuestros, ¿cuántos cree que estarían de acuerdo con cada afirmación?',
@@ -146,6 +168,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
       too_long: 'Acórtelo a 2000 caracteres como máximo.',
       unit: 'Elija uno de los lugares de la lista.',
       expired: 'Sus respuestas siguen aquí: pulse de nuevo el botón para enviarlas.',
+      empty: 'Responda al menos a una afirmación antes de enviar.',
     },
     thanksTitle: 'Gracias',
     thanksBody: 'Sus respuestas se han guardado. Ya puede cerrar esta página.',
@@ -174,6 +197,11 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     scale: ['Stimme überhaupt nicht zu', 'Stimme nicht zu', 'Weder noch', 'Stimme zu', 'Stimme voll und ganz zu'],
     likelihood: ['Überhaupt nicht wahrscheinlich', 'Äußerst wahrscheinlich'],
     notApplicable: 'Trifft nicht zu',
+    answerEvery: 'Bitte beantworten Sie jede Aussage; wählen Sie „Trifft nicht zu“, wo eine nicht passt.',
+    answerMarked: 'Beantworten Sie, was Sie können. Nur die mit * markierten Aussagen brauchen eine Antwort.',
+    answerAny: 'Beantworten Sie, was Sie können; jede Aussage dürfen Sie auslassen.',
+    aboutUnitCustomer: (unit) => `Betrifft: ${unit}`,
+    aboutUnitStaff: (unit) => `Ihr Team: ${unit}`,
     predictHeading: 'Was sagen unsere Kunden?',
     predictIntro: 'Auch unsere Kunden beantworten diese Aussagen.',
     predictQuestion: 'Was schätzen Sie: Wie viele von 10 unserer Kunden würden der jeweiligen Aussage zustimmen?',
@@ -195,6 +223,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
       too_long: 'Bitte kürzen Sie den Text auf höchstens 2.000 Zeichen.',
       unit: 'Bitte wählen Sie einen Ort aus der Liste.',
       expired: 'Ihre Antworten sind noch da: Bitte drücken Sie den Knopf noch einmal, um sie zu senden.',
+      empty: 'Bitte beantworten Sie vor dem Senden mindestens eine Aussage.',
     },
     thanksTitle: 'Vielen Dank',
     thanksBody: 'Ihre Antworten wurden gespeichert. Sie können diese Seite schließen.',

@@ -1,6 +1,6 @@
 // What a survey token opens, read in one query (the respondent pages' hot path): the public link
 // (stored as is) or personal invitation (stored hashed) behind it, its wave and organization, the
-// units a respondent may pick, and whether a form with a given submission key is stored already
+// units a respondent may pick (or the name of the one unit the entry is about), and whether a form with a given submission key is stored already
 // (among the responses, or for staff, waiting in the pool).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
@@ -18,6 +18,8 @@ export interface SurveyToken {
   }
   /** The organization's units when the entry names none (the respondent picks one); otherwise empty. */
   units: Array<{ id: string; name: string }>
+  /** The name of the entry's own unit, when it names one (read in the same query). */
+  unitName: string | null
   /** True when a form with the submission key asked about is stored for this wave already. */
   stored: boolean
 }
@@ -42,6 +44,7 @@ interface Row {
   organization_name: string
   default_locale: string
   units: Array<{ id: string; name: string }>
+  unit_name: string | null
   stored: boolean
 }
 
@@ -67,6 +70,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
       organizations.name as organization_name, organizations.default_locale,
       case when entry.unit_id is null then coalesce((select json_agg(json_build_object('id', units.id, 'name', units.name) order by units.name)
         from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
+      (select units.name from units where units.id = entry.unit_id and units.organization_id = entry.organization_id) as unit_name,
       (${submissionKey}::text is not null and (exists (select 1 from responses
         where responses.wave_id = entry.wave_id and responses.submission_key in (${submissionKey}::text, ${pooled}::text))
         or exists (select 1 from staff_pool where staff_pool.wave_id = entry.wave_id and staff_pool.submission_hash = ${pooled}::text))) as stored
@@ -89,6 +93,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
       predictions: row.predictions,
     },
     units: row.units,
+    unitName: row.unit_name,
     stored: row.stored,
   }
 }

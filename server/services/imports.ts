@@ -22,7 +22,7 @@ export async function importContext(db: Db, organizationId: string, waveId: stri
   // One query for the wave and the organization's units; the items come from the frozen instrument.
   const wave = await findImportTarget(db, organizationId, waveId)
   if (!wave) throw notFound('This wave')
-  const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale, headline }) => ({ key, scale, predicted: isPredicted(wave.predictions, { headline }) }))
+  const items = (await frozenInstrument(db, wave.instrumentId)).items.map(({ key, scale, headline, required }) => ({ key, scale, required, predicted: isPredicted(wave.predictions, { headline }) }))
   return { items, units: unitIndex(wave.units), locale: wave.locales[0] ?? 'en' }
 }
 

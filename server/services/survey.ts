@@ -25,6 +25,8 @@ export interface Survey {
   predictions: Array<{ key: string; customerText: LocalizedText }>
   question: LocalizedText
   units: Array<{ id: string; name: string }>
+  /** The name of the unit the entry is about (a unit's link or an invitation with a unit), or null. */
+  unitName: string | null
 }
 
 function toSurvey(found: SurveyToken, instrument: FrozenInstrument, now: Date): Survey {
@@ -34,12 +36,13 @@ function toSurvey(found: SurveyToken, instrument: FrozenInstrument, now: Date): 
     wave: { id: wave.id, name: wave.name, status: effectiveStatus(wave, now), locales: wave.locales },
     side: entry.side,
     items: instrument.items.map((item) => ({
-      key: item.key, scale: item.scale, headline: item.headline,
+      key: item.key, scale: item.scale, headline: item.headline, required: item.required,
       text: entry.side === 'staff' ? item.staffText : item.customerText,
     })),
     predictions: entry.side === 'staff' ? predictedItems(wave.predictions, instrument.items).map((item) => ({ key: item.key, customerText: item.customerText })) : [],
     question: entry.side === 'staff' ? instrument.staffQuestion : instrument.customerQuestion,
     units: found.units,
+    unitName: found.unitName,
   }
 }
 
@@ -69,7 +72,7 @@ export async function openSurveyToken(db: Db, token: string, submissionKey: stri
 export function surveyTexts(survey: Survey, locale: Locale) {
   const org = survey.organization.name
   return {
-    items: survey.items.map((item) => ({ key: item.key, scale: item.scale, text: localize(item.text, locale, org) })),
+    items: survey.items.map((item) => ({ key: item.key, scale: item.scale, required: item.required, text: localize(item.text, locale, org) })),
     predictions: survey.predictions.map((item) => ({ key: item.key, text: RESPONDENT_TEXT[locale].predictStatement(localize(item.customerText, locale, org)) })),
     question: localize(survey.question, locale, org),
   }

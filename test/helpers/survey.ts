@@ -32,9 +32,14 @@ export const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1)
 export const checked = (html: string, key: string, value: string) =>
   new RegExp(`id="${key}-${value}" name="a_${key}" value="${value}" checked`).test(html)
 
+/** The one script a respondent page may load: on a page with problems, the file that clears a corrected one. */
+export const OWN_SCRIPT = '<script src="/public/survey.js" defer></script>'
+/** A page's HTML without that script tag, to check it for any other script. */
+export const withoutOwnScript = (html: string) => html.replace(OWN_SCRIPT, '')
+
 /** The anchors of the error summary at the top of the page. */
 export const summaryLinks = (html: string) => {
-  const summary = html.match(/<div class="alert"[^>]*aria-labelledby="sum">([\s\S]*?)<\/div>/)?.[1] ?? ''
+  const summary = html.match(/<div class="alert"[^>]*aria-labelledby="sum"[^>]*>([\s\S]*?)<\/div>/)?.[1] ?? ''
   return [...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])
 }
 

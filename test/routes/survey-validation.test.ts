@@ -1,37 +1,79 @@
 // Server-side validation of the survey form, and double submits, on both databases.
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { localize } from '../../server/domain/instrument.js'
+import { createInstrument } from '../../server/repositories/instruments.js'
 import { describeEachDatabase } from '../helpers/app.js'
-import { answers, checked, EN, escapeHtml, hidden, keptForm, KEYS, post, summaryLinks, surveyFixture, without } from '../helpers/survey.js'
+import { answers, checked, createWave, EN, escapeHtml, hidden, ITEMS, keptForm, KEYS, ORG, post, summaryLinks, surveyFixture, without } from '../helpers/survey.js'
 
 describeEachDatabase('respondent survey pages: validation and double submits', (ctx) => {
   const survey = surveyFixture(ctx)
   const { db, open, answer, responsesWithKey } = survey
+  const optionalKey = 'all-optional'
+  beforeAll(async () => {
+    const text = (en: string) => ({ en })
+    await createInstrument(db(), survey.organizationId, {
+      key: optionalKey, version: 1, name: 'All optional', locales: ['en'], staffQuestion: text('Anything else?'), customerQuestion: text('Anything else?'),
+      items: [
+        { key: 'excellent_service', dimension: 'overall', scale: 'agree5', headline: true, required: false, staffText: text('We serve well.'), customerText: text('{org} serves me well.'), staffPredictText: null },
+        { key: 'easy', dimension: 'structure', scale: 'agree5', headline: false, required: false, staffText: text('It is easy.'), customerText: text('It is easy to deal with {org}.'), staffPredictText: null },
+      ],
+    })
+  })
 
   describe('validation', () => {
-    it('returns a form with missing answers as 422: a summary linking to each missing item, the rest still chosen', async () => {
+    it('stores a form with optional statements skipped: they are not answered, apart from "Not applicable"', async () => {
       const { browser, submission } = await open(survey.main.customer)
-      const form = { submission, ...without(answers({ a_valued: '5', a_trust: 'na', a_fit: '1' }), 'easy', 'asks'), comment: 'Keep me' }
+      const form = { submission, ...without(answers({ a_valued: '5', a_trust: 'na' }), 'easy', 'asks', 'fit') }
+      const response = await post(browser, survey.main.customer, form)
+      expect(response.statusCode).toBe(303)
+      const stored = (await keptForm(db(), submission))!
+      // A skipped item has no answer at all; "Not applicable" is kept as null. Neither counts in n.
+      expect(Object.keys(stored.answers).sort()).toEqual(KEYS.filter((k) => !['easy', 'asks', 'fit'].includes(k)).sort())
+      expect(stored.answers).toMatchObject({ valued: 5, trust: null, excellent_service: 4 })
+    })
+
+    it('returns a form without the required headline as 422: one problem, named, every other answer still chosen', async () => {
+      const { browser, submission } = await open(survey.main.customer)
+      const form = { submission, ...without(answers({ a_valued: '5', a_trust: 'na', a_fit: '1' }), 'excellent_service', 'easy', 'asks'), comment: 'Keep me' }
       const response = await post(browser, survey.main.customer, form)
       expect(response.statusCode).toBe(422)
       expect(response.headers['cache-control']).toBe('no-store')
-      expect(summaryLinks(response.body)).toEqual(['easy-1', 'asks-1'])
-      expect(response.body).toContain(escapeHtml(EN.errorSummary(2)))
+      expect(summaryLinks(response.body)).toEqual(['excellent_service-1'])
+      expect(response.body).toContain(escapeHtml(EN.errorSummary(1)))
+      expect(response.body).toContain(`<title>${escapeHtml(EN.errorSummary(1))} · ${ORG}</title>`)
+      expect(response.body).toContain(`${escapeHtml(localize(ITEMS[0]!.customerText, 'en', ORG))}</a>`)
       expect(response.body.indexOf('aria-labelledby="sum"')).toBeLessThan(response.body.indexOf('<form'))
-      for (const item of ['easy', 'asks']) {
-        expect(response.body).toContain(`aria-describedby="${item}-e"`)
-        expect(response.body).toContain(`<p class="err" id="${item}-e">${escapeHtml(EN.problems.required)}</p>`)
-        expect(response.body).toContain(`id="${item}-1"`)
-        expect(response.body).not.toMatch(new RegExp(`name="a_${item}" value="[^"]*" checked`))
-      }
-      expect(response.body.match(/class="err"/g)).toHaveLength(2)
+      expect(response.body).toContain('aria-describedby="excellent_service-e"')
+      expect(response.body).toContain(`<p class="err" id="excellent_service-e">${escapeHtml(EN.problems.required)}</p>`)
+      expect(response.body.match(/class="err"/g)).toHaveLength(1)
+      expect(response.body.match(/aria-describedby="[a-z_]+-e"/g)).toHaveLength(1)
       expect(checked(response.body, 'valued', '5')).toBe(true)
       expect(checked(response.body, 'trust', 'na')).toBe(true)
       expect(checked(response.body, 'fit', '1')).toBe(true)
-      for (const item of KEYS.filter((k) => !['easy', 'asks', 'valued', 'trust', 'fit'].includes(k))) expect(checked(response.body, item, '4'), item).toBe(true)
-      expect(response.body.match(/ checked/g)).toHaveLength(10)
+      for (const item of KEYS.filter((k) => !['excellent_service', 'easy', 'asks', 'valued', 'trust', 'fit'].includes(k))) expect(checked(response.body, item, '4'), item).toBe(true)
+      expect(response.body.match(/ checked/g)).toHaveLength(9)
       expect(response.body).toContain('>Keep me</textarea>')
       expect(hidden(response.body, 'submission')).toBe(submission)
       expect(await responsesWithKey(submission)).toBe(0)
+    })
+
+    it('answers a form with nothing answered, on an instrument with no required statement, with one problem for the form', async () => {
+      const wave = await createWave(ctx, survey.key, { name: 'All optional', templateKey: optionalKey })
+      const { browser, page, submission } = await open(wave.customer)
+      expect(page.body).toContain(escapeHtml(EN.answerAny))
+      expect(page.body).not.toContain('class="req"')
+      const response = await post(browser, wave.customer, { submission, comment: 'Only a comment' })
+      expect(response.statusCode).toBe(422)
+      expect(summaryLinks(response.body)).toEqual([])
+      expect(response.body).toContain(`<div class="alert" id="form-e" role="alert" tabindex="-1" autofocus><p>${escapeHtml(EN.problems.empty)}</p></div>`)
+      expect(response.body).toContain(`<title>${escapeHtml(EN.problems.empty)} · ${ORG}</title>`)
+      expect(response.body).not.toContain('class="err"')
+      expect(response.body).toContain('>Only a comment</textarea>')
+      expect(await responsesWithKey(submission)).toBe(0)
+      // One answer is enough, and "Not applicable" is an answer.
+      const sent = await post(browser, wave.customer, { submission, a_easy: 'na' })
+      expect(sent.statusCode).toBe(303)
+      expect((await keptForm(db(), submission))!.answers).toEqual({ easy: null })
     })
 
     it('refuses values off the scale', async () => {
@@ -42,10 +84,16 @@ describeEachDatabase('respondent survey pages: validation and double submits', (
         ['10', 'invalid'], ['99999999999999999999', 'invalid'], ['٤', 'invalid'], ['４', 'invalid'],
       ]
       for (const [value, problem] of cases) {
-        const response = await post(browser, survey.main.customer, { submission, ...answers({ a_promises: value }) })
+        // On the required headline, so that an empty value is a problem too (elsewhere it is a skip).
+        const response = await post(browser, survey.main.customer, { submission, ...answers({ a_excellent_service: value }) })
         expect(response.statusCode, JSON.stringify(value)).toBe(422)
-        expect(summaryLinks(response.body), value).toEqual(['promises-1'])
-        expect(response.body).toContain(`<p class="err" id="promises-e">${escapeHtml(EN.problems[problem])}</p>`)
+        expect(summaryLinks(response.body), value).toEqual(['excellent_service-1'])
+        expect(response.body).toContain(`<p class="err" id="excellent_service-e">${escapeHtml(EN.problems[problem])}</p>`)
+        // A value off the scale is refused on an optional statement too (an empty one is a skip: see above).
+        if (problem === 'required') continue
+        const optional = await post(browser, survey.main.customer, { submission, ...answers({ a_promises: value }) })
+        expect(optional.statusCode, `optional ${JSON.stringify(value)}`).toBe(422)
+        expect(summaryLinks(optional.body), value).toEqual(['promises-1'])
       }
       expect(await responsesWithKey(submission)).toBe(0)
     })

@@ -8,9 +8,9 @@ import { MAX_IMPORT_ROWS, type ImportContext, type ItemSpec } from '../../server
 import { unitIndex } from '../../server/domain/units.js'
 
 const ITEMS: ItemSpec[] = [
-  { key: 'excellent_service', scale: 'agree5' },
-  { key: 'easy', scale: 'agree5' },
-  { key: 'recommend', scale: 'likelihood11' },
+  { key: 'excellent_service', scale: 'agree5', required: false },
+  { key: 'easy', scale: 'agree5', required: false },
+  { key: 'recommend', scale: 'likelihood11', required: false },
 ]
 const NORTH = '00000000-0000-4000-8000-000000000001'
 const CONTEXT: ImportContext = { items: ITEMS, units: unitIndex([{ id: NORTH, name: 'North Branch' }]) }

@@ -6,8 +6,8 @@ import { checkImportedResponse, readSurveyForm, type ImportContext, type ItemSpe
 import { unitIndex } from '../../server/domain/units.js'
 
 const ITEMS: ItemSpec[] = [
-  { key: 'excellent_service', scale: 'agree5', predicted: true },
-  { key: 'easy', scale: 'agree5', predicted: false },
+  { key: 'excellent_service', scale: 'agree5', required: false, predicted: true },
+  { key: 'easy', scale: 'agree5', required: false, predicted: false },
 ]
 const CONTEXT: ImportContext = { items: ITEMS, units: unitIndex([]) }
 

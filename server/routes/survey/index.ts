@@ -122,6 +122,9 @@ export default async function surveyRoutes(app: FastifyInstance) {
       side: entry.side,
       ...surveyTexts(survey, locale),
       units: entry.unitId === null ? survey.units : [],
+      unitName: survey.unitName,
+      // Above the statements: answer every one, only those marked * (some required), or any.
+      answerRule: survey.items.every((item) => item.required) ? 'answerEvery' : survey.items.some((item) => item.required) ? 'answerMarked' : 'answerAny',
       values,
       problems: state.problems ?? {},
       submission,
