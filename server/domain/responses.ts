@@ -29,9 +29,9 @@ export type Answers = Record<string, number | null>
 export type FormProblem = 'required' | 'invalid' | 'too_long' | 'empty'
 
 /**
- * The one rule on which answers a response must carry, wherever it arrives (the form, the JSON and
- * CSV imports, the API): every required item answered, with a value or "not applicable" (null), and
- * at least one item answered. A key absent from `answers` is an item not answered (skipped): it is
+ * The rule on which answers a respondent's form must carry: every required item answered, with a
+ * value or "not applicable" (null), and at least one item answered. Imports (JSON, CSV, the API) keep
+ * answers collected elsewhere and refuse only an empty row (checkImportedResponse). A key absent from `answers` is an item not answered (skipped): it is
  * stored as no answer at all, apart from "not applicable" (null), and like it counts in no share's n.
  * Returns the required items missing, and whether no item is answered at all.
  */
@@ -120,8 +120,9 @@ export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
 
 /**
  * One imported response, from JSON or from a CSV row already turned into that shape. `row` numbers
- * the problems (1-based, as people count rows). Missing item keys count as "not answered", which the
- * instrument's required items may not be (unansweredItems: the same rule as the survey form). A staff
+ * the problems (1-based, as people count rows). Missing item keys count as "not answered", stored as
+ * no answer, as a skipped statement on the form is; a required item may be missing here, since the
+ * answers were collected elsewhere (see unansweredItems). A staff
  * row of a wave with prediction questions may carry `predictions` ({itemKey: 0 … 10 or null}) for the
  * items the wave predicts; they are kept among the answers under `predict:<key>`.
  */
@@ -178,11 +179,9 @@ export function checkImportedResponse(input: unknown, row: number, context: Impo
         problem(`answers.${key}`, `must be a whole number from ${values[0]} to ${values.at(-1)}, or null for not applicable`)
       } else answers[key] = value
     }
-    // Judged on the answers as sent, so an answer off the scale is not also said to be missing.
-    const sent = Object.fromEntries(Object.keys(r.answers as object).map((key) => [key, null]))
-    const { missing, empty } = unansweredItems(context.items, sent)
-    if (empty) problem('answers', 'must answer at least one item')
-    for (const key of missing) problem(`answers.${key}`, 'must be answered, as this instrument requires: a value, or null for not applicable')
+    // Imported answers were collected elsewhere (paper, another tool), where a required question may
+    // have been skipped: an import keeps what was answered, and only an empty one is refused.
+    if (Object.keys(r.answers as object).length === 0) problem('answers', 'must answer at least one item')
   }
   if (r.predictions !== undefined && r.predictions !== null) {
     if (typeof r.predictions !== 'object' || Array.isArray(r.predictions)) problem('predictions', 'must be an object of item keys to 0 … 10, or null')

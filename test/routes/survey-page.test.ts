@@ -88,6 +88,36 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
       }
     })
 
+    it('names the unit a unit link is about, in the respondent\'s language and escaped, and marks only the required statement', async () => {
+      const link = survey.main.units['North branch']!
+      const customer = await open(link.customer)
+      expect(customer.page.body).toContain(`<p class="about">${escapeHtml(EN.aboutUnitCustomer('North branch'))}</p>`)
+      expect(customer.page.body).toContain(escapeHtml(EN.answerMarked))
+      expect(customer.page.body.match(/class="req"/g)).toHaveLength(1)
+      expect(customer.page.body).toMatch(/id="excellent_service-1" name="a_excellent_service" value="1" required>/)
+      expect(customer.page.body).toMatch(/id="easy-1" name="a_easy" value="1">/)
+      const staff = await open(link.staff, {}, '?lang=de')
+      expect(staff.page.body).toContain(`<p class="about">${escapeHtml(RESPONDENT_TEXT.de.aboutUnitStaff('North branch'))}</p>`)
+      const spanish = await open(link.customer, {}, '?lang=es')
+      expect(spanish.page.body).toContain(escapeHtml(RESPONDENT_TEXT.es.aboutUnitCustomer('North branch')))
+      // A general link is about no one unit.
+      expect((await open(survey.main.customer)).page.body).not.toContain('class="about"')
+
+      const tenant = await createTenant(ctx, 'Markup Org')
+      const key = await apiToken(ctx, tenant.owner.email)
+      await createUnit(ctx, key, '<b>x</b>')
+      const wave = await createWave(ctx, key, { name: 'Markup', unitLinks: true })
+      for (const token of [wave.units['<b>x</b>']!.customer, wave.units['<b>x</b>']!.staff]) {
+        const { browser, page, submission } = await open(token)
+        expect(page.body).not.toContain('<b>x</b>')
+        expect(page.body).toContain('&lt;b&gt;x&lt;/b&gt;</p>')
+        const wrong = await post(browser, token, { submission, ...without(answers(), 'excellent_service') })
+        expect(wrong.statusCode).toBe(422)
+        expect(wrong.body).not.toContain('<b>x</b>')
+        expect(wrong.body).toContain('&lt;b&gt;x&lt;/b&gt;</p>')
+      }
+    })
+
     it('answers unknown and malformed tokens with 404, never a 500', async () => {
       const tokens = [
         'AAAAAAAAAAAAAAAAAAAAAA', 'short', 'x'.repeat(64), 'x'.repeat(65), 'x'.repeat(199),
