@@ -32,6 +32,27 @@ describeEachDatabase('respondent survey pages: validation and double submits', (
       expect(stored.answers).toMatchObject({ valued: 5, trust: null, excellent_service: 4 })
     })
 
+    it('counts a skipped statement, like "Not applicable", out of its n in the report', async () => {
+      const wave = await createWave(ctx, survey.key, { name: 'Skips counted' })
+      const easy = ['skip', 'skip', 'na', '5', '5', '5', '5', '2']
+      for (const value of easy) {
+        const form = value === 'skip' ? without(answers(), 'easy') : answers({ a_easy: value })
+        const { browser, submission } = await open(wave.customer)
+        expect((await post(browser, wave.customer, { submission, ...form })).statusCode).toBe(303)
+      }
+      const report = await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report`, headers: { authorization: `Bearer ${survey.key}` } })
+      expect(report.statusCode).toBe(200)
+      const items = report.json().items as Array<{ key: string; customer: { n: number; agree: number } }>
+      expect(items.find((i) => i.key === 'excellent_service')!.customer).toMatchObject({ n: 8, agree: 8 })
+      expect(items.find((i) => i.key === 'easy')!.customer).toMatchObject({ n: 5, agree: 4 })
+      expect(items.find((i) => i.key === 'trust')!.customer).toMatchObject({ n: 8 })
+      // In the export a skip is an empty cell and "Not applicable" is "na".
+      const csv = await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/export.csv`, headers: { authorization: `Bearer ${survey.key}` } })
+      const [header, ...rows] = csv.body.trim().split(/\r?\n/)
+      const column = header!.split(',').indexOf('easy')
+      expect(rows.filter((row) => row.includes(',customer,')).map((row) => row.split(',')[column]).sort()).toEqual(['', '', '2', '5', '5', '5', '5', 'na'])
+    })
+
     it('returns a form without the required headline as 422: one problem, named, every other answer still chosen', async () => {
       const { browser, submission } = await open(survey.main.customer)
       const form = { submission, ...without(answers({ a_valued: '5', a_trust: 'na', a_fit: '1' }), 'excellent_service', 'easy', 'asks'), comment: 'Keep me' }
