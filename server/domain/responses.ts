@@ -55,7 +55,7 @@ export const isPrediction = (value: unknown): value is number =>
  * Reads the survey form: `a_<key>` is a scale value, "na" (stored as null) or nothing (skipped, not
  * stored) for every item, as the instrument's `required` and unansweredItems allow; then
  * `p_<key>` for every item in `predicted` (staff of a wave with prediction questions): 0 … 10 or "na"
- * ("I can't say"), required too, stored under `predict:<key>`. `unit` is optional and must be one of
+ * ("I can't say") or nothing, required where its item is, stored under `predict:<key>`. `unit` is optional and must be one of
  * `unitIds`, `comment` is optional text.
  */
 export function readSurveyForm(
@@ -80,7 +80,10 @@ export function readSurveyForm(
   const { missing, empty } = unansweredItems(items, answers)
   for (const key of missing) problems[`a_${key}`] ??= 'required'
   if (empty && !items.some((item) => problems[`a_${item.key}`])) problems._form = 'empty'
-  for (const key of predicted) read(`p_${key}`, predictionKey(key), isPrediction, true)
+  // A prediction must be given where its statement must be (the headline's, as a rule): an empty staff
+  // form names two problems, not a list of every prediction.
+  const required = new Set(items.filter((item) => item.required).map((item) => item.key))
+  for (const key of predicted) read(`p_${key}`, predictionKey(key), isPrediction, required.has(key))
   const rawUnit = typeof form.unit === 'string' ? form.unit : ''
   let unitId: string | null = null
   if (form.unit !== undefined && typeof form.unit !== 'string') problems.unit = 'invalid'

@@ -73,7 +73,7 @@ export function surveyTexts(survey: Survey, locale: Locale) {
   const org = survey.organization.name
   return {
     items: survey.items.map((item) => ({ key: item.key, scale: item.scale, required: item.required, text: localize(item.text, locale, org) })),
-    predictions: survey.predictions.map((item) => ({ key: item.key, text: RESPONDENT_TEXT[locale].predictStatement(localize(item.customerText, locale, org)) })),
+    predictions: survey.predictions.map((item) => ({ key: item.key, required: survey.items.some((i) => i.key === item.key && i.required), text: RESPONDENT_TEXT[locale].predictStatement(localize(item.customerText, locale, org)) })),
     question: localize(survey.question, locale, org),
   }
 }

@@ -386,7 +386,7 @@ async function expectLargeAnswerTargets(page: Page, what: string, count: number)
   }
 }
 
-it('asks staff on a 360 px phone a labelled list per prediction, names a missing one and keeps every choice', async () => {
+it('asks staff on a 360 px phone a labelled list per prediction, names the missing required one and keeps every choice', async () => {
   const context = await run.browser.newContext(PHONE)
   const page = await context.newPage()
   for (const lang of ['en', 'es', 'de']) {
@@ -400,30 +400,30 @@ it('asks staff on a 360 px phone a labelled list per prediction, names a missing
   expect(await page.locator('.intro').textContent()).toContain('12 short statements and 12 questions about our customers. It takes about 4 minutes.')
   const first = page.locator(`#p-${ITEMS[0]}`)
   expect(await first.evaluate((s: HTMLSelectElement) => Array.from(s.options, (o) => `${o.value}=${o.text}`))).toEqual(['=—', '0=0 of 10', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `${k}=${k}`), '10=10 of 10', "na=I can't say"])
-  expect(await first.evaluate((s: HTMLSelectElement) => s.labels[0]?.textContent)).toMatch(/^13\. “I receive excellent service from Harbour & Co\.”$/)
+  expect(await first.evaluate((s: HTMLSelectElement) => s.labels[0]?.textContent)).toMatch(/^13\. “I receive excellent service from Harbour & Co\.” \*$/) // the headline's prediction must be given
   // The questions one row each: the list is a single line, 44 px or more high.
   expect(await first.evaluate((s) => s.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44)
   for (const key of ITEMS) await page.locator(`label[for="${key}-4"]`).click()
   const chosen = ITEMS.map((_, i) => (i === 3 ? 'na' : String(i % 11)))
-  for (const [i, key] of ITEMS.entries()) if (i !== 7) await page.selectOption(`#p-${key}`, chosen[i]!)
+  for (const [i, key] of ITEMS.entries()) if (i !== 0) await page.selectOption(`#p-${key}`, chosen[i]!)
   await page.locator('h2.pred').evaluate((h) => h.scrollIntoView())
   await page.screenshot({ path: join(ARTIFACTS, 'survey-phone-predictions-view.png') }) // what the phone shows
   await screenshot(page, 'survey-phone-predictions')
   await page.locator('button[type=submit]').click()
   await page.locator('.alert').waitFor({ state: 'visible' })
   const links2 = page.locator('.alert a')
-  expect(await links2.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`#p-${ITEMS[7]}`])
-  const missing = page.locator(`#p-${ITEMS[7]}`)
-  expect(await missing.getAttribute('aria-describedby')).toBe(`p-${ITEMS[7]}-e`)
-  expect(await page.locator(`#p-${ITEMS[7]}-e`).textContent()).toBe('Choose a number, or "I can\'t say".')
-  for (const [i, key] of ITEMS.entries()) expect(await page.inputValue(`#p-${key}`), `prediction ${i + 1} kept`).toBe(i === 7 ? '' : chosen[i])
+  expect(await links2.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`#p-${ITEMS[0]}`])
+  const missing = page.locator(`#p-${ITEMS[0]}`)
+  expect(await missing.getAttribute('aria-describedby')).toBe(`p-${ITEMS[0]}-e`)
+  expect(await page.locator(`#p-${ITEMS[0]}-e`).textContent()).toBe('Choose a number, or "I can\'t say".')
+  for (const [i, key] of ITEMS.entries()) expect(await page.inputValue(`#p-${key}`), `prediction ${i + 1} kept`).toBe(i === 0 ? '' : chosen[i])
   expect(await seriousViolations(page)).toEqual([])
   await links2.first().click()
-  await expect.poll(async () => (await focused(page)).id).toBe(`p-${ITEMS[7]}`)
+  await expect.poll(async () => (await focused(page)).id).toBe(`p-${ITEMS[0]}`)
   expect(await focused(page)).toMatchObject({ outline: 'solid', inView: true })
   await page.screenshot({ path: join(ARTIFACTS, 'survey-phone-predictions-error-view.png') })
   await screenshot(page, 'survey-phone-predictions-error')
-  await page.selectOption(`#p-${ITEMS[7]}`, '7')
+  await page.selectOption(`#p-${ITEMS[0]}`, '7')
   await page.locator('button[type=submit]').click()
   await page.waitForURL(/\/thanks\?lang=en$/)
   await context.close()

@@ -47,13 +47,14 @@ describeEachDatabase('staff predictions: survey, pool, release, import and expor
       expect(legend, lang).toBeGreaterThan(heading)
       let last = legend
       for (const item of ITEMS) {
-        const question = `<label for=p-${item.key}><span class=num>${ITEMS.indexOf(item) + 13}.</span> ${escapeHtml(t.predictStatement(localize(item.customerText, lang, ORG)))}</label>`
+        const question = `<label for=p-${item.key}><span class=num>${ITEMS.indexOf(item) + 13}.</span> ${escapeHtml(t.predictStatement(localize(item.customerText, lang, ORG)))}${item.headline ? ' <span class="req" aria-hidden="true">*</span>' : ''}</label>`
         const at = page.body.indexOf(question)
         expect(at, `${lang} ${item.key}`).toBeGreaterThan(last)
         last = at
         // A labelled list: "—" (no answer yet), 0 … 10 with the ends saying what they count, and "I can't say".
         const list = predictionList(page.body, item.key)
-        expect(list.attributes, `${lang} ${item.key}`).toBe(' required')
+        // Only the headline's prediction must be given, as the headline must be answered.
+        expect(list.attributes, `${lang} ${item.key}`).toBe(item.headline ? ' required' : '')
         expect(list.options).toEqual([['', '—'], ['0', escapeHtml(t.predictOf(0))], ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => [String(k), String(k)]), ['10', escapeHtml(t.predictOf(10))], ['na', escapeHtml(t.cannotSay)]])
         expect(list.selected).toEqual([])
       }
@@ -76,14 +77,14 @@ describeEachDatabase('staff predictions: survey, pool, release, import and expor
     expect(plain).toContain('12 short statements. It takes about two minutes.')
   })
 
-  it('names every missing or wrong prediction and keeps every answer given', async () => {
+  it('names the missing headline prediction or a wrong one, and keeps every answer given', async () => {
     const { browser, submission } = await open(all.staff)
     const missing = await post(browser, all.staff, { submission, lang: 'en', ...answers({}, '2') })
     expect(missing.statusCode).toBe(422)
-    expect(summaryLinks(missing.body)).toEqual(KEYS.map((key) => `p-${key}`))
+    expect(summaryLinks(missing.body)).toEqual([`p-${HEADLINE}`])
     expect(missing.body).toContain(`<p class="err" id="p-${HEADLINE}-e">${escapeHtml(EN.predictRequired)}</p>`)
     for (const key of KEYS) expect(checked(missing.body, key, '2')).toBe(true)
-    for (const key of KEYS) expect(predictionList(missing.body, key).attributes).toBe(` required aria-invalid=true aria-describedby=p-${key}-e`)
+    for (const key of KEYS) expect(predictionList(missing.body, key).attributes).toBe(key === HEADLINE ? ` required aria-invalid=true aria-describedby=p-${key}-e` : '')
     const wrong = await post(browser, all.staff, { submission, lang: 'en', ...answers({}, '2'), ...predictions({ [`p_${HEADLINE}`]: '11', p_valued: 'na', p_easy: '0', p_trust: '10' }, '3') })
     expect(wrong.statusCode).toBe(422)
     expect(summaryLinks(wrong.body)).toEqual([`p-${HEADLINE}`])
@@ -93,7 +94,7 @@ describeEachDatabase('staff predictions: survey, pool, release, import and expor
     expect(predictionChecked(wrong.body, 'easy', '0')).toBe(true)
     expect(predictionChecked(wrong.body, 'trust', '10')).toBe(true)
     expect(predictionList(wrong.body, HEADLINE).selected).toEqual([])
-    expect(predictionList(wrong.body, 'valued').attributes).toBe(' required')
+    expect(predictionList(wrong.body, 'valued').attributes).toBe('')
     expect(await survey.responsesWithKey(submission)).toBe(0)
   })
 

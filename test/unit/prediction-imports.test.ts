@@ -6,7 +6,7 @@ import { checkImportedResponse, readSurveyForm, type ImportContext, type ItemSpe
 import { unitIndex } from '../../server/domain/units.js'
 
 const ITEMS: ItemSpec[] = [
-  { key: 'excellent_service', scale: 'agree5', required: false, predicted: true },
+  { key: 'excellent_service', scale: 'agree5', required: true, predicted: true },
   { key: 'easy', scale: 'agree5', required: false, predicted: false },
 ]
 const CONTEXT: ImportContext = { items: ITEMS, units: unitIndex([]) }
@@ -58,7 +58,11 @@ describe('predict:<key> columns in a CSV file', () => {
 })
 
 describe('predictions in the survey form', () => {
-  it('are required for each predicted item, 0 … 10 or "na", and stored as predict:<key>', () => {
+  it('are required where their item is, 0 … 10 or "na", and stored as predict:<key>', () => {
+    // The prediction of an optional item may be left out, and then nothing is stored for it.
+    const optional = ITEMS.map((item) => ({ ...item, predicted: true }))
+    expect(readSurveyForm(optional, { a_excellent_service: '4', p_excellent_service: '5' }, [], ['excellent_service', 'easy']))
+      .toEqual({ ok: true, value: { answers: { excellent_service: 4, 'predict:excellent_service': 5 }, unitId: null, comment: null } })
     const form = { a_excellent_service: '4', a_easy: '5' }
     expect(readSurveyForm(ITEMS, form, [], ['excellent_service'])).toMatchObject({ ok: false, problems: { p_excellent_service: 'required' } })
     expect(readSurveyForm(ITEMS, { ...form, p_excellent_service: '11' }, [], ['excellent_service'])).toMatchObject({ ok: false, problems: { p_excellent_service: 'invalid' } })
