@@ -6,6 +6,7 @@
 // link says which unit it is about.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContextOptions, Page } from 'playwright-core'
+import { createInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
 
@@ -16,12 +17,20 @@ const PASSWORD = 'a perfectly long password'
 const ORG = 'Harbour & Co'
 
 let run: Running
-let links: { customer: string; airport: string; predicting: string }
+let links: { customer: string; airport: string; predicting: string; optional: string }
 const sizes: string[] = []
 
 beforeAll(async () => {
   run = await startAppAndBrowser()
-  await createOrganizationWithOwner(run.database.db, { name: ORG, email: EMAIL, password: PASSWORD })
+  const { organizationId } = await createOrganizationWithOwner(run.database.db, { name: ORG, email: EMAIL, password: PASSWORD })
+  const text = (en: string) => ({ en })
+  await createInstrument(run.database.db, organizationId, {
+    key: 'optional', version: 1, name: 'All optional', locales: ['en'], staffQuestion: text('Anything else?'), customerQuestion: text('Anything else?'),
+    items: ['overall', 'structure'].map((dimension, i) => ({
+      key: i === 0 ? 'served' : 'easy', dimension, scale: 'agree5' as const, headline: i === 0, required: false,
+      staffText: text('We serve well.'), customerText: text(i === 0 ? '{org} serves me well.' : 'It is easy to deal with {org}.'), staffPredictText: null,
+    })),
+  })
   const token = (await run.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: EMAIL, password: PASSWORD } })).json().token as string
   const api = async (url: string, payload: object) => {
     const response = await run.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload })
@@ -30,11 +39,13 @@ beforeAll(async () => {
   }
   await api('/units', { name: 'Airport kiosk' })
   const wave = await api('/waves', { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es', 'de'], unitLinks: true })
+  const optional = await api('/waves', { name: 'Optional', templateKey: 'optional', locales: ['en'] })
   const predicting = await api('/waves', { name: 'Predicting', templateKey: 'service-gap-index', locales: ['en', 'es', 'de'], predictions: 'all' })
   links = {
     customer: wave.links.customer,
     airport: wave.unitLinks.find((l: { unit: { name: string } }) => l.unit.name === 'Airport kiosk').customer,
     predicting: predicting.links.staff,
+    optional: optional.links.customer,
   }
 })
 afterAll(async () => {
@@ -133,5 +144,24 @@ it('keeps the heaviest respondent page, staff with twelve predictions in German 
   expect(await page.locator('#p-excellent_service').getAttribute('aria-invalid')).toBeNull()
   expect(await page.locator('#p-excellent_service-e').count()).toBe(0)
   expect(await seriousViolations(page)).toEqual([])
+  await context.close()
+})
+
+it('says "answer at least one statement" once for an empty form with nothing required, and clears it on an answer', async () => {
+  const context = await run.browser.newContext(PHONE)
+  const page = await context.newPage()
+  await page.goto(links.optional)
+  expect(await page.locator('.rule').textContent()).toBe('Answer what you can; you may skip any statement.')
+  expect(await page.locator('.req').count()).toBe(0)
+  expect(await send(page)).toBe(422)
+  const alert = page.locator('#form-e')
+  expect(await alert.textContent()).toBe('Answer at least one statement before sending.')
+  expect(await page.title()).toBe(`Answer at least one statement before sending. · ${ORG}`)
+  expect(await page.locator('.err, .bad').count()).toBe(0)
+  expect(await seriousViolations(page)).toEqual([])
+  await page.locator('label[for="easy-na"]').click()
+  expect(await alert.isVisible()).toBe(false)
+  expect(await page.title()).toBe(ORG)
+  expect(await send(page)).toBe(303)
   await context.close()
 })
