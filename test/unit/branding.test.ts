@@ -1,15 +1,12 @@
 // The branding rules: WCAG contrast with known answers, the darker shade suggested for a colour that
 // fails, the accent the form asks for, and which logo files are accepted (real PNG, JPEG and WebP
 // files made by Chromium's own encoders, in test/fixtures/).
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { accentPalette, accentStylesheet, checkAccent, chosenAccent, PAGE_BACKGROUND } from '../../server/domain/branding.js'
 import { contrastRatio, formatRatio, nearestPassingShade, parseHex, relativeLuminance, WHITE } from '../../server/domain/contrast.js'
 import { checkLogo, MAX_LOGO_BYTES } from '../../server/domain/logo.js'
-
-export const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', name))
+import { fixture } from '../helpers/fixtures.js'
 
 describe('contrast (WCAG 2.x relative luminance)', () => {
   it('gives the published ratios against white', () => {
