@@ -56,7 +56,7 @@ it('lets an owner upload a logo and choose a colour, refusing one that fails con
   await page.fill('#accent', '#999999')
   await page.setInputFiles('#logo', { name: 'northwind.png', mimeType: 'image/png', buffer: fixture('logo.png') })
   await page.click('text=Save branding')
-  await expect.poll(() => page.locator('#accent-error').textContent()).toContain('2.84:1')
+  await expect.poll(() => page.locator('#accent-error').textContent()).toContain('2.85:1')
   expect(await page.locator('#accent').inputValue()).toBe('#999999')
   await screenshot(page, 'branding-settings-refused')
   // The picker follows the text field (branding.js), and the colour and the logo are saved together.

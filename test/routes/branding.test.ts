@@ -57,8 +57,10 @@ describeEachDatabase('branding', (ctx) => {
   })
 
   it('refuses a colour below 4.5:1, naming the ratio and the nearest darker shade, and keeps the colour typed', async () => {
-    const response = await brandingForm(owner, { accent: '#777777', accentShown: '', accentPicker: '#0b4f8a' }, null)
+    const response = await brandingForm(owner, { accent: '#777777', accentShown: '', accentPicker: '#0b4f8a' }, png())
     expect(response.statusCode).toBe(422)
+    // The good logo sent along is not saved either, and the page says to choose it again.
+    expect(response.body).toContain('Your file logo.png is fine, but nothing was saved')
     expect(response.body).toContain('id="accent-error"')
     expect(response.body).toContain('4.48:1')
     expect(response.body).toContain('#767676')

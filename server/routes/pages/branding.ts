@@ -26,7 +26,7 @@ export default async function brandingPages(app: FastifyInstance) {
 
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
-  async function brandingPage(request: FastifyRequest, reply: FastifyReply, form: { values?: { accent: string }; errors?: FieldErrors } = {}) {
+  async function brandingPage(request: FastifyRequest, reply: FastifyReply, form: { values?: { accent: string }; errors?: FieldErrors; notSaved?: string | null } = {}) {
     const [org, branding] = await Promise.all([getOrganization(app.db, orgOf(request)), getBranding(app.db, orgOf(request))])
     const brand = brandView(branding, org.name)
     const accent = form.values?.accent ?? branding.accent ?? ''
@@ -42,6 +42,8 @@ export default async function brandingPages(app: FastifyInstance) {
       maxKb: MAX_LOGO_BYTES / 1024,
       maxSide: MAX_LOGO_SIDE,
       notice: noticeOf(request),
+      // A good file sent with a colour that was refused: browsers cannot keep a chosen file, so say so.
+      notSaved: form.notSaved ?? null,
       shades: branding.accent ? accentPalette(branding.accent) : null,
     })
   }
@@ -67,7 +69,7 @@ export default async function brandingPages(app: FastifyInstance) {
     if (!accent.ok) Object.assign(errors, accent.errors)
     const logo = file === null ? null : file.tooLarge ? { ok: false as const, problem: 'too_large' as const } : checkLogo(file.bytes)
     if (logo && !logo.ok) errors.logo = LOGO_PROBLEMS[logo.problem]
-    if (!accent.ok || (logo && !logo.ok)) return brandingPage(request, reply.code(422), { values: { accent: typed }, errors })
+    if (!accent.ok || (logo && !logo.ok)) return brandingPage(request, reply.code(422), { values: { accent: typed }, errors, notSaved: file && logo?.ok ? file.filename : null })
     const changes: { accent?: string | null; logo?: { bytes: Uint8Array; logo: Logo } } = {}
     const changed: string[] = []
     if (accent.ok && accent.value.accent !== before.accent) {

@@ -7,7 +7,7 @@ import { cutShort } from './upload-form.js'
 
 export type ReceivedForm =
   | { csrfValid: false }
-  | { csrfValid: true; fields: Record<string, string>; file: { bytes: Buffer; tooLarge: boolean } | null }
+  | { csrfValid: true; fields: Record<string, string>; file: { bytes: Buffer; tooLarge: boolean; filename: string } | null }
 
 export async function receiveForm(request: FastifyRequest, fileField: string): Promise<ReceivedForm> {
   const fields: Record<string, string> = Object.create(null)
@@ -22,7 +22,7 @@ export async function receiveForm(request: FastifyRequest, fileField: string): P
   }
   if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) throw new HttpError(400, 'bad_request', 'The form did not arrive whole. Reload the page and send it again.')
   let refused = false
-  let file: { bytes: Buffer; tooLarge: boolean } | null = null
+  let file: { bytes: Buffer; tooLarge: boolean; filename: string } | null = null
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
@@ -37,7 +37,7 @@ export async function receiveForm(request: FastifyRequest, fileField: string): P
       }
       const chunks: Buffer[] = []
       for await (const chunk of part.file) chunks.push(chunk as Buffer)
-      file = { bytes: Buffer.concat(chunks), tooLarge: part.file.truncated }
+      file = { bytes: Buffer.concat(chunks), tooLarge: part.file.truncated, filename: part.filename.split(/[\\/]/).pop()!.replace(/\p{Cc}/gu, '').slice(0, 200) }
     }
   } catch (error) {
     throw cutShort(error) ? new HttpError(400, 'bad_request', 'The upload arrived incomplete. Choose the file again and send it once more.') : error
