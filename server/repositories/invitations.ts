@@ -232,6 +232,6 @@ export async function unsubscribeByInvitation(db: Db, invitationId: string) {
       .where('invitation_id', 'in', (eb) => eb.selectFrom('invitations').innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
         .select('invitations.id').where('contacts.email', '=', row.email).where('contacts.organization_id', '=', row.organization_id))
       .execute()
-    return { organizationName: row.name, locale: row.locale }
+    return { organizationId: row.organization_id, organizationName: row.name, locale: row.locale }
   })
 }

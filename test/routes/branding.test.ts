@@ -234,6 +234,13 @@ describeEachDatabase('branding', (ctx) => {
     expect(html).toContain('background:#1a5fb4')
     expect(html).not.toContain('#0b4f8a')
 
+    // The page that confirms an unsubscription carries the organization's logo and colours too.
+    const unsubscribe = /\/u\/[0-9a-f-]{36}\.[A-Za-z0-9_-]+/.exec(message.text)![0]
+    const confirmed = await ctx.app.inject({ method: 'POST', url: unsubscribe, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expect(confirmed.statusCode).toBe(200)
+    expect(logoSrc(confirmed.body)).toMatch(/^\/brand\/logo\//)
+    expect(confirmed.body).toContain('href="/brand/accent/1a5fb4.css"')
+
     const plain = readMessage(smtp.received.find((m) => m.to === 'ben@example.test')!.raw)
     const plainHtml = plain.parts.find((part) => part.contentType === 'text/html')!.body.toString('utf8')
     expect(plain.parts.filter((part) => part.contentType.startsWith('image/'))).toEqual([])
