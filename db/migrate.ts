@@ -22,6 +22,7 @@ import * as m0016 from './migrations/0016_response_steps.js'
 import * as m0017 from './migrations/0017_close_the_loop.js'
 import * as m0022 from './migrations/0022_digest_runs.js'
 import * as m0023 from './migrations/0023_required_items.js'
+import * as m0025 from './migrations/0025_branding.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0017_close_the_loop': m0017,
   '0022_digest_runs': m0022,
   '0023_required_items': m0023,
+  '0025_branding': m0025,
 }
 
 /** Every migration, in the order they apply. */

@@ -618,6 +618,22 @@ export interface WebhookAttemptTable {
 
 // -- digest runs (0022) --
 
+// -- branding (0025) --
+
+export interface OrganizationBrandingTable {
+  organization_id: string
+  /** The logo file itself (PNG, JPEG or WebP, at most 200 KB); null without a logo. */
+  logo: Buffer | null
+  logo_type: 'image/png' | 'image/jpeg' | 'image/webp' | null
+  logo_width: number | null
+  logo_height: number | null
+  /** The first 32 hex digits of the logo's SHA-256: its public file name. */
+  logo_hash: string | null
+  /** '#rrggbb', lowercase; null for the standard colours. */
+  accent: string | null
+  updated_at: Generated<Date>
+}
+
 export interface DigestRunTable {
   wave_id: string
   organization_id: string
@@ -689,6 +705,8 @@ export interface Database {
 
   // -- digest runs (0022) --
   digest_runs: DigestRunTable
+  // -- branding (0025) --
+  organization_branding: OrganizationBrandingTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -38,6 +38,8 @@ import ssoPages from './routes/pages/sso.js'
 import auditPages from './routes/pages/audit.js'
 import webhookPages from './routes/pages/webhooks.js'
 import planPages from './routes/pages/plans.js'
+import brandingPages from './routes/pages/branding.js'
+import brandRoutes from './routes/brand.js'
 
 export interface AppOptions {
   config: Config
@@ -158,6 +160,8 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(auditPages)
   await app.register(webhookPages)
   await app.register(planPages)
+  await app.register(brandingPages)
+  await app.register(brandRoutes)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

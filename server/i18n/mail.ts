@@ -109,6 +109,26 @@ export interface MessageInput {
   surveyUrl: string
   unsubscribeUrl: string
   itemCount: number
+  /** The organization's accent colour and logo (an image attached to the message), when it has them. */
+  brand?: MailBrand
+}
+
+export interface MailBrand {
+  accent: string | null
+  /** `src` is the attachment's address (cid:…); width and height are the file's pixels. */
+  logo: { src: string; width: number; height: number; alt: string } | null
+}
+
+/** The logo's size in a message: at most 240 × 64 pixels, its shape kept (mail programs ignore most CSS). */
+export function mailLogoSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, 240 / width, 64 / height)
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
+}
+
+function logoHtml(logo: MailBrand['logo']): string {
+  if (!logo) return ''
+  const size = mailLogoSize(logo.width, logo.height)
+  return `<p style="margin:0 0 18px"><img src="${escapeHtml(logo.src)}" alt="${escapeHtml(logo.alt)}" width="${size.width}" height="${size.height}" style="display:block;border:0;max-width:100%;height:auto"></p>`
 }
 
 export interface Message {
@@ -128,6 +148,8 @@ export function renderMessage(input: MessageInput): Message {
   const t = MAIL_TEXT[locale]
   const org = oneLine(input.organization)
   const name = oneLine(input.name)
+  // Only a '#rrggbb' colour goes into a style attribute (the settings check it; this keeps the HTML safe whatever it is given).
+  const accent = input.brand?.accent && /^#[0-9a-f]{6}$/.test(input.brand.accent) ? input.brand.accent : null
   const paragraphs = [
     t.greeting(name),
     input.side === 'staff' ? t.askStaff(org) : t.askCustomer(org),
@@ -147,9 +169,10 @@ export function renderMessage(input: MessageInput): Message {
   ].join('\n')
   const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(t.subject(org, input.kind === 'reminder'))}</title></head>`
     + '<body style="margin:0;padding:24px;background:#f4f6f9;font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">'
-    + '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">'
+    + `<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px${accent ? `;border-top:6px solid ${accent}` : ''}">`
+    + logoHtml(input.brand?.logo ?? null)
     + paragraphs.map((p) => `<p style="margin:0 0 14px">${escapeHtml(p)}</p>`).join('')
-    + `<p style="margin:22px 0"><a href="${escapeHtml(input.surveyUrl)}" style="display:inline-block;background:#0b4f8a;color:#ffffff;text-decoration:none;font-weight:bold;padding:12px 20px;border-radius:6px">${escapeHtml(t.button)}</a></p>`
+    + `<p style="margin:22px 0"><a href="${escapeHtml(input.surveyUrl)}" style="display:inline-block;background:${accent ?? '#0b4f8a'};color:#ffffff;text-decoration:none;font-weight:bold;padding:12px 20px;border-radius:6px">${escapeHtml(t.button)}</a></p>`
     + `<p style="margin:0 0 14px;font-size:13px;color:#556070">${escapeHtml(t.personal)}<br>${escapeHtml(input.surveyUrl)}</p>`
     + `<p style="margin:24px 0 0;font-size:12px;color:#556070">${escapeHtml(t.sentBy(org))} <a href="${escapeHtml(input.unsubscribeUrl)}" style="color:#556070">${escapeHtml(t.unsubscribe)}</a></p>`
     + '</div></body></html>'

@@ -24,6 +24,8 @@ export interface Attachment {
   filename: string
   contentType: string
   content: Buffer
+  /** Set for an image the HTML shows inline (`<img src="cid:…">`), such as the organization's logo. */
+  cid?: string
 }
 
 export interface Transport {
@@ -52,7 +54,7 @@ export function smtpTransport(url: string): Transport {
       await transporter.sendMail({
         from: message.from, to: message.to, replyTo: message.replyTo, subject: message.subject, text: message.text, html: message.html,
         headers: message.headers, messageId: message.messageId,
-        ...(message.attachments?.length ? { attachments: message.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })) } : {}),
+        ...(message.attachments?.length ? { attachments: message.attachments.map(({ filename, contentType, content, cid }) => ({ filename, contentType, content, ...(cid ? { cid, contentDisposition: 'inline' as const } : {}) })) } : {}),
       })
     },
     close: () => transporter.close(),

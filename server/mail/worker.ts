@@ -7,8 +7,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connect.js'
 import { backoffMs, classifyFailure, MAX_ATTEMPTS, PAUSE_WINDOW, shouldPause } from '../domain/mail.js'
 import { surveySender } from '../domain/sender.js'
+import { LOGO_EXTENSIONS, type LogoType } from '../domain/logo.js'
+import { LocalCache } from '../local-cache.js'
+import { findLogo } from '../repositories/branding.js'
 import { ACCOUNT_MAIL_PATHS, renderAccountMail } from '../i18n/account-mail.js'
-import { renderMessage } from '../i18n/mail.js'
+import { renderMessage, type MailBrand } from '../i18n/mail.js'
 import { NOTIFICATION_RENDERERS } from '../i18n/notification-mail.js'
 import { accountMailFailed, accountMailSent, claimAccountMails, type ClaimedAccountMail } from '../repositories/account-mails.js'
 import { claimNotificationMails, notificationMailFailed, notificationMailSent, type ClaimedNotificationMail } from '../repositories/notification-mails.js'
@@ -44,6 +47,8 @@ export class MailWorker {
   private nextSlot = 0
   /** The domain in every Message-ID. */
   private readonly host: string
+  /** Logo files by hash (a hash names one file forever, so a copy never goes stale). */
+  private readonly logos = new LocalCache<string, { bytes: Buffer; type: LogoType } | null>({ max: 50 })
 
   constructor(private readonly options: WorkerOptions) {
     this.host = new URL(options.publicUrl).hostname
@@ -191,16 +196,18 @@ export class MailWorker {
       return false
     }
     const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken(secret, job.invitationId)}`
+    const { logo, attachments } = await this.logoOf(job)
     const message = renderMessage({
       locale: job.locale, organization: job.organizationName, side: job.side, kind: job.kind, name: job.name,
       surveyUrl: `${publicUrl}/s/${invitationToken(secret, job.invitationId)}`, unsubscribeUrl, itemCount: job.itemCount,
+      brand: { accent: job.branding.accent, logo },
     })
     await this.turn()
     try {
       await transport.send({
         organizationId: job.organizationId, from: surveySender(from, job.senderName), replyTo: job.replyTo ?? undefined, to: job.email, ...message,
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-        messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${this.host}>`,
+        messageId: `<${job.invitationId}.${job.kind}.${job.jobId}@${this.host}>`, ...(attachments.length ? { attachments } : {}),
       })
     } catch (error) {
       const err = error as { message?: string; responseCode?: number; code?: string }
@@ -215,6 +222,23 @@ export class MailWorker {
     await markSent(db, job)
     await this.record(job.organizationId, true)
     return true
+  }
+
+  /**
+   * The organization's logo as an image attached to the message and shown from it (cid:), rather than
+   * fetched from this server: mail programs show it without "load remote images", and opening the mail
+   * tells nobody that it was read. A logo that cannot be read leaves the message without one.
+   */
+  private async logoOf(job: ClaimedJob): Promise<{ logo: MailBrand['logo']; attachments: Attachment[] }> {
+    const saved = job.branding.logo
+    if (!saved) return { logo: null, attachments: [] }
+    const file = await this.logos.getOrLoad(saved.hash, async () => (await findLogo(this.options.db, saved.hash)) ?? null)
+    if (!file) return { logo: null, attachments: [] }
+    const cid = `logo.${saved.hash}@${this.host}`
+    return {
+      logo: { src: `cid:${cid}`, width: saved.width, height: saved.height, alt: job.organizationName },
+      attachments: [{ filename: `logo.${LOGO_EXTENSIONS[file.type]}`, contentType: file.type, content: file.bytes, cid }],
+    }
   }
 
   /** Organizations paused while this batch was being sent: the rest of their claimed jobs go back. */

@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Branding } from '../domain/branding.js'
 import type { InvitationStatus, MailKind, Side } from '../domain/types.js'
 import { hashToken, invitationToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
+import { brandingOf } from './branding.js'
 import { suppressedHashes, suppressionHash } from './suppressions.js'
 import { waveIsOpen } from './wave-status.js'
 
@@ -93,6 +95,8 @@ export interface ClaimedJob {
   /** The organization's From display name ('' for the installation's) and reply-to address. */
   senderName: string
   replyTo: string | null
+  /** The organization's logo (without its bytes) and accent colour. */
+  branding: Branding
   side: Side
   locale: string | null
   email: string
@@ -121,14 +125,18 @@ export async function claimJobs(db: Db, limit: number): Promise<ClaimedJob[]> {
     .innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
     .innerJoin('organizations', 'organizations.id', 'mail_jobs.organization_id')
     .innerJoin('waves', 'waves.id', 'invitations.wave_id')
+    .leftJoin('organization_branding as brand', 'brand.organization_id', 'mail_jobs.organization_id')
     .select([
+      'brand.accent', 'brand.logo_hash', 'brand.logo_type', 'brand.logo_width', 'brand.logo_height',
       'mail_jobs.id as jobId', 'mail_jobs.kind', 'mail_jobs.attempts', 'invitations.id as invitationId', 'mail_jobs.organization_id as organizationId',
       'organizations.name as organizationName', 'organizations.sender_name as senderName', 'organizations.reply_to as replyTo', 'invitations.side', 'invitations.locale', 'contacts.email', 'contacts.name', 'invitations.used',
       notUnsubscribed.as('subscribed'),
       (eb) => eb.selectFrom('items').whereRef('items.instrument_id', '=', 'waves.instrument_id').select((s) => s.fn.countAll<number>().as('n')).as('itemCount'),
     ])
     .where('mail_jobs.id', 'in', claimed).orderBy('mail_jobs.id').execute()
-  return rows.map(({ subscribed, ...row }) => ({ ...row, unsubscribed: !subscribed, itemCount: Number(row.itemCount), jobId: Number(row.jobId) }))
+  return rows.map(({ subscribed, accent, logo_hash, logo_type, logo_width, logo_height, ...row }) => ({
+    ...row, branding: brandingOf({ accent, logo_hash, logo_type, logo_width, logo_height }), unsubscribed: !subscribed, itemCount: Number(row.itemCount), jobId: Number(row.jobId),
+  }))
 }
 
 /** Marks the job and its invitation sent, in one statement (atomic, and one round trip per message). */
@@ -224,6 +232,6 @@ export async function unsubscribeByInvitation(db: Db, invitationId: string) {
       .where('invitation_id', 'in', (eb) => eb.selectFrom('invitations').innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
         .select('invitations.id').where('contacts.email', '=', row.email).where('contacts.organization_id', '=', row.organization_id))
       .execute()
-    return { organizationName: row.name, locale: row.locale }
+    return { organizationId: row.organization_id, organizationName: row.name, locale: row.locale }
   })
 }

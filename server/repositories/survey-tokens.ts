@@ -4,14 +4,17 @@
 // (among the responses, or for staff, waiting in the pool).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Branding } from '../domain/branding.js'
+import type { LogoType } from '../domain/logo.js'
 import type { PredictionMode, Side, WaveStatus } from '../domain/types.js'
+import { brandingOf } from './branding.js'
 import { hashToken } from '../security/tokens.js'
 import type { SurveyEntry } from './responses.js'
 import { invitationKeyHash, poolKeyHash } from './staff-pool.js'
 
 export interface SurveyToken {
   entry: SurveyEntry
-  organization: { id: string; name: string; defaultLocale: string }
+  organization: { id: string; name: string; defaultLocale: string; branding: Branding }
   wave: {
     id: string; name: string; status: WaveStatus; opensAt: Date | null; closesAt: Date | null; locales: string[]; instrumentId: string
     predictions: PredictionMode
@@ -43,6 +46,11 @@ interface Row {
   predictions: PredictionMode
   organization_name: string
   default_locale: string
+  accent: string | null
+  logo_hash: string | null
+  logo_type: LogoType | null
+  logo_width: number | null
+  logo_height: number | null
   units: Array<{ id: string; name: string }>
   unit_name: string | null
   stored: boolean
@@ -68,6 +76,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
     )
     select entry.*, waves.name, waves.status, waves.opens_at, waves.closes_at, waves.locales, waves.instrument_id, waves.predictions,
       organizations.name as organization_name, organizations.default_locale,
+      brand.accent, brand.logo_hash, brand.logo_type, brand.logo_width, brand.logo_height,
       case when entry.unit_id is null then coalesce((select json_agg(json_build_object('id', units.id, 'name', units.name) order by units.name)
         from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
       (select units.name from units where units.id = entry.unit_id and units.organization_id = entry.organization_id) as unit_name,
@@ -76,7 +85,8 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
         or exists (select 1 from staff_pool where staff_pool.wave_id = entry.wave_id and staff_pool.submission_hash = ${pooled}::text))) as stored
     from entry
     join waves on waves.id = entry.wave_id and waves.organization_id = entry.organization_id
-    join organizations on organizations.id = entry.organization_id`.execute(db)
+    join organizations on organizations.id = entry.organization_id
+    left join organization_branding brand on brand.organization_id = entry.organization_id`.execute(db)
   const row = rows[0]
   if (!row) return undefined
   const entry: SurveyEntry = row.kind === 'link'
@@ -87,7 +97,7 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
     }
   return {
     entry,
-    organization: { id: row.organization_id, name: row.organization_name, defaultLocale: row.default_locale },
+    organization: { id: row.organization_id, name: row.organization_name, defaultLocale: row.default_locale, branding: brandingOf(row) },
     wave: {
       id: row.wave_id, name: row.name, status: row.status, opensAt: row.opens_at, closesAt: row.closes_at, locales: row.locales, instrumentId: row.instrument_id,
       predictions: row.predictions,

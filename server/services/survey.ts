@@ -2,6 +2,7 @@
 // in the respondent's side and language, the prediction questions (staff of a wave that asks them),
 // and the units a respondent may pick from.
 import type { Db } from '../../db/connect.js'
+import type { Branding } from '../domain/branding.js'
 import type { LocalizedText, Side, WaveStatus } from '../domain/types.js'
 import { localize, type Locale } from '../domain/instrument.js'
 import { RESPONDENT_TEXT } from '../i18n/respondent.js'
@@ -14,7 +15,7 @@ import { findSurveyToken, type SurveyToken } from '../repositories/survey-tokens
 import { isTokenShaped } from '../security/tokens.js'
 
 export interface Survey {
-  organization: { id: string; name: string; defaultLocale: string }
+  organization: { id: string; name: string; defaultLocale: string; branding: Branding }
   wave: { id: string; name: string; status: WaveStatus; locales: string[] }
   side: Side
   items: Array<ItemSpec & { headline: boolean; text: LocalizedText }>

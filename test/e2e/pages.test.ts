@@ -60,6 +60,8 @@ const NOT_PAGES: Record<string, string> = {
   '/contacts/export': 'a JSON download of what is held about an address',
   '/auth/oidc/:org': 'starts single sign-on: a redirect to the identity provider (test/e2e/sso.test.ts)',
   '/auth/oidc/:org/callback': 'the identity provider\'s return, never opened by hand (test/e2e/sso.test.ts)',
+  '/brand/logo/:file': 'an organization\'s logo image (test/e2e/branding.test.ts)',
+  '/brand/accent/:file': 'the stylesheet of an accent colour (test/e2e/branding.test.ts)',
 }
 /** Pages that send the browser on, and where to. Any other redirect fails. */
 const REDIRECTS = {

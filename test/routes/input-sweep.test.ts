@@ -25,6 +25,7 @@ const PARAM_FOR_SEGMENT: Record<string, string> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
   u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId',
+  logo: 'file', accent: 'file',
 }
 
 /** Path parameter values that are not what the route expects. */

@@ -18,7 +18,7 @@ const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replac
  * forged after all, or the file was cut short at the size limit (then `saved` says it is too large).
  */
 /** The multipart parser's own errors for a body that ends early or is malformed; they carry no status of their own. */
-const cutShort = (error: unknown) => error instanceof Error && !('statusCode' in error) && /multipart data|^Malformed part header/.test(error.message)
+export const cutShort = (error: unknown) => error instanceof Error && !('statusCode' in error) && /multipart data|^Malformed part header/.test(error.message)
 
 export async function receiveUpload(
   request: FastifyRequest,

@@ -4,6 +4,7 @@
 // typing its name), the report as CSV, QR codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
+import { brandView } from '../../domain/branding.js'
 import { suggestWaveName } from '../../domain/periods.js'
 import type { FieldErrors } from '../../domain/inputs.js'
 import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
@@ -15,6 +16,7 @@ import { parseItemOrder } from '../../presenters/items.js'
 import { presentDashboard } from '../../presenters/report.js'
 import { presentSchedule } from '../../presenters/schedule.js'
 import { presentWavesOverview } from '../../presenters/waves-overview.js'
+import { getBranding } from '../../repositories/branding.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { listActiveUnits } from '../../repositories/units.js'
@@ -280,6 +282,10 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/print', { config: { access: 'read' } }, async (request, reply) => {
     const link = await loadLink(request)
     const wave = await loadWave(app.db, request)
-    return reply.page('link-print', { title: `Print ${link.side} QR code`, wave, link, itemCount: wave.itemCount, url: linkUrl(app.config.publicUrl, link.token) })
+    const brand = brandView(await getBranding(app.db, request.principal!.organizationId), request.principal!.organizationName)
+    return reply.page('link-print', {
+      title: `Print ${link.side} QR code`, wave, link, itemCount: wave.itemCount, url: linkUrl(app.config.publicUrl, link.token),
+      brand, styles: brand.stylesheet ? [brand.stylesheet] : [],
+    })
   })
 }

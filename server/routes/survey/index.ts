@@ -4,6 +4,7 @@
 // get those after the statements); a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { brandView } from '../../domain/branding.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
 import { SCALE_VALUES } from '../../domain/scale.js'
@@ -48,6 +49,9 @@ function newResponse({ entry, survey, locale }: Opened, form: SurveyForm, submis
   }
 }
 
+/** The organization's logo and colours for a respondent page (none before the survey is known). */
+const brandOf = (survey: Survey | undefined) => survey ? brandView(survey.organization.branding, survey.organization.name) : undefined
+
 /** How long a public link's survey, once read, may decide a submission on its own (see the POST route). */
 const RECENT_LINK_MS = 10_000
 
@@ -86,7 +90,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       used: { title: t.usedTitle, body: [t.usedBody] },
       thanks: { title: t.thanksTitle, body: opened?.entry.side === 'staff' ? [t.thanksBody, t.thanksStaff] : [t.thanksBody] },
     }[kind]
-    return reply.code(status).header('cache-control', 'no-store').view('survey/message', { locale, t, org, ...content })
+    return reply.code(status).header('cache-control', 'no-store').view('survey/message', { locale, t, org, ...content, brand: brandOf(opened?.survey) })
   }
 
   /** Resolves the token into an open survey, or answers with the page that says why not. */
@@ -119,6 +123,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       languages: survey.wave.locales.map((code) => ({ code, name: RESPONDENT_TEXT[code as Locale].languageName })),
       token: request.params.token,
       org: survey.organization.name,
+      brand: brandOf(survey),
       side: entry.side,
       ...surveyTexts(survey, locale),
       units: entry.unitId === null ? survey.units : [],
