@@ -38,6 +38,7 @@ import ssoPages from './routes/pages/sso.js'
 import auditPages from './routes/pages/audit.js'
 import webhookPages from './routes/pages/webhooks.js'
 import planPages from './routes/pages/plans.js'
+import instrumentPages from './routes/pages/instruments.js'
 
 export interface AppOptions {
   config: Config
@@ -158,6 +159,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(auditPages)
   await app.register(webhookPages)
   await app.register(planPages)
+  await app.register(instrumentPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())
