@@ -77,7 +77,7 @@ for (const [label, options] of [['1366', { viewport: { width: 1366, height: 900 
     await page.click('main a:has-text("Preview the saved version")')
     for (const side of ['Customers', 'Staff']) {
       await page.click(`.preview-switch a:has-text("${side}")`)
-      const frame = page.frameLocator('.phone iframe')
+      const frame = page.frameLocator('.current .phone iframe')
       await frame.locator('fieldset.q').first().waitFor()
       expect(await frame.locator('fieldset.q').count()).toBe(2)
       expect(await frame.locator('.scale.s11 input[type=radio]').count()).toBe(11)
@@ -86,7 +86,7 @@ for (const [label, options] of [['1366', { viewport: { width: 1366, height: 900 
       await screenshot(page, `instruments-preview-${side.toLowerCase()}-${label}`)
     }
     await page.click('.preview-switch a:has-text("Español")')
-    expect(await page.frameLocator('.phone iframe').locator('legend').first().innerText()).toContain('Atendemos bien')
+    expect(await page.frameLocator('.current .phone iframe').locator('legend').first().innerText()).toContain('Atendemos bien')
     expect(problems).toEqual([])
     await context.close()
   })

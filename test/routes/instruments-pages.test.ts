@@ -115,6 +115,14 @@ describeEachDatabase('instrument builder pages', (ctx: TestContext) => {
     expect(valueOf(bad.body, 'items.3.key')).toBe('valued')
     expect(valueOf(bad.body, 'name')).toBe('Branch <survey>')
     expect(bad.body).not.toContain('Branch <survey>')
+    // No headline chosen, and a wording left empty in one language: each named where it belongs.
+    const more = await send(`/instruments/${mineId}`, edit.body, 'save', { headline: null, 'items.0.customerText.es': '' })
+    expect(more.statusCode).toBe(422)
+    const problems = parse(more.body)
+    expect(problems.querySelector('.error-summary a[href="#headline"]')).not.toBeNull()
+    expect(problems.getElementById('headline')).not.toBeNull()
+    expect(problems.getElementById('items.0.customerText.es')!.getAttribute('aria-invalid')).toBe('true')
+    expect(valueOf(more.body, 'items.0.customerText.de')).toBe(valueOf(edit.body, 'items.0.customerText.de'))
   })
 
   it('lets a viewer see the list and previews but not edit; another organization gets 404', async () => {
