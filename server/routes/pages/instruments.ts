@@ -45,7 +45,7 @@ export default async function instrumentPages(app: FastifyInstance) {
   /** An instrument of the caller's organization (or a built-in one when `builtIn` is allowed); 404 otherwise. */
   async function load(request: FastifyRequest<{ Params: Params }>, builtIn: boolean): Promise<PageInstrument> {
     const found = await instrumentForPage(app.db, orgOf(request), request.params.id)
-    if (!found || (found.builtIn && !builtIn)) throw notFound('This instrument')
+    if (found.builtIn && !builtIn) throw notFound('This instrument')
     return found
   }
 
@@ -54,7 +54,7 @@ export default async function instrumentPages(app: FastifyInstance) {
     return reply.code(status).page('instrument-edit', {
       title: ins ? `Edit ${ins.definition.name}` : 'New instrument', styles: STYLES,
       form, errors: options.errors ?? {}, focus: options.focus ?? null, edited: options.edited ?? false, notice: options.notice ?? null,
-      instrument: ins ? { id: ins.id, name: ins.definition.name, version: ins.definition.version, waves: ins.waves, nextVersion: ins.nextVersion } : null,
+      instrument: ins ? { id: ins.id, name: ins.definition.name, version: ins.definition.version, waves: ins.waves, inUse: ins.inUse, nextVersion: ins.nextVersion } : null,
       action: ins ? `/instruments/${ins.id}` : '/instruments',
       allLanguages: languagesOf(LOCALES, languageName), languages: languagesOf(form.locales, languageName),
       scales: SCALE_CHOICES, kept: keptTexts(form),
@@ -70,7 +70,7 @@ export default async function instrumentPages(app: FastifyInstance) {
       const edited = applyFormAction(form, action)
       return editor(reply, 200, edited.form, { instrument, focus: edited.focus, edited: true })
     }
-    const saved = await saveFromPage(app.db, orgOf(request), instrument?.id ?? null, definitionFromForm(form, 1))
+    const saved = await saveFromPage(app.db, request, instrument?.id ?? null, definitionFromForm(form, 1))
     if (!saved.ok) return editor(reply, 422, form, { instrument, errors: saved.errors })
     const done = !instrument ? 'new' : saved.created ? 'created' : 'saved'
     return reply.redirect(`/instruments/${saved.id}/edit?done=${done}`, 303)
@@ -80,7 +80,6 @@ export default async function instrumentPages(app: FastifyInstance) {
     const from = (request.query as Record<string, unknown>).from
     if (typeof from === 'string' && from !== '') {
       const source = await instrumentForPage(app.db, orgOf(request), from)
-      if (!source) throw notFound('This instrument')
       const form = formFromDefinition(source.definition)
       return editor(reply, 200, { ...form, key: source.builtIn ? '' : `${form.key}-copy`.slice(0, 40), name: source.builtIn ? form.name : `Copy of ${form.name}` }, {})
     }
@@ -105,10 +104,10 @@ export default async function instrumentPages(app: FastifyInstance) {
 
   app.post<{ Params: Params }>('/instruments/:id/delete', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const instrument = await load(request, false)
-    if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes' || instrument.waves > 0) {
-      return reply.code(instrument.waves > 0 ? 409 : 200).page('instrument-delete', { title: `Delete ${instrument.definition.name}?`, instrument, styles: STYLES })
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes' || instrument.inUse) {
+      return reply.code(instrument.inUse ? 409 : 200).page('instrument-delete', { title: `Delete ${instrument.definition.name}?`, instrument, styles: STYLES })
     }
-    await deleteFromPage(app.db, orgOf(request), instrument.id)
+    await deleteFromPage(app.db, request, instrument.id)
     return reply.redirect('/instruments?done=deleted', 303)
   })
 
