@@ -31,6 +31,14 @@ const noticeOf = (request: FastifyRequest) => {
   return typeof key === 'string' && Object.hasOwn(NOTICES, key) ? NOTICES[key]! : null
 }
 
+/** The summary's messages say which statement each is about: "Item 2: Enter the staff wording in "es"." */
+function whereEach(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([path, message]) => {
+    const item = /^items\.(\d+)\./.exec(path)
+    return [path, item ? `Item ${Number(item[1]) + 1}: ${message}` : message]
+  }))
+}
+
 export default async function instrumentPages(app: FastifyInstance) {
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
@@ -53,7 +61,7 @@ export default async function instrumentPages(app: FastifyInstance) {
     const ins = options.instrument
     return reply.code(status).page('instrument-edit', {
       title: ins ? `Edit ${ins.definition.name}` : 'New instrument', styles: STYLES,
-      form, errors: options.errors ?? {}, focus: options.focus ?? null, edited: options.edited ?? false, notice: options.notice ?? null,
+      form, errors: options.errors ?? {}, summary: whereEach(options.errors ?? {}), focus: options.focus ?? null, edited: options.edited ?? false, notice: options.notice ?? null,
       instrument: ins ? { id: ins.id, name: ins.definition.name, version: ins.definition.version, waves: ins.waves, inUse: ins.inUse, nextVersion: ins.nextVersion } : null,
       action: ins ? `/instruments/${ins.id}` : '/instruments',
       allLanguages: languagesOf(LOCALES, languageName), languages: languagesOf(form.locales, languageName),
