@@ -40,6 +40,7 @@ import webhookPages from './routes/pages/webhooks.js'
 import planPages from './routes/pages/plans.js'
 import brandingPages from './routes/pages/branding.js'
 import brandRoutes from './routes/brand.js'
+import instrumentPages from './routes/pages/instruments.js'
 
 export interface AppOptions {
   config: Config
@@ -162,6 +163,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(planPages)
   await app.register(brandingPages)
   await app.register(brandRoutes)
+  await app.register(instrumentPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
   app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())

@@ -47,6 +47,10 @@ export const AUDIT_ACTIONS = {
   plan_created: 'Made an action plan',
   plan_updated: 'Changed an action plan',
   plan_deleted: 'Deleted an action plan',
+  instrument_created: 'Made an instrument',
+  instrument_changed: 'Changed an instrument',
+  instrument_versioned: 'Made a new version of an instrument',
+  instrument_deleted: 'Deleted an instrument',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

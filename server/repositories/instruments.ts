@@ -12,8 +12,23 @@ import { isPredicted } from '../domain/predictions.js'
 export interface InstrumentRow {
   id: string
   organizationId: string | null
+  createdAt: Date
   definition: InstrumentDefinition
 }
+
+/** The item rows of a definition, in its order. */
+export const itemRows = (instrumentId: string, def: InstrumentDefinition) => def.items.map((item, position) => ({
+  instrument_id: instrumentId,
+  position,
+  key: item.key,
+  dimension: item.dimension,
+  scale: item.scale,
+  headline: item.headline,
+  required: item.required,
+  staff_text: JSON.stringify(item.staffText),
+  customer_text: JSON.stringify(item.customerText),
+  staff_predict_text: item.staffPredictText ? JSON.stringify(item.staffPredictText) : null,
+}))
 
 /** Stores an instrument definition with its items, in one transaction (the caller's, when it passes one). */
 export async function createInstrument(db: Db, organizationId: string | null, def: InstrumentDefinition): Promise<string> {
@@ -29,18 +44,7 @@ export async function createInstrument(db: Db, organizationId: string | null, de
       staff_question: JSON.stringify(def.staffQuestion),
       customer_question: JSON.stringify(def.customerQuestion),
     }).returning('id').executeTakeFirstOrThrow()
-    await trx.insertInto('items').values(def.items.map((item, position) => ({
-      instrument_id: id,
-      position,
-      key: item.key,
-      dimension: item.dimension,
-      scale: item.scale,
-      headline: item.headline,
-      required: item.required,
-      staff_text: JSON.stringify(item.staffText),
-      customer_text: JSON.stringify(item.customerText),
-      staff_predict_text: item.staffPredictText ? JSON.stringify(item.staffPredictText) : null,
-    }))).execute()
+    await trx.insertInto('items').values(itemRows(id, def)).execute()
     return id
   })
 }
@@ -55,19 +59,21 @@ export async function installBuiltInInstruments(db: Db): Promise<void> {
   }
 }
 
-/** Every instrument an organization can use: the built-in ones and its own, newest version first. */
-export async function listInstruments(db: Db, organizationId: string): Promise<InstrumentRow[]> {
-  const rows = await db.selectFrom('instruments')
-    .selectAll()
-    .where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '=', organizationId)]))
-    .orderBy(sql`organization_id is null`, 'desc').orderBy('key').orderBy('version', 'desc')
-    .execute()
+type InstrumentSelect = Awaited<ReturnType<typeof instrumentRows>>[number]
+const instrumentRows = (db: Db, organizationId: string) => db.selectFrom('instruments').selectAll()
+  .where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '=', organizationId)]))
+  .orderBy(sql`organization_id is null`, 'desc').orderBy('key').orderBy('version', 'desc')
+  .execute()
+
+/** The rows with their items, as definitions. */
+async function withItems(db: Db, rows: InstrumentSelect[]): Promise<InstrumentRow[]> {
   if (rows.length === 0) return []
   const items = await db.selectFrom('items').selectAll()
     .where('instrument_id', 'in', rows.map((r) => r.id)).orderBy('instrument_id').orderBy('position').execute()
   return rows.map((row) => ({
     id: row.id,
     organizationId: row.organization_id,
+    createdAt: row.created_at,
     definition: {
       key: row.key,
       version: row.version,
@@ -87,6 +93,11 @@ export async function listInstruments(db: Db, organizationId: string): Promise<I
       })),
     },
   }))
+}
+
+/** Every instrument an organization can use: the built-in ones and its own, newest version first. */
+export async function listInstruments(db: Db, organizationId: string): Promise<InstrumentRow[]> {
+  return withItems(db, await instrumentRows(db, organizationId))
 }
 
 /** The newest version of an instrument key that the organization can use. */

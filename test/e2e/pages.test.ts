@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
+import { createInstrument } from '../../server/repositories/instruments.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { resetLinkFor } from '../../server/services/passwords.js'
 import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
@@ -43,12 +44,14 @@ interface Fixtures {
   unitId: string
   /** An action plan made through the API (its edit and delete pages). */
   planId: string
+  /** An own instrument (its editor, preview and delete pages). */
+  instrumentId: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken', webhooks: 'webhookId',
-  units: 'unitId', plans: 'planId',
+  units: 'unitId', plans: 'planId', instruments: 'instrumentId',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -159,6 +162,7 @@ beforeAll(async () => {
   fixtures.waveId = (await api<{ id: string }>(token, '/waves', { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es'], unitLinks: true })).id
   await api(token, `/waves/${fixtures.waveId}/responses`, responses(90, 3))
   fixtures.planId = (await api<{ id: string }>(token, '/plans', { waveId: fixtures.waveId, unitId: fixtures.unitId, itemKey: 'trust', owner: 'Olivia Owner', change: 'Say what a repair costs before starting it' })).id
+  fixtures.instrumentId = await createInstrument(run.database.db, organizationId, { ...SERVICE_GAP_INDEX_V1, key: 'harbour-survey', name: 'Harbour survey' })
   const reset = await resetLinkFor(run.database.db, 'viewer@example.com', { secret: run.app.config.signingSecret, publicUrl: run.baseUrl, resetPath: '/reset-password' })
   fixtures.resetToken = reset!.split('/').at(-1)!
   desktop = await run.browser.newContext({ viewport: { width: 1280, height: 900 } })

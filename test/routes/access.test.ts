@@ -1,6 +1,8 @@
 // Access control, driven by the app's own route table so that every new route is covered without
 // editing this file: anonymous callers are refused, another organization gets 404 for anything of
 // ours, roles are enforced, and every form needs its CSRF token.
+import { createInstrument } from '../../server/repositories/instruments.js'
+import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { expect, it } from 'vitest'
@@ -22,7 +24,7 @@ import {
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
-  contacts: 'contactId', responses: 'responseId', plans: 'planId',
+  contacts: 'contactId', responses: 'responseId', plans: 'planId', instruments: 'instrumentId',
   invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
   'reset-password': 'surveyToken',
@@ -38,6 +40,8 @@ interface Fixtures {
   waveId: string
   /** An action plan of organization A. */
   planId: string
+  /** An own instrument of organization A that no wave uses. */
+  instrumentId: string
   unitId: string
   linkId: string
   personId: string
@@ -93,6 +97,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const [responseId] = await importResponses(db, { organizationId: a.organizationId, waveId: wave.id, locale: 'en', channel: 'api' },
     [{ side: 'customer', unitId, attributes: {}, answers: { excellent_service: 5 }, comment: 'Alpha secret answer' }])
   const plan = await insertActionPlan(db, a.organizationId, { waveId: wave.id, unitId, itemKey: 'excellent_service', dimension: null, owner: 'Alpha secret owner', change: 'Alpha secret plan', dueOn: null, createdBy: null })
+  const instrumentId = await createInstrument(db, a.organizationId, { ...SERVICE_GAP_INDEX_V1, key: 'alpha-secret-instrument', name: 'Alpha secret instrument' })
   const viewerEmail = await addPerson(ctx, a, 'viewer')
   const analystEmail = await addPerson(ctx, a, 'analyst')
   const unitManagerEmail = await addPerson(ctx, a, 'unit_manager')
@@ -109,6 +114,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     adminEmail,
     waveId: wave.id,
     planId: plan.id,
+    instrumentId,
     unitId,
     linkId: wave.links.find((l) => l.unit)!.id,
     personId: a.owner.userId,
@@ -117,7 +123,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     contactId: contact.id,
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, plan.id, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
+    secrets: [wave.id, plan.id, instrumentId, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,

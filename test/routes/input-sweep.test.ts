@@ -3,6 +3,8 @@
 // characters, 100 KB strings and wrong content types; queries with doubled and junk parameters and
 // `next=` values with control characters; path parameters that are not ids. Whatever arrives, the
 // answer is never a 5xx: pages answer with an HTML page, the API with JSON {error, message}.
+import { createInstrument } from '../../server/repositories/instruments.js'
+import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
@@ -24,8 +26,8 @@ import { addPerson, apiToken, Browser, createTenant, describeEachDatabase, signe
 const PARAM_FOR_SEGMENT: Record<string, string> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
-  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId',
   logo: 'file', accent: 'file',
+  u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId', instruments: 'instrumentId',
 }
 
 /** Path parameter values that are not what the route expects. */
@@ -110,8 +112,9 @@ async function seed(ctx: TestContext) {
   await createPasswordReset(db, { id: randomUUID(), organizationId: a.organizationId, userId: viewer.id, tokenHash: hashToken(RESET_TOKEN), expiresAt: new Date(Date.now() + 3_600_000) })
   const webhook = await insertWebhook(db, a.organizationId, { id: randomUUID(), url: 'https://sweep-hooks.example.com/in', sealedSecret: 'sealed', events: ['wave_closed'] })
   const plan = await insertActionPlan(db, a.organizationId, { waveId: created.value, unitId, itemKey: 'excellent_service', dimension: null, owner: 'Sweep owner', change: 'Sweep change', dueOn: null, createdBy: null })
+  const instrumentId = await createInstrument(db, a.organizationId, { ...SERVICE_GAP_INDEX_V1, key: 'sweep-instrument', name: 'Sweep instrument' })
   const values: Values = {
-    webhookId: webhook.id, planId: plan.id,
+    webhookId: webhook.id, planId: plan.id, instrumentId,
     waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,

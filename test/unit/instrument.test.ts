@@ -129,73 +129,25 @@ describe('instrumentProblems', () => {
     expect(instrumentProblems(copy())).toEqual([])
   })
 
-  it('reports an item key used twice', () => {
+  it('lists the same problems as instrumentFieldProblems, each led by its field', () => {
     const def = copy()
     def.items[3]!.key = 'valued'
-    expect(instrumentProblems(def)).toEqual(['item key "valued" is used twice'])
-  })
-
-  it('reports two headlines, and none', () => {
-    const two = copy()
-    two.items[1]!.headline = true
-    expect(instrumentProblems(two)).toEqual(['exactly one item must be the headline (found 2)'])
-    const none = copy()
-    none.items[0]!.headline = false
-    expect(instrumentProblems(none)).toEqual(['exactly one item must be the headline (found 0)'])
-  })
-
-  it('reports a missing or blank translation of an item, naming the item, side and locale', () => {
-    const def = copy()
+    def.items[1]!.headline = true
     delete def.items[2]!.customerText.de
-    def.items[4]!.staffText.es = '   '
-    expect(instrumentProblems(def)).toEqual(['valued customer text is missing in "de"', 'easy staff text is missing in "es"'])
-  })
-
-  it('reports a missing translation of an open question and of a staff prediction text', () => {
-    const def = copy()
-    delete def.staffQuestion.de
-    def.items[0]!.staffPredictText = { en: 'Customers will say they get excellent service.' }
     expect(instrumentProblems(def)).toEqual([
-      'staff question is missing in "de"',
-      'excellent_service staff prediction text is missing in "es"',
-      'excellent_service staff prediction text is missing in "de"',
+      'headline: Mark exactly one statement as the headline (2 are marked).',
+      'items.2.customerText.de: Enter the customer wording in "de".',
+      'items.3.key: Statement 3 already uses the key "valued": give each statement its own key.',
     ])
-  })
-
-  it('only asks for translations in the locales the instrument declares', () => {
-    const def = copy()
-    def.locales = ['en']
-    for (const item of def.items) item.staffText = { en: item.staffText.en! }
-    expect(instrumentProblems(def)).toEqual([])
-  })
-
-  it('reports bad item keys and a bad instrument key', () => {
-    const def = copy()
-    def.key = 'Own Instrument'
-    def.items[5]!.key = 'Promises'
-    def.items[6]!.key = '1st'
-    def.items[7]!.key = 'anticipates-more'
-    expect(instrumentProblems(def)).toEqual([
-      'key "Own Instrument" must be lowercase letters, digits and dashes',
-      'item key "Promises" must be lowercase letters, digits and underscores',
-      'item key "1st" must be lowercase letters, digits and underscores',
-      'item key "anticipates-more" must be lowercase letters, digits and underscores',
-    ])
-  })
-
-  it('reports a bad version, no locales and an unsupported locale', () => {
-    expect(instrumentProblems({ ...copy(), version: 0 })).toEqual(['version must be a positive whole number'])
-    expect(instrumentProblems({ ...copy(), version: 1.5 })).toEqual(['version must be a positive whole number'])
-    expect(instrumentProblems({ ...copy(), locales: [] })).toEqual(['at least one locale is needed'])
-    expect(instrumentProblems({ ...copy(), locales: ['en', 'fr'] })).toContain('locale "fr" is not supported')
   })
 
   it('knows exactly the locales en, es and de', () => {
     expect([...LOCALES]).toEqual(['en', 'es', 'de'])
   })
 
-  it('reports an instrument without items as having no headline', () => {
-    expect(instrumentProblems({ ...copy(), items: [] })).toEqual(['exactly one item must be the headline (found 0)'])
+  it('reports a bad version', () => {
+    expect(instrumentProblems({ ...copy(), version: 0 })).toEqual(['version: The version must be a whole number from 1 up.'])
+    expect(instrumentProblems({ ...copy(), version: 1.5 })).toEqual(['version: The version must be a whole number from 1 up.'])
   })
 })
 
