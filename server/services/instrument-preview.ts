@@ -7,17 +7,19 @@ import { SCALE_VALUES } from '../domain/scale.js'
 import { MAX_COMMENT_LENGTH } from '../domain/responses.js'
 import type { Side } from '../domain/types.js'
 import { RESPONDENT_TEXT } from '../i18n/respondent.js'
+import { NO_BRANDING } from '../domain/branding.js'
 import { surveyTexts, type Survey } from './survey.js'
 
 export function previewSurvey(def: InstrumentDefinition, side: Side, organization: { id: string; name: string; defaultLocale: string }): Survey {
   return {
-    organization,
+    organization: { ...organization, branding: NO_BRANDING },
     wave: { id: 'preview', name: 'Preview', status: 'open', locales: def.locales },
     side,
-    items: def.items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, text: side === 'staff' ? item.staffText : item.customerText })),
+    items: def.items.map((item) => ({ key: item.key, scale: item.scale, headline: item.headline, required: item.required, text: side === 'staff' ? item.staffText : item.customerText })),
     predictions: side === 'staff' ? predictedItems('headline', def.items).map((item) => ({ key: item.key, customerText: item.customerText })) : [],
     question: side === 'staff' ? def.staffQuestion : def.customerQuestion,
     units: [],
+    unitName: null,
   }
 }
 
