@@ -3,7 +3,7 @@
 // of the file is kept; the file, at most the logo limit, is held in memory only for this request.
 import type { FastifyRequest } from 'fastify'
 import { HttpError } from '../../http-error.js'
-import { cutShort } from './upload-form.js'
+import { cleanFilename, cutShort, multipartCsrf } from './upload-form.js'
 
 export type ReceivedForm =
   | { csrfValid: false }
@@ -11,10 +11,7 @@ export type ReceivedForm =
 
 export async function receiveForm(request: FastifyRequest, fileField: string): Promise<ReceivedForm> {
   const fields: Record<string, string> = Object.create(null)
-  const csrfValid = () => {
-    request.body = fields // csrfValid() reads `_csrf` from the body: here, the fields read so far
-    return request.csrfValid()
-  }
+  const csrfValid = multipartCsrf(request, fields)
   if (!request.isMultipart()) {
     const body = (request.body ?? {}) as Record<string, unknown>
     for (const [key, value] of Object.entries(body)) if (typeof value === 'string') fields[key] = value
@@ -37,7 +34,7 @@ export async function receiveForm(request: FastifyRequest, fileField: string): P
       }
       const chunks: Buffer[] = []
       for await (const chunk of part.file) chunks.push(chunk as Buffer)
-      file = { bytes: Buffer.concat(chunks), tooLarge: part.file.truncated, filename: part.filename.split(/[\\/]/).pop()!.replace(/\p{Cc}/gu, '').slice(0, 200) }
+      file = { bytes: Buffer.concat(chunks), tooLarge: part.file.truncated, filename: cleanFilename(part.filename, 'logo') }
     }
   } catch (error) {
     throw cutShort(error) ? new HttpError(400, 'bad_request', 'The upload arrived incomplete. Choose the file again and send it once more.') : error

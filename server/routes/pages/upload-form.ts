@@ -11,15 +11,26 @@ export type Received =
   | { csrfValid: true; chosen: string | null; saved: Saved | null }
 
 /** The file's own name, without any folder a browser may send along or characters no one typed. */
-const cleanFilename = (name: string) => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || 'upload.csv'
+export const cleanFilename = (name: string, fallback = 'upload.csv') => (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').trim().slice(0, 200) || fallback
+
+/**
+ * The CSRF check of a multipart form, against the fields read so far: `_csrf` comes first in the form,
+ * so it is known before any file part is kept.
+ */
+export function multipartCsrf(request: FastifyRequest, fields: Record<string, string>): () => boolean {
+  return () => {
+    request.body = fields // csrfValid() reads `_csrf` from the body
+    return request.csrfValid()
+  }
+}
+
+/** The multipart parser's own errors for a body that ends early or is malformed; they carry no status of their own. */
+export const cutShort = (error: unknown) => error instanceof Error && !('statusCode' in error) && /multipart data|^Malformed part header/.test(error.message)
 
 /**
  * Reads the form. `save` stores the file; `remove` takes it away again when the form turns out to be
  * forged after all, or the file was cut short at the size limit (then `saved` says it is too large).
  */
-/** The multipart parser's own errors for a body that ends early or is malformed; they carry no status of their own. */
-export const cutShort = (error: unknown) => error instanceof Error && !('statusCode' in error) && /multipart data|^Malformed part header/.test(error.message)
-
 export async function receiveUpload(
   request: FastifyRequest,
   save: (filename: string, file: Readable) => Promise<Saved>,
@@ -29,10 +40,7 @@ export async function receiveUpload(
   // Without a boundary the parts cannot be told apart (the multipart parser throws on it): a broken request, not our failure.
   if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) throw new HttpError(400, 'bad_request', 'The upload did not arrive as a form. Choose the file again and send it from the page.')
   const fields: Record<string, string> = Object.create(null)
-  const csrfValid = () => {
-    request.body = fields // csrfValid() reads `_csrf` from the body: here, the fields read so far
-    return request.csrfValid()
-  }
+  const csrfValid = multipartCsrf(request, fields)
   let refused = false
   let saved: Saved | null = null
   let chosen: string | null = null
