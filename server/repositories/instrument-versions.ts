@@ -14,26 +14,30 @@ export interface InstrumentVersion {
   version: number
   name: string
   builtIn: boolean
-  /** A wave runs it: it is frozen. */
+  /** A wave runs it (a wave of any organization: built-in versions are shared): it is frozen. */
   inUse: boolean
+  /** How many of this organization's own waves run it (another organization's use is none of its business). */
+  waves: number
   itemCount: number
   createdAt: Date
 }
 
-/** Which of these instrument ids a wave (of any organization: built-in ones are shared) uses. */
-async function usedIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set()
-  const rows = await db.selectFrom('waves').select('instrument_id').distinct().where('instrument_id', 'in', ids).execute()
-  return new Set(rows.map((row) => row.instrument_id))
+/** Per instrument id that any wave uses: how many of the organization's own waves use it (0 when only others' do). */
+async function wavesUsing(db: Db, organizationId: string, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('waves')
+    .select(['instrument_id', sql<string>`count(*) filter (where organization_id = ${organizationId})`.as('own')])
+    .where('instrument_id', 'in', ids).groupBy('instrument_id').execute()
+  return new Map(rows.map((row) => [row.instrument_id, Number(row.own)]))
 }
 
 /** Built-in versions first, then the organization's own; by key, newest version first. */
 export async function listInstrumentVersions(db: Db, organizationId: string): Promise<Array<InstrumentVersion & { row: InstrumentRow }>> {
   const rows = await listInstruments(db, organizationId)
-  const used = await usedIds(db, rows.map((row) => row.id))
+  const used = await wavesUsing(db, organizationId, rows.map((row) => row.id))
   return rows.map((row) => ({
     id: row.id, key: row.definition.key, version: row.definition.version, name: row.definition.name,
-    builtIn: row.organizationId === null, inUse: used.has(row.id), itemCount: row.definition.items.length, createdAt: row.createdAt, row,
+    builtIn: row.organizationId === null, inUse: used.has(row.id), waves: used.get(row.id) ?? 0, itemCount: row.definition.items.length, createdAt: row.createdAt, row,
   }))
 }
 
@@ -63,7 +67,7 @@ export async function lockInstrumentKey(trx: Db, organizationId: string, key: st
 
 /** Whether a wave uses this version, as the transaction sees it now (after lockInstrumentKey). */
 export async function instrumentInUse(trx: Db, id: string): Promise<boolean> {
-  return (await usedIds(trx, [id])).has(id)
+  return (await trx.selectFrom('waves').select('id').where('instrument_id', '=', id).limit(1).executeTakeFirst()) !== undefined
 }
 
 /** Replaces an unused own version's name, languages, questions and items; its key and version stay. */

@@ -1,14 +1,9 @@
 // What the instrument builder's pages need from services/instruments.ts, in the shape they print:
-// each version with how many of the organization's waves use it, one version with its definition
-// and the version a save would make, and save / delete results as the pages report them.
+// one version with its definition and the version a save would make, and save results as the pages
+// report them.
 import type { Db } from '../../db/connect.js'
 import type { InstrumentDefinition } from '../domain/instrument.js'
-import { wavesPerInstrument } from '../repositories/instrument-pages.js'
-import {
-  createInstrumentFrom, deleteInstrument, getInstrument, listInstruments, saveInstrument, type FieldProblems, type InstrumentCaller, type InstrumentVersion,
-} from './instruments.js'
-
-export type ListedInstrument = InstrumentVersion & { waves: number }
+import { createInstrumentFrom, getInstrument, saveInstrument, type FieldProblems, type InstrumentCaller } from './instruments.js'
 
 export interface PageInstrument {
   id: string
@@ -22,15 +17,10 @@ export interface PageInstrument {
   nextVersion: number
 }
 
-export async function instrumentsForPages(db: Db, organizationId: string): Promise<ListedInstrument[]> {
-  const [rows, uses] = await Promise.all([listInstruments(db, organizationId), wavesPerInstrument(db, organizationId)])
-  return rows.map((row) => ({ ...row, waves: uses.get(row.id) ?? 0 }))
-}
-
 /** One version the organization can see (built-in or its own); 404 for anything else (services/instruments.ts). */
 export async function instrumentForPage(db: Db, organizationId: string, id: string): Promise<PageInstrument> {
-  const [found, uses] = await Promise.all([getInstrument(db, organizationId, id), wavesPerInstrument(db, organizationId)])
-  return { id: found.id, builtIn: found.builtIn, definition: found.definition, waves: uses.get(found.id) ?? 0, inUse: found.inUse, nextVersion: found.newestVersion + 1 }
+  const found = await getInstrument(db, organizationId, id)
+  return { id: found.id, builtIn: found.builtIn, definition: found.definition, waves: found.waves, inUse: found.inUse, nextVersion: found.newestVersion + 1 }
 }
 
 export type SaveResult = { ok: true; id: string; version: number; created: boolean } | { ok: false; errors: FieldProblems }
@@ -41,6 +31,3 @@ export async function saveFromPage(db: Db, caller: InstrumentCaller, id: string 
   const saved = id === null ? await createInstrumentFrom(db, caller, input) : await saveInstrument(db, caller, id, { ...input, key: undefined })
   return saved.ok ? { ok: true, id: saved.id, version: saved.version, created: saved.createdVersion } : saved
 }
-
-/** Deletes an own version no wave uses (409 from the service when one does). */
-export const deleteFromPage = (db: Db, caller: InstrumentCaller, id: string) => deleteInstrument(db, caller, id)

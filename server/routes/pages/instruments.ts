@@ -10,8 +10,8 @@ import {
   applyFormAction, blankItem, definitionFromForm, formAction, formFromDefinition, keptTexts, languagesOf, parseInstrumentForm,
   SCALE_CHOICES, type InstrumentForm,
 } from '../../presenters/instrument-form.js'
-import { deleteFromPage, instrumentForPage, instrumentsForPages, type PageInstrument } from '../../services/instrument-pages.js'
-import { saveFromPage } from '../../services/instrument-pages.js'
+import { instrumentForPage, saveFromPage, type PageInstrument } from '../../services/instrument-pages.js'
+import { deleteInstrument, listInstruments } from '../../services/instruments.js'
 import { previewFormData, previewSurvey } from '../../services/instrument-preview.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import type { Side } from '../../domain/types.js'
@@ -43,7 +43,7 @@ export default async function instrumentPages(app: FastifyInstance) {
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
   app.get('/instruments', { config: { access: 'read' } }, async (request, reply) => {
-    const rows = await instrumentsForPages(app.db, orgOf(request))
+    const rows = await listInstruments(app.db, orgOf(request))
     return reply.page('instruments', {
       title: 'Instruments', styles: STYLES, notice: noticeOf(request),
       builtIn: rows.filter((row) => row.builtIn), own: rows.filter((row) => !row.builtIn),
@@ -115,7 +115,7 @@ export default async function instrumentPages(app: FastifyInstance) {
     if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes' || instrument.inUse) {
       return reply.code(instrument.inUse ? 409 : 200).page('instrument-delete', { title: `Delete ${instrument.definition.name}?`, instrument, styles: STYLES })
     }
-    await deleteFromPage(app.db, request, instrument.id)
+    await deleteInstrument(app.db, request, instrument.id)
     return reply.redirect('/instruments?done=deleted', 303)
   })
 
