@@ -1,7 +1,8 @@
 // What a survey token opens, read in one query (the respondent pages' hot path): the public link
-// (stored as is) or personal invitation (stored hashed) behind it, its wave and organization, the
-// units a respondent may pick (or the name of the one unit the entry is about), and whether a form with a given submission key is stored already
-// (among the responses, or for staff, waiting in the pool).
+// (stored as is) or personal invitation (stored hashed) behind it, its wave and organization (with its
+// branding), the units a respondent may pick (or the name of the one unit the entry is about), and
+// whether a form with a given submission key is stored already (among the responses, or for staff,
+// waiting in the pool).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Branding } from '../domain/branding.js'
