@@ -149,9 +149,14 @@ export class PackPrinter {
       await page.route('**/*', async (route) => {
         const requested = new URL(route.request().url())
         if (requested.href === url.href) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
-        const asset = requested.origin === url.origin ? await assets(requested) : null
-        if (asset === null) return route.abort('blockedbyclient')
-        return route.fulfill({ status: asset.status, contentType: asset.contentType, body: asset.body })
+        // A late request (the server closing, the page already printed) must not surface as an unhandled rejection.
+        try {
+          const asset = requested.origin === url.origin ? await assets(requested) : null
+          if (asset === null) return await route.abort('blockedbyclient')
+          return await route.fulfill({ status: asset.status, contentType: asset.contentType, body: asset.body })
+        } catch {
+          return route.abort('failed').catch(() => undefined)
+        }
       })
       await page.emulateMedia({ media: 'print' })
       await page.goto(url.href, { waitUntil: 'load' })
