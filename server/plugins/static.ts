@@ -25,4 +25,6 @@ export default async function staticFiles(app: FastifyInstance) {
     maxAge: '1d',
     allowedPath: (path) => path === '/chart.umd.min.js',
   })
+  // Browsers ask for /favicon.ico on pages that name no icon (the respondent pages save those bytes).
+  app.get('/favicon.ico', (_request, reply) => reply.header('cache-control', 'public, max-age=86400').redirect('/public/favicon.svg', 301))
 }

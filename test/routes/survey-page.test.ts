@@ -419,5 +419,15 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
         expect(response.body, name).toContain('<meta name="robots" content="noindex">')
       }
     })
+
+    it('sends the browser\'s own /favicon.ico request to the icon file, which the survey pages do not name', async () => {
+      const browser = new Browser(ctx.app)
+      const icon = await browser.get('/favicon.ico')
+      expect(icon.statusCode).toBe(301)
+      expect(icon.headers.location).toBe('/public/favicon.svg')
+      const file = await browser.get('/public/favicon.svg')
+      expect(file.statusCode).toBe(200)
+      expect(String(file.headers['content-type'])).toContain('image/svg+xml')
+    })
   })
 })
