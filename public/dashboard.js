@@ -140,23 +140,27 @@ function drawGap(canvas, spec, common) {
   const min = Math.max(-100, Math.floor(low / step) * step)
   const max = Math.min(100, Math.ceil(high / step) * step)
   const font = { size: 12 }
-  const line = (key) => spec.gap.map((g) => (g ? g[key] : null))
+  // Where the item's scale changed the line starts again: each run between two breaks is its own
+  // three datasets (upper, interval, gap), blank outside the run, so nothing joins two measures.
+  const starts = [0, ...(spec.breaks || []).filter((i) => i > 0)]
+  const runs = starts.map((start, r) => [start, starts[r + 1] ?? spec.gap.length])
+  const line = (key, [from, to]) => spec.gap.map((g, i) => (g && i >= from && i < to ? g[key] : null))
   return new Chart(canvas, {
     type: 'line',
     data: {
       labels: spec.labels,
-      datasets: [
-        { label: 'upper', data: line(2), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, spanGaps: false },
-        { label: '95% interval', data: line(1), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: '-1', backgroundColor: 'rgba(0, 114, 178, 0.16)', borderColor: 'rgba(0, 114, 178, 0.16)', spanGaps: false },
-        { label: `Gap on ${spec.item} (staff \u2212 customers)`, data: line(0), borderColor: INK, backgroundColor: INK, borderWidth: 1.5, pointRadius: 4, pointHoverRadius: 6, tension: 0, fill: false, spanGaps: false },
-      ],
+      datasets: runs.flatMap((run) => [
+        { label: 'upper', data: line(2, run), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, spanGaps: false },
+        { label: '95% interval', data: line(1, run), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: '-1', backgroundColor: 'rgba(0, 114, 178, 0.16)', borderColor: 'rgba(0, 114, 178, 0.16)', spanGaps: false },
+        { label: `Gap on ${spec.item} (staff \u2212 customers)`, data: line(0, run), borderColor: INK, backgroundColor: INK, borderWidth: 1.5, pointRadius: 4, pointHoverRadius: 6, tension: 0, fill: false, spanGaps: false },
+      ]),
     },
     options: {
       ...common,
       plugins: {
-        legend: { position: 'top', labels: { font, filter: (item) => item.datasetIndex > 0 } },
+        legend: { position: 'top', labels: { font, filter: (item) => item.datasetIndex === 1 || item.datasetIndex === 2 } },
         tooltip: {
-          filter: (item) => item.datasetIndex === 2,
+          filter: (item) => item.datasetIndex % 3 === 2,
           callbacks: { label: (c) => `Gap: ${spec.text[c.dataIndex]} (95% interval ${spec.range[c.dataIndex]})` },
         },
       },

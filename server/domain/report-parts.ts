@@ -4,6 +4,7 @@
 // "where" and "change since" are chosen from these. Every figure here answers the report's filters.
 import type { Gap, Share } from './report.js'
 import type { Classification, Interval } from './statistics.js'
+import type { ItemRevision } from './wording-changes.js'
 
 export interface WaveRef { id: string; name: string }
 
@@ -43,7 +44,8 @@ export interface UnitRow {
  */
 export interface TrendShare { share: number; agree: number; ci95: Interval; n: number }
 
-export interface TrendPoint {
+/** One wave's figures for an item. */
+export interface TrendFigures {
   wave: WaveRef
   staff: TrendShare | null
   customer: TrendShare | null
@@ -51,11 +53,21 @@ export interface TrendPoint {
   gap: { points: number; ci95: Interval } | null
 }
 
+/**
+ * A point of the trend: the figures, and how the item's instrument changed since the latest earlier
+ * wave of the trend that has it (wording-changes.ts itemRevisions). A new scale breaks the line: no gap
+ * change is measured across it.
+ */
+export type TrendPoint = TrendFigures & ItemRevision
+
 /** The gap of every item (and the headline) across waves, oldest first, ending with this wave. */
 export interface Trend {
   waves: WaveRef[]
   headline: string
   items: Array<{ key: string; points: TrendPoint[] }>
-  /** Each item's gap change from the previous wave to this one (BH over the items compared); null without a previous wave. */
+  /**
+   * Each item's gap change from the previous wave to this one (BH over the items compared); null
+   * without a previous wave. An item whose scale changed in this wave has no change (not comparable).
+   */
   change: { since: WaveRef; items: Array<{ key: string; change: GapChange | null }> } | null
 }

@@ -15,6 +15,8 @@ export interface GapChartSpec {
   gap: Array<[number, number, number] | null>
   text: Array<string | null>
   range: Array<string | null>
+  /** The waves (by index) where the item's scale changed: the line restarts there rather than joining two different measures. */
+  breaks: number[]
 }
 
 type Filters = { unit: { id: string; name: string } | null; staff: ReportFilters['staff']; customer: ReportFilters['customer'] }
@@ -91,6 +93,23 @@ export function changeCells(trend: Trend): { since: string | null; byItem: Map<s
   }
 }
 
+/** The short mark in a wave's cell where the item changed: a new scale weighs more than new words. */
+export function revisionMark(point: Pick<TrendPoint, 'wordingChanged' | 'scaleChanged'>): string | null {
+  if (point.scaleChanged) return point.wordingChanged ? 'new scale and wording' : 'new scale'
+  return point.wordingChanged ? 'wording changed' : null
+}
+
+/** The sentences under the chart for the item it follows: in which waves its wording or its scale changed. */
+export function revisionNotes(points: readonly TrendPoint[]): string[] {
+  const where = (flag: 'wordingChanged' | 'scaleChanged') => points.filter((p) => p[flag]).map((p) => p.wave.name)
+  const list = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`)
+  const [wording, scale] = [where('wordingChanged'), where('scaleChanged')]
+  return [
+    ...(wording.length ? [`Wording changed in ${list(wording)}: a move there may come from the new words rather than from the service.`] : []),
+    ...(scale.length ? [`Scale changed in ${list(scale)}: its shares count other answers as agreeing, so the line starts again there and no change is measured across it.`] : []),
+  ]
+}
+
 const hiddenText = (min: string) => `hidden in this wave for this group: fewer than ${min} answers, or kept back so that a smaller group cannot be worked out`
 
 /**
@@ -110,6 +129,7 @@ export function presentTrend(report: { trend: Trend; filters: Filters; minGroupS
     gap: follows.points.map((p) => (p.gap ? [p.gap.points, p.gap.ci95[0], p.gap.ci95[1]] : null)),
     text: follows.points.map((p) => (p.gap ? f.points(p.gap.points) : null)),
     range: follows.points.map((p) => (p.gap ? f.pointsRange(p.gap.ci95) : null)),
+    breaks: follows.points.flatMap((p, i) => (p.scaleChanged ? [i] : [])),
   }
   const shares = (p: TrendPoint) => `staff ${p.staff ? f.percent(p.staff.share) : '—'} · customers ${p.customer ? f.percent(p.customer.share) : '—'}`
   const { since, byItem } = changeCells(trend)
@@ -118,15 +138,19 @@ export function presentTrend(report: { trend: Trend; filters: Filters; minGroupS
     isHeadline: follows.key === trend.headline,
     group: groupText(filters),
     chart: JSON.stringify(spec),
+    notes: revisionNotes(follows.points),
     picker: trend.items.map((item) => ({ label: f.itemLabel(item.key), href: trendHref(filters, item.key), current: item.key === follows.key })),
     waves: trend.waves.map((w) => w.name),
     hidden: hiddenText(min),
     rows: trend.items.map((item) => ({
       label: f.itemLabel(item.key),
       current: item.key === follows.key,
-      cells: item.points.map((p) => (p.gap
-        ? { gap: f.points(p.gap.points), range: f.pointsRange(p.gap.ci95), shares: shares(p), title: null }
-        : { gap: '—', range: null, shares: p.staff || p.customer ? shares(p) : null, title: hiddenText(min) })),
+      cells: item.points.map((p) => ({
+        ...(p.gap
+          ? { gap: f.points(p.gap.points), range: f.pointsRange(p.gap.ci95), shares: shares(p), title: null }
+          : { gap: '—', range: null, shares: p.staff || p.customer ? shares(p) : null, title: hiddenText(min) }),
+        revision: revisionMark(p),
+      })),
     })),
     change: since === null ? null : {
       since,
@@ -139,6 +163,9 @@ export function presentTrend(report: { trend: Trend; filters: Filters; minGroupS
           before: before?.gap ? f.points(before.gap.points) : '—',
           now: now?.gap ? f.points(now.gap.points) : '—',
           change: cell,
+          // Why there is no change (a new scale is not compared), or what to keep in mind reading it.
+          missing: now?.scaleChanged ? 'new scale: not compared' : 'hidden in one of the two waves',
+          revision: now && !now.scaleChanged && now.wordingChanged ? 'wording changed' : null,
         }
       }),
     },

@@ -282,21 +282,27 @@ export async function findLink(db: Db, organizationId: string, waveId: string, l
 
 /**
  * The waves of the same instrument key made before this one (or up to and including it), newest
- * first. Compared by the creation time as the database holds it: PostgreSQL keeps microseconds that
- * a JavaScript Date would round away.
+ * first, each with the id of the instrument version it runs. Compared by the creation time as the
+ * database holds it: PostgreSQL keeps microseconds that a JavaScript Date would round away.
  */
 export async function earlierWaves(
   db: Db,
   organizationId: string,
   wave: { id: string; instrumentKey: string },
   options: { includeThis: boolean; limit: number },
-): Promise<Array<{ id: string; name: string }>> {
+): Promise<Array<{ id: string; name: string; instrumentId: string }>> {
   const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', wave.id)
   return db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
-    .select(['waves.id', 'waves.name'])
+    .select(['waves.id', 'waves.name', 'waves.instrument_id as instrumentId'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)
     .where('waves.created_at', options.includeThis ? '<=' : '<', createdAt)
     .orderBy('waves.created_at', 'desc').limit(options.limit).execute()
+}
+
+/** The id of the instrument version a wave of the organization runs; undefined for another organization's wave. */
+export async function waveInstrumentId(db: Db, organizationId: string, waveId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('waves').select('instrument_id').where('id', '=', waveId).where('organization_id', '=', organizationId).executeTakeFirst()
+  return row?.instrument_id
 }
 
 /**

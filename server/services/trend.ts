@@ -2,14 +2,19 @@
 // headline and every item, each side's share (Wilson interval, n) and the gap (Newcombe interval) in
 // each wave, each wave under its own anonymity release, and each item's gap change since the previous
 // wave (statistics.ts gapChange, Benjamini–Hochberg over the items compared). What it shows of an
-// earlier wave is exactly what that wave's own report would show under the same filters.
+// earlier wave is exactly what that wave's own report would show under the same filters. Each point
+// also says whether the item's wording or scale changed since the latest earlier wave that has it
+// (wording-changes.ts itemRevisions, read from the waves' frozen instruments); across a new scale the
+// line breaks: no gap change is measured there.
 import type { Db } from '../../db/connect.js'
 import { SIDES, type Scale, type Side } from '../domain/types.js'
 import { buildReport, isSuppressed, type ItemResult, type SideCounts } from '../domain/report.js'
-import type { GapChange, Trend, TrendPoint, TrendShare, WaveRef } from '../domain/report-parts.js'
+import type { GapChange, Trend, TrendFigures, TrendShare, WaveRef } from '../domain/report-parts.js'
 import { benjaminiHochberg, gapChange, SIGNIFICANCE, type GapChangeStats } from '../domain/statistics.js'
 import { sideCounts } from '../repositories/reports.js'
-import { earlierWaves } from '../repositories/waves.js'
+import { itemRevisions } from '../domain/wording-changes.js'
+import { frozenInstrument } from '../repositories/instruments.js'
+import { earlierWaves, waveInstrumentId } from '../repositories/waves.js'
 import { reportItems } from './report.js'
 import { groupOf, shows, waveRelease } from './release.js'
 import { offersWithin, type ReportScope } from './report-scope.js'
@@ -29,7 +34,7 @@ type Items = ReadonlyArray<Pick<ItemResult, 'key' | 'staff' | 'customer' | 'gap'
 const trendShare = (share: ItemResult['staff']): TrendShare | null =>
   (isSuppressed(share) ? null : { share: share.share, agree: share.agree, n: share.n, ci95: share.ci95 })
 
-export function pointsOf(wave: WaveRef, items: Items): Map<string, TrendPoint> {
+export function pointsOf(wave: WaveRef, items: Items): Map<string, TrendFigures> {
   return new Map(items.map((item) => [item.key, {
     wave,
     staff: trendShare(item.staff),
@@ -62,9 +67,16 @@ async function earlierItems(db: Db, waveId: string, minGroupSize: number, filter
 
 const counted = (share: TrendShare | null) => (share ? { agree: share.agree, n: share.n } : null)
 
-/** Each item's gap change between two points, BH over the items that have all four shares. */
-export function changes(keys: readonly string[], before: ReadonlyMap<string, TrendPoint>, now: ReadonlyMap<string, TrendPoint>): Array<{ key: string; change: GapChange | null }> {
+/**
+ * Each item's gap change between two points, BH over the items that have all four shares (and are
+ * comparable: an item whose scale changed between the two is not).
+ */
+export function changes(
+  keys: readonly string[], before: ReadonlyMap<string, TrendFigures>, now: ReadonlyMap<string, TrendFigures>,
+  comparable: (key: string) => boolean = () => true,
+): Array<{ key: string; change: GapChange | null }> {
   const raw: Array<GapChangeStats | null> = keys.map((key) => {
+    if (!comparable(key)) return null
     const [a, b] = [before.get(key), now.get(key)]
     const s0 = counted(a?.staff ?? null); const c0 = counted(a?.customer ?? null)
     const s1 = counted(b?.staff ?? null); const c1 = counted(b?.customer ?? null)
@@ -91,19 +103,28 @@ export async function waveTrend(
 ): Promise<Trend> {
   const found = (await earlierWaves(db, organization.id, wave, { includeThis: true, limit: TREND_WAVES })).reverse()
   // This wave is always the last, also should the clock have put another wave at the same instant.
-  const waves: WaveRef[] = [...found.filter((w) => w.id !== wave.id).slice(-(TREND_WAVES - 1)), { id: wave.id, name: wave.name }].map(({ id, name }) => ({ id, name }))
-  const perWave: Array<Map<string, TrendPoint>> = []
+  const self = found.find((w) => w.id === wave.id) ?? { id: wave.id, name: wave.name, instrumentId: (await waveInstrumentId(db, organization.id, wave.id))! }
+  const runs = [...found.filter((w) => w.id !== wave.id).slice(-(TREND_WAVES - 1)), { ...self, name: wave.name }]
+  const waves: WaveRef[] = runs.map(({ id, name }) => ({ id, name }))
+  const perWave: Array<Map<string, TrendFigures>> = []
   for (const w of waves) {
     const items = w.id === wave.id ? report.items : await earlierItems(db, w.id, organization.minGroupSize, report.filters, scope)
     perWave.push(pointsOf(w, items))
   }
   const keys = report.items.map((item) => item.key)
-  const missing = (w: WaveRef): TrendPoint => ({ wave: w, staff: null, customer: null, gap: null })
+  // The instruments a wave ran are frozen, so their items are read from memory after the first time.
+  const instruments = await Promise.all(runs.map((w) => frozenInstrument(db, w.instrumentId)))
+  const revisions = itemRevisions(keys, instruments)
+  const missing = (w: WaveRef): TrendFigures => ({ wave: w, staff: null, customer: null, gap: null })
   const previous = perWave.length >= 2 ? perWave[perWave.length - 2]! : null
+  const last = waves.length - 1
   return {
     waves,
     headline: report.headline.key,
-    items: keys.map((key) => ({ key, points: waves.map((w, i) => perWave[i]!.get(key) ?? missing(w)) })),
-    change: previous ? { since: waves[waves.length - 2]!, items: changes(keys, previous, perWave[perWave.length - 1]!) } : null,
+    items: keys.map((key) => ({ key, points: waves.map((w, i) => ({ ...(perWave[i]!.get(key) ?? missing(w)), ...revisions.get(key)![i]! })) })),
+    change: previous ? {
+      since: waves[last - 1]!,
+      items: changes(keys, previous, perWave[last]!, (key) => !revisions.get(key)![last]!.scaleChanged),
+    } : null,
   }
 }

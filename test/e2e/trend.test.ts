@@ -145,3 +145,41 @@ it('switches the item without JavaScript too', async () => {
   expect(await page.locator('[data-block="trend"] .trend-table tr.current th').innerText()).toContain('Easy')
   await context.close()
 }, 180_000)
+
+it('breaks the line where an item\'s scale changed and says so, marking a changed wording too', async () => {
+  const token = (await run.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: EMAIL, password: PASSWORD } })).json().token as string
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+    const response = await run.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload: payload as object } : {}) })
+    if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`)
+    return response.json()
+  }
+  let version = (await call('POST', '/instruments', { from: 'service-gap-index', key: 'harbour', name: 'Harbour survey' })).id as string
+  let last = ''
+  for (const [w, name] of ['H-Q2', 'H-Q3', 'H-Q4'].entries()) {
+    if (w > 0) {
+      const { id: _i, version: _v, builtIn: _b, inUse: _u, waves: _w, itemCount: _c, createdAt: _t, newestVersion: _n, ...definition } = await call('GET', `/instruments/${version}`)
+      const item = definition.items.find((i: { key: string }) => i.key === (w === 1 ? 'easy' : 'fit'))
+      if (w === 1) item.customerText.en = 'Getting what I need from {org} is easy.'
+      else item.scale = 'likelihood11'
+      version = (await call('PUT', `/instruments/${version}`, definition)).id
+    }
+    last = (await call('POST', '/waves', { name, templateKey: 'harbour' })).id
+    const rows = responses(w).map((row) => ({ ...row, answers: { ...row.answers, fit: w === 2 ? (row.answers.fit! >= 4 ? 9 : 3) : row.answers.fit! } }))
+    await call('POST', `/waves/${last}/responses`, rows)
+  }
+  const context = await run.browser.newContext({ viewport: { width: 1366, height: 900 } })
+  const page = await signedInPage(context)
+  await page.goto(`${run.baseUrl}/waves/${last}?trend=fit#trend-title`)
+  const chart = await trendChart(page)
+  // Two runs of three datasets each: the old scale's two waves, then the new scale's one, never joined.
+  expect(chart.datasets).toHaveLength(6)
+  expect(chart.datasets[2]!.data.map((v) => v === null)).toEqual([false, false, true])
+  expect(chart.datasets[5]!.data.map((v) => v === null)).toEqual([true, true, false])
+  expect(await page.locator('[data-block="trend"] .trend-note').innerText()).toContain('Scale changed in H-Q4')
+  expect(await page.locator('[data-block="trend"] .trend-table small.revision', { hasText: 'wording changed' }).count()).toBe(1)
+  expect(await page.locator('[data-block="trend"] .change-table tbody tr', { hasText: 'Fit' }).innerText()).toContain('new scale: not compared')
+  expect(await seriousViolations(page)).toEqual([])
+  expect(problems).toEqual([])
+  await page.locator('[data-block="trend"]').screenshot({ path: 'test/artifacts/trend-scale-break.png' })
+  await context.close()
+}, 300_000)

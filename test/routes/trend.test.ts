@@ -249,6 +249,7 @@ describeEachDatabase('the trend of the gap across waves', (ctx: TestContext) => 
       gap: headline.map((p) => (p.gap ? [p.gap.points, ...p.gap.ci95] : null)),
       text: headline.map((p) => (p.gap ? format.points(p.gap.points) : null)),
       range: headline.map((p) => (p.gap ? format.pointsRange(p.gap.ci95) : null)),
+      breaks: [],
     })
     expect(spec.gap[0]).toBeNull()
     expect(spec.gap[2]).not.toBeNull()

@@ -8,7 +8,7 @@ import {
 } from '../../server/domain/instrument.js'
 import { SCALES } from '../../server/domain/scale.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
-import { wordingChanges } from '../../server/domain/wording-changes.js'
+import { itemRevisions, wordingChanges } from '../../server/domain/wording-changes.js'
 
 const copy = (): InstrumentDefinition => structuredClone({ ...SERVICE_GAP_INDEX_V1, key: 'branch-survey', name: 'Branch survey' })
 const problemsOf = (change: (def: InstrumentDefinition) => void) => {
@@ -109,6 +109,27 @@ describe('cleanDefinition', () => {
     expect(clean.items[0]!.staffPredictText).toBeNull()
     expect(Object.keys(clean.items[0]!)).not.toContain('extra')
     expect(instrumentFieldProblems(clean)).toEqual({})
+  })
+})
+
+describe('itemRevisions', () => {
+  it('flags, per wave, a wording or scale that differs from the latest earlier wave with the item', () => {
+    const [a, b, c] = [copy(), copy(), copy()]
+    b.items[1]!.customerText.de = 'Neue Worte.' // want_to_help: new words in b
+    b.items = b.items.filter((item) => item.key !== 'fit') // fit: skips b
+    c.items[9]!.staffText.en = 'Fit, reworded.' // fit: compared with a across the gap
+    c.items[2]!.scale = 'likelihood11' // valued: new scale in c
+    const d = structuredClone(c) // the same as c
+    c.items[1]!.customerText.de = b.items[1]!.customerText.de!
+    const revisions = itemRevisions(['want_to_help', 'fit', 'valued', 'trust', 'nowhere'], [a, b, c, d])
+    const flags = (key: string) => revisions.get(key)!.map((r) => [r.wordingChanged, r.scaleChanged])
+    // Kept in c; back to the first words in d: that is a change too.
+    expect(flags('want_to_help')).toEqual([[false, false], [true, false], [false, false], [true, false]])
+    expect(flags('fit')).toEqual([[false, false], [false, false], [true, false], [false, false]])
+    expect(flags('valued')).toEqual([[false, false], [false, false], [false, true], [false, false]])
+    expect(flags('trust').flat().some(Boolean)).toBe(false)
+    expect(flags('nowhere').flat().some(Boolean)).toBe(false)
+    expect(itemRevisions(['trust'], [])).toEqual(new Map([['trust', []]]))
   })
 })
 

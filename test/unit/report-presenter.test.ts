@@ -16,17 +16,18 @@ function dashboard(): WaveDashboard {
   const other = { ...headline, key: 'want_to_help', headline: false, customer: hidden, gap: null, classification: 'insufficient_data' as const }
   const waves = [{ id: 'a', name: 'Q3' }, { id: 'w', name: 'Q4' }]
   const trendShare = (share: number, n: number, ci95: [number, number]) => ({ share, agree: Math.round(share * n), n, ci95 })
+  const same = { wordingChanged: false, scaleChanged: false }
   const trend = {
     waves,
     headline: 'excellent_service',
     items: [
       { key: 'excellent_service', points: [
-        { wave: waves[0], staff: trendShare(0.8, 50, [0.67, 0.89]), customer: trendShare(0.324, 1000, [0.3, 0.35]), gap: { points: 47.6, ci95: [34, 59] } },
-        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: trendShare(0.375, 1200, [0.25, 0.5]), gap: { points: 42.4, ci95: [30, 55] } },
+        { wave: waves[0], staff: trendShare(0.8, 50, [0.67, 0.89]), customer: trendShare(0.324, 1000, [0.3, 0.35]), gap: { points: 47.6, ci95: [34, 59] }, ...same },
+        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: trendShare(0.375, 1200, [0.25, 0.5]), gap: { points: 42.4, ci95: [30, 55] }, ...same },
       ] },
       { key: 'want_to_help', points: [
-        { wave: waves[0], staff: trendShare(0.7, 50, [0.5, 0.75]), customer: null, gap: null },
-        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: null, gap: null },
+        { wave: waves[0], staff: trendShare(0.7, 50, [0.5, 0.75]), customer: null, gap: null, ...same },
+        { wave: waves[1], staff: trendShare(0.8, 40, [0.65, 0.9]), customer: null, gap: null, ...same },
       ] },
     ],
     change: { since: waves[0], items: [
@@ -67,7 +68,7 @@ describe('presentDashboard', () => {
     })
     expect(JSON.parse(view.trend!.chart)).toEqual({
       kind: 'gap', item: 'Excellent service', labels: ['Q3', 'Q4'],
-      gap: [[47.6, 34, 59], [42.4, 30, 55]], text: ['+48 pts', '+42 pts'], range: ['+34 to +59', '+30 to +55'],
+      gap: [[47.6, 34, 59], [42.4, 30, 55]], text: ['+48 pts', '+42 pts'], range: ['+34 to +59', '+30 to +55'], breaks: [],
     })
     // Another item, picked by ?trend=: hidden where a side is.
     const other = presentDashboard(dashboard(), 'w', { trend: 'want_to_help' })
@@ -79,7 +80,7 @@ describe('presentDashboard', () => {
     expect(view.items.previousName).toBe('Q3')
     expect(view.items.rows[0]!.since).toMatchObject({ text: '−5 pts', range: '−12 to +2', q: '0.200', significant: false, verdict: 'narrowed, could be chance' })
     expect(view.items.rows[1]!.since).toBeNull()
-    expect(view.trend!.change!.rows[1]).toEqual({ label: 'Want to help', before: '—', now: '—', change: null })
+    expect(view.trend!.change!.rows[1]).toEqual({ label: 'Want to help', before: '—', now: '—', change: null, missing: 'hidden in one of the two waves', revision: null })
     expect(view.trend!.group).toBe('customers with tier gold')
     expect(view.trend!.picker[0]).toEqual({ label: 'Excellent service', href: '?customer.tier=gold&trend=excellent_service#trend-title', current: true })
   })

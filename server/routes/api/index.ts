@@ -5,6 +5,7 @@ import contacts from './contacts.js'
 import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
+import instruments from './instruments.js'
 import invitations from './invitations.js'
 import plans from './plans.js'
 import report from './report.js'
@@ -16,6 +17,7 @@ import webhooks from './webhooks.js'
 export default async function api(app: FastifyInstance) {
   await app.register(tokens)
   await app.register(templates)
+  await app.register(instruments)
   await app.register(waves)
   await app.register(units)
   await app.register(responses)

@@ -7,14 +7,18 @@ import type { Scale } from '../../domain/types.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { errors, LocalizedText } from './schemas.js'
 
+const PredictText = Type.Union([Type.String(), Type.Null()], { description: 'The prediction wording for staff ("Out of 10 of our customers, how many would agree: …?"); null when the item has none.' })
+
 const Item = Type.Object({
   key: Type.String(),
   dimension: Type.String(),
   scale: Type.Unsafe<Scale>({ type: 'string', enum: [...SCALES] }),
   headline: Type.Boolean(),
+  required: Type.Boolean({ description: 'Whether a respondent must answer it; an optional one may be skipped (stored as "not applicable").' }),
   staffText: Type.String(),
   customerText: Type.String(),
-  translations: Type.Record(Type.String(), Type.Object({ staffText: Type.String(), customerText: Type.String() })),
+  staffPredictText: PredictText,
+  translations: Type.Record(Type.String(), Type.Object({ staffText: Type.String(), customerText: Type.String(), staffPredictText: PredictText })),
 })
 
 const Template = Type.Object({
@@ -54,11 +58,14 @@ export default async function templates(fastify: FastifyInstance) {
         dimension: item.dimension,
         scale: item.scale,
         headline: item.headline,
+        required: item.required,
         staffText: localize(item.staffText, 'en', org),
         customerText: localize(item.customerText, 'en', org),
+        staffPredictText: item.staffPredictText ? localize(item.staffPredictText, 'en', org) : null,
         translations: Object.fromEntries(def.locales.map((locale) => [locale, {
           staffText: localize(item.staffText, locale, org),
           customerText: localize(item.customerText, locale, org),
+          staffPredictText: item.staffPredictText ? localize(item.staffPredictText, locale, org) : null,
         }])),
       })),
     }))

@@ -21,7 +21,9 @@ const TrendPoint = Type.Object({
     points: Type.Number({ description: 'staff − customers, in percentage points' }),
     ci95: Type.Tuple([Type.Number(), Type.Number()], { description: "Newcombe's 95% interval, in points" }),
   })),
-}, { title: 'TrendPoint', description: "One wave's figures for an item, each side null where that wave's release hides it." })
+  wordingChanged: Type.Boolean({ description: 'The staff or customer wording of the item (in a language both have) differs from the latest earlier wave of the trend that has the item: a move here may come from the new words. False in the first wave with the item.' }),
+  scaleChanged: Type.Boolean({ description: "The item's scale differs from the latest earlier wave of the trend that has it: the shares count other answers as agreeing, so the line breaks here, and no gap change is measured across it." }),
+}, { title: 'TrendPoint', description: "One wave's figures for an item, each side null where that wave's release hides it, and whether the item's wording or scale changed since its previous wave." })
 
 const GapChange = Type.Object({
   points: Type.Number({ description: "This wave's gap minus the previous wave's, in points: negative when the gap fell." }),
@@ -38,7 +40,7 @@ export const Trend = Type.Object({
   change: nullable(Type.Object({
     since: WaveRef,
     items: Type.Array(Type.Object({ key: Type.String(), change: nullable(GapChange) })),
-  }, { description: "Each item's gap change from the previous wave to this one; null without a previous wave." })),
+  }, { description: "Each item's gap change from the previous wave to this one (null where a side is hidden, or where the item's scale changed); null without a previous wave." })),
 }, { title: 'Trend', description: "The gap across waves under the report's filters, each wave under its own anonymity release." })
 
 export const TrendFields = { trend: Trend }
