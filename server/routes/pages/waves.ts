@@ -96,7 +96,7 @@ export default async function wavePages(app: FastifyInstance) {
   // The wave's report tab: the dashboard under the filters in the address, nothing of its operations.
   app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
-    const [overview, scope, kiosks] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!), kiosksOfWave(app.db, orgOf(request), wave.id)])
+    const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
     // A unit manager always gets their unit's dashboard: whether the whole wave has answers is not theirs to see.
     const { result: dashboard, filterProblem } = !scope.whole || overview.responses.staff + overview.responses.customer > 0
       ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters, request.principal!))
