@@ -5,6 +5,8 @@ export interface KioskText {
   /** Under the thank-you: the page starts again on its own. */
   restarting: (seconds: number) => string
   startNew: string
+  /** Turns the restart off, for someone who needs longer to read the page (WCAG 2.2.1). */
+  stay: string
   /** Why a form was not taken; the answers stay in it. */
   tooFast: string
   stale: string
@@ -20,6 +22,7 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   en: {
     restarting: (s) => `A fresh form for the next person opens in ${s} seconds.`,
     startNew: 'Start a new response',
+    stay: 'Keep this page on screen',
     tooFast: 'That was quicker than anyone can read the questions. Please check your answers and send them again.',
     stale: 'This form was open for a long time. Your answers are still here: please send them again.',
     noDevice: 'This kiosk did not recognise the device (it may not keep cookies). Your answers are still here: please send them again.',
@@ -30,6 +33,7 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   es: {
     restarting: (s) => `En ${s} segundos se abrirá un formulario nuevo para la siguiente persona.`,
     startNew: 'Empezar una respuesta nueva',
+    stay: 'Mantener esta página en pantalla',
     tooFast: 'Ha sido más rápido de lo que nadie tarda en leer las preguntas. Revise sus respuestas y envíelas de nuevo.',
     stale: 'Este formulario ha estado abierto mucho tiempo. Sus respuestas siguen aquí: envíelas de nuevo.',
     noDevice: 'Este quiosco no ha reconocido el dispositivo (puede que no guarde cookies). Sus respuestas siguen aquí: envíelas de nuevo.',
@@ -40,6 +44,7 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   de: {
     restarting: (s) => `In ${s} Sekunden öffnet sich ein neues Formular für die nächste Person.`,
     startNew: 'Neue Antwort beginnen',
+    stay: 'Diese Seite stehen lassen',
     tooFast: 'Das ging schneller, als man die Fragen lesen kann. Bitte prüfen Sie Ihre Antworten und senden Sie sie noch einmal.',
     stale: 'Dieses Formular war lange geöffnet. Ihre Antworten sind noch da: Bitte senden Sie sie noch einmal.',
     noDevice: 'Dieser Kiosk hat das Gerät nicht erkannt (vielleicht speichert es keine Cookies). Ihre Antworten sind noch da: Bitte senden Sie sie noch einmal.',
@@ -50,6 +55,7 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   fr: {
     restarting: (s) => `Un nouveau formulaire pour la personne suivante s’ouvrira dans ${s} secondes.`,
     startNew: 'Commencer une nouvelle réponse',
+    stay: 'Garder cette page à l’écran',
     tooFast: 'C’était plus rapide que le temps de lire les questions. Vérifiez vos réponses et envoyez-les à nouveau.',
     stale: 'Ce formulaire est resté ouvert longtemps. Vos réponses sont toujours là : envoyez-les à nouveau.',
     noDevice: 'Cette borne n’a pas reconnu l’appareil (il ne garde peut-être pas les cookies). Vos réponses sont toujours là : envoyez-les à nouveau.',
@@ -60,6 +66,7 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   pt: {
     restarting: (s) => `Dentro de ${s} segundos abre-se um formulário novo para a pessoa seguinte.`,
     startNew: 'Começar uma nova resposta',
+    stay: 'Manter esta página no ecrã',
     tooFast: 'Foi mais rápido do que o tempo de ler as perguntas. Verifique as suas respostas e envie-as novamente.',
     stale: 'Este formulário esteve aberto muito tempo. As suas respostas continuam aqui: envie-as novamente.',
     noDevice: 'Este quiosque não reconheceu o dispositivo (pode não guardar cookies). As suas respostas continuam aqui: envie-as novamente.',

@@ -166,15 +166,24 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       expect(stored[0]!.unit_id).toBe(unit.id)
     })
 
-    it('thanks the person and returns to a fresh form by itself, with a link to start again at once', async () => {
+    it('thanks the person and returns to a fresh form by itself, with a link to start again at once and one to stay', async () => {
       const thanks = await new Browser(ctx.app).get(`/k/${token}/thanks?lang=en`)
       expect(thanks.statusCode).toBe(200)
-      expect(thanks.body).toContain(`<meta http-equiv="refresh" content="${RESTART};url=/k/${token}">`)
-      expect(thanks.body).toContain(`<a class="again" href="/k/${token}">${escapeHtml(K.startNew)}</a>`)
+      expect(thanks.headers.refresh).toBe(`${RESTART};url=/k/${token}`)
+      expect(thanks.headers['cache-control']).toBe('no-store')
+      expect(thanks.body).toContain(`<a href="/k/${token}">${escapeHtml(K.startNew)}</a>`)
       expect(thanks.body).toContain(escapeHtml(K.restarting(RESTART)))
+      expect(thanks.body).toContain(`<a href="/k/${token}/thanks?lang=en&amp;stay">${escapeHtml(K.stay)}</a>`)
       expect(thanks.body).toContain(EN.thanksTitle)
+      expect(thanks.body).not.toContain('<script')
+      // Whoever needs longer to read turns the restart off.
+      const stay = await new Browser(ctx.app).get(`/k/${token}/thanks?lang=en&stay`)
+      expect(stay.headers.refresh).toBeUndefined()
+      expect(stay.body).not.toContain(escapeHtml(K.restarting(RESTART)))
+      expect(stay.body).toContain(`<a href="/k/${token}">${escapeHtml(K.startNew)}</a>`)
       const es = await new Browser(ctx.app).get(`/k/${token}/thanks?lang=es`)
       expect(es.body).toContain(escapeHtml(kioskText('es').startNew))
+      expect(es.body).toContain(escapeHtml(kioskText('es').restarting(RESTART)))
     })
 
     it('stores one response for one shown form, however often it is sent', async () => {

@@ -1,7 +1,7 @@
 // Kiosk mode (a tablet on a counter): GET /k/:token shows the unit's customer survey with a signed
 // render token and, for a device that has none, a signed device cookie; POST stores the answers once
 // the form is old enough, the device under its limit and the kiosk under today's cap, then the
-// thank-you page returns to a fresh form by itself (a meta refresh, no JavaScript). Every refusal
+// thank-you page returns to a fresh form by itself (a Refresh header, no JavaScript). Every refusal
 // brings the form back with the answers kept and a line saying why; a full day shows its own page.
 // No sign-in; nothing about the person or their address is stored.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -96,7 +96,7 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
 
   function tooMany(request: Request, reply: FastifyReply, locale: Locale) {
     const t = RESPONDENT_TEXT[locale]
-    return message(request, reply, 429, locale, { title: t.tooManyTitle, body: [t.tooManyBody] }, undefined, { refresh: undefined })
+    return message(request, reply, 429, locale, { title: t.tooManyTitle, body: [t.tooManyBody] })
   }
 
   function form(request: Request, reply: FastifyReply, status: number, opened: Opened, render: string, state: { values?: Record<string, unknown>; problems?: FormProblems; formMessage?: string } = {}) {
@@ -163,10 +163,18 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
     const t = RESPONDENT_TEXT[locale]
     if (!found) return message(request, reply, 404, locale, { title: t.notFoundTitle, body: [t.notFoundBody] })
     const k = kioskText(locale)
-    // Back to the kiosk's own address: the next person starts in the kiosk's usual language.
     const restart = path(request)
+    const again = { href: restart, text: k.startNew }
+    // ?stay: the person asked to keep the page, so it does not move on by itself.
+    if ((request.query as { stay?: unknown }).stay !== undefined) {
+      return message(request, reply, 200, locale, { title: t.thanksTitle, body: [t.thanksBody] }, found, { links: [again] })
+    }
+    // Back to the kiosk's own address after a few seconds: the next person starts in the kiosk's usual
+    // language. The Refresh header does what <meta http-equiv="refresh"> does, without JavaScript; a
+    // link turns it off for whoever needs longer to read (WCAG 2.2.1).
+    reply.header('refresh', `${limits.restartSeconds};url=${restart}`)
     return message(request, reply, 200, locale, { title: t.thanksTitle, body: [t.thanksBody, k.restarting(limits.restartSeconds)] }, found, {
-      refresh: `${limits.restartSeconds};url=${restart}`, link: { href: restart, text: k.startNew },
+      links: [again, { href: path(request, `/thanks?lang=${locale}&stay`), text: k.stay }],
     })
   })
 }
