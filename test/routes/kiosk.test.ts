@@ -3,6 +3,7 @@
 // a flood would need: a form sent too soon after it was shown, a form sent twice, a device without a
 // valid signed cookie, more than the per-device limit, more than the day's cap. The clock is fake.
 import { beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_SUBMIT_LIMITS } from '../../server/config.js'
 import { KIOSK_LIMITS } from '../../server/domain/kiosk.js'
 import { kioskText } from '../../server/i18n/kiosk.js'
 import { apiToken, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
@@ -308,6 +309,17 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       expect(again.page.statusCode).toBe(200)
       wait(KIOSK_LIMITS.minSeconds)
       expect((await send(kept, kiosk, { form: again.form!, ...answers() })).statusCode).toBe(303)
+    })
+    it('holds one address to the survey forms\' per-address limit, offering to send the same answers again', async () => {
+      const t = tablet()
+      const { form } = await show(t, token)
+      let last = await send(t, token, { form: form!, ...answers({ a_easy: '1' }) })
+      for (let i = 0; i < DEFAULT_SUBMIT_LIMITS.perAddress && last.statusCode !== 429; i++) last = await send(t, token, { form: form!, ...answers({ a_easy: '1' }) })
+      expect(last.statusCode).toBe(429)
+      expect(last.body).toContain(escapeHtml(EN.tooManyTitle))
+      expect(last.body).toContain(`<form method="post" action="/k/${token}">`)
+      expect(last.body).toContain('<input type="hidden" name="a_easy" value="1">')
+      expect(last.body).toContain(`<input type="hidden" name="form" value="${form}">`)
     })
   })
 

@@ -9,7 +9,6 @@ import { formAge, KIOSK_LIMITS, type KioskLimits } from '../../domain/kiosk.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
 import { readSurveyForm } from '../../domain/responses.js'
-import { HttpError } from '../../http-error.js'
 import { kioskText } from '../../i18n/kiosk.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { cookieName, cookieOptions } from '../../plugins/security.js'
@@ -118,9 +117,16 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
     config: { access: 'public', csrf: 'manual' },
     bodyLimit: 32 * 1024,
     preHandler: [perAddress],
+    // Over the per-address limit: the page that offers to send the same answers again in a moment.
     errorHandler: async (error: FastifyError, request: Request, reply) => {
-      if (!(error instanceof HttpError && error.statusCode === 429) && error.statusCode !== 429) return app.errorHandler(error, request, reply)
-      return tooMany(request, reply, localeFor(request, LOCALES, 'en'))
+      if (error.statusCode !== 429) return app.errorHandler(error, request, reply)
+      const locale = localeFor(request, LOCALES, 'en')
+      const t = RESPONDENT_TEXT[locale]
+      return noStore(reply, 429).header('retry-after', '60').view('survey/held', {
+        locale, t, title: t.tooManyTitle, body: t.tooManyBody, action: path(request),
+        fields: Object.entries((request.body as Record<string, unknown>) ?? {}).flatMap(([name, value]) =>
+          (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string').map((v) => ({ name, value: v }))),
+      })
     },
   }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
