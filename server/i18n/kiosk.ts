@@ -2,6 +2,8 @@
 // without its own entry reads English. Kept apart from respondent.ts so the kiosk's texts travel together.
 
 export interface KioskText {
+  /** The thank-you's line: saved, and nothing to close (the next person uses the same page). */
+  thanksBody: string
   /** Under the thank-you: the page starts again on its own. */
   restarting: (seconds: number) => string
   startNew: string
@@ -20,7 +22,8 @@ type KioskLocale = 'en' | 'es' | 'de' | 'fr' | 'pt'
 
 const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
   en: {
-    restarting: (s) => `A fresh form for the next person opens in ${s} seconds.`,
+    thanksBody: 'Your answers have been saved. Thank you for your time.',
+    restarting: (s) => `A fresh form for the next person opens in ${s} second${s === 1 ? '' : 's'}.`,
     startNew: 'Start a new response',
     stay: 'Keep this page on screen',
     tooFast: 'That was quicker than anyone can read the questions. Please check your answers and send them again.',
@@ -31,7 +34,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     capBody: 'Thank you for wanting to tell us. Please come back another day, or ask a member of staff for another way to answer.',
   },
   es: {
-    restarting: (s) => `En ${s} segundos se abrirá un formulario nuevo para la siguiente persona.`,
+    thanksBody: 'Sus respuestas se han guardado. Gracias por su tiempo.',
+    restarting: (s) => `En ${s} segundo${s === 1 ? '' : 's'} se abrirá un formulario nuevo para la siguiente persona.`,
     startNew: 'Empezar una respuesta nueva',
     stay: 'Mantener esta página en pantalla',
     tooFast: 'Ha sido más rápido de lo que nadie tarda en leer las preguntas. Revise sus respuestas y envíelas de nuevo.',
@@ -42,7 +46,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     capBody: 'Gracias por querer contárnoslo. Vuelva otro día o pida al personal otra forma de responder.',
   },
   de: {
-    restarting: (s) => `In ${s} Sekunden öffnet sich ein neues Formular für die nächste Person.`,
+    thanksBody: 'Ihre Antworten wurden gespeichert. Danke für Ihre Zeit.',
+    restarting: (s) => `In ${s} Sekunde${s === 1 ? '' : 'n'} öffnet sich ein neues Formular für die nächste Person.`,
     startNew: 'Neue Antwort beginnen',
     stay: 'Diese Seite stehen lassen',
     tooFast: 'Das ging schneller, als man die Fragen lesen kann. Bitte prüfen Sie Ihre Antworten und senden Sie sie noch einmal.',
@@ -53,7 +58,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     capBody: 'Danke, dass Sie uns Ihre Meinung sagen möchten. Kommen Sie bitte an einem anderen Tag wieder oder fragen Sie das Personal nach einem anderen Weg.',
   },
   fr: {
-    restarting: (s) => `Un nouveau formulaire pour la personne suivante s’ouvrira dans ${s} secondes.`,
+    thanksBody: 'Vos réponses ont été enregistrées. Merci de votre temps.',
+    restarting: (s) => `Un nouveau formulaire pour la personne suivante s’ouvrira dans ${s} seconde${s === 1 ? '' : 's'}.`,
     startNew: 'Commencer une nouvelle réponse',
     stay: 'Garder cette page à l’écran',
     tooFast: 'C’était plus rapide que le temps de lire les questions. Vérifiez vos réponses et envoyez-les à nouveau.',
@@ -64,7 +70,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     capBody: 'Merci de vouloir nous donner votre avis. Revenez un autre jour, ou demandez au personnel une autre façon de répondre.',
   },
   pt: {
-    restarting: (s) => `Dentro de ${s} segundos abre-se um formulário novo para a pessoa seguinte.`,
+    thanksBody: 'As suas respostas foram guardadas. Obrigado pelo seu tempo.',
+    restarting: (s) => `Dentro de ${s} segundo${s === 1 ? '' : 's'} abre-se um formulário novo para a pessoa seguinte.`,
     startNew: 'Começar uma nova resposta',
     stay: 'Manter esta página no ecrã',
     tooFast: 'Foi mais rápido do que o tempo de ler as perguntas. Verifique as suas respostas e envie-as novamente.',

@@ -176,6 +176,8 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       expect(thanks.body).toContain(escapeHtml(K.restarting(RESTART)))
       expect(thanks.body).toContain(`<a href="/k/${token}/thanks?lang=en&amp;stay">${escapeHtml(K.stay)}</a>`)
       expect(thanks.body).toContain(EN.thanksTitle)
+      expect(thanks.body).toContain(escapeHtml(K.thanksBody))
+      expect(thanks.body).not.toContain(escapeHtml(EN.thanksBody))
       expect(thanks.body).not.toContain('<script')
       // Whoever needs longer to read turns the restart off.
       const stay = await new Browser(ctx.app).get(`/k/${token}/thanks?lang=en&stay`)

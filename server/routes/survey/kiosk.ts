@@ -173,13 +173,13 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
     const again = { href: restart, text: k.startNew }
     // ?stay: the person asked to keep the page, so it does not move on by itself.
     if ((request.query as { stay?: unknown }).stay !== undefined) {
-      return message(request, reply, 200, locale, { title: t.thanksTitle, body: [t.thanksBody] }, found, { links: [again] })
+      return message(request, reply, 200, locale, { title: t.thanksTitle, body: [k.thanksBody] }, found, { links: [again] })
     }
     // Back to the kiosk's own address after a few seconds: the next person starts in the kiosk's usual
     // language. The Refresh header does what <meta http-equiv="refresh"> does, without JavaScript; a
     // link turns it off for whoever needs longer to read (WCAG 2.2.1).
     reply.header('refresh', `${limits.restartSeconds};url=${restart}`)
-    return message(request, reply, 200, locale, { title: t.thanksTitle, body: [t.thanksBody, k.restarting(limits.restartSeconds)] }, found, {
+    return message(request, reply, 200, locale, { title: t.thanksTitle, body: [k.thanksBody, k.restarting(limits.restartSeconds)] }, found, {
       links: [again, { href: path(request, `/thanks?lang=${locale}&stay`), text: k.stay }],
     })
   })
