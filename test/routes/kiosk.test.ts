@@ -122,6 +122,8 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       expect(shown.body).toContain(`/k/${token}`)
       expect(shown.body).toContain('Daily cap: 250 answers')
       expect((await owner.get(`/waves/${waveId}/operations`)).body).toContain('>Kiosk link</a>')
+      const audited = await ctx.database.db.selectFrom('audit_log').select(['action', 'target']).where('action', '=', 'kiosk_saved').execute()
+      expect(audited).toEqual([{ action: 'kiosk_saved', target: 'kiosk for Front Desk in wave Kiosk wave' }, { action: 'kiosk_saved', target: 'kiosk for Front Desk in wave Kiosk wave' }])
     })
   })
 
