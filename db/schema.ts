@@ -150,6 +150,33 @@ export interface LinkTable {
   created_at: CreatedAt
 }
 
+/** A unit's customer link in kiosk mode: its own public token and a daily cap (0027). */
+export interface KioskTable {
+  id: Generated<string>
+  organization_id: string
+  link_id: string
+  side: Generated<'customer'>
+  unit_id: string
+  token: string
+  daily_cap: number
+  created_at: CreatedAt
+}
+
+/** Responses a kiosk took on one day (UTC). */
+export interface KioskDayTable {
+  kiosk_id: string
+  day: string
+  responses: number
+}
+
+/** Responses from one kiosk device (its id hashed) in a ten-minute bucket. */
+export interface KioskDeviceCountTable {
+  kiosk_id: string
+  device_hash: string
+  bucket: Date
+  responses: number
+}
+
 export interface ResponseTable {
   id: Generated<string>
   organization_id: string
@@ -707,6 +734,10 @@ export interface Database {
   digest_runs: DigestRunTable
   // -- branding (0025) --
   organization_branding: OrganizationBrandingTable
+  // -- kiosks (0027) --
+  kiosks: KioskTable
+  kiosk_days: KioskDayTable
+  kiosk_device_counts: KioskDeviceCountTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -20,6 +20,7 @@ import viewsPlugin from './plugins/views.js'
 import apiRoutes from './routes/api/index.js'
 import healthRoutes from './routes/health.js'
 import surveyRoutes from './routes/survey/index.js'
+import kioskRoutes, { type KioskOptions } from './routes/survey/kiosk.js'
 import unsubscribeRoutes from './routes/unsubscribe.js'
 import sendingPages from './routes/pages/sending.js'
 import accountPages from './routes/pages/account.js'
@@ -30,6 +31,7 @@ import joinPages from './routes/pages/join.js'
 import tokenPages from './routes/pages/tokens.js'
 import unitPages from './routes/pages/units.js'
 import wavePages from './routes/pages/waves.js'
+import kioskPages from './routes/pages/kiosks.js'
 import packPages from './routes/pages/pack.js'
 import importPages from './routes/pages/imports.js'
 import contactPages from './routes/pages/contacts.js'
@@ -55,10 +57,12 @@ export interface AppOptions {
   loop?: LoopOptions
   /** The daily retention run (contacts and comments past the organization's limits); by default it runs. See RetentionOptions. */
   retention?: RetentionOptions
+  /** The kiosk's clock and limits; by default the real clock and KIOSK_LIMITS. See KioskOptions. */
+  kiosk?: KioskOptions
 }
 
-/** Paths whose next segment is a secret: survey links, unsubscribe links, password resets, invitations. */
-const TOKEN_PATHS = ['s', 'u', 'reset-password', 'join']
+/** Paths whose next segment is a secret: survey and kiosk links, unsubscribe links, password resets, invitations. */
+const TOKEN_PATHS = ['s', 'k', 'u', 'reset-password', 'join']
 
 /**
  * Logs show the route, never the secret. The path is judged the way a router or a proxy might read
@@ -106,7 +110,7 @@ function serverTimeouts({ timeouts }: Config) {
   }
 }
 
-export async function buildApp({ config, db, logger, mail, release, loop, retention }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, mail, release, loop, retention, kiosk }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
@@ -143,6 +147,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(staticPlugin)
   await app.register(healthRoutes)
   await app.register(surveyRoutes)
+  await app.register(kioskRoutes, kiosk ?? {})
   await app.register(unsubscribeRoutes)
   await app.register(sendingPages)
   await app.register(accountPages)
@@ -150,6 +155,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(passwordResetPages)
   await app.register(packPages)
   await app.register(wavePages)
+  await app.register(kioskPages)
   await app.register(importPages)
   await app.register(unitPages)
   await app.register(contactPages)

@@ -17,7 +17,7 @@ export type PredictionMode = 'off' | 'headline' | 'all'
 export const PREDICTION_MODES: readonly PredictionMode[] = ['off', 'headline', 'all']
 
 /** How a response arrived. */
-export type Channel = 'link' | 'invitation' | 'import' | 'api'
+export type Channel = 'link' | 'invitation' | 'import' | 'api' | 'kiosk'
 export type InvitationStatus = 'queued' | 'sent' | 'failed' | 'bounced'
 
 export type MailKind = 'invitation' | 'reminder'

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { buildApp } from '../../server/app.js'
+import { buildApp, type AppOptions } from '../../server/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 import { testConfig } from '../helpers/app.js'
 
@@ -23,7 +23,8 @@ export interface Running {
   close(): Promise<void>
 }
 
-export async function startAppAndBrowser(): Promise<Running> {
+/** Starts the app (with `options`, e.g. a kiosk's shorter delays) on a free port, and Chromium. */
+export async function startAppAndBrowser(options: Pick<AppOptions, 'kiosk'> = {}): Promise<Running> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`)
   mkdirSync(ARTIFACTS, { recursive: true })
   const database = await createTestDatabase('pglite')
@@ -33,7 +34,7 @@ export async function startAppAndBrowser(): Promise<Running> {
   await probe.close()
   // The public URL must be the real address, so build the app again for that port.
   const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, CHROMIUM_PATH: CHROMIUM })
-  const app = await buildApp({ config, db: database.db, logger: false })
+  const app = await buildApp({ ...options, config, db: database.db, logger: false })
   await app.listen({ host: '127.0.0.1', port })
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
   return {

@@ -38,7 +38,7 @@ export interface TestContext {
  * server builds it, mail worker and release steps included; `options.mail` and `options.release`
  * change that (see MailOptions, ReleaseOptions).
  */
-export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}, options: Pick<AppOptions, 'mail' | 'release' | 'loop' | 'retention'> = {}) {
+export function describeEachDatabase(title: string, fn: (ctx: TestContext) => void, env: Record<string, string> = {}, options: Pick<AppOptions, 'mail' | 'release' | 'loop' | 'retention' | 'kiosk'> = {}) {
   for (const kind of DATABASES) {
     describe(`${title} [${kind}]`, () => {
       const ctx = { kind } as TestContext

@@ -14,6 +14,7 @@ import { createApiToken } from '../../server/repositories/credentials.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
 import { insertWebhook } from '../../server/repositories/webhooks.js'
+import { saveKiosk } from '../../server/repositories/kiosks.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
 import { saveUpload } from '../../server/services/uploads.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
@@ -23,7 +24,7 @@ import {
 
 /** Where each URL parameter takes its value from, by the path segment in front of it. */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
-  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
+  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', k: 'kioskToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', plans: 'planId', instruments: 'instrumentId',
   invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
@@ -59,6 +60,8 @@ interface Fixtures {
   webhookId: string
   /** A public survey link of organization A. */
   surveyToken: string
+  /** The kiosk of organization A's unit customer link. */
+  kioskToken: string
   /** Strings that only organization A's data contains. */
   secrets: string[]
 }
@@ -84,6 +87,8 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
   const created = await createWaveFromInput(db, a.organizationId, { name: 'Alpha secret wave', templateKey: 'service-gap-index' }, { unitLinks: true })
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
   const wave = { id: created.value, links: (await listWaveLinks(db, a.organizationId, [created.value])).get(created.value)! }
+  const unitCustomerLink = wave.links.find((l) => l.unit && l.side === 'customer')!
+  const kiosk = (await saveKiosk(db, a.organizationId, { id: unitCustomerLink.id, unitId: unitCustomerLink.unit!.id }, 100))!
   await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Alpha secret token')
   const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
   const saved = await saveUpload(db, { organizationId: a.organizationId, kind: 'responses', waveId: wave.id }, a.owner.userId, 'alpha-secret.csv',
@@ -123,7 +128,8 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     contactId: contact.id,
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
-    secrets: [wave.id, plan.id, instrumentId, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
+    kioskToken: kiosk.token,
+    secrets: [kiosk.token, wave.id, plan.id, instrumentId, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
     ownerEmail: a.owner.email,
     viewerEmail,
     analystEmail,

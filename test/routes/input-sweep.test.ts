@@ -17,6 +17,7 @@ import { hashToken } from '../../server/security/tokens.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { createUnit } from '../../server/repositories/units.js'
 import { insertWebhook } from '../../server/repositories/webhooks.js'
+import { saveKiosk } from '../../server/repositories/kiosks.js'
 import { listWaveLinks } from '../../server/repositories/waves.js'
 import { saveUpload } from '../../server/services/uploads.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
@@ -24,7 +25,7 @@ import { addPerson, apiToken, Browser, createTenant, describeEachDatabase, signe
 
 /** Where each URL parameter takes its (valid) value from, by the path segment in front of it. */
 const PARAM_FOR_SEGMENT: Record<string, string> = {
-  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', import: 'importId',
+  waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', k: 'kioskToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
   logo: 'file', accent: 'file',
   u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId', instruments: 'instrumentId',
@@ -93,6 +94,8 @@ async function seed(ctx: TestContext) {
   const created = await createWaveFromInput(db, a.organizationId, { name: 'Sweep wave', templateKey: 'service-gap-index' }, { unitLinks: true })
   if (!created.ok) throw new Error(JSON.stringify(created.errors))
   const links = (await listWaveLinks(db, a.organizationId, [created.value])).get(created.value)!
+  const unitCustomerLink = links.find((l) => l.unit && l.side === 'customer')!
+  const kiosk = (await saveKiosk(db, a.organizationId, { id: unitCustomerLink.id, unitId: unitCustomerLink.unit!.id }, 100))!
   await createApiToken(db, { userId: a.owner.userId, organizationId: a.organizationId }, 'Sweep token')
   const token = await db.selectFrom('api_tokens').select('id').where('organization_id', '=', a.organizationId).executeTakeFirstOrThrow()
   const saved = await saveUpload(db, { organizationId: a.organizationId, kind: 'responses', waveId: created.value }, a.owner.userId, 'sweep.csv',
@@ -118,7 +121,7 @@ async function seed(ctx: TestContext) {
     waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
-    invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token,
+    invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token, kioskToken: kiosk.token,
     token: 'A'.repeat(43), joinToken: JOIN_TOKEN, resetToken: RESET_TOKEN, organizationId: a.organizationId, file: 'chart.umd.js',
   }
   return { values, ownerEmail: a.owner.email }

@@ -19,6 +19,7 @@ import { presentWavesOverview } from '../../presenters/waves-overview.js'
 import { getBranding } from '../../repositories/branding.js'
 import { listInstruments } from '../../repositories/instruments.js'
 import { getOrganization } from '../../repositories/organizations.js'
+import { kiosksOfWave } from '../../repositories/kiosks.js'
 import { listActiveUnits } from '../../repositories/units.js'
 import { findLink, listWaves, waveHoldsAnswers, waveNames, type Wave } from '../../repositories/waves.js'
 import { waveDashboard } from '../../services/dashboard.js'
@@ -127,7 +128,7 @@ export default async function wavePages(app: FastifyInstance) {
   // The wave's operations tab: its links, links per unit, invitations and the response import.
   app.get<{ Params: Params }>('/waves/:id/operations', { config: { access: 'read' } }, async (request, reply) => {
     const wave = await loadWave(app.db, request)
-    const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
+    const [overview, scope, kiosks] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!), kiosksOfWave(app.db, orgOf(request), wave.id)])
     // As on the report tab: a unit manager without units is refused (403, saying so).
     if (!scope.whole) firstUnit(scope)
     const invited = Number((request.query as { invited?: string }).invited)
@@ -144,6 +145,7 @@ export default async function wavePages(app: FastifyInstance) {
         : { units: [], delivery: null, sending: null, contacts: null }),
       unitLinks: overview.unitLinks.filter((entry) => mine(entry.unit.id)),
       missingUnitLinks: scope.whole ? overview.missingUnitLinks : 0,
+      kiosks,
       url: (token: string) => linkUrl(app.config.publicUrl, token),
       invited: Number.isInteger(invited) && invited >= 0 ? invited : null,
     })

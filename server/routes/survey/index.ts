@@ -4,28 +4,21 @@
 // get those after the statements); a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { brandView } from '../../domain/branding.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
-import { SCALE_VALUES } from '../../domain/scale.js'
-import { MAX_COMMENT_LENGTH, readSurveyForm, type FormProblem, type SurveyForm } from '../../domain/responses.js'
+import { readSurveyForm, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { LocalCache } from '../../local-cache.js'
 import { isDatabaseUnavailable } from '../../plugins/errors.js'
-import { storeIfOpen, storeResponse, type NewResponse, type SurveyEntry } from '../../repositories/responses.js'
-import { isTokenShaped, randomToken } from '../../security/tokens.js'
+import { storeIfOpen, storeResponse, type NewResponse } from '../../repositories/responses.js'
+import { isTokenShaped } from '../../security/tokens.js'
 import { advanceStaffAfterStore } from '../../services/release-steps.js'
-import { openSurveyToken, predictedKeys, surveyTexts, type OpenedToken, type Survey } from '../../services/survey.js'
+import { openSurveyToken, predictedKeys, type OpenedToken } from '../../services/survey.js'
+import { brandOf, surveyFormView, type FormProblems, type Opened } from './form-view.js'
 
 type Params = { token: string }
 type Request = FastifyRequest<{ Params: Params }>
-
-interface Opened {
-  entry: SurveyEntry
-  survey: Survey
-  locale: Locale
-}
 
 /** The form's one-time key, when it has a well-formed one. */
 const submissionKeyOf = (body: Record<string, unknown>) =>
@@ -48,9 +41,6 @@ function newResponse({ entry, survey, locale }: Opened, form: SurveyForm, submis
     ...(entry.kind === 'invitation' ? { invitationId: entry.invitationId } : {}),
   }
 }
-
-/** The organization's logo and colours for a respondent page (none before the survey is known). */
-const brandOf = (survey: Survey | undefined) => survey ? brandView(survey.organization.branding, survey.organization.name) : undefined
 
 /** How long a public link's survey, once read, may decide a submission on its own (see the POST route). */
 const RECENT_LINK_MS = 10_000
@@ -113,30 +103,9 @@ export default async function surveyRoutes(app: FastifyInstance) {
     return opened
   }
 
-  function form(request: Request, reply: FastifyReply, status: number, opened: Opened, state: { values?: Record<string, unknown>; problems?: Record<string, FormProblem | 'expired' | 'unavailable'> } = {}) {
-    const { survey, entry, locale } = opened
-    const values = state.values ?? {}
-    const submission = isTokenShaped(values.submission) ? values.submission : randomToken(16)
-    return reply.code(status).header('cache-control', 'no-store').view('survey/form', {
-      locale,
-      t: RESPONDENT_TEXT[locale],
-      languages: survey.wave.locales.map((code) => ({ code, name: RESPONDENT_TEXT[code as Locale].languageName })),
-      token: request.params.token,
-      org: survey.organization.name,
-      brand: brandOf(survey),
-      side: entry.side,
-      ...surveyTexts(survey, locale),
-      units: entry.unitId === null ? survey.units : [],
-      unitName: survey.unitName,
-      // Above the statements: answer every one, only those marked * (some required), or any.
-      answerRule: survey.items.every((item) => item.required) ? 'answerEvery' : survey.items.some((item) => item.required) ? 'answerMarked' : 'answerAny',
-      values,
-      problems: state.problems ?? {},
-      submission,
-      csrf: reply.csrfToken(),
-      maxComment: MAX_COMMENT_LENGTH,
-      scales: SCALE_VALUES,
-    })
+  function form(request: Request, reply: FastifyReply, status: number, opened: Opened, state: { values?: Record<string, unknown>; problems?: FormProblems } = {}) {
+    const action = `/s/${request.params.token}`
+    return reply.code(status).header('cache-control', 'no-store').view('survey/form', surveyFormView(opened, { ...state, action, csrf: reply.csrfToken() }))
   }
 
   app.get<{ Params: Params }>('/s/:token', { config: { access: 'public' } }, async (request, reply) => {
@@ -170,7 +139,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
         t,
         title: unavailable ? t.unavailableTitle : t.tooManyTitle,
         body: unavailable ? t.unavailableBody : t.tooManyBody,
-        token: request.params.token,
+        action: `/s/${request.params.token}`,
         fields: Object.entries((request.body as Record<string, unknown>) ?? {}).flatMap(([name, value]) =>
           (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string').map((v) => ({ name, value: v }))),
       })

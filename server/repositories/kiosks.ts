@@ -1,0 +1,100 @@
+// Kiosks (a unit's customer link in kiosk mode) and their counters: finding one by its public token,
+// the kiosks of a wave, making one (or changing its cap), and the per-day and per-device counts that
+// a submission checks and adds to inside its transaction (see services/kiosk.ts).
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.js'
+import { isUuid } from '../domain/formats.js'
+import { isTokenShaped, randomToken } from '../security/tokens.js'
+
+export interface Kiosk {
+  id: string
+  organizationId: string
+  waveId: string
+  linkId: string
+  /** The token of the unit's customer link whose survey the kiosk shows. */
+  linkToken: string
+  dailyCap: number
+  /** Responses taken on the day asked about. */
+  today: number
+}
+
+/** The kiosk behind a public kiosk token, with what it took on `day` (YYYY-MM-DD, UTC). */
+export async function findKiosk(db: Db, token: string, day: string): Promise<Kiosk | undefined> {
+  if (!isTokenShaped(token)) return undefined
+  const row = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id')
+    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
+    .select(['kiosks.id', 'kiosks.organization_id', 'links.wave_id', 'kiosks.link_id', 'links.token as link_token', 'kiosks.daily_cap', 'kiosk_days.responses'])
+    .where('kiosks.token', '=', token).executeTakeFirst()
+  return row && {
+    id: row.id, organizationId: row.organization_id, waveId: row.wave_id, linkId: row.link_id, linkToken: row.link_token,
+    dailyCap: row.daily_cap, today: row.responses ?? 0,
+  }
+}
+
+export interface KioskOfLink {
+  id: string
+  token: string
+  dailyCap: number
+}
+
+/** The kiosks of a wave, by the id of the link each one shows. */
+export async function kiosksOfWave(db: Db, organizationId: string, waveId: string): Promise<Map<string, KioskOfLink>> {
+  if (!isUuid(waveId)) return new Map()
+  const rows = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id')
+    .select(['kiosks.id', 'kiosks.link_id', 'kiosks.token', 'kiosks.daily_cap'])
+    .where('kiosks.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).execute()
+  return new Map(rows.map((row) => [row.link_id, { id: row.id, token: row.token, dailyCap: row.daily_cap }]))
+}
+
+/**
+ * Makes the link a kiosk with this daily cap, or sets the cap of the kiosk it is already. The foreign
+ * key takes only a customer link of one unit: for any other link nothing is written and null comes back.
+ */
+export async function saveKiosk(db: Db, organizationId: string, link: { id: string; unitId: string | null }, dailyCap: number): Promise<KioskOfLink | null> {
+  if (link.unitId === null) return null
+  try {
+    const row = await db.insertInto('kiosks')
+      .values({ organization_id: organizationId, link_id: link.id, unit_id: link.unitId, token: randomToken(), daily_cap: dailyCap })
+      .onConflict((oc) => oc.column('link_id').doUpdateSet({ daily_cap: dailyCap }).where('kiosks.organization_id', '=', organizationId))
+      .returning(['id', 'token', 'daily_cap']).executeTakeFirst()
+    return row ? { id: row.id, token: row.token, dailyCap: row.daily_cap } : null
+  } catch (error) {
+    // 23503 / 23514: the link is a staff link (the side check or the foreign key refuses it).
+    const code = (error as { code?: string }).code
+    if (code === '23503' || code === '23514') return null
+    throw error
+  }
+}
+
+/** Locks the kiosk's row for the rest of the transaction, so its submissions are counted one at a time; returns its cap. */
+export async function lockKiosk(trx: Db, kioskId: string): Promise<number | undefined> {
+  const { rows } = await sql<{ daily_cap: number }>`select daily_cap from kiosks where id = ${kioskId}::uuid for update`.execute(trx)
+  return rows[0]?.daily_cap
+}
+
+/** Responses the device sent since `windowStart` (the buckets starting then or later). */
+export async function deviceResponses(trx: Db, kioskId: string, deviceHash: string, windowStart: Date): Promise<number> {
+  const row = await trx.selectFrom('kiosk_device_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('responses'), sql<number>`0`).as('total'))
+    .where('kiosk_id', '=', kioskId).where('device_hash', '=', deviceHash).where('bucket', '>=', windowStart).executeTakeFirst()
+  return Number(row?.total ?? 0)
+}
+
+/**
+ * Counts one response towards the kiosk's day, in one statement that adds only below the cap: true
+ * when it was counted, false when the day is full (then nothing changed).
+ */
+export async function countKioskDay(trx: Db, kioskId: string, day: string, dailyCap: number): Promise<boolean> {
+  const { rows } = await sql<{ responses: number }>`
+    insert into kiosk_days (kiosk_id, day, responses) select ${kioskId}::uuid, ${day}::date, 1 where ${dailyCap}::int >= 1
+    on conflict (kiosk_id, day) do update set responses = kiosk_days.responses + 1 where kiosk_days.responses < ${dailyCap}::int
+    returning responses`.execute(trx)
+  return rows.length > 0
+}
+
+/** Counts one response towards the device's bucket and forgets the device's buckets that left the window. */
+export async function countDevice(trx: Db, kioskId: string, deviceHash: string, bucket: Date, windowStart: Date): Promise<void> {
+  await trx.insertInto('kiosk_device_counts').values({ kiosk_id: kioskId, device_hash: deviceHash, bucket, responses: 1 })
+    .onConflict((oc) => oc.columns(['kiosk_id', 'device_hash', 'bucket']).doUpdateSet({ responses: sql<number>`kiosk_device_counts.responses + 1` }))
+    .execute()
+  await trx.deleteFrom('kiosk_device_counts').where('kiosk_id', '=', kioskId).where('bucket', '<', windowStart).execute()
+}
