@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import {
   crossLagged, drivers, fixFirst, gap, icc, linkage, pairwise, predicted, predictionError, relativeWeights, share, unitPredictions, type PostedRow,
 } from '../helpers/reference-analytics.js'
-import { bh, dimensionShare, itemShare, pooledPValue, reportedDimensions } from '../helpers/reference-report.js'
+import { bh, dimensionShare, itemShare, pooledPValue, reportedDimensions, type ReferenceRow } from '../helpers/reference-report.js'
 import { averageRanks, jacobiEigen, mover, solve, spearman, tCdf, tQuantile, wilson } from '../helpers/reference-numerics.js'
 
 const close = (actual: number, expected: number, digits = 12) => expect(actual).toBeCloseTo(expected, digits)
@@ -210,7 +210,7 @@ describe('reference gap report on both scales', () => {
       { key: 'back', dimension: 'care', headline: false, scale: 'likelihood11' as const },
       { key: 'again', dimension: 'loyal', headline: false, scale: 'likelihood11' as const },
     ]
-    const rows = [{ side: 'staff' as const, answers: { kind: 3, back: 10, again: 10 } }, { side: 'staff' as const, answers: { back: 10 } }, { side: 'staff' as const, answers: { kind: 4 } }]
+    const rows: ReferenceRow[] = [{ side: 'staff' as const, answers: { kind: 3, back: 10, again: 10 } }, { side: 'staff' as const, answers: { back: 10 } }, { side: 'staff' as const, answers: { kind: 4 } }]
     expect(dimensionShare(rows, items, 'care')).toMatchObject({ n: 2, agree: 1, mean: 3.5 })
     expect(reportedDimensions(items)).toEqual(['care'])
   })
