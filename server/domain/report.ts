@@ -20,6 +20,8 @@ export interface Gap {
 export interface ItemResult {
   key: string
   dimension: string
+  /** The item's scale: its distribution has one count per point of it (5 for 1–5, 11 for 0–10). */
+  scale: Scale
   headline: boolean
   staffText: string
   customerText: string
@@ -124,6 +126,7 @@ export function buildReport(input: ReportInput) {
   const itemResults: ItemResult[] = items.map((item, i) => ({
     key: item.key,
     dimension: item.dimension,
+    scale: item.scale,
     headline: item.headline,
     staffText: item.staffText,
     customerText: item.customerText,

@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync'
 import { beforeAll, expect, it } from 'vitest'
 import { createInstrumentFrom } from '../../server/services/instruments.js'
-import { apiToken, bearer, Browser, createTenant, describeEachDatabase, type TestContext } from '../helpers/app.js'
+import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 import { xorshift } from '../helpers/reference-numerics.js'
 import { predicted } from '../helpers/reference-analytics.js'
 import { referenceReport, type ReferenceItem, type ReferenceRow } from '../helpers/reference-report.js'
@@ -107,11 +107,13 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
   let report: Json
   let waveId: string
   let token: string
+  let ownerEmail: string
   let links: { staff: string; customer: string }
 
   beforeAll(async () => {
     const made = await owner(ctx)
     token = made.token
+    ownerEmail = made.tenant.owner.email
     const saved = await createInstrumentFrom(ctx.database.db, made.caller, definition)
     expect(saved, JSON.stringify(saved)).toMatchObject({ ok: true })
     const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(token), payload: { name: '2026-Q4 likelihood', templateKey: definition.key, predictions: 'all' } })
@@ -229,6 +231,29 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
       const actual = expected.items.find((item) => item.key === key)!.customer!
       near(got.customer.share, actual.share, `${key} customer share`)
       near(got.error.points, (q.share - actual.share) * 100, `${key} error`)
+    }
+  })
+
+  it('shows each 0–10 item\'s spread on the dashboard: 11 points, the report\'s counts, agreement from 9', async () => {
+    const browser = await signedIn(ctx, ownerEmail)
+    const page = await browser.get(`/waves/${waveId}`)
+    expect(page.statusCode).toBe(200)
+    const decode = (text: string) => text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&')
+    expect(page.body).toContain('Share who agree (4 or 5 of 5; 9 or 10 of 0–10)')
+    expect(page.body).toContain('0–10 items are not averaged into a dimension')
+    for (const item of ITEMS) {
+      const section = page.body.slice(page.body.indexOf(`id="spread-${item.key}"`), page.body.indexOf('</details>', page.body.indexOf(`id="spread-${item.key}"`)))
+      expect(section, item.key).not.toBe('')
+      const chart = JSON.parse(decode(section.match(/data-chart="([^"]*)"/)![1]!))
+      const points = item.scale === 'likelihood11' ? 11 : 5
+      expect(chart.labels, item.key).toEqual(Array.from({ length: points }, (_, i) => String(i + (points === 11 ? 0 : 1))))
+      expect(chart.agreeFrom).toBe(points === 11 ? 9 : 3)
+      const got = report.items.find((i: Json) => i.key === item.key)
+      for (const side of ['staff', 'customer'] as const) {
+        chart[side].forEach((share: number, i: number) => near(share, got[side].distribution[i] / got[side].n, `${item.key} ${side} ${i}`))
+        const row = section.match(new RegExp(`<th scope="row">${side === 'staff' ? 'Staff' : 'Customers'}</th>(.*?)</tr>`))![1]!
+        expect([...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => Number(m[1]))).toEqual([...got[side].distribution, got[side].n])
+      }
     }
   })
 
