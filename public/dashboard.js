@@ -216,7 +216,7 @@ function drawSpread(canvas, spec, common) {
       plugins: { ...common.plugins, tooltip: { callbacks: { title: (items) => `${spec.item}: ${spec.labels[items[0].dataIndex]}`, label: (c) => `${c.dataset.label}: ${c.raw}% of their answers` } } },
       scales: {
         x: { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } },
-        y: { min: 0, max: Math.min(100, Math.ceil(top / 10) * 10), ticks: { callback: (v) => `${v}%` } },
+        y: { min: 0, max: Math.min(100, Math.ceil((top + 1) / 10) * 10), ticks: { callback: (v) => `${v}%` } },
       },
     },
   })
