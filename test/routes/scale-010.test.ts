@@ -8,8 +8,8 @@ import { beforeAll, expect, it } from 'vitest'
 import { createInstrumentFrom } from '../../server/services/instruments.js'
 import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 import { xorshift } from '../helpers/reference-numerics.js'
-import { predicted } from '../helpers/reference-analytics.js'
-import { referenceReport, type ReferenceItem, type ReferenceRow } from '../helpers/reference-report.js'
+import { drivers, fixFirst, predicted, type PostedRow } from '../helpers/reference-analytics.js'
+import { itemShare, referenceReport, type ReferenceItem, type ReferenceRow } from '../helpers/reference-report.js'
 import { hidden, post, tokenOf } from '../helpers/survey.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -274,5 +274,113 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
         for (const cell of cells) expect(cell).toMatch(range)
       }
     }
+  })
+})
+
+/**
+ * A later wave of the same instrument for the key drivers: 130 imported customers whose 0–10 headline
+ * follows two of the four predictors (one 1–5, one 0–10), and ten staff.
+ */
+function driverWave(seed: number): PostedRow[] {
+  const random = xorshift(seed)
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+  const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(x)))
+  const rows: PostedRow[] = []
+  for (let i = 0; i < 130; i++) {
+    const z = { kind: normal(), come_back: normal(), easy: normal(), tell_friend: normal() }
+    rows.push({ side: 'customer', unit: '', answers: {
+      recommend: i % 29 === 5 ? null : clamp(6 + 1.6 * z.come_back + 1.1 * z.kind + 1.2 * normal(), 0, 10),
+      kind: i % 17 === 3 ? null : clamp(3.2 + 1.1 * z.kind, 1, 5), come_back: clamp(5.5 + 2.4 * z.come_back, 0, 10),
+      easy: clamp(3 + 1.1 * z.easy, 1, 5), tell_friend: i % 13 === 0 ? null : clamp(5 + 2.5 * (0.5 * z.come_back + 0.8 * z.tell_friend), 0, 10),
+    } })
+  }
+  for (let i = 0; i < 10; i++) rows.push({ side: 'staff', unit: '', answers: { recommend: 7 + (i % 4), kind: 2 + (i % 4), come_back: 5 + (i % 6), easy: 1 + (i % 5), tell_friend: 6 + (i % 5) } })
+  return rows
+}
+
+describeEachDatabase('0–10 headline as the outcome of the key drivers', (ctx) => {
+  const rows = driverWave(2026)
+  const scaleOf = new Map(ITEMS.map((item) => [item.key, item.scale]))
+  const agreeFrom = (key: string) => (scaleOf.get(key) === 'likelihood11' ? 9 : 4)
+  const PREDICTORS = ITEMS.filter((item) => !item.headline).map((item) => item.key)
+  let report: Json
+  let earlier: Json
+
+  beforeAll(async () => {
+    const made = await owner(ctx)
+    expect(await createInstrumentFrom(ctx.database.db, made.caller, definition)).toMatchObject({ ok: true })
+    const waves: Json[] = []
+    for (const [name, wave] of [['2026-Q3', driverWave(7)], ['2026-Q4', rows]] as const) {
+      const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(made.token), payload: { name, templateKey: definition.key } })
+      expect(created.statusCode, created.body).toBe(201)
+      const stored = await ctx.app.inject({ method: 'POST', url: `/api/v1/waves/${created.json().id}/responses`, headers: bearer(made.token), payload: wave.map(({ side, answers }) => ({ side, answers })) })
+      expect(stored.statusCode, stored.body.slice(0, 300)).toBe(201)
+      let got: Json = {}
+      for (let attempt = 0; attempt < 100; attempt++) {
+        got = (await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${created.json().id}/report`, headers: bearer(made.token) })).json()
+        if (got.release?.staffWaiting === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(got.release.staffWaiting).toBe(0)
+      waves.push(got)
+    }
+    earlier = waves[0]!
+    report = waves[1]!
+  })
+
+  it('weighs the predictors of a 0–10 headline as the reference does', () => {
+    const customers = rows.filter((row) => row.side === 'customer').map((row) => row.answers)
+    const expected = drivers(customers, 'recommend', PREDICTORS)
+    const d = report.drivers
+    expect(d, JSON.stringify(report.unavailable)).not.toBeNull()
+    expect(d.outcome).toBe('recommend')
+    expect(d.n).toBe(expected.n)
+    expect(d.minimum).toBe(100)
+    near(d.r2, expected.r2, 'R²', 9)
+    expect(d.weights.map((w: Json) => w.key)).toEqual(expected.weights.map((w) => w.key))
+    expected.weights.forEach((w, i) => {
+      near(d.weights[i].correlation, w.correlation, `${w.key} r`, 9)
+      near(d.weights[i].raw, w.raw, `${w.key} raw`, 9)
+      near(d.weights[i].weight, w.weight, `${w.key} weight`, 9)
+    })
+    // The two predictors the headline was built from lead.
+    expect(expected.weights.slice(0, 2).map((w) => w.key).sort()).toEqual(['come_back', 'kind'])
+  })
+
+  it('ranks fix first with each item\'s own agreement (9–10 on 0–10, 4–5 on 1–5)', () => {
+    const customers = rows.filter((row) => row.side === 'customer')
+    const staff = rows.filter((row) => row.side === 'staff')
+    const ours = fixFirst(drivers(customers.map((row) => row.answers), 'recommend', PREDICTORS).weights, staff, customers, agreeFrom)
+    const f = report.fixFirst
+    expect(f.items.map((i: Json) => i.key)).toEqual(ours.items.map((i) => i.key))
+    ours.items.forEach((item, i) => {
+      near(f.items[i].gapPoints, item.gapPoints!, `${item.key} gap`, 9)
+      near(f.items[i].customerShare, item.customerShare!, `${item.key} customer share`, 9)
+      near(f.items[i].index, item.index, `${item.key} index`, 9)
+      expect(f.items[i].quadrant, item.key).toBe(item.quadrant)
+    })
+    expect(f.top.map((i: Json) => i.key)).toEqual(ours.top)
+  })
+
+  it('says why linkage is unavailable (no units) instead of failing', () => {
+    expect(report.linkage).toBeNull()
+    expect(report.unavailable.linkage.code).toBe('too_few_units')
+    expect(report.unavailable.prediction.code).toBe('no_predictions')
+  })
+
+  it('follows the 0–10 headline across both waves with shares of 9–10', () => {
+    expect(report.trend.headline).toBe('recommend')
+    const headline = report.trend.items.find((item: Json) => item.key === 'recommend')
+    expect(headline.points).toHaveLength(2)
+    const item = ITEMS[0]!
+    for (const [i, wave] of [driverWave(7), rows].entries()) {
+      for (const side of ['staff', 'customer'] as const) {
+        const want = itemShare(wave.filter((row) => row.side === side), item)!
+        expect(headline.points[i][side].agree, `wave ${i} ${side}`).toBe(want.agree)
+        expect(headline.points[i][side].n).toBe(want.n)
+        nearInterval(headline.points[i][side].ci95, want.ci95, `wave ${i} ${side}`)
+      }
+    }
+    expect(earlier.headline.customer.distribution).toHaveLength(11)
   })
 })
