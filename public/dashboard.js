@@ -319,7 +319,7 @@ if (window.matchMedia) window.matchMedia('print').addEventListener('change', res
 // pack, and close again those the reader had left closed.
 let openedForPrint = []
 window.addEventListener('beforeprint', () => {
-  openedForPrint = [...document.querySelectorAll('main details:not([open])')]
+  openedForPrint = [...document.querySelectorAll('main details:not([open]):not(.spread)')]
   openedForPrint.forEach((details) => { details.open = true })
 })
 window.addEventListener('afterprint', () => {
