@@ -161,6 +161,13 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
     expect(page.body).toContain('name="a_come_back" value="na"')
   })
 
+  it('asks staff to predict how many customers would answer 9 or 10 on a 0–10 item, and "agree" on a 1–5 one', async () => {
+    const page = await new Browser(ctx.app).get(`/s/${links.staff}`)
+    expect(page.body).toContain('“Customer: come back” (answering 9 or 10)')
+    expect(page.body).toContain('“Customer: kind”<')
+    expect(page.body).not.toContain('“Customer: kind” (answering')
+  })
+
   it('refuses 11, -1 and 3.5 on a 0–10 item with a clear error, and keeps the other answers', async () => {
     for (const bad of ['11', '-1', '3.5', '010x']) {
       const { response } = await submit(ctx, links.customer, { recommend: bad, kind: 4, come_back: 7 })
