@@ -117,6 +117,7 @@ function draw(canvas) {
   if (spec.kind === 'scatter') return drawScatter(canvas, spec, common)
   if (spec.kind === 'gap') return drawGap(canvas, spec, common)
   if (spec.kind === 'pairs') return drawPairs(canvas, spec, common)
+  if (spec.kind === 'spread') return drawSpread(canvas, spec, common)
   return new Chart(canvas, {
     type: 'line',
     data: { labels: spec.labels, datasets: [dataset('Staff', STAFF, spec.staff, { tension: 0 }), dataset('Customers', CUSTOMER, spec.customer, { tension: 0 })] },
@@ -200,6 +201,28 @@ function drawPairs(canvas, spec, common) {
       },
     },
     plugins: [intervals, gapMarks(spec)],
+  })
+}
+
+// One item's answers per point of its scale (5 bars for 1–5, 11 for 0–10), each side as a share of
+// its answers; a hidden side draws no bars. The points that count as agreeing get a label of their own.
+function drawSpread(canvas, spec, common) {
+  const sides = [['Staff', STAFF, spec.staff], ['Customers', CUSTOMER, spec.customer]].filter(([, , values]) => values)
+  const top = Math.max(10, ...sides.flatMap(([, , values]) => values.map(pct)))
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: spec.labels.map((label, i) => (i === spec.agreeFrom ? [label, 'agree \u2192'] : label)),
+      datasets: sides.map(([label, colour, values]) => ({ label, data: values.map(pct), backgroundColor: colour, borderColor: colour })),
+    },
+    options: {
+      ...common,
+      plugins: { ...common.plugins, tooltip: { callbacks: { title: (items) => `${spec.item}: ${spec.labels[items[0].dataIndex]}`, label: (c) => `${c.dataset.label}: ${c.raw}% of their answers` } } },
+      scales: {
+        x: { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0 } },
+        y: { min: 0, max: Math.min(100, Math.ceil((top + 1) / 10) * 10), ticks: { callback: (v) => `${v}%` } },
+      },
+    },
   })
 }
 
@@ -300,7 +323,7 @@ if (window.matchMedia) window.matchMedia('print').addEventListener('change', res
 // pack, and close again those the reader had left closed.
 let openedForPrint = []
 window.addEventListener('beforeprint', () => {
-  openedForPrint = [...document.querySelectorAll('main details:not([open])')]
+  openedForPrint = [...document.querySelectorAll('main details:not([open]):not(.spread)')]
   openedForPrint.forEach((details) => { details.open = true })
 })
 window.addEventListener('afterprint', () => {

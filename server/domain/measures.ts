@@ -3,14 +3,17 @@
 // they gave (staff of a wave that asks for predictions; domain/predictions.ts). The staff release
 // (release.ts) decides on these vectors summed per profile (unit × attributes); the profile rollups
 // store them, and the release steps compute them for answers still waiting in the pool.
-import { dimensionKeys } from './report.js'
+import { countsInDimension, dimensionSlots } from './report.js'
 import type { DimensionMeasure } from './release.js'
 import { predictionKey } from './predictions.js'
+import type { Scale } from './types.js'
 
 export interface MeasureItem {
   key: string
   dimension: string
   headline: boolean
+  /** Its scale: only 1–5 items count in a dimension (domain/report.ts countsInDimension). */
+  scale: Scale
   /** Whether the wave's staff predict customers' answers to this item (a measure of its own). */
   predicted?: boolean
 }
@@ -24,7 +27,7 @@ export type MeasuredAnswers = Readonly<Record<string, number | null | undefined>
  * exactly the measures it had before they existed.
  */
 export function measureKeys(items: readonly MeasureItem[]): string[] {
-  return ['respondents', ...items.map((item) => item.key), ...dimensionKeys(items).map((key) => `dimension:${key}`),
+  return ['respondents', ...items.map((item) => item.key), ...dimensionSlots(items).map((key) => `dimension:${key}`),
     ...items.filter((item) => item.predicted).map((item) => predictionKey(item.key))]
 }
 
@@ -35,22 +38,22 @@ export function measureKeys(items: readonly MeasureItem[]): string[] {
  */
 export function dimensionMeasures(items: readonly MeasureItem[]): DimensionMeasure[] {
   const keys = measureKeys(items)
-  return dimensionKeys(items).map((dimension) => ({
+  return dimensionSlots(items).map((dimension) => ({
     measure: keys.indexOf(`dimension:${dimension}`),
-    items: items.flatMap((item, i) => (!item.headline && item.dimension === dimension ? [i + 1] : [])),
+    items: items.flatMap((item, i) => (countsInDimension(item) && item.dimension === dimension ? [i + 1] : [])),
   }))
 }
 
 /**
  * One respondent's counts, in the order of measureKeys: 1 (the respondent), then 1 or 0 per item
- * (answered with a value or not), then 1 or 0 per dimension (at least one value on a non-headline item
- * of that dimension, which is when the respondent counts in the dimension's n), then 1 or 0 per
+ * (answered with a value or not), then 1 or 0 per dimension slot (at least one value on an item that
+ * counts in that dimension, which is when the respondent counts in the dimension's n), then 1 or 0 per
  * predicted item (a prediction given).
  */
 export function measureVector(items: readonly MeasureItem[], answers: MeasuredAnswers): number[] {
   const answered = (key: string) => Object.hasOwn(answers, key) && answers[key] !== null && answers[key] !== undefined
-  const opinions = new Set(items.filter((item) => !item.headline && answered(item.key)).map((item) => item.dimension))
-  return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionKeys(items).map((key) => (opinions.has(key) ? 1 : 0)),
+  const opinions = new Set(items.filter((item) => countsInDimension(item) && answered(item.key)).map((item) => item.dimension))
+  return [1, ...items.map((item) => (answered(item.key) ? 1 : 0)), ...dimensionSlots(items).map((key) => (opinions.has(key) ? 1 : 0)),
     ...items.filter((item) => item.predicted).map((item) => (answered(predictionKey(item.key)) ? 1 : 0))]
 }
 

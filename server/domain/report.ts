@@ -2,7 +2,7 @@
 // suppression), the gap between the sides, its test and classification. Pure: the counts come from
 // the rollups, the rules from statistics.ts and anonymity.ts.
 import type { Scale, Side } from './types.js'
-import { scaleLength } from './scale.js'
+import { DIMENSION_SCALE, scaleLength } from './scale.js'
 import { benjaminiHochberg, classify, gap, SIGNIFICANCE, summarize, wilson, type Classification, type Interval } from './statistics.js'
 
 export type Share =
@@ -20,6 +20,8 @@ export interface Gap {
 export interface ItemResult {
   key: string
   dimension: string
+  /** The item's scale: its distribution has one count per point of it (5 for 1–5, 11 for 0–10). */
+  scale: Scale
   headline: boolean
   staffText: string
   customerText: string
@@ -96,8 +98,24 @@ function classification(staff: Share, customer: Share, g: Gap | null): Classific
   return classify(staff.share, customer.share, g.points, g.qValue)
 }
 
-/** Dimensions in the order they first appear; the overall (headline) dimension is the headline itself. */
-export function dimensionKeys(items: ReadonlyArray<{ dimension: string; headline: boolean }>): string[] {
+/**
+ * Whether an item's answers count in its dimension's figures: not the headline (the overall dimension is
+ * the headline itself), and on the dimension scale (domain/scale.ts DIMENSION_SCALE: 0–10 items are
+ * left out of every dimension mean).
+ */
+export const countsInDimension = (item: { headline: boolean; scale: Scale }): boolean => !item.headline && item.scale === DIMENSION_SCALE
+
+/** The dimensions the report shows, in the order they first appear: those with an item that counts in them. */
+export function dimensionKeys(items: ReadonlyArray<{ dimension: string; headline: boolean; scale: Scale }>): string[] {
+  return [...new Set(items.filter(countsInDimension).map((item) => item.dimension))]
+}
+
+/**
+ * Every non-headline dimension, in the order they first appear: the dimension slots of a measure
+ * vector (domain/measures.ts). Stored profile rollups hold vectors in this layout, so it does not
+ * depend on scales; a dimension without a 1–5 item keeps its slot and always counts 0 in it.
+ */
+export function dimensionSlots(items: ReadonlyArray<{ dimension: string; headline: boolean }>): string[] {
   return [...new Set(items.filter((item) => !item.headline).map((item) => item.dimension))]
 }
 
@@ -108,6 +126,7 @@ export function buildReport(input: ReportInput) {
   const itemResults: ItemResult[] = items.map((item, i) => ({
     key: item.key,
     dimension: item.dimension,
+    scale: item.scale,
     headline: item.headline,
     staffText: item.staffText,
     customerText: item.customerText,

@@ -42,7 +42,14 @@ export const scaleIndex = (scale: Scale, value: number): number | null =>
   isOnScale(scale, value) ? value - RANGE[scale].lowest : null
 
 /**
- * A respondent agrees on a dimension when the mean of their answered items in it is at least this.
- * Dimensions are made of 1–5 items, so it is where agreement starts on that scale.
+ * The scale a dimension's figures are counted on. A respondent's dimension score is the mean of their
+ * answered items in it, and "agrees" means that mean reaches where agreement starts on this scale, so
+ * only items of this scale can be averaged into it: a 0–10 item sits in its dimension for the reader
+ * (its own item result, its unit and trend rows) but adds nothing to the dimension's n, agree or mean.
+ * Rescaling 0–10 onto 1–5 was rejected: an 8 would become 4.2 and agree on the dimension while it does
+ * not agree on its own item (only 9 and 10 do). A dimension with no 1–5 item has no dimension result.
  */
-export const DIMENSION_AGREE_MEAN = agreeThreshold('agree5')
+export const DIMENSION_SCALE: Scale = 'agree5'
+
+/** A respondent agrees on a dimension when the mean of their answered 1–5 items in it is at least this (4.0). */
+export const DIMENSION_AGREE_MEAN = agreeThreshold(DIMENSION_SCALE)

@@ -35,6 +35,8 @@ export interface RespondentText {
   predictIntro: string
   predictQuestion: string
   predictStatement: (customerWording: string) => string
+  /** A 0–10 item's prediction: who "agree" there are those who answer its top values (9 or 10). */
+  predictTopValues: (statement: string, from: number, to: number) => string
   /** The two ends of the 0–10 prediction scale. */
   predictEnds: [string, string]
   /** A prediction's end choice in its list, so 0 and 10 say what they count: "0 of 10". */
@@ -96,6 +98,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     predictIntro: 'Our customers answer these statements too.',
     predictQuestion: 'Out of 10 of our customers, how many do you think would agree with each statement?',
     predictStatement: (wording) => `“${wording}”`,
+    predictTopValues: (statement, from, to) => `${statement} (answering ${from} or ${to})`,
     predictEnds: ['None of them', 'All of them'],
     predictOf: (count) => `${count} of 10`,
     cannotSay: 'I can\'t say',
@@ -151,6 +154,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     predictIntro: 'Nuestros clientes también responden a estas afirmaciones.',
     predictQuestion: 'De cada 10 clientes nuestros, ¿cuántos cree que estarían de acuerdo con cada afirmación?',
     predictStatement: (wording) => `«${wording}»`,
+    predictTopValues: (statement, from, to) => `${statement} (respondiendo ${from} o ${to})`,
     predictEnds: ['Ninguno', 'Todos'],
     predictOf: (count) => `${count} de 10`,
     cannotSay: 'No sabría decir',
@@ -206,6 +210,7 @@ export const RESPONDENT_TEXT: Record<Locale, RespondentText> = {
     predictIntro: 'Auch unsere Kunden beantworten diese Aussagen.',
     predictQuestion: 'Was schätzen Sie: Wie viele von 10 unserer Kunden würden der jeweiligen Aussage zustimmen?',
     predictStatement: (wording) => `„${wording}“`,
+    predictTopValues: (statement, from, to) => `${statement} (Antwort ${from} oder ${to})`,
     predictEnds: ['Keiner', 'Alle'],
     predictOf: (count) => `${count} von 10`,
     cannotSay: 'Kann ich nicht sagen',

@@ -14,6 +14,8 @@ import { presentSummary } from './summary.js'
 import { presentAlerts } from './alerts.js'
 import { changeCells, presentTrend } from './trend.js'
 import { DEFAULT_ITEM_ORDER, orderItems, type ItemOrder } from './items.js'
+import { agreeRule, presentSpread } from './spread.js'
+import { DIMENSION_SCALE } from '../domain/scale.js'
 
 
 /** One side's share as public/dashboard.js draws it: [share, low, high] of the 95% interval, or null when hidden. */
@@ -130,6 +132,9 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       // The chart follows the table's order.
       chart: pairs(ordered.items.map((i) => ({ ...i, label: f.itemLabel(i.key) }))),
       order: ordered.order,
+      /** What agreeing means on the instrument's scales ("4 or 5 of 5; 9 or 10 of 0–10"), and how many items the correction covers. */
+      agreeRule: agreeRule(report.items),
+      itemCount: f.count(report.items.length),
       caption: `Agreement per item, staff and customers${since.since !== null ? `, with the gap's change since ${since.since}` : ''}, ${ordered.order.caption}`,
       previousName: since.since,
       rows: ordered.items.map((item) => {
@@ -148,7 +153,11 @@ export function presentDashboard(dashboard: WaveDashboard, waveId: string, view:
       }),
     },
 
+    /** Each item's answers per point of its scale, both sides, in the instrument's order. */
+    spread: presentSpread(report.items, hiddenBecause(min)),
+
     dimensions: {
+      note: `A respondent agrees on a dimension when the average of their answers to its ${report.items.some((item) => item.scale !== DIMENSION_SCALE) ? '1–5 items is 4 or more; 0–10 items are not averaged into a dimension' : 'items is 4 or more'}.`,
       chart: pairs(report.dimensions.map((x) => ({ ...x, label: f.dimension(x.key) }))),
       rows: report.dimensions.map((dimension) => ({
         label: f.dimension(dimension.key),

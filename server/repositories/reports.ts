@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Scale, Side } from '../domain/types.js'
-import { DIMENSION_AGREE_MEAN, scaleIndex, scaleLength } from '../domain/scale.js'
+import { DIMENSION_AGREE_MEAN, DIMENSION_SCALE, scaleIndex, scaleLength } from '../domain/scale.js'
 
 export interface View {
   /** A unit id, or null for the whole wave. */
@@ -66,7 +66,7 @@ export async function fromAnswers(db: Db, waveId: string, side: Side, view: View
       .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
       .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
       .select(['answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
-      .where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false)
+      .where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false).where('items.scale', '=', DIMENSION_SCALE)
       .groupBy(['answers.response_id', 'items.dimension']).as('per_respondent'))
       .select(['dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= ${sql.lit(DIMENSION_AGREE_MEAN)} then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
       .groupBy('dimension').execute(),
@@ -139,7 +139,7 @@ export async function sideCountsPerUnitFromAnswers(db: Db, waveId: string, side:
       .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
       .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
       .select(['r.unit_key', 'answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
-      .where('answers.value', 'is not', null).where('items.headline', '=', false)
+      .where('answers.value', 'is not', null).where('items.headline', '=', false).where('items.scale', '=', DIMENSION_SCALE)
       .groupBy(['r.unit_key', 'answers.response_id', 'items.dimension']).as('per_respondent'))
       .select(['unit_key', 'dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= ${sql.lit(DIMENSION_AGREE_MEAN)} then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
       .groupBy(['unit_key', 'dimension']).execute(),

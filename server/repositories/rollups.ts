@@ -8,6 +8,7 @@ import { NO_UNIT } from '../../db/schema.js'
 import type { Side } from '../domain/types.js'
 import { measureVector, type MeasureItem } from '../domain/measures.js'
 import type { Answers } from '../domain/responses.js'
+import { countsInDimension } from '../domain/report.js'
 import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from './instruments.js'
@@ -25,7 +26,7 @@ const itemsByWave = new LocalCache<string, MeasureItem[]>()
 
 export function measureItems(db: Db, waveId: string): Promise<MeasureItem[]> {
   return itemsByWave.getOrLoad(waveId, async () =>
-    (await waveItems(db, waveId)).map((item) => ({ key: item.key, dimension: item.dimension, headline: item.headline, predicted: item.predicted })))
+    (await waveItems(db, waveId)).map((item) => ({ key: item.key, dimension: item.dimension, headline: item.headline, scale: item.scale, predicted: item.predicted })))
 }
 
 /** Drops what is kept of a wave's measures (its prediction questions changed). */
@@ -54,7 +55,7 @@ const canonicalAttributes = (attributes: Readonly<Record<string, string>>) =>
 
 /** The totals a set of responses adds to the rollups, each list in one sorted order (see the top of the file). */
 export function rollupTotals(items: readonly MeasureItem[], responses: readonly RolledResponse[]): RollupTotals {
-  const dimensions = new Map(items.filter((item) => !item.headline).map((item) => [item.key, item.dimension]))
+  const dimensions = new Map(items.filter(countsInDimension).map((item) => [item.key, item.dimension]))
   const answerTotals = new Map<string, RollupTotals['answers'][number]>()
   const dimensionTotals = new Map<string, RollupTotals['dimensions'][number]>()
   const responseTotals = new Map<string, RollupTotals['responses'][number]>()

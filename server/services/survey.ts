@@ -8,6 +8,7 @@ import { localize, type Locale } from '../domain/instrument.js'
 import { RESPONDENT_TEXT } from '../i18n/respondent.js'
 import { effectiveStatus } from '../domain/periods.js'
 import { predictedItems } from '../domain/predictions.js'
+import { agreeThreshold, highestValue } from '../domain/scale.js'
 import type { ItemSpec } from '../domain/responses.js'
 import { frozenInstrument, type FrozenInstrument } from '../repositories/instruments.js'
 import type { SurveyEntry } from '../repositories/responses.js'
@@ -74,7 +75,13 @@ export function surveyTexts(survey: Survey, locale: Locale) {
   const org = survey.organization.name
   return {
     items: survey.items.map((item) => ({ key: item.key, scale: item.scale, required: item.required, text: localize(item.text, locale, org) })),
-    predictions: survey.predictions.map((item) => ({ key: item.key, required: survey.items.some((i) => i.key === item.key && i.required), text: RESPONDENT_TEXT[locale].predictStatement(localize(item.customerText, locale, org)) })),
+    predictions: survey.predictions.map((item) => {
+      const answered = survey.items.find((i) => i.key === item.key)
+      const statement = RESPONDENT_TEXT[locale].predictStatement(localize(item.customerText, locale, org))
+      // On a 0–10 item "agree" is answering its top values (domain/scale.ts), so the question says so.
+      const text = answered?.scale === 'likelihood11' ? RESPONDENT_TEXT[locale].predictTopValues(statement, agreeThreshold(answered.scale), highestValue(answered.scale)) : statement
+      return { key: item.key, required: answered?.required ?? false, text }
+    }),
     question: localize(survey.question, locale, org),
   }
 }

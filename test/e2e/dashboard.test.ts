@@ -81,14 +81,18 @@ async function signIn(p: Page) {
   await p.waitForURL('**/waves')
 }
 
-/** Waits until chart.js has a chart on every data-chart canvas, and returns how many pixels each one painted. */
+/**
+ * Waits until chart.js has a chart on every data-chart canvas, and returns how many pixels each one
+ * painted: the report's own charts, not the answers' spread per item (closed until a reader opens one).
+ */
 async function drawnCharts(p: Page) {
   await p.waitForFunction(() => {
     const chart = (window as unknown as { Chart?: { getChart(c: HTMLCanvasElement): unknown } }).Chart
     const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]'))
     return chart !== undefined && canvases.length > 0 && canvases.every((c) => chart.getChart(c) !== undefined)
   })
-  return p.locator('canvas[data-chart]').evaluateAll((canvases) => canvases.map((node) => {
+  expect(await p.locator('details.spread canvas[data-chart]').count(), 'a spread chart per item').toBe(12)
+  return p.locator('canvas[data-chart]').evaluateAll((canvases) => canvases.filter((node) => !node.closest('details.spread')).map((node) => {
     const canvas = node as HTMLCanvasElement
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
     let painted = 0
@@ -189,8 +193,10 @@ it('prints a clean board pack: filters and links left out, more than one A4 page
   const hidden = await page.evaluate(() => ['.filters', '.wave-tabs', '.order-switch', '.report-actions', '.page-head .actions']
     .map((selector) => [selector, getComputedStyle(document.querySelector(selector)!).display]))
   expect(Object.fromEntries(hidden)).toEqual({ '.filters': 'none', '.wave-tabs': 'none', '.order-switch': 'none', '.report-actions': 'none', '.page-head .actions': 'none' })
-  // The charts are redrawn for the narrower printed page (at most 186 mm, about 703 px), not shrunk.
-  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).every((c) => {
+  // The charts are redrawn for the narrower printed page (at most 186 mm, about 703 px), not shrunk;
+  // the answers' spread per item is not printed.
+  expect(await page.locator('[data-block="spread"]').evaluate((block) => getComputedStyle(block).display)).toBe('none')
+  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).filter((c) => !c.closest('details.spread')).every((c) => {
     const width = c.getBoundingClientRect().width
     return width > 500 && width <= 705 && Math.abs(c.width / (window.devicePixelRatio || 1) - width) < 2
   }))

@@ -22,14 +22,18 @@ const valueOf = (answers: Answers, key: string) => (answers[key] === undefined ?
 /** Top-two box of the 5-point scale. */
 export const agrees = (value: number) => value >= 4
 
+/** Where agreement starts for an item: 4 on 1–5 (the default), 9 on a 0–10 item (pass 9 for it). */
+export type AgreeFrom = (key: string) => number
+const FIVE_POINT: AgreeFrom = () => 4
+
 // ---------- Shares ----------
 
 export interface ReferenceShare { n: number; agree: number; share: number; ci95: Interval }
 
-export function share(rows: readonly PostedRow[], key: string): ReferenceShare | null {
+export function share(rows: readonly PostedRow[], key: string, agreeFrom: AgreeFrom = FIVE_POINT): ReferenceShare | null {
   const values = rows.map((row) => valueOf(row.answers, key)).filter((v): v is number => v !== null)
   if (values.length === 0) return null
-  const agree = values.filter(agrees).length
+  const agree = values.filter((v) => v >= agreeFrom(key)).length
   return { n: values.length, agree, share: agree / values.length, ci95: wilson(agree, values.length) }
 }
 
@@ -127,9 +131,9 @@ export type Quadrant = 'fix_first' | 'keep_up' | 'low_priority' | 'possible_over
 export interface ReferenceFixFirstItem { key: string; weight: number; gapPoints: number | null; customerShare: number | null; index: number; rank: number; quadrant: Quadrant }
 
 /** F_j = w_j × max(0, gap_j/100), ranked by index, then weight, then key; quadrants split at the means. */
-export function fixFirst(weights: readonly ReferenceWeight[], staff: readonly PostedRow[], customers: readonly PostedRow[]) {
+export function fixFirst(weights: readonly ReferenceWeight[], staff: readonly PostedRow[], customers: readonly PostedRow[], agreeFrom: AgreeFrom = FIVE_POINT) {
   const items = weights.map((w) => {
-    const s = share(staff, w.key), c = share(customers, w.key)
+    const s = share(staff, w.key, agreeFrom), c = share(customers, w.key, agreeFrom)
     const gapPoints = s && c ? (s.share - c.share) * 100 : null
     return { key: w.key, weight: w.weight, gapPoints, customerShare: c?.share ?? null, index: w.weight * Math.max(0, (gapPoints ?? 0) / 100) }
   })

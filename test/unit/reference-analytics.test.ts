@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import {
   crossLagged, drivers, fixFirst, gap, icc, linkage, pairwise, predicted, predictionError, relativeWeights, share, unitPredictions, type PostedRow,
 } from '../helpers/reference-analytics.js'
+import { bh, dimensionShare, itemShare, pooledPValue, reportedDimensions, type ReferenceRow } from '../helpers/reference-report.js'
 import { averageRanks, jacobiEigen, mover, solve, spearman, tCdf, tQuantile, wilson } from '../helpers/reference-numerics.js'
 
 const close = (actual: number, expected: number, digits = 12) => expect(actual).toBeCloseTo(expected, digits)
@@ -181,3 +182,36 @@ describe('reference cross-lagged estimates', () => {
 
 /** Pearson of (0, .25, .5, .75, 1) and (0, 0, .5, .5, 1), by hand: Σdxdy = 0.625, Σdx² = 0.625, Σdy² = 0.7. */
 const pearson5 = () => 0.625 / Math.sqrt(0.625 * 0.7)
+
+describe('reference gap report on both scales', () => {
+  it('gives the two-sided normal tail through the incomplete gamma: 0.05 at z = 1.96, 0.0027 at z = 3', () => {
+    // Pooled share 0.5 makes z easy: n = 50 a side → se = 0.1, so 30 against 20 (0.6 − 0.4) is z = 2;
+    // n = 200 a side → se = 0.05, so 115 against 85 (0.575 − 0.425) is z = 3.
+    close(pooledPValue(30, 50, 20, 50), 0.04550026389635842, 12)
+    close(pooledPValue(115, 200, 85, 200), 0.0026997960632601866, 12)
+    expect(pooledPValue(5, 5, 7, 7)).toBe(1)
+  })
+
+  it('adjusts p-values by Benjamini–Hochberg as the step-up rule says', () => {
+    // m = 4: 0.01·4/1 = 0.04, 0.02·4/2 = 0.04, 0.03·4/3 = 0.04, 0.5·4/4 = 0.5.
+    expect(bh([0.03, null, 0.01, 0.5, 0.02])).toEqual([expect.closeTo(0.04, 14), null, expect.closeTo(0.04, 14), 0.5, expect.closeTo(0.04, 14)])
+  })
+
+  it('counts 9 and 10 as agreeing on 0–10, with 11 counts from 0 to 10 and the mean on 0–10', () => {
+    const rows = [0, 5, 8, 9, 10, 10, null].map((v) => ({ side: 'customer' as const, answers: { nps: v } }))
+    const s = itemShare(rows, { key: 'nps', dimension: 'overall', headline: true, scale: 'likelihood11' })!
+    expect(s).toMatchObject({ n: 6, agree: 3, share: 0.5, distribution: [1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 2] })
+    close(s.mean, 42 / 6, 14)
+  })
+
+  it('averages only the 1–5 items of a dimension, so a 0–10 answer never lifts a respondent into agreeing', () => {
+    const items = [
+      { key: 'kind', dimension: 'care', headline: false, scale: 'agree5' as const },
+      { key: 'back', dimension: 'care', headline: false, scale: 'likelihood11' as const },
+      { key: 'again', dimension: 'loyal', headline: false, scale: 'likelihood11' as const },
+    ]
+    const rows: ReferenceRow[] = [{ side: 'staff' as const, answers: { kind: 3, back: 10, again: 10 } }, { side: 'staff' as const, answers: { back: 10 } }, { side: 'staff' as const, answers: { kind: 4 } }]
+    expect(dimensionShare(rows, items, 'care')).toMatchObject({ n: 2, agree: 1, mean: 3.5 })
+    expect(reportedDimensions(items)).toEqual(['care'])
+  })
+})

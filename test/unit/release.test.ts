@@ -386,8 +386,8 @@ describe('Release: attacks found against the k-anonymous release', () => {
   // items (repositories/rollups.ts). So a respondent who answered one item of the dimension adds that
   // answer itself, and the dimension's figures are sums of item answers — but the release decides
   // each measure alone.
-  const items = [{ key: 'h', dimension: 'overall', headline: true }, { key: 'i', dimension: 'D', headline: false },
-    { key: 'j', dimension: 'D', headline: false }]
+  const items = [{ key: 'h', dimension: 'overall', headline: true, scale: 'agree5' as const }, { key: 'i', dimension: 'D', headline: false, scale: 'agree5' as const },
+    { key: 'j', dimension: 'D', headline: false, scale: 'agree5' as const }]
   const measure = new Map(measureKeys(items).map((key, m) => [key, m]))
   const answering = (unitKey: string, n: number, answers: Record<string, number>): Profile =>
     ({ unitKey, attributes: {}, counts: measureVector(items, answers).map((x) => x * n) })

@@ -12,7 +12,7 @@ const hidden: Share = { suppressed: true }
 const gap = { points: 42.4, ci95: [30, 55] as [number, number], pValue: 0.0001, qValue: 0.0002, significant: true }
 
 function dashboard(): WaveDashboard {
-  const headline = { key: 'excellent_service', dimension: 'overall', headline: true, staffText: 'We serve well.', customerText: 'I am served well.', staff: shown(0.8, 40, [0.65, 0.9]), customer: shown(0.375, 1200, [0.25, 0.5]), gap, classification: 'blind_spot' as const }
+  const headline = { key: 'excellent_service', dimension: 'overall', scale: 'agree5' as const, headline: true, staffText: 'We serve well.', customerText: 'I am served well.', staff: shown(0.8, 40, [0.65, 0.9]), customer: shown(0.375, 1200, [0.25, 0.5]), gap, classification: 'blind_spot' as const }
   const other = { ...headline, key: 'want_to_help', headline: false, customer: hidden, gap: null, classification: 'insufficient_data' as const }
   const waves = [{ id: 'a', name: 'Q3' }, { id: 'w', name: 'Q4' }]
   const trendShare = (share: number, n: number, ci95: [number, number]) => ({ share, agree: Math.round(share * n), n, ci95 })

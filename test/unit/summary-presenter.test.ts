@@ -15,7 +15,7 @@ const gapOf = (points: number, qValue: number, ci95: [number, number] = [points 
 const changeOf = (points: number, qValue: number): GapChange => ({ points, ci95: [points - 6, points + 6], pValue: qValue / 2, qValue, significant: qValue < 0.05 })
 
 const headline: ItemResult = {
-  key: 'excellent_service', dimension: 'overall', headline: true, staffText: 'Our customers get excellent service.', customerText: 'I get excellent service.',
+  key: 'excellent_service', dimension: 'overall', scale: 'agree5', headline: true, staffText: 'Our customers get excellent service.', customerText: 'I get excellent service.',
   staff: shown(0.8, 80, [0.7, 0.87]), customer: shown(0.14, 400, [0.11, 0.18]), gap: gapOf(66, 0.00001, [59.5, 72.4]), classification: 'blind_spot',
 }
 

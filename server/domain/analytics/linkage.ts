@@ -7,7 +7,7 @@
 //   (agreeing answers / answered items, all staff of the unit together). Its customer outcome is the
 //   headline's customer share.
 // - For the ICC, a staff respondent's score is the share of the items they answered that they agree
-//   with; a customer's score is 1 when they agree with the headline (4 or 5), else 0, so a unit's
+//   with; a customer's score is 1 when they agree with the headline (its top values: 4–5, or 9–10 on 0–10), else 0, so a unit's
 //   customer sum and sum of squares are both its agree count.
 import { Z80, Z95 } from '../statistics.js'
 import { fisherInterval, pearson, spearman } from './correlation.js'
