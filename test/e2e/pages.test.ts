@@ -46,12 +46,14 @@ interface Fixtures {
   planId: string
   /** An own instrument (its editor, preview and delete pages). */
   instrumentId: string
+  /** A kiosk made on its admin page for a unit's customer link. */
+  kioskToken: string
 }
 
 /** Where each path parameter takes its value from, by the path segment in front of it (as in test/routes/access.test.ts). */
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', links: 'linkId', import: 'importId', s: 'surveyToken', u: 'unsubscribeToken', contacts: 'contactId', 'reset-password': 'resetToken', join: 'joinToken', webhooks: 'webhookId',
-  units: 'unitId', plans: 'planId', instruments: 'instrumentId',
+  units: 'unitId', plans: 'planId', instruments: 'instrumentId', k: 'kioskToken',
 }
 /** Pages that show nothing without a query string. */
 const QUERY_FOR_ROUTE: Record<string, (f: Fixtures) => string> = {
@@ -196,6 +198,12 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
   await page.goto(`${run.baseUrl}/waves/${fixtures.waveId}/operations`)
   fixtures.linkId = (await page.locator('.link-card a[href$="/print"]').first().getAttribute('href'))!.split('/')[4]!
   fixtures.surveyToken = new URL(await page.locator('.link-card input.link-url').last().inputValue()).pathname.split('/')[2]!
+  // A kiosk for the first unit's customer link, made on its own page from the operations tab.
+  await page.click('main a:has-text("Make a kiosk link for")')
+  await page.click('main button:has-text("Make a kiosk link for")')
+  await page.waitForURL(/\/kiosk\?saved/)
+  fixtures.kioskToken = new URL(await page.locator('#kiosk-url').inputValue()).pathname.split('/')[2]!
+  await page.goto(`${run.baseUrl}/waves/${fixtures.waveId}/operations`)
   await page.click('main button:has-text("Invite everyone not yet invited")')
   await page.waitForURL(/invited=3/)
   // The app's own mail worker sends them (server/mail/plugin.ts), as it does under npm start.
