@@ -39,3 +39,12 @@ export function languageList(codes: readonly string[] = LOCALES, joiner = 'or'):
 
 /** The Intl locale to format numbers and dates for a language (British English for any other). */
 export const intlLocale = (code: string): string => languageOf(code)?.intl ?? 'en-GB'
+
+/**
+ * The language a page for one wave is in when a person asks for `requested` (a poster's ?lang=): that
+ * one when the wave offers it, otherwise the wave's first language the product speaks, English last.
+ */
+export function offeredLocale(offered: readonly string[], requested: unknown): Locale {
+  if (isLocale(requested) && offered.includes(requested)) return requested
+  return offered.find(isLocale) ?? 'en'
+}

@@ -107,7 +107,7 @@ it('shows the logo and the colour on the QR poster', { timeout: 60_000 }, async 
   const page = await context.newPage()
   await signIn(page)
   await page.goto(`${run.baseUrl}/waves/${links.waveId}/operations`)
-  const print = await page.locator('a[href$="/print"]').first().getAttribute('href')
+  const print = await page.locator('a[href*="/print"]').first().getAttribute('href')
   await page.goto(`${run.baseUrl}${print}`)
   expect(await page.locator('.print-sheet img.brand-logo').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(240)
   expect(await page.locator('.print-sheet h1').evaluate((h) => getComputedStyle(h).color)).toBe('rgb(138, 43, 226)')
