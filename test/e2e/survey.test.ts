@@ -306,7 +306,7 @@ it('speaks Spanish to a Spanish browser and switches to German from the language
   expect(await seriousViolations(page)).toEqual([])
   await screenshot(page, 'survey-phone-es')
 
-  await page.click('.langs a[hreflang=de]')
+  await page.click('.langs a[lang=de]')
   await page.waitForURL(/\/s\/[\w-]+\?lang=de$/)
   expect(await page.getAttribute('html', 'lang')).toBe('de')
   expect(await page.locator('button[type=submit]').textContent()).toBe('Antworten senden')

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Role } from '../../server/domain/types.js'
 import { instrumentProblems, LOCALES, localize, type InstrumentDefinition } from '../../server/domain/instrument.js'
 import { assignableRoles, can, isRole, ROLES, type Permission } from '../../server/domain/roles.js'
-import { BUILT_IN_INSTRUMENTS, SERVICE_GAP_INDEX_V1, SERVICE_GAP_INDEX_V2 } from '../../server/domain/built-in-instruments.js'
+import { BUILT_IN_INSTRUMENTS, SERVICE_GAP_INDEX_V1 } from '../../server/domain/built-in-instruments.js'
 
 // Design section 3, copied character for character. [Org] stands for the organization's name.
 const DESIGN: Array<{ key: string; dimension: string; staff: string; customer: string }> = [
