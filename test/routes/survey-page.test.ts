@@ -1,5 +1,6 @@
 // The respondent's pages, GET and POST /s/:token, on both databases: what a link opens, the states a
 // survey can be in, languages, escaping, page weight and headers.
+import { LOCALES } from '../../server/domain/languages.js'
 import { describe, expect, it } from 'vitest'
 import { localize } from '../../server/domain/instrument.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
@@ -402,7 +403,7 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
       expect(css.headers['content-type']).toMatch(/^text\/css/)
       const cssBytes = Buffer.byteLength(css.rawPayload)
       for (const token of [wave.staff, wave.customer]) {
-        for (const lang of ['en', 'es', 'de']) {
+        for (const lang of LOCALES) {
           const { page } = await open(token, {}, `?lang=${lang}`)
           expect(page.statusCode).toBe(200)
           expect(page.body.match(/<option /g)).toHaveLength(11)
