@@ -67,7 +67,7 @@ describeEachDatabase('respondent survey pages: validation and double submits', (
       expect(response.body).toContain('<fieldset class="q bad" aria-describedby=excellent_service-e>')
       expect(response.body).toContain(`<p class="err" id="excellent_service-e">${escapeHtml(EN.problems.required)}</p>`)
       expect(response.body.match(/class="err"/g)).toHaveLength(1)
-      expect(response.body.match(/aria-describedby="[a-z_]+-e"/g)).toHaveLength(1)
+      expect(response.body.match(/aria-describedby="?[a-z_]+-e\b/g)).toHaveLength(1)
       expect(checked(response.body, 'valued', '5')).toBe(true)
       expect(checked(response.body, 'trust', 'na')).toBe(true)
       expect(checked(response.body, 'fit', '1')).toBe(true)
