@@ -12,6 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       eqeqeq: ['error', 'always'],
+      // French texts put a narrow no-break space (U+202F) before : ; ? ! and inside « », as Intl does in numbers.
+      'no-irregular-whitespace': ['error', { skipStrings: true, skipTemplates: true }],
     },
   },
   { files: ['db/migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

@@ -7,7 +7,9 @@
   const summary = document.querySelector('[aria-labelledby="sum"]')
   const empty = document.getElementById('form-e')
   if (!form) return
-  const org = summary ? summary.dataset.org : document.title.replace(/^.* · /, '')
+  // The organization's name is the page's heading (the title ends with it too, but a name may hold " · ").
+  const heading = document.querySelector('h1.org')
+  const org = heading ? heading.textContent : document.title.replace(/^.* · /, '')
 
   const retitle = () => {
     const left = summary && !summary.hidden ? summary.querySelectorAll('li').length : 0

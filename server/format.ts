@@ -1,4 +1,5 @@
 // How numbers and dates look on pages: one place, so every page says it the same way.
+import { LOCALES } from './domain/languages.js'
 import { languageName, SIDE_GROUP_NAMES } from './domain/names.js'
 import type { Side } from './domain/types.js'
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
@@ -11,6 +12,8 @@ export const count = (n: number) => n.toLocaleString('en-GB')
 
 export const side = (value: Side) => SIDE_GROUP_NAMES[value]
 export const locale = languageName
+/** Every language the product speaks, in the table's order (the pickers list them). */
+export const locales = LOCALES
 
 /** A share (0–1) as a whole percentage. */
 export const percent = (share: number) => `${Math.round(share * 100)}%`

@@ -4,7 +4,7 @@
 import type { Side } from './types.js'
 import { archivedUnitMessage, findUnit, type UnitIndex } from './units.js'
 import { isEmail, MAX_EMAIL_LENGTH, normalizeEmail, type FieldErrors } from './inputs.js'
-import { LOCALES } from './instrument.js'
+import { isLocale, LOCALES } from './languages.js'
 import { ATTRIBUTE_NAME, MAX_ATTRIBUTES } from './responses.js'
 
 export { MAX_EMAIL_LENGTH }
@@ -82,7 +82,7 @@ export function checkContact(input: unknown, units: UnitIndex): CheckedContact {
   if (isGiven(r.locale)) {
     const locale = typeof r.locale === 'string' ? oneLine(r.locale).toLowerCase() : r.locale === null ? '' : null
     if (locale === null) problems.push('locale must be text')
-    else if (locale !== '' && !(LOCALES as readonly string[]).includes(locale)) problems.push(`locale "${short(locale)}" is not one of ${LOCALES.join(', ')}`)
+    else if (locale !== '' && !isLocale(locale)) problems.push(`locale "${short(locale)}" is not one of ${LOCALES.join(', ')}`)
     else value.locale = locale === '' ? null : locale
   }
 

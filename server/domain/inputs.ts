@@ -1,7 +1,7 @@
 // Checks of what people type into forms and API bodies. Each returns either the clean value or a
 // message per field, so a form can be shown again with every problem next to its field.
 import { PREDICTION_MODES, type PredictionMode, type WaveStatus } from './types.js'
-import { LOCALES } from './instrument.js'
+import { languageList, LOCALES } from './languages.js'
 import { checkRepeat, repeatOf, weeklyDigestOf } from './schedule.js'
 import type { RepeatEvery } from './types.js'
 
@@ -95,7 +95,7 @@ export function checkSettings(input: Record<string, unknown>): Checked<{ name: s
   const size = Number(raw)
   if (!/^\d+$/.test(raw) || size < 3 || size > 50) errors.minGroupSize = 'Enter a whole number from 3 to 50.'
   const locale = text(input.defaultLocale)
-  if (!(LOCALES as readonly string[]).includes(locale)) errors.defaultLocale = `Choose one of: ${LOCALES.join(', ')}.`
+  if (!(LOCALES as readonly string[]).includes(locale)) errors.defaultLocale = `Choose one of: ${languageList()}.`
   return result(errors, { name: orgName, minGroupSize: size, defaultLocale: locale })
 }
 

@@ -1,9 +1,9 @@
 // What an instrument is, and the rules every instrument must follow before it can be stored.
 import { SCALES } from './scale.js'
 import type { LocalizedText, Scale } from './types.js'
+import { isLocale, LOCALES } from './languages.js'
 
-export const LOCALES = ['en', 'es', 'de'] as const
-export type Locale = (typeof LOCALES)[number]
+export { LOCALES, type Locale } from './languages.js'
 export const ORG_PLACEHOLDER = '{org}'
 
 export interface ItemDefinition {
@@ -59,10 +59,10 @@ export function instrumentFieldProblems(def: InstrumentDefinition): FieldProblem
   const locales: string[] = Array.isArray(def.locales) ? def.locales.filter(isText) : []
   if (!Array.isArray(def.locales) || locales.length === 0) add('locales', 'Choose at least one language.')
   for (const locale of Array.isArray(def.locales) ? def.locales : []) {
-    if (!isText(locale) || !(LOCALES as readonly string[]).includes(locale)) add('locales', `"${String(locale)}" is not a supported language: choose from ${LOCALES.join(', ')}.`)
+    if (!isLocale(locale)) add('locales', `"${String(locale)}" is not a supported language: choose from ${LOCALES.join(', ')}.`)
   }
   if (new Set(locales).size !== locales.length) add('locales', 'Name each language once.')
-  const languages = locales.filter((locale) => (LOCALES as readonly string[]).includes(locale))
+  const languages = locales.filter(isLocale)
 
   /** A text every language of the instrument needs, at most L.textLength characters. */
   const needText = (path: string, text: unknown, what: string) => {

@@ -1,6 +1,6 @@
 // The product's words as the admin pages print them, in one place: each side's name and each
 // language's name in itself.
-import type { Locale } from './instrument.js'
+import { LANGUAGES, languageOf, type Locale } from './languages.js'
 import type { Side } from './types.js'
 
 /** One side's name for one person or row, e.g. a contact's side. */
@@ -10,10 +10,10 @@ export const SIDE_NAMES: Readonly<Record<Side, string>> = Object.freeze({ staff:
 export const SIDE_GROUP_NAMES: Readonly<Record<Side, string>> = Object.freeze({ staff: 'Staff', customer: 'Customers' })
 
 /** Each language's name in that language, as a respondent looks for it. */
-export const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = Object.freeze({ en: 'English', es: 'Español', de: 'Deutsch' })
+export const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = Object.freeze(Object.fromEntries(LANGUAGES.map((l) => [l.code, l.endonym])) as Record<Locale, string>)
 
 /** A language's name, or its code when it is not one the product speaks. */
-export const languageName = (code: string): string => (Object.hasOwn(LANGUAGE_NAMES, code) ? LANGUAGE_NAMES[code as Locale] : code)
+export const languageName = (code: string): string => languageOf(code)?.endonym ?? code
 
 /** A side's name, or the value itself when it is not a side. */
 export const sideName = (value: string): string => (Object.hasOwn(SIDE_NAMES, value) ? SIDE_NAMES[value as Side] : value)

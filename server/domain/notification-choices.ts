@@ -2,7 +2,7 @@
 // read, or some of them), alert mail on or off, the digest schedule and the language of their mail.
 // A unit they may not read is refused with the same words as one that does not exist.
 import type { FieldErrors } from './inputs.js'
-import { LOCALES } from './instrument.js'
+import { languageList, LOCALES } from './languages.js'
 import type { DigestSchedule } from './types.js'
 
 export const DIGEST_SCHEDULES: readonly DigestSchedule[] = ['off', 'close', 'weekly']
@@ -38,7 +38,7 @@ export function checkNotificationChoices(values: NotificationValues, readable: R
   else if (values.follow === 'chosen' && values.units.length > MAX_FOLLOWED_UNITS) errors.follow = `Tick at most ${MAX_FOLLOWED_UNITS} units, or choose to follow every unit.`
   else if (values.follow === 'chosen' && values.units.some((id) => !readable.has(id))) errors.follow = 'You can follow only units whose reports you may read. Tick units from the list.'
   if (!(DIGEST_SCHEDULES as readonly string[]).includes(values.digest)) errors.digest = 'Choose when to get the digest: never, when a wave closes, or also weekly while it is open.'
-  if (!(LOCALES as readonly string[]).includes(values.locale)) errors.locale = 'Choose the language of your mail: English, Spanish or German.'
+  if (!(LOCALES as readonly string[]).includes(values.locale)) errors.locale = `Choose the language of your mail: ${languageList()}.`
   if (Object.keys(errors).length > 0) return { ok: false, errors }
   return {
     ok: true,

@@ -1,6 +1,7 @@
 // The built-in paired instrument every organization shares: Service Gap Index, version 1.
 // Staff and customers answer the same twelve ideas, each in their own words, on a 5-point
-// agreement scale. Never edit a published version; add version 2 beside it instead.
+// agreement scale. Never edit a published version; add the next beside it (service-gap-index-v2.ts),
+// and list it in built-in-instruments.ts.
 import type { InstrumentDefinition, ItemDefinition } from './instrument.js'
 
 type Wording = { en: string; es: string; de: string }
@@ -135,5 +136,3 @@ export const SERVICE_GAP_INDEX_V1: InstrumentDefinition = {
     }),
   ],
 }
-
-export const BUILT_IN_INSTRUMENTS: readonly InstrumentDefinition[] = [SERVICE_GAP_INDEX_V1]

@@ -3,7 +3,7 @@
 // (presenters/alerts.ts), so the mail and the page never say it two ways. The params are what the
 // alert pass queued: names, the item's text in the recipient's language, and the alert's figures
 // (released aggregates only). Numbers go through server/format.ts (true minus signs).
-import { LOCALES, type Locale } from '../domain/instrument.js'
+import { isLocale, type Locale } from '../domain/languages.js'
 import type { AlertFigures } from '../domain/gap-drift.js'
 import type { AlertRule } from '../domain/types.js'
 import { gapNumber, percent } from '../format.js'
@@ -77,9 +77,27 @@ export const ALERT_TEXT: Record<Locale, AlertText> = {
     button: 'Bericht öffnen',
     footer: 'Sie erhalten diese Nachricht, weil Sie dieser Einheit in Service Gap folgen. Welche Einheiten Sie verfolgen oder ob Sie Hinweise per E-Mail erhalten, ändern Sie unter Konto → Benachrichtigungen.',
   },
+  fr: {
+    widened: (w, n) => `À ${w.unit}, l’écart sur « ${w.item} » s’est creusé de ${n.gapBefore} à ${n.gapNow} points depuis ${w.previousWave} (variation ${n.change}, intervalle à 95 % : ${n.changeLow} à ${n.changeHigh} ; ${ALERT_TEXT.fr.chance(w.figures.change.qValue)}).`,
+    fell: (w, n) => `À ${w.unit}, la part des clients d’accord avec « ${w.item} » est passée de ${n.customerBefore} à ${n.customerNow} depuis ${w.previousWave} (variation de ${n.customerChange} points, intervalle à 95 % : ${n.customerLow} à ${n.customerHigh}), sans que l’avis du personnel change nettement (${n.staffBefore} avant, ${n.staffNow} maintenant).`,
+    subject: (rule, unit) => (rule === 'gap_drift' ? `Alerte Service Gap : l’écart s’est creusé à ${unit}` : `Alerte Service Gap : moins de clients sont d’accord à ${unit}`),
+    context: (wave, previous) => `Constaté dans les chiffres publiés de ${wave}, pour l’ensemble de l’unité, par rapport à ${previous}.`,
+    chance: (q) => byQ(q, ['très peu probablement dû au hasard', 'peu probablement dû au hasard', 'sans doute pas dû au hasard']),
+    button: 'Ouvrir le rapport',
+    footer: 'Vous recevez ce message parce que vous suivez cette unité dans Service Gap. Pour changer les unités suivies ou désactiver les alertes par e-mail, allez dans Compte → Notifications.',
+  },
+  pt: {
+    widened: (w, n) => `Em ${w.unit}, a diferença em «${w.item}» aumentou de ${n.gapBefore} para ${n.gapNow} pontos desde ${w.previousWave} (variação ${n.change}, intervalo de 95%: ${n.changeLow} a ${n.changeHigh}; ${ALERT_TEXT.pt.chance(w.figures.change.qValue)}).`,
+    fell: (w, n) => `Em ${w.unit}, a parte dos clientes que concordam com «${w.item}» desceu de ${n.customerBefore} para ${n.customerNow} desde ${w.previousWave} (variação de ${n.customerChange} pontos, intervalo de 95%: ${n.customerLow} a ${n.customerHigh}), sem que a opinião do pessoal tenha mudado claramente (${n.staffBefore} antes, ${n.staffNow} agora).`,
+    subject: (rule, unit) => (rule === 'gap_drift' ? `Alerta do Service Gap: a diferença aumentou em ${unit}` : `Alerta do Service Gap: menos clientes concordam em ${unit}`),
+    context: (wave, previous) => `Detetado nos números publicados de ${wave}, para toda a unidade, em comparação com ${previous}.`,
+    chance: (q) => byQ(q, ['muito improvável que seja acaso', 'improvável que seja acaso', 'provavelmente não é acaso']),
+    button: 'Abrir o relatório',
+    footer: 'Recebe esta mensagem porque segue esta unidade no Service Gap. Pode mudar as unidades que segue, ou desativar os alertas por e-mail, em Conta → Notificações.',
+  },
 }
 
-const textFor = (locale: string): AlertText => ALERT_TEXT[(LOCALES as readonly string[]).includes(locale) ? locale as Locale : 'en']
+const textFor = (locale: string): AlertText => ALERT_TEXT[isLocale(locale) ? locale : 'en']
 
 /** The alert in one sentence, in `locale` (English when it is not one of ours). */
 export function alertSentence(words: AlertWords, locale: string): string {

@@ -3,6 +3,7 @@
 // the facts presenters/digest.ts stored with the mail (numbers already formatted by format.ts) and
 // says whether the pack is attached from what the worker actually attached.
 import type { DigestChange, DigestParams, DigestPlan } from '../presenters/digest.js'
+import { intlLocale, isLocale, type Locale } from '../domain/languages.js'
 import { packFileName } from '../domain/names.js'
 import type { PlanStatus, PlanVerdict } from '../domain/types.js'
 import type { NotificationContext } from './notification-mail.js'
@@ -244,15 +245,145 @@ function moveDe(c: DigestChange): string {
   return `hat sich die Lücke um ${c.by} ${c.by === '1' ? 'Punkt' : 'Punkte'} ${c.shape === 'narrowed' ? 'verringert' : 'vergrößert'}`
 }
 
-const WORDS: Record<string, Words> = { en: EN, es: ES, de: DE }
+const FR: Words = {
+  subject: (wave, when, unit, figures) => `Service Gap — ${wave} ${when === null ? 'close' : `semaine ${when}`}${unit ? `, ${unit}` : ''} : ${figures}`,
+  staffShort: (v) => `personnel ${v ?? 'masqué'}`,
+  customersShort: (v) => `clients ${v ?? 'masqué'}`,
+  gapShort: (v) => `écart ${v} points`,
+  intro: (wave, week) => (week === null ? `La vague ${wave} est close. Voici où elle s’est arrêtée.` : `La vague ${wave} est toujours ouverte. Voici où elle en est en semaine ${week}.`),
+  scope: (scope) => {
+    switch (scope.kind) {
+      case 'all_units': return 'Ce résumé couvre toutes les unités.'
+      case 'all_units_followed_several': return 'Vous suivez plusieurs unités ; un résumé ne peut pas se limiter à plusieurs, il couvre donc toutes les unités que vous pouvez consulter.'
+      case 'unit': return `Ce résumé couvre ${scope.unit}.`
+      case 'first_of_your_units': return `Ce résumé couvre ${scope.unit}, la première de vos ${scope.of} unités, comme à l’ouverture de votre tableau de bord ; les unités comparées ci-dessous sont uniquement les vôtres.`
+    }
+  },
+  released: (date) => (date ? `Chiffres du personnel au ${date}.` : 'Les chiffres du personnel ne sont pas encore publiés.'),
+  headline: (item, staff, predicted, customer) => `« ${item} » : ${[
+    staff ? `${staff} du personnel sont d’accord` : 'la part du personnel est masquée ici',
+    ...(predicted === undefined ? [] : [predicted ? `le personnel prévoit ${predicted} de clients d’accord` : 'les prévisions du personnel sont masquées ici']),
+    customer ? `${customer} des clients sont d’accord` : 'la part des clients est masquée ici',
+  ].join(' ; ')}.`,
+  gap: (gap, range, verdict, chance) => `Écart de ${gap} points (intervalle à 95 % : ${range[0]} à ${range[1]}) : ${{
+    staff_higher: 'le personnel juge le service meilleur que les clients',
+    customers_higher: 'les clients jugent le service meilleur que le personnel',
+    no_clear: 'pas de différence nette entre personnel et clients',
+  }[verdict]}, ${chance}.`,
+  noGap: 'Aucun écart ne peut être donné : un des deux côtés est masqué ici.',
+  change: (c) => `Depuis ${c.since}, l’écart ${moveFr(c)} (intervalle à 95 % : ${c.range[0]} à ${c.range[1]} points), ${FR.chance[c.chance]}.`,
+  noChange: (why, since) => ({
+    no_trend: 'Pas de comparaison avec les vagues précédentes pour cette vue.',
+    first_wave: 'C’est la première vague de cette enquête : rien à comparer pour l’instant.',
+    hidden: `Aucune évolution depuis ${since ?? 'la vague précédente'} ne peut être donnée : un côté est masqué dans l’une des deux vagues.`,
+  }[why]),
+  fixFirst: 'À corriger en premier :',
+  fixItem: (item, gap, weight) => `« ${item} » — ${gap === null ? 'écart masqué' : `écart ${gap} points`}, poids ${weight}`,
+  fixWholeWave: 'Les poids viennent de toute la vague (trop peu de clients ici pour les calculer) ; les écarts, de cette vue.',
+  fixMissing: {
+    not_enough_answers: 'À corriger en premier : trop peu de clients ici pour pondérer les affirmations par rapport à leur jugement.',
+    suppressed: 'À corriger en premier : les règles d’anonymat masquent ici certaines réponses de clients, les affirmations ne peuvent donc pas être pondérées.',
+    other: '« À corriger en premier » n’est pas disponible pour cette vue.',
+  },
+  fixEmpty: 'À corriger en premier : aucune affirmation avec un écart positif n’a de poids, rien ne ressort donc.',
+  widest: (yours, list) => `Écarts les plus grands parmi ${yours ? 'vos unités' : 'toutes les unités'} : ${list}.`,
+  noWidest: 'Aucune unité n’a d’écart (personnel au-dessus des clients) qui soit peu probablement dû au hasard.',
+  improved: (unit, c) => `Meilleure progression : ${unit}, dont l’écart ${moveFr(c)} depuis ${c.since}, ${FR.chance[c.chance]}.`,
+  noImproved: (comparable) => (comparable ? 'L’écart d’aucune unité ne s’est réduit plus que le hasard ne l’expliquerait depuis la vague précédente.' : 'Aucune unité ne peut être comparée avec une vague précédente.'),
+  plans: 'Plans d’action :',
+  noPlans: 'Pas encore de plan d’action pour ces unités.',
+  plan: (plan, topic, status, verdict) => `${plan.unit} · ${topic} : ${plan.change} (${plan.owner}, ${status}, depuis ${plan.since}) — ${verdict}`,
+  morePlans: (n) => `…et ${n} de plus dans le tableau de bord.`,
+  status: { planned: 'prévu', in_progress: 'en cours', done: 'terminé', dropped: 'abandonné' },
+  verdict: { worked: 'efficace', no_effect_yet: 'pas encore d’effet', worse: 'en recul', none: 'pas encore de verdict' },
+  dimension: { overall: 'Global', attitude: 'Attitude', ability: 'Compétence', structure: 'Organisation', focus: 'Attention à la personne', fit: 'Adéquation', listening: 'Écoute', care: 'Soin du personnel' },
+  attached: 'Le dossier de direction de cette vue est joint en PDF.',
+  notAttached: 'Le dossier de direction n’a pas pu être joint. Pour l’imprimer, ouvrez le tableau de bord, choisissez Imprimer (Ctrl+P, ou ⌘P sur Mac) puis Enregistrer au format PDF.',
+  button: 'Ouvrir le tableau de bord',
+  footer: 'Vous recevez ce résumé parce que vous l’avez choisi dans Service Gap ; modifiez ce choix dans Compte → Notifications.',
+  chance: { very_unlikely: 'très peu probablement dû au hasard', unlikely: 'peu probablement dû au hasard', could_be: 'peut-être dû au hasard' },
+}
+
+function moveFr(c: DigestChange): string {
+  if (c.shape === 'steady') return 'est resté stable'
+  if (c.shape === 'crossed') return `est passé de ${c.before} à ${c.now} points`
+  return `s’est ${c.shape === 'narrowed' ? 'réduit' : 'creusé'} de ${c.by} ${c.by === '1' ? 'point' : 'points'}`
+}
+
+const PT: Words = {
+  subject: (wave, when, unit, figures) => `Service Gap — ${wave} ${when === null ? 'encerrada' : `semana ${when}`}${unit ? `, ${unit}` : ''}: ${figures}`,
+  staffShort: (v) => `pessoal ${v ?? 'oculto'}`,
+  customersShort: (v) => `clientes ${v ?? 'oculto'}`,
+  gapShort: (v) => `diferença ${v} pontos`,
+  intro: (wave, week) => (week === null ? `A vaga ${wave} foi encerrada. Foi assim que terminou.` : `A vaga ${wave} continua aberta. É assim que está na semana ${week}.`),
+  scope: (scope) => {
+    switch (scope.kind) {
+      case 'all_units': return 'Este resumo abrange todas as unidades.'
+      case 'all_units_followed_several': return 'Segue várias unidades; um resumo não se pode limitar a várias, por isso abrange todas as unidades que pode consultar.'
+      case 'unit': return `Este resumo abrange ${scope.unit}.`
+      case 'first_of_your_units': return `Este resumo abrange ${scope.unit}, a primeira das suas ${scope.of} unidades, tal como abre o seu painel; as unidades comparadas abaixo são apenas as suas.`
+    }
+  },
+  released: (date) => (date ? `Números do pessoal a ${date}.` : 'Os números do pessoal ainda não foram publicados.'),
+  headline: (item, staff, predicted, customer) => `«${item}»: ${[
+    staff ? `${staff} do pessoal concordam` : 'a parte do pessoal está oculta aqui',
+    ...(predicted === undefined ? [] : [predicted ? `o pessoal prevê que ${predicted} dos clientes concordem` : 'as previsões do pessoal estão ocultas aqui']),
+    customer ? `${customer} dos clientes concordam` : 'a parte dos clientes está oculta aqui',
+  ].join('; ')}.`,
+  gap: (gap, range, verdict, chance) => `Diferença de ${gap} pontos (intervalo de 95%: ${range[0]} a ${range[1]}): ${{
+    staff_higher: 'o pessoal avalia o serviço melhor do que os clientes',
+    customers_higher: 'os clientes avaliam o serviço melhor do que o pessoal',
+    no_clear: 'não há diferença clara entre pessoal e clientes',
+  }[verdict]}; ${chance}.`,
+  noGap: 'Não é possível indicar a diferença: um dos lados está oculto aqui.',
+  change: (c) => `Desde ${c.since}, a diferença ${movePt(c)} (intervalo de 95%: ${c.range[0]} a ${c.range[1]} pontos); ${PT.chance[c.chance]}.`,
+  noChange: (why, since) => ({
+    no_trend: 'Não há comparação com vagas anteriores para esta vista.',
+    first_wave: 'Esta é a primeira vaga deste questionário: ainda não há com que comparar.',
+    hidden: `Não é possível indicar a variação desde ${since ?? 'a vaga anterior'}: um lado está oculto numa das duas vagas.`,
+  }[why]),
+  fixFirst: 'Corrigir primeiro:',
+  fixItem: (item, gap, weight) => `«${item}» — ${gap === null ? 'diferença oculta' : `diferença ${gap} pontos`}, peso ${weight}`,
+  fixWholeWave: 'Os pesos vêm de toda a vaga (aqui há poucos clientes para os calcular); as diferenças, desta vista.',
+  fixMissing: {
+    not_enough_answers: 'Corrigir primeiro: há poucos clientes aqui para ponderar as afirmações face à sua avaliação.',
+    suppressed: 'Corrigir primeiro: as regras de anonimato ocultam aqui algumas respostas de clientes, por isso as afirmações não podem ser ponderadas.',
+    other: '«Corrigir primeiro» não está disponível para esta vista.',
+  },
+  fixEmpty: 'Corrigir primeiro: nenhuma afirmação com diferença positiva tem peso, por isso nada se destaca.',
+  widest: (yours, list) => `Maiores diferenças entre ${yours ? 'as suas unidades' : 'todas as unidades'}: ${list}.`,
+  noWidest: 'Nenhuma unidade tem uma diferença (pessoal acima dos clientes) que dificilmente seja acaso.',
+  improved: (unit, c) => `Maior melhoria: ${unit}, cuja diferença ${movePt(c)} desde ${c.since}; ${PT.chance[c.chance]}.`,
+  noImproved: (comparable) => (comparable ? 'A diferença de nenhuma unidade diminuiu mais do que o acaso explicaria desde a vaga anterior.' : 'Nenhuma unidade pode ser comparada com uma vaga anterior.'),
+  plans: 'Planos:',
+  noPlans: 'Ainda não há planos para estas unidades.',
+  plan: (plan, topic, status, verdict) => `${plan.unit} · ${topic}: ${plan.change} (${plan.owner}, ${status}, desde ${plan.since}) — ${verdict}`,
+  morePlans: (n) => `…e mais ${n} no painel.`,
+  status: { planned: 'previsto', in_progress: 'em curso', done: 'concluído', dropped: 'abandonado' },
+  verdict: { worked: 'resultou', no_effect_yet: 'ainda sem efeito', worse: 'piorou', none: 'ainda sem veredicto' },
+  dimension: { overall: 'Geral', attitude: 'Atitude', ability: 'Capacidade', structure: 'Estrutura', focus: 'Foco na pessoa', fit: 'Adequação', listening: 'Escuta', care: 'Cuidado com o pessoal' },
+  attached: 'Segue em anexo, em PDF, o relatório para a direção desta vista.',
+  notAttached: 'Não foi possível anexar o relatório para a direção. Para o imprimir, abra o painel, escolha Imprimir (Ctrl+P, ou ⌘P num Mac) e selecione Guardar como PDF.',
+  button: 'Abrir o painel',
+  footer: 'Recebe este resumo porque o escolheu no Service Gap; pode alterá-lo em Conta → Notificações.',
+  chance: { very_unlikely: 'muito improvável que seja acaso', unlikely: 'improvável que seja acaso', could_be: 'pode ser acaso' },
+}
+
+function movePt(c: DigestChange): string {
+  if (c.shape === 'steady') return 'manteve-se'
+  if (c.shape === 'crossed') return `passou de ${c.before} para ${c.now} pontos`
+  return `${c.shape === 'narrowed' ? 'diminuiu' : 'aumentou'} ${c.by} ${c.by === '1' ? 'ponto' : 'pontos'}`
+}
+
+const WORDS: Record<Locale, Words> = { en: EN, es: ES, de: DE, fr: FR, pt: PT }
 
 
 const dateIn = (lang: string, iso: string) =>
-  new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso))
+  new Intl.DateTimeFormat(intlLocale(lang), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso))
 
 export function renderDigestMail(raw: Record<string, unknown>, context: NotificationContext) {
-  const lang = context.locale in WORDS ? context.locale : 'en'
-  const w = WORDS[lang]!
+  const lang: Locale = isLocale(context.locale) ? context.locale : 'en'
+  const w = WORDS[lang]
   const p = raw as unknown as DigestParams
   const week = p.run === 'close' ? null : p.run.slice(p.run.indexOf('-W') + 2).replace(/^0/, '')
   const unit = p.scope.kind === 'unit' || p.scope.kind === 'first_of_your_units' ? p.scope.unit : null

@@ -58,6 +58,32 @@ export const MAIL_TEXT: Record<Locale, MailText> = {
     unsubscribe: 'Diese Umfragen nicht mehr an mich senden',
     sentBy: (org) => `Im Auftrag von ${org} gesendet von Service Gap.`,
   },
+  fr: {
+    subject: (org, reminder) => (reminder ? `Rappel : votre avis sur ${org}` : `Votre avis sur ${org} : deux minutes de votre temps`),
+    greeting: (name) => (name ? `Bonjour ${name},` : 'Bonjour,'),
+    askCustomer: (org) => `${org} souhaite savoir comment vous vivez son service, avec vos mots plutôt qu’avec les siens.`,
+    askStaff: (org) => `${org} pose à son équipe les mêmes questions qu’à ses clients, pour voir où les deux regards divergent.`,
+    reminder: 'Nous n’avons pas encore reçu votre réponse, et votre avis compte. L’enquête est toujours ouverte.',
+    time: (count) => `Il y a ${count} affirmations courtes ; comptez environ deux minutes.`,
+    anonymous: 'Vos réponses sont anonymes : rien ne les relie à vous, et les résultats ne sont présentés que par groupes.',
+    button: 'Répondre à l’enquête',
+    personal: 'Ce lien est personnel et ne sert qu’une fois.',
+    unsubscribe: 'Ne plus m’envoyer ces enquêtes',
+    sentBy: (org) => `Envoyé au nom de ${org} par Service Gap.`,
+  },
+  pt: {
+    subject: (org, reminder) => (reminder ? `Lembrete: a sua opinião sobre ${org}` : `A sua opinião sobre ${org}: dois minutos do seu tempo`),
+    greeting: (name) => (name ? `Olá, ${name},` : 'Olá,'),
+    askCustomer: (org) => `${org} quer saber como avalia o serviço que recebe, nas suas próprias palavras.`,
+    askStaff: (org) => `${org} faz à sua equipa as mesmas perguntas que faz aos clientes, para ver onde as duas visões diferem.`,
+    reminder: 'Ainda não recebemos a sua resposta, e a sua opinião conta. O questionário continua aberto.',
+    time: (count) => `São ${count} afirmações curtas; demora cerca de dois minutos.`,
+    anonymous: 'As suas respostas são anónimas: nada as associa à sua identidade, e os resultados só são mostrados por grupos.',
+    button: 'Responder ao questionário',
+    personal: 'Este link é pessoal e só funciona uma vez.',
+    unsubscribe: 'Não quero voltar a receber estes questionários',
+    sentBy: (org) => `Enviado em nome de ${org} pelo Service Gap.`,
+  },
 }
 
 export interface UnsubscribeText {
@@ -97,6 +123,24 @@ export const UNSUBSCRIBE_TEXT: Record<Locale, UnsubscribeText> = {
     doneBody: (org) => `${org} sendet Ihnen keine Umfrage-E-Mails mehr.`,
     invalidTitle: 'Dieser Link funktioniert nicht',
     invalidBody: 'Bitte prüfen Sie, ob er vollständig aus der E-Mail kopiert wurde.',
+  },
+  fr: {
+    confirmTitle: 'Ne plus recevoir ces enquêtes ?',
+    confirmBody: 'Vous ne recevrez plus d’invitations ni de rappels d’enquête de cette organisation.',
+    button: 'Me désabonner',
+    doneTitle: 'Votre désabonnement est confirmé',
+    doneBody: (org) => `${org} ne vous enverra plus d’e-mails d’enquête.`,
+    invalidTitle: 'Ce lien ne fonctionne pas',
+    invalidBody: 'Vérifiez qu’il a été copié en entier depuis l’e-mail.',
+  },
+  pt: {
+    confirmTitle: 'Deixar de receber estes questionários?',
+    confirmBody: 'Não voltará a receber convites nem lembretes de questionários desta organização.',
+    button: 'Cancelar a subscrição',
+    doneTitle: 'A sua subscrição foi cancelada',
+    doneBody: (org) => `${org} não voltará a enviar-lhe e-mails de questionários.`,
+    invalidTitle: 'Este link não funciona',
+    invalidBody: 'Verifique se o copiou por completo a partir do e-mail.',
   },
 }
 

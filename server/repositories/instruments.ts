@@ -2,7 +2,7 @@
 // organization sees, and an organization's own.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
-import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
+import { BUILT_IN_INSTRUMENTS } from '../domain/built-in-instruments.js'
 import { instrumentProblems, type InstrumentDefinition, type ItemDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
 import { atomically } from './atomically.js'

@@ -8,7 +8,7 @@ import { isUuid } from '../domain/formats.js'
 import {
   cleanDefinition, instrumentFieldProblems, type FieldProblems, type InstrumentDefinition, type ItemDefinition,
 } from '../domain/instrument.js'
-import { BUILT_IN_INSTRUMENTS } from '../domain/service-gap-index.js'
+import { BUILT_IN_INSTRUMENTS } from '../domain/built-in-instruments.js'
 import { wordingChanges } from '../domain/wording-changes.js'
 import { HttpError, notFound } from '../http-error.js'
 import { atomically } from '../repositories/atomically.js'

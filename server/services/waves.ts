@@ -90,7 +90,8 @@ export async function setReminders(db: Db, organizationId: string, waveId: strin
   if (!(await setWaveReminders(db, organizationId, waveId, { count, days }))) throw notFound('This wave')
 }
 
-export const linkUrl = (publicUrl: string, token: string) => `${publicUrl}/s/${token}`
+/** A link's public address; with a language, one that opens the survey in it (a poster's QR code). */
+export const linkUrl = (publicUrl: string, token: string, lang: string | null = null) => `${publicUrl}/s/${token}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`
 
 /** The general staff and customer links of a wave, and the per-unit pairs. */
 function groupLinks(links: WaveLink[]) {

@@ -343,7 +343,7 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
       const html = await page.text()
       const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
       const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
-      const keys = [...new Set([...html.matchAll(/name="a_([a-z0-9_]+)"/g)].map((m) => m[1]!))]
+      const keys = [...new Set([...html.matchAll(/name="?a_([a-z0-9_]+)/g)].map((m) => m[1]!))]
       if (!csrf || !cookie || keys.length === 0) throw new Error('the survey page has no CSRF token, cookie or items')
       details.items = keys.length
       const formBody = (key: string) => {

@@ -21,7 +21,7 @@ let links: { customer: string; plain: string; waveId: string }
 
 async function waveFor(email: string) {
   const token = (await run.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email, password: PASSWORD } })).json().token as string
-  const response = await run.app.inject({ method: 'POST', url: '/api/v1/waves', headers: { authorization: `Bearer ${token}` }, payload: { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es'] } })
+  const response = await run.app.inject({ method: 'POST', url: '/api/v1/waves', headers: { authorization: `Bearer ${token}` }, payload: { name: '2026-Q4', templateKey: 'service-gap-index', locales: ['en', 'es', 'pt'] } })
   return response.json() as { id: string; links: { customer: string } }
 }
 
@@ -107,7 +107,7 @@ it('shows the logo and the colour on the QR poster', { timeout: 60_000 }, async 
   const page = await context.newPage()
   await signIn(page)
   await page.goto(`${run.baseUrl}/waves/${links.waveId}/operations`)
-  const print = await page.locator('a[href$="/print"]').first().getAttribute('href')
+  const print = await page.locator('a[href*="/print"]').first().getAttribute('href')
   await page.goto(`${run.baseUrl}${print}`)
   expect(await page.locator('.print-sheet img.brand-logo').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(240)
   expect(await page.locator('.print-sheet h1').evaluate((h) => getComputedStyle(h).color)).toBe('rgb(138, 43, 226)')
@@ -115,6 +115,31 @@ it('shows the logo and the colour on the QR poster', { timeout: 60_000 }, async 
   await screenshot(page, 'branding-poster')
   await page.emulateMedia({ media: 'print' })
   await screenshot(page, 'branding-poster-print')
+  await context.close()
+})
+
+it('prints the poster in Portuguese, and its code opens the survey in Portuguese', { timeout: 60_000 }, async () => {
+  const context = await run.browser.newContext({ viewport: { width: 1366, height: 900 } })
+  const page = await context.newPage()
+  await signIn(page)
+  await page.goto(`${run.baseUrl}/waves/${links.waveId}/operations`)
+  expect(await page.locator('.link-card').first().locator('a[lang]').allTextContents()).toEqual(['English', 'Español', 'Português'])
+  await page.locator('.link-card').nth(1).locator('a[lang=pt]').click()
+  await page.waitForURL(/\/print\?lang=pt$/)
+  expect(await page.locator('.print-sheet [lang=pt] h1').textContent()).toBe('Como avalia o nosso serviço?')
+  expect(await page.locator('img.qr').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+  expect(await page.locator('.poster-langs a[aria-current=page]').textContent()).toBe('Português')
+  await expectClean(page)
+  await screenshot(page, 'poster-pt')
+  await page.emulateMedia({ media: 'print' })
+  expect(await page.locator('.poster-langs').isVisible()).toBe(false)
+  await screenshot(page, 'poster-pt-print')
+  const url = (await page.locator('.print-url').textContent())!
+  expect(url).toMatch(/\/s\/[\w-]+\?lang=pt$/)
+  const survey = await context.newPage()
+  await survey.goto(url)
+  expect(await survey.getAttribute('html', 'lang')).toBe('pt')
+  expect(await survey.locator('button[type=submit]').textContent()).toBe('Enviar respostas')
   await context.close()
 })
 

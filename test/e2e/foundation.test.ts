@@ -64,8 +64,8 @@ it('creates a wave named for the quarter and shows its two links with QR codes',
   expect(await seriousViolations(page)).toEqual([])
   await screenshot(page, 'wave')
 
-  await page.click('text=Print QR code >> nth=0')
-  await page.waitForURL(/\/print$/)
+  await page.click('.link-card a[href*="/print"] >> nth=0')
+  await page.waitForURL(/\/print(\?lang=[a-z]+)?$/)
   const qrWidth = await page.locator('img.qr').evaluate((img) => (img as HTMLImageElement).naturalWidth)
   expect(qrWidth).toBeGreaterThan(0)
   expect(await seriousViolations(page)).toEqual([])

@@ -54,7 +54,7 @@ for (const [label, options] of [['1366', { viewport: { width: 1366, height: 900 
     await fill(page, 'items.0.customerText.es', '{org} me atendió bien.')
     await page.click('button:has-text("Add a statement")')
     // The new statement's key has the focus, so typing can go on at once.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('items.1.key')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('items.1.key')
     await fill(page, 'items.1.key', 'recommend')
     await fill(page, 'items.1.dimension', 'loyalty')
     await page.selectOption('[id="items.1.scale"]', 'likelihood11')

@@ -196,7 +196,7 @@ it('prepares the rest through the admin pages: contacts imported, invitations se
 
   // The wave's operations tab: its links, and the invitations, which the mail worker writes to the outbox.
   await page.goto(`${run.baseUrl}/waves/${fixtures.waveId}/operations`)
-  fixtures.linkId = (await page.locator('.link-card a[href$="/print"]').first().getAttribute('href'))!.split('/')[4]!
+  fixtures.linkId = (await page.locator('.link-card a[href*="/print"]').first().getAttribute('href'))!.split('/')[4]!
   fixtures.surveyToken = new URL(await page.locator('.link-card input.link-url').last().inputValue()).pathname.split('/')[2]!
   // A kiosk for the first unit's customer link, made on its own page from the operations tab.
   await page.click('main a:has-text("Make a kiosk link for")')

@@ -30,7 +30,7 @@ export const hidden = (html: string, name: string) => html.match(new RegExp(`nam
 export const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1)
 
 export const checked = (html: string, key: string, value: string) =>
-  new RegExp(`id="${key}-${value}" name="a_${key}" value="${value}" checked`).test(html)
+  new RegExp(`id=${key}-${value} name=a_${key} value=${value} checked`).test(html)
 
 /** The one script a respondent page may load: on a page with problems, the file that clears a corrected one. */
 export const OWN_SCRIPT = '<script src="/public/survey.js" defer></script>'

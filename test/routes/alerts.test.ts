@@ -145,7 +145,7 @@ describeEachDatabase('gap-drift alerts', (ctx: TestContext) => {
     expect(refused.body).toMatch(/id="follow-chosen" name="follow" value="chosen" checked/)
     expect(refused.body).toMatch(/id="digest-weekly" name="digest" value="weekly" checked/)
     expect(refused.body).toMatch(/id="locale-de" name="locale" value="de" checked/)
-    const bad = await manager.post('/account/notifications', { follow: 'chosen', digest: 'hourly', locale: 'fr' })
+    const bad = await manager.post('/account/notifications', { follow: 'chosen', digest: 'hourly', locale: 'it' })
     expect(bad.statusCode).toBe(422)
     expect(bad.body).toContain('Tick at least one unit')
     expect(bad.body).toContain('Choose when to get the digest')

@@ -178,7 +178,7 @@ describeEachDatabase('branding', (ctx) => {
     const token = await apiToken(ctx, tenant.owner.email)
     const wave = (await ctx.app.inject({ method: 'GET', url: '/api/v1/waves', headers: bearer(token) })).json()[0]
     const operations = await owner.get(`/waves/${wave.id}/operations`)
-    const print = /href="(\/waves\/[^"]+\/links\/[^"]+\/print)"/.exec(operations.body)![1]!
+    const print = /href="(\/waves\/[^"]+\/links\/[^"]+\/print(?:\?lang=[a-z]+)?)"/.exec(operations.body)![1]!
     const poster = await owner.get(print)
     expect(poster.statusCode).toBe(200)
     expect(logoSrc(poster.body)).toMatch(/^\/brand\/logo\//)

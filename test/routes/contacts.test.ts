@@ -120,7 +120,7 @@ describeEachDatabase('contacts', (ctx) => {
       + 'hal@example.test,Hal,staff,Nowhere,,\n'
       + 'fay@example.test,Fay twice,customer,,,\n'
       + 'ana@example.test,Ana from CSV,customer,,en,\n'
-      + 'ivy@example.test,Ivy,staff,,fr,\n'
+      + 'ivy@example.test,Ivy,staff,,it,\n'
     const response = await importCsv(csv)
     expect(response.statusCode, response.body).toBe(200)
     expect(response.json()).toEqual({
@@ -131,7 +131,7 @@ describeEachDatabase('contacts', (ctx) => {
         { row: 5, message: 'side "supplier" is not "staff" or "customer"' },
         { row: 6, message: 'unit "Nowhere" is not one of your units' },
         { row: 7, message: 'duplicate of row 2 (same email and side)' },
-        { row: 9, message: 'locale "fr" is not one of en, es, de' },
+        { row: 9, message: 'locale "it" is not one of en, es, de, fr, pt' },
       ],
       errorCount: 5,
     })

@@ -7,7 +7,7 @@ import { DEFAULT_SUBMIT_LIMITS } from '../../server/config.js'
 import { KIOSK_LIMITS } from '../../server/domain/kiosk.js'
 import { kioskText } from '../../server/i18n/kiosk.js'
 import { apiToken, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
-import { answers, createUnit, createWave, EN, escapeHtml, expectNoStack, formBody, hidden, nextAddress, type Wave } from '../helpers/survey.js'
+import { answers, checked, createUnit, createWave, EN, escapeHtml, expectNoStack, formBody, hidden, nextAddress, type Wave } from '../helpers/survey.js'
 
 const K = kioskText('en')
 const START = Date.parse('2026-12-02T09:00:00Z')
@@ -153,7 +153,7 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       const early = await send(t, token, { form: form!, ...answers({ a_easy: '2' }), comment: 'Lovely coffee' })
       expect(early.statusCode).toBe(422)
       expect(early.body).toContain(escapeHtml(K.tooFast))
-      expect(early.body).toMatch(/id="easy-2" name="a_easy" value="2" checked/)
+      expect(checked(early.body, 'easy', '2')).toBe(true)
       expect(early.body).toContain('Lovely coffee</textarea>')
       // The same render token comes back, so the wait counts from when the form was first shown.
       expect(hidden(early.body, 'form')).toBe(form)
@@ -222,7 +222,7 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
         })
         expect(refused.statusCode, deviceCookie).toBe(403)
         expect(refused.body).toContain(escapeHtml(K.noDevice))
-        expect(refused.body).toMatch(/id="trust-5" name="a_trust" value="5" checked/)
+        expect(checked(refused.body, 'trust', '5')).toBe(true)
         // A new device and a new form come with the refusal; the old render token is not reissued.
         expect([refused.headers['set-cookie']].flat()).toEqual(expect.arrayContaining([expect.stringMatching(/^sg_kiosk=/)]))
         expect(hidden(refused.body, 'form')).not.toBe(form)
@@ -254,7 +254,7 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       const refused = await send(t, token, { form: form!, ...answers({ a_fit: '1' }) })
       expect(refused.statusCode).toBe(403)
       expect(refused.body).toContain(escapeHtml(K.stale))
-      expect(refused.body).toMatch(/id="fit-1" name="a_fit" value="1" checked/)
+      expect(checked(refused.body, 'fit', '1')).toBe(true)
       const fresh = hidden(refused.body, 'form')!
       expect(fresh).not.toBe(form)
       wait(KIOSK_LIMITS.minSeconds)
@@ -286,7 +286,7 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       const refused = await send(t, kiosk, { form: form!, ...answers({ a_valued: '3' }) })
       expect(refused.statusCode).toBe(429)
       expect(refused.body).toContain(escapeHtml(K.deviceLimit))
-      expect(refused.body).toMatch(/id="valued-3" name="a_valued" value="3" checked/)
+      expect(checked(refused.body, 'valued', '3')).toBe(true)
       expect(await kioskResponses()).toHaveLength(before + PER_DEVICE)
       // Another tablet at the same kiosk is not held back by this one.
       const second = tablet()

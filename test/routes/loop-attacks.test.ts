@@ -3,6 +3,7 @@
 // break with a Bcc header) sees its gap widen; Harbour holds still and is a unit manager's unit; Small
 // has three customers (hidden) in both waves. The manager's stored notification settings still name
 // the kiosk (as if they managed it once). Each test says what it tries and what must hold.
+import { LOCALES } from '../../server/domain/languages.js'
 import { expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import type { AlertFigures } from '../../server/domain/gap-drift.js'
@@ -305,7 +306,7 @@ describeEachDatabase('attacks on alerts, digests, plan effects and the print ses
     const kioskDigest = (await digestFor(ctx.database.db, run, { ...owner1, unitIds: [units.kiosk!] }))!
     expect(kioskDigest.scope).toEqual({ kind: 'unit', unit: KIOSK })
     expect(kioskDigest.packQuery).toBe(`?${new URLSearchParams({ unit: KIOSK })}`)
-    for (const locale of ['en', 'es', 'de']) {
+    for (const locale of LOCALES) {
       const mail = renderDigestMail(kioskDigest as unknown as Record<string, unknown>, { locale, publicUrl: 'http://sg.test' })
       expect(mail.subject).not.toMatch(/[\r\n]/)
       expect(mail.subject).toContain('Airport <b>kiosk</b> "Q" Bcc: evil@attacker.test')

@@ -134,7 +134,7 @@ const contactRow = fc.record({
   name: mostly(fc.oneof(fc.constantFrom('Ana Pérez', null), text), fc.oneof(fc.constant('x'.repeat(250)), anyValue)),
   side: mostly(fc.constantFrom('staff', 'customer', 'CUSTOMER', ' staff '), anyValue),
   unit: mostly(fc.constantFrom('North branch', 'north branch', '', null), fc.oneof(fc.constant('Nowhere'), anyValue)),
-  locale: mostly(fc.constantFrom('en', 'es', 'de', 'DE', '', null), fc.oneof(fc.constant('fr'), anyValue)),
+  locale: mostly(fc.constantFrom('en', 'es', 'de', 'DE', '', null), fc.oneof(fc.constant('it'), anyValue)),
   attributes: mostly(
     fc.dictionary(fc.constantFrom('tier', 'region'), fc.oneof(text.map((value) => value.slice(0, 100)), fc.integer(), fc.constant(null)), { maxKeys: 2 }),
     fc.oneof(fc.dictionary(fc.oneof(hostileKey, text), anyValue, { maxKeys: 25 }), anyValue),

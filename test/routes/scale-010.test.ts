@@ -156,9 +156,9 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
 
   it('offers 0 to 10 and "Not applicable" on the survey page for a 0–10 item', async () => {
     const page = await new Browser(ctx.app).get(`/s/${links.customer}`)
-    for (let v = 0; v <= 10; v++) expect(page.body).toContain(`id="come_back-${v}" name="a_come_back" value="${v}"`)
+    for (let v = 0; v <= 10; v++) expect(page.body).toContain(`id=come_back-${v} name=a_come_back value=${v}`)
     expect(page.body).not.toContain('id="come_back-11"')
-    expect(page.body).toContain('name="a_come_back" value="na"')
+    expect(page.body).toContain('name=a_come_back value=na')
   })
 
   it('asks staff to predict how many customers would answer 9 or 10 on a 0–10 item, and "agree" on a 1–5 one', async () => {
@@ -173,8 +173,8 @@ describeEachDatabase('0–10 items end to end', (ctx) => {
       const { response } = await submit(ctx, links.customer, { recommend: bad, kind: 4, come_back: 7 })
       expect(response.statusCode, bad).toBe(422)
       expect(response.body).toContain('Choose one of the answers shown.')
-      expect(response.body, bad).toMatch(/id="kind-4" name="a_kind" value="4"[^>]* checked/)
-      expect(response.body, bad).toMatch(/id="come_back-7" name="a_come_back" value="7"[^>]* checked/)
+      expect(response.body, bad).toMatch(/id=kind-4 name=a_kind value=4[^>]* checked/)
+      expect(response.body, bad).toMatch(/id=come_back-7 name=a_come_back value=7[^>]* checked/)
     }
   })
 

@@ -1,5 +1,6 @@
 // The respondent's pages, GET and POST /s/:token, on both databases: what a link opens, the states a
 // survey can be in, languages, escaping, page weight and headers.
+import { LOCALES } from '../../server/domain/languages.js'
 import { describe, expect, it } from 'vitest'
 import { localize } from '../../server/domain/instrument.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
@@ -53,9 +54,9 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
 
     it('lets a general link on an organization with units pick a unit, and stores it', async () => {
       const { page } = await open(survey.main.customer)
-      expect(page.body).toContain('<select id="unit" name="unit">')
-      expect(page.body).toContain(`<option value="${survey.units.north}">North branch</option>`)
-      expect(page.body).toContain(`<option value="${survey.units.south}">South branch</option>`)
+      expect(page.body).toContain('<select id=unit name=unit><option value>')
+      expect(page.body).toContain(`<option value=${survey.units.north}>North branch<`)
+      expect(page.body).toContain(`<option value=${survey.units.south}>South branch<`)
       const { response, stored } = await answer(survey.main.customer, { unit: survey.units.south })
       expect(response.statusCode).toBe(303)
       expect(stored).toMatchObject({ unit_id: survey.units.south, side: 'customer', channel: 'link', wave_id: survey.main.id })
@@ -94,8 +95,8 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
       expect(customer.page.body).toContain(`<p class="about">${escapeHtml(EN.aboutUnitCustomer('North branch'))}</p>`)
       expect(customer.page.body).toContain(escapeHtml(EN.answerMarked))
       expect(customer.page.body.match(/class="req"/g)).toHaveLength(1)
-      expect(customer.page.body).toMatch(/id="excellent_service-1" name="a_excellent_service" value="1" required>/)
-      expect(customer.page.body).toMatch(/id="easy-1" name="a_easy" value="1">/)
+      expect(customer.page.body).toMatch(/id=excellent_service-1 name=a_excellent_service value=1 required>/)
+      expect(customer.page.body).toMatch(/id=easy-1 name=a_easy value=1>/)
       const staff = await open(link.staff, {}, '?lang=de')
       expect(staff.page.body).toContain(`<p class="about">${escapeHtml(RESPONDENT_TEXT.de.aboutUnitStaff('North branch'))}</p>`)
       const spanish = await open(link.customer, {}, '?lang=es')
@@ -230,30 +231,55 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
       expect(german.page.body).toContain(escapeHtml(RESPONDENT_TEXT.de.submit))
       expect(german.page.body).toContain('name="lang" value="de"')
       expect(german.page.body).toMatch(/<nav class="langs"[^>]*>/)
-      for (const [code, name] of [['en', 'English'], ['es', 'Español'], ['de', 'Deutsch']]) {
-        expect(german.page.body).toContain(`href="?lang=${code}" lang="${code}" hreflang="${code}"`)
+      for (const [code, name] of [['en', 'English'], ['es', 'Español'], ['de', 'Deutsch'], ['fr', 'Français'], ['pt', 'Português']]) {
+        expect(german.page.body).toContain(`href="?lang=${code}" lang=${code}`)
         expect(german.page.body).toContain(`>${name}</a>`)
       }
-      expect(german.page.body).toMatch(/hreflang="de" aria-current="true"/)
+      expect(german.page.body).toMatch(/lang=de aria-current=true/)
 
       const spanish = await open(survey.main.customer, { 'accept-language': 'de' }, '?lang=es')
       expect(spanish.page.body).toContain('<html lang="es">')
       expect(spanish.page.body).toContain('Recibo un servicio excelente de Acme Co.')
       expect(spanish.page.body).toContain(escapeHtml(RESPONDENT_TEXT.es.scale[0]))
 
-      const ranked = await open(survey.main.staff, { 'accept-language': 'fr, es;q=0.8, de;q=0.9' })
+      const ranked = await open(survey.main.staff, { 'accept-language': 'it, es;q=0.8, de;q=0.9' })
       expect(ranked.page.body).toContain('<html lang="de">')
       expect(ranked.page.body).toContain('Unsere Kunden erhalten von uns einen ausgezeichneten Service.')
 
-      for (const header of ['', 'fr', '*', 'de;q=0', 'xx-YY;q=abc, ;;;', 'e'.repeat(3000)]) {
+      for (const header of ['', 'it', '*', 'de;q=0', 'xx-YY;q=abc, ;;;', 'e'.repeat(3000)]) {
         const page = await open(survey.main.customer, { 'accept-language': header })
         expect(page.page.statusCode, header.slice(0, 20)).toBe(200)
         expect(page.page.body).toContain('<html lang="en">')
       }
-      for (const lang of ['fr', 'EN', '', '<script>', 'de&lang=es']) {
+      for (const lang of ['it', 'EN', 'FR', '', '<script>', 'de&lang=es']) {
         const page = await open(survey.main.customer, {}, `?lang=${encodeURIComponent(lang)}`)
         expect(page.page.statusCode).toBe(200)
         expect(page.page.body).toContain('<html lang="en">')
+      }
+    })
+
+    it('speaks French and Portuguese, chosen by the browser or by the language links, and stores the answer in that language', async () => {
+      const cases = [
+        { lang: 'fr', headers: { 'accept-language': 'fr-CA, fr;q=0.9, en;q=0.5' }, query: '', statement: 'Je reçois un excellent service de la part de Acme Co.' },
+        { lang: 'fr', headers: { 'accept-language': 'de' }, query: '?lang=fr', statement: 'Je reçois un excellent service de la part de Acme Co.' },
+        { lang: 'pt', headers: { 'accept-language': 'pt-BR, pt;q=0.9' }, query: '', statement: 'Recebo de Acme Co um serviço excelente.' },
+        { lang: 'pt', headers: { 'accept-language': 'fr' }, query: '?lang=pt', statement: 'Recebo de Acme Co um serviço excelente.' },
+      ] as const
+      for (const { lang, headers, query, statement } of cases) {
+        const t = RESPONDENT_TEXT[lang]
+        const { browser, page, submission } = await open(survey.main.customer, headers, query)
+        expect(page.statusCode).toBe(200)
+        expect(page.body).toContain(`<html lang="${lang}">`)
+        expect(page.body).toContain(escapeHtml(statement))
+        expect(page.body).toContain(escapeHtml(t.scale[4]))
+        expect(page.body).toContain(escapeHtml(t.submit))
+        expect(page.body).toMatch(new RegExp(`lang=${lang} aria-current=true>${t.languageName}</a>`))
+        const sent = await post(browser, survey.main.customer, { submission, lang, ...answers() }, { headers })
+        expect(sent.statusCode).toBe(303)
+        expect(sent.headers.location).toBe(`/s/${survey.main.customer}/thanks?lang=${lang}`)
+        expect((await db().selectFrom('responses').select('locale').where('submission_key', '=', submission).executeTakeFirstOrThrow()).locale).toBe(lang)
+        const thanks = await browser.request({ method: 'GET', url: sent.headers.location as string })
+        expect(thanks.body).toContain(escapeHtml(t.thanksTitle))
       }
     })
 
@@ -347,11 +373,11 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
         expect(page.body).not.toMatch(/<script|<img/)
         expect(page.body).toContain(escapeHtml(evilOrg))
         expect(page.body).toContain(`<title>${escapeHtml(evilOrg)}</title>`)
-        expect(page.body).toContain(`<option value="${unitId}">${escapeHtml(evilUnit)}</option>`)
+        expect(page.body).toContain(`<option value=${unitId}>${escapeHtml(evilUnit)}<`)
         const wrong = await post(browser, token, { submission, unit: unitId, ...without(answers(), 'excellent_service') })
         expect(wrong.statusCode).toBe(422)
         expect(withoutOwnScript(wrong.body)).not.toMatch(/<script|<img/)
-        expect(wrong.body).toContain(`<option value="${unitId}" selected>${escapeHtml(evilUnit)}</option>`)
+        expect(wrong.body).toContain(`<option value=${unitId} selected>${escapeHtml(evilUnit)}<`)
         const sent = await post(browser, token, { submission, unit: unitId, ...answers() })
         expect(sent.statusCode).toBe(303)
         const thanks = await browser.get(sent.headers.location!)
@@ -377,7 +403,7 @@ describeEachDatabase('respondent survey pages: links, states, languages, escapin
       expect(css.headers['content-type']).toMatch(/^text\/css/)
       const cssBytes = Buffer.byteLength(css.rawPayload)
       for (const token of [wave.staff, wave.customer]) {
-        for (const lang of ['en', 'es', 'de']) {
+        for (const lang of LOCALES) {
           const { page } = await open(token, {}, `?lang=${lang}`)
           expect(page.statusCode).toBe(200)
           expect(page.body.match(/<option /g)).toHaveLength(11)

@@ -21,7 +21,7 @@ describe('alert words', () => {
     expect(alertSentence(words(widened), 'es')).toBe('En Airport kiosk, la brecha en «I can trust what Acme tells me» se amplió de +12 a +31 puntos desde 2026-Q3 (cambio +19, intervalo del 95 %: +8 a +30; muy improbable que sea casualidad).')
     expect(alertSentence(words(widened), 'de')).toBe('In Airport kiosk hat sich die Lücke bei „I can trust what Acme tells me“ seit 2026-Q3 von +12 auf +31 Punkte vergrößert (Veränderung +19, 95-%-Intervall +8 bis +30; sehr wahrscheinlich kein Zufall).')
     expect(alertSentence(words(fell), 'de')).toContain('von 80% auf 55% gesunken (Veränderung −25 Punkte, 95-%-Intervall −37 bis −12)')
-    expect(alertSentence(words(widened), 'fr')).toBe(alertSentence(words(widened), 'en'))
+    expect(alertSentence(words(widened), 'it')).toBe(alertSentence(words(widened), 'en'))
   })
 
   it('makes a mail with a subject, a link back to the unit on the report and the names escaped in its HTML', () => {

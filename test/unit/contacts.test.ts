@@ -53,7 +53,7 @@ describe('one contact', () => {
     expect(problem({ email: 'a@example.com', side: 'staff', unit: 'South' })).toBe('unit "South" is not one of your units')
     expect(problem({ email: 'a@example.com', side: 'staff', name: 'x'.repeat(101) })).toBe('name is longer than 100 characters')
     expect(problem({ email: 'a@example.com', side: 'staff', name: 'x'.repeat(100) })).toBeNull()
-    expect(problem({ email: 'a@example.com', side: 'staff', locale: 'fr' })).toBe('locale "fr" is not one of en, es, de')
+    expect(problem({ email: 'a@example.com', side: 'staff', locale: 'it' })).toBe('locale "it" is not one of en, es, de, fr, pt')
   })
 
   it('checks attribute names and values, and skips empty values', () => {

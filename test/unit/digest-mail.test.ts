@@ -48,6 +48,6 @@ describe('the digest mail', () => {
     expect(de.text).toContain('Seit 2026-Q3 ist die Lücke von +4 auf −3 Punkte gegangen')
     expect(de.text).toContain('Dashboard öffnen: http://sg.test/waves/w1')
     for (const locale of LOCALES) expect(text(locale).html).toContain(`lang="${locale}"`)
-    expect(text('fr').subject).toBe(text('en').subject)
+    expect(text('it').subject).toBe(text('en').subject)
   })
 })

@@ -43,7 +43,8 @@ describe('names', () => {
 
   it('name each language in itself, on the admin pages and the respondent language menu alike', () => {
     expect(languageName('es')).toBe('Español')
-    expect(languageName('fr')).toBe('fr')
+    expect(languageName('fr')).toBe('Français')
+    expect(languageName('it')).toBe('it')
     for (const [code, name] of Object.entries(LANGUAGE_NAMES)) expect(RESPONDENT_TEXT[code as keyof typeof RESPONDENT_TEXT].languageName).toBe(name)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Role } from '../../server/domain/types.js'
 import { instrumentProblems, LOCALES, localize, type InstrumentDefinition } from '../../server/domain/instrument.js'
 import { assignableRoles, can, isRole, ROLES, type Permission } from '../../server/domain/roles.js'
-import { BUILT_IN_INSTRUMENTS, SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { BUILT_IN_INSTRUMENTS, SERVICE_GAP_INDEX_V1, SERVICE_GAP_INDEX_V2 } from '../../server/domain/built-in-instruments.js'
 
 // Design section 3, copied character for character. [Org] stands for the organization's name.
 const DESIGN: Array<{ key: string; dimension: string; staff: string; customer: string }> = [
@@ -27,7 +27,7 @@ const withOrg = (text: string, org: string) => text.replaceAll('[Org]', org)
 
 describe('SERVICE_GAP_INDEX_V1 matches design section 3', () => {
   it('is the built-in instrument service-gap-index, version 1, in en, es and de', () => {
-    expect(BUILT_IN_INSTRUMENTS).toEqual([sgi])
+    expect(BUILT_IN_INSTRUMENTS).toEqual([sgi, SERVICE_GAP_INDEX_V2])
     expect(sgi.key).toBe('service-gap-index')
     expect(sgi.version).toBe(1)
     expect(sgi.name).toBe('Service Gap Index')
@@ -101,6 +101,54 @@ describe('SERVICE_GAP_INDEX_V1 matches design section 3', () => {
   })
 })
 
+describe('SERVICE_GAP_INDEX_V2: version 1 with French and Portuguese', () => {
+  const v2 = SERVICE_GAP_INDEX_V2
+  const strip = (text: Record<string, string>) => Object.fromEntries(Object.entries(text).filter(([locale]) => sgi.locales.includes(locale)))
+
+  it('is service-gap-index version 2 in all five languages, and valid', () => {
+    expect(v2.key).toBe(sgi.key)
+    expect(v2.version).toBe(2)
+    expect(v2.name).toBe(sgi.name)
+    expect(v2.locales).toEqual(['en', 'es', 'de', 'fr', 'pt'])
+    expect(instrumentProblems(v2)).toEqual([])
+  })
+
+  it('keeps every key, dimension, scale, headline and required flag of version 1, in its order', () => {
+    const shape = (def: InstrumentDefinition) => def.items.map(({ key, dimension, scale, headline, required, staffPredictText }) => ({ key, dimension, scale, headline, required, staffPredictText }))
+    expect(shape(v2)).toEqual(shape(sgi))
+  })
+
+  it('keeps version 1\'s English, Spanish and German wordings and questions word for word', () => {
+    for (const [index, item] of v2.items.entries()) {
+      expect(strip(item.staffText), item.key).toEqual(sgi.items[index]!.staffText)
+      expect(strip(item.customerText), item.key).toEqual(sgi.items[index]!.customerText)
+    }
+    expect(strip(v2.staffQuestion)).toEqual(sgi.staffQuestion)
+    expect(strip(v2.customerQuestion)).toEqual(sgi.customerQuestion)
+  })
+
+  it('has French and Portuguese for every wording, with the organization placeholder where English has one', () => {
+    for (const item of v2.items) {
+      for (const locale of ['fr', 'pt']) {
+        expect(item.staffText[locale]?.trim(), `${item.key} staff ${locale}`).toBeTruthy()
+        expect(item.customerText[locale]?.trim(), `${item.key} customer ${locale}`).toBeTruthy()
+        expect(item.customerText[locale]!.includes('{org}'), `${item.key} ${locale}`).toBe(item.customerText.en!.includes('{org}'))
+        expect(item.staffText[locale]!.includes('{org}'), `${item.key} staff ${locale}`).toBe(false)
+      }
+    }
+    for (const locale of ['fr', 'pt']) {
+      expect(v2.staffQuestion[locale]?.trim()).toBeTruthy()
+      expect(v2.customerQuestion[locale]?.trim()).toBeTruthy()
+    }
+  })
+
+  it('leaves version 1 as it was published', () => {
+    expect(sgi.version).toBe(1)
+    expect(sgi.locales).toEqual(['en', 'es', 'de'])
+    for (const item of sgi.items) expect(Object.keys(item.customerText).sort()).toEqual(['de', 'en', 'es'])
+  })
+})
+
 describe('localize', () => {
   const text = { en: 'I trust {org}; {org} is fine.', es: 'Confío en {org}.' }
 
@@ -141,8 +189,8 @@ describe('instrumentProblems', () => {
     ])
   })
 
-  it('knows exactly the locales en, es and de', () => {
-    expect([...LOCALES]).toEqual(['en', 'es', 'de'])
+  it('knows exactly the locales of the language table: en, es, de, fr and pt', () => {
+    expect([...LOCALES]).toEqual(['en', 'es', 'de', 'fr', 'pt'])
   })
 
   it('reports a bad version', () => {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { checkContactFilters, CONTACTS_PER_PAGE } from '../../domain/contacts.js'
 import { unitIndex } from '../../domain/units.js'
+import { LOCALES } from '../../domain/languages.js'
 import { isUuid } from '../../domain/formats.js'
 import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { listContacts } from '../../repositories/contacts.js'
@@ -27,7 +28,7 @@ class CsvBody {
 
 const Row = Type.Object({}, {
   additionalProperties: true,
-  description: '{email, name?, side: "staff"|"customer", unit?: name or id, locale?: "en"|"es"|"de", attributes?: {name: text}}',
+  description: `{email, name?, side: "staff"|"customer", unit?: name or id, locale?: ${LOCALES.map((code) => `"${code}"`).join('|')}, attributes?: {name: text}}`,
   examples: [{ email: 'ana@example.com', name: 'Ana Pérez', side: 'customer', unit: 'North branch', locale: 'es', attributes: { tier: 'gold' } }],
 })
 

@@ -10,6 +10,9 @@ import type { FieldErrors } from '../../domain/inputs.js'
 import { parseReportFilters, type ReportFilters } from '../../domain/report.js'
 import { can } from '../../domain/roles.js'
 import { closingDay } from '../../domain/wave-changes.js'
+import { isLocale, offeredLocale } from '../../domain/languages.js'
+import { languageName } from '../../domain/names.js'
+import { POSTER_TEXT } from '../../i18n/poster.js'
 import { HttpError, notFound } from '../../http-error.js'
 import { heatmapSort } from '../../presenters/heatmap.js'
 import { parseItemOrder } from '../../presenters/items.js'
@@ -136,6 +139,7 @@ export default async function wavePages(app: FastifyInstance) {
     return reply.page('wave-operations', {
       title: `Operations · ${wave.name}`,
       wave,
+      posterLanguages: wave.locales.filter(isLocale).map((code) => ({ code, name: languageName(code) })),
       schedule: presentSchedule(wave, new Date()),
       general: overview.general,
       // Invitations (delivery counts, contacts, sending) and other units' links are left out for a unit manager.
@@ -273,20 +277,30 @@ export default async function wavePages(app: FastifyInstance) {
     return link
   }
 
+  /** The language a poster (and the survey its QR code opens) is in: ?lang= when the wave offers it, else the wave's first. */
+  const posterLanguage = (request: FastifyRequest, wave: Wave) => offeredLocale(wave.locales, (request.query as { lang?: unknown }).lang)
+
   app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/qr.svg', { config: { access: 'read' } }, async (request, reply) => {
     const link = await loadLink(request)
-    const svg = await QRCode.toString(linkUrl(app.config.publicUrl, link.token), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
+    // With ?lang= the code opens the survey in that language (a poster's); without it, the plain link.
+    const asked = (request.query as { lang?: unknown }).lang
+    const lang = asked === undefined ? null : posterLanguage(request, await loadWave(app.db, request))
+    const svg = await QRCode.toString(linkUrl(app.config.publicUrl, link.token, lang), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
     const download = (request.query as { download?: string }).download !== undefined
-    if (download) reply.header('content-disposition', `attachment; filename="service-gap-${link.side}${link.unitName ? '-unit' : ''}-qr.svg"`)
+    if (download) reply.header('content-disposition', `attachment; filename="service-gap-${link.side}${link.unitName ? '-unit' : ''}${lang ? `-${lang}` : ''}-qr.svg"`)
     return reply.type('image/svg+xml').header('cache-control', 'private, max-age=300').send(svg)
   })
 
   app.get<{ Params: LinkParams }>('/waves/:id/links/:linkId/print', { config: { access: 'read' } }, async (request, reply) => {
     const link = await loadLink(request)
     const wave = await loadWave(app.db, request)
+    const lang = posterLanguage(request, wave)
     const brand = brandView(await getBranding(app.db, request.principal!.organizationId), request.principal!.organizationName)
+    const t = POSTER_TEXT[lang]
     return reply.page('link-print', {
-      title: `Print ${link.side} QR code`, wave, link, itemCount: wave.itemCount, url: linkUrl(app.config.publicUrl, link.token),
+      title: `Print ${link.side} QR code`, wave, link, url: linkUrl(app.config.publicUrl, link.token, lang),
+      lang, poster: { heading: t.heading[link.side], lead: t.lead(link.side, wave.itemCount), qrAlt: t.qrAlt[link.side] },
+      languages: wave.locales.filter(isLocale).map((code) => ({ code, name: languageName(code), current: code === lang })),
       brand, styles: brand.stylesheet ? [brand.stylesheet] : [],
     })
   })
