@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../db/connect.js'
 import { MIGRATION_NAMES } from '../../db/migrate.js'
 import { migrate } from '../../server/repositories/migrate.js'
 import type { InstrumentDefinition } from '../../server/domain/instrument.js'
+import { BUILT_IN_INSTRUMENTS } from '../../server/domain/built-in-instruments.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createInstrument, listInstruments } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
@@ -134,12 +135,12 @@ for (const kind of DATABASES) {
         expect(items.map((item) => item.key)).toEqual(SERVICE_GAP_INDEX_V1.items.map((item) => item.key))
       })
 
-      it('store the built-in instrument exactly as SERVICE_GAP_INDEX_V1 defines it', async () => {
+      it('store each built-in instrument exactly as its definition says: SGI v1 and v2', async () => {
         const all = await listInstruments(db, orgA)
         const builtIn = all.filter((row) => row.organizationId === null)
-        expect(builtIn).toHaveLength(1)
-        expect(builtIn[0]!.id).toBe(builtInId)
-        expect(builtIn[0]!.definition).toStrictEqual(SERVICE_GAP_INDEX_V1)
+        expect(builtIn.map((row) => row.definition).sort((a, b) => a.version - b.version)).toStrictEqual([...BUILT_IN_INSTRUMENTS])
+        expect(builtIn.find((row) => row.definition.version === 1)!.id).toBe(builtInId)
+        expect(builtIn.find((row) => row.definition.version === 1)!.definition).toStrictEqual(SERVICE_GAP_INDEX_V1)
       })
     })
 

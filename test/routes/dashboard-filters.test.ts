@@ -14,7 +14,7 @@ import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const UNITS = ['North', 'South', 'West']
-const BLOCKS = ['summary', 'alerts', 'items', 'dimensions', 'heatmap', 'plans', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning']
+const BLOCKS = ['summary', 'alerts', 'items', 'dimensions', 'heatmap', 'plans', 'respondents', 'trend', 'fix-first', 'drivers', 'prediction', 'linkage', 'comments', 'planning', 'spread']
 const FILTERS = ['', '?unit=North', '?staff.role=lead', '?customer.tier=gold', '?unit=South&customer.tier=gold', '?unit=West&staff.role=agent']
 
 type Row = { side: 'staff' | 'customer'; unit: string; attributes: Record<string, string>; answers: Record<string, number>; comment?: string }
@@ -45,7 +45,7 @@ function rows(wave: number): Row[] {
   return out
 }
 
-type Share = { suppressed: true } | { n: number; share: number }
+type Share = { suppressed: true } | { n: number; share: number; distribution: number[] }
 type Gap = { points: number } | null
 type ReportRow = { key: string; staff: Share; customer: Share; gap: Gap }
 type Report = {
@@ -157,6 +157,19 @@ describeEachDatabase('every dashboard block answers its filter', (ctx: TestConte
         const row = dimensions.get(f.dimension(dimension.key))!
         expect(row[0]!.startsWith(percentOf(dimension.staff)), dimension.key).toBe(true)
         expect(row[1]!.startsWith(percentOf(dimension.customer)), dimension.key).toBe(true)
+      }
+
+      // Spread: each item's counts per point of its scale are the filtered report's distribution, or hidden with it.
+      const spread = sections.get('spread')!
+      for (const item of report.items) {
+        const rows = spread.querySelectorAll(`#spread-${item.key} tbody tr`)
+        expect(rows, item.key).toHaveLength(2)
+        ;(['staff', 'customer'] as const).forEach((side, i) => {
+          const share = item[side]
+          const cells = rows[i]!.querySelectorAll('td').map((td) => textOf(td))
+          if ('suppressed' in share) expect(cells, `${item.key} ${side} hidden`).toHaveLength(1)
+          else expect(cells, `${item.key} ${side}`).toEqual([...share.distribution.map((count) => f.count(count)), f.count(share.n)])
+        })
       }
 
       // Heat map: each unit's overall and item cells are that unit's own report under the same attribute filters.

@@ -5,7 +5,8 @@
 // templates list's new fields.
 import { expect, it } from 'vitest'
 import { cleanDefinition, instrumentFieldProblems, type InstrumentDefinition } from '../../server/domain/instrument.js'
-import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { SERVICE_GAP_INDEX_V1, SERVICE_GAP_INDEX_V2 } from '../../server/domain/built-in-instruments.js'
+import { LOCALES } from '../../server/domain/languages.js'
 import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, type Tenant, type TestContext } from '../helpers/app.js'
 
 type Json = Record<string, unknown>
@@ -40,32 +41,33 @@ describeEachDatabase('instrument builder API', (ctx: TestContext) => {
   }
   const fields = (details: Problem[]) => details.map((d) => d.field)
 
-  it('lists the built-in instrument, with its counts, and reads it whole', async () => {
+  it('lists the built-in instrument\'s versions, with their counts, and reads the newest whole', async () => {
     tenant = await createTenant(ctx, 'Builder API Inc')
     token = await apiToken(ctx, tenant.owner.email)
     viewerToken = await apiToken(ctx, await addPerson(ctx, tenant, 'viewer'))
     otherToken = await apiToken(ctx, (await createTenant(ctx, 'Other Org')).owner.email)
     const list = await call('GET', '/instruments')
     expect(list.statusCode).toBe(200)
-    const sgi = list.json().find((v: Detail) => v.key === 'service-gap-index')
-    expect(sgi).toMatchObject({ version: 1, name: SERVICE_GAP_INDEX_V1.name, builtIn: true, waves: 0, itemCount: 12, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
+    expect(list.json().filter((v: Detail) => v.key === 'service-gap-index').map((v: Detail) => v.version).sort()).toEqual([1, 2])
+    const sgi = list.json().find((v: Detail) => v.key === 'service-gap-index' && v.version === 2)
+    expect(sgi).toMatchObject({ version: 2, name: SERVICE_GAP_INDEX_V2.name, builtIn: true, waves: 0, itemCount: 12, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
     sgiId = sgi.id
     const one = await call('GET', `/instruments/${sgiId}`)
     expect(one.statusCode).toBe(200)
-    expect(one.json()).toMatchObject({ id: sgiId, builtIn: true, newestVersion: 1, locales: ['en', 'es', 'de'] })
-    expect(one.json().items).toEqual(SERVICE_GAP_INDEX_V1.items)
-    expect(one.json().staffQuestion).toEqual(SERVICE_GAP_INDEX_V1.staffQuestion)
+    expect(one.json()).toMatchObject({ id: sgiId, builtIn: true, newestVersion: 2, locales: [...LOCALES] })
+    expect(one.json().items).toEqual(SERVICE_GAP_INDEX_V2.items)
+    expect(one.json().staffQuestion).toEqual(SERVICE_GAP_INDEX_V2.staffQuestion)
   })
 
   it('starts an instrument blank (the headline statement alone) and from the Service Gap Index, by key or id', async () => {
     const blank = await call('POST', '/instruments', { from: 'blank', key: 'blank-one', name: 'Blank one' })
     expect(blank.statusCode, blank.body).toBe(201)
     expect(blank.json()).toMatchObject({ key: 'blank-one', version: 1, name: 'Blank one', builtIn: false, inUse: false, waves: 0, itemCount: 1 })
-    expect(blank.json().items).toEqual([SERVICE_GAP_INDEX_V1.items.find((item) => item.headline)])
+    expect(blank.json().items).toEqual([SERVICE_GAP_INDEX_V2.items.find((item) => item.headline)])
     for (const [from, key] of [['service-gap-index', 'from-key'], [sgiId, 'from-id']] as const) {
       const made = await call('POST', '/instruments', { from, key, name: `From ${from}` })
       expect(made.statusCode, made.body).toBe(201)
-      expect(made.json().items).toEqual(SERVICE_GAP_INDEX_V1.items)
+      expect(made.json().items).toEqual(SERVICE_GAP_INDEX_V2.items)
       expect(made.json()).toMatchObject({ key, version: 1, itemCount: 12, builtIn: false })
       expect((await call('GET', `/instruments/${made.json().id}`)).json()).toEqual(made.json())
     }
@@ -101,7 +103,7 @@ describeEachDatabase('instrument builder API', (ctx: TestContext) => {
       { name: '41 items', body: definition('p4', (d) => { d.items = Array.from({ length: 41 }, (_, i) => ({ ...d.items[1]!, key: `item_${i}`, headline: i === 0 })) }), expected: ['items'] },
       { name: 'no items', body: definition('p5', (d) => { d.items = [] }), expected: ['items'] },
       { name: 'a long name and a long wording', body: definition('p6', (d) => { d.name = 'n'.repeat(101); d.items[0]!.customerText.de = 'w'.repeat(301) }), expected: ['name', 'items.0.customerText.de'] },
-      { name: 'an unknown language and a bad key', body: definition('Bad Key', (d) => { d.locales = ['en', 'fr'] }), expected: ['key', 'locales'] },
+      { name: 'an unknown language and a bad key', body: definition('Bad Key', (d) => { d.locales = ['en', 'it'] }), expected: ['key', 'locales'] },
       { name: 'a prediction wording in one language only', body: definition('p7', (d) => { d.items[6]!.staffPredictText = { en: 'Out of 10?' } }), expected: ['items.6.staffPredictText.es', 'items.6.staffPredictText.de'] },
       { name: 'the built-in key', body: definition('service-gap-index'), expected: ['key'] },
       { name: 'a key already taken', body: definition('mine'), expected: ['key'] },
