@@ -11,7 +11,9 @@ describeEachDatabase('admin pages', (ctx) => {
     const page = await owner.get('/waves/new')
     expect(page.statusCode).toBe(200)
     expect(page.body).toMatch(/name="name" type="text" value="\d{4}-Q[1-4]"/)
-    expect(page.body).toContain('Service Gap Index (v1, 12 paired questions)')
+    // New waves get the newest version of an instrument; v1 stays with the waves that use it.
+    expect(page.body).toContain('Service Gap Index (v2, 12 paired questions)')
+    expect(page.body).not.toContain('Service Gap Index (v1,')
   })
 
   it('creates a wave from the form and shows its staff and customer links with QR codes', async () => {
