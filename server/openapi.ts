@@ -110,6 +110,21 @@ function patternParameter(operation: Json) {
   })
 }
 
+/** What each status means across the API, for responses whose schema gives no description of its own. */
+const STATUS_TEXT: Record<string, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted: queued', 204: 'Done; no content',
+  400: 'The request is not valid: `details` lists each problem where it can',
+  401: 'No valid bearer token',
+  403: 'Your role does not allow this',
+  404: 'Not found, or not in your organization',
+  409: 'Conflicts with the current state',
+  413: 'The body is too large',
+  415: 'The body\'s content type is not accepted here',
+  422: 'The fields need correcting: `details` says how',
+  429: 'Too many attempts: wait as `retry-after` says',
+  503: 'The database cannot be reached',
+}
+
 /**
  * Every titled schema becomes a reusable component (`#/components/schemas/<title>`), referenced
  * where it was inlined; two different shapes under one title are a mistake and fail the build.
@@ -143,7 +158,12 @@ export function finishDocument(document: Json): Json {
     return { $ref: `#/components/schemas/${title}` }
   }
   for (const item of Object.values((document.paths ?? {}) as Record<string, Record<string, Json>>)) {
-    for (const operation of Object.values(item)) patternParameter(operation)
+    for (const operation of Object.values(item)) {
+      patternParameter(operation)
+      for (const [code, response] of Object.entries((operation.responses ?? {}) as Record<string, Json>)) {
+        if (response.description === 'Default Response' && STATUS_TEXT[code]) response.description = STATUS_TEXT[code]
+      }
+    }
   }
   document.paths = visit(document.paths, true)
   return document
