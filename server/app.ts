@@ -18,6 +18,7 @@ import securityPlugin from './plugins/security.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import apiRoutes from './routes/api/index.js'
+import { swaggerOptions } from './openapi.js'
 import healthRoutes from './routes/health.js'
 import surveyRoutes from './routes/survey/index.js'
 import kioskRoutes, { type KioskOptions } from './routes/survey/kiosk.js'
@@ -135,14 +136,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
   await app.register(authPlugin, { config })
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Service Gap API', version: '1', description: 'Paired staff and customer surveys, and the gap between them.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    hideUntagged: true,
-  })
+  await app.register(swagger, swaggerOptions(config.publicUrl))
 
   await app.register(staticPlugin)
   await app.register(healthRoutes)

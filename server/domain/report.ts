@@ -156,7 +156,8 @@ export interface ReportFilters {
   customer: Record<string, string>
 }
 
-const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
+/** An attribute filter's name: `staff.<attribute>` or `customer.<attribute>`. */
+export const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
 
 /** Reads `unit`, `staff.<attribute>` and `customer.<attribute>` from a query string; anything else is refused. */
 export function parseReportFilters(query: Record<string, unknown>): { ok: true; value: ReportFilters } | { ok: false; message: string } {

@@ -21,6 +21,12 @@ function normalize(error: FastifyError | HttpError | Error): HttpError {
   const fe = error as FastifyError
   if (fe.validation) {
     const details = fe.validation.map((v) => ({ field: (v.instancePath || '').replace(/^\//, '').replaceAll('/', '.') || (v.params as { missingProperty?: string })?.missingProperty || '', message: v.message ?? 'is invalid' }))
+    // An id in the path that is not even a UUID names nothing: say so rather than quote the format.
+    const malformedIds = fe.validationContext === 'params' && fe.validation.every((v) => v.keyword === 'format' && (v.params as { format?: string }).format === 'uuid')
+    if (malformedIds) {
+      const named = details.map((d) => ({ ...d, message: 'is not an id: ids are UUIDs, as the API gives them' }))
+      return new HttpError(400, 'validation_failed', `The request is not valid: ${named.map((d) => `"${d.field}" in the path`).join(' and ')} is not an id: ids are UUIDs, as the API gives them.`, named)
+    }
     return new HttpError(400, 'validation_failed', `The request is not valid: ${fe.message}`, details)
   }
   if (isDatabaseUnavailable(error)) {

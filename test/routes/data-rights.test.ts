@@ -214,11 +214,13 @@ describeEachDatabase('data rights', (ctx) => {
     expect((await api('POST', `/api/v1/waves/${theirs.id}/invitations`, otherToken, {})).json()).toEqual({ queued: 2 })
   })
 
-  it('refuses junk contact ids with 404 and keeps deletion from viewers and analysts', async () => {
-    for (const id of ['not-a-uuid', '00000000-0000-0000-0000-000000000000', 'x'.repeat(90), '%00', "1'%20or%201=1"]) {
+  it('refuses junk contact ids with 400, unknown ones with 404, and keeps deletion from viewers and analysts', async () => {
+    for (const id of ['not-a-uuid', 'x'.repeat(90), '%00', "1'%20or%201=1"]) {
       const response = await api('DELETE', `/api/v1/contacts/${id}`)
-      expect(response.statusCode, id).toBe(404)
+      expect(response.statusCode, id).toBe(400)
+      expect(response.json()).toMatchObject({ error: 'validation_failed', details: [{ field: 'id' }] })
     }
+    expect((await api('DELETE', '/api/v1/contacts/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404)
     const anaId = await contactId('ana@example.test')
     for (const role of ['viewer', 'analyst'] as const) {
       const email = await addPerson(ctx, tenant, role)
@@ -274,8 +276,12 @@ describeEachDatabase('data rights', (ctx) => {
     expect((await ctx.app.inject({ method: 'DELETE', url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '[1,' })).statusCode).toBe(400)
     expect((await ctx.app.inject({ method: 'DELETE', url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '["reason"]' })).statusCode).toBe(400)
     expect([413, 400]).toContain((await api('DELETE', url, token, { reason: 'x'.repeat(2_000_000) })).statusCode)
-    expect((await api('DELETE', `/api/v1/waves/${wave.id}/responses/not-a-uuid`, token, { reason: 'x' })).statusCode).toBe(404)
-    expect((await api('DELETE', `/api/v1/waves/not-a-uuid/responses/${target}`, token, { reason: 'x' })).statusCode).toBe(404)
+    // A malformed id is a malformed request, named as such.
+    for (const malformed of [`/api/v1/waves/${wave.id}/responses/not-a-uuid`, `/api/v1/waves/not-a-uuid/responses/${target}`]) {
+      const answer = await api('DELETE', malformed, token, { reason: 'x' })
+      expect(answer.statusCode).toBe(400)
+      expect(answer.json().message).toMatch(/not an id/)
+    }
     expect((await api('DELETE', url, otherToken, { reason: 'x' })).statusCode).toBe(404)
     const adminEmail = await addPerson(ctx, tenant, 'admin')
     expect((await api('DELETE', url, await apiToken(ctx, adminEmail), { reason: 'x' })).statusCode).toBe(403)

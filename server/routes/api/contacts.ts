@@ -7,7 +7,6 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { checkContactFilters, CONTACTS_PER_PAGE } from '../../domain/contacts.js'
 import { unitIndex } from '../../domain/units.js'
 import { LOCALES } from '../../domain/languages.js'
-import { isUuid } from '../../domain/formats.js'
 import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { listContacts } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
@@ -15,7 +14,7 @@ import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { importContacts, importContactsCsv, MAX_JSON_CONTACTS, type ImportResult } from '../../services/contact-import.js'
 import { checkExportEmail } from '../../domain/data-rights.js'
 import { deleteContact, exportPersonalData, withSuppression } from '../../services/data-rights.js'
-import { errors } from './schemas.js'
+import { errors, IdParams } from './schemas.js'
 
 /**
  * A text/csv body, unread. Boxed so that nothing treats the stream as a parsed body: the app's body
@@ -50,7 +49,7 @@ const Contact = Type.Object({
   unsubscribed: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-})
+}, { title: 'Contact' })
 
 /** The contract's names (§7 of the design): what the code calls problems, the API has always called errors. */
 const answer = (result: ImportResult) => ({ created: result.created, updated: result.updated, errors: result.problems, errorCount: result.problemCount })
@@ -65,6 +64,7 @@ export default async function contacts(fastify: FastifyInstance) {
     bodyLimit: MAX_CSV_BYTES,
     schema: {
       tags: ['contacts'],
+      operationId: 'importContacts',
       summary: 'Import contacts: a JSON array of up to 100,000, or a CSV file with a header row',
       description: 'Each contact is stored under its organization, email and side: a new one is created, an existing one gets the fields the row gives '
         + '(a field the row leaves out, or a column the file does not have, keeps its stored value). Rows with problems are skipped and reported '
@@ -133,6 +133,7 @@ export default async function contacts(fastify: FastifyInstance) {
     config: { access: 'contacts' },
     schema: {
       tags: ['contacts'],
+      operationId: 'exportContactData',
       summary: 'Everything held about one email address in your organization, as JSON (a subject access request)',
       description: 'Contacts with this address (both sides), their invitations (no tokens), unsubscribe and suppression state, the mail queued '
         + 'or sent to it, customer answers given through a personal invitation, people with this address and the audit entries they made '
@@ -154,12 +155,10 @@ export default async function contacts(fastify: FastifyInstance) {
       summary: 'Delete a contact, their invitations and their unsubscribe record',
       description: 'A customer answer they gave through a personal invitation stays in the figures but loses its link to them and its '
         + 'attributes. If they had unsubscribed, a keyed hash of the address is kept so that a re-import never mails them again. Audited.',
-      params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+      params: IdParams,
       response: { 204: Type.Null(), ...errors(401, 403, 404) },
     },
   }, async (request, reply) => {
-    // Anything that is not an id is a contact that does not exist.
-    if (!isUuid(request.params.id)) throw notFound('This contact')
     const result = await deleteContact(app.db, app.config.signingSecret, request, request.params.id)
     if (!result) throw notFound('This contact')
     return reply.code(204).send(null)

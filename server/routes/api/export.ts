@@ -1,6 +1,6 @@
 // GET /api/v1/waves/:id/export.csv: every response of a wave, for the analysts' own spreadsheets.
 import type { FastifyInstance } from 'fastify'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { getOrganization } from '../../repositories/organizations.js'
 import { audit } from '../../services/audit.js'
 import { responsesCsvDownload } from '../../services/export.js'
@@ -18,14 +18,20 @@ export default async function exportRoutes(fastify: FastifyInstance) {
         + 'Text that a spreadsheet would run as a formula starts with an apostrophe. Staff rows have no id, no attributes, '
         + 'the day only, and no unit when the unit has fewer staff respondents than the minimum group size.',
       params: IdParams,
-      produces: ['text/csv'],
-      response: errors(401, 403, 404),
+      operationId: 'exportWaveResponses',
+      response: {
+        200: {
+          description: 'The responses as CSV (UTF-8 with a byte order mark), sent as an attachment.',
+          content: { 'text/csv': { schema: Type.String({ description: 'A header row, then one row per response' }) } },
+        },
+        ...errors(400, 401, 403, 404),
+      },
     },
   }, async (request, reply) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
     const download = responsesCsvDownload(app.db, org, wave)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {}, via: 'api' } })
-    // The schema types the error answers only; the CSV itself is a stream.
+    // The CSV is a stream: fastify sends it as it is, and serializes only the JSON errors.
     return reply.headers(download.headers).send(download.body as never)
   })
 }

@@ -13,8 +13,10 @@ import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
 import webhooks from './webhooks.js'
+import { describeOperation } from '../../openapi.js'
 
 export default async function api(app: FastifyInstance) {
+  app.addHook('onRoute', describeOperation)
   await app.register(tokens)
   await app.register(templates)
   await app.register(instruments)

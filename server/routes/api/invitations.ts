@@ -15,6 +15,7 @@ export default async function invitations(fastify: FastifyInstance) {
     config: { access: 'manage_waves' },
     schema: {
       tags: ['invitations'],
+      operationId: 'sendWaveInvitations',
       summary: 'Invite contacts to a wave',
       description: 'Invites every matching, subscribed contact not yet invited to this wave (calling it twice queues nobody twice). Each gets a personal single-use link by email.',
       params: IdParams,
@@ -34,6 +35,7 @@ export default async function invitations(fastify: FastifyInstance) {
     config: { access: 'whole_wave' },
     schema: {
       tags: ['invitations'],
+      operationId: 'getWaveInvitationCounts',
       summary: 'Delivery counts of a wave\'s invitations',
       params: IdParams,
       response: { 200: Type.Object({ counts: Counts }), ...errors(401, 403, 404) },

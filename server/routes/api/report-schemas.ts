@@ -6,7 +6,7 @@ const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 const Interval = Type.Tuple([Type.Number(), Type.Number()], { description: '95% interval [lower, upper]' })
 
-const Classification = Type.Union([
+export const Classification = Type.Union([
   Type.Literal('blind_spot'), Type.Literal('hidden_strength'), Type.Literal('shared_strength'),
   Type.Literal('shared_weakness'), Type.Literal('aligned'), Type.Literal('insufficient_data'),
 ])
@@ -33,6 +33,41 @@ export const GapChange = Type.Object({
 }, { title: 'GapChange' })
 
 const WaveRef = Type.Object({ id: Type.String(), name: Type.String() })
+
+export const ItemResult = Type.Object({
+  key: Type.String(),
+  dimension: Type.String(),
+  scale: Type.Union([Type.Literal('agree5'), Type.Literal('likelihood11')], { description: 'agree5: 1–5 agreement (5 counts in `distribution`); likelihood11: 0–10 (11 counts)' }),
+  headline: Type.Boolean(),
+  staffText: Type.String(),
+  customerText: Type.String(),
+  staff: Share,
+  customer: Share,
+  gap: nullable(Gap),
+  classification: Classification,
+}, { title: 'ItemResult', description: 'One item: both sides\' shares and the gap between them.' })
+
+export const DimensionResult = Type.Object({
+  key: Type.String(), staff: Share, customer: Share, gap: nullable(Gap), classification: Classification,
+}, { title: 'DimensionResult' })
+
+/** The gap report itself (services/report.ts gapReport): the fields every report has. */
+export const GapReportFields = {
+  wave: WaveRef,
+  minGroupSize: Type.Integer({ description: 'The organization\'s minimum group size: smaller groups are shown as {suppressed: true}.' }),
+  release: Type.Object({
+    at: nullable(Type.String({ format: 'date-time', description: 'When staff figures were last released' })),
+    staffWaiting: nullable(Type.Integer({ description: 'Staff answers waiting for the next release step; null for a unit manager' })),
+  }),
+  filters: Type.Object({
+    unit: nullable(WaveRef),
+    staff: Type.Record(Type.String(), Type.String()),
+    customer: Type.Record(Type.String(), Type.String()),
+  }, { description: 'The filters applied, the unit resolved to its id and name.' }),
+  headline: ItemResult,
+  items: Type.Array(ItemResult),
+  dimensions: Type.Array(DimensionResult),
+}
 
 export const UnitRow = Type.Object({
   id: Type.String(),

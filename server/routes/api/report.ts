@@ -1,13 +1,13 @@
 // GET /api/v1/waves/:id/report: the gap report, whole or filtered by unit and respondents' attributes.
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { parseReportFilters } from '../../domain/report.js'
+import { FILTER, parseReportFilters } from '../../domain/report.js'
 import { HttpError } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
 import { waveReport } from '../../services/report.js'
 import { loadWave } from '../load-wave.js'
 import { AnalyticsFields } from './analytics-schemas.js'
-import { ReportPartsFields } from './report-schemas.js'
+import { GapReportFields, ReportPartsFields } from './report-schemas.js'
 import { errors, IdParams } from './schemas.js'
 import { TrendFields } from './trend-schema.js'
 
@@ -30,9 +30,18 @@ export default async function report(fastify: FastifyInstance) {
         + 'under the same unit and attribute filters, each wave under its own anonymity rules (a side is null where that wave would hide it), '
         + 'and `trend.change`: each item\'s gap change since the previous wave with its MOVER 95% interval and BH q-value.',
       params: IdParams,
-      querystring: Type.Record(Type.String(), Type.Unknown()),
-      // The gap report's own fields pass through as they are; the analytics, units and trend are declared field by field.
-      response: { 200: Type.Object({ ...AnalyticsFields, ...ReportPartsFields, ...TrendFields }, { additionalProperties: true }), ...errors(400, 401, 403, 404) },
+      // `staff.<attribute>` and `customer.<attribute>` are open-ended, so the object admits any other key; parseReportFilters refuses unknown ones.
+      querystring: Type.Object({
+        unit: Type.Optional(Type.String({ maxLength: 200, description: 'A unit id or name' })),
+      }, {
+        // The document declares these as one form-exploded object parameter (server/openapi.ts).
+        patternProperties: { [FILTER.source]: Type.String({ maxLength: 200, description: 'e.g. `customer.tier=gold`: respondents whose attribute has this value' }) },
+        additionalProperties: true,
+      }),
+      response: {
+        200: Type.Object({ ...GapReportFields, ...AnalyticsFields, ...ReportPartsFields, ...TrendFields }, { title: 'Report' }),
+        ...errors(400, 401, 403, 404),
+      },
     },
   }, async (request) => {
     const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])

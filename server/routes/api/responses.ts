@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
-import { isUuid } from '../../domain/formats.js'
 import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { checkReason } from '../../domain/data-rights.js'
 import { deleteResponse, responseExists } from '../../services/data-rights.js'
@@ -23,6 +22,7 @@ export default async function responses(fastify: FastifyInstance) {
     bodyLimit: 16 * 1024 * 1024,
     schema: {
       tags: ['responses'],
+      operationId: 'addWaveResponses',
       summary: 'Add responses to a wave: one object, or an array of up to 10,000',
       description: 'All or nothing: if any row is invalid, nothing is stored and `details` lists every problem as {row, field, message} (rows count from 1). Answers missing from a row count as not answered; null means "not applicable".',
       params: IdParams,
@@ -49,13 +49,12 @@ export default async function responses(fastify: FastifyInstance) {
       description: 'A customer response, and a staff answer still waiting for its release step, are deleted at once and the figures '
         + 'follow. A staff answer already in the figures cannot be deleted alone: the difference between two reports would show its '
         + 'answers (409); delete the wave instead.',
-      params: Type.Object({ id: Type.String({ maxLength: 100 }), responseId: Type.String({ maxLength: 100 }) }),
+      params: Type.Object({ ...IdParams.properties, responseId: IdParams.properties.id }),
       body: Type.Object({ reason: Type.Optional(Type.Unknown({ description: 'Why (1–500 characters); kept in the audit log' })) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const { id, responseId } = request.params
-    if (!isUuid(id) || !isUuid(responseId)) throw notFound('This response')
     // Another organization's response is not there, whatever the body says.
     if (!(await responseExists(app.db, request.principal!.organizationId, id, responseId))) throw notFound('This response')
     const checked = checkReason(request.body?.reason)

@@ -5,7 +5,7 @@ export const ErrorBody = Type.Object({
   error: Type.String(),
   message: Type.String(),
   details: Type.Optional(Type.Unknown()),
-}, { $id: 'Error' })
+}, { $id: 'Error', title: 'Error' })
 
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorBody]))
 

@@ -31,7 +31,7 @@ const GapChange = Type.Object({
   pValue: Type.Number(),
   qValue: Type.Number({ description: 'Benjamini–Hochberg over the items that have all four shares' }),
   significant: Type.Boolean({ description: 'q < 0.05' }),
-}, { title: 'GapChange' })
+}, { title: 'TrendGapChange' })
 
 export const Trend = Type.Object({
   waves: Type.Array(WaveRef, { description: 'The waves of the same instrument up to and including this one, oldest first (at most 8).' }),

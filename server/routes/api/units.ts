@@ -12,7 +12,7 @@ const Unit = Type.Object({
   id: Type.String(),
   name: Type.String(),
   archived: Type.Boolean({ description: 'An archived unit keeps its history but gets no new links, contacts or invitations.' }),
-})
+}, { title: 'Unit' })
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 const unitJson = (unit: Pick<StoredUnit, 'id' | 'name' | 'archived'>) => ({ id: unit.id, name: unit.name, archived: unit.archived })
 

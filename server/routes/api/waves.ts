@@ -42,7 +42,7 @@ const Wave = Type.Object({
     customer: Url,
   })),
   overview: WaveOverview,
-})
+}, { title: 'Wave' })
 
 export default async function waves(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()

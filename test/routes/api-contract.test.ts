@@ -1,0 +1,174 @@
+// The server is faithful to its OpenAPI document: real requests for every /api/v1 operation, each
+// answer's status, content type and body checked against what the document declares (ajv, JSON
+// Schema 2020-12). Every operation in the document must have requests here, a success and an error.
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import type { LightMyRequestResponse } from 'fastify'
+import { expect, it } from 'vitest'
+import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
+import { openApiDocument, type OpenApiDocument, type Operation } from '../helpers/openapi.js'
+
+type Ids = Record<string, string>
+interface Request { method: string; url: (ids: Ids) => string; payload?: (ids: Ids) => unknown; headers?: Record<string, string>; token?: 'owner' | 'viewer' | 'none'; status: number }
+
+const NO_SUCH = '00000000-0000-4000-8000-000000000000'
+const get = (url: (ids: Ids) => string, status = 200, token: Request['token'] = 'owner'): Request => ({ method: 'GET', url, status, token })
+const send = (method: string, url: (ids: Ids) => string, payload: (ids: Ids) => unknown, status: number, token: Request['token'] = 'owner'): Request => ({ method, url, payload, status, token })
+
+/** Requests per operationId, in the order they run (setup below makes what they name). */
+const REQUESTS: Record<string, Request[]> = {
+  createToken: [send('POST', () => '/tokens', (ids) => ({ email: ids.email, password: ids.password }), 201, 'none'), send('POST', () => '/tokens', () => ({ email: 42 }), 400, 'none'), send('POST', () => '/tokens', (ids) => ({ email: ids.email, password: 'wrong password' }), 401, 'none')],
+  listTemplates: [get(() => '/templates')],
+  listInstruments: [get(() => '/instruments')],
+  createInstrument: [send('POST', () => '/instruments', () => ({ from: 'blank', key: 'contract', name: 'Contract' }), 201), send('POST', () => '/instruments', () => ({ key: 7 }), 400), send('POST', () => '/instruments', () => ({ from: 'blank', key: 'viewer', name: 'V' }), 403, 'viewer')],
+  getInstrument: [get((ids) => `/instruments/${ids.instrument}`), get(() => '/instruments/not-an-id', 400), get(() => `/instruments/${NO_SUCH}`, 404)],
+  replaceInstrument: [send('PUT', (ids) => `/instruments/${ids.instrument}`, (ids) => ids.instrumentBody ? JSON.parse(ids.instrumentBody) : {}, 200), send('PUT', () => `/instruments/${NO_SUCH}`, (ids) => JSON.parse(ids.instrumentBody!), 404), send('PUT', (ids) => `/instruments/${ids.instrument}`, () => ({ name: 5 }), 400)],
+  deleteInstrument: [send('DELETE', () => `/instruments/${NO_SUCH}`, () => undefined, 404), { method: 'DELETE', url: (ids) => `/instruments/${ids.instrument}`, status: 204, token: 'owner' }],
+  listWaves: [get(() => '/waves')],
+  createWave: [send('POST', () => '/waves', () => ({ name: 'Doomed', templateKey: 'service-gap-index' }), 201), send('POST', () => '/waves', () => ({ name: '' }), 400), send('POST', () => '/waves', () => ({ name: 'No', templateKey: 'service-gap-index' }), 403, 'viewer')],
+  getWave: [get((ids) => `/waves/${ids.wave}`), get(() => '/waves/not-a-uuid', 400), get(() => `/waves/${NO_SUCH}`, 404)],
+  updateWave: [send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ name: '2026-Q4 (renamed)' }), 200), send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ colour: 'red' }), 400), send('PATCH', () => `/waves/${NO_SUCH}`, () => ({ name: 'x' }), 404)],
+  deleteWave: [{ method: 'DELETE', url: () => `/waves/${NO_SUCH}`, status: 404, token: 'owner' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 403, token: 'viewer' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 204, token: 'owner' }],
+  listUnits: [get(() => '/units')],
+  createUnit: [send('POST', () => '/units', () => ({ name: 'South' }), 201), send('POST', () => '/units', () => ({ name: 'South' }), 409), send('POST', () => '/units', () => ({}), 400)],
+  updateUnit: [send('PATCH', (ids) => `/units/${ids.unit}`, () => ({ name: 'North' }), 200), send('PATCH', () => `/units/${NO_SUCH}`, () => ({ name: 'x' }), 404), send('PATCH', () => '/units/junk', () => ({ name: 'x' }), 400)],
+  addWaveResponses: [send('POST', (ids) => `/waves/${ids.wave}/responses`, (ids) => JSON.parse(ids.rows!), 201), send('POST', (ids) => `/waves/${ids.wave}/responses`, () => ({ side: 'nobody', answers: {} }), 400), send('POST', () => `/waves/${NO_SUCH}/responses`, (ids) => JSON.parse(ids.rows!), 404)],
+  deleteWaveResponse: [send('DELETE', (ids) => `/waves/${ids.wave}/responses/${ids.response}`, () => ({ reason: 'Asked to be forgotten' }), 204), send('DELETE', (ids) => `/waves/${ids.wave}/responses/${ids.response}`, () => ({ reason: 'Again' }), 404), send('DELETE', (ids) => `/waves/${ids.wave}/responses/junk`, () => ({ reason: 'x' }), 400)],
+  getWaveReport: [get((ids) => `/waves/${ids.wave}/report`), get((ids) => `/waves/${ids.wave}/report?unit=${ids.unit}&customer.tier=gold`, 400), get((ids) => `/waves/${ids.wave}/report?colour=blue`, 400), get(() => `/waves/${NO_SUCH}/report`, 404)],
+  listWaveAlerts: [get((ids) => `/waves/${ids.wave}/alerts`), get(() => `/waves/${NO_SUCH}/alerts`, 404), get(() => '/waves/junk/alerts', 400)],
+  exportWaveResponses: [get((ids) => `/waves/${ids.wave}/export.csv`), get(() => `/waves/${NO_SUCH}/export.csv`, 404), get((ids) => `/waves/${ids.wave}/export.csv`, 403, 'viewer')],
+  importContacts: [
+    send('POST', () => '/contacts', () => [{ email: 'ana@example.test', name: 'Ana', side: 'customer', unit: 'North' }, { email: 'not an email', side: 'customer' }], 200),
+    { method: 'POST', url: () => '/contacts', payload: () => 'email,side\nbea@example.test,customer\n', headers: { 'content-type': 'text/csv' }, status: 200, token: 'owner' },
+    { method: 'POST', url: () => '/contacts', payload: () => 'email=x', headers: { 'content-type': 'text/plain' }, status: 415, token: 'owner' },
+    send('POST', () => '/contacts', () => ({ email: 'x' }), 400),
+  ],
+  listContacts: [get(() => '/contacts?side=customer'), get(() => '/contacts?page=0', 400), get(() => '/contacts', 403, 'viewer')],
+  exportContactData: [get(() => '/contacts/export?email=ana@example.test'), get(() => '/contacts/export', 400), get(() => '/contacts/export?email=ana@example.test', 403, 'viewer')],
+  deleteContact: [{ method: 'DELETE', url: (ids) => `/contacts/${ids.contact}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/contacts/${ids.contact}`, status: 404, token: 'owner' }, { method: 'DELETE', url: () => '/contacts/junk', status: 400, token: 'owner' }],
+  sendWaveInvitations: [send('POST', (ids) => `/waves/${ids.wave}/invitations`, () => ({ side: 'customer' }), 202), send('POST', (ids) => `/waves/${ids.wave}/invitations`, () => ({ side: 'robots' }), 400), send('POST', () => `/waves/${NO_SUCH}/invitations`, () => ({}), 404)],
+  getWaveInvitationCounts: [get((ids) => `/waves/${ids.wave}/invitations`), get(() => `/waves/${NO_SUCH}/invitations`, 404)],
+  listWebhooks: [get(() => '/webhooks'), get(() => '/webhooks', 403, 'viewer')],
+  createWebhook: [send('POST', () => '/webhooks', () => ({ url: 'http://127.0.0.1:9/second', events: ['wave_closed'] }), 201), send('POST', () => '/webhooks', () => ({ url: 'ftp://example.test/', events: ['wave_closed'] }), 400)],
+  getWebhook: [get((ids) => `/webhooks/${ids.webhook}`), get(() => `/webhooks/${NO_SUCH}`, 404)],
+  updateWebhook: [send('PATCH', (ids) => `/webhooks/${ids.webhook}`, () => ({ active: false }), 200), send('PATCH', (ids) => `/webhooks/${ids.webhook}`, () => ({ active: 'no' }), 400), send('PATCH', () => `/webhooks/${NO_SUCH}`, () => ({ active: true }), 404)],
+  listWebhookDeliveries: [get((ids) => `/webhooks/${ids.webhook}/deliveries`), get(() => `/webhooks/${NO_SUCH}/deliveries`, 404)],
+  deleteWebhook: [{ method: 'DELETE', url: (ids) => `/webhooks/${ids.webhook}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/webhooks/${ids.webhook}`, status: 404, token: 'owner' }],
+  listPlans: [get(() => '/plans'), get(() => '/plans?wave=junk', 400)],
+  createPlan: [send('POST', () => '/plans', (ids) => ({ waveId: ids.wave, unitId: ids.unit, itemKey: 'excellent_service', owner: 'Ana', change: 'Call back within a day' }), 201), send('POST', () => '/plans', (ids) => ({ waveId: ids.wave, unitId: ids.unit, owner: 'Ana', change: 'Neither item nor dimension' }), 422), send('POST', () => '/plans', () => ({ owner: 1 }), 400)],
+  getPlan: [get((ids) => `/plans/${ids.plan}`), get(() => `/plans/${NO_SUCH}`, 404)],
+  updatePlan: [send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'in_progress' }), 200), send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'someday' }), 422), send('PATCH', () => `/plans/${NO_SUCH}`, () => ({ status: 'done' }), 404)],
+  deletePlan: [{ method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 404, token: 'owner' }],
+}
+
+/** The id a created thing's answer gives, under the name later requests use. */
+const REMEMBER: Record<string, string> = { createInstrument: 'instrument', createWave: 'doomed', createWebhook: 'webhook', createPlan: 'plan' }
+
+const escapePointer = (part: string) => encodeURIComponent(part.replaceAll('~', '~0').replaceAll('/', '~1'))
+
+describeEachDatabase('the API against its OpenAPI document', (ctx) => {
+  let document: OpenApiDocument
+  let ajv: Ajv2020
+  let tenant: Tenant
+  const tokens: Record<string, string> = {}
+  const ids: Ids = {}
+  const operations = new Map<string, { path: string; method: string; operation: Operation }>()
+
+  /** Fails unless the document declares this status for the operation, with this content type, and the body fits its schema. */
+  function conforms(operationId: string, response: LightMyRequestResponse) {
+    const { path, method, operation } = operations.get(operationId)!
+    const where = `${operationId} ${response.statusCode}`
+    const declared = operation.responses[String(response.statusCode)]
+    expect(declared, `${where}: status not declared (${response.body.slice(0, 200)})`).toBeDefined()
+    if (response.statusCode === 204) {
+      expect(response.body, where).toBe('')
+      return
+    }
+    const type = String(response.headers['content-type']).split(';')[0]!
+    expect(Object.keys(declared!.content ?? {}), `${where}: content type`).toContain(type)
+    if (type !== 'application/json') return
+    const pointer = ['paths', path, method, 'responses', String(response.statusCode), 'content', type, 'schema'].map(escapePointer).join('/')
+    const validate = ajv.getSchema(`openapi.json#/${pointer}`)!
+    const body: unknown = response.json()
+    expect(validate(body) ? [] : validate.errors, `${where}: body`).toEqual([])
+  }
+
+  async function call(operationId: string, request: Request) {
+    const token = request.token ?? 'owner'
+    const payload = request.payload?.(ids)
+    return ctx.app.inject({
+      method: request.method as 'GET',
+      url: `/api/v1${request.url(ids)}`,
+      headers: { ...(token === 'none' ? {} : bearer(tokens[token]!)), ...request.headers },
+      ...(payload === undefined ? {} : { payload: payload as string }),
+    })
+  }
+
+  it('reads the document, and has requests for every operation in it: a success and an error each', async () => {
+    document = await openApiDocument(ctx.app)
+    ajv = new Ajv2020({ strict: false, allErrors: true })
+    addFormats.default(ajv)
+    ajv.addSchema({ ...document, $id: 'openapi.json' } as object)
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) operations.set(operation.operationId, { path, method, operation })
+    }
+    expect([...operations.keys()].sort()).toEqual(Object.keys(REQUESTS).sort())
+    // The check has teeth: a wave without its fields is not a Wave, an error body without `message` not an Error.
+    expect(ajv.getSchema('openapi.json#/components/schemas/Wave')!({ id: 'x' })).toBe(false)
+    expect(ajv.getSchema('openapi.json#/components/schemas/Error')!({ error: 'not_found' })).toBe(false)
+    for (const [operationId, requests] of Object.entries(REQUESTS)) {
+      expect(requests.some((r) => r.status < 300), operationId).toBe(true)
+      // The error may be the 401 every operation that needs a token is sent without one (below).
+      expect(requests.some((r) => r.status >= 400) || requests[0]!.token !== 'none', operationId).toBe(true)
+    }
+  })
+
+  it('sets up an organization: a unit, a wave with answers, a contact and a webhook', async () => {
+    tenant = await createTenant(ctx, 'Contract Co')
+    tokens.owner = await apiToken(ctx, tenant.owner.email)
+    tokens.viewer = await apiToken(ctx, await addPerson(ctx, tenant, 'viewer'))
+    ids.email = tenant.owner.email
+    ids.password = 'correct horse battery staple'
+    const api = (method: 'GET' | 'POST', url: string, payload?: unknown) => ctx.app.inject({ method, url: `/api/v1${url}`, headers: bearer(tokens.owner!), ...(payload === undefined ? {} : { payload: payload as object }) })
+    ids.unit = (await api('POST', '/units', { name: 'North' })).json().id
+    ids.wave = (await api('POST', '/waves', { name: '2026-Q4', templateKey: 'service-gap-index' })).json().id
+    const items: { key: string }[] = (await api('GET', `/waves/${ids.wave}`)).statusCode === 200
+      ? (await api('GET', '/templates')).json().find((t: { key: string }) => t.key === 'service-gap-index').items : []
+    const answers = Object.fromEntries(items.map((item, i) => [item.key, 1 + (i % 5)]))
+    const rows = ['staff', 'customer'].flatMap((side) => Array.from({ length: 6 }, (_, i) => ({ side, unit: 'North', answers, ...(side === 'customer' ? { attributes: { tier: i < 2 ? 'gold' : 'silver' } } : {}) })))
+    ids.rows = JSON.stringify(rows.slice(0, 2))
+    const added = await api('POST', `/waves/${ids.wave}/responses`, rows)
+    expect(added.statusCode, added.body).toBe(201)
+    ids.response = added.json().ids[rows.length - 1]
+    await api('POST', '/contacts', [{ email: 'cy@example.test', side: 'customer', unit: 'North' }])
+    ids.contact = (await api('GET', '/contacts?q=cy')).json().contacts[0].id
+    ids.webhook = (await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/first', events: ['wave_closed'] })).json().id
+  })
+
+  for (const [operationId, requests] of Object.entries(REQUESTS)) {
+    it(`${operationId}: answers as the document declares`, async () => {
+      for (const request of requests) {
+        const response = await call(operationId, request)
+        expect(response.statusCode, `${operationId} ${request.method} ${request.url(ids)}: ${response.body.slice(0, 300)}`).toBe(request.status)
+        conforms(operationId, response)
+        const remember = REMEMBER[operationId]
+        if (remember && response.statusCode === 201) ids[remember] = response.json().id
+        if (operationId === 'getInstrument' && response.statusCode === 200) ids.instrumentBody = JSON.stringify(saveBodyOf(response.json()))
+      }
+      // Every operation that needs a token refuses a request without one, as declared.
+      const first = requests[0]!
+      if (first.token !== 'none') {
+        const anonymous = await call(operationId, { ...first, token: 'none' })
+        expect(anonymous.statusCode, operationId).toBe(401)
+        conforms(operationId, anonymous)
+      }
+    })
+  }
+}, { WEBHOOKS_ALLOW_LOOPBACK: 'true' })
+
+/** What PUT /instruments/:id takes, from what GET gives: the definition's own fields. */
+function saveBodyOf(detail: Record<string, unknown>) {
+  const fields = ['key', 'name', 'locales', 'staffQuestion', 'customerQuestion', 'items']
+  const body = Object.fromEntries(fields.filter((f) => f in detail).map((f) => [f, detail[f]]))
+  return { ...body, name: 'Contract (renamed)' }
+}
