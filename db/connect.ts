@@ -39,7 +39,16 @@ export function openDatabase(target: DatabaseTarget): Db {
   }
   const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
   const gate = new Mutex()
-  const db = new Kysely<Database>({ dialect: new LockedPGliteDialect(pglite, gate, unlock) })
+  const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) })
+  // kysely closes its driver only once a query has started it; PGlite starts in its constructor,
+  // so a database closed before its first query would otherwise keep running (and keep the lock)
+  // while its files are removed underneath it.
+  const destroy = db.destroy.bind(db)
+  db.destroy = async () => {
+    await destroy()
+    if (!pglite.closed) await pglite.close()
+    unlock()
+  }
   embedded.set(db, { pglite, gate, dataDir: target.dataDir })
   return db
 }
@@ -121,19 +130,17 @@ function postgresDb(config: pg.PoolConfig): Db {
 
 /**
  * kysely's own PGlite dialect (PGlite has one connection: kysely hands it to one query or
- * transaction at a time), which also releases the data directory's lock once the database is closed.
- * Each query or transaction of the app holds the gate, which a socket client holds for its statement
- * or transaction too: PGlite is one session, and without the gate a command's BEGIN would pull the
+ * transaction at a time), behind a gate. Each query or transaction of the app holds the gate, which
+ * a socket client holds for its statement or transaction too: PGlite is one session, and without the gate a command's BEGIN would pull the
  * app's next queries into the command's transaction (and the app's into the command's).
  */
-class LockedPGliteDialect extends PGliteDialect {
-  constructor(pglite: PGlite, private readonly gate: Mutex, private readonly unlock: () => void) {
+class GatedPGliteDialect extends PGliteDialect {
+  constructor(pglite: PGlite, private readonly gate: Mutex) {
     super({ pglite })
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver()
-    const destroy = driver.destroy.bind(driver)
     const acquire = driver.acquireConnection.bind(driver)
     const release = driver.releaseConnection.bind(driver)
     // The gate lets one holder in at a time, so there is one releaser at most.
@@ -157,10 +164,6 @@ class LockedPGliteDialect extends PGliteDialect {
         releaser = null
         releaseGate?.()
       }
-    }
-    driver.destroy = async () => {
-      await destroy()
-      this.unlock()
     }
     return driver
   }

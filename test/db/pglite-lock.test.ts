@@ -125,4 +125,12 @@ describe('the embedded database lock', { timeout: 120_000 }, () => {
       await db.destroy()
     }
   })
+
+  it('is released by a database closed before its first query', async () => {
+    const dir = dataDir()
+    const db = openDatabase({ url: null, dataDir: dir })
+    await db.destroy()
+    expect(existsSync(join(dir, 'pglite.lock'))).toBe(false)
+    await opensAndWorks(dir)
+  })
 })
