@@ -19,3 +19,6 @@ export function fieldsInvalid(errors: Record<string, string>, status = 400, code
   const details = Object.entries(errors).map(([field, text]) => ({ field, message: text }))
   return new HttpError(status, code, message ?? details.map((d) => `${d.field}: ${d.message}`).join(' '), details)
 }
+
+/** A `cursor` that this list did not give out (edited, truncated, or another list's). */
+export const invalidCursor = () => new HttpError(400, 'invalid_cursor', 'This cursor is not one this list gave out. Start again without a cursor.', [{ field: 'cursor', message: 'Not a cursor of this list.' }])
