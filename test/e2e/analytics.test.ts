@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { ANALYTICS_UNITS, analyticsResponses } from '../helpers/analytics-data.js'
-import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'analytics-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -31,11 +31,7 @@ async function signedInPage(context: BrowserContext) {
   const page = await context.newPage()
   page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`) })
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
   return page
 }
 

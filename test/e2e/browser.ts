@@ -85,3 +85,12 @@ const widerThan = (page: Page, width: number) => page.evaluate((width) => {
     .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : ''}`)
     .join(', ') || 'nothing found'
 }, width)
+
+/** Signs in on the sign-in page with an email and password, and waits for the waves list. */
+export async function signInWithPassword(page: Page, baseUrl: string, email: string, password: string) {
+  await page.goto(`${baseUrl}/login`)
+  await page.fill('#email', email)
+  await page.fill('#password', password)
+  await page.click('main button[type=submit]')
+  await page.waitForURL('**/waves')
+}

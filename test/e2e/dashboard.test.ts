@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running, viewportWidth } from './browser.js'
+import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running, viewportWidth } from './browser.js'
 
 const EMAIL = 'dashboard-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -74,11 +74,7 @@ async function watchedPage(context: BrowserContext) {
 }
 
 async function signIn(p: Page) {
-  await p.goto(`${run.baseUrl}/login`)
-  await p.fill('#email', EMAIL)
-  await p.fill('#password', PASSWORD)
-  await p.click('main button[type=submit]')
-  await p.waitForURL('**/waves')
+  await signInWithPassword(p, run.baseUrl, EMAIL, PASSWORD)
 }
 
 /**

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'rights-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -22,11 +22,7 @@ beforeAll(async () => {
   expect(imported.statusCode).toBe(200)
   const context = await run.browser.newContext({ viewport: { width: 1280, height: 900 } })
   page = await context.newPage()
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
 })
 afterAll(async () => run?.close())
 

@@ -4,7 +4,7 @@
 // Every other page is checked by axe-core in pages.test.ts, found from the route table.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 let run: Running
 let page: Page
@@ -75,11 +75,7 @@ it('creates a wave named for the quarter and shows its two links with QR codes',
 it('fits a 360 px phone without sideways scrolling', async () => {
   const phone = await run.browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 })
   const mobile = await phone.newPage()
-  await mobile.goto(`${run.baseUrl}/login`)
-  await mobile.fill('#email', 'owner@example.com')
-  await mobile.fill('#password', PASSWORD)
-  await mobile.click('main button[type=submit]')
-  await mobile.waitForURL('**/waves')
+  await signInWithPassword(mobile, run.baseUrl, 'owner@example.com', PASSWORD)
   await mobile.click('text=2026-Q4')
   await mobile.waitForURL(/\/waves\/[0-9a-f-]{36}$/)
   expect(await sidewaysScrolling(mobile)).toBeUndefined()

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContextOptions, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { ARTIFACTS, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { ARTIFACTS, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'heatmap-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -46,11 +46,7 @@ let run: Running
 let waveId: string
 
 async function signIn(p: Page) {
-  await p.goto(`${run.baseUrl}/login`)
-  await p.fill('#email', EMAIL)
-  await p.fill('#password', PASSWORD)
-  await p.click('main button[type=submit]')
-  await p.waitForURL('**/waves')
+  await signInWithPassword(p, run.baseUrl, EMAIL, PASSWORD)
 }
 
 async function opened(options: BrowserContextOptions, query = '') {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContextOptions, Page } from 'playwright-core'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'builder-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -17,11 +17,7 @@ async function signedIn(options: BrowserContextOptions) {
   const page = await context.newPage()
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
   return { context, page, problems }
 }
 

@@ -13,7 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { PackPdfError, PackPrinter } from '../../server/services/pack-pdf.js'
-import { ARTIFACTS, CHROMIUM, screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
+import { ARTIFACTS, CHROMIUM, screenshot, seriousViolations, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const ORG = 'Northwind & Rail'
 const EMAIL = 'pack-owner@example.com'
@@ -123,11 +123,7 @@ beforeAll(async () => {
   await api(token, 'POST', `/waves/${waveId}/responses`, responses(NOW, true))
   context = await run.browser.newContext({ viewport: { width: 1366, height: 900 } })
   page = await context.newPage()
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
 })
 afterAll(async () => run?.close())
 

@@ -14,7 +14,7 @@ import { addUser, createOrganizationWithOwner } from '../../server/repositories/
 import { createInstrument } from '../../server/repositories/instruments.js'
 import type { RouteAccess } from '../../server/plugins/auth.js'
 import { resetLinkFor } from '../../server/services/passwords.js'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'pages-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -174,11 +174,7 @@ afterAll(async () => run?.close())
 beforeEach(() => { problems.length = 0 })
 
 it('prepares the rest through the admin pages: contacts imported, invitations sent to the outbox, two uploads waiting', async () => {
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
 
   // Contacts: one file imported (its result page is only ever the answer to a form), one left at its preview.
   const contacts = ['email,name,side,unit,locale,tier', 'ana@example.com,Ana Pérez,customer,North Quay,es,gold', 'ben@example.com,Ben Okafor,staff,Harbour Street,,', 'cy@example.com,Cy,customer,,en,standard', 'not-an-email,Broken,customer,,,'].join('\n')

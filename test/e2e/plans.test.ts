@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContextOptions, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'plans-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -41,11 +41,7 @@ async function opened(options: BrowserContextOptions) {
   const page = await context.newPage()
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   return { context, page, problems }
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { createInstrumentFrom } from '../../server/services/instruments.js'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'likelihood-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -102,11 +102,7 @@ it('draws the 0–10 item\'s spread on the dashboard as 11 bars per side', async
   const page = await (await run.browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage()
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(error.message))
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
   await page.goto(`${run.baseUrl}/waves/${waveId}`)
   const spread = page.locator('#spread-recommend')
   await spread.locator('summary').click()

@@ -16,7 +16,7 @@ import { createUnit } from '../../server/repositories/units.js'
 import { setWaveStatus } from '../../server/repositories/waves.js'
 import { advanceStaffAfterStore } from '../../server/services/release-steps.js'
 import { createWaveFromInput } from '../../server/services/waves.js'
-import { ARTIFACTS, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running, viewportWidth } from './browser.js'
+import { ARTIFACTS, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running, viewportWidth } from './browser.js'
 
 const EMAIL = 'summary-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -34,11 +34,7 @@ async function watchedPage(context: BrowserContext) {
 }
 
 async function signIn(p: Page) {
-  await p.goto(`${run.baseUrl}/login`)
-  await p.fill('#email', EMAIL)
-  await p.fill('#password', PASSWORD)
-  await p.click('main button[type=submit]')
-  await p.waitForURL('**/waves')
+  await signInWithPassword(p, run.baseUrl, EMAIL, PASSWORD)
 }
 
 const summary = (p: Page) => p.locator('section[data-block="summary"]')

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'trend-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -43,11 +43,7 @@ async function signedInPage(context: BrowserContext) {
   const p = await context.newPage()
   p.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`) })
   p.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  await p.goto(`${run.baseUrl}/login`)
-  await p.fill('#email', EMAIL)
-  await p.fill('#password', PASSWORD)
-  await p.click('main button[type=submit]')
-  await p.waitForURL('**/waves')
+  await signInWithPassword(p, run.baseUrl, EMAIL, PASSWORD)
   return p
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Secret, TOTP } from 'otpauth'
 import type { Page } from 'playwright-core'
 import { addUser, createOrganizationWithOwner } from '../../server/repositories/organizations.js'
-import { screenshot, seriousViolations, startAppAndBrowser, type Running } from './browser.js'
+import { screenshot, seriousViolations, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'two-factor-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -25,11 +25,7 @@ beforeAll(async () => {
 afterAll(async () => run?.close())
 
 it('turns on two-factor sign-in from the key shown on the page and shows ten recovery codes', async () => {
-  await page.goto(`${run.baseUrl}/login`)
-  await page.fill('#email', EMAIL)
-  await page.fill('#password', PASSWORD)
-  await page.click('main button[type=submit]')
-  await page.waitForURL('**/waves')
+  await signInWithPassword(page, run.baseUrl, EMAIL, PASSWORD)
   await page.goto(`${run.baseUrl}/account/two-factor`)
   expect(await page.locator('img.two-factor-qr').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
   const key = (await page.locator('#two-factor-secret').innerText()).replaceAll(' ', '')

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { ANALYTICS_UNITS, analyticsResponses } from '../helpers/analytics-data.js'
-import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, startAppAndBrowser, type Running } from './browser.js'
+import { ARTIFACTS, screenshot, seriousViolations, sidewaysScrolling, signInWithPassword, startAppAndBrowser, type Running } from './browser.js'
 
 const EMAIL = 'tabs-owner@example.com'
 const PASSWORD = 'a perfectly long password'
@@ -33,11 +33,7 @@ async function signedInPage(context: BrowserContext) {
   const p = await context.newPage()
   p.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`) })
   p.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  await p.goto(`${run.baseUrl}/login`)
-  await p.fill('#email', EMAIL)
-  await p.fill('#password', PASSWORD)
-  await p.click('main button[type=submit]')
-  await p.waitForURL('**/waves')
+  await signInWithPassword(p, run.baseUrl, EMAIL, PASSWORD)
   return p
 }
 
