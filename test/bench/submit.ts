@@ -3,9 +3,10 @@
 // against the survey form (POST /s/:token, a CSRF cookie + token and a new submission key on every
 // request) and against the JSON API (POST /api/v1/waves/:id/responses, one object per request).
 // Afterwards the rows stored are compared with the answers the load generator received.
-// Baseline on PostgreSQL: pgbench running the same insert transaction (response, 12 answers, the
-// three rollup upserts) with the same number of connections for the same time. On PGlite: the same
-// transaction (storeResponse) called in a loop in this process, without HTTP.
+// Baseline on PostgreSQL: pgbench storing each response as one row with its answers in it (the fair
+// peer baseline of design §8), with the same number of connections for the same time; then, for
+// comparison, pgbench running the app's own insert (response, 12 answers, the rollup upserts) and two
+// variants of it. On PGlite: the same insert (storeResponse) called in a loop in this process, without HTTP.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -166,7 +167,16 @@ interface Baseline {
 // the response and its answers is written (the ceiling the Scaling section of the README reasons from).
 
 interface Item { key: string; dimension: string; headline: boolean }
-export type ScriptForm = 'statement' | 'transaction' | 'no-rollups'
+export type ScriptForm = 'statement' | 'transaction' | 'no-rollups' | 'one-row'
+
+/**
+ * The fair peer baseline of design §8: a response stored the simplest durable way, as one row with
+ * its answers in that row (what LimeSurvey and Formbricks do), keeping only the guarantee that a
+ * double submit stores once (a unique submission key). Its own table, made before pgbench runs.
+ */
+export const ONE_ROW_TABLE = `CREATE TABLE IF NOT EXISTS bench_one_row (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), organization_id uuid NOT NULL,`
+  + ` wave_id uuid NOT NULL, side text NOT NULL, answers int2[] NOT NULL, comment text, submission_key text NOT NULL,`
+  + ` submitted_at timestamptz NOT NULL DEFAULT now(), UNIQUE (wave_id, submission_key))`
 
 export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: string, items: readonly Item[]): string {
   const keys = items.map((item) => item.key)
@@ -182,8 +192,9 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   const array = (values: string[], type: string) => `ARRAY[${values.join(', ')}]::${type}[]`
   const lines: string[] = keys.map((_key, i) => `\\set v${i} random(1, 5)`)
   lines.push(`\\set slot random(0, ${SLOTS - 1})`)
-  const response = `INSERT INTO responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at) `
-    + `VALUES ('${organizationId}', '${waveId}', 'customer', NULL, 'en', 'link', '{}', NULL, 'p' || md5(random()::text || clock_timestamp()::text), now()) `
+  const response = `INSERT INTO responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, answer_values) `
+    + `VALUES ('${organizationId}', '${waveId}', 'customer', NULL, 'en', 'link', '{}', NULL, 'p' || md5(random()::text || clock_timestamp()::text), now(), `
+    + `${array(keys.map(v), 'int2')}) `
     + `ON CONFLICT (wave_id, submission_key) WHERE submission_key IS NOT NULL DO NOTHING RETURNING id`
   const answerConflict = `ON CONFLICT (wave_id, side, unit_key, item_key, value, slot) DO UPDATE SET count = answer_rollups.count + excluded.count`
   const dimensionConflict = `ON CONFLICT (wave_id, side, unit_key, dimension, slot) DO UPDATE SET respondents = dimension_rollups.respondents + excluded.respondents,`
@@ -193,6 +204,12 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   const counts = array(['1', ...keys.map(() => '1'), ...dims.map(() => '1')], 'int4')
   const profileConflict = `ON CONFLICT (wave_id, side, unit_key, attributes, step, slot) DO UPDATE SET counts =`
     + ` (SELECT array_agg(a + b ORDER BY i) FROM unnest(profile_rollups.counts, excluded.counts) WITH ORDINALITY AS t(a, b, i))`
+  if (form === 'one-row') {
+    lines.push(`INSERT INTO bench_one_row (organization_id, wave_id, side, answers, comment, submission_key) `
+      + `VALUES ('${organizationId}', '${waveId}', 'customer', ${array(keys.map(v), 'int2')}, NULL, 'p' || md5(random()::text || clock_timestamp()::text)) `
+      + `ON CONFLICT (wave_id, submission_key) DO NOTHING RETURNING id;`)
+    return lines.join('\n') + '\n'
+  }
   if (form === 'no-rollups') {
     lines.push([
       `WITH inserted AS (${response}),`,
@@ -244,6 +261,7 @@ const SCRIPT_NAMES: Record<ScriptForm, string> = {
   statement: 'the app\'s insert statement',
   transaction: 'the same rows as an 8-statement transaction',
   'no-rollups': 'the response and its answers only, no rollups',
+  'one-row': 'one row per response, its answers in that row',
 }
 
 async function pgbenchBaseline(database: BenchDatabase, db: Db, waveId: string, form: ScriptForm, connections: number, duration: number): Promise<Baseline> {
@@ -251,6 +269,7 @@ async function pgbenchBaseline(database: BenchDatabase, db: Db, waveId: string, 
   const items = await db.selectFrom('items').select(['key', 'dimension', 'headline']).where('instrument_id', '=', wave.instrument_id).orderBy('position').execute()
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-pgbench-'))
   try {
+    if (form === 'one-row') await sql.raw(ONE_ROW_TABLE).execute(db)
     const script = join(dir, 'submit.sql')
     writeFileSync(script, pgbenchScript(form, wave.organization_id, waveId, items))
     const server = new URL(SERVER_URL)
@@ -388,19 +407,28 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
       const jsonCheck = reconcile(json, await keyed('comment', 'j'))
       log(`${label}: measuring the baseline`)
       const extra: Row[] = []
+      // On PostgreSQL the targets are judged against the fair baseline (one row per response); the
+      // app's own statement run by pgbench, today's design without HTTP, follows as a second row.
       const baseline = engine === 'postgres'
-        ? await pgbenchBaseline(database, db, tenant.waveId, 'statement', connections, duration)
+        ? await pgbenchBaseline(database, db, tenant.waveId, 'one-row', connections, duration)
         : await pgliteBaseline(db, tenant.waveId, Math.min(duration, 10))
       details.baseline = baseline
       // The rollups must still agree with the raw answers after all this (checked before the run without rollups).
       let consistent: boolean
       if (engine === 'postgres') {
+        const own = await pgbenchBaseline(database, db, tenant.waveId, 'statement', connections, duration)
+        details.baselineOwnStatement = own
+        extra.push({
+          scenario: label, metric: 'pgbench: the app\'s own insert statement', value: round(own.rate, 0), unit: '/s',
+          baseline: round(baseline.rate, 0), ratio: own.rate / baseline.rate,
+          note: `the response, 12 answer rows and the rollup upserts in one statement, without HTTP: p50 ${own.p50} ms, p99 ${own.p99} ms; the form's rate ÷ this = ${round(formCheck.answered / form.result.duration / own.rate, 2)}`,
+        })
         const transaction = await pgbenchBaseline(database, db, tenant.waveId, 'transaction', connections, duration)
         details.baselineTransaction = transaction
         extra.push({
           scenario: label, metric: 'pgbench: same rows, 8-statement transaction', value: round(transaction.rate, 0), unit: '/s',
           baseline: round(baseline.rate, 0), ratio: transaction.rate / baseline.rate,
-          note: `for comparison with the baseline (the app's one-statement insert): p50 ${transaction.p50} ms, p99 ${transaction.p99} ms`,
+          note: `for comparison with the app's one-statement insert (${round(own.rate, 0)}/s): p50 ${transaction.p50} ms, p99 ${transaction.p99} ms`,
         })
         consistent = await rollupsAgree(db, tenant.waveId)
         const bare = await pgbenchBaseline(database, db, tenant.waveId, 'no-rollups', connections, duration)
@@ -408,7 +436,7 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
         extra.push({
           scenario: label, metric: 'pgbench: response and answers only, no rollups', value: round(bare.rate, 0), unit: '/s',
           baseline: round(baseline.rate, 0), ratio: bare.rate / baseline.rate,
-          note: `what the database does without the rollup upserts (the ceiling if they left the request): p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
+          note: `what the database does with 12 answer rows and no rollup upserts (the ceiling if they left the request): p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
         })
       } else {
         consistent = await rollupsAgree(db, tenant.waveId)
