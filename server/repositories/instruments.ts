@@ -16,6 +16,17 @@ export interface InstrumentRow {
   definition: InstrumentDefinition
 }
 
+/** The instrument row of a definition. */
+export const instrumentRow = (organizationId: string | null, def: InstrumentDefinition) => ({
+  organization_id: organizationId,
+  key: def.key,
+  version: def.version,
+  name: def.name,
+  locales: def.locales,
+  staff_question: JSON.stringify(def.staffQuestion),
+  customer_question: JSON.stringify(def.customerQuestion),
+})
+
 /** The item rows of a definition, in its order. */
 export const itemRows = (instrumentId: string, def: InstrumentDefinition) => def.items.map((item, position) => ({
   instrument_id: instrumentId,
@@ -35,15 +46,7 @@ export async function createInstrument(db: Db, organizationId: string | null, de
   const problems = instrumentProblems(def)
   if (problems.length > 0) throw new Error(`invalid instrument ${def.key}: ${problems.join('; ')}`)
   return atomically(db, async (trx) => {
-    const { id } = await trx.insertInto('instruments').values({
-      organization_id: organizationId,
-      key: def.key,
-      version: def.version,
-      name: def.name,
-      locales: def.locales,
-      staff_question: JSON.stringify(def.staffQuestion),
-      customer_question: JSON.stringify(def.customerQuestion),
-    }).returning('id').executeTakeFirstOrThrow()
+    const { id } = await trx.insertInto('instruments').values(instrumentRow(organizationId, def)).returning('id').executeTakeFirstOrThrow()
     await trx.insertInto('items').values(itemRows(id, def)).execute()
     return id
   })
