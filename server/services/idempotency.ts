@@ -52,18 +52,23 @@ export async function startIdempotent(db: Db, secret: string, caller: Caller, fi
   return { outcome: 'replay', answer: { status: result.held.status, contentType: result.held.contentType, body } }
 }
 
+/** Whether keepAnswer keeps this answer (else it frees the key). */
+export function keepsAnswer(answer: Answer | null, fingerprint: string | null): answer is Answer {
+  return answer !== null && fingerprint !== null && isReplayable(answer.status)
+}
+
 /**
  * Keeps the answer for replays when it is one to keep (isReplayable) and the request could be
  * fingerprinted (`fingerprint` is null when its body was not read to the end); otherwise frees the
  * key so that a retry runs afresh.
  */
 export async function keepAnswer(db: Db, secret: string, held: Claimed, answer: Answer | null, fingerprint: string | null, now = new Date()): Promise<void> {
-  if (answer === null || fingerprint === null || !isReplayable(answer.status)) {
+  if (!keepsAnswer(answer, fingerprint)) {
     await releaseClaim(db, held.scope, held.claim)
     return
   }
   const body = seal(secret, PURPOSE, context(held.scope), answer.body)
-  await finishClaim(db, held.scope, held.claim, { fingerprint, status: answer.status, contentType: answer.contentType, body }, now)
+  await finishClaim(db, held.scope, held.claim, { fingerprint: fingerprint!, status: answer.status, contentType: answer.contentType, body }, now)
 }
 
 /** Frees a claim whose request ended without an answer to keep (aborted, or failed before sending). */

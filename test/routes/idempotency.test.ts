@@ -203,6 +203,37 @@ describeEachDatabase('Idempotency-Key on creating POSTs', (ctx) => {
     expect(replay.body).toBe(retry.body)
   })
 
+  it('frees the key once the database is back when even giving it back failed (the outage case): a retry then runs afresh', async () => {
+    // The unit cannot be stored, and the first attempt to give the key back fails too (a sequence
+    // counts attempts outside any transaction), as when the database goes away mid-request.
+    await sql.raw(`create function refuse_outage_unit() returns trigger language plpgsql as $$
+      begin if new.name = 'Outage' then raise exception 'connection lost'; end if; return new; end $$`).execute(db())
+    await sql.raw('create trigger refuse_outage_unit before insert on units for each row execute function refuse_outage_unit()').execute(db())
+    await sql.raw('create sequence release_attempts').execute(db())
+    await sql.raw(`create function refuse_first_release() returns trigger language plpgsql as $$
+      begin if nextval('release_attempts') = 1 then raise exception 'connection lost'; end if; return old; end $$`).execute(db())
+    await sql.raw('create trigger refuse_first_release before delete on idempotency_keys for each row execute function refuse_first_release()').execute(db())
+    const key = newKey('outage')
+    try {
+      expect((await post('/units', { name: 'Outage' }, key)).statusCode).toBe(500)
+      // The claim is still there for a moment: a retry now does not run twice beside it.
+      expect((await post('/units', { name: 'Outage' }, key)).statusCode).toBe(409)
+    } finally {
+      await sql.raw('drop trigger refuse_outage_unit on units').execute(db())
+      await sql.raw('drop function refuse_outage_unit()').execute(db())
+    }
+    let retry = await post('/units', { name: 'Outage' }, key)
+    for (let waited = 0; retry.statusCode === 409 && waited < 5000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      retry = await post('/units', { name: 'Outage' }, key)
+    }
+    await sql.raw('drop trigger refuse_first_release on idempotency_keys').execute(db())
+    await sql.raw('drop function refuse_first_release()').execute(db())
+    await sql.raw('drop sequence release_attempts').execute(db())
+    expect(retry.statusCode).toBe(201)
+    expect(retry.headers['idempotent-replayed']).toBeUndefined()
+  })
+
   it('replays a kept client error as it was: a 409 for a taken name stays that answer', async () => {
     const key = newKey('conflict')
     const first = await post('/units', { name: 'North' }, key)

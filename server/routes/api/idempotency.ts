@@ -14,7 +14,7 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { Type } from 'typebox'
 import { bodyHash, checkIdempotencyKey, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from '../../domain/idempotency.js'
 import { HttpError } from '../../http-error.js'
-import { abandonClaim, keepAnswer, startIdempotent, type Caller, type Claimed } from '../../services/idempotency.js'
+import { abandonClaim, keepAnswer, keepsAnswer, startIdempotent, type Caller, type Claimed } from '../../services/idempotency.js'
 import { ErrorBody } from './schemas.js'
 
 /**
@@ -126,24 +126,36 @@ async function onSend(request: FastifyRequest, reply: FastifyReply, payload: unk
   const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null
   const bodySha = state.bodySha256 ?? (request.body === undefined ? NO_BODY : null)
   const contentType = String(reply.getHeader('content-type') ?? '')
+  const answer = body === null || contentType === '' ? null : { status: reply.statusCode, contentType, body }
+  const fingerprint = bodySha === null ? null : fingerprintOf(request, bodySha)
   try {
-    await keepAnswer(request.server.db, request.server.config.signingSecret, state.claim,
-      body === null || contentType === '' ? null : { status: reply.statusCode, contentType, body },
-      bodySha === null ? null : fingerprintOf(request, bodySha))
+    await keepAnswer(request.server.db, request.server.config.signingSecret, state.claim, answer, fingerprint)
   } catch (error) {
-    // The answer goes out all the same: it is the truth about what was done. The claim stays until its
-    // lease ends, so a retry meanwhile hears "in progress" rather than doing the work twice.
+    // The answer goes out all the same: it is the truth about what was done. A kept answer that could
+    // not be stored leaves the claim until its lease ends, so a retry meanwhile hears "in progress"
+    // rather than doing the work twice. A claim that was to be freed (typically: the database went
+    // away mid-request, the answer a 503) is freed as soon as the database is back.
     const e = error as { name?: string; code?: string }
-    request.log.error({ error: { name: e?.name, code: e?.code } }, 'keeping an idempotent answer failed')
+    request.log.error({ error: { name: e?.name, code: e?.code } }, 'settling an idempotency key failed')
+    if (!keepsAnswer(answer, fingerprint)) releaseSoon(request.server.db, state.claim)
   }
   return payload
+}
+
+/** Tries to free a claim again, less often each time (1 s, 2 s, 4 s … then every 30 s, for about three minutes). */
+function releaseSoon(db: FastifyRequest['server']['db'], claim: Claimed, attempt = 0) {
+  if (attempt >= 10) return
+  const retry = () => void abandonClaim(db, claim).catch(() => releaseSoon(db, claim, attempt + 1))
+  setTimeout(retry, Math.min(1000 * 2 ** attempt, 30_000)).unref()
 }
 
 async function onResponse(request: FastifyRequest): Promise<void> {
   const state = keyed.get(request)
   if (!state?.claim || state.settled) return
   state.settled = true
-  await abandonClaim(request.server.db, state.claim).catch(() => undefined)
+  const { db } = request.server
+  const claim = state.claim
+  await abandonClaim(db, claim).catch(() => releaseSoon(db, claim))
 }
 
 const KeyHeader = Type.Object({
