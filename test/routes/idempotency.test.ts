@@ -7,7 +7,7 @@ import { beforeAll, expect, it } from 'vitest'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { keyHash } from '../../server/domain/idempotency.js'
 import { claimKey, purgeIdempotencyKeys } from '../../server/repositories/idempotency-keys.js'
-import { apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
+import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
 
 const ITEMS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
 const HOUR = 60 * 60 * 1000
@@ -116,6 +116,34 @@ describeEachDatabase('Idempotency-Key on creating POSTs', (ctx) => {
     const rows = [{ email: 'di@example.test', side: 'customer' }]
     expect((await post('/contacts', rows, jsonKey)).json()).toMatchObject({ created: 1 })
     expect((await post('/contacts', rows, jsonKey)).json()).toMatchObject({ created: 1 })
+  })
+
+  it('replays invitations and webhooks too: the first count of queued invitations, and a webhook\'s secret only to its caller, never cached', async () => {
+    const key = newKey('invite')
+    const first = await post(`/waves/${waveId}/invitations`, { side: 'customer' }, key)
+    expect(first.statusCode).toBe(202)
+    expect(first.json().queued).toBeGreaterThan(0)
+    const again = await post(`/waves/${waveId}/invitations`, { side: 'customer' }, key)
+    expect(again.statusCode).toBe(202)
+    // Run again, it would queue nobody (everyone is invited): the replay is the first answer.
+    expect(again.json()).toEqual(first.json())
+    expect((await post(`/waves/${waveId}/invitations`, { side: 'customer' })).json()).toEqual({ queued: 0 })
+    const hookKey = newKey('webhook')
+    const body = { url: 'https://example.com/hook', events: ['wave_closed'] }
+    const created = await post('/webhooks', body, hookKey)
+    expect(created.statusCode).toBe(201)
+    const replayed = await post('/webhooks', body, hookKey)
+    expect(replayed.body).toBe(created.body)
+    expect(replayed.headers['cache-control']).toBe('no-store')
+    const listed = await ctx.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: bearer(token) })
+    expect(listed.json().filter((hook: { id: string }) => hook.id === created.json().id)).toHaveLength(1)
+    expect(listed.json()).toHaveLength(1)
+    // Another person of the same organization with the same key runs their own request.
+    const colleague = await apiToken(ctx, await addPerson(ctx, tenant, 'admin'))
+    const theirs = await post('/webhooks', body, hookKey, { token: colleague })
+    expect(theirs.statusCode).toBe(201)
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined()
+    expect(theirs.json().secret).not.toBe(created.json().secret)
   })
 
   it('refuses the key for another body or another path with 422, and stores nothing for it', async () => {
