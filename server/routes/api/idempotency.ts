@@ -1,6 +1,6 @@
 // The Idempotency-Key header on the API's creating POSTs (the IETF draft "The Idempotency-Key HTTP
-// Header Field", as Stripe practises it). An onRoute hook for the API (registered in ./index.ts) gives each such route four hooks and declares the header and its
-// answers in the OpenAPI document:
+// Header Field", as Stripe practises it). An onRoute hook for the API (registered in ./index.ts)
+// gives each such route four hooks, and declares the header and its answers in the OpenAPI document:
 // - preParsing: checks the key (400 naming the header) and hashes the body's bytes as they arrive;
 // - preHandler (after validation: a request refused by its schema never holds a key, as with Stripe):
 //   claims the key in the database, or replays the first answer (`Idempotent-Replayed: true`), or
@@ -21,15 +21,15 @@ import { ErrorBody } from './schemas.js'
  * The rule, in one place: every POST of the API takes an Idempotency-Key (they all create something:
  * waves, units, responses, contacts, invitations, plans, webhooks, instruments), except these.
  */
-const EXEMPT: Record<string, string> = {
+const EXEMPT = new Map<string, string>([
   // A token is a secret shown once, and stored only as its hash, so that not even the database can
   // give it out again; a kept answer would be a second, readable copy, handed to whoever repeats the
   // request. And the caller has no credential yet to scope a key to (the password is in the body).
   // A retry costs nothing: at worst one more token, which the person can revoke.
-  '/api/v1/tokens': 'shows a secret once',
-}
+  ['/api/v1/tokens', 'shows a secret once'],
+])
 
-export const takesIdempotencyKey = (method: string, url: string) => method === 'POST' && url.startsWith('/api/v1/') && !(url in EXEMPT)
+export const takesIdempotencyKey = (method: string, url: string) => method === 'POST' && url.startsWith('/api/v1/') && !EXEMPT.has(url)
 
 /** SHA-256 of no bytes: the body of a request that sent none. */
 const NO_BODY = bodyHash().digest('hex')
