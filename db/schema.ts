@@ -162,6 +162,27 @@ export interface KioskTable {
   created_at: CreatedAt
 }
 
+/**
+ * A claimed Idempotency-Key of one caller (0028): running while `status` is null, then the answer to
+ * replay (its body sealed) until the row is a day old.
+ */
+export interface IdempotencyKeyTable {
+  organization_id: string
+  user_id: string
+  /** SHA-256 of the key, hex. */
+  key_hash: string
+  /** Who holds the claim: only that request may settle it. */
+  claim: string
+  created_at: Date
+  /** SHA-256 of method, path, media type and body bytes, hex; set with the answer. */
+  fingerprint: string | null
+  status: number | null
+  content_type: string | null
+  /** The answer's body, sealed for this organization, user and key. */
+  body: string | null
+  finished_at: Date | null
+}
+
 /** Responses a kiosk took on one day (UTC). */
 export interface KioskDayTable {
   kiosk_id: string
@@ -738,6 +759,8 @@ export interface Database {
   kiosks: KioskTable
   kiosk_days: KioskDayTable
   kiosk_device_counts: KioskDeviceCountTable
+  // -- idempotency keys (0028) --
+  idempotency_keys: IdempotencyKeyTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -117,10 +117,10 @@ const STATUS_TEXT: Record<string, string> = {
   401: 'No valid bearer token',
   403: 'Your role does not allow this',
   404: 'Not found, or not in your organization',
-  409: 'Conflicts with the current state',
+  409: 'Conflicts with the current state, or a request with the same Idempotency-Key is still running',
   413: 'The body is too large',
   415: 'The body\'s content type is not accepted here',
-  422: 'The fields need correcting: `details` says how',
+  422: 'The fields need correcting (`details` says how), or the Idempotency-Key was used for another request',
   429: 'Too many attempts: wait as `retry-after` says',
   503: 'The database cannot be reached',
 }

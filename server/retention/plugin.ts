@@ -1,13 +1,15 @@
 // The daily retention run as a named plugin, like the release steps (server/release/plugin.ts):
 // buildApp registers it, so the server and the demo run it the same way; tests turn it off and call
 // runRetention with a fixed clock. Several instances may each run it: a second run the same day
-// finds nothing left to delete.
+// finds nothing left to delete. Beside it, every hour, the idempotency keys past their 24 hours are
+// purged (they are ignored already; this only keeps the table small).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
 import { runPeriodically } from '../plugins/periodic.js'
 import { runRetention } from '../services/retention.js'
+import { purgeIdempotencyKeys } from '../repositories/idempotency-keys.js'
 
 export interface RetentionOptions {
   /** false builds the app without the daily run (tests that run it themselves). */
@@ -18,7 +20,8 @@ export interface RetentionOptions {
   firstRunMs?: number
 }
 
-const DAY = 24 * 60 * 60 * 1000
+const HOUR = 60 * 60 * 1000
+const DAY = 24 * HOUR
 
 export default fp(async function retention(app: FastifyInstance, opts: RetentionOptions & { db: Db; config: Config }) {
   if (opts.worker === false) return
@@ -26,5 +29,9 @@ export default fp(async function retention(app: FastifyInstance, opts: Retention
   runPeriodically(app, {
     what: 'retention run', everyMs: intervalMs, firstMs: opts.firstRunMs ?? 60_000,
     pass: () => runRetention(opts.db, opts.config.signingSecret, new Date()),
+  })
+  runPeriodically(app, {
+    what: 'idempotency key purge', everyMs: Math.min(intervalMs, HOUR), firstMs: opts.firstRunMs ?? 60_000,
+    pass: () => purgeIdempotencyKeys(opts.db, new Date()),
   })
 }, { name: 'retention', dependencies: ['db'] })

@@ -30,7 +30,14 @@ const REQUESTS: Record<string, Request[]> = {
   updateWave: [send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ name: '2026-Q4 (renamed)' }), 200), send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ colour: 'red' }), 400), send('PATCH', () => `/waves/${NO_SUCH}`, () => ({ name: 'x' }), 404)],
   deleteWave: [{ method: 'DELETE', url: () => `/waves/${NO_SUCH}`, status: 404, token: 'owner' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 403, token: 'viewer' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 204, token: 'owner' }],
   listUnits: [get(() => '/units')],
-  createUnit: [send('POST', () => '/units', () => ({ name: 'South' }), 201), send('POST', () => '/units', () => ({ name: 'South' }), 409), send('POST', () => '/units', () => ({}), 400)],
+  createUnit: [
+    send('POST', () => '/units', () => ({ name: 'South' }), 201), send('POST', () => '/units', () => ({ name: 'South' }), 409), send('POST', () => '/units', () => ({}), 400),
+    // With an Idempotency-Key: the first answer, its replay, and the key reused for another body.
+    { ...send('POST', () => '/units', () => ({ name: 'Keyed' }), 201), headers: { 'idempotency-key': 'contract-unit' } },
+    { ...send('POST', () => '/units', () => ({ name: 'Keyed' }), 201), headers: { 'idempotency-key': 'contract-unit' } },
+    { ...send('POST', () => '/units', () => ({ name: 'Other' }), 422), headers: { 'idempotency-key': 'contract-unit' } },
+    { ...send('POST', () => '/units', () => ({ name: 'Keyed' }), 400), headers: { 'idempotency-key': 'not a key' } },
+  ],
   updateUnit: [send('PATCH', (ids) => `/units/${ids.unit}`, () => ({ name: 'North' }), 200), send('PATCH', () => `/units/${NO_SUCH}`, () => ({ name: 'x' }), 404), send('PATCH', () => '/units/junk', () => ({ name: 'x' }), 400)],
   addWaveResponses: [send('POST', (ids) => `/waves/${ids.wave}/responses`, (ids) => JSON.parse(ids.rows!), 201), send('POST', (ids) => `/waves/${ids.wave}/responses`, () => ({ side: 'nobody', answers: {} }), 400), send('POST', () => `/waves/${NO_SUCH}/responses`, (ids) => JSON.parse(ids.rows!), 404)],
   deleteWaveResponse: [send('DELETE', (ids) => `/waves/${ids.wave}/responses/${ids.response}`, () => ({ reason: 'Asked to be forgotten' }), 204), send('DELETE', (ids) => `/waves/${ids.wave}/responses/${ids.response}`, () => ({ reason: 'Again' }), 404), send('DELETE', (ids) => `/waves/${ids.wave}/responses/junk`, () => ({ reason: 'x' }), 400)],

@@ -14,9 +14,12 @@ import units from './units.js'
 import waves from './waves.js'
 import webhooks from './webhooks.js'
 import { describeOperation } from '../../openapi.js'
+import { idempotentCreation } from './idempotency.js'
 
 export default async function api(app: FastifyInstance) {
   app.addHook('onRoute', describeOperation)
+  // Creating POSTs take an Idempotency-Key (which ones, and why not POST /tokens: ./idempotency.ts).
+  app.addHook('onRoute', idempotentCreation)
   await app.register(tokens)
   await app.register(templates)
   await app.register(instruments)
