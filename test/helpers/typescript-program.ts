@@ -40,7 +40,7 @@ export function writeProgram(files: Record<string, string>): Program {
         return stdout
       } catch (error) {
         const failed = error as { stdout?: string; stderr?: string }
-        throw new Error(`tsc found errors:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`)
+        throw new Error(`tsc found errors:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, { cause: error })
       }
     },
     run: (file, env = {}) => run(process.execPath, ['--import', 'tsx', join(dir, file)], {
