@@ -46,7 +46,7 @@ it('has one settings line naming what the steps read, four curl steps, their Typ
   expect(blocks.filter((block) => block.lang === 'ts')).toHaveLength(5)
   expect(typescript).not.toMatch(/^import /m)
   expect(expected).toHaveLength(1)
-})
+}, 30_000)
 
 /** The two lines every version prints: the number of stored rows, then the headline. */
 function checkOutput(stdout: string) {
@@ -99,6 +99,6 @@ for (const kind of DATABASES) {
         expect(rows.filter((row) => row.split(',')[1] === 'staff')).toHaveLength(5)
         expect(rows.filter((row) => row.split(',')[1] === 'customer')).toHaveLength(5)
       }
-    })
+    }, 30_000)
   })
 }
