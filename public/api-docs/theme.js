@@ -1,6 +1,7 @@
 // The API reference page (/api/docs): the site's header above Swagger UI, and a main landmark around
-// it. Runs before Swagger UI starts, which waits for the window's load event. Swagger UI's list of
-// servers has no accessible name of its own: it gets one when it appears.
+// it. Runs before Swagger UI starts, which waits for the window's load event. As Swagger UI draws,
+// its list of servers gets the accessible name it lacks, and each scrolling code box (examples,
+// answers) a place in the tab order, so a keyboard can scroll it.
 (function () {
   const ui = document.getElementById('swagger-ui')
   if (!ui) return
@@ -36,9 +37,10 @@
   ui.replaceWith(main)
   main.append(ui)
   document.body.prepend(header)
-  const nameServers = () => {
+  const mend = () => {
     const select = document.getElementById('servers')
     if (select && !select.hasAttribute('aria-label')) select.setAttribute('aria-label', 'Server')
+    for (const code of ui.querySelectorAll('.highlight-code > .microlight:not([tabindex])')) code.setAttribute('tabindex', '0')
   }
-  new MutationObserver(nameServers).observe(ui, { childList: true, subtree: true })
+  new MutationObserver(mend).observe(ui, { childList: true, subtree: true })
 })()
