@@ -19,6 +19,7 @@ import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import apiRoutes from './routes/api/index.js'
 import { swaggerOptions } from './openapi.js'
+import apiDocs from './routes/api-docs.js'
 import healthRoutes from './routes/health.js'
 import surveyRoutes from './routes/survey/index.js'
 import kioskRoutes, { type KioskOptions } from './routes/survey/kiosk.js'
@@ -166,6 +167,6 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(instrumentPages)
   await app.register(apiRoutes, { prefix: '/api/v1' })
 
-  app.get('/api/docs/json', { config: { access: 'public' } }, async () => app.swagger())
+  await app.register(apiDocs)
   return app
 }

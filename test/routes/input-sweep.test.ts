@@ -29,6 +29,8 @@ const PARAM_FOR_SEGMENT: Record<string, string> = {
   contacts: 'contactId', responses: 'responseId', invitations: 'invitationId', join: 'joinToken', 'reset-password': 'resetToken',
   logo: 'file', accent: 'file',
   u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId', instruments: 'instrumentId',
+  // The API reference's assets, /api/docs/static/*.
+  static: 'docsAsset',
 }
 
 /** Path parameter values that are not what the route expects. */
@@ -122,7 +124,7 @@ async function seed(ctx: TestContext) {
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
     invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token, kioskToken: kiosk.token,
-    token: 'A'.repeat(43), joinToken: JOIN_TOKEN, resetToken: RESET_TOKEN, organizationId: a.organizationId, file: 'chart.umd.js',
+    token: 'A'.repeat(43), joinToken: JOIN_TOKEN, resetToken: RESET_TOKEN, organizationId: a.organizationId, file: 'chart.umd.js', docsAsset: 'swagger-ui.css',
   }
   return { values, ownerEmail: a.owner.email }
 }

@@ -18,7 +18,7 @@ export default async function tokens(fastify: FastifyInstance) {
     schema: {
       tags: ['tokens'],
       summary: 'Create an API token',
-      description: 'The token is shown once. Send it as "Authorization: Bearer <token>". It carries your role. Not for accounts with two-factor sign-in (or whose organization requires it): they create tokens at /account/tokens.',
+      description: 'The token is shown once. Send it as `Authorization: Bearer <token>`. It carries your role. Not for accounts with two-factor sign-in (or whose organization requires it): they create tokens at `/account/tokens`.',
       security: [],
       body: Type.Object({
         email: Type.String({ maxLength: 254 }),
