@@ -15,6 +15,8 @@ import { audit, type Caller } from './audit.js'
 import { withSuppression } from './data-rights.js'
 
 const LIST = 'contacts'
+/** The audit log names a changed field as the API does. */
+const API_NAMES: Record<string, string> = { unitId: 'unit' }
 const keyOf = (contact: ContactListItem) => [contact.email, contact.side, contact.id]
 
 /** The contact a cursor of the contact list names, or null when it is not one the list gave out. */
@@ -62,7 +64,7 @@ export async function changeContact(db: Db, secret: string, caller: Caller, cont
     const [stored] = await withSuppression(trx, secret, organizationId, [locked])
     const checked = checkContactChange(input, units, stored!)
     if (!checked.ok) return checked
-    const changed = Object.keys(checked.value)
+    const changed = Object.keys(checked.value).map((field) => API_NAMES[field] ?? field)
     if (changed.length === 0) return { ok: true as const, fields: changed }
     const { unsubscribed, ...fields } = checked.value
     await updateContact(trx, organizationId, contactId, fields)

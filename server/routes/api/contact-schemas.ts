@@ -39,9 +39,9 @@ export const Contact = Type.Object({
  * open (`additionalProperties`) for the row's message to name.
  */
 const ImportRow = Type.Object({
-  email: Type.Union([Type.String({ description: 'Needed. An address like name@example.com; stored trimmed and in lower case.' }), Type.Null()]),
+  email: Type.Optional(Type.Union([Type.String({ description: 'Needed. An address like name@example.com; stored trimmed and in lower case.' }), Type.Null()])),
   name: Type.Optional(TextOrNull),
-  side: Type.Union([Type.String({ description: 'Needed. "staff" or "customer" (any case).' }), Type.Null()]),
+  side: Type.Optional(Type.Union([Type.String({ description: 'Needed. "staff" or "customer" (any case).' }), Type.Null()])),
   unit: Type.Optional(Type.Union([Type.String({ description: 'A unit\'s name (any case) or id; empty or null for none.' }), Type.Null()])),
   locale: Type.Optional(Type.Union([Type.String({ description: `One of ${locales} (any case); empty or null for none.` }), Type.Null()])),
   attributes: Type.Optional(Type.Union([
