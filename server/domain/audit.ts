@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = {
   digest_pack_sent: 'Sent the board pack with a digest',
   contact_exported: 'Exported what is held about an email address',
   contact_deleted: 'Deleted a contact',
+  contact_updated: 'Changed a contact',
   response_deleted: 'Deleted a response',
   wave_updated: 'Changed a wave',
   wave_closed: 'Closed a wave',

@@ -60,49 +60,66 @@ export function checkContact(input: unknown, units: UnitIndex): CheckedContact {
 
   const value: ContactRow = { email, side: side as Side }
 
-  if (isGiven(r.name)) {
-    if (r.name !== null && typeof r.name !== 'string') problems.push('name must be text')
-    else {
-      value.name = oneLine(r.name ?? '')
-      if (value.name.length > MAX_NAME_LENGTH) problems.push(`name is longer than ${MAX_NAME_LENGTH} characters`)
-    }
-  }
-
-  if (isGiven(r.unit)) {
-    if (r.unit !== null && typeof r.unit !== 'string') problems.push('unit must be the name or id of one of your units')
-    else {
-      const unit = oneLine(r.unit ?? '')
-      const found = unit === '' ? undefined : findUnit(units, unit)
-      value.unitId = found && !found.archived ? found.id : null
-      if (found?.archived) problems.push(archivedUnitMessage(found))
-      else if (unit !== '' && value.unitId === null) problems.push(`unit "${short(unit)}" is not one of your units`)
-    }
-  }
-
-  if (isGiven(r.locale)) {
-    const locale = typeof r.locale === 'string' ? oneLine(r.locale).toLowerCase() : r.locale === null ? '' : null
-    if (locale === null) problems.push('locale must be text')
-    else if (locale !== '' && !isLocale(locale)) problems.push(`locale "${short(locale)}" is not one of ${LOCALES.join(', ')}`)
-    else value.locale = locale === '' ? null : locale
-  }
-
-  if (isGiven(r.attributes)) {
-    const checked = checkAttributes(r.attributes)
-    if (checked.ok) value.attributes = checked.value
-    else problems.push(...checked.problems)
-  }
+  if (isGiven(r.name)) collect(checkName(r.name), (name) => { value.name = name }, problems)
+  if (isGiven(r.unit)) collect(checkUnit(r.unit, units), (unitId) => { value.unitId = unitId }, problems)
+  if (isGiven(r.locale)) collect(checkLocale(r.locale), (locale) => { value.locale = locale }, problems)
+  if (isGiven(r.attributes)) collect(checkAttributes(r.attributes, MAX_ATTRIBUTES), (attributes) => { value.attributes = attributes.set }, problems)
 
   return problems.length > 0 ? { ok: false, message: problems.join('; ') } : { ok: true, value }
 }
 
-function checkAttributes(input: unknown): { ok: true; value: Record<string, string> } | { ok: false; problems: string[] } {
-  if (input === null) return { ok: true, value: {} }
+/**
+ * One field of a contact checked on its own: its value as stored, or what is wrong with it. The import
+ * (checkContact) and a change to one contact (contact-change.ts) both check each field here.
+ */
+export type FieldCheck<T> = { ok: true; value: T } | { ok: false; problems: string[] }
+
+function collect<T>(checked: FieldCheck<T>, keep: (value: T) => void, problems: string[]) {
+  if (checked.ok) keep(checked.value)
+  else problems.push(...checked.problems)
+}
+
+/** A name: one line of text, at most 100 characters; null is an empty name. */
+export function checkName(input: unknown): FieldCheck<string> {
+  if (input !== null && typeof input !== 'string') return { ok: false, problems: ['name must be text'] }
+  const name = oneLine(input ?? '')
+  return name.length > MAX_NAME_LENGTH ? { ok: false, problems: [`name is longer than ${MAX_NAME_LENGTH} characters`] } : { ok: true, value: name }
+}
+
+/** A unit's name (any case) or id, to the unit's id; empty or null is no unit. An archived unit is refused. */
+export function checkUnit(input: unknown, units: UnitIndex): FieldCheck<string | null> {
+  if (input !== null && typeof input !== 'string') return { ok: false, problems: ['unit must be the name or id of one of your units'] }
+  const unit = oneLine(input ?? '')
+  if (unit === '') return { ok: true, value: null }
+  const found = findUnit(units, unit)
+  if (found?.archived) return { ok: false, problems: [archivedUnitMessage(found)] }
+  return found ? { ok: true, value: found.id } : { ok: false, problems: [`unit "${short(unit)}" is not one of your units`] }
+}
+
+/** One of the product's languages, in any case; empty or null is none (the organization's default). */
+export function checkLocale(input: unknown): FieldCheck<string | null> {
+  const locale = typeof input === 'string' ? oneLine(input).toLowerCase() : input === null ? '' : null
+  if (locale === null) return { ok: false, problems: ['locale must be text'] }
+  if (locale !== '' && !isLocale(locale)) return { ok: false, problems: [`locale "${short(locale)}" is not one of ${LOCALES.join(', ')}`] }
+  return { ok: true, value: locale === '' ? null : locale }
+}
+
+const tooManyAttributes = (count: number) => `has ${count} attributes; at most ${MAX_ATTRIBUTES} are allowed`
+
+/**
+ * Attributes as names to text (numbers and booleans are written out). A value that is empty or null
+ * is listed in `cleared`: the import leaves it out, a change removes it. Null for the whole object
+ * clears them all. `limit` caps how many entries the object may have (null: the caller counts).
+ */
+export function checkAttributes(input: unknown, limit: number | null): FieldCheck<{ set: Record<string, string>; cleared: string[] }> {
+  if (input === null) return { ok: true, value: { set: {}, cleared: [] } }
   if (typeof input !== 'object' || Array.isArray(input)) return { ok: false, problems: ['attributes must be an object of names to text'] }
   const problems: string[] = []
-  const value: Record<string, string> = {}
-  const entries = Object.entries(input as Record<string, unknown>)
-  if (entries.length > MAX_ATTRIBUTES) problems.push(`has ${entries.length} attributes; at most ${MAX_ATTRIBUTES} are allowed`)
-  for (const [name, raw] of entries) {
+  const count = Object.keys(input).length
+  if (limit !== null && count > limit) problems.push(tooManyAttributes(count))
+  const set: Record<string, string> = Object.create(null) as Record<string, string>
+  const cleared: string[] = []
+  for (const [name, raw] of Object.entries(input as Record<string, unknown>)) {
     if (!ATTRIBUTE_NAME.test(name)) {
       problems.push(`attribute name "${short(name, 40)}" must start with a letter and use only letters, digits and _ (at most 40)`)
       continue
@@ -110,9 +127,10 @@ function checkAttributes(input: unknown): { ok: true; value: Record<string, stri
     const text = typeof raw === 'string' ? oneLine(raw) : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw === null ? '' : null
     if (text === null) problems.push(`attribute "${name}" must be text`)
     else if (text.length > MAX_ATTRIBUTE_LENGTH) problems.push(`attribute "${name}" is longer than ${MAX_ATTRIBUTE_LENGTH} characters`)
-    else if (text !== '') value[name] = text
+    else if (text === '') cleared.push(name)
+    else set[name] = text
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: { set, cleared } }
 }
 
 /** What a column of a contacts CSV file holds. Unnamed columns are ignored (and must stay empty). */

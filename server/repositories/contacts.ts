@@ -1,5 +1,6 @@
 // Contacts: stored in batches (insert, or update the contact with the same email and side), and
-// listed with search, filters and pages. "Unsubscribed" is not a column of the contact: it is an
+// listed with search, filters and pages (numbered, or keyset after a given contact); one is read and
+// changed by its id. "Unsubscribed" is not a column of the contact: it is an
 // entry in `unsubscribes` for the organization and email, which outlives any contact row.
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import type { Db } from '../../db/connect.js'
@@ -86,34 +87,75 @@ function filtered<O>(query: SelectQueryBuilder<Database & { c: Database['contact
       q.where(sql<boolean>`(c.attributes ->> ${filters.attribute!.name}) is not null`))
 }
 
-/** One page of contacts (by email, then side) and how many match in all. */
-export async function listContacts(db: Db, organizationId: string, filters: ContactFilters): Promise<{ contacts: ContactListItem[]; total: number }> {
+/** Where a contact stands in the list's order: by email, then side, then id (which no two share). */
+export interface ContactKey { email: string; side: Side; id: string }
+
+/**
+ * Which rows of the list: `limit` of them, after the contact `after` (keyset paging) or else after
+ * skipping `offset` rows (the pages' numbered pages).
+ */
+export interface ContactPaging { limit: number; offset: number; after: ContactKey | null }
+
+const pageOfFilters = (filters: ContactFilters): ContactPaging => ({ limit: CONTACTS_PER_PAGE, offset: (filters.page - 1) * CONTACTS_PER_PAGE, after: null })
+
+type ContactQuery = SelectQueryBuilder<Database & { c: Database['contacts'] }, 'c', object>
+
+/** The list's columns of the contacts a query selects, with their unit's name and unsubscribe state. */
+const withUnit = (query: ContactQuery) => query
+  .leftJoin('units as un', (join) => join.onRef('un.id', '=', 'c.unit_id').onRef('un.organization_id', '=', 'c.organization_id'))
+  .select(['c.id', 'c.email', 'c.name', 'c.side', 'c.unit_id', 'un.name as unit_name', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
+  .select((eb) => unsubscribed(eb).as('unsubscribed'))
+
+type Selected = Awaited<ReturnType<ReturnType<typeof withUnit>['executeTakeFirstOrThrow']>>
+
+const listItem = (row: Selected): ContactListItem => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  side: row.side,
+  unit: row.unit_id && row.unit_name ? { id: row.unit_id, name: row.unit_name } : null,
+  locale: row.locale,
+  attributes: row.attributes,
+  unsubscribed: Boolean(row.unsubscribed),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+/** A page of contacts (by email, then side, then id) and how many match the filters in all. */
+export async function listContacts(db: Db, organizationId: string, filters: ContactFilters, paging = pageOfFilters(filters)): Promise<{ contacts: ContactListItem[]; total: number }> {
+  const after = paging.after
   const [rows, count] = await Promise.all([
-    filtered(db.selectFrom('contacts as c'), organizationId, filters)
-      .leftJoin('units as un', (join) => join.onRef('un.id', '=', 'c.unit_id').onRef('un.organization_id', '=', 'c.organization_id'))
-      .select(['c.id', 'c.email', 'c.name', 'c.side', 'c.unit_id', 'un.name as unit_name', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
-      .select((eb) => unsubscribed(eb).as('unsubscribed'))
+    withUnit(filtered(db.selectFrom('contacts as c'), organizationId, filters))
+      .$if(after !== null, (q) => q.where(sql<boolean>`(c.email, c.side, c.id) > (${after!.email}, ${after!.side}, ${after!.id}::uuid)`))
       .orderBy('c.email').orderBy('c.side').orderBy('c.id')
-      .limit(CONTACTS_PER_PAGE).offset((filters.page - 1) * CONTACTS_PER_PAGE)
+      .limit(paging.limit).offset(after === null ? paging.offset : 0)
       .execute(),
     filtered(db.selectFrom('contacts as c'), organizationId, filters)
       .select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
   ])
-  return {
-    total: Number(count.total),
-    contacts: rows.map((row) => ({
-      id: row.id,
-      email: row.email,
-      name: row.name,
-      side: row.side,
-      unit: row.unit_id && row.unit_name ? { id: row.unit_id, name: row.unit_name } : null,
-      locale: row.locale,
-      attributes: row.attributes,
-      unsubscribed: Boolean(row.unsubscribed),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    })),
-  }
+  return { total: Number(count.total), contacts: rows.map(listItem) }
+}
+
+/** One contact of the organization as the list shows it; `lock` holds the row until the transaction ends. */
+export async function getContact(db: Db, organizationId: string, contactId: string, lock = false): Promise<ContactListItem | undefined> {
+  const row = await withUnit(db.selectFrom('contacts as c')).where('c.organization_id', '=', organizationId).where('c.id', '=', contactId)
+    .$if(lock, (q) => q.forUpdate('c')).executeTakeFirst()
+  return row && listItem(row)
+}
+
+/** Writes the fields a change gives (and when it was made); false when there is no such contact. */
+export async function updateContact(db: Db, organizationId: string, contactId: string, fields: Omit<ContactRow, 'email' | 'side'>): Promise<boolean> {
+  const result = await db.updateTable('contacts')
+    .set({
+      updated_at: sql<Date>`now()`,
+      ...(fields.name === undefined ? {} : { name: fields.name }),
+      ...(fields.unitId === undefined ? {} : { unit_id: fields.unitId }),
+      ...(fields.locale === undefined ? {} : { locale: fields.locale }),
+      ...(fields.attributes === undefined ? {} : { attributes: JSON.stringify(fields.attributes) }),
+    })
+    .where('organization_id', '=', organizationId).where('id', '=', contactId)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
 }
 
 /** How many contacts an organization has: the wave page offers invitations only when there are some. */

@@ -218,6 +218,19 @@ export async function sendingState(db: Db, organizationId: string) {
   return { pausedAt: row?.paused_at ?? null, reason: row?.paused_reason ?? null }
 }
 
+/**
+ * Unsubscribes an address from everything its organization sends (both sides' contacts: the record is
+ * the address's) and cancels the mail queued to it. Pass a transaction to land both together.
+ */
+export async function unsubscribeAddress(db: Db, organizationId: string, email: string): Promise<void> {
+  await db.insertInto('unsubscribes').values({ organization_id: organizationId, email })
+    .onConflict((oc) => oc.columns(['organization_id', 'email']).doNothing()).execute()
+  await db.deleteFrom('mail_jobs').where('status', '=', 'pending').where('organization_id', '=', organizationId)
+    .where('invitation_id', 'in', (eb) => eb.selectFrom('invitations').innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
+      .select('invitations.id').where('contacts.email', '=', email).where('contacts.organization_id', '=', organizationId))
+    .execute()
+}
+
 /** Unsubscribes the contact of an invitation from everything its organization sends, and cancels what is queued. */
 export async function unsubscribeByInvitation(db: Db, invitationId: string) {
   return db.transaction().execute(async (trx) => {
@@ -226,12 +239,7 @@ export async function unsubscribeByInvitation(db: Db, invitationId: string) {
       .select(['invitations.organization_id', 'contacts.email', 'contacts.locale', 'organizations.name'])
       .where('invitations.id', '=', invitationId).executeTakeFirst()
     if (!row) return null
-    await trx.insertInto('unsubscribes').values({ organization_id: row.organization_id, email: row.email })
-      .onConflict((oc) => oc.columns(['organization_id', 'email']).doNothing()).execute()
-    await trx.deleteFrom('mail_jobs').where('status', '=', 'pending').where('organization_id', '=', row.organization_id)
-      .where('invitation_id', 'in', (eb) => eb.selectFrom('invitations').innerJoin('contacts', 'contacts.id', 'invitations.contact_id')
-        .select('invitations.id').where('contacts.email', '=', row.email).where('contacts.organization_id', '=', row.organization_id))
-      .execute()
+    await unsubscribeAddress(trx, row.organization_id, row.email)
     return { organizationId: row.organization_id, organizationName: row.name, locale: row.locale }
   })
 }

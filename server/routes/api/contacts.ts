@@ -1,19 +1,21 @@
-// Contacts through the API: import (a JSON array, or a CSV body streamed straight into the import)
-// list with search and filters, delete one, and export everything held about an address. Reading
-// contacts needs the 'contacts' permission (owners and admins): names and emails are personal data.
+// Contacts through the API: import (a JSON array, or a CSV body streamed straight into the import),
+// list with search, filters and cursors, read, change and delete one, and export everything held about
+// an address. Reading and changing contacts needs the 'contacts' permission (owners and admins): names
+// and emails are personal data. The import needs 'manage_waves', as on the pages; it answers counts.
 import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { checkContactFilters, CONTACTS_PER_PAGE } from '../../domain/contacts.js'
 import { unitIndex } from '../../domain/units.js'
-import { LOCALES } from '../../domain/languages.js'
-import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
-import { listContacts } from '../../repositories/contacts.js'
+import { fieldsInvalid, HttpError, invalidCursor, notFound } from '../../http-error.js'
+import type { ContactListItem } from '../../repositories/contacts.js'
 import { listUnits } from '../../repositories/units.js'
 import { MAX_CSV_BYTES } from '../../services/contact-csv.js'
 import { importContacts, importContactsCsv, MAX_JSON_CONTACTS, type ImportResult } from '../../services/contact-import.js'
+import { changeContact, contactById, contactPage } from '../../services/contacts.js'
 import { checkExportEmail } from '../../domain/data-rights.js'
-import { deleteContact, exportPersonalData, withSuppression } from '../../services/data-rights.js'
+import { deleteContact, exportPersonalData } from '../../services/data-rights.js'
+import { Contact, ContactChangeBody, ContactList, ContactListQuery, ImportAnswer, importRows, PersonalDataExport } from './contact-schemas.js'
 import { errors, IdParams } from './schemas.js'
 
 /**
@@ -25,31 +27,11 @@ class CsvBody {
   constructor(readonly stream: Readable) {}
 }
 
-const Row = Type.Object({}, {
-  additionalProperties: true,
-  description: `{email, name?, side: "staff"|"customer", unit?: name or id, locale?: ${LOCALES.map((code) => `"${code}"`).join('|')}, attributes?: {name: text}}`,
-  examples: [{ email: 'ana@example.com', name: 'Ana Pérez', side: 'customer', unit: 'North branch', locale: 'es', attributes: { tier: 'gold' } }],
+const contactJson = (contact: ContactListItem) => ({
+  id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,
+  attributes: contact.attributes, unsubscribed: contact.unsubscribed,
+  createdAt: contact.createdAt.toISOString(), updatedAt: contact.updatedAt.toISOString(),
 })
-
-const ImportAnswer = Type.Object({
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  errors: Type.Array(Type.Object({ row: Type.Integer(), message: Type.String() })),
-  errorCount: Type.Integer({ description: 'All rows with problems; `errors` lists the first 1,000.' }),
-})
-
-const Contact = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  side: Type.Union([Type.Literal('staff'), Type.Literal('customer')]),
-  unit: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
-  locale: Type.Union([Type.String(), Type.Null()]),
-  attributes: Type.Record(Type.String(), Type.String()),
-  unsubscribed: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-}, { title: 'Contact' })
 
 /** The contract's names (§7 of the design): what the code calls problems, the API has always called errors. */
 const answer = (result: ImportResult) => ({ created: result.created, updated: result.updated, errors: result.problems, errorCount: result.problemCount })
@@ -73,7 +55,7 @@ export default async function contacts(fastify: FastifyInstance) {
         + '(the header is row 1); JSON rows from 1. At most 50 MB.',
       body: {
         content: {
-          'application/json': { schema: Type.Array(Row, { maxItems: MAX_JSON_CONTACTS }) },
+          'application/json': { schema: importRows(MAX_JSON_CONTACTS) },
           'text/csv': { schema: Type.Unknown({ description: 'CSV text with a header row', examples: ['email,name,side,unit,tier\nana@example.com,Ana Pérez,customer,North branch,gold\n'] }) },
         },
       },
@@ -95,38 +77,66 @@ export default async function contacts(fastify: FastifyInstance) {
     config: { access: 'contacts' },
     schema: {
       tags: ['contacts'],
-      summary: 'List contacts, 50 a page, by email',
-      querystring: Type.Object({
-        q: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the email or name' })),
-        side: Type.Optional(Type.Union([Type.Literal('staff'), Type.Literal('customer')])),
-        unit: Type.Optional(Type.String({ maxLength: 100, description: 'A unit name or id' })),
-        unsubscribed: Type.Optional(Type.Boolean()),
-        attribute: Type.Optional(Type.String({ maxLength: 40, description: 'Only contacts with this attribute…' })),
-        value: Type.Optional(Type.String({ maxLength: 200, description: '…set to this value' })),
-        page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-      }, { additionalProperties: false }),
-      response: {
-        200: Type.Object({ contacts: Type.Array(Contact), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }),
-        ...errors(400, 401, 403),
-      },
+      summary: 'List contacts by email, a page at a time',
+      description: 'Filters combine. Pages follow one another by cursor: pass a page\'s `nextCursor` as `cursor` (with the same filters) '
+        + 'for the next one; it goes on after the last contact shown even when that contact has been deleted since. `page` still works '
+        + 'for older clients but is deprecated.',
+      querystring: ContactListQuery,
+      response: { 200: ContactList, ...errors(400, 401, 403) },
     },
   }, async (request) => {
     const organizationId = request.principal!.organizationId
+    const { limit = CONTACTS_PER_PAGE, cursor } = request.query
+    if (cursor !== undefined && request.query.page !== undefined) {
+      throw fieldsInvalid({ page: 'Give either `cursor` or `page`, not both: `page` is deprecated in favour of `cursor`.' })
+    }
     const units = unitIndex(await listUnits(app.db, organizationId))
     const { value: filters, errors: problems } = checkContactFilters(request.query, units)
     if (Object.keys(problems).length > 0) throw fieldsInvalid(problems)
-    const { contacts: listed, total } = await listContacts(app.db, organizationId, filters)
-    const list = await withSuppression(app.db, app.config.signingSecret, organizationId, listed)
+    const page = await contactPage(app.db, app.config.signingSecret, organizationId, filters, { limit, cursor })
+    if (page === 'invalid_cursor') throw invalidCursor()
     return {
-      contacts: list.map((contact) => ({
-        id: contact.id, email: contact.email, name: contact.name, side: contact.side, unit: contact.unit, locale: contact.locale,
-        attributes: contact.attributes, unsubscribed: contact.unsubscribed,
-        createdAt: contact.createdAt.toISOString(), updatedAt: contact.updatedAt.toISOString(),
-      })),
-      total,
-      page: filters.page,
-      pageSize: CONTACTS_PER_PAGE,
+      contacts: page.contacts.map(contactJson),
+      total: page.total,
+      page: cursor === undefined ? filters.page : null,
+      pageSize: limit,
+      nextCursor: page.nextCursor,
     }
+  })
+
+  app.get('/contacts/:id', {
+    config: { access: 'contacts' },
+    schema: {
+      tags: ['contacts'],
+      operationId: 'getContact',
+      summary: 'One contact',
+      params: IdParams,
+      response: { 200: Contact, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const contact = await contactById(app.db, app.config.signingSecret, request.principal!.organizationId, request.params.id)
+    if (!contact) throw notFound('This contact')
+    return contactJson(contact)
+  })
+
+  app.patch('/contacts/:id', {
+    config: { access: 'contacts' },
+    schema: {
+      tags: ['contacts'],
+      operationId: 'updateContact',
+      summary: 'Change a contact\'s name, unit, language or attributes, or unsubscribe them',
+      description: 'Each field is checked as the import checks it; every problem is named under its field in `details`, and nothing is '
+        + 'changed while there is one. Fields left out keep their value. The email and side are who the contact is: they cannot be '
+        + 'changed (sending them is refused). Audited, by the names of the fields changed.',
+      params: IdParams,
+      body: ContactChangeBody,
+      response: { 200: Contact, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const changed = await changeContact(app.db, app.config.signingSecret, request, request.params.id, request.body)
+    if (changed === null) throw notFound('This contact')
+    if (!changed.ok) throw fieldsInvalid(changed.errors, 400, 'validation_failed', `The change is not valid: ${Object.entries(changed.errors).map(([field, text]) => `${field}: ${text}`).join(' ')}`)
+    return contactJson(changed.contact)
   })
 
   app.get('/contacts/export', {
@@ -140,7 +150,7 @@ export default async function contacts(fastify: FastifyInstance) {
         + '(for owners, who read the audit log; null for admins). '
         + 'Staff answers are anonymous and cannot be attributed to anyone, so they are not included. Audited.',
       querystring: Type.Object({ email: Type.String({ maxLength: 320 }) }),
-      response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403) },
+      response: { 200: PersonalDataExport, ...errors(400, 401, 403) },
     },
   }, async (request) => {
     const checked = checkExportEmail(request.query.email)
