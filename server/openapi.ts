@@ -3,9 +3,15 @@
 // The routes' schemas stay the one declaration of each shape; this file only reshapes the copy.
 import type { SwaggerOptions } from '@fastify/swagger'
 import type { RouteOptions } from 'fastify'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from './paths.js'
 import { ErrorBody } from './routes/api/schemas.js'
 
 type Json = Record<string, unknown>
+
+/** The project's licence, as package.json names it (an SPDX identifier). */
+const LICENSE = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string }).license
 
 const TAGS: { name: string; description: string }[] = [
   { name: 'tokens', description: 'API tokens: trade an email and password for a bearer token.' },
@@ -31,7 +37,7 @@ export function swaggerOptions(publicUrl: string): SwaggerOptions {
         title: 'Service Gap API',
         version: '1',
         description: 'Paired staff and customer surveys, and the gap between them. Errors are `{error, message, details?}`.',
-        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+        license: { name: LICENSE, identifier: LICENSE },
       },
       servers: [{ url: publicUrl, description: 'This server' }],
       tags: TAGS,
