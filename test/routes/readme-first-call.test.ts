@@ -2,7 +2,7 @@
 // jq) in one bash session, its TypeScript steps as one file type-checked by tsc --strict and run with
 // node and tsx, each against the real server process on a free port. Both must print exactly what
 // the README says they print, ending with a headline where both sides are shown.
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -56,6 +56,12 @@ function checkOutput(stdout: string) {
   expect(headline).toEqual({ staff: expect.any(Number), customer: expect.any(Number), gap: expect.any(Number) })
 }
 
+/**
+ * The shell steps need bash, curl and jq. CI installs them (.ci/run); on a machine with only Node
+ * the TypeScript steps still run, and the shell steps are left out, named as skipped.
+ */
+const SHELL_TOOLS = ['bash', 'curl', 'jq'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
+
 for (const kind of DATABASES) {
   describe(`the README's first call against the real server [${kind}]`, () => {
     let running: RunningServer
@@ -66,7 +72,7 @@ for (const kind of DATABASES) {
     }, 120_000)
     afterAll(async () => running?.stop(), 30_000)
 
-    it('runs the curl steps in one bash session and prints the headline with both sides', async () => {
+    it.runIf(SHELL_TOOLS)('runs the curl steps in one bash session and prints the headline with both sides', async () => {
       const script = ['set -euo pipefail', ...curlSteps.map((step) => step.code)].join('\n')
       const { stdout } = await promisify(execFile)('bash', ['-c', script], {
         env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000,
@@ -85,14 +91,13 @@ for (const kind of DATABASES) {
       }
     }, 120_000)
 
-    it('left two waves of ten responses each, as the steps said', async () => {
+    it('left a wave of ten responses for each version run, as the steps said', async () => {
       const { token } = await (await fetch(`${env.SG_URL}/api/v1/tokens`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
       })).json() as { token: string }
-      const waves = await (await fetch(`${env.SG_URL}/api/v1/waves`, { headers: { authorization: `Bearer ${token}` } })).json() as Array<{ id: string; name: string }> | { items: Array<{ id: string; name: string }> }
-      const list = Array.isArray(waves) ? waves : waves.items
-      const firstCalls = list.filter((wave) => wave.name.startsWith('First call '))
-      expect(firstCalls).toHaveLength(2)
+      const waves = await (await fetch(`${env.SG_URL}/api/v1/waves`, { headers: { authorization: `Bearer ${token}` } })).json() as Array<{ id: string; name: string }>
+      const firstCalls = waves.filter((wave) => wave.name.startsWith('First call '))
+      expect(firstCalls).toHaveLength(SHELL_TOOLS ? 2 : 1)
       for (const wave of firstCalls) {
         const csv = await (await fetch(`${env.SG_URL}/api/v1/waves/${wave.id}/export.csv`, { headers: { authorization: `Bearer ${token}` } })).text()
         const rows = csv.trim().split('\n').slice(1)
