@@ -24,6 +24,7 @@ import * as m0022 from './migrations/0022_digest_runs.js'
 import * as m0023 from './migrations/0023_required_items.js'
 import * as m0025 from './migrations/0025_branding.js'
 import * as m0027 from './migrations/0027_kiosks.js'
+import * as m0029 from './migrations/0029_rate_limits.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0023_required_items': m0023,
   '0025_branding': m0025,
   '0027_kiosks': m0027,
+  '0029_rate_limits': m0029,
 }
 
 /** Every migration, in the order they apply. */

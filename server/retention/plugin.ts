@@ -1,12 +1,14 @@
 // The daily retention run as a named plugin, like the release steps (server/release/plugin.ts):
 // buildApp registers it, so the server and the demo run it the same way; tests turn it off and call
 // runRetention with a fixed clock. Several instances may each run it: a second run the same day
-// finds nothing left to delete.
+// finds nothing left to delete. Beside it, more often, the rate-limit counters whose window has
+// ended are purged (any instance may: a counter gone is a window restarted, which it was anyway).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
 import { runPeriodically } from '../plugins/periodic.js'
+import { purgeRateLimits } from '../repositories/rate-limits.js'
 import { runRetention } from '../services/retention.js'
 
 export interface RetentionOptions {
@@ -19,6 +21,8 @@ export interface RetentionOptions {
 }
 
 const DAY = 24 * 60 * 60 * 1000
+/** How often ended rate-limit windows are purged at most. */
+const RATE_LIMIT_PURGE_MS = 10 * 60 * 1000
 
 export default fp(async function retention(app: FastifyInstance, opts: RetentionOptions & { db: Db; config: Config }) {
   if (opts.worker === false) return
@@ -26,5 +30,9 @@ export default fp(async function retention(app: FastifyInstance, opts: Retention
   runPeriodically(app, {
     what: 'retention run', everyMs: intervalMs, firstMs: opts.firstRunMs ?? 60_000,
     pass: () => runRetention(opts.db, opts.config.signingSecret, new Date()),
+  })
+  runPeriodically(app, {
+    what: 'rate-limit purge', everyMs: Math.min(intervalMs, RATE_LIMIT_PURGE_MS), firstMs: opts.firstRunMs ?? 60_000,
+    pass: () => purgeRateLimits(opts.db),
   })
 }, { name: 'retention', dependencies: ['db'] })
