@@ -166,7 +166,7 @@ describe('two instances behind a load balancer [postgres]', () => {
     try {
       await listening(port)
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${haproxyOutput}`)
+      throw new Error(`${(error as Error).message}\n${haproxyOutput}`, { cause: error })
     }
     owner = admin()
   })
