@@ -33,6 +33,6 @@ export default fp(async function retention(app: FastifyInstance, opts: Retention
   })
   runPeriodically(app, {
     what: 'rate-limit purge', everyMs: Math.min(intervalMs, RATE_LIMIT_PURGE_MS), firstMs: opts.firstRunMs ?? 60_000,
-    pass: () => purgeRateLimits(opts.db),
+    pass: () => purgeRateLimits(opts.db, new Date()),
   })
 }, { name: 'retention', dependencies: ['db'] })
