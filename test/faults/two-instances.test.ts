@@ -28,8 +28,11 @@
 //   never hold one job; a paused organization is paused in the database. Checked here with both
 //   workers sending. Each instance keeps its own MAIL_RATE pace, so the total rate is MAIL_RATE per
 //   instance (documented as such, not shared).
-// - Release steps take a per-wave row lock (staff-pool.ts lockStaffRelease); the retention run, the
-//   schedule, digests and webhook delivery claim or lock their rows the same way.
+// - Release steps take a per-wave row lock (staff-pool.ts lockStaffRelease); the schedule locks the
+//   wave's row (wave-schedule.ts); alert and digest mail is queued under a unique (kind, ref,
+//   recipient), so a second instance's copy changes nothing; webhook deliveries are claimed with
+//   `skip locked` (test/faults/webhook-worker-kill.test.ts); a second retention run finds nothing left.
+//   Ended rate-limit windows are purged by any instance (a window gone is a window restarted).
 // - First start: instances started together on a new database create the owner once (the second,
 //   refused by the unique email, starts as if it had found them). Both servers here start at once.
 import { spawn, type ChildProcess } from 'node:child_process'
