@@ -77,7 +77,7 @@ describeEachDatabase('rate limits shared by instances', (ctx) => {
     expect(row!.resets_at.getTime()).toBeGreaterThan(Date.now() + 50_000)
   })
 
-  it('names each hand-made limiter apart: a survey answer and a kiosk answer from one address are counted separately', async () => {
+  it('counts a hand-made limiter under its own name: a survey answer under the per-address and the per-link limits', async () => {
     const names = (await ctx.database.db.selectFrom('rate_limits').select('name').distinct().execute()).map((row) => row.name)
     expect(names).toContain(TOKENS)
     // Answering a link that does not exist still passes through both survey limiters, and nothing else.
