@@ -25,6 +25,7 @@ import * as m0023 from './migrations/0023_required_items.js'
 import * as m0025 from './migrations/0025_branding.js'
 import * as m0027 from './migrations/0027_kiosks.js'
 import * as m0028 from './migrations/0028_idempotency_keys.js'
+import * as m0029 from './migrations/0029_rate_limits.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0025_branding': m0025,
   '0027_kiosks': m0027,
   '0028_idempotency_keys': m0028,
+  '0029_rate_limits': m0029,
 }
 
 /** Every migration, in the order they apply. */

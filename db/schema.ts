@@ -198,6 +198,16 @@ export interface KioskDeviceCountTable {
   responses: number
 }
 
+/** One limit's count for one key in its current window (0029): shared by every instance. */
+export interface RateLimitTable {
+  /** The limit: a route's method and path, or the name a limiter was given. */
+  name: string
+  /** HMAC of what is counted (usually the client's address) under the signing secret. */
+  key_hash: string
+  hits: number
+  resets_at: Date
+}
+
 export interface ResponseTable {
   id: Generated<string>
   organization_id: string
@@ -761,6 +771,8 @@ export interface Database {
   kiosk_device_counts: KioskDeviceCountTable
   // -- idempotency keys (0028) --
   idempotency_keys: IdempotencyKeyTable
+  // -- rate limits (0029) --
+  rate_limits: RateLimitTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -1,4 +1,5 @@
 // Security headers, cookies, form parsing, rate limiting and CSRF protection for every form.
+// Rate limits count in the database (plugins/rate-limit-store.ts), so they hold across instances.
 // CSRF: each browser gets a random cookie; forms carry an HMAC of it under the server's secret, and
 // every state-changing request outside the bearer-token API must bring a matching token.
 import cookie from '@fastify/cookie'
@@ -11,6 +12,7 @@ import type { Config } from '../config.js'
 import { HttpError } from '../http-error.js'
 import { hmac, randomToken, safeEqual } from '../security/tokens.js'
 import { isApiRequest } from './errors.js'
+import { databaseStore } from './rate-limit-store.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -73,6 +75,9 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   await app.register(formbody, { bodyLimit: 256 * 1024 })
   await app.register(rateLimit, {
     global: false,
+    store: databaseStore(app.db, config.signingSecret, app.log),
+    // A limiter that cannot count lets the request through (see rate-limit-store.ts).
+    skipOnError: true,
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'too_many_requests', `Too many attempts. Please wait ${Math.ceil(context.ttl / 1000)} seconds and try again.`),
   })
@@ -112,7 +117,7 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
       throw csrfFailed()
     }
   })
-}, { name: 'security' })
+}, { name: 'security', dependencies: ['db'] })
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 

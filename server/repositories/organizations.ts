@@ -1,5 +1,5 @@
 // Organizations (tenants) and the people in them.
-import type { Db } from '../../db/connect.js'
+import { isUniqueViolation, type Db } from '../../db/connect.js'
 import { isUuid } from '../domain/formats.js'
 import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
@@ -26,14 +26,21 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserCreden
 
 /**
  * First run from the environment: when ADMIN_EMAIL and ADMIN_PASSWORD are set and nobody has an
- * account yet, creates ORG_NAME and its owner. Returns true when it did.
+ * account yet, creates ORG_NAME and its owner. Returns true when it did. Instances started together
+ * on one new database may all find nobody: the owner's unique email lets one create them, and the
+ * others, refused whole, start as if they had found them.
  */
 export async function bootstrapOrganization(
   db: Db,
   config: { adminEmail: string | null; adminPassword: string | null; orgName: string },
 ): Promise<boolean> {
   if (!config.adminEmail || !config.adminPassword || (await countUsers(db)) > 0) return false
-  await createOrganizationWithOwner(db, { name: config.orgName, email: config.adminEmail, password: config.adminPassword })
+  try {
+    await createOrganizationWithOwner(db, { name: config.orgName, email: config.adminEmail, password: config.adminPassword })
+  } catch (error) {
+    if (isUniqueViolation(error)) return false
+    throw error
+  }
   return true
 }
 

@@ -12,6 +12,7 @@ import { countsInDimension } from '../domain/report.js'
 import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from './instruments.js'
+import { waveHoldsAnswers } from './waves.js'
 
 export const SLOTS = 16
 
@@ -19,14 +20,21 @@ export const SLOTS = 16
  * A wave's items in position order, as the measures need them, with whether its staff predict each
  * (waveItems, which the release reads too, so both count the same measures). A wave's instrument never
  * changes, and its prediction questions only while it holds no answer at all (repositories/waves.ts
- * setWavePredictions), so what is kept here was never used to count a stored answer under another
- * mode; the entry is dropped when they change all the same (forgetMeasureItems).
+ * setWavePredictions). So the items are kept only once the wave holds an answer that is committed
+ * (read outside a transaction, which could still be undone): every instance then keeps the same, and
+ * none can count an answer under a mode another instance has just changed. The entry is dropped when
+ * they change all the same (forgetMeasureItems).
  */
 const itemsByWave = new LocalCache<string, MeasureItem[]>()
 
-export function measureItems(db: Db, waveId: string): Promise<MeasureItem[]> {
-  return itemsByWave.getOrLoad(waveId, async () =>
-    (await waveItems(db, waveId)).map((item) => ({ key: item.key, dimension: item.dimension, headline: item.headline, scale: item.scale, predicted: item.predicted })))
+export async function measureItems(db: Db, waveId: string): Promise<MeasureItem[]> {
+  const kept = itemsByWave.get(waveId)
+  if (kept) return kept
+  // Whether it holds an answer first: from then on the items read next are final.
+  const final = !db.isTransaction && (await waveHoldsAnswers(db, waveId))
+  const items = (await waveItems(db, waveId)).map((item) => ({ key: item.key, dimension: item.dimension, headline: item.headline, scale: item.scale, predicted: item.predicted }))
+  if (final) itemsByWave.set(waveId, items)
+  return items
 }
 
 /** Drops what is kept of a wave's measures (its prediction questions changed). */

@@ -26,7 +26,8 @@ export interface ServerProcess {
 /** Compiled once per test file, however many servers it starts. */
 let built: Promise<void> | null = null
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (for a server, or a load balancer in front of servers). */
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1')
   await once(server, 'listening')
   const port = (server.address() as { port: number }).port

@@ -116,8 +116,8 @@ export default async function surveyRoutes(app: FastifyInstance) {
   // Two limits on one route: the plugin's hook marks a request as counted, so the second one is
   // checked by hand.
   const limits = app.config.submitLimits
-  const perAddress = app.rateLimit({ max: limits.perAddress, timeWindow: '1 minute' })
-  const perLinkCheck = app.createRateLimit({ max: limits.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
+  const perAddress = app.rateLimit({ name: 'survey answers per address', max: limits.perAddress, timeWindow: '1 minute' })
+  const perLinkCheck = app.createRateLimit({ name: 'survey answers per link', max: limits.perLink, timeWindow: '1 minute', keyGenerator: (request) => `link:${(request.params as Params).token}` })
   const perLink = async (request: FastifyRequest) => {
     const limit = await perLinkCheck(request)
     if (!limit.isAllowed && limit.isExceeded) throw new HttpError(429, 'too_many_requests', 'Too many answers for this link right now.')

@@ -80,7 +80,7 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
   }
 
   // Clearing the cookie makes a new device; an address gets only so many of those from one kiosk.
-  const newDeviceCheck = app.createRateLimit({ max: NEW_DEVICES_PER_HOUR, timeWindow: '1 hour', keyGenerator: (request) => `kiosk-device:${(request.params as Params).token}:${request.ip}` })
+  const newDeviceCheck = app.createRateLimit({ name: 'kiosk new devices per address', max: NEW_DEVICES_PER_HOUR, timeWindow: '1 hour', keyGenerator: (request) => `kiosk-device:${(request.params as Params).token}:${request.ip}` })
 
   /** This request's device id; a request without a valid cookie gets a new device (null when it may not have one now). */
   async function device(request: Request, reply: FastifyReply): Promise<{ id: string; known: boolean } | null> {
@@ -111,7 +111,7 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
     return form(request, reply, 200, opened, renderToken(secret, request.params.token, seen.id, now().getTime()))
   })
 
-  const perAddress = app.rateLimit({ max: app.config.submitLimits.perAddress, timeWindow: '1 minute' })
+  const perAddress = app.rateLimit({ name: 'kiosk answers per address', max: app.config.submitLimits.perAddress, timeWindow: '1 minute' })
 
   app.post<{ Params: Params }>('/k/:token', {
     config: { access: 'public', csrf: 'manual' },
