@@ -3,7 +3,9 @@
 import { sql, type Selectable } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { ActionPlanTable } from '../../db/schema.js'
+import type { Keyset } from '../domain/cursor.js'
 import type { PlanStatus } from '../domain/types.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 
 export interface ActionPlan {
   id: string
@@ -50,15 +52,30 @@ export async function findActionPlan(db: Db, organizationId: string, id: string)
   return row && toPlan(row)
 }
 
-/** The organization's plans, newest first; narrowed to a wave, to units, or both. */
-export async function listActionPlans(db: Db, organizationId: string, where: { waveId?: string; unitIds?: readonly string[] } = {}): Promise<ActionPlan[]> {
+/** Which of the organization's plans: of a wave, of some units (none: no plan at all), or both. */
+export interface PlanFilter { waveId?: string; unitIds?: readonly string[] }
+
+function plansQuery(db: Db, organizationId: string, where: PlanFilter) {
   let query = db.selectFrom('action_plans').select(COLUMNS).where('organization_id', '=', organizationId)
   if (where.waveId) query = query.where('wave_id', '=', where.waveId)
-  if (where.unitIds) {
-    if (where.unitIds.length === 0) return []
-    query = query.where('unit_id', 'in', [...where.unitIds])
-  }
-  return (await query.orderBy('created_at', 'desc').orderBy('id').execute()).map(toPlan)
+  if (where.unitIds) query = where.unitIds.length === 0 ? query.where(sql<boolean>`false`) : query.where('unit_id', 'in', [...where.unitIds])
+  return query
+}
+
+/** The organization's plans, newest first (the id orders plans made in the same microsecond); narrowed as `where` says. */
+export async function listActionPlans(db: Db, organizationId: string, where: PlanFilter = {}): Promise<ActionPlan[]> {
+  if (where.unitIds?.length === 0) return []
+  return (await plansQuery(db, organizationId, where).orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map(toPlan)
+}
+
+/** The API's pages of plans: newest first, as listActionPlans. */
+export const PLAN_LIST: Keyset = { list: 'plans', parts: ['time', 'uuid'] }
+
+export async function listActionPlanPage(db: Db, organizationId: string, where: PlanFilter, page: PageRequest): Promise<Page<ActionPlan>> {
+  if (where.unitIds?.length === 0) return { rows: [], nextCursor: null }
+  const query = plansQuery(db, organizationId, where).select(timeKey('created_at').as('key_at'))
+  const rows = await inPage(query, page, [sql.ref('created_at'), sql.ref('id')], 'desc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toPlan)
 }
 
 export type ActionPlanChanges = Partial<Pick<ActionPlan, 'owner' | 'change' | 'dueOn' | 'status'>>

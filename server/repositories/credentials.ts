@@ -1,8 +1,11 @@
 // Browser sessions and API tokens. Only hashes of the secrets are stored.
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import { isUuid } from '../domain/formats.js'
 import type { Role } from '../domain/types.js'
 import { hashToken, randomToken } from '../security/tokens.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 60 * 60 * 1000
@@ -117,20 +120,35 @@ export interface ApiTokenSummary {
   revokedAt: Date | null
 }
 
+const toSummary = (row: { id: string; name: string; prefix: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }): ApiTokenSummary => ({
+  id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at,
+})
+
 export async function listApiTokens(db: Db, organizationId: string, userId: string): Promise<ApiTokenSummary[]> {
   const rows = await db.selectFrom('api_tokens')
     .select(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'])
     .where('organization_id', '=', organizationId).where('user_id', '=', userId)
-    .orderBy('created_at', 'desc').execute()
-  return rows.map((row) => ({
-    id: row.id, name: row.name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at,
-  }))
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').execute()
+  return rows.map(toSummary)
 }
 
-export async function revokeApiToken(db: Db, organizationId: string, userId: string, tokenId: string): Promise<boolean> {
-  if (!isUuid(tokenId)) return false
-  const result = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
+/** The API's pages of a person's tokens: newest first, as listApiTokens. */
+export const TOKEN_LIST: Keyset = { list: 'tokens', parts: ['time', 'uuid'] }
+
+export async function listApiTokenPage(db: Db, organizationId: string, userId: string, page: PageRequest): Promise<Page<ApiTokenSummary>> {
+  const query = db.selectFrom('api_tokens')
+    .select(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at', timeKey('created_at').as('key_at')])
     .where('organization_id', '=', organizationId).where('user_id', '=', userId)
-    .where('id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  const rows = await inPage(query, page, [sql.ref('created_at'), sql.ref('id')], 'desc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toSummary)
+}
+
+/** Revokes one of the person's live tokens; what it was, or undefined when it is not theirs, already revoked, or no id at all. */
+export async function revokeApiToken(db: Db, organizationId: string, userId: string, tokenId: string): Promise<ApiTokenSummary | undefined> {
+  if (!isUuid(tokenId)) return undefined
+  const row = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
+    .where('organization_id', '=', organizationId).where('user_id', '=', userId)
+    .where('id', '=', tokenId).where('revoked_at', 'is', null)
+    .returning(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at']).executeTakeFirst()
+  return row && toSummary(row)
 }

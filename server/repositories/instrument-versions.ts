@@ -5,7 +5,8 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { InstrumentDefinition } from '../domain/instrument.js'
-import { itemRows, listInstruments, type InstrumentRow } from './instruments.js'
+import { itemRows, listInstrumentPage, listInstruments, type InstrumentRow } from './instruments.js'
+import type { Page, PageRequest } from './keyset.js'
 
 /** One version as a list shows it. */
 export interface InstrumentVersion {
@@ -31,14 +32,24 @@ async function wavesUsing(db: Db, organizationId: string, ids: readonly string[]
   return new Map(rows.map((row) => [row.instrument_id, Number(row.own)]))
 }
 
-/** Built-in versions first, then the organization's own; by key, newest version first. */
-export async function listInstrumentVersions(db: Db, organizationId: string): Promise<Array<InstrumentVersion & { row: InstrumentRow }>> {
-  const rows = await listInstruments(db, organizationId)
+/** These instrument rows as versions, with the waves that use each. */
+async function versionsOf(db: Db, organizationId: string, rows: readonly InstrumentRow[]): Promise<Array<InstrumentVersion & { row: InstrumentRow }>> {
   const used = await wavesUsing(db, organizationId, rows.map((row) => row.id))
   return rows.map((row) => ({
     id: row.id, key: row.definition.key, version: row.definition.version, name: row.definition.name,
     builtIn: row.organizationId === null, inUse: used.has(row.id), waves: used.get(row.id) ?? 0, itemCount: row.definition.items.length, createdAt: row.createdAt, row,
   }))
+}
+
+/** Built-in versions first, then the organization's own; by key, newest version first. */
+export async function listInstrumentVersions(db: Db, organizationId: string): Promise<Array<InstrumentVersion & { row: InstrumentRow }>> {
+  return versionsOf(db, organizationId, await listInstruments(db, organizationId))
+}
+
+/** One page of the versions (as listInstrumentVersions), the waves using each counted for the page only. */
+export async function listInstrumentVersionPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<InstrumentVersion>> {
+  const shown = await listInstrumentPage(db, organizationId, page)
+  return { rows: (await versionsOf(db, organizationId, shown.rows)).map(({ row: _row, ...version }) => version), nextCursor: shown.nextCursor }
 }
 
 /** One version the organization can see (built-in or its own) with its definition; undefined otherwise. */

@@ -6,6 +6,8 @@ import { BUILT_IN_INSTRUMENTS } from '../domain/built-in-instruments.js'
 import { instrumentProblems, type InstrumentDefinition, type ItemDefinition } from '../domain/instrument.js'
 import { LocalCache } from '../local-cache.js'
 import { atomically } from './atomically.js'
+import { inPage, pageFrom, type Page, type PageRequest } from './keyset.js'
+import type { Keyset } from '../domain/cursor.js'
 import type { LocalizedText, Scale } from '../domain/types.js'
 import { isPredicted } from '../domain/predictions.js'
 
@@ -101,6 +103,24 @@ async function withItems(db: Db, rows: InstrumentSelect[]): Promise<InstrumentRo
 /** Every instrument an organization can use: the built-in ones and its own, newest version first. */
 export async function listInstruments(db: Db, organizationId: string): Promise<InstrumentRow[]> {
   return withItems(db, await instrumentRows(db, organizationId))
+}
+
+/**
+ * The API's pages of instruments (listed as instruments or as templates): in listInstruments' order,
+ * as one direction: built-in first (0, then 1), by key, newest version first (the version negated),
+ * the id last.
+ */
+export const instrumentList = (list: 'instruments' | 'templates'): Keyset => ({ list, parts: ['integer', 'text', 'integer', 'uuid'] })
+
+export async function listInstrumentPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<InstrumentRow>> {
+  const own = sql<number>`(case when organization_id is null then 0 else 1 end)`
+  const newest = sql<number>`(- version)`
+  const query = db.selectFrom('instruments').selectAll().select([own.as('key_own'), newest.as('key_newest')])
+    .where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '=', organizationId)]))
+  const rows = await inPage(query, page, [own, sql.ref('key'), newest, sql.ref('id')], 'asc').execute()
+  const shown = pageFrom(page, rows, (row) => [row.key_own, row.key, row.key_newest, row.id], (row) => row)
+  // The items of the rows shown only.
+  return { rows: await withItems(db, shown.rows), nextCursor: shown.nextCursor }
 }
 
 /** The newest version of an instrument key that the organization can use. */

@@ -2,7 +2,9 @@
 // that is retired is archived rather than deleted, so that past waves keep their figures per unit.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import { isUuid } from '../domain/formats.js'
+import { inPage, pageFrom, type Page, type PageRequest } from './keyset.js'
 
 export interface Unit {
   id: string
@@ -19,8 +21,17 @@ const toUnit = (row: { id: string; name: string; created_at: Date; archived_at: 
 
 /** Every unit of the organization, archived ones too (reports and lookups of past rows need them). */
 export async function listUnits(db: Db, organizationId: string): Promise<Unit[]> {
-  const rows = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId).orderBy('name').execute()
+  const rows = await db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId).orderBy('name').orderBy('id').execute()
   return rows.map(toUnit)
+}
+
+/** The API's pages of units: by name, as listUnits. */
+export const UNIT_LIST: Keyset = { list: 'units', parts: ['text', 'uuid'] }
+
+export async function listUnitPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<Unit>> {
+  const query = db.selectFrom('units').select(COLUMNS).where('organization_id', '=', organizationId)
+  const rows = await inPage(query, page, [sql.ref('name'), sql.ref('id')], 'asc').execute()
+  return pageFrom(page, rows, (row) => [row.name, row.id], toUnit)
 }
 
 /** The units that may get something new (links, contacts, invitations): what pickers offer. */

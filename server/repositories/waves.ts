@@ -7,6 +7,8 @@ import { SIDES, type PredictionMode, type RepeatEvery, type Side, type WaveStatu
 import { effectiveStatus } from '../domain/periods.js'
 import { randomToken } from '../security/tokens.js'
 import { atomically } from './atomically.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
+import type { Keyset } from '../domain/cursor.js'
 
 
 export interface Wave {
@@ -84,9 +86,19 @@ function toWave(row: WaveRow, now: Date): Wave {
   }
 }
 
+/** Newest first; the id orders waves made in the same microsecond, here and in the API's pages. */
 export async function listWaves(db: Db, organizationId: string, now = new Date()): Promise<Wave[]> {
-  const rows = await waveQuery(db, organizationId).orderBy('waves.created_at', 'desc').execute()
+  const rows = await waveQuery(db, organizationId).orderBy('waves.created_at', 'desc').orderBy('waves.id', 'desc').execute()
   return rows.map((row) => toWave(row, now))
+}
+
+/** The API's pages of waves: newest first, as listWaves. */
+export const WAVE_LIST: Keyset = { list: 'waves', parts: ['time', 'uuid'] }
+
+export async function listWavePage(db: Db, organizationId: string, page: PageRequest, now = new Date()): Promise<Page<Wave>> {
+  const query = waveQuery(db, organizationId).select(timeKey('waves.created_at').as('key_at'))
+  const rows = await inPage(query, page, [sql.ref('waves.created_at'), sql.ref('waves.id')], 'desc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], (row) => toWave(row, now))
 }
 
 export async function waveNames(db: Db, organizationId: string): Promise<string[]> {

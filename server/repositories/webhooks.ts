@@ -3,7 +3,9 @@
 // only by the delivery worker (webhook-deliveries.ts) and shown in clear once, when it is made.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import type { DeliveryStatus, WebhookEvent } from '../domain/types.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 
 export interface Webhook {
   id: string
@@ -28,6 +30,15 @@ export async function insertWebhook(db: Db, organizationId: string, webhook: { i
 export async function listWebhooks(db: Db, organizationId: string): Promise<Webhook[]> {
   const rows = await db.selectFrom('webhooks').select(COLUMNS).where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute()
   return rows.map(toWebhook)
+}
+
+/** The API's pages of webhooks: oldest first, as listWebhooks. */
+export const WEBHOOK_LIST: Keyset = { list: 'webhooks', parts: ['time', 'uuid'] }
+
+export async function listWebhookPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<Webhook>> {
+  const query = db.selectFrom('webhooks').select([...COLUMNS, timeKey('created_at').as('key_at')]).where('organization_id', '=', organizationId)
+  const rows = await inPage(query, page, [sql.ref('created_at'), sql.ref('id')], 'asc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toWebhook)
 }
 
 export async function findWebhook(db: Db, organizationId: string, id: string): Promise<Webhook | null> {
@@ -67,17 +78,30 @@ export interface DeliveryLogEntry {
 }
 
 /** Newest first; `before` (a delivery id) pages on to older ones. */
-export async function listDeliveries(db: Db, organizationId: string, webhookId: string, page: { limit: number; before?: number }): Promise<DeliveryLogEntry[]> {
-  let query = db.selectFrom('webhook_deliveries')
-    .select(['id', 'event_id', 'event', 'status', 'attempts', 'created_at', 'run_at', 'delivered_at', 'last_status', 'last_error'])
-    .where('organization_id', '=', organizationId).where('webhook_id', '=', webhookId)
-  if (page.before !== undefined) query = query.where('id', '<', page.before)
-  const rows = await query.orderBy('id', 'desc').limit(page.limit).execute()
-  return rows.map((row) => ({
-    id: Number(row.id), eventId: row.event_id, event: row.event, status: row.status, attempts: row.attempts, createdAt: row.created_at,
-    nextTryAt: row.status === 'pending' || row.status === 'sending' ? row.run_at : null, deliveredAt: row.delivered_at,
-    lastStatus: row.last_status, lastError: row.last_error,
-  }))
+const deliveriesOf = (db: Db, organizationId: string, webhookId: string) => db.selectFrom('webhook_deliveries')
+  .select(['id', 'event_id', 'event', 'status', 'attempts', 'created_at', 'run_at', 'delivered_at', 'last_status', 'last_error'])
+  .where('organization_id', '=', organizationId).where('webhook_id', '=', webhookId)
+
+type DeliveryRow = Awaited<ReturnType<ReturnType<typeof deliveriesOf>['executeTakeFirstOrThrow']>>
+
+const toDelivery = (row: DeliveryRow): DeliveryLogEntry => ({
+  id: Number(row.id), eventId: row.event_id, event: row.event, status: row.status, attempts: row.attempts, createdAt: row.created_at,
+  nextTryAt: row.status === 'pending' || row.status === 'sending' ? row.run_at : null, deliveredAt: row.delivered_at,
+  lastStatus: row.last_status, lastError: row.last_error,
+})
+
+/** A webhook's latest deliveries, newest first. */
+export async function listDeliveries(db: Db, organizationId: string, webhookId: string, page: { limit: number }): Promise<DeliveryLogEntry[]> {
+  const rows = await deliveriesOf(db, organizationId, webhookId).orderBy('id', 'desc').limit(page.limit).execute()
+  return rows.map(toDelivery)
+}
+
+/** The API's pages of a webhook's deliveries: newest first, by id (a delivery's `before` is the key of this list). */
+export const DELIVERY_LIST: Keyset = { list: 'deliveries', parts: ['integer'] }
+
+export async function listDeliveryPage(db: Db, organizationId: string, webhookId: string, page: PageRequest): Promise<Page<DeliveryLogEntry>> {
+  const rows = await inPage(deliveriesOf(db, organizationId, webhookId), page, [sql.ref('id')], 'desc').execute()
+  return pageFrom(page, rows, (row) => [Number(row.id)], toDelivery)
 }
 
 export interface AttemptLogEntry {

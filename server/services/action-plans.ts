@@ -12,8 +12,9 @@ import type { Checked, FieldErrors } from '../domain/inputs.js'
 import { ORG_PLACEHOLDER } from '../domain/instrument.js'
 import { notFound } from '../http-error.js'
 import {
-  deleteActionPlan, findActionPlan, insertActionPlan, listActionPlans, updateActionPlan, type ActionPlan,
+  deleteActionPlan, findActionPlan, insertActionPlan, listActionPlanPage, listActionPlans, updateActionPlan, type ActionPlan, type PlanFilter,
 } from '../repositories/action-plans.js'
+import type { Page, PageRequest } from '../repositories/keyset.js'
 import { atomically } from '../repositories/atomically.js'
 import type { Principal } from '../repositories/credentials.js'
 import { waveItems } from '../repositories/instruments.js'
@@ -55,12 +56,22 @@ export async function readablePlan(db: Db, reader: Reader, id: string): Promise<
   return plan
 }
 
-/** The plans a reader may see, newest first: of one wave, of one unit, or both; a unit manager's of their units only. */
-export async function readablePlans(db: Db, reader: Reader, where: { waveId?: string; unitId?: string } = {}): Promise<ActionPlan[]> {
+/** Which plans a reader may see: of one wave, of one unit, or both; a unit manager's of their units only. */
+async function readableFilter(db: Db, reader: Reader, where: { waveId?: string; unitId?: string }): Promise<PlanFilter> {
   const scope = await reportScope(db, reader)
   const wanted = where.unitId === undefined ? undefined : [where.unitId]
   const unitIds = scope.whole ? wanted : scope.units.map((unit) => unit.id).filter((id) => !wanted || wanted.includes(id))
-  return listActionPlans(db, reader.organizationId, { ...(where.waveId ? { waveId: where.waveId } : {}), ...(unitIds ? { unitIds } : {}) })
+  return { ...(where.waveId ? { waveId: where.waveId } : {}), ...(unitIds ? { unitIds } : {}) }
+}
+
+/** The plans a reader may see, newest first: of one wave, of one unit, or both; a unit manager's of their units only. */
+export async function readablePlans(db: Db, reader: Reader, where: { waveId?: string; unitId?: string } = {}): Promise<ActionPlan[]> {
+  return listActionPlans(db, reader.organizationId, await readableFilter(db, reader, where))
+}
+
+/** One page of the plans a reader may see (as readablePlans). */
+export async function readablePlanPage(db: Db, reader: Reader, where: { waveId?: string; unitId?: string }, page: PageRequest): Promise<Page<ActionPlan>> {
+  return listActionPlanPage(db, reader.organizationId, await readableFilter(db, reader, where), page)
 }
 
 /** Each plan with its effect over the later waves (services/plan-effect.ts), in the same order. */

@@ -13,10 +13,11 @@ import { wordingChanges } from '../domain/wording-changes.js'
 import { HttpError, notFound } from '../http-error.js'
 import { atomically } from '../repositories/atomically.js'
 import {
-  deleteOwnInstrument, findInstrument, instrumentInUse, instrumentKeyTaken, listInstrumentVersions, lockInstrumentKey, replaceInstrument,
+  deleteOwnInstrument, findInstrument, instrumentInUse, instrumentKeyTaken, listInstrumentVersionPage, listInstrumentVersions, lockInstrumentKey, replaceInstrument,
   type InstrumentVersion,
 } from '../repositories/instrument-versions.js'
 import { createInstrument } from '../repositories/instruments.js'
+import type { Page, PageRequest } from '../repositories/keyset.js'
 import { audit, type Caller } from './audit.js'
 
 export type { FieldProblems, InstrumentDefinition, ItemDefinition, InstrumentVersion }
@@ -52,6 +53,11 @@ const newestBuiltIn = (key: string) =>
 /** Every version the organization can use or edit: built-in first, then its own; by key, newest version first. */
 export async function listInstruments(db: Db, organizationId: string): Promise<InstrumentVersion[]> {
   return (await listInstrumentVersions(db, organizationId)).map(({ row: _row, ...version }) => version)
+}
+
+/** One page of the versions (as listInstruments). */
+export async function listInstrumentPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<InstrumentVersion>> {
+  return listInstrumentVersionPage(db, organizationId, page)
 }
 
 /** One version, built-in or the organization's own. Not found for another organization's, an unknown id, or an id that is no UUID. */

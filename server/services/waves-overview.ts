@@ -121,16 +121,25 @@ async function inBatches<T, R>(list: readonly T[], work: (item: T) => Promise<R>
  * The overview of each of these waves (the organization's, newest first) for a reader, in the same
  * order; null for every wave when the reader may see no figures (a unit manager without units). The
  * previous wave of each is the next older one of the same instrument in the list, so that every
- * wave is read once.
+ * wave is read once. A page of the list (`page: true`) may not hold it: the oldest wave of each
+ * instrument on the page then has its previous one looked up, as for a single wave.
  */
-export async function wavesOverview(db: Db, organization: Organization, waves: readonly Wave[], reader: Reader): Promise<{ group: OverviewGroup; overviews: Array<WaveOverview | null> }> {
+export async function wavesOverview(
+  db: Db, organization: Organization, waves: readonly Wave[], reader: Reader, options: { page?: boolean } = {},
+): Promise<{ group: OverviewGroup; overviews: Array<WaveOverview | null> }> {
   const group = overviewGroup(await reportScope(db, reader))
   if (!group) return { group, overviews: waves.map(() => null) }
   const figures = await inBatches(waves, (wave) => waveFigures(db, organization, wave, group.unit))
-  const overviews = waves.map((wave, i) => {
-    // As earlierWaves reads it: created strictly before, the same instrument key, the latest of those.
-    const j = waves.findIndex((other, k) => k > i && other.instrumentKey === wave.instrumentKey && other.createdAt < wave.createdAt)
-    const before = j >= 0 ? figures[j]! : null
+  // As earlierWaves reads it: created strictly before, the same instrument key, the latest of those.
+  const previousIn = waves.map((wave, i) => waves.findIndex((other, k) => k > i && other.instrumentKey === wave.instrumentKey && other.createdAt < wave.createdAt))
+  const outside = await inBatches(waves.map((wave, i) => ({ wave, i })), async ({ wave, i }) => {
+    if (!options.page || previousIn[i]! >= 0) return null
+    const [earlier] = await earlierWaves(db, organization.id, wave, { includeThis: false, limit: 1 })
+    return earlier ? waveFigures(db, organization, { ...earlier, instrumentKey: wave.instrumentKey }, group.unit) : null
+  })
+  const overviews = waves.map((_wave, i) => {
+    const j = previousIn[i]!
+    const before = j >= 0 ? figures[j]! : outside[i]!
     return { ...figures[i]!, previous: before?.wave ?? null, change: headlineChange(figures[i]!, before) }
   })
   return { group, overviews }

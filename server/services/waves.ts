@@ -16,7 +16,7 @@ import { staffReleaseState } from '../repositories/staff-pool.js'
 import { listActiveUnits, listUnits } from '../repositories/units.js'
 import { queueWebhookEvent } from '../repositories/webhook-events.js'
 import {
-  createWave, findWave, insertLinks, listWaveLinks, listWaves, setWaveReminders, unitsWithLinks, waveNames,
+  createWave, findWave, insertLinks, listWaveLinks, setWaveReminders, unitsWithLinks, waveNames,
   type Wave, type WaveLink,
 } from '../repositories/waves.js'
 
@@ -132,9 +132,8 @@ function waveJson(wave: Wave, links: WaveLink[], publicUrl: string, visible: Lin
   }
 }
 
-/** Every wave of the organization as the API shows it, newest first, with the links of all in one query. */
-export async function wavesJson(db: Db, organizationId: string, publicUrl: string, visible: LinkFilter = () => true) {
-  const waves = await listWaves(db, organizationId)
+/** These waves of the organization (a page of the list) as the API shows them, with the links of all in one query. */
+export async function wavesJson(db: Db, organizationId: string, waves: readonly Wave[], publicUrl: string, visible: LinkFilter = () => true) {
   const links = await listWaveLinks(db, organizationId, waves.map((wave) => wave.id))
   return waves.map((wave) => waveJson(wave, links.get(wave.id)!, publicUrl, visible))
 }

@@ -18,18 +18,20 @@ const send = (method: string, url: (ids: Ids) => string, payload: (ids: Ids) => 
 /** Requests per operationId, in the order they run (setup below makes what they name). */
 const REQUESTS: Record<string, Request[]> = {
   createToken: [send('POST', () => '/tokens', (ids) => ({ email: ids.email, password: ids.password }), 201, 'none'), send('POST', () => '/tokens', () => ({ email: 42 }), 400, 'none'), send('POST', () => '/tokens', (ids) => ({ email: ids.email, password: 'wrong password' }), 401, 'none')],
-  listTemplates: [get(() => '/templates')],
-  listInstruments: [get(() => '/instruments')],
+  listTokens: [get(() => '/tokens?limit=1'), get(() => '/tokens?cursor=not-a-cursor', 400)],
+  revokeToken: [{ method: 'DELETE', url: (ids) => `/tokens/${ids.spareToken}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/tokens/${ids.spareToken}`, status: 404, token: 'owner' }, { method: 'DELETE', url: () => '/tokens/junk', status: 400, token: 'owner' }],
+  listTemplates: [get(() => '/templates?limit=1'), get(() => '/templates?limit=0', 400)],
+  listInstruments: [get(() => '/instruments?limit=1'), get(() => '/instruments?cursor=x', 400)],
   createInstrument: [send('POST', () => '/instruments', () => ({ from: 'blank', key: 'contract', name: 'Contract' }), 201), send('POST', () => '/instruments', () => ({ key: 7 }), 400), send('POST', () => '/instruments', () => ({ from: 'blank', key: 'viewer', name: 'V' }), 403, 'viewer')],
   getInstrument: [get((ids) => `/instruments/${ids.instrument}`), get(() => '/instruments/not-an-id', 400), get(() => `/instruments/${NO_SUCH}`, 404)],
   replaceInstrument: [send('PUT', (ids) => `/instruments/${ids.instrument}`, (ids) => ids.instrumentBody ? JSON.parse(ids.instrumentBody) : {}, 200), send('PUT', () => `/instruments/${NO_SUCH}`, (ids) => JSON.parse(ids.instrumentBody!), 404), send('PUT', (ids) => `/instruments/${ids.instrument}`, () => ({ name: 5 }), 400)],
   deleteInstrument: [send('DELETE', () => `/instruments/${NO_SUCH}`, () => undefined, 404), { method: 'DELETE', url: (ids) => `/instruments/${ids.instrument}`, status: 204, token: 'owner' }],
-  listWaves: [get(() => '/waves')],
+  listWaves: [get(() => '/waves'), get(() => '/waves?limit=1001', 400)],
   createWave: [send('POST', () => '/waves', () => ({ name: 'Doomed', templateKey: 'service-gap-index' }), 201), send('POST', () => '/waves', () => ({ name: '' }), 400), send('POST', () => '/waves', () => ({ name: 'No', templateKey: 'service-gap-index' }), 403, 'viewer')],
   getWave: [get((ids) => `/waves/${ids.wave}`), get(() => '/waves/not-a-uuid', 400), get(() => `/waves/${NO_SUCH}`, 404)],
   updateWave: [send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ name: '2026-Q4 (renamed)' }), 200), send('PATCH', (ids) => `/waves/${ids.wave}`, () => ({ colour: 'red' }), 400), send('PATCH', () => `/waves/${NO_SUCH}`, () => ({ name: 'x' }), 404)],
   deleteWave: [{ method: 'DELETE', url: () => `/waves/${NO_SUCH}`, status: 404, token: 'owner' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 403, token: 'viewer' }, { method: 'DELETE', url: (ids) => `/waves/${ids.doomed}`, status: 204, token: 'owner' }],
-  listUnits: [get(() => '/units')],
+  listUnits: [get(() => '/units'), get(() => '/units?limit=x', 400)],
   createUnit: [
     send('POST', () => '/units', () => ({ name: 'South' }), 201), send('POST', () => '/units', () => ({ name: 'South' }), 409), send('POST', () => '/units', () => ({}), 400),
     // With an Idempotency-Key: the first answer, its replay, and the key reused for another body.
@@ -66,13 +68,13 @@ const REQUESTS: Record<string, Request[]> = {
   deleteContact: [{ method: 'DELETE', url: (ids) => `/contacts/${ids.contact}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/contacts/${ids.contact}`, status: 404, token: 'owner' }, { method: 'DELETE', url: () => '/contacts/junk', status: 400, token: 'owner' }],
   sendWaveInvitations: [send('POST', (ids) => `/waves/${ids.wave}/invitations`, () => ({ side: 'customer' }), 202), send('POST', (ids) => `/waves/${ids.wave}/invitations`, () => ({ side: 'robots' }), 400), send('POST', () => `/waves/${NO_SUCH}/invitations`, () => ({}), 404)],
   getWaveInvitationCounts: [get((ids) => `/waves/${ids.wave}/invitations`), get(() => `/waves/${NO_SUCH}/invitations`, 404)],
-  listWebhooks: [get(() => '/webhooks'), get(() => '/webhooks', 403, 'viewer')],
+  listWebhooks: [get(() => '/webhooks'), get(() => '/webhooks', 403, 'viewer'), get(() => '/webhooks?cursor=x', 400)],
   createWebhook: [send('POST', () => '/webhooks', () => ({ url: 'http://127.0.0.1:9/second', events: ['wave_closed'] }), 201), send('POST', () => '/webhooks', () => ({ url: 'ftp://example.test/', events: ['wave_closed'] }), 400)],
   getWebhook: [get((ids) => `/webhooks/${ids.webhook}`), get(() => `/webhooks/${NO_SUCH}`, 404)],
   updateWebhook: [send('PATCH', (ids) => `/webhooks/${ids.webhook}`, () => ({ active: false }), 200), send('PATCH', (ids) => `/webhooks/${ids.webhook}`, () => ({ active: 'no' }), 400), send('PATCH', () => `/webhooks/${NO_SUCH}`, () => ({ active: true }), 404)],
-  listWebhookDeliveries: [get((ids) => `/webhooks/${ids.webhook}/deliveries`), get(() => `/webhooks/${NO_SUCH}/deliveries`, 404)],
+  listWebhookDeliveries: [get((ids) => `/webhooks/${ids.webhook}/deliveries`), get(() => `/webhooks/${NO_SUCH}/deliveries`, 404), get((ids) => `/webhooks/${ids.webhook}/deliveries?cursor=x`, 400)],
   deleteWebhook: [{ method: 'DELETE', url: (ids) => `/webhooks/${ids.webhook}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/webhooks/${ids.webhook}`, status: 404, token: 'owner' }],
-  listPlans: [get(() => '/plans'), get(() => '/plans?wave=junk', 400)],
+  listPlans: [get(() => '/plans'), get(() => '/plans?wave=junk', 400), get(() => '/plans?cursor=x', 400)],
   createPlan: [send('POST', () => '/plans', (ids) => ({ waveId: ids.wave, unitId: ids.unit, itemKey: 'excellent_service', owner: 'Ana', change: 'Call back within a day' }), 201), send('POST', () => '/plans', (ids) => ({ waveId: ids.wave, unitId: ids.unit, owner: 'Ana', change: 'Neither item nor dimension' }), 422), send('POST', () => '/plans', () => ({ owner: 1 }), 400)],
   getPlan: [get((ids) => `/plans/${ids.plan}`), get(() => `/plans/${NO_SUCH}`, 404)],
   updatePlan: [send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'in_progress' }), 200), send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'someday' }), 422), send('PATCH', () => `/plans/${NO_SUCH}`, () => ({ status: 'done' }), 404)],
@@ -91,6 +93,8 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
   const tokens: Record<string, string> = {}
   const ids: Ids = {}
   const operations = new Map<string, { path: string; method: string; operation: Operation }>()
+  /** Answers that led to a next page in their headers (the check of those headers must have run). */
+  let pagedAnswers = 0
 
   /** Fails unless the document declares this status for the operation, with this content type, and the body fits its schema. */
   function conforms(operationId: string, response: LightMyRequestResponse) {
@@ -98,6 +102,13 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     const where = `${operationId} ${response.statusCode}`
     const declared = operation.responses[String(response.statusCode)]
     expect(declared, `${where}: status not declared (${response.body.slice(0, 200)})`).toBeDefined()
+    // The paging headers a list answers with are declared for that answer.
+    const headers = Object.keys((declared as { headers?: Record<string, unknown> }).headers ?? {}).map((name) => name.toLowerCase())
+    for (const name of ['link', 'next-cursor']) {
+      if (response.headers[name] === undefined) continue
+      expect(headers, `${where}: header ${name}`).toContain(name)
+      pagedAnswers++
+    }
     if (response.statusCode === 204) {
       expect(response.body, where).toBe('')
       return
@@ -161,6 +172,9 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     await api('POST', '/contacts', [{ email: 'cy@example.test', side: 'customer', unit: 'North' }])
     ids.contact = (await api('GET', '/contacts?q=cy')).json().contacts[0].id
     ids.webhook = (await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/first', events: ['wave_closed'] })).json().id
+    const spare = await apiToken(ctx, tenant.owner.email)
+    const listed: { id: string; prefix: string }[] = (await api('GET', '/tokens')).json()
+    ids.spareToken = listed.find((t) => spare.startsWith(t.prefix))!.id
   })
 
   for (const [operationId, requests] of Object.entries(REQUESTS)) {
@@ -182,6 +196,10 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
       }
     })
   }
+
+  it('checked the paging headers of lists that had a next page', () => {
+    expect(pagedAnswers).toBeGreaterThanOrEqual(6)
+  })
 }, { WEBHOOKS_ALLOW_LOOPBACK: 'true' })
 
 /** What PUT /instruments/:id takes, from what GET gives: the definition's own fields. */

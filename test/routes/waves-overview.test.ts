@@ -203,6 +203,23 @@ describeEachDatabase('the waves list as an overview', (ctx: TestContext) => {
     expect(q4.significant).toBe(KEYS.length * q4.pValue < 0.05)
   })
 
+  it('gives each wave on a page of one the overview it has in the whole list: the previous wave is looked up off the page', async () => {
+    for (const key of [token, managerToken]) {
+      const whole = await listed(key)
+      const paged: ApiWave[] = []
+      let url: string | null = '/api/v1/waves?limit=1'
+      while (url !== null) {
+        const response = await ctx.app.inject({ method: 'GET', url, headers: bearer(key) })
+        expect(response.statusCode, response.body).toBe(200)
+        paged.push(...(response.json() as ApiWave[]))
+        const cursor = response.headers['next-cursor'] as string | undefined
+        url = cursor === undefined ? null : `/api/v1/waves?limit=1&cursor=${cursor}`
+      }
+      expect(paged).toEqual(whole)
+      expect(paged.filter((wave) => wave.overview?.change).length, 'changes read across pages').toBeGreaterThanOrEqual(key === token ? 2 : 0)
+    }
+  })
+
   it('prints the same figures on the page, in plain words, with the latest wave with answers on a card', async () => {
     const page = await owner.get('/waves')
     expect(page.statusCode).toBe(200)

@@ -6,11 +6,13 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid } from '../../http-error.js'
 import {
-  createInstrumentFrom, deleteInstrument, getInstrument, listInstruments, saveInstrument, startInstrument,
+  createInstrumentFrom, deleteInstrument, getInstrument, listInstrumentPage, saveInstrument, startInstrument,
   type InstrumentDetail as Detail, type InstrumentInput, type InstrumentVersion, type SaveResult,
 } from '../../services/instruments.js'
 import { CreateInstrumentBody, InstrumentDetail, InstrumentSummary, SaveInstrumentBody, SavedInstrument } from './instrument-schemas.js'
-import { errors, IdParams } from './schemas.js'
+import { instrumentList } from '../../repositories/instruments.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, IdParams, PageQuery } from './schemas.js'
 
 const summaryJson = (v: InstrumentVersion) => ({
   id: v.id, key: v.key, version: v.version, name: v.name, builtIn: v.builtIn, inUse: v.inUse, waves: v.waves, itemCount: v.itemCount, createdAt: v.createdAt.toISOString(),
@@ -43,10 +45,14 @@ export default async function instruments(fastify: FastifyInstance) {
     schema: {
       tags: ['instruments'],
       summary: 'List the instrument versions: the built-in ones, then your own',
-      description: 'By key, newest version first. `inUse`: a wave runs the version, so it is frozen.',
-      response: { 200: Type.Array(InstrumentSummary), ...errors(401) },
+      description: 'By key, newest version first. `inUse`: a wave runs the version, so it is frozen. A page of `limit` versions; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(InstrumentSummary), 'A page of instrument versions'), ...errors(400, 401) },
     },
-  }, async (request) => (await listInstruments(app.db, request.principal!.organizationId)).map(summaryJson))
+  }, async (request, reply) => {
+    const page = await listInstrumentPage(app.db, request.principal!.organizationId, pageRequest(instrumentList('instruments'), request.query))
+    return sendPage(request, reply, page).map(summaryJson)
+  })
 
   app.get('/instruments/:id', {
     config: { access: 'read' },

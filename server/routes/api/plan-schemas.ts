@@ -3,6 +3,7 @@
 // bodies that make and change one. Bodies are loose on purpose (strings where a form would send
 // them): services/action-plans.ts checks them and answers 422 with a problem per field.
 import { Type, type TSchema } from 'typebox'
+import { PageQuery } from './schemas.js'
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 const Interval = Type.Tuple([Type.Number(), Type.Number()], { description: '95% interval [lower, upper], in points' })
@@ -67,4 +68,5 @@ export const PlanChangesBody = Type.Object({
 export const PlanQuery = Type.Object({
   wave: Type.Optional(Type.String({ format: 'uuid', description: 'Only the plans made from this wave' })),
   unit: Type.Optional(Type.String({ format: 'uuid', description: 'Only the plans of this unit' })),
+  ...PageQuery,
 }, { additionalProperties: false })

@@ -5,11 +5,12 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { PlanEffect as Effect } from '../../domain/action-effect.js'
 import { fieldsInvalid } from '../../http-error.js'
-import type { ActionPlan } from '../../repositories/action-plans.js'
+import { PLAN_LIST, type ActionPlan } from '../../repositories/action-plans.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { changePlan, createPlan, readablePlan, readablePlans, removePlan, withEffects } from '../../services/action-plans.js'
+import { changePlan, createPlan, readablePlan, readablePlanPage, removePlan, withEffects } from '../../services/action-plans.js'
 import type { Reader } from '../../services/report-scope.js'
 import { NewPlanBody, Plan, PlanChangesBody, PlanQuery } from './plan-schemas.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
 import { errors, IdParams } from './schemas.js'
 
 const planJson = (plan: ActionPlan & { effect: Effect }) => ({
@@ -30,13 +31,15 @@ export default async function plans(fastify: FastifyInstance) {
     schema: {
       tags: ['plans'],
       summary: 'List action plans, newest first',
-      description: 'Each with its `effect` after later waves of the same instrument (empty `points` before the next wave). A unit manager gets the plans of their own units only.',
+      description: 'Each with its `effect` after later waves of the same instrument (empty `points` before the next wave). A unit manager gets the plans of their own units only. A page of `limit` plans; the `Link` and `Next-Cursor` headers lead to the next one.',
       querystring: PlanQuery,
-      response: { 200: Type.Array(Plan), ...errors(400, 401) },
+      response: { 200: pageResponse(Type.Array(Plan), 'A page of action plans, newest first'), ...errors(400, 401) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const reader = request.principal!
-    return withEffect(reader, await readablePlans(app.db, reader, { waveId: request.query.wave, unitId: request.query.unit }))
+    const page = await readablePlanPage(app.db, reader, { waveId: request.query.wave, unitId: request.query.unit }, pageRequest(PLAN_LIST, request.query))
+    // Effects for the plans of this page only.
+    return sendPage(request, reply, { ...page, rows: await withEffect(reader, page.rows) })
   })
 
   app.post('/plans', {

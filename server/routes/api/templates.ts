@@ -4,8 +4,9 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { localize } from '../../domain/instrument.js'
 import { SCALES } from '../../domain/scale.js'
 import type { Scale } from '../../domain/types.js'
-import { listInstruments } from '../../repositories/instruments.js'
-import { errors, LocalizedText } from './schemas.js'
+import { instrumentList, listInstrumentPage } from '../../repositories/instruments.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, LocalizedText, PageQuery } from './schemas.js'
 
 const PredictText = Type.Union([Type.String(), Type.Null()], { description: 'The prediction wording for staff ("Out of 10 of our customers, how many would agree: …?"); null when the item has none.' })
 
@@ -39,13 +40,14 @@ export default async function templates(fastify: FastifyInstance) {
     schema: {
       tags: ['templates'],
       summary: 'List the templates (instruments) available to your organization',
-      description: 'Texts are given in English with your organization\'s name filled in; `translations` holds every locale.',
-      response: { 200: Type.Array(Template), ...errors(401) },
+      description: 'Texts are given in English with your organization\'s name filled in; `translations` holds every locale. Built-in first, then your own; by key, newest version first. A page of `limit` templates; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(Template), 'A page of templates'), ...errors(400, 401) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const org = request.principal!.organizationName
-    const rows = await listInstruments(app.db, request.principal!.organizationId)
-    return rows.map(({ organizationId, definition: def }) => ({
+    const page = await listInstrumentPage(app.db, request.principal!.organizationId, pageRequest(instrumentList('templates'), request.query))
+    return sendPage(request, reply, page).map(({ organizationId, definition: def }) => ({
       key: def.key,
       version: def.version,
       name: def.name,

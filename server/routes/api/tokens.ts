@@ -1,15 +1,32 @@
-// POST /api/v1/tokens: trade an email and password for an API token, shown once.
+// API tokens: trade an email and password for one (POST, shown once), list your own and revoke one
+// (a signed-in bearer, any role; only your own tokens, so another person's is 404).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { passwordRefusal } from '../../services/sso.js'
-import { HttpError } from '../../http-error.js'
+import { HttpError, notFound } from '../../http-error.js'
 import { emailField } from '../../domain/inputs.js'
-import { createApiToken, listApiTokens } from '../../repositories/credentials.js'
+import { createApiToken, listApiTokenPage, listApiTokens, TOKEN_LIST, type ApiTokenSummary } from '../../repositories/credentials.js'
+import { revokeOwnToken, tokenTarget } from '../../services/api-tokens.js'
 import { checkSignIn } from '../../services/passwords.js'
 import { signInStep } from '../../services/two-factor.js'
 import { auditAs } from '../../services/audit.js'
-import { tokenTarget } from '../pages/tokens.js'
-import { errors } from './schemas.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, IdParams, PageQuery } from './schemas.js'
+
+const Time = Type.String({ format: 'date-time' })
+const ApiToken = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the token, to tell it apart; the rest is never stored.' }),
+  createdAt: Time,
+  lastUsedAt: Type.Union([Time, Type.Null()], { description: 'When a request last came with it (to the minute); null: never.' }),
+  revokedAt: Type.Union([Time, Type.Null()], { description: 'When it was revoked; null while it works.' }),
+}, { title: 'ApiToken' })
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null)
+const tokenJson = (token: ApiTokenSummary) => ({
+  id: token.id, name: token.name, prefix: token.prefix, createdAt: token.createdAt.toISOString(), lastUsedAt: iso(token.lastUsedAt), revokedAt: iso(token.revokedAt),
+})
 
 export default async function tokens(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -50,5 +67,35 @@ export default async function tokens(fastify: FastifyInstance) {
       detail: { via: 'api' },
     })
     return reply.code(201).send({ token })
+  })
+
+  app.get('/tokens', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['tokens'],
+      summary: 'List your own API tokens, newest first',
+      description: 'Revoked ones too, with when. Never the secret: only its first characters (`prefix`). A page of `limit` tokens; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(ApiToken), 'A page of your API tokens, newest first'), ...errors(400, 401) },
+    },
+  }, async (request, reply) => {
+    const { organizationId, userId } = request.principal!
+    const page = await listApiTokenPage(app.db, organizationId, userId, pageRequest(TOKEN_LIST, request.query))
+    return sendPage(request, reply, page).map(tokenJson)
+  })
+
+  app.delete('/tokens/:id', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['tokens'],
+      operationId: 'revokeToken',
+      summary: 'Revoke one of your own API tokens',
+      description: 'At once and for good; audited. It may be the token of this very request: the next request with it is refused (401). Another person\'s token, or one already revoked, is 404.',
+      params: IdParams,
+      response: { 204: Type.Null(), ...errors(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    if (!(await revokeOwnToken(app.db, request, request.params.id))) throw notFound('This token')
+    return reply.code(204).send(null)
   })
 }

@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, HttpError } from '../../http-error.js'
-import { createUnit, listUnits, type Unit as StoredUnit } from '../../repositories/units.js'
+import { createUnit, listUnitPage, UNIT_LIST, type Unit as StoredUnit } from '../../repositories/units.js'
 import { audit } from '../../services/audit.js'
 import { changeUnit, unitNameTaken } from '../../services/units.js'
 import { isUniqueViolation } from '../../../db/connect.js'
-import { errors, IdParams } from './schemas.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, IdParams, PageQuery } from './schemas.js'
 
 const Unit = Type.Object({
   id: Type.String(),
@@ -21,8 +22,17 @@ export default async function units(fastify: FastifyInstance) {
 
   app.get('/units', {
     config: { access: 'read' },
-    schema: { tags: ['units'], summary: 'List units, archived ones too', response: { 200: Type.Array(Unit), ...errors(401) } },
-  }, async (request) => (await listUnits(app.db, request.principal!.organizationId)).map(unitJson))
+    schema: {
+      tags: ['units'],
+      summary: 'List units by name, archived ones too',
+      description: 'A page of `limit` units; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(Unit), 'A page of units, by name'), ...errors(400, 401) },
+    },
+  }, async (request, reply) => {
+    const page = await listUnitPage(app.db, request.principal!.organizationId, pageRequest(UNIT_LIST, request.query))
+    return sendPage(request, reply, page).map(unitJson)
+  })
 
   app.post('/units', {
     config: { access: 'manage_waves' },

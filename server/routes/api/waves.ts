@@ -4,14 +4,15 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { findWave, listWaves } from '../../repositories/waves.js'
+import { findWave, listWavePage, WAVE_LIST } from '../../repositories/waves.js'
 import { audit } from '../../services/audit.js'
 import { reportScope, seesLinkOf, type Reader } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, conflictIn, removeWave } from '../../services/wave-settings.js'
 import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { oneWaveOverview, overviewJson, wavesOverview } from '../../services/waves-overview.js'
 import { WaveOverview } from './overview-schemas.js'
-import { errors, IdParams } from './schemas.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, IdParams, PageQuery } from './schemas.js'
 
 const Url = Type.Union([Type.String(), Type.Null()])
 const Predictions = Type.Union([Type.Literal('off'), Type.Literal('headline'), Type.Literal('all')], {
@@ -56,17 +57,24 @@ export default async function waves(fastify: FastifyInstance) {
 
   app.get('/waves', {
     config: { access: 'read' },
-    schema: { tags: ['waves'], summary: 'List waves, newest first', response: { 200: Type.Array(Wave), ...errors(401) } },
-  }, async (request) => {
+    schema: {
+      tags: ['waves'],
+      summary: 'List waves, newest first',
+      description: 'A page of `limit` waves; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(Wave), 'A page of waves, newest first'), ...errors(400, 401) },
+    },
+  }, async (request, reply) => {
     // A unit manager gets only their units' links (report-scope.ts seesLinkOf).
     const scope = await reportScope(app.db, request.principal!)
     const orgId = request.principal!.organizationId
-    const [json, organization, waves] = await Promise.all([
-      wavesJson(app.db, orgId, publicUrl, (unitId) => seesLinkOf(scope, unitId)), getOrganization(app.db, orgId), listWaves(app.db, orgId),
+    const [page, organization] = await Promise.all([listWavePage(app.db, orgId, pageRequest(WAVE_LIST, request.query)), getOrganization(app.db, orgId)])
+    // Links and overviews for the waves of this page only.
+    const [json, { overviews }] = await Promise.all([
+      wavesJson(app.db, orgId, page.rows, publicUrl, (unitId) => seesLinkOf(scope, unitId)),
+      wavesOverview(app.db, organization, page.rows, request.principal!, { page: true }),
     ])
-    const { overviews } = await wavesOverview(app.db, organization, waves, request.principal!)
-    const byId = new Map(waves.map((wave, i) => [wave.id, overviewJson(overviews[i]!)]))
-    return json.map((wave) => ({ ...wave, overview: byId.get(wave.id) ?? null }))
+    return sendPage(request, reply, { ...page, rows: json.map((wave, i) => ({ ...wave, overview: overviewJson(overviews[i]!) })) })
   })
 
   app.post('/waves', {

@@ -2,6 +2,7 @@
 import { Type } from 'typebox'
 import { WEBHOOK_EVENTS, type DeliveryStatus, type WebhookEvent } from '../../domain/types.js'
 import { MAX_URL_LENGTH } from '../../domain/webhooks.js'
+import { PageQuery } from './schemas.js'
 
 export const WebhookEventName = Type.Unsafe<WebhookEvent>({ type: 'string', enum: [...WEBHOOK_EVENTS] })
 const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'delivered', 'failed']
@@ -48,9 +49,13 @@ export const Delivery = Type.Object({
   })),
 })
 
+/** Deliveries carry their tries, so their pages are shorter than other lists'. */
+export const MAX_DELIVERIES = 100
+
 export const DeliveriesQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'A delivery id: older deliveries than this one (the previous page\'s nextBefore).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DELIVERIES, default: 20 })),
+  cursor: PageQuery.cursor,
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'A delivery id: older deliveries than this one (the previous page\'s nextBefore). Not together with `cursor`.' })),
 })
 
 export const DeliveryPage = Type.Object({

@@ -3,10 +3,13 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, notFound } from '../../http-error.js'
-import { findWebhook, listAttempts, listDeliveries, listWebhooks, type Webhook as StoredWebhook } from '../../repositories/webhooks.js'
+import {
+  DELIVERY_LIST, findWebhook, listAttempts, listDeliveryPage, listWebhookPage, WEBHOOK_LIST, type Webhook as StoredWebhook,
+} from '../../repositories/webhooks.js'
 import { changeWebhook, createWebhook, removeWebhook } from '../../services/webhooks.js'
-import { errors, IdParams } from './schemas.js'
-import { ChangeWebhookBody, CreatedWebhook, CreateWebhookBody, DeliveriesQuery, DeliveryPage, Webhook } from './webhook-schemas.js'
+import { pageRequest, pageResponse, sendPage } from './paging.js'
+import { errors, IdParams, PageQuery } from './schemas.js'
+import { ChangeWebhookBody, CreatedWebhook, CreateWebhookBody, DeliveriesQuery, DeliveryPage, MAX_DELIVERIES, Webhook } from './webhook-schemas.js'
 
 const webhookJson = (webhook: StoredWebhook) => ({
   id: webhook.id, url: webhook.url, events: webhook.events, active: webhook.active, createdAt: webhook.createdAt.toISOString(),
@@ -19,8 +22,17 @@ export default async function webhooks(fastify: FastifyInstance) {
 
   app.get('/webhooks', {
     config: { access },
-    schema: { tags: ['webhooks'], summary: 'List the organization\'s webhooks', response: { 200: Type.Array(Webhook), ...errors(401, 403) } },
-  }, async (request) => (await listWebhooks(app.db, request.principal!.organizationId)).map(webhookJson))
+    schema: {
+      tags: ['webhooks'],
+      summary: 'List the organization\'s webhooks, oldest first',
+      description: 'A page of `limit` webhooks; the `Link` and `Next-Cursor` headers lead to the next one.',
+      querystring: Type.Object(PageQuery),
+      response: { 200: pageResponse(Type.Array(Webhook), 'A page of webhooks, oldest first'), ...errors(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const page = await listWebhookPage(app.db, request.principal!.organizationId, pageRequest(WEBHOOK_LIST, request.query))
+    return sendPage(request, reply, page).map(webhookJson)
+  })
 
   app.post('/webhooks', {
     config: { access },
@@ -69,26 +81,28 @@ export default async function webhooks(fastify: FastifyInstance) {
   app.get('/webhooks/:id/deliveries', {
     config: { access },
     schema: {
-      tags: ['webhooks'], summary: 'A webhook\'s deliveries, newest first, with every try', params: IdParams, querystring: DeliveriesQuery,
-      response: { 200: DeliveryPage, ...errors(400, 401, 403, 404) },
+      tags: ['webhooks'],
+      summary: 'A webhook\'s deliveries, newest first, with every try',
+      description: `A page of \`limit\` deliveries (1–${MAX_DELIVERIES}); the \`Link\` and \`Next-Cursor\` headers lead to the next one, as \`nextBefore\` does.`,
+      params: IdParams,
+      querystring: DeliveriesQuery,
+      response: { 200: pageResponse(DeliveryPage, 'A page of deliveries, newest first'), ...errors(400, 401, 403, 404) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const organizationId = request.principal!.organizationId
     if (!(await findWebhook(app.db, organizationId, request.params.id))) throw notFound('This webhook')
-    // The schema's coercion lets "1e309" through as Infinity; a limit is checked here once more.
-    const limit = request.query.limit ?? 20
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw fieldsInvalid({ limit: 'must be a whole number from 1 to 100' })
-    if (request.query.before !== undefined && !Number.isSafeInteger(request.query.before)) throw fieldsInvalid({ before: 'must be a delivery id' })
-    const page = await listDeliveries(app.db, organizationId, request.params.id, { limit: limit + 1, before: request.query.before })
-    const shown = page.slice(0, limit)
-    const tries = await listAttempts(app.db, organizationId, shown.map((d) => d.id))
-    return {
-      deliveries: shown.map((d) => ({
-        id: d.id, eventId: d.eventId, event: d.event, status: d.status, attempts: d.attempts, createdAt: d.createdAt.toISOString(),
-        nextTryAt: iso(d.nextTryAt), deliveredAt: iso(d.deliveredAt), lastStatus: d.lastStatus, lastError: d.lastError,
-        tries: tries.filter((t) => t.deliveryId === d.id).map((t) => ({ at: t.at.toISOString(), statusCode: t.statusCode, error: t.error, durationMs: t.durationMs })),
-      })),
-      nextBefore: page.length > limit ? shown[shown.length - 1]!.id : null,
-    }
+    const { before, cursor } = request.query
+    if (before !== undefined && cursor !== undefined) throw fieldsInvalid({ before: 'give either before or cursor, not both' })
+    if (before !== undefined && !Number.isSafeInteger(before)) throw fieldsInvalid({ before: 'must be a delivery id' })
+    const asked = pageRequest(DELIVERY_LIST, request.query, MAX_DELIVERIES)
+    // `before` is this list's older way of saying where a page starts: the key itself, in the clear.
+    const page = await listDeliveryPage(app.db, organizationId, request.params.id, before === undefined ? asked : { ...asked, after: [before] })
+    const tries = await listAttempts(app.db, organizationId, page.rows.map((d) => d.id))
+    const deliveries = sendPage(request, reply, page, { superseded: ['before'] }).map((d) => ({
+      id: d.id, eventId: d.eventId, event: d.event, status: d.status, attempts: d.attempts, createdAt: d.createdAt.toISOString(),
+      nextTryAt: iso(d.nextTryAt), deliveredAt: iso(d.deliveredAt), lastStatus: d.lastStatus, lastError: d.lastError,
+      tries: tries.filter((t) => t.deliveryId === d.id).map((t) => ({ at: t.at.toISOString(), statusCode: t.statusCode, error: t.error, durationMs: t.durationMs })),
+    }))
+    return { deliveries, nextBefore: page.nextCursor === null ? null : page.rows.at(-1)!.id }
   })
 }

@@ -2,11 +2,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { checkTokenName, type FieldErrors } from '../../domain/inputs.js'
 import { notFound } from '../../http-error.js'
-import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../../repositories/credentials.js'
+import { createApiToken, listApiTokens } from '../../repositories/credentials.js'
+import { revokeOwnToken, tokenTarget } from '../../services/api-tokens.js'
 import { audit } from '../../services/audit.js'
-
-/** How the audit log names a token: its name and the visible start of it, never the secret part. */
-export const tokenTarget = (token: Pick<ApiTokenSummary, 'name' | 'prefix'>) => `token "${token.name}" (${token.prefix}…)`
 
 export default async function tokenPages(app: FastifyInstance) {
   async function page(request: FastifyRequest, extra: { created?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
@@ -31,10 +29,7 @@ export default async function tokenPages(app: FastifyInstance) {
   })
 
   app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', { config: { access: 'read' } }, async (request, reply) => {
-    const { organizationId, userId } = request.principal!
-    const token = (await listApiTokens(app.db, organizationId, userId)).find((t) => t.id === request.params.id)
-    if (!(await revokeApiToken(app.db, organizationId, userId, request.params.id))) throw notFound('This token')
-    await audit(app.db, request, 'token_revoked', { target: tokenTarget(token!) })
+    if (!(await revokeOwnToken(app.db, request, request.params.id))) throw notFound('This token')
     return reply.redirect('/account/tokens', 303)
   })
 }
