@@ -245,7 +245,7 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
   }
   lines.push('BEGIN;')
   lines.push(`${response} \\gset response_`)
-  lines.push(`INSERT INTO answers (response_id, item_key, value) VALUES ${keys.map((key) => `(':response_id', '${key}', ${v(key)})`).join(', ')};`)
+  lines.push(`INSERT INTO answers (response_id, item_key, value) VALUES ${keys.map((key) => `(:response_id::uuid, '${key}', ${v(key)})`).join(', ')};`)
   lines.push(`INSERT INTO answer_rollups (wave_id, side, unit_key, item_key, value, slot, count) VALUES `
     + sorted.map((key) => `('${waveId}', 'customer', '${NO_UNIT}', '${key}', ${v(key)}, :slot, 1)`).join(', ') + ` ${answerConflict};`)
   lines.push(`INSERT INTO dimension_rollups (wave_id, side, unit_key, dimension, slot, respondents, agree, mean_sum) VALUES `
