@@ -4,8 +4,7 @@
 import type { Db } from '../../db/connect.js'
 import { checkContactChange } from '../domain/contact-change.js'
 import type { ContactFilters } from '../domain/contacts.js'
-import { decodeCursor, pageOf } from '../domain/cursor.js'
-import { isUuid } from '../domain/formats.js'
+import { decodeKey, pageOf, type Keyset } from '../domain/cursor.js'
 import type { FieldErrors } from '../domain/inputs.js'
 import { unitIndex } from '../domain/units.js'
 import { getContact, listContacts, updateContact, type ContactKey, type ContactListItem } from '../repositories/contacts.js'
@@ -14,18 +13,17 @@ import { listUnits } from '../repositories/units.js'
 import { audit, type Caller } from './audit.js'
 import { withSuppression } from './data-rights.js'
 
-const LIST = 'contacts'
+const KEYSET: Keyset = { list: 'contacts', parts: ['text', 'text', 'uuid'] }
 /** The audit log names a changed field as the API does. */
 const API_NAMES: Record<string, string> = { unitId: 'unit' }
 const keyOf = (contact: ContactListItem) => [contact.email, contact.side, contact.id]
 
 /** The contact a cursor of the contact list names, or null when it is not one the list gave out. */
 function cursorKey(cursor: string): ContactKey | null {
-  const key = decodeCursor(LIST, cursor, 3)
+  const key = decodeKey(KEYSET, cursor)
   if (key === null) return null
-  const [email, side, id] = key
-  if (typeof email !== 'string' || (side !== 'staff' && side !== 'customer') || !isUuid(id)) return null
-  return { email, side, id }
+  const [email, side, id] = key as [string, string, string]
+  return side === 'staff' || side === 'customer' ? { email, side, id } : null
 }
 
 export type ContactPage = { contacts: ContactListItem[]; total: number; nextCursor: string | null }
@@ -39,7 +37,7 @@ export async function contactPage(db: Db, secret: string, organizationId: string
   const after = paging.cursor === undefined ? null : cursorKey(paging.cursor)
   if (paging.cursor !== undefined && after === null) return 'invalid_cursor'
   const { contacts, total } = await listContacts(db, organizationId, filters, { limit: paging.limit + 1, offset: (filters.page - 1) * paging.limit, after })
-  const page = pageOf(LIST, contacts, paging.limit, keyOf)
+  const page = pageOf(KEYSET.list, contacts, paging.limit, keyOf)
   return { contacts: await withSuppression(db, secret, organizationId, page.rows), total, nextCursor: page.nextCursor }
 }
 
