@@ -14,7 +14,7 @@ type Json = Record<string, unknown>
 const LICENSE = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string }).license
 
 const TAGS: { name: string; description: string }[] = [
-  { name: 'tokens', description: 'API tokens: trade an email and password for a bearer token.' },
+  { name: 'tokens', description: 'API tokens: trade an email and password for a bearer token, list yours, revoke one.' },
   { name: 'templates', description: 'The built-in instruments and your own, with their items.' },
   { name: 'instruments', description: 'Your own instruments: items, scales and translations.' },
   { name: 'waves', description: 'Survey waves: their links, dates, languages and status.' },
