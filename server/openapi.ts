@@ -111,7 +111,8 @@ function patternParameter(operation: Json) {
     required: false,
     style: 'form',
     explode: true,
-    description: `Any number of query parameters whose names match ${names}, each sent as its own \`name=value\` pair.`,
+    description: `Any number of query parameters whose names match ${names}, each sent as its own \`name=value\` pair `
+      + '(form style). The server also reads them as `filters[name]=value` (deepObject style, which openapi-fetch and similar clients send by default).',
     schema: { type: 'object', patternProperties: patterns, additionalProperties: false },
   })
 }

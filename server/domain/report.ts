@@ -159,21 +159,31 @@ export interface ReportFilters {
 /** An attribute filter's name: `staff.<attribute>` or `customer.<attribute>`. */
 export const FILTER = /^(staff|customer)\.([A-Za-z][A-Za-z0-9_]{0,39})$/
 
-/** Reads `unit`, `staff.<attribute>` and `customer.<attribute>` from a query string; anything else is refused. */
+/**
+ * An attribute filter as a client serializes the document's `filters` object in deepObject style
+ * (`filters[customer.tier]=gold`, openapi-fetch's default): the same filter as `customer.tier=gold`.
+ */
+const DEEP_FILTER = /^filters\[([^\]]+)\]$/
+
+/**
+ * Reads `unit`, `staff.<attribute>` and `customer.<attribute>` from a query string (the attribute
+ * filters also as `filters[<name>]`); anything else is refused.
+ */
 export function parseReportFilters(query: Record<string, unknown>): { ok: true; value: ReportFilters } | { ok: false; message: string } {
   // Maps without a prototype, so an attribute called constructor or toString is just a name.
   const value: ReportFilters = { unit: null, staff: Object.create(null), customer: Object.create(null) }
-  for (const [name, raw] of Object.entries(query)) {
+  for (const [given, raw] of Object.entries(query)) {
+    const name = DEEP_FILTER.exec(given)?.[1] ?? given
     // A filter left at "All" in a form arrives empty: it means no filter.
     if (raw === '') continue
-    if (Array.isArray(raw)) return { ok: false, message: `The filter "${name}" is given more than once; give each filter once.` }
-    if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) return { ok: false, message: `The filter "${name}" needs a value (at most 200 characters).` }
-    if (name === 'unit') {
+    if (Array.isArray(raw)) return { ok: false, message: `The filter "${given}" is given more than once; give each filter once.` }
+    if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) return { ok: false, message: `The filter "${given}" needs a value (at most 200 characters).` }
+    if (given === 'unit') {
       value.unit = raw.trim()
       continue
     }
     const match = FILTER.exec(name)
-    if (!match) return { ok: false, message: `Unknown filter "${name}". Use unit, staff.<attribute> or customer.<attribute>.` }
+    if (!match) return { ok: false, message: `Unknown filter "${given}". Use unit, staff.<attribute> or customer.<attribute>.` }
     const side = match[1] as Side
     // One attribute per side keeps the groups anyone can read to a lattice the release can protect.
     if (Object.keys(value[side]).length > 0) return { ok: false, message: `Filter by one ${side} attribute at a time (with or without a unit).` }

@@ -95,6 +95,7 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
   const operations = new Map<string, { path: string; method: string; operation: Operation }>()
   /** Answers that led to a next page in their headers (the check of those headers must have run). */
   let pagedAnswers = 0
+  let replayedAnswers = 0
 
   /** Fails unless the document declares this status for the operation, with this content type, and the body fits its schema. */
   function conforms(operationId: string, response: LightMyRequestResponse) {
@@ -108,6 +109,10 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
       if (response.headers[name] === undefined) continue
       expect(headers, `${where}: header ${name}`).toContain(name)
       pagedAnswers++
+    }
+    if (response.headers['idempotent-replayed'] !== undefined) {
+      expect(headers, `${where}: header idempotent-replayed`).toContain('idempotent-replayed')
+      replayedAnswers++
     }
     if (response.statusCode === 204) {
       expect(response.body, where).toBe('')
@@ -197,7 +202,8 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     })
   }
 
-  it('checked the paging headers of lists that had a next page', () => {
+  it('checked the paging headers of lists that had a next page, and the header of a replayed answer', () => {
+    expect(replayedAnswers).toBeGreaterThanOrEqual(1)
     expect(pagedAnswers).toBeGreaterThanOrEqual(6)
   })
 }, { WEBHOOKS_ALLOW_LOOPBACK: 'true' })

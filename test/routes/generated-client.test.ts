@@ -44,7 +44,7 @@ assert.ok(listed.data?.some((w) => w.id === id && w.links.staff === wave.data.li
 
 const rows = [
   ...[5, 4, 4, 5, 3].map((answer) => ({ side: 'staff', answers: { [headlineItem.key]: answer } })),
-  ...[4, 2, 3, 5, 2].map((answer) => ({ side: 'customer', answers: { [headlineItem.key]: answer }, comment: 'Friendly, but slow.' })),
+  ...[4, 2, 3, 5, 2].map((answer) => ({ side: 'customer', attributes: { tier: 'gold' }, answers: { [headlineItem.key]: answer }, comment: 'Friendly, but slow.' })),
 ]
 const posted = await api.POST('/api/v1/waves/{id}/responses', { params: { path: { id } }, body: rows })
 assert.equal(posted.data?.ids.length, 10)
@@ -61,6 +61,11 @@ if ('suppressed' in staff || 'suppressed' in customer) throw new Error('a side i
 assert.ok(headline.gap, 'both sides shown, so there is a gap')
 const [low, high] = headline.gap.ci95
 
+// The attribute filters as the generated types declare them, serialized by openapi-fetch's defaults.
+const gold = await api.GET('/api/v1/waves/{id}/report', { params: { path: { id }, query: { filters: { 'customer.tier': 'gold' } } } })
+const goldCustomers = gold.data?.headline.customer
+const silver = await api.GET('/api/v1/waves/{id}/report', { params: { path: { id }, query: { filters: { 'customer.tier': 'silver' } } } })
+
 const csv = await api.GET('/api/v1/waves/{id}/export.csv', { params: { path: { id } }, parseAs: 'text' })
 assert.equal(csv.response.status, 200)
 assert.ok(csv.response.headers.get('content-type')?.startsWith('text/csv'))
@@ -74,6 +79,10 @@ console.log(JSON.stringify({
   customer: { n: customer.n, agree: customer.agree, share: customer.share, distribution: customer.distribution },
   gap: { points: headline.gap.points, ci95: [low, high], significant: headline.gap.significant },
   classification: headline.classification satisfies Classification,
+  filtered: {
+    gold: { filters: gold.data?.filters.customer, n: goldCustomers && 'n' in goldCustomers ? goldCustomers.n : null },
+    silver: { status: silver.response.status, error: silver.error?.error },
+  },
   csv: { header: lines[0]?.split(',').slice(0, 3), rows: lines.length - 1 },
   missing: { status: missing.response.status, error: missing.error?.error },
 }))
@@ -141,6 +150,7 @@ for (const kind of DATABASES) {
           customer: { n: 5, agree: 2, share: 0.4, distribution: [0, 2, 1, 1, 1] },
           gap: { points: 40, ci95: [expect.any(Number), expect.any(Number)], significant: false },
           classification: 'aligned',
+          filtered: { gold: { filters: { tier: 'gold' }, n: 5 }, silver: { status: 400, error: 'unknown_filter' } },
           csv: { header: ['response', 'side', 'unit'], rows: 10 },
           missing: { status: 404, error: 'not_found' },
         })

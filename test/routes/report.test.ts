@@ -107,6 +107,13 @@ describeEachDatabase('the gap report', (ctx) => {
     expect(nobody.json().message.replace('platinum', 'gold')).toBe(gold.json().message)
     const leads = (await report('?staff.role=lead')).json()
     expect(leads.headline.staff).toMatchObject({ n: 50 })
+    // The same filter as a client serializes the document's `filters` object in deepObject style
+    // (openapi-fetch's default), under the same rules: the same report, the same refusals.
+    expect((await report('?filters[staff.role]=lead')).json()).toEqual(leads)
+    const deepGold = await report('?filters[customer.tier]=gold')
+    expect(deepGold.statusCode).toBe(400)
+    expect(deepGold.json().error).toBe('unknown_filter')
+    expect((await report('?filters[unit]=North')).json()).toMatchObject({ error: 'unknown_filter', message: expect.stringContaining('"filters[unit]"') })
   })
 
   it('refuses unknown filters with a clear message', async () => {

@@ -168,6 +168,11 @@ const KeyHeader = Type.Object({
   })),
 })
 
+/** On an answer replayed for a repeated key; absent on a first answer. */
+const ReplayedHeader = {
+  'Idempotent-Replayed': Type.Literal('true', { description: 'Present, as `true`, when this is the first answer to an earlier request with the same Idempotency-Key, replayed.' }),
+}
+
 type RouteSchema = { tags?: string[]; headers?: { properties?: Record<string, unknown> }; response?: Record<string, unknown> }
 const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks])
 
@@ -183,6 +188,10 @@ export function idempotentCreation(route: RouteOptions) {
   if (!schema?.tags) return
   schema.headers = { ...KeyHeader, ...schema.headers, properties: { ...KeyHeader.properties, ...schema.headers?.properties } }
   const response = (schema.response ??= {})
+  // A copy of each success schema carries the header: the schema itself may be shared with other routes.
+  for (const [code, body] of Object.entries(response)) {
+    if (/^2/.test(code) && typeof body === 'object' && body !== null) response[code] = { ...body, headers: { ...(body as { headers?: object }).headers, ...ReplayedHeader } }
+  }
   response[409] ??= ErrorBody
   response[422] ??= ErrorBody
 }
