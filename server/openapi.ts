@@ -27,6 +27,8 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'invitations', description: 'Personal invitations by email, and their counts.' },
   { name: 'webhooks', description: 'Signed event deliveries to your endpoints.' },
   { name: 'plans', description: 'Action plans and their measured effect.' },
+  { name: 'organization', description: 'The organization\'s settings: name, minimum group size, language, sender, sign-in security.' },
+  { name: 'audit', description: 'The audit log: who did what, when, from where (owners).' },
 ]
 
 export function swaggerOptions(publicUrl: string): SwaggerOptions {

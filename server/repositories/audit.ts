@@ -1,6 +1,7 @@
 // The audit log: entries are added and read, never changed (the table refuses updates).
 import type { Db } from '../../db/connect.js'
 import type { AuditAction, AuditEntry } from '../domain/audit.js'
+import type { Keyset } from '../domain/cursor.js'
 
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.insertInto('audit_log').values({
@@ -36,6 +37,9 @@ export interface AuditQuery {
   before?: number
   limit: number
 }
+
+/** The API's pages of the log: newest first, by id (what `before` is to the page). */
+export const AUDIT_LIST: Keyset = { list: 'audit', parts: ['integer'] }
 
 /** An organization's entries, newest first. */
 export async function listAudit(db: Db, organizationId: string, query: AuditQuery): Promise<AuditRecord[]> {

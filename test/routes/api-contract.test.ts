@@ -79,6 +79,9 @@ const REQUESTS: Record<string, Request[]> = {
   getPlan: [get((ids) => `/plans/${ids.plan}`), get(() => `/plans/${NO_SUCH}`, 404)],
   updatePlan: [send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'in_progress' }), 200), send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'someday' }), 422), send('PATCH', () => `/plans/${NO_SUCH}`, () => ({ status: 'done' }), 404)],
   deletePlan: [{ method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 404, token: 'owner' }],
+  getOrganization: [get(() => '/organization'), get(() => '/organization', 403, 'viewer')],
+  updateOrganization: [send('PATCH', () => '/organization', () => ({ senderName: 'Contract', replyTo: null }), 200), send('PATCH', () => '/organization', () => ({ minGroupSize: 1 }), 400), send('PATCH', () => '/organization', () => ({ name: 'x' }), 403, 'viewer')],
+  listAuditEntries: [get(() => '/audit?limit=1'), get(() => '/audit?from=2026-13-01', 400), get(() => '/audit?cursor=x', 400), get(() => '/audit', 403, 'viewer')],
 }
 
 /** The id a created thing's answer gives, under the name later requests use. */

@@ -1,12 +1,14 @@
 // The JSON API under /api/v1. Bearer tokens only; no cookies, so no CSRF.
 import type { FastifyInstance } from 'fastify'
 import alerts from './alerts.js'
+import auditApi from './audit.js'
 import contacts from './contacts.js'
 import templates from './templates.js'
 import tokens from './tokens.js'
 import exportRoutes from './export.js'
 import instruments from './instruments.js'
 import invitations from './invitations.js'
+import organization from './organization.js'
 import plans from './plans.js'
 import report from './report.js'
 import responses from './responses.js'
@@ -33,4 +35,6 @@ export default async function api(app: FastifyInstance) {
   await app.register(invitations)
   await app.register(webhooks)
   await app.register(plans)
+  await app.register(organization)
+  await app.register(auditApi)
 }

@@ -1,13 +1,13 @@
 // Organization settings and the people who can sign in.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { checkSettings, type FieldErrors } from '../../domain/inputs.js'
+import type { FieldErrors } from '../../domain/inputs.js'
 import { LOCALES } from '../../domain/instrument.js'
 import { roleDoes } from '../../domain/colleagues.js'
 import { assignableRoles, isRole } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { findPerson, getOrganization, updateOrganization } from '../../repositories/organizations.js'
-import { checkSender, parseMailFrom } from '../../domain/sender.js'
-import { audit } from '../../services/audit.js'
+import { findPerson, getOrganization } from '../../repositories/organizations.js'
+import { parseMailFrom } from '../../domain/sender.js'
+import { changeOrganizationSettings, SETTINGS_FIELDS } from '../../services/organization-settings.js'
 import {
   assignUnits, changeRole, inviteColleague, peopleOverview, removePerson, sendInvitationAgain, withdrawInvitation,
 } from '../../services/colleagues.js'
@@ -17,7 +17,6 @@ type Params = { id: string }
 export default async function settingsPages(app: FastifyInstance) {
   const orgOf = (request: FastifyRequest) => request.principal!.organizationId
 
-  const LABELS = { name: 'name', minGroupSize: 'minimum group size', defaultLocale: 'default language', senderName: 'sender name', replyTo: 'reply-to' } as const
   const settingsPage = (values: Record<string, unknown>, errors: FieldErrors, saved: boolean) =>
     ({ title: 'Settings', values, errors, locales: LOCALES, saved, mailFrom: parseMailFrom(app.config.mailFrom) })
 
@@ -29,19 +28,11 @@ export default async function settingsPages(app: FastifyInstance) {
 
   app.post('/settings', { config: { access: 'manage_settings' } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
-    const checked = checkSettings(body)
-    const sender = checkSender(body)
-    if (!checked.ok || !sender.ok) {
-      const errors = { ...(checked.ok ? {} : checked.errors), ...(sender.ok ? {} : sender.errors) }
-      const typed = Object.fromEntries(Object.keys(LABELS).map((key) => [key, typeof body[key] === 'string' ? body[key] : '']))
-      return reply.code(422).page('settings', settingsPage(typed, errors, false))
-    }
-    const before = await getOrganization(app.db, orgOf(request))
-    const after = { ...checked.value, ...sender.value }
-    const changed = (Object.keys(LABELS) as Array<keyof typeof LABELS>).filter((key) => before[key] !== after[key])
-    await updateOrganization(app.db, orgOf(request), after)
-    // Which settings changed, never their values: a reply-to address is personal data.
-    if (changed.length > 0) await audit(app.db, request, 'settings_changed', { detail: { changed } })
+    const typed = Object.fromEntries(SETTINGS_FIELDS.map((key) => [key, typeof body[key] === 'string' ? body[key] : '']))
+    // The whole form, as sent: a field it lacks is an empty one, and a repeated one is refused by its check.
+    const form = Object.fromEntries(SETTINGS_FIELDS.map((key) => [key, body[key] ?? '']))
+    const changed = await changeOrganizationSettings(app.db, { principal: request.principal!, ip: request.ip }, form)
+    if (!changed.ok) return reply.code(422).page('settings', settingsPage(typed, changed.errors, false))
     return reply.redirect('/settings?saved', 303)
   })
 

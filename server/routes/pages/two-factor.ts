@@ -6,9 +6,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { HttpError, notFound } from '../../http-error.js'
 import { audit, auditAs } from '../../services/audit.js'
+import { changeOrganizationSettings, onlyOwnersSignIn } from '../../services/organization-settings.js'
 import {
   checkSecondFactor, claimPendingAttempt, codeProblem, refundPendingAttempt, confirmEnrolment, endPendingSignIn, enrolment, failPendingSignIn, findPendingSignIn,
-  organizationTwoFactor, regenerateRecoveryCodes, resetPersonTwoFactor, setOrganizationTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
+  organizationTwoFactor, regenerateRecoveryCodes, resetPersonTwoFactor, turnOffTwoFactor, twoFactorStatus, type Enrolment,
 } from '../../services/two-factor.js'
 import type { Challenge } from '../../repositories/two-factor.js'
 import { clearPendingCookie, ENROL_PATH, pendingCookie, startSession, VERIFY_PATH } from '../sign-in.js'
@@ -177,7 +178,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
   }
 
   const ownersOnly = (request: FastifyRequest) => {
-    if (request.principal!.role !== 'owner') throw new HttpError(403, 'forbidden', 'Only an owner can change how people sign in.')
+    if (request.principal!.role !== 'owner') throw onlyOwnersSignIn()
   }
 
   app.get(SECURITY_PATH, { config: { access: 'manage_settings' } }, async (request, reply) => securityPage(request, reply))
@@ -186,9 +187,7 @@ export default async function twoFactorPages(app: FastifyInstance) {
     ownersOnly(request)
     const value = fields(request).requireTwoFactor
     if (value !== undefined && value !== 'on') return securityPage(request, reply, 422, { requireTwoFactor: 'Tick the box, or leave it empty.' })
-    const required = value === 'on'
-    const { changed, sessionsEnded } = await setOrganizationTwoFactor(app.db, request.principal!.organizationId, required, request.principal!.userId)
-    if (changed) await audit(app.db, request, 'settings_changed', { target: 'two-factor sign-in', detail: { requireTwoFactor: required, sessionsEnded } })
+    await changeOrganizationSettings(app.db, { principal: request.principal!, ip: request.ip }, { requireTwoFactor: value === 'on' })
     return reply.redirect(`${SECURITY_PATH}?saved`, 303)
   })
 
