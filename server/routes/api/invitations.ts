@@ -1,10 +1,25 @@
-// Invitations through the API: invite matching contacts to a wave, and read delivery counts.
+// Invitations through the API: invite matching contacts to a wave, read delivery counts, set the
+// wave's reminders, and see and resume sending after it paused itself (as the wave's operations tab).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { invitationCounts } from '../../repositories/invitations.js'
-import { inviteToWave } from '../../services/waves.js'
+import { invitationCounts, resumeSending, sendingState } from '../../repositories/invitations.js'
+import { inviteToWave, setReminders } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
+
+const Reminders = Type.Object({
+  count: Type.Integer({ minimum: 0, maximum: 5, description: 'How many reminders an invitee who has not answered gets (0–5).' }),
+  days: Type.Integer({ minimum: 1, maximum: 30, description: 'Days between the invitation and each reminder after it (1–30).' }),
+})
+
+const Sending = Type.Object({
+  paused: Type.Boolean(),
+  pausedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why sending paused itself, in words.' }),
+}, { title: 'SendingState' })
+
+const sendingJson = (state: Awaited<ReturnType<typeof sendingState>>) =>
+  ({ paused: state.pausedAt !== null, pausedAt: state.pausedAt?.toISOString() ?? null, reason: state.reason })
 
 const Counts = Type.Object({ queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), bounced: Type.Integer(), responded: Type.Integer() })
 
@@ -45,5 +60,45 @@ export default async function invitations(fastify: FastifyInstance) {
     const { used, ...byStatus } = await invitationCounts(app.db, request.principal!.organizationId, wave.id)
     // The API's contract names used invitations "responded".
     return { counts: { ...byStatus, responded: used } }
+  })
+
+  app.put('/waves/:id/reminders', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['invitations'],
+      operationId: 'setWaveReminders',
+      summary: 'Set how many reminders a wave\'s invitees get, and how many days apart',
+      params: IdParams,
+      body: Reminders,
+      response: { 200: Type.Object({ reminders: Reminders }), ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const wave = await loadWave(app.db, request)
+    await setReminders(app.db, request.principal!.organizationId, wave.id, { reminders: request.body.count, reminderDays: request.body.days })
+    return { reminders: request.body }
+  })
+
+  app.get('/sending', {
+    config: { access: 'manage_settings' },
+    schema: {
+      tags: ['invitations'],
+      operationId: 'getSendingState',
+      summary: 'Whether sending invitations and reminders has paused itself, since when and why',
+      response: { 200: Sending, ...errors(401, 403) },
+    },
+  }, async (request) => sendingJson(await sendingState(app.db, request.principal!.organizationId)))
+
+  app.post('/sending/resume', {
+    config: { access: 'manage_settings' },
+    schema: {
+      tags: ['invitations'],
+      operationId: 'resumeSending',
+      summary: 'Resume sending after it paused itself',
+      description: 'Queued invitations and reminders go out again. Resuming while sending runs changes nothing.',
+      response: { 200: Sending, ...errors(401, 403) },
+    },
+  }, async (request) => {
+    await resumeSending(app.db, request.principal!.organizationId)
+    return sendingJson(await sendingState(app.db, request.principal!.organizationId))
   })
 }
