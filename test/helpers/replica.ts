@@ -13,7 +13,6 @@ import { openDatabase, type Db } from '../../db/connect.js'
 import { freePort } from './server-process.js'
 
 const BIN = '/usr/lib/postgresql/15/bin'
-const HBA = '/etc/postgresql/15/main/pg_hba.conf'
 const SLOT_PREFIX = 'servicegap_replica_'
 /** Settings a hot standby must have at least as high as its primary's. */
 const AT_LEAST_PRIMARY = ['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction']
@@ -24,10 +23,11 @@ const asPostgres = (command: string, args: string[]) =>
 /** Lets the primary stream to a replica on loopback (idempotent), and reloads its configuration if it changed. */
 export async function allowReplication(primary: Db): Promise<void> {
   const lines = ['local replication all trust', 'host replication all 127.0.0.1/32 trust']
-  const present = readFileSync(HBA, 'utf8').split('\n').map((line) => line.trim().replace(/\s+/g, ' '))
+  const hba = (await sql<{ file: string }>`select current_setting('hba_file') as file`.execute(primary)).rows[0]!.file
+  const present = readFileSync(hba, 'utf8').split('\n').map((line) => line.trim().replace(/\s+/g, ' '))
   const missing = lines.filter((line) => !present.includes(line))
   if (missing.length === 0) return
-  appendFileSync(HBA, `\n# Streaming replicas on this machine (Service Gap's read-replica test)\n${missing.join('\n')}\n`)
+  appendFileSync(hba, `\n# Streaming replicas on this machine (Service Gap's read-replica test)\n${missing.join('\n')}\n`)
   await sql`select pg_reload_conf()`.execute(primary)
 }
 
