@@ -73,7 +73,7 @@ export async function startReplica(primaryUrl: string): Promise<Replica> {
     rmSync(parent, { recursive: true, force: true })
     await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ${slot} and not active`.execute(primary)
     await primary.destroy()
-    throw new Error(`the replica did not start: ${(error as Error).message}\n${log}`)
+    throw new Error(`the replica did not start: ${(error as Error).message}\n${log}`, { cause: error })
   }
   console.log(`replica: base backup and start in ${Math.round(performance.now() - started)} ms (port ${port})`)
 
