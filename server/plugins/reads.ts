@@ -77,7 +77,8 @@ class ReplicaWatch {
     while (this.samples.length > 1 && this.samples[1]!.at < horizon) this.samples.shift()
     let replayed: string | null
     try {
-      replayed = await replayedPosition(this.replica)
+      // A replica that hangs is as good as gone: it must answer within the bound (and a second at least).
+      replayed = await within(replayedPosition(this.replica), Math.max(1000, this.maxLag))
     } catch {
       this.lost()
       return
@@ -111,6 +112,13 @@ class ReplicaWatch {
   }
 }
 
+/** The promise's value, or a rejection once `ms` have passed without one. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer in time')), ms) })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 const seconds = (ms: number | null) => (ms === null ? null : Math.ceil(ms / 1000))
 
 export default fp(async function reads(app: FastifyInstance, { config }: { config: Config }) {
@@ -125,7 +133,8 @@ export default fp(async function reads(app: FastifyInstance, { config }: { confi
 
   let watch: ReplicaWatch | null = null
   const replica = openDatabase({
-    url: replicaConfig.url, dataDir: null, connectTimeout: config.timeouts.databaseConnect, applicationName: 'service-gap-reads',
+    // A replica slow to connect is left for the primary soon: reports need not wait the primary's full timeout.
+    url: replicaConfig.url, dataDir: null, connectTimeout: Math.min(config.timeouts.databaseConnect, 2000), applicationName: 'service-gap-reads',
     onConnectionError: () => watch?.lost(),
   })
   watch = new ReplicaWatch(app.db, replica, replicaConfig.maxLag, Math.min(1000, Math.max(100, Math.round(replicaConfig.maxLag / 4))))

@@ -62,7 +62,7 @@ export async function startReplica(primaryUrl: string): Promise<Replica> {
     // Debian keeps the configuration outside the data directory: the replica gets its own, small one.
     writeFileSync(join(dir, 'postgresql.conf'), [
       `port = ${port}`, `listen_addresses = '127.0.0.1'`, `unix_socket_directories = '${parent}'`, 'hot_standby = on',
-      'shared_buffers = 32MB', 'fsync = off', 'logging_collector = off', ...settings, '',
+      'hot_standby_feedback = on', 'shared_buffers = 32MB', 'fsync = off', 'logging_collector = off', ...settings, '',
     ].join('\n'))
     writeFileSync(join(dir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\n')
     writeFileSync(join(dir, 'pg_ident.conf'), '')
