@@ -142,4 +142,22 @@ describe('reports on a streaming replica', () => {
     expect(csv.statusCode).toBe(200)
     expect(csv.body.split('\n').filter((line) => line.includes(',customer,'))).toHaveLength(9)
   })
+
+  it('refuses a read URL that is not a standby, and reads the primary instead', async () => {
+    // The primary itself given as the replica: it would serve, but nothing says it follows the primary.
+    const config = testConfig({ DATABASE_URL: database.url!, DATABASE_READ_URL: database.url! })
+    const misread = await buildApp({ config, db: database.db, logger: false })
+    try {
+      await misread.ready()
+      const status = await until('the check', async () => {
+        const { replica: seen } = (await misread.inject({ method: 'GET', url: '/health' })).json()
+        return seen.state !== 'starting' && seen
+      })
+      expect(status).toEqual({ state: 'not_a_replica', reads: 'primary', lagSeconds: null, maxLagSeconds: 5 })
+      const response = await misread.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/report`, headers: bearer(reader) })
+      expect(response.json().headline.customer.n).toBe(9)
+    } finally {
+      await misread.close()
+    }
+  })
 })
