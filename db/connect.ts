@@ -22,6 +22,10 @@ export interface DatabaseTarget {
   poolSize?: number
   /** How long a query may wait for a connection (a new one, or a free one in the pool), in ms. */
   connectTimeout?: number
+  /** PostgreSQL only: told at once when a connection cannot be made or is lost (a read replica's pool uses it to stop reading there). */
+  onConnectionError?: (error: Error) => void
+  /** PostgreSQL only: the name the server shows for these connections (pg_stat_activity.application_name). */
+  applicationName?: string
 }
 
 /** Unless told otherwise, a request gives up on an unreachable database after this long. */
@@ -29,7 +33,10 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 export function openDatabase(target: DatabaseTarget): Db {
   if (target.url !== null) {
-    return postgresDb({ connectionString: target.url, max: target.poolSize ?? 10, connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS })
+    return postgresDb({
+      connectionString: target.url, max: target.poolSize ?? 10, connectionTimeoutMillis: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(target.applicationName ? { application_name: target.applicationName } : {}),
+    }, target.onConnectionError)
   }
   const dir = target.dataDir === null ? undefined : join(target.dataDir, 'pglite')
   let unlock = () => {}
@@ -106,7 +113,7 @@ const embedded = new WeakMap<Db, EmbeddedDatabase>()
 /** The PGlite behind a database opened here, or null for PostgreSQL and for one reached through a server's socket. */
 export const embeddedDatabase = (db: Db): EmbeddedDatabase | null => embedded.get(db) ?? null
 
-function postgresDb(config: pg.PoolConfig): Db {
+function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => void = () => {}): Db {
   const pool = new pg.Pool({
     ...config,
     // A database that does not answer fails the request within seconds instead of holding it for
@@ -120,12 +127,22 @@ function postgresDb(config: pg.PoolConfig): Db {
     },
   })
   // A dropped idle connection must not crash the process; the next query reports the outage.
-  pool.on('error', () => {})
+  pool.on('error', onConnectionError)
   // Nor may one dropped while a request holds it: pg emits 'error' on such a client, and the pool
   // listens only while the client is idle. The query on it fails on its own, and the pool discards
   // the client when it is released.
-  pool.on('connect', (client) => client.on('error', () => {}))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  pool.on('connect', (client) => client.on('error', onConnectionError))
+  // A connection that cannot be made is reported too (the query that asked for it fails on its own).
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>
+  const reported = async () => {
+    try {
+      return await connect()
+    } catch (error) {
+      onConnectionError(error as Error)
+      throw error
+    }
+  }
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: Object.assign(pool, { connect: reported }) }) })
 }
 
 /**

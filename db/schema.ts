@@ -208,6 +208,14 @@ export interface RateLimitTable {
   resets_at: Date
 }
 
+/** A person's last write as a WAL position on the primary (0030): their reports skip a replica that has not replayed it. */
+export interface CallerWriteTable {
+  organization_id: string
+  user_id: string
+  /** pg_lsn, as PostgreSQL prints it ("16/B374D848"). */
+  lsn: string
+}
+
 export interface ResponseTable {
   id: Generated<string>
   organization_id: string
@@ -773,6 +781,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable
   // -- rate limits (0029) --
   rate_limits: RateLimitTable
+  // -- read replica (0030) --
+  caller_writes: CallerWriteTable
 }
 
 export type Organization = Selectable<OrganizationTable>

@@ -8,6 +8,7 @@ import type { Db } from '../db/connect.js'
 import type { Config } from './config.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
+import readsPlugin from './plugins/reads.js'
 import errorsPlugin, { sendUnroutable } from './plugins/errors.js'
 import { HttpError } from './http-error.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
@@ -137,6 +138,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(viewsPlugin)
   await app.register(errorsPlugin)
   await app.register(authPlugin, { config })
+  await app.register(readsPlugin, { config })
   await app.register(swagger, swaggerOptions(config.publicUrl))
 
   await app.register(staticPlugin)

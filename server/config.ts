@@ -13,6 +13,12 @@ export interface Config {
   readonly port: number
   readonly publicUrl: string
   readonly databaseUrl: string | null
+  /**
+   * A streaming replica of DATABASE_URL for reports, exports and analytics (DATABASE_READ_URL), and
+   * how far behind the primary it may fall before those reads go back to the primary
+   * (DATABASE_READ_MAX_LAG, in milliseconds here). Null without a replica.
+   */
+  readonly readReplica: { readonly url: string; readonly maxLag: number } | null
   readonly dataDir: string
   readonly smtpUrl: string | null
   /** The sender of survey invitations. */
@@ -68,6 +74,9 @@ export interface Timeouts {
 /** The timeouts, in seconds, unless REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT, DATABASE_CONNECT_TIMEOUT say otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = Object.freeze({ request: 30, keepAlive: 65, socket: 120, databaseConnect: 5 })
 const MAX_TIMEOUT_SECONDS = 3600
+
+/** Seconds a read replica may trail the primary before reports read the primary, unless DATABASE_READ_MAX_LAG says otherwise. */
+export const DEFAULT_READ_MAX_LAG_SECONDS = 5
 
 /** Where Debian and Ubuntu install Chromium; used for the board pack's PDF unless CHROMIUM_PATH says otherwise. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
@@ -152,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = (parse.url('PUBLIC_URL', env.PUBLIC_URL, ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
   const databaseUrl = parse.url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'])
   const dataDir = resolve(env.DATA_DIR || '.data')
+  const readReplica = readReplicaOf(env, databaseUrl)
   const smtpUrl = parse.url('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:'])
   const adminEmail = parse.email('ADMIN_EMAIL', env.ADMIN_EMAIL)
   const adminPassword = env.ADMIN_PASSWORD || null
@@ -190,10 +200,22 @@ export function loadConfig(env: Env = process.env): Config {
   })
 
   return Object.freeze({
-    host, port, publicUrl, databaseUrl, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
+    host, port, publicUrl, databaseUrl, readReplica, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
     orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
     allowInsecureOidcLoopback, chromiumPath, webhooks,
   })
+}
+
+/**
+ * DATABASE_READ_URL names a streaming replica of DATABASE_URL. The embedded database has no replicas,
+ * so a read URL without DATABASE_URL stops the server at start rather than being silently ignored.
+ */
+function readReplicaOf(env: Env, databaseUrl: string | null): Config['readReplica'] {
+  const url = parse.url('DATABASE_READ_URL', env.DATABASE_READ_URL, ['postgres:', 'postgresql:'])
+  const maxLag = parse.seconds('DATABASE_READ_MAX_LAG', env.DATABASE_READ_MAX_LAG, DEFAULT_READ_MAX_LAG_SECONDS, 600)
+  if (url === null) return null
+  if (databaseUrl === null) throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL: it names a streaming replica of that PostgreSQL database, and the embedded database has none')
+  return Object.freeze({ url, maxLag })
 }
 
 /** Where the generated secret is kept on the embedded database; the second name is from before the rename. */

@@ -119,6 +119,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['SOCKET_TIMEOUT', { SOCKET_TIMEOUT: '3601' }],
     ['DATABASE_CONNECT_TIMEOUT', { DATABASE_CONNECT_TIMEOUT: '1e3' }],
     ['DATABASE_CONNECT_TIMEOUT', { DATABASE_CONNECT_TIMEOUT: '601' }],
+    ['DATABASE_READ_URL', { DATABASE_READ_URL: 'postgres://127.0.0.1:5433/x' }],
+    ['DATABASE_READ_URL', { DATABASE_URL: 'postgres://127.0.0.1/x', DATABASE_READ_URL: 'mysql://x' }],
+    ['DATABASE_READ_MAX_LAG', { DATABASE_URL: 'postgres://127.0.0.1/x', DATABASE_READ_URL: 'postgres://127.0.0.1:5433/x', DATABASE_READ_MAX_LAG: '0' }],
   ]
   for (const [variable, env] of cases) {
     it(`${variable} for ${JSON.stringify(env)}`, () => {
@@ -127,6 +130,14 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
       expect(error.message.startsWith(`${variable}: `)).toBe(true)
     })
   }
+
+  it('reads a streaming replica only beside DATABASE_URL, with its lag bound in milliseconds', () => {
+    const primary = { SIGNING_SECRET: SECRET, DATABASE_URL: 'postgres://127.0.0.1/x' }
+    expect(loadConfig(primary).readReplica).toBeNull()
+    expect(loadConfig({ ...primary, DATABASE_READ_URL: 'postgres://127.0.0.1:5433/x' }).readReplica).toEqual({ url: 'postgres://127.0.0.1:5433/x', maxLag: 5000 })
+    expect(loadConfig({ ...primary, DATABASE_READ_URL: 'postgres://127.0.0.1:5433/x', DATABASE_READ_MAX_LAG: '0.5' }).readReplica!.maxLag).toBe(500)
+    expect(configError({ SIGNING_SECRET: SECRET, DATABASE_READ_URL: 'postgres://127.0.0.1:5433/x' }).message).toContain('the embedded database has none')
+  })
 
   it('says that ADMIN_EMAIL and ADMIN_PASSWORD must be set together when only the email is given', () => {
     const error = configError({ SIGNING_SECRET: SECRET, ADMIN_EMAIL: 'boss@example.com' })

@@ -10,7 +10,7 @@ import { errors, IdParams } from './schemas.js'
 export default async function exportRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/waves/:id/export.csv', {
-    config: { access: 'export' },
+    config: { access: 'export', reads: 'replica' },
     schema: {
       tags: ['exports'],
       summary: 'Responses of a wave as CSV',
@@ -28,8 +28,8 @@ export default async function exportRoutes(fastify: FastifyInstance) {
       },
     },
   }, async (request, reply) => {
-    const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
-    const download = responsesCsvDownload(app.db, org, wave)
+    const [wave, org] = await Promise.all([loadWave(request.reads, request), getOrganization(request.reads, request.principal!.organizationId)])
+    const download = responsesCsvDownload(request.reads, org, wave)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {}, via: 'api' } })
     // The CSV is a stream: fastify sends it as it is, and serializes only the JSON errors.
     return reply.headers(download.headers).send(download.body as never)

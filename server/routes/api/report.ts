@@ -14,7 +14,7 @@ import { TrendFields } from './trend-schema.js'
 export default async function report(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/waves/:id/report', {
-    config: { access: 'read' },
+    config: { access: 'read', reads: 'replica' },
     schema: {
       tags: ['reports'],
       summary: 'The gap report of a wave',
@@ -44,9 +44,9 @@ export default async function report(fastify: FastifyInstance) {
       },
     },
   }, async (request) => {
-    const [wave, org] = await Promise.all([loadWave(app.db, request), getOrganization(app.db, request.principal!.organizationId)])
+    const [wave, org] = await Promise.all([loadWave(request.reads, request), getOrganization(request.reads, request.principal!.organizationId)])
     const filters = parseReportFilters(request.query as Record<string, unknown>)
     if (!filters.ok) throw new HttpError(400, 'unknown_filter', filters.message)
-    return waveReport(app.db, org, wave, filters.value, request.principal!)
+    return waveReport(request.reads, org, wave, filters.value, request.principal!)
   })
 }

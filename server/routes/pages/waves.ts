@@ -83,7 +83,7 @@ export default async function wavePages(app: FastifyInstance) {
    * this wave are dropped, and the problem is returned to be shown instead.
    */
   async function withFilters<T>(request: FastifyRequest, build: (organization: { id: string; name: string; minGroupSize: number }, filters: ReportFilters) => Promise<T>) {
-    const organization = await getOrganization(app.db, orgOf(request))
+    const organization = await getOrganization(request.reads, orgOf(request))
     // Page-only parameters (a notice after inviting, the order of the item table and of the heat map, the item the trend chart follows) are not report filters.
     const { invited: _invited, order: _order, sort: _sort, trend: _trend, ...query } = request.query as Record<string, unknown>
     const parsed = parseReportFilters(query)
@@ -97,12 +97,13 @@ export default async function wavePages(app: FastifyInstance) {
   }
 
   // The wave's report tab: the dashboard under the filters in the address, nothing of its operations.
-  app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read' } }, async (request, reply) => {
-    const wave = await loadWave(app.db, request)
-    const [overview, scope] = await Promise.all([waveOverview(app.db, orgOf(request), wave), reportScope(app.db, request.principal!)])
+  app.get<{ Params: Params }>('/waves/:id', { config: { access: 'read', reads: 'replica' } }, async (request, reply) => {
+    const db = request.reads
+    const wave = await loadWave(db, request)
+    const [overview, scope] = await Promise.all([waveOverview(db, orgOf(request), wave), reportScope(db, request.principal!)])
     // A unit manager always gets their unit's dashboard: whether the whole wave has answers is not theirs to see.
     const { result: dashboard, filterProblem } = !scope.whole || overview.responses.staff + overview.responses.customer > 0
-      ? await withFilters(request, (organization, filters) => waveDashboard(app.db, organization, wave, filters, request.principal!))
+      ? await withFilters(request, (organization, filters) => waveDashboard(db, organization, wave, filters, request.principal!))
       : { result: null, filterProblem: null }
     const order = parseItemOrder((request.query as { order?: unknown }).order)
     return reply.page('wave', {
@@ -124,6 +125,8 @@ export default async function wavePages(app: FastifyInstance) {
       styles: ['/public/report.css', `/waves/${wave.id}/pack.css`],
       packPdf: app.packPdf.available,
       printedAt: new Date(),
+      // For those who run the organization: how far the figures may trail, when a read replica served them.
+      replicaLag: can(request.principal!.role, 'manage_settings') ? app.replicaLag(request) : null,
       scripts: dashboard ? ['/vendor/chart.js/chart.umd.min.js', '/public/dashboard.js'] : [],
     })
   })
@@ -155,22 +158,22 @@ export default async function wavePages(app: FastifyInstance) {
     })
   })
 
-  app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export' } }, async (request, reply) => {
-    const wave = await loadWave(app.db, request)
-    const org = await getOrganization(app.db, orgOf(request))
-    const download = responsesCsvDownload(app.db, org, wave)
+  app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export', reads: 'replica' } }, async (request, reply) => {
+    const wave = await loadWave(request.reads, request)
+    const org = await getOrganization(request.reads, orgOf(request))
+    const download = responsesCsvDownload(request.reads, org, wave)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {} } })
     return reply.headers(download.headers).send(download.body)
   })
 
-  app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export' } }, async (request, reply) => {
-    const wave = await loadWave(app.db, request)
+  app.get<{ Params: Params }>('/waves/:id/report.csv', { config: { access: 'export', reads: 'replica' } }, async (request, reply) => {
+    const wave = await loadWave(request.reads, request)
     // The report alone: the rest of the dashboard (heat map, trend, comments) is not in this file.
     let used: ReportFilters | null = null
     // The filters the file was made with, for the audit log (a bad filter falls back to none).
     const { result: report } = await withFilters(request, (organization, filters) => {
       used = filters
-      return gapReport(app.db, organization, wave, filters, request.principal!)
+      return gapReport(request.reads, organization, wave, filters, request.principal!)
     })
     const csv = reportCsv(report)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'report', filters: used } })
