@@ -70,13 +70,13 @@ describeEachDatabase('rate limits shared by instances', (ctx) => {
   it('holds a burst to both instances within one flush interval to the limit on each one\'s count, stores every hit, and then refuses on both', async () => {
     const address = '198.51.100.24'
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => askToken(i % 2 ? second : ctx.app, address)))
-    const statuses = answers.map((answer) => answer.statusCode)
     // The slack of a shared limit between flushes: each instance lets through at most the limit on its
     // own count (all 20 if no flush falls within the burst), and together never fewer than the limit.
-    const through = statuses.filter((status) => status === 401).length
-    expect(through).toBeGreaterThanOrEqual(10)
-    expect(through).toBeLessThanOrEqual(20)
-    expect(statuses.filter((status) => status === 429)).toHaveLength(30 - through)
+    // What gets through is a wrong password, or "busy" when too many are being checked at once.
+    const through = answers.filter((answer) => answer.statusCode !== 429)
+    expect(through.length).toBeGreaterThanOrEqual(10)
+    expect(through.length).toBeLessThanOrEqual(20)
+    for (const answer of through) expect([401, 503], answer.body).toContain(answer.statusCode)
     await flushBoth(ctx.app, second)
     const [row] = (await rows(TOKENS)).filter((r) => r.key_hash === rateLimitKey(ctx.config.signingSecret, TOKENS, address))
     expect(row!.hits).toBe(30)
@@ -109,6 +109,18 @@ describeEachDatabase('rate limits shared by instances', (ctx) => {
     expect(after).toEqual(expect.arrayContaining(['survey answers per address', 'survey answers per link']))
   })
 })
+
+describeEachDatabase('rate-limit hits stored on shutdown', (ctx) => {
+  it('stores the hits not yet flushed when the app closes', async () => {
+    const app = await buildApp({ config: ctx.config, db: ctx.database.db, logger: false, mail: { worker: false }, release: { worker: false }, loop: { worker: false }, retention: { worker: false } })
+    await app.ready()
+    for (let i = 0; i < 3; i++) expect((await askToken(app, '198.51.100.31')).statusCode).toBe(401)
+    const key = rateLimitKey(ctx.config.signingSecret, TOKENS, '198.51.100.31')
+    expect(await ctx.database.db.selectFrom('rate_limits').select('hits').where('key_hash', '=', key).execute()).toEqual([])
+    await app.close()
+    expect(await ctx.database.db.selectFrom('rate_limits').select('hits').where('key_hash', '=', key).execute()).toEqual([{ hits: 3 }])
+  })
+}, { RATE_LIMIT_FLUSH_MS: '10000' })
 
 describeEachDatabase('ended rate-limit windows purged by the periodic worker', (ctx) => {
   it('deletes counters whose window has ended and keeps the running ones', async () => {
