@@ -8,8 +8,10 @@
 // - Sessions: a random id in a cookie, its hash in the sessions table (plugins/auth.ts). Checked here.
 // - CSRF: the form token is an HMAC of the browser's CSRF cookie under SIGNING_SECRET, which every
 //   instance must share (config.ts refuses to start on PostgreSQL without one). Checked here.
-// - Rate limits: counted in the rate_limits table, one atomic upsert per hit (repositories/rate-limits.ts,
-//   plugins/rate-limit-store.ts), the kiosk's new devices per address included. Checked here.
+// - Rate limits: tallied in each instance and added to the rate_limits table in one statement per
+//   flush interval, which reads every instance's totals back (domain/rate-tally.ts, repositories/
+//   rate-limits.ts, plugins/rate-limit-store.ts), the kiosk's new devices per address included. A limit
+//   can be exceeded by what the other instances take in about two flush intervals. Checked here.
 // - Sign-in and reset throttles per account: the throttle_events table (repositories/sign-in-throttle.ts).
 // - Uploads awaiting confirmation (contact and response CSVs): the uploads and upload_parts tables,
 //   nothing on local disk. Checked here.
