@@ -40,6 +40,8 @@ export interface Config {
   readonly secureCookies: boolean
   /** Survey forms accepted per minute from one client address, and for one survey link. */
   readonly submitLimits: { readonly perAddress: number; readonly perLink: number }
+  /** How often, in milliseconds, each instance stores the rate-limit hits it counted and reads everyone's totals back. */
+  readonly rateLimitFlushMs: number
   /** How long slow clients and an unreachable database are waited for, in milliseconds. */
   readonly timeouts: Timeouts
   /**
@@ -84,6 +86,8 @@ export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
 /** Survey forms accepted per minute, unless SUBMIT_RATE_LIMIT / SUBMIT_LINK_RATE_LIMIT say otherwise. */
 export const DEFAULT_SUBMIT_LIMITS = Object.freeze({ perAddress: 30, perLink: 600 })
 export const MAX_SUBMIT_LIMIT = 1_000_000
+/** Rate-limit hits are stored every this many milliseconds, unless RATE_LIMIT_FLUSH_MS says otherwise. */
+export const DEFAULT_RATE_LIMIT_FLUSH_MS = 200
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -184,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     perAddress: parse.count('SUBMIT_RATE_LIMIT', env.SUBMIT_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perAddress, MAX_SUBMIT_LIMIT),
     perLink: parse.count('SUBMIT_LINK_RATE_LIMIT', env.SUBMIT_LINK_RATE_LIMIT, DEFAULT_SUBMIT_LIMITS.perLink, MAX_SUBMIT_LIMIT),
   })
+  const rateLimitFlushMs = parse.count('RATE_LIMIT_FLUSH_MS', env.RATE_LIMIT_FLUSH_MS, DEFAULT_RATE_LIMIT_FLUSH_MS, 10_000)
   const timeouts: Timeouts = Object.freeze({
     request: parse.seconds('REQUEST_TIMEOUT', env.REQUEST_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.request),
     keepAlive: parse.seconds('KEEP_ALIVE_TIMEOUT', env.KEEP_ALIVE_TIMEOUT, DEFAULT_TIMEOUT_SECONDS.keepAlive),
@@ -201,8 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   return Object.freeze({
     host, port, publicUrl, databaseUrl, readReplica, dataDir, smtpUrl, mailFrom, mailRate, signingSecret, adminEmail, adminPassword,
-    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, timeouts,
-    allowInsecureOidcLoopback, chromiumPath, webhooks,
+    orgName, logLevel, trustProxy, secureCookies: new URL(publicUrl).protocol === 'https:', submitLimits, rateLimitFlushMs,
+    timeouts, allowInsecureOidcLoopback, chromiumPath, webhooks,
   })
 }
 

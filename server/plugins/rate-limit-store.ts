@@ -1,24 +1,28 @@
-// Where @fastify/rate-limit counts: the database (repositories/rate-limits.ts) instead of each
-// process's memory, so that a limit holds across every instance behind a load balancer. Each limit
-// has a name: a route's method and path, or the name given to a limiter made by hand
-// (app.rateLimit, app.createRateLimit), which must have one. What is counted (a client's address, a
-// link's token) is stored as an HMAC under the signing secret, never as it came.
+// Where @fastify/rate-limit counts: an in-process tally (domain/rate-tally.ts) whose hits are stored in
+// the database (repositories/rate-limits.ts) in one statement every flush interval, so that a limit
+// holds across every instance behind a load balancer without a statement per request. The tally's
+// comment says how far a limit can be exceeded between flushes. Each limit has a name: a route's
+// method and path, or the name given to a limiter made by hand (app.rateLimit, app.createRateLimit),
+// which must have one. What is counted (a client's address, a link's token) is stored as an HMAC
+// under the signing secret, never as it came.
 //
-// When the database cannot count, the request is let through (the plugin's skipOnError) and a
-// line is logged with the limit's name and the error's name and code only, never the key: a limiter
-// must not turn a database hiccup into refusals on every form, and the route's own queries report an
-// outage as they always do (503). Once the database is found unreachable, this instance's limiters
-// stop asking it for a moment (PAUSE_MS), so that a request is not held for a connection timeout by
-// each of its limiters before its route even starts.
+// When the database cannot store the counts, each instance goes on counting on its own and keeps the
+// hits to store them later; one line per failed flush is logged with the error's name and code only,
+// never a key. Once the database is found unreachable, flushes pause for a moment (PAUSE_MS). A hit
+// the tally has no room for is let through (the plugin's skipOnError) and counted in a log line.
+// Closing the app stores what is left.
 import type { FastifyBaseLogger } from 'fastify'
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { Db } from '../../db/connect.js'
-import { countHit } from '../repositories/rate-limits.js'
+import { RateTally } from '../domain/rate-tally.js'
+import { addHits } from '../repositories/rate-limits.js'
 import { hmac } from '../security/tokens.js'
 import { isDatabaseUnavailable } from './errors.js'
 
-/** How long limiters let requests through uncounted after finding the database unreachable. */
+/** How long flushes wait after finding the database unreachable. */
 const PAUSE_MS = 2000
+/** The keys (limit and address or link) one instance holds at most: about 200 bytes each. */
+export const MAX_TALLY_KEYS = 50_000
 
 declare module '@fastify/rate-limit' {
   interface CreateRateLimitOptions {
@@ -44,10 +48,44 @@ export function limitName(options: LimitOptions): string {
 /** The key as stored: keyed by the signing secret and the limit, so no address can be read back or matched across limits. */
 export const rateLimitKey = (secret: string, name: string, key: string) => hmac(`rate-limit:${secret}`, `${name}\n${key}`)
 
-export function databaseStore(db: Db, secret: string, log: FastifyBaseLogger): FastifyRateLimitStoreCtor {
-  let pausedUntil = 0
+export interface SharedLimits {
+  /** The store class for @fastify/rate-limit. */
+  Store: FastifyRateLimitStoreCtor
+  /** Stores the hits counted so far (and reads the totals back); resolves when done or failed. */
+  flush(): Promise<void>
+  /** Stops the flush timer and stores what is left. */
+  close(): Promise<void>
+}
 
-  class DatabaseStore implements FastifyRateLimitStore {
+export function sharedLimits(db: Db, secret: string, log: FastifyBaseLogger, { flushMs, maxKeys = MAX_TALLY_KEYS }: { flushMs: number; maxKeys?: number }): SharedLimits {
+  const tally = new RateTally((name, key) => rateLimitKey(secret, name, key), maxKeys)
+  let pausedUntil = 0
+  let running: Promise<void> | null = null
+
+  async function store(): Promise<void> {
+    const batch = tally.take(Date.now())
+    if (!batch) return
+    if (batch.uncounted) log.warn({ uncounted: batch.uncounted, keys: tally.size }, 'rate limits: the tally was full, hits on new keys were let through uncounted')
+    if (!batch.counted.length && !batch.refreshed.length) return tally.settle([], Date.now())
+    try {
+      tally.settle(await addHits(db, batch.counted, batch.refreshed, new Date()), Date.now())
+    } catch (caught) {
+      tally.fail()
+      const error = caught as { name?: string; code?: string } | null
+      const unreachable = isDatabaseUnavailable(error)
+      if (unreachable) pausedUntil = performance.now() + PAUSE_MS
+      log.warn({ keys: batch.counted.length, error: { name: error?.name, code: error?.code } },
+        'rate-limit counts not stored: this instance counts on its own and stores them later')
+    }
+  }
+
+  const flush = () => (running ??= store().finally(() => { running = null }))
+  const timer = setInterval(() => {
+    if (!running && performance.now() >= pausedUntil) void flush()
+  }, flushMs)
+  timer.unref()
+
+  class TallyStore implements FastifyRateLimitStore {
     private readonly name: string
 
     /** The plugin makes the first store from its global options; with global: false that one is never used. */
@@ -56,21 +94,26 @@ export function databaseStore(db: Db, secret: string, log: FastifyBaseLogger): F
     }
 
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
-      if (performance.now() < pausedUntil) return callback(new Error('rate limits paused: the database was unreachable a moment ago'))
-      countHit(db, this.name, rateLimitKey(secret, this.name, key), timeWindow).then(
-        (hit) => callback(null, { current: hit.hits, ttl: hit.ttlMs }),
-        (error: { name?: string; code?: string } | null) => {
-          const unreachable = isDatabaseUnavailable(error)
-          if (unreachable) pausedUntil = performance.now() + PAUSE_MS
-          log.warn({ limit: this.name, error: { name: error?.name, code: error?.code } },
-            unreachable ? `rate limit not counted: the request is let through, and the next ${PAUSE_MS / 1000} s uncounted` : 'rate limit not counted: the request is let through')
-          callback(error instanceof Error ? error : new Error('rate limit not counted'))
-        })
+      const decision = tally.hit(this.name, key, timeWindow, Date.now())
+      if (!decision) return callback(new Error('rate limit not counted: the tally is full'))
+      callback(null, { current: decision.current, ttl: decision.ttlMs })
     }
 
     child(options: object): FastifyRateLimitStore {
-      return new DatabaseStore({}, limitName(options as LimitOptions))
+      return new TallyStore({}, limitName(options as LimitOptions))
     }
   }
-  return DatabaseStore
+
+  return {
+    Store: TallyStore,
+    flush: async () => {
+      await running
+      await flush()
+    },
+    async close() {
+      clearInterval(timer)
+      await running
+      await flush()
+    },
+  }
 }

@@ -1,5 +1,6 @@
 // Security headers, cookies, form parsing, rate limiting and CSRF protection for every form.
-// Rate limits count in the database (plugins/rate-limit-store.ts), so they hold across instances.
+// Rate limits are tallied in each instance and stored in the database every flush interval
+// (plugins/rate-limit-store.ts), so they hold across instances.
 // CSRF: each browser gets a random cookie; forms carry an HMAC of it under the server's secret, and
 // every state-changing request outside the bearer-token API must bring a matching token.
 import cookie from '@fastify/cookie'
@@ -12,9 +13,13 @@ import type { Config } from '../config.js'
 import { HttpError } from '../http-error.js'
 import { hmac, randomToken, safeEqual } from '../security/tokens.js'
 import { isApiRequest } from './errors.js'
-import { databaseStore } from './rate-limit-store.js'
+import { sharedLimits, type SharedLimits } from './rate-limit-store.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The rate limits' tally: flush() stores the hits counted so far and reads every instance's totals back. */
+    rateLimits: Pick<SharedLimits, 'flush'>
+  }
   interface FastifyReply {
     /** The CSRF token for forms on this page (sets the browser's CSRF cookie if it has none). */
     csrfToken(): string
@@ -73,9 +78,13 @@ export default fp(async function security(app: FastifyInstance, { config }: { co
   })
   await app.register(cookie)
   await app.register(formbody, { bodyLimit: 256 * 1024 })
+  const limits = sharedLimits(app.db, config.signingSecret, app.log, { flushMs: config.rateLimitFlushMs })
+  // Before the database is closed (server.ts closes it after the app): the last hits are stored.
+  app.addHook('onClose', () => limits.close())
+  app.decorate('rateLimits', { flush: limits.flush })
   await app.register(rateLimit, {
     global: false,
-    store: databaseStore(app.db, config.signingSecret, app.log),
+    store: limits.Store,
     // A limiter that cannot count lets the request through (see rate-limit-store.ts).
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>

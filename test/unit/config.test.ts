@@ -77,6 +77,12 @@ describe('loadConfig defaults', () => {
       .toEqual({ perAddress: 1_000_000, perLink: 5000 })
   })
 
+  it('stores rate-limit hits every 200 ms unless RATE_LIMIT_FLUSH_MS says otherwise, from 1 to 10,000 ms', () => {
+    expect(loadConfig({ SIGNING_SECRET: SECRET }).rateLimitFlushMs).toBe(200)
+    expect(loadConfig({ SIGNING_SECRET: SECRET, RATE_LIMIT_FLUSH_MS: '50' }).rateLimitFlushMs).toBe(50)
+    for (const bad of ['0', '10001', '0.5', 'soon']) expect(() => loadConfig({ SIGNING_SECRET: SECRET, RATE_LIMIT_FLUSH_MS: bad })).toThrow(/RATE_LIMIT_FLUSH_MS/)
+  })
+
   it('waits 30 s for a request, keeps idle connections 65 s, silent ones 120 s, and waits 5 s for the database, unless told otherwise in seconds', () => {
     expect(loadConfig({ SIGNING_SECRET: SECRET }).timeouts).toEqual({ request: 30_000, keepAlive: 65_000, socket: 120_000, databaseConnect: 5000 })
     expect(loadConfig({ SIGNING_SECRET: SECRET, REQUEST_TIMEOUT: '0.5', KEEP_ALIVE_TIMEOUT: '75', SOCKET_TIMEOUT: '3600', DATABASE_CONNECT_TIMEOUT: '2.25' }).timeouts)
