@@ -22,6 +22,8 @@ export interface DatabaseTarget {
   poolSize?: number
   /** How long a query may wait for a connection (a new one, or a free one in the pool), in ms. */
   connectTimeout?: number
+  /** For the embedded database kept in memory: a data directory dumped by PGlite's dumpDataDir to start from (tests copy one migrated database). */
+  loadDataDir?: Blob
 }
 
 /** Unless told otherwise, a request gives up on an unreachable database after this long. */
@@ -37,7 +39,7 @@ export function openDatabase(target: DatabaseTarget): Db {
     mkdirSync(dir, { recursive: true })
     unlock = lockDataDir(target.dataDir!)
   }
-  const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
+  const pglite = new PGlite({ dataDir: dir, loadDataDir: target.loadDataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
   const gate = new Mutex()
   const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) })
   // kysely closes its driver only once a query has started it; PGlite starts in its constructor,

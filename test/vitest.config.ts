@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One migration per engine per run; each test file's database is a copy (test/helpers/databases.ts).
+    globalSetup: ['test/helpers/migrated-databases.ts'],
   },
 })
