@@ -2,6 +2,7 @@
 // database is then a copy of it (createTestDatabase in ./databases.ts) instead of a fresh migration.
 // Migrating takes seconds per database; a copy takes a fraction of that. Each run migrates anew, so
 // every migration still runs on each engine, and each test file still gets a database of its own.
+// (In watch mode the setup runs once: restart it after changing a migration.)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
