@@ -26,6 +26,8 @@ export interface DatabaseTarget {
   onConnectionError?: (error: Error) => void
   /** PostgreSQL only: the name the server shows for these connections (pg_stat_activity.application_name). */
   applicationName?: string
+  /** For the embedded database kept in memory: a data directory dumped by PGlite's dumpDataDir to start from (tests copy one migrated database). */
+  loadDataDir?: Blob
 }
 
 /** Unless told otherwise, a request gives up on an unreachable database after this long. */
@@ -44,7 +46,7 @@ export function openDatabase(target: DatabaseTarget): Db {
     mkdirSync(dir, { recursive: true })
     unlock = lockDataDir(target.dataDir!)
   }
-  const pglite = new PGlite({ dataDir: dir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
+  const pglite = new PGlite({ dataDir: dir, loadDataDir: target.loadDataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } })
   const gate = new Mutex()
   const db = new Kysely<Database>({ dialect: new GatedPGliteDialect(pglite, gate) })
   // kysely closes its driver only once a query has started it; PGlite starts in its constructor,

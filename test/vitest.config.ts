@@ -11,5 +11,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: one on CI's two, which leaves a core idle
+    // while a file waits on a server process, PostgreSQL or a timer. Two keep both cores busy.
+    maxWorkers: 2,
+    // One migration per engine per run; each test file's database is a copy (test/helpers/databases.ts).
+    globalSetup: ['test/helpers/migrated-databases.ts'],
   },
 })

@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One migration per engine per run; each test file's database is a copy (test/helpers/databases.ts).
+    globalSetup: ['test/helpers/migrated-databases.ts'],
     fileParallelism: false,
   },
 })

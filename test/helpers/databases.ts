@@ -1,6 +1,8 @@
 // The databases every database test runs on: the embedded PGlite always, PostgreSQL when
-// DATABASE_URL is set. Each test file gets a database of its own, migrated and dropped afterwards.
+// DATABASE_URL is set. Each test file gets a database of its own, migrated and dropped afterwards:
+// a copy of the database the run's global setup migrated (./migrated-databases.ts) where there is one.
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { migrateTo } from '../../db/migrate.js'
@@ -50,7 +52,33 @@ async function installBuiltInInstrumentsAsOf(db: Db) {
   }
 }
 
-/** Migrated to the latest schema, or with `upTo` only as far as that migration (to test the next one's backfill). */
+/** Where the global setup left its migrated PGlite (a dumpDataDir archive), and the name of its migrated PostgreSQL template. */
+export const MIGRATED_SNAPSHOT_ENV = 'SG_TEST_MIGRATED_PGLITE'
+export const MIGRATED_TEMPLATE_ENV = 'SG_TEST_MIGRATED_TEMPLATE'
+
+/** The PostgreSQL server without a pooler in between where one is given (a template is copied only when nobody is connected to it). */
+export const directServerUrl = () => process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL!
+
+export function urlOfDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+let snapshot: { file: string; blob: Blob } | null = null
+/** The migrated PGlite archive, read once per worker. */
+function migratedSnapshot(): Blob | null {
+  const file = process.env[MIGRATED_SNAPSHOT_ENV]
+  if (!file) return null
+  if (snapshot?.file !== file) snapshot = { file, blob: new Blob([readFileSync(file)]) }
+  return snapshot.blob
+}
+
+/**
+ * Migrated to the latest schema, or with `upTo` only as far as that migration (to test the next one's
+ * backfill). A fully migrated one is a copy of the run's migrated database when the global setup made
+ * one; otherwise (and always with `upTo`) it is migrated here.
+ */
 export async function createTestDatabase(kind: DatabaseKind, options: { upTo?: string } = {}): Promise<TestDatabase> {
   const prepare = async (db: Db) => {
     if (options.upTo === undefined) await migrate(db)
@@ -60,22 +88,23 @@ export async function createTestDatabase(kind: DatabaseKind, options: { upTo?: s
     }
   }
   if (kind === 'pglite') {
-    const db = openDatabase({ url: null, dataDir: null })
-    await prepare(db)
+    const migrated = options.upTo === undefined ? migratedSnapshot() : null
+    const db = openDatabase({ url: null, dataDir: null, loadDataDir: migrated ?? undefined })
+    if (!migrated) await prepare(db)
     return { kind, db, url: null, drop: () => db.destroy() }
   }
   const serverUrl = process.env.DATABASE_URL!
   const name = `sg_test_${randomBytes(6).toString('hex')}`
+  const template = options.upTo === undefined ? process.env[MIGRATED_TEMPLATE_ENV] : undefined
   const admin = openDatabase({ url: serverUrl, dataDir: null, poolSize: 1 })
-  await sql.raw(`create database ${name}`).execute(admin)
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const db = openDatabase({ url: url.toString(), dataDir: null, poolSize: 5 })
-  await prepare(db)
+  await sql.raw(template ? `create database ${name} template ${template}` : `create database ${name}`).execute(admin)
+  const url = urlOfDatabase(serverUrl, name)
+  const db = openDatabase({ url, dataDir: null, poolSize: 5 })
+  if (!template) await prepare(db)
   return {
     kind,
     db,
-    url: url.toString(),
+    url,
     async drop() {
       await db.destroy()
       await sql.raw(`drop database if exists ${name} with (force)`).execute(admin)
