@@ -27,6 +27,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'invitations', description: 'Personal invitations by email, and their counts.' },
   { name: 'webhooks', description: 'Signed event deliveries to your endpoints.' },
   { name: 'plans', description: 'Action plans and their measured effect.' },
+  // Colleagues, notification and retention settings.
+  { name: 'people', description: 'Colleagues who can sign in, their roles and units, and invitations by email.' },
+  { name: 'notifications', description: 'Your own alert mail, digest, language of mail and the units you follow.' },
+  { name: 'retention', description: 'How long contacts and comments are kept.' },
 ]
 
 export function swaggerOptions(publicUrl: string): SwaggerOptions {

@@ -8,6 +8,10 @@ import exportRoutes from './export.js'
 import instruments from './instruments.js'
 import invitations from './invitations.js'
 import plans from './plans.js'
+// Colleagues, notification and retention settings.
+import people from './people.js'
+import notifications from './notifications.js'
+import retention from './retention.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -33,4 +37,8 @@ export default async function api(app: FastifyInstance) {
   await app.register(invitations)
   await app.register(webhooks)
   await app.register(plans)
+  // Colleagues, notification and retention settings.
+  await app.register(people)
+  await app.register(notifications)
+  await app.register(retention)
 }
