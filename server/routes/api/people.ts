@@ -56,6 +56,7 @@ export default async function people(fastify: FastifyInstance) {
   app.get('/people', {
     config: { access },
     schema: {
+      operationId: 'listPeople',
       tags: ['people'],
       summary: 'List the people who can sign in, with their roles, in the order they joined',
       description: 'A page of `limit` people; the `Link` and `Next-Cursor` headers lead to the next one.',

@@ -9,7 +9,10 @@ import { retentionSettings } from '../../repositories/retention.js'
 import { changeRetention } from '../../services/retention-settings.js'
 import { errors } from './schemas.js'
 
-const Months = (what: string) => Type.Union([Type.Integer({ minimum: 1, maximum: MAX_RETENTION_MONTHS }), Type.Null()], { description: `${what}, in months (1–${MAX_RETENTION_MONTHS}); null: kept until deleted.` })
+// One type list rather than a union: fastify's ajv coerces types, and a union with null would take 0 for null.
+const Months = (what: string) => Type.Unsafe<number | null>({
+  type: ['integer', 'null'], minimum: 1, maximum: MAX_RETENTION_MONTHS, description: `${what}, in months (1–${MAX_RETENTION_MONTHS}); null: kept until deleted.`,
+})
 
 const Retention = Type.Object({
   contactMonths: Months('How long a contact not invited since is kept'),
