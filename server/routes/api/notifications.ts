@@ -11,8 +11,8 @@ import { notificationForm, saveNotificationChoices } from '../../services/notifi
 import { errors } from './schemas.js'
 
 const Digest = Type.Unsafe<DigestSchedule>({ type: 'string', enum: [...DIGEST_SCHEDULES], description: 'off; close: when a wave closes; weekly: also every week while a wave is open (where the wave sends weekly digests).' })
-const Units = Type.Union([Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: MAX_FOLLOWED_UNITS }), Type.Null()], {
-  description: 'The units followed; null: every unit whose reports you may read.',
+const Units = Type.Union([Type.Array(Type.String({ format: 'uuid' }), { maxItems: MAX_FOLLOWED_UNITS }), Type.Null()], {
+  description: 'The units followed (at least one); null: every unit whose reports you may read.',
 })
 const Locale = Type.String({ minLength: 2, maxLength: 20, description: 'The language of your mail.' })
 
