@@ -74,7 +74,7 @@ describeEachDatabase('notification and retention settings through the API', (ctx
     expect((await api(owner, 'PATCH', '/settings/retention', { commentMonths: null })).json()).toEqual({ contactMonths: 24, commentMonths: null })
     const page = await (await signedIn(ctx, tenant.owner.email)).get('/settings/retention')
     expect(page.body).toMatch(/name="contactMonths"[^>]*value="24"|value="24"[^>]*name="contactMonths"/)
-    const audit = await listAudit(ctx.database.db, tenant.organizationId, { action: 'settings_changed' })
+    const audit = await listAudit(ctx.database.db, tenant.organizationId, { action: 'settings_changed', limit: 50 })
     expect(audit.filter((event) => event.target === 'retention').length).toBeGreaterThanOrEqual(2)
 
     for (const body of [{ contactMonths: 0 }, { contactMonths: 601 }, { contactMonths: 1.5 }, { commentMonths: 'twelve' }, { contactMonths: -3 }, { forever: true }]) {
