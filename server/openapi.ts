@@ -29,6 +29,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'plans', description: 'Action plans and their measured effect.' },
   { name: 'organization', description: 'The organization\'s settings: name, minimum group size, language, sender, sign-in security.' },
   { name: 'audit', description: 'The audit log: who did what, when, from where (owners).' },
+  // Colleagues, notification and retention settings.
+  { name: 'people', description: 'Colleagues who can sign in, their roles and units, and invitations by email.' },
+  { name: 'notifications', description: 'Your own alert mail, digest, language of mail and the units you follow.' },
+  { name: 'retention', description: 'How long contacts and comments are kept.' },
 ]
 
 export function swaggerOptions(publicUrl: string): SwaggerOptions {

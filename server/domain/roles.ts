@@ -35,6 +35,11 @@ export function assignableRoles(role: Role): Role[] {
   return []
 }
 
+/** Whether a person with `giver`'s role may give `role` (to an invitation or a colleague). */
+export function mayGive(giver: Role, role: unknown): role is Role {
+  return isRole(role) && assignableRoles(giver).includes(role)
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
 }

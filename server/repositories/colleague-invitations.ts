@@ -2,8 +2,10 @@
 // whether the link has been used, withdrawn or has run out. Only the hash of a link's token is kept.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import { isUuid } from '../domain/formats.js'
 import type { Role } from '../domain/types.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 
 export interface ColleagueInvitation {
   id: string
@@ -67,6 +69,16 @@ export async function openInvitations(db: Db, organizationId: string): Promise<C
     .where('ci.accepted_at', 'is', null).where('ci.revoked_at', 'is', null)
     .orderBy('ci.created_at', 'desc').execute()
   return rows.map(toInvitation)
+}
+
+export const INVITATION_LIST: Keyset = { list: 'colleague_invitations', parts: ['time', 'uuid'] }
+
+/** A page of the open invitations (expired ones included), newest first, as openInvitations lists them (the API's list). */
+export async function openInvitationPage(db: Db, organizationId: string, page: PageRequest): Promise<Page<ColleagueInvitation>> {
+  const query = invitationQuery(db).select(timeKey('ci.created_at').as('key_at')).where('ci.organization_id', '=', organizationId)
+    .where('ci.accepted_at', 'is', null).where('ci.revoked_at', 'is', null)
+  const rows = await inPage(query, page, [sql.ref('ci.created_at'), sql.ref('ci.id')], 'desc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toInvitation)
 }
 
 /** The open invitation of an address in an organization, if there is one (expired or not). */

@@ -1,9 +1,12 @@
 // Organizations (tenants) and the people in them.
+import { sql } from 'kysely'
 import { isUniqueViolation, type Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import { isUuid } from '../domain/formats.js'
 import type { Role } from '../domain/types.js'
 import { hashPassword } from '../security/passwords.js'
 import { atomically } from './atomically.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 
 export async function countUsers(db: Db): Promise<number> {
   const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
@@ -113,6 +116,15 @@ const toPerson = (row: { id: string; email: string; name: string; role: Role; la
 export async function listPeople(db: Db, organizationId: string): Promise<Person[]> {
   const rows = await db.selectFrom('users').select(PERSON).where('organization_id', '=', organizationId).orderBy('created_at').execute()
   return rows.map(toPerson)
+}
+
+export const PEOPLE_LIST: Keyset = { list: 'people', parts: ['time', 'uuid'] }
+
+/** A page of the organization's people, in the order they joined (the API's list). */
+export async function listPeoplePage(db: Db, organizationId: string, page: PageRequest): Promise<Page<Person>> {
+  const query = db.selectFrom('users').select([...PERSON, timeKey('created_at').as('key_at')]).where('organization_id', '=', organizationId)
+  const rows = await inPage(query, page, [sql.ref('created_at'), sql.ref('id')], 'asc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toPerson)
 }
 
 /** The person when they belong to the organization; undefined otherwise, also for an id that is not a UUID. */

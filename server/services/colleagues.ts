@@ -7,7 +7,7 @@ import type { Db } from '../../db/connect.js'
 import { isUniqueViolation } from '../../db/connect.js'
 import { checkInvitation, checkUnitChoice, INVITATION_DAYS, roleInWords } from '../domain/colleagues.js'
 import type { Checked, FieldErrors } from '../domain/inputs.js'
-import { assignableRoles } from '../domain/roles.js'
+import { assignableRoles, mayGive } from '../domain/roles.js'
 import type { Role } from '../domain/types.js'
 import { queueAccountMail } from '../repositories/account-mails.js'
 import { atomically } from '../repositories/atomically.js'
@@ -16,9 +16,10 @@ import {
   type ColleagueInvitation,
 } from '../repositories/colleague-invitations.js'
 import { deleteSessionsOfUser } from '../repositories/credentials.js'
-import { emailHasAccount, findPerson, insertUser, listPeople, lockOwners, removeUser, setUserRole } from '../repositories/organizations.js'
+import { emailHasAccount, findPerson, insertUser, listPeople, listPeoplePage, lockOwners, removeUser, setUserRole, type Person } from '../repositories/organizations.js'
+import type { Page, PageRequest } from '../repositories/keyset.js'
 import { listUnits } from '../repositories/units.js'
-import { managedUnits, setManagedUnits } from '../repositories/unit-managers.js'
+import { managedUnits, setManagedUnits, unitsOfManager } from '../repositories/unit-managers.js'
 import { accountToken, hashToken, isTokenShaped } from '../security/tokens.js'
 import { audit, auditAs, type Caller } from './audit.js'
 
@@ -45,6 +46,19 @@ export async function peopleOverview(db: Db, organizationId: string, now = new D
       unitNames: invitation.unitIds.map((id) => unitName.get(id)).filter((name): name is string => name !== undefined),
     })),
   }
+}
+
+/** A page of the organization's people, each unit manager with their units (the API's list). */
+export async function colleaguePage(db: Db, organizationId: string, page: PageRequest): Promise<Page<Person & { units: Array<{ id: string; name: string }> }>> {
+  const [people, managed] = await Promise.all([listPeoplePage(db, organizationId, page), managedUnits(db, organizationId)])
+  return { ...people, rows: people.rows.map((person) => ({ ...person, units: person.role === 'unit_manager' ? managed.get(person.id) ?? [] : [] })) }
+}
+
+/** A person with their units, as colleaguePage gives them; undefined for none of that id in the organization. */
+export async function colleague(db: Db, organizationId: string, personId: string) {
+  const person = await findPerson(db, organizationId, personId)
+  if (!person) return undefined
+  return { ...person, units: person.role === 'unit_manager' ? await unitsOfManager(db, organizationId, person.id) : [] }
 }
 
 /** Creates an invitation row with a fresh id (so a fresh token) and queues its mail, in `trx`. */
@@ -93,41 +107,63 @@ export async function inviteColleague(db: Db, secret: string, caller: Inviter, f
 /**
  * Sends an open invitation again with a new link: the old row is withdrawn and a new one (new id, so a
  * new token, and seven days from now) takes its place. The old link stops working at once.
- * False when there is no open invitation of that id in the caller's organization.
+ * The new invitation's id; null when there is no open invitation of that id in the caller's organization.
  */
-export async function sendInvitationAgain(db: Db, secret: string, caller: Inviter, invitationId: string): Promise<boolean> {
+export async function sendInvitationAgain(db: Db, secret: string, caller: Inviter, invitationId: string): Promise<string | null> {
   const inviter = caller.principal
   const old = await findInvitation(db, inviter.organizationId, invitationId)
-  if (!old || old.acceptedAt || old.revokedAt || !assignableRoles(inviter.role).includes(old.role)) return false
+  if (!old || old.acceptedAt || old.revokedAt || !mayGive(inviter.role, old.role)) return null
   const id = await atomically(db, async (trx) => {
     if (!(await revokeInvitation(trx, inviter.organizationId, old.id))) return null
     return issue(trx, secret, inviter, old)
   })
-  if (id === null) return false
+  if (id === null) return null
   await audit(db, caller, 'person_invited', { target: `invitation ${id}`, detail: { role: old.role, units: old.unitIds.length, again: true } })
-  return true
+  return id
 }
 
 /** Withdraws an open invitation; false when there is none of that id in the caller's organization. */
 export async function withdrawInvitation(db: Db, caller: Inviter, invitationId: string): Promise<boolean> {
   const invitation = await findInvitation(db, caller.principal.organizationId, invitationId)
-  if (!invitation || !assignableRoles(caller.principal.role).includes(invitation.role)) return false
+  if (!invitation || !mayGive(caller.principal.role, invitation.role)) return false
   if (!(await revokeInvitation(db, caller.principal.organizationId, invitation.id))) return false
   await audit(db, caller, 'invitation_revoked', { target: `invitation ${invitation.id}`, detail: { role: invitation.role } })
   return true
 }
 
-/** Sets a unit manager's units (at least one); field errors when the choice is not valid. */
-export async function assignUnits(db: Db, caller: Inviter, personId: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; errors: FieldErrors } | null> {
+/**
+ * A person of the caller's organization whom the caller may change or remove: 'missing' when there is
+ * none of that id, 'owner_only' when they hold a role the caller may not give (only an owner changes an owner).
+ */
+export async function personToChange(db: Db, caller: Inviter, personId: string): Promise<Person | 'missing' | 'owner_only'> {
+  const person = await findPerson(db, caller.principal.organizationId, personId)
+  if (!person) return 'missing'
+  return mayGive(caller.principal.role, person.role) ? person : 'owner_only'
+}
+
+export type PersonChanged = { ok: true } | { ok: false; errors: FieldErrors } | 'last_owner' | 'not_unit_manager'
+
+/**
+ * Changes a person's role, a unit manager's units (at least one), or both: everything is checked
+ * before anything changes. `role` must be one the caller may give; units belong only to a unit
+ * manager ('not_unit_manager' otherwise). A role change is changeRole's, with its last-owner rule.
+ */
+export async function changePerson(db: Db, caller: Inviter, person: Person, change: { role?: unknown; units?: unknown }): Promise<PersonChanged> {
   const organizationId = caller.principal.organizationId
-  const person = await findPerson(db, organizationId, personId)
-  if (!person || person.role !== 'unit_manager' || !assignableRoles(caller.principal.role).includes(person.role)) return null
-  const units = await listUnits(db, organizationId)
   const errors: FieldErrors = {}
-  const unitIds = checkUnitChoice(form.units, units.map((unit) => unit.id), errors, true)
+  if (change.role !== undefined && !mayGive(caller.principal.role, change.role)) errors.role = `Choose a role you are allowed to give: ${assignableRoles(caller.principal.role).join(', ')}.`
+  const role = mayGive(caller.principal.role, change.role) ? change.role : person.role
+  let unitIds: string[] | null = null
+  if (change.units !== undefined && Object.keys(errors).length === 0) {
+    if (role !== 'unit_manager') return 'not_unit_manager'
+    unitIds = checkUnitChoice(change.units, (await listUnits(db, organizationId)).map((unit) => unit.id), errors, true)
+  }
   if (Object.keys(errors).length > 0) return { ok: false, errors }
-  await setManagedUnits(db, organizationId, person.id, unitIds)
-  await audit(db, caller, 'units_assigned', { target: `person ${person.id}`, detail: { units: unitIds.length } })
+  if (role !== person.role && (await changeRole(db, caller, person, role)) === 'last_owner') return 'last_owner'
+  if (unitIds !== null) {
+    await setManagedUnits(db, organizationId, person.id, unitIds)
+    await audit(db, caller, 'units_assigned', { target: `person ${person.id}`, detail: { units: unitIds.length } })
+  }
   return { ok: true }
 }
 

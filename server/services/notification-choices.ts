@@ -3,7 +3,7 @@
 // checking the form against that list.
 import type { Db } from '../../db/connect.js'
 import { LOCALES } from '../domain/instrument.js'
-import { checkNotificationChoices, notificationValues, type NotificationValues } from '../domain/notification-choices.js'
+import { checkNotificationChoices, type NotificationValues } from '../domain/notification-choices.js'
 import type { FieldErrors } from '../domain/inputs.js'
 import { notificationSettings, saveNotificationSettings } from '../repositories/notification-settings.js'
 import { getOrganization } from '../repositories/organizations.js'
@@ -27,8 +27,8 @@ export async function notificationForm(db: Db, reader: Reader): Promise<{ values
   }
 }
 
-export async function saveNotificationChoices(db: Db, reader: Reader, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; errors: FieldErrors; values: NotificationValues }> {
-  const values = notificationValues(form)
+/** Saves the choices after checking them against the units the person may follow (the page's form and the API's body alike). */
+export async function saveNotificationChoices(db: Db, reader: Reader, values: NotificationValues): Promise<{ ok: true } | { ok: false; errors: FieldErrors; values: NotificationValues }> {
   const units = await followable(db, reader)
   const checked = checkNotificationChoices(values, new Set(units.map((unit) => unit.id)))
   if (!checked.ok) return { ok: false, errors: checked.errors, values }

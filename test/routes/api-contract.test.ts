@@ -85,10 +85,55 @@ const REQUESTS: Record<string, Request[]> = {
   getOrganization: [get(() => '/organization'), get(() => '/organization', 403, 'viewer')],
   updateOrganization: [send('PATCH', () => '/organization', () => ({ senderName: 'Contract', replyTo: null }), 200), send('PATCH', () => '/organization', () => ({ minGroupSize: 1 }), 400), send('PATCH', () => '/organization', () => ({ name: 'x' }), 403, 'viewer')],
   listAuditEntries: [get(() => '/audit?limit=1'), get(() => '/audit?from=2026-13-01', 400), get(() => '/audit?cursor=x', 400), get(() => '/audit', 403, 'viewer')],
+  // Colleagues, notification and retention settings.
+  listPeople: [get(() => '/people?limit=1'), get(() => '/people?cursor=x', 400), get(() => '/people', 403, 'viewer')],
+  getPerson: [get((ids) => `/people/${ids.colleague}`), get(() => '/people/junk', 400), get(() => `/people/${NO_SUCH}`, 404)],
+  updatePerson: [
+    send('PATCH', (ids) => `/people/${ids.colleague}`, () => ({ role: 'unit_manager' }), 200),
+    send('PATCH', (ids) => `/people/${ids.colleague}`, (ids) => ({ units: [ids.unit] }), 200),
+    send('PATCH', (ids) => `/people/${ids.colleague}`, () => ({ role: 'boss' }), 400),
+    send('PATCH', (ids) => `/people/${ids.colleague}`, () => ({ units: [NO_SUCH] }), 400),
+    send('PATCH', () => `/people/${NO_SUCH}`, () => ({}), 404),
+    send('PATCH', (ids) => `/people/${ids.owner}`, () => ({ role: 'viewer' }), 409),
+    send('PATCH', (ids) => `/people/${ids.colleague}`, () => ({ role: 'viewer' }), 403, 'viewer'),
+  ],
+  deletePerson: [
+    send('DELETE', () => `/people/${NO_SUCH}`, () => undefined, 404), send('DELETE', (ids) => `/people/${ids.owner}`, () => undefined, 409),
+    send('DELETE', (ids) => `/people/${ids.colleague}`, () => undefined, 204),
+  ],
+  createColleagueInvitation: [
+    { ...send('POST', () => '/people/invitations', () => ({ email: 'dee@example.test', role: 'analyst' }), 201), headers: { 'idempotency-key': 'contract-invitation' } },
+    { ...send('POST', () => '/people/invitations', () => ({ email: 'dee@example.test', role: 'analyst' }), 201), headers: { 'idempotency-key': 'contract-invitation' } },
+    send('POST', () => '/people/invitations', () => ({ email: 'dee@example.test', role: 'analyst' }), 400),
+    send('POST', () => '/people/invitations', () => ({ email: 'eve@example.test', role: 'viewer' }), 201),
+    send('POST', () => '/people/invitations', () => ({ email: 'fay@example.test', role: 'boss' }), 400),
+    send('POST', () => '/people/invitations', () => ({ email: 'fay@example.test', role: 'viewer' }), 403, 'viewer'),
+  ],
+  listColleagueInvitations: [get(() => '/people/invitations?limit=1'), get(() => '/people/invitations?cursor=x', 400)],
+  resendColleagueInvitation: [send('POST', (ids) => `/people/invitations/${ids.invitation}/resend`, () => undefined, 201), send('POST', () => `/people/invitations/${NO_SUCH}/resend`, () => undefined, 404)],
+  deleteColleagueInvitation: [
+    send('DELETE', (ids) => `/people/invitations/${ids.invitation}`, () => undefined, 204), send('DELETE', (ids) => `/people/invitations/${ids.invitation}`, () => undefined, 404),
+    send('DELETE', () => '/people/invitations/junk', () => undefined, 400),
+  ],
+  getNotificationSettings: [get(() => '/account/notifications'), get(() => '/account/notifications', 200, 'viewer')],
+  updateNotificationSettings: [
+    send('PATCH', () => '/account/notifications', (ids) => ({ units: [ids.unit], digest: 'weekly', alertEmail: false }), 200),
+    send('PATCH', () => '/account/notifications', () => ({ locale: 'xx' }), 400), send('PATCH', () => '/account/notifications', () => ({ units: [NO_SUCH] }), 400),
+    send('PATCH', () => '/account/notifications', () => ({ digest: 'hourly' }), 400),
+  ],
+  getRetentionSettings: [get(() => '/settings/retention'), get(() => '/settings/retention', 403, 'viewer')],
+  updateRetentionSettings: [
+    send('PATCH', () => '/settings/retention', () => ({ contactMonths: 24, commentMonths: null }), 200), send('PATCH', () => '/settings/retention', () => ({ contactMonths: 0 }), 400),
+    send('PATCH', () => '/settings/retention', () => ({ commentMonths: 12 }), 403, 'viewer'),
+  ],
 }
 
 /** The id a created thing's answer gives, under the name later requests use. */
-const REMEMBER: Record<string, string> = { createInstrument: 'instrument', createWave: 'doomed', createWebhook: 'webhook', createPlan: 'plan' }
+const REMEMBER: Record<string, string> = {
+  createInstrument: 'instrument', createWave: 'doomed', createWebhook: 'webhook', createPlan: 'plan',
+  // Colleagues: the newest invitation, sent or sent again.
+  createColleagueInvitation: 'invitation', resendColleagueInvitation: 'invitation',
+}
 
 const escapePointer = (part: string) => encodeURIComponent(part.replaceAll('~', '~0').replaceAll('/', '~1'))
 
@@ -186,6 +231,11 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     const spare = await apiToken(ctx, tenant.owner.email)
     const listed: { id: string; prefix: string }[] = (await api('GET', '/tokens')).json()
     ids.spareToken = listed.find((t) => spare.startsWith(t.prefix))!.id
+    // Colleagues: the owner, and an analyst to change and remove.
+    await addPerson(ctx, tenant, 'analyst')
+    const people: { id: string; role: string }[] = (await api('GET', '/people')).json()
+    ids.owner = tenant.owner.userId
+    ids.colleague = people.find((p) => p.role === 'analyst')!.id
   })
 
   for (const [operationId, requests] of Object.entries(REQUESTS)) {

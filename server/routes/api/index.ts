@@ -10,6 +10,10 @@ import instruments from './instruments.js'
 import invitations from './invitations.js'
 import organization from './organization.js'
 import plans from './plans.js'
+// Colleagues, notification and retention settings.
+import people from './people.js'
+import notifications from './notifications.js'
+import retention from './retention.js'
 import report from './report.js'
 import responses from './responses.js'
 import units from './units.js'
@@ -37,4 +41,8 @@ export default async function api(app: FastifyInstance) {
   await app.register(plans)
   await app.register(organization)
   await app.register(auditApi)
+  // Colleagues, notification and retention settings.
+  await app.register(people)
+  await app.register(notifications)
+  await app.register(retention)
 }

@@ -2,7 +2,7 @@
 // language of their mail. Every signed-in person has it; the units on offer are those they may read.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FieldErrors } from '../../domain/inputs.js'
-import { DIGEST_SCHEDULES, type NotificationValues } from '../../domain/notification-choices.js'
+import { DIGEST_SCHEDULES, notificationValues, type NotificationValues } from '../../domain/notification-choices.js'
 import { notificationForm, saveNotificationChoices } from '../../services/notification-choices.js'
 
 const DIGEST_LABELS: Record<string, string> = {
@@ -28,7 +28,7 @@ export default async function notificationPages(app: FastifyInstance) {
   app.get('/account/notifications', { config: { access: 'read' } }, async (request, reply) => page(request, reply, 200))
 
   app.post('/account/notifications', { config: { access: 'read' } }, async (request, reply) => {
-    const saved = await saveNotificationChoices(app.db, request.principal!, (request.body ?? {}) as Record<string, unknown>)
+    const saved = await saveNotificationChoices(app.db, request.principal!, notificationValues((request.body ?? {}) as Record<string, unknown>))
     if (!saved.ok) return page(request, reply, 422, saved)
     return reply.redirect('/account/notifications?done=saved', 303)
   })

@@ -1,9 +1,8 @@
 // /settings/retention: an owner's limits on how long contacts and comments are kept. The daily run
 // (server/retention/plugin.ts) applies them; a change is audited.
 import type { FastifyInstance } from 'fastify'
-import { checkMonths } from '../../domain/data-rights.js'
-import { retentionSettings, saveRetentionSettings } from '../../repositories/retention.js'
-import { audit } from '../../services/audit.js'
+import { retentionSettings } from '../../repositories/retention.js'
+import { changeRetention } from '../../services/retention-settings.js'
 
 const typed = (value: unknown) => (typeof value === 'string' ? value.slice(0, 20) : '')
 
@@ -16,18 +15,12 @@ export default async function retentionPages(app: FastifyInstance) {
 
   app.post('/settings/retention', { config: { access: 'delete_data' } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
-    const contacts = checkMonths(body.contactMonths)
-    const comments = checkMonths(body.commentMonths)
-    const errors: Record<string, string> = {}
-    if ('problem' in contacts) errors.contactMonths = contacts.problem
-    if ('problem' in comments) errors.commentMonths = comments.problem
-    if ('problem' in contacts || 'problem' in comments) {
+    // The form always holds both fields; one that is missing is empty, "keep them".
+    const changed = await changeRetention(app.db, { principal: request.principal!, ip: request.ip }, { contactMonths: body.contactMonths ?? null, commentMonths: body.commentMonths ?? null })
+    if (!changed.ok) {
       const values = { contactMonths: typed(body.contactMonths), commentMonths: typed(body.commentMonths) }
-      return reply.code(422).page('retention', { title: 'Retention', values, errors, saved: false })
+      return reply.code(422).page('retention', { title: 'Retention', values, errors: changed.errors, saved: false })
     }
-    const settings = { contactMonths: contacts.months, commentMonths: comments.months }
-    await saveRetentionSettings(app.db, request.principal!.organizationId, settings)
-    await audit(app.db, request, 'settings_changed', { target: 'retention', detail: settings })
     return reply.redirect('/settings/retention?saved', 303)
   })
 }

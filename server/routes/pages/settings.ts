@@ -3,14 +3,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { FieldErrors } from '../../domain/inputs.js'
 import { LOCALES } from '../../domain/instrument.js'
 import { roleDoes } from '../../domain/colleagues.js'
-import { assignableRoles, isRole } from '../../domain/roles.js'
+import { assignableRoles } from '../../domain/roles.js'
 import { HttpError, notFound } from '../../http-error.js'
-import { findPerson, getOrganization } from '../../repositories/organizations.js'
+import { getOrganization } from '../../repositories/organizations.js'
 import { parseMailFrom } from '../../domain/sender.js'
 import { changeOrganizationSettings, SETTINGS_FIELDS } from '../../services/organization-settings.js'
 import {
-  assignUnits, changeRole, inviteColleague, peopleOverview, removePerson, sendInvitationAgain, withdrawInvitation,
+  changePerson, inviteColleague, peopleOverview, personToChange, removePerson, sendInvitationAgain, withdrawInvitation,
 } from '../../services/colleagues.js'
+import { lastOwner, notUnitManager, ownerOnly } from '../colleague-errors.js'
 
 type Params = { id: string }
 
@@ -86,30 +87,28 @@ export default async function settingsPages(app: FastifyInstance) {
 
   /** Finds a person of the caller's organization whom the caller may change. */
   async function loadPerson(request: FastifyRequest<{ Params: Params }>) {
-    const person = await findPerson(app.db, orgOf(request), request.params.id)
-    if (!person) throw notFound('This person')
-    if (!assignableRoles(request.principal!.role).includes(person.role)) {
-      throw new HttpError(403, 'forbidden', 'Only an owner can change or remove an owner.')
-    }
+    const person = await personToChange(app.db, inviter(request), request.params.id)
+    if (person === 'missing') throw notFound('This person')
+    if (person === 'owner_only') throw ownerOnly()
     return person
   }
-
-  // Checked by the service in the same transaction as the change (two owners demoting each other at once).
-  const lastOwner = () => new HttpError(409, 'last_owner', 'An organization needs at least one owner. Make someone else an owner first.')
 
   app.post<{ Params: Params }>('/settings/people/:id/role', { config: { access: 'manage_users' } }, async (request, reply) => {
     const person = await loadPerson(request)
     const role = (request.body as Record<string, unknown>).role
-    if (!isRole(role) || !assignableRoles(request.principal!.role).includes(role)) throw new HttpError(400, 'bad_request', 'Choose a role you are allowed to give.')
-    if (role !== person.role && (await changeRole(app.db, inviter(request), person, role)) === 'last_owner') throw lastOwner()
+    // A form without a role asks for no role at all, which is refused like any role one may not give.
+    const changed = await changePerson(app.db, inviter(request), person, { role: role ?? null })
+    if (changed === 'last_owner') throw lastOwner()
+    if (typeof changed === 'object' && !changed.ok) throw new HttpError(400, 'bad_request', 'Choose a role you are allowed to give.')
     // A new unit manager sees nothing until they have units: the list opens where those are chosen.
     return reply.redirect(role === 'unit_manager' && person.role !== role ? `/settings/people#units-${person.id}` : '/settings/people', 303)
   })
 
   app.post<{ Params: Params }>('/settings/people/:id/units', { config: { access: 'manage_users' } }, async (request, reply) => {
     const person = await loadPerson(request)
-    const result = await assignUnits(app.db, inviter(request), person.id, request.body as Record<string, unknown>)
-    if (result === null) throw new HttpError(409, 'not_unit_manager', 'Only a unit manager has units. Give them the unit manager role first.')
+    // No box ticked sends no field: that is a choice of no units, which the service refuses.
+    const result = await changePerson(app.db, inviter(request), person, { units: (request.body as Record<string, unknown>).units ?? [] })
+    if (result === 'not_unit_manager' || result === 'last_owner') throw notUnitManager()
     if (!result.ok) return reply.code(422).page('people', await peoplePage(request, { unitErrors: { personId: person.id, errors: result.errors } }))
     return reply.redirect('/settings/people?done=units', 303)
   })
