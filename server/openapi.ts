@@ -27,6 +27,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'invitations', description: 'Personal invitations by email, and their counts.' },
   { name: 'webhooks', description: 'Signed event deliveries to your endpoints.' },
   { name: 'plans', description: 'Action plans and their measured effect.' },
+  // Organization settings and kiosks (api-settings)
+  { name: 'branding', description: 'The accent colour and logo that respondent pages, posters and survey mail show.' },
+  { name: 'sso', description: 'Single sign-on with your OpenID Connect identity provider.' },
+  { name: 'kiosks', description: 'Tablets on a counter that take one unit\'s customer answers, one person after another.' },
 ]
 
 export function swaggerOptions(publicUrl: string): SwaggerOptions {

@@ -13,6 +13,10 @@ import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
 import webhooks from './webhooks.js'
+// Organization settings and kiosks (api-settings)
+import branding from './branding.js'
+import kiosks from './kiosks.js'
+import sso from './sso.js'
 import { describeOperation } from '../../openapi.js'
 import { idempotentCreation } from './idempotency.js'
 
@@ -33,4 +37,8 @@ export default async function api(app: FastifyInstance) {
   await app.register(invitations)
   await app.register(webhooks)
   await app.register(plans)
+  // Organization settings and kiosks (api-settings)
+  await app.register(branding)
+  await app.register(sso)
+  await app.register(kiosks)
 }

@@ -7,14 +7,11 @@ import type { FieldErrors } from '../../domain/inputs.js'
 import { notFound } from '../../http-error.js'
 import { kiosksOfWave } from '../../repositories/kiosks.js'
 import { findLink, type LinkOfWave, type Wave } from '../../repositories/waves.js'
-import { audit } from '../../services/audit.js'
-import { makeKiosk } from '../../services/kiosk.js'
+import { auditKiosk, kioskUrl, makeKiosk } from '../../services/kiosk.js'
 import { reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { loadWave } from '../load-wave.js'
 
 type Params = { id: string; linkId: string }
-
-export const kioskUrl = (publicUrl: string, token: string) => `${publicUrl}/k/${token}`
 
 export default async function kioskPages(app: FastifyInstance) {
   async function load(request: FastifyRequest<{ Params: Params }>) {
@@ -52,7 +49,7 @@ export default async function kioskPages(app: FastifyInstance) {
       if ('refused' in result) return page(reply, 409, wave, link, { values: { dailyCap: typed } })
       return page(reply, 422, wave, link, { values: { dailyCap: typed }, errors: result.errors })
     }
-    await audit(app.db, request, 'kiosk_saved', { target: `kiosk for ${link.unitName ?? 'a unit'} in wave ${wave.name}`, detail: { wave: wave.id, link: link.id, dailyCap: result.value.dailyCap } })
+    await auditKiosk(app.db, request, wave, link, result.value.dailyCap)
     return reply.redirect(`/waves/${wave.id}/links/${link.id}/kiosk?saved`, 303)
   })
 }
