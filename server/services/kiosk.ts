@@ -68,12 +68,13 @@ export async function createKiosk(db: Db, caller: Caller, input: { waveId: strin
   return { ok: true, kiosk: (await findManagedKiosk(db, organizationId, made.value.id, kioskDay(now)))! }
 }
 
-/** Changes a kiosk's daily cap; undefined when the organization has no such kiosk. */
-export async function changeKioskCap(db: Db, caller: Caller, id: string, dailyCap: number, now = new Date()): Promise<Checked<ManagedKiosk> | undefined> {
+/** Changes a kiosk's daily cap (none given: no change); undefined when the organization has no such kiosk. */
+export async function changeKioskCap(db: Db, caller: Caller, id: string, dailyCap: number | undefined, now = new Date()): Promise<Checked<ManagedKiosk> | undefined> {
   const organizationId = caller.principal!.organizationId
   const kiosk = await findManagedKiosk(db, organizationId, id, kioskDay(now))
   const link = kiosk && await findLink(db, organizationId, kiosk.waveId, kiosk.linkId)
   if (!kiosk || !link) return undefined
+  if (dailyCap === undefined || dailyCap === kiosk.dailyCap) return { ok: true, value: kiosk }
   const made = await makeKiosk(db, organizationId, link, { dailyCap: String(dailyCap) })
   if (!made.ok) return 'errors' in made ? made : undefined
   await auditKiosk(db, caller, { id: kiosk.waveId, name: kiosk.waveName }, link, made.value.dailyCap)

@@ -29,4 +29,4 @@ export const CreateKioskBody = Type.Object({
   dailyCap: Type.Optional(Type.Integer({ ...dailyCap, default: DEFAULT_DAILY_CAP })),
 }, { additionalProperties: false })
 
-export const ChangeKioskBody = Type.Object({ dailyCap: Type.Integer(dailyCap) }, { additionalProperties: false })
+export const ChangeKioskBody = Type.Object({ dailyCap: Type.Optional(Type.Integer(dailyCap)) }, { additionalProperties: false, description: 'What to change; a field left out stays as it is.' })
