@@ -1,6 +1,6 @@
 // Kiosks through the API on both databases: made of a unit's customer link in a wave (with an
 // Idempotency-Key, as every creating POST), listed by cursor, read, given another daily cap and
-// revoked; a kiosk made here takes an answer at its address, a revoked one opens nothing; the
+// revoked (here or on the wave's kiosk page); a kiosk made here takes an answer at its address, a revoked one opens nothing; the
 // page's refusals (staff or unit-less links, a bad cap, an archived unit) as 4xx; the page's
 // permission; another organization's kiosk is 404. The kiosk's clock is fake.
 import { beforeAll, expect, it } from 'vitest'
@@ -167,5 +167,14 @@ describeEachDatabase('kiosks through the API', (ctx) => {
     const again = await api(owner, 'POST', '/kiosks', { waveId: wave.id, unitId: units.Counter })
     expect(again.statusCode).toBe(201)
     expect(again.json().url).not.toBe(kiosk.url)
+    // The wave's kiosk page revokes it too, by the same rule.
+    const browser = await signedIn(ctx, tenant.owner.email)
+    const page = `/waves/${wave.id}/links/${again.json().linkId}/kiosk`
+    expect((await browser.get(page)).body).toContain('Revoke this kiosk link')
+    const done = await browser.post(`${page}/revoke`, {})
+    expect(done.statusCode).toBe(303)
+    expect((await browser.get(done.headers.location as string)).body).toContain('Kiosk link revoked')
+    expect((await api(owner, 'GET', `/kiosks/${again.json().id}`)).statusCode).toBe(404)
+    expect((await answerAt(again.json().url)).statusCode).toBe(404)
   })
 }, {}, { kiosk: { now: () => new Date(clock.now) } })

@@ -2,7 +2,7 @@
 // and its checks (services/sso.ts): read them (the client secret only as set or not), change some of
 // them, or turn single sign-on off. What only an owner may change is refused to anyone else with 403.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { SsoSettings as StoredSettings, SsoSettingsChange } from '../../domain/sso.js'
 import { fieldsInvalid, HttpError } from '../../http-error.js'
 import { changeSsoSettings, redirectUri, signInUrl, ssoSettingsPage } from '../../services/sso.js'
