@@ -72,7 +72,7 @@ describeEachDatabase('kiosks through the API', (ctx) => {
     const twice = await api(owner, 'POST', '/kiosks', { waveId: wave.id, unitId: units.Garden })
     expect(twice.statusCode).toBe(409)
     expect(twice.json().details).toEqual({ id: first.json().id })
-    expect(await ctx.database.db.selectFrom('kiosks').select('id').where('unit_id', '=', units.Garden).execute()).toHaveLength(1)
+    expect(await ctx.database.db.selectFrom('kiosks').select('id').where('unit_id', '=', units.Garden!).execute()).toHaveLength(1)
   })
 
   it('refuses what the page refuses: a bad cap, an archived unit, a unit without a link, and names the field', async () => {
