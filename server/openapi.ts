@@ -33,6 +33,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'people', description: 'Colleagues who can sign in, their roles and units, and invitations by email.' },
   { name: 'notifications', description: 'Your own alert mail, digest, language of mail and the units you follow.' },
   { name: 'retention', description: 'How long contacts and comments are kept.' },
+  // Organization settings and kiosks (api-settings)
+  { name: 'branding', description: 'The accent colour and logo that respondent pages, posters and survey mail show.' },
+  { name: 'sso', description: 'Single sign-on with your OpenID Connect identity provider.' },
+  { name: 'kiosks', description: 'Tablets on a counter that take one unit\'s customer answers, one person after another.' },
 ]
 
 export function swaggerOptions(publicUrl: string): SwaggerOptions {

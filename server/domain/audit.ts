@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = {
   instrument_versioned: 'Made a new version of an instrument',
   instrument_deleted: 'Deleted an instrument',
   kiosk_saved: 'Made a kiosk link or changed its daily cap',
+  kiosk_revoked: 'Revoked a kiosk link',
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

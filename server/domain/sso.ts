@@ -128,6 +128,19 @@ export function checkSsoSettings(
   }
 }
 
+/**
+ * The settings only an owner may change (checkSsoSettings keeps them as they are for anyone else):
+ * the provider vouches for everyone who signs in with it, owners included.
+ */
+export const OWNER_ONLY_SSO_SETTINGS = ['enabled', 'issuer', 'clientId', 'clientSecret', 'ssoRequired', 'breakGlassUserId'] as const
+
+/** Which owner-only settings a change asks to alter (a client secret given counts always, as it cannot be compared). */
+export function ownerOnlyChanges(current: SsoSettings, asked: Partial<SsoSettingsChange>): string[] {
+  return OWNER_ONLY_SSO_SETTINGS.filter((key) => key === 'clientSecret'
+    ? typeof asked.clientSecret === 'string' && asked.clientSecret.trim() !== ''
+    : asked[key] !== undefined && asked[key] !== current[key])
+}
+
 /** The names of the settings that differ, for the audit log (the secret only as "clientSecret", never its value). */
 export function changedSettings(before: SsoSettings, after: SsoSettingsChange): string[] {
   const changed: string[] = []

@@ -16,6 +16,9 @@ export interface KioskText {
   deviceLimit: string
   capTitle: string
   capBody: string
+  /** The kiosk's unit was archived: the kiosk takes no answers any more. */
+  closedTitle: string
+  closedBody: string
 }
 
 type KioskLocale = 'en' | 'es' | 'de' | 'fr' | 'pt'
@@ -32,6 +35,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     deviceLimit: 'This device has sent a lot of answers in the last hour. Please try again later or ask a member of staff.',
     capTitle: 'This kiosk has taken all the answers it can today',
     capBody: 'Thank you for wanting to tell us. Please come back another day, or ask a member of staff for another way to answer.',
+    closedTitle: 'This kiosk no longer takes answers',
+    closedBody: 'The team or place this kiosk collected answers for has closed it. Thank you for wanting to tell us: please ask a member of staff for another way to answer.',
   },
   es: {
     thanksBody: 'Sus respuestas se han guardado. Gracias por su tiempo.',
@@ -44,6 +49,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     deviceLimit: 'Este dispositivo ha enviado muchas respuestas en la última hora. Inténtelo más tarde o pregunte al personal.',
     capTitle: 'Este quiosco ya ha recogido todas las respuestas que puede por hoy',
     capBody: 'Gracias por querer contárnoslo. Vuelva otro día o pida al personal otra forma de responder.',
+    closedTitle: 'Este quiosco ya no recoge respuestas',
+    closedBody: 'El equipo o el lugar para el que este quiosco recogía respuestas lo ha cerrado. Gracias por querer contárnoslo: pida al personal otra forma de responder.',
   },
   de: {
     thanksBody: 'Ihre Antworten wurden gespeichert. Danke für Ihre Zeit.',
@@ -56,6 +63,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     deviceLimit: 'Von diesem Gerät kamen in der letzten Stunde sehr viele Antworten. Bitte versuchen Sie es später noch einmal oder fragen Sie das Personal.',
     capTitle: 'Dieser Kiosk hat heute alle Antworten aufgenommen, die er kann',
     capBody: 'Danke, dass Sie uns Ihre Meinung sagen möchten. Kommen Sie bitte an einem anderen Tag wieder oder fragen Sie das Personal nach einem anderen Weg.',
+    closedTitle: 'Dieser Kiosk nimmt keine Antworten mehr an',
+    closedBody: 'Das Team oder der Ort, für den dieser Kiosk Antworten gesammelt hat, hat ihn geschlossen. Danke, dass Sie uns Ihre Meinung sagen möchten: Fragen Sie bitte das Personal nach einem anderen Weg.',
   },
   fr: {
     thanksBody: 'Vos réponses ont été enregistrées. Merci de votre temps.',
@@ -68,6 +77,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     deviceLimit: 'Cet appareil a envoyé beaucoup de réponses au cours de la dernière heure. Réessayez plus tard ou demandez à un membre du personnel.',
     capTitle: 'Cette borne a reçu toutes les réponses qu’elle peut prendre aujourd’hui',
     capBody: 'Merci de vouloir nous donner votre avis. Revenez un autre jour, ou demandez au personnel une autre façon de répondre.',
+    closedTitle: 'Cette borne ne prend plus de réponses',
+    closedBody: 'L\'équipe ou le lieu pour lequel cette borne recueillait des réponses l\'a fermée. Merci de vouloir nous donner votre avis : demandez au personnel une autre façon de répondre.',
   },
   pt: {
     thanksBody: 'As suas respostas foram guardadas. Obrigado pelo seu tempo.',
@@ -80,6 +91,8 @@ const KIOSK_TEXT: Record<KioskLocale, KioskText> = {
     deviceLimit: 'Este dispositivo enviou muitas respostas na última hora. Tente mais tarde ou fale com um membro da equipa.',
     capTitle: 'Este quiosque já recebeu hoje todas as respostas que pode',
     capBody: 'Obrigado por querer dar a sua opinião. Volte noutro dia ou peça à equipa outra forma de responder.',
+    closedTitle: 'Este quiosque já não recebe respostas',
+    closedBody: 'A equipa ou o local para o qual este quiosque recolhia respostas encerrou-o. Obrigado por querer dar a sua opinião: peça à equipa outra forma de responder.',
   },
 }
 

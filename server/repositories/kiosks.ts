@@ -3,7 +3,9 @@
 // a submission checks and adds to inside its transaction (see services/kiosk.ts).
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
+import type { Keyset } from '../domain/cursor.js'
 import { isUuid } from '../domain/formats.js'
+import { inPage, pageFrom, timeKey, type Page, type PageRequest } from './keyset.js'
 import { isTokenShaped, randomToken } from '../security/tokens.js'
 
 export interface Kiosk {
@@ -16,18 +18,20 @@ export interface Kiosk {
   dailyCap: number
   /** Responses taken on the day asked about. */
   today: number
+  /** The unit is archived: the kiosk takes nothing more. */
+  unitArchived: boolean
 }
 
 /** The kiosk behind a public kiosk token, with what it took on `day` (YYYY-MM-DD, UTC). */
 export async function findKiosk(db: Db, token: string, day: string): Promise<Kiosk | undefined> {
   if (!isTokenShaped(token)) return undefined
-  const row = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id')
+  const row = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id').innerJoin('units', 'units.id', 'kiosks.unit_id')
     .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
-    .select(['kiosks.id', 'kiosks.organization_id', 'links.wave_id', 'kiosks.link_id', 'links.token as link_token', 'kiosks.daily_cap', 'kiosk_days.responses'])
+    .select(['kiosks.id', 'kiosks.organization_id', 'links.wave_id', 'kiosks.link_id', 'links.token as link_token', 'kiosks.daily_cap', 'kiosk_days.responses', 'units.archived_at'])
     .where('kiosks.token', '=', token).executeTakeFirst()
   return row && {
     id: row.id, organizationId: row.organization_id, waveId: row.wave_id, linkId: row.link_id, linkToken: row.link_token,
-    dailyCap: row.daily_cap, today: row.responses ?? 0,
+    dailyCap: row.daily_cap, today: row.responses ?? 0, unitArchived: row.archived_at !== null,
   }
 }
 
@@ -97,4 +101,60 @@ export async function countDevice(trx: Db, kioskId: string, deviceHash: string, 
     .onConflict((oc) => oc.columns(['kiosk_id', 'device_hash', 'bucket']).doUpdateSet({ responses: sql<number>`kiosk_device_counts.responses + 1` }))
     .execute()
   await trx.deleteFrom('kiosk_device_counts').where('kiosk_id', '=', kioskId).where('bucket', '<', windowStart).execute()
+}
+
+// -- the kiosks of an organization, for the API --
+
+/** A kiosk as its organization manages it. */
+export interface ManagedKiosk {
+  id: string
+  waveId: string
+  waveName: string
+  unitId: string
+  unitName: string
+  linkId: string
+  token: string
+  dailyCap: number
+  /** Responses taken on the day asked about. */
+  today: number
+  unitArchived: boolean
+  createdAt: Date
+}
+
+export const KIOSK_LIST: Keyset = { list: 'kiosks', parts: ['time', 'uuid'] }
+
+function managedKiosks(db: Db, organizationId: string, day: string) {
+  return db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id').innerJoin('waves', 'waves.id', 'links.wave_id')
+    .innerJoin('units', 'units.id', 'kiosks.unit_id')
+    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
+    .select(['kiosks.id', 'links.wave_id', 'waves.name as wave_name', 'kiosks.unit_id', 'units.name as unit_name', 'kiosks.link_id', 'kiosks.token',
+      'kiosks.daily_cap', 'kiosk_days.responses', 'units.archived_at', 'kiosks.created_at'])
+    .where('kiosks.organization_id', '=', organizationId)
+}
+
+type ManagedRow = { id: string; wave_id: string; wave_name: string; unit_id: string; unit_name: string; link_id: string; token: string; daily_cap: number; responses: number | null; archived_at: Date | null; created_at: Date }
+const toManaged = (row: ManagedRow): ManagedKiosk => ({
+  id: row.id, waveId: row.wave_id, waveName: row.wave_name, unitId: row.unit_id, unitName: row.unit_name, linkId: row.link_id, token: row.token,
+  dailyCap: row.daily_cap, today: row.responses ?? 0, unitArchived: row.archived_at !== null, createdAt: row.created_at,
+})
+
+/** A page of the organization's kiosks (of one wave, when given), oldest first, with what each took on `day`. */
+export async function listKioskPage(db: Db, organizationId: string, page: PageRequest, day: string, waveId?: string): Promise<Page<ManagedKiosk>> {
+  let query = managedKiosks(db, organizationId, day).select(timeKey('kiosks.created_at').as('key_at'))
+  if (waveId !== undefined) query = query.where('links.wave_id', '=', waveId)
+  const rows = await inPage(query, page, [sql.ref('kiosks.created_at'), sql.ref('kiosks.id')], 'asc').execute()
+  return pageFrom(page, rows, (row) => [row.key_at, row.id], toManaged)
+}
+
+export async function findManagedKiosk(db: Db, organizationId: string, id: string, day: string): Promise<ManagedKiosk | undefined> {
+  if (!isUuid(id)) return undefined
+  const row = await managedKiosks(db, organizationId, day).where('kiosks.id', '=', id).executeTakeFirst()
+  return row && toManaged(row)
+}
+
+/** Revokes a kiosk: its token opens nothing any more (its counters go with it); the unit's own link stays. */
+export async function deleteKiosk(db: Db, organizationId: string, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false
+  const result = await db.deleteFrom('kiosks').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
 }

@@ -292,6 +292,17 @@ export async function findLink(db: Db, organizationId: string, waveId: string, l
   return row ? { id: row.id, side: row.side, token: row.token, unitId: row.unit_id, unitName: row.unit_name } : undefined
 }
 
+/** The customer link of one unit in a wave (the first, should there be more), as findLink gives it. */
+export async function findUnitCustomerLink(db: Db, organizationId: string, waveId: string, unitId: string): Promise<LinkOfWave | undefined> {
+  if (!isUuid(waveId) || !isUuid(unitId)) return undefined
+  const row = await db.selectFrom('links').innerJoin('units', 'units.id', 'links.unit_id')
+    .select(['links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
+    .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).where('links.unit_id', '=', unitId)
+    .where('links.side', '=', 'customer').orderBy('links.created_at').orderBy('links.id').limit(1)
+    .executeTakeFirst()
+  return row ? { id: row.id, side: row.side, token: row.token, unitId: row.unit_id, unitName: row.unit_name } : undefined
+}
+
 /**
  * The waves of the same instrument key made before this one (or up to and including it), newest
  * first, each with the id of the instrument version it runs. Compared by the creation time as the

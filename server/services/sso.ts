@@ -8,8 +8,8 @@ import type { Db } from '../../db/connect.js'
 import { isUniqueViolation } from '../../db/connect.js'
 import { EMAIL } from '../domain/inputs.js'
 import {
-  changedSettings, checkSsoSettings, emailDomain, isAllowedProviderUrl, issuerProblem, passwordAllowed,
-  type SsoSettings,
+  changedSettings, checkSsoSettings, emailDomain, isAllowedProviderUrl, issuerProblem, ownerOnlyChanges, passwordAllowed,
+  type SsoSettings, type SsoSettingsChange,
 } from '../domain/sso.js'
 import type { Role } from '../domain/types.js'
 import {
@@ -72,6 +72,46 @@ export async function saveSsoSettingsForm(db: Db, config: SsoConfig, caller: Cal
   await saveSsoSettings(db, principal.organizationId, change, sealed)
   if (changed.length > 0) await audit(db, caller, 'sso_changed', { target: 'single sign-on', detail: { changed } })
   return { ok: true as const, changed }
+}
+
+/** The stored settings as the settings form's fields hold them. */
+export function ssoFormValues(settings: SsoSettings): Record<string, string> {
+  return {
+    enabled: settings.enabled ? 'on' : '', issuer: settings.issuer, clientId: settings.clientId, signInMode: settings.signInMode,
+    allowedDomains: settings.allowedDomains.join('\n'), defaultRole: settings.defaultRole, ssoRequired: settings.ssoRequired ? 'on' : '',
+    breakGlassUserId: settings.breakGlassUserId ?? '',
+  }
+}
+
+export type SsoChangeResult =
+  | { ok: true; settings: SsoSettings; changed: string[] }
+  | { ok: false; errors: Record<string, string> }
+  | { ok: false; ownerOnly: string[] }
+
+/**
+ * A change of some settings (the API's): the rest stay as stored, and the whole is checked and saved
+ * as the settings form is. Asking to change what only an owner may, as anyone else, is refused
+ * rather than quietly kept as the form does (the form does not offer those fields to them).
+ */
+export async function changeSsoSettings(db: Db, config: SsoConfig, caller: Caller, asked: Partial<SsoSettingsChange>): Promise<SsoChangeResult> {
+  const principal = caller.principal!
+  const { settings: current } = await ssoSettingsPage(db, principal.organizationId)
+  const ownerOnly = principal.role === 'owner' ? [] : ownerOnlyChanges(current, asked)
+  if (ownerOnly.length > 0) return { ok: false, ownerOnly }
+  const flag = (value: boolean | undefined, stored: string) => (value === undefined ? stored : value ? 'on' : '')
+  const stored = ssoFormValues(current)
+  const form: Record<string, unknown> = {
+    ...stored,
+    ...Object.fromEntries((['issuer', 'clientId', 'signInMode', 'defaultRole'] as const).flatMap((key) => (asked[key] === undefined ? [] : [[key, asked[key]]]))),
+    enabled: flag(asked.enabled, stored.enabled!),
+    ssoRequired: flag(asked.ssoRequired, stored.ssoRequired!),
+    allowedDomains: asked.allowedDomains === undefined ? stored.allowedDomains : asked.allowedDomains.join('\n'),
+    breakGlassUserId: asked.breakGlassUserId === undefined ? stored.breakGlassUserId : asked.breakGlassUserId ?? '',
+    clientSecret: asked.clientSecret ?? '',
+  }
+  const saved = await saveSsoSettingsForm(db, config, caller, form)
+  if (!saved.ok) return saved
+  return { ok: true, settings: (await ssoSettingsPage(db, principal.organizationId)).settings, changed: saved.changed }
 }
 
 // -- talking to the identity provider --

@@ -26,7 +26,7 @@ import {
 const FIXTURE_FOR_SEGMENT: Record<string, keyof Fixtures> = {
   waves: 'waveId', units: 'unitId', links: 'linkId', people: 'personId', tokens: 'tokenId', s: 'surveyToken', k: 'kioskToken', import: 'importId',
   contacts: 'contactId', responses: 'responseId', plans: 'planId', instruments: 'instrumentId',
-  invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId',
+  invitations: 'invitationId', join: 'joinToken', webhooks: 'webhookId', kiosks: 'kioskId',
   // Any token-shaped value: the CSRF check comes before the link is looked up.
   'reset-password': 'surveyToken',
 }
@@ -62,6 +62,7 @@ interface Fixtures {
   surveyToken: string
   /** The kiosk of organization A's unit customer link. */
   kioskToken: string
+  kioskId: string
   /** Strings that only organization A's data contains. */
   secrets: string[]
 }
@@ -129,6 +130,7 @@ async function seedOrganizationA(ctx: TestContext): Promise<Fixtures & { ownerEm
     responseId: responseId!,
     surveyToken: wave.links.find((l) => !l.unit && l.side === 'customer')!.token,
     kioskToken: kiosk.token,
+    kioskId: kiosk.id,
     secrets: [kiosk.token, wave.id, plan.id, instrumentId, unitId, wave.links[0]!.token, upload.id, 'Alpha secret', a.owner.email, invitation.id, webhook.id, 'alpha-secret-hooks'],
     ownerEmail: a.owner.email,
     viewerEmail,

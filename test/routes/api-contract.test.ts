@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats'
 import type { LightMyRequestResponse } from 'fastify'
 import { expect, it } from 'vitest'
 import { addPerson, apiToken, bearer, createTenant, describeEachDatabase, type Tenant } from '../helpers/app.js'
+import { fixture } from '../helpers/fixtures.js'
 import { openApiDocument, type OpenApiDocument, type Operation } from '../helpers/openapi.js'
 
 type Ids = Record<string, string>
@@ -126,6 +127,27 @@ const REQUESTS: Record<string, Request[]> = {
     send('PATCH', () => '/settings/retention', () => ({ contactMonths: 24, commentMonths: null }), 200), send('PATCH', () => '/settings/retention', () => ({ contactMonths: 0 }), 400),
     send('PATCH', () => '/settings/retention', () => ({ commentMonths: 12 }), 403, 'viewer'),
   ],
+  // -- organization settings and kiosks (api-settings) --
+  getBranding: [get(() => '/branding'), get(() => '/branding', 403, 'viewer')],
+  updateBranding: [send('PATCH', () => '/branding', () => ({ accent: '#1a5fb4' }), 200), send('PATCH', () => '/branding', () => ({ accent: '#777777' }), 400), send('PATCH', () => '/branding', () => ({ accent: null }), 403, 'viewer')],
+  uploadBrandingLogo: [
+    { ...send('PUT', () => '/branding/logo', () => Buffer.from(fixture('logo.png')), 200), headers: { 'content-type': 'image/png' } },
+    { ...send('PUT', () => '/branding/logo', () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 400), headers: { 'content-type': 'image/png' } },
+    { ...send('PUT', () => '/branding/logo', () => 'a logo', 415), headers: { 'content-type': 'text/plain' } },
+  ],
+  deleteBrandingLogo: [{ method: 'DELETE', url: () => '/branding/logo', status: 403, token: 'viewer' }, { method: 'DELETE', url: () => '/branding/logo', status: 204, token: 'owner' }],
+  getSsoSettings: [get(() => '/sso'), get(() => '/sso', 403, 'viewer')],
+  updateSsoSettings: [send('PATCH', () => '/sso', () => ({ signInMode: 'invitation', defaultRole: 'analyst' }), 200), send('PATCH', () => '/sso', () => ({ enabled: true, issuer: 'ftp://login.example.test' }), 400), send('PATCH', () => '/sso', () => ({ defaultRole: 'viewer' }), 403, 'viewer')],
+  disableSso: [{ method: 'DELETE', url: () => '/sso', status: 403, token: 'viewer' }, { method: 'DELETE', url: () => '/sso', status: 200, token: 'owner' }],
+  createKiosk: [
+    send('POST', () => '/kiosks', (ids) => ({ waveId: ids.kioskWave, unitId: ids.unit, dailyCap: 50 }), 201), send('POST', () => '/kiosks', (ids) => ({ waveId: ids.kioskWave, unitId: ids.unit }), 409),
+    send('POST', () => '/kiosks', (ids) => ({ waveId: ids.kioskWave, unitId: ids.unit, dailyCap: 0 }), 400), send('POST', () => '/kiosks', (ids) => ({ waveId: NO_SUCH, unitId: ids.unit }), 404),
+    send('POST', () => '/kiosks', (ids) => ({ waveId: ids.wave, unitId: ids.unit }), 422),
+  ],
+  listKiosks: [get(() => '/kiosks?limit=1'), get(() => '/kiosks?cursor=x', 400), get(() => '/kiosks', 403, 'viewer')],
+  getKiosk: [get((ids) => `/kiosks/${ids.kiosk}`), get(() => '/kiosks/junk', 400), get(() => `/kiosks/${NO_SUCH}`, 404)],
+  updateKiosk: [send('PATCH', (ids) => `/kiosks/${ids.kiosk}`, () => ({ dailyCap: 20 }), 200), send('PATCH', (ids) => `/kiosks/${ids.kiosk}`, () => ({ dailyCap: 0 }), 400), send('PATCH', () => `/kiosks/${NO_SUCH}`, () => ({ dailyCap: 5 }), 404)],
+  deleteKiosk: [{ method: 'DELETE', url: (ids) => `/kiosks/${ids.kiosk}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/kiosks/${ids.kiosk}`, status: 404, token: 'owner' }],
 }
 
 /** The id a created thing's answer gives, under the name later requests use. */
@@ -133,6 +155,7 @@ const REMEMBER: Record<string, string> = {
   createInstrument: 'instrument', createWave: 'doomed', createWebhook: 'webhook', createPlan: 'plan',
   // Colleagues: the newest invitation, sent or sent again.
   createColleagueInvitation: 'invitation', resendColleagueInvitation: 'invitation',
+  createKiosk: 'kiosk',
 }
 
 const escapePointer = (part: string) => encodeURIComponent(part.replaceAll('~', '~0').replaceAll('/', '~1'))
@@ -228,6 +251,8 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     await api('POST', '/contacts', [{ email: 'cy@example.test', side: 'customer', unit: 'North' }])
     ids.contact = (await api('GET', '/contacts?q=cy')).json().contacts[0].id
     ids.webhook = (await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/first', events: ['wave_closed'] })).json().id
+    // A wave with unit links, whose North customer link the kiosk requests make a kiosk of (api-settings).
+    ids.kioskWave = (await api('POST', '/waves', { name: 'Kiosk wave', templateKey: 'service-gap-index', unitLinks: true })).json().id
     const spare = await apiToken(ctx, tenant.owner.email)
     const listed: { id: string; prefix: string }[] = (await api('GET', '/tokens')).json()
     ids.spareToken = listed.find((t) => spare.startsWith(t.prefix))!.id

@@ -31,6 +31,7 @@ const PARAM_FOR_SEGMENT: Record<string, string> = {
   u: 'token', oidc: 'organizationId', 'chart.js': 'file', public: 'file', webhooks: 'webhookId', plans: 'planId', instruments: 'instrumentId',
   // The API reference's assets, /api/docs/static/*.
   static: 'docsAsset',
+  kiosks: 'kioskId',
 }
 
 /** Path parameter values that are not what the route expects. */
@@ -123,7 +124,7 @@ async function seed(ctx: TestContext) {
     waveId: created.value, unitId, linkId: links.find((l) => l.unit)!.id,
     // A colleague rather than the owner, so that no sweep input can lock the sweeping owner out.
     personId: viewer.id, tokenId: token.id, importId: saved.upload.id, contactId: contact.id, responseId: responseId!,
-    invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token, kioskToken: kiosk.token,
+    invitationId: invitation.id, surveyToken: links.find((l) => !l.unit && l.side === 'customer')!.token, kioskToken: kiosk.token, kioskId: kiosk.id,
     token: 'A'.repeat(43), joinToken: JOIN_TOKEN, resetToken: RESET_TOKEN, organizationId: a.organizationId, file: 'chart.umd.js', docsAsset: 'swagger-ui.css',
   }
   return { values, ownerEmail: a.owner.email }

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_SUBMIT_LIMITS } from '../../server/config.js'
 import { KIOSK_LIMITS } from '../../server/domain/kiosk.js'
 import { kioskText } from '../../server/i18n/kiosk.js'
-import { apiToken, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
+import { apiToken, bearer, Browser, createTenant, describeEachDatabase, signedIn, type TestContext } from '../helpers/app.js'
 import { answers, checked, createUnit, createWave, EN, escapeHtml, expectNoStack, formBody, hidden, nextAddress, type Wave } from '../helpers/survey.js'
 
 const K = kioskText('en')
@@ -23,6 +23,8 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
   let wave: Wave
   let waveId: string
   const linkIds: Record<string, string> = {}
+  const unitIds: Record<string, string> = {}
+  let apiKey: string
 
   const linkId = async (token: string) => (await ctx.database.db.selectFrom('links').select('id').where('token', '=', token).executeTakeFirstOrThrow()).id
   const kioskPath = (link: string) => `/waves/${waveId}/links/${link}/kiosk`
@@ -60,7 +62,8 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
   beforeAll(async () => {
     const tenant = await createTenant(ctx, 'Kiosk Co')
     const key = await apiToken(ctx, tenant.owner.email)
-    for (const name of ['Front Desk', 'Café', 'Lobby', 'Shop']) await createUnit(ctx, key, name)
+    apiKey = key
+    for (const name of ['Front Desk', 'Café', 'Lobby', 'Shop', 'Old Wing']) unitIds[name] = await createUnit(ctx, key, name)
     wave = await createWave(ctx, key, { name: 'Kiosk wave', unitLinks: true, locales: ['en', 'es', 'de'] })
     waveId = wave.id
     for (const name of Object.keys(wave.units)) linkIds[name] = await linkId(wave.units[name]!.customer)
@@ -391,5 +394,33 @@ describeEachDatabase('kiosk mode', (ctx: TestContext) => {
       const page = await ctx.app.inject({ method: 'GET', url: `/k/${token}?lang=${lang}`, remoteAddress: nextAddress() })
       expect(Buffer.byteLength(page.rawPayload) + css, lang).toBeLessThanOrEqual(25 * 1000)
     }
+  })
+
+  it('stops taking answers once its unit is archived, telling the person at the kiosk so, and takes them again once it is restored', async () => {
+    const token = await makeKiosk('Old Wing', '1000')
+    const archive = (archived: boolean) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/units/${unitIds['Old Wing']}`, headers: bearer(apiKey), payload: { archived } })
+    const t = tablet()
+    const { form } = await show(t, token)
+    expect((await archive(true)).statusCode).toBe(200)
+    wait(KIOSK_LIMITS.minSeconds)
+    const before = (await kioskResponses()).length
+    const refused = await send(t, token, { form: form!, ...answers() })
+    expect(refused.statusCode).toBe(410)
+    expect(refused.body).toContain(escapeHtml(K.closedTitle))
+    expect(refused.body).toContain(escapeHtml(K.closedBody))
+    expectNoStack(refused)
+    const shown = await t.browser.request({ method: 'GET', url: `/k/${token}?lang=de`, remoteAddress: t.address })
+    expect(shown.statusCode).toBe(410)
+    expect(shown.body).toContain(escapeHtml(kioskText('de').closedTitle))
+    expect(shown.body).not.toContain('name="form"')
+    expect(await kioskResponses()).toHaveLength(before)
+    // The unit's ordinary customer link keeps answering until the wave closes, as archiving promises.
+    expect((await ctx.app.inject({ method: 'GET', url: `/s/${wave.units['Old Wing']!.customer}` })).statusCode).toBe(200)
+    expect((await archive(false)).statusCode).toBe(200)
+    const again = await show(t, token)
+    expect(again.page.statusCode).toBe(200)
+    wait(KIOSK_LIMITS.minSeconds)
+    expect((await send(t, token, { form: again.form!, ...answers() })).statusCode).toBe(303)
+    expect(await kioskResponses()).toHaveLength(before + 1)
   })
 }, {}, { kiosk: { now: () => new Date(clock.now), limits: { perDevice: PER_DEVICE, restartSeconds: RESTART } } })

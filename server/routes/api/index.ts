@@ -19,6 +19,10 @@ import responses from './responses.js'
 import units from './units.js'
 import waves from './waves.js'
 import webhooks from './webhooks.js'
+// Organization settings and kiosks (api-settings)
+import branding from './branding.js'
+import kiosks from './kiosks.js'
+import sso from './sso.js'
 import { describeOperation } from '../../openapi.js'
 import { idempotentCreation } from './idempotency.js'
 
@@ -45,4 +49,8 @@ export default async function api(app: FastifyInstance) {
   await app.register(people)
   await app.register(notifications)
   await app.register(retention)
+  // Organization settings and kiosks (api-settings)
+  await app.register(branding)
+  await app.register(sso)
+  await app.register(kiosks)
 }

@@ -4,13 +4,13 @@
 // form comes back with what was typed. Every change is in the audit log (what changed, not the bytes).
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { accentPalette, brandView, checkAccent, chosenAccent, type Branding } from '../../domain/branding.js'
+import { accentPalette, brandView, chosenAccent } from '../../domain/branding.js'
 import type { FieldErrors } from '../../domain/inputs.js'
-import { checkLogo, LOGO_PROBLEMS, MAX_LOGO_BYTES, MAX_LOGO_SIDE, type Logo } from '../../domain/logo.js'
+import { MAX_LOGO_BYTES, MAX_LOGO_SIDE } from '../../domain/logo.js'
 import { csrfFailed } from '../../plugins/security.js'
-import { getBranding, logoHash, saveBranding } from '../../repositories/branding.js'
+import { getBranding } from '../../repositories/branding.js'
 import { getOrganization } from '../../repositories/organizations.js'
-import { audit } from '../../services/audit.js'
+import { changeBranding } from '../../services/branding.js'
 import { receiveForm } from './logo-form.js'
 
 /** The picker's colour when the organization has none: the standard accent of the respondent pages. */
@@ -64,43 +64,13 @@ export default async function brandingPages(app: FastifyInstance) {
     const { fields, file } = received
     const before = await getBranding(app.db, orgOf(request))
     const typed = chosenAccent(fields, before.accent ?? STANDARD_ACCENT)
-    const errors: FieldErrors = {}
-    const accent = checkAccent(typed)
-    if (!accent.ok) Object.assign(errors, accent.errors)
-    const logo = file === null ? null : file.tooLarge ? { ok: false as const, problem: 'too_large' as const } : checkLogo(file.bytes)
-    if (logo && !logo.ok) errors.logo = LOGO_PROBLEMS[logo.problem]
-    if (!accent.ok || (logo && !logo.ok)) return brandingPage(request, reply.code(422), { values: { accent: typed }, errors, notSaved: file && logo?.ok ? file.filename : null })
-    const changes: { accent?: string | null; logo?: { bytes: Uint8Array; logo: Logo } } = {}
-    const changed: string[] = []
-    if (accent.ok && accent.value.accent !== before.accent) {
-      changes.accent = accent.value.accent
-      changed.push('accent')
-    }
-    if (file && logo?.ok) {
-      changes.logo = { bytes: file.bytes, logo: logo.logo }
-      if (before.logo?.hash !== logoHash(file.bytes)) changed.push('logo')
-    }
-    if (changed.length > 0) {
-      await saveBranding(app.db, orgOf(request), changes)
-      await audit(app.db, request, 'settings_changed', { target: 'branding', detail: auditDetail(changed, changes.accent, file && logo?.ok ? { ...logo.logo, bytes: file.bytes.length } : null) })
-    }
+    const saved = await changeBranding(app.db, request, { accent: typed, ...(file ? { logo: file } : {}) })
+    if (!saved.ok) return brandingPage(request, reply.code(422), { values: { accent: typed }, errors: saved.errors, notSaved: file && saved.logoAccepted ? file.filename : null })
     return reply.redirect('/settings/branding?done=saved', 303)
   })
 
   app.post('/settings/branding/logo/remove', { config: { access: 'manage_settings' } }, async (request, reply) => {
-    const before: Branding = await getBranding(app.db, orgOf(request))
-    if (before.logo) {
-      await saveBranding(app.db, orgOf(request), { logo: null })
-      await audit(app.db, request, 'settings_changed', { target: 'branding', detail: { changed: ['logo'], logo: null } })
-    }
+    await changeBranding(app.db, request, { logo: null })
     return reply.redirect('/settings/branding?done=removed', 303)
   })
-}
-
-function auditDetail(changed: string[], accent: string | null | undefined, logo: { type: string; width: number; height: number; bytes: number } | null) {
-  return {
-    changed,
-    ...(changed.includes('accent') ? { accent: accent ?? null } : {}),
-    ...(changed.includes('logo') && logo ? { logo: { type: logo.type, width: logo.width, height: logo.height, bytes: logo.bytes } } : {}),
-  }
 }

@@ -7,14 +7,11 @@ import type { FieldErrors } from '../../domain/inputs.js'
 import { notFound } from '../../http-error.js'
 import { kiosksOfWave } from '../../repositories/kiosks.js'
 import { findLink, type LinkOfWave, type Wave } from '../../repositories/waves.js'
-import { audit } from '../../services/audit.js'
-import { makeKiosk } from '../../services/kiosk.js'
+import { auditKiosk, kioskUrl, makeKiosk, revokeKiosk } from '../../services/kiosk.js'
 import { reportScope, seesLinkOf } from '../../services/report-scope.js'
 import { loadWave } from '../load-wave.js'
 
 type Params = { id: string; linkId: string }
-
-export const kioskUrl = (publicUrl: string, token: string) => `${publicUrl}/k/${token}`
 
 export default async function kioskPages(app: FastifyInstance) {
   async function load(request: FastifyRequest<{ Params: Params }>) {
@@ -24,7 +21,7 @@ export default async function kioskPages(app: FastifyInstance) {
     return { wave, link }
   }
 
-  async function page(reply: FastifyReply, status: number, wave: Wave, link: LinkOfWave, form: { values?: { dailyCap: string }; errors?: FieldErrors; saved?: boolean } = {}) {
+  async function page(reply: FastifyReply, status: number, wave: Wave, link: LinkOfWave, form: { values?: { dailyCap: string }; errors?: FieldErrors; saved?: boolean; revoked?: boolean } = {}) {
     const kiosk = (await kiosksOfWave(app.db, reply.request.principal!.organizationId, wave.id)).get(link.id) ?? null
     return reply.code(status).page('kiosk', {
       title: `Kiosk · ${link.unitName ?? wave.name}`,
@@ -34,13 +31,15 @@ export default async function kioskPages(app: FastifyInstance) {
       values: form.values ?? { dailyCap: String(kiosk?.dailyCap ?? DEFAULT_DAILY_CAP) },
       errors: form.errors ?? {},
       saved: form.saved ?? false,
+      revoked: form.revoked ?? false,
       limits: KIOSK_LIMITS, maxDailyCap: MAX_DAILY_CAP,
     })
   }
 
   app.get<{ Params: Params }>('/waves/:id/links/:linkId/kiosk', { config: { access: 'manage_waves' } }, async (request, reply) => {
     const { wave, link } = await load(request)
-    return page(reply, 200, wave, link, { saved: (request.query as { saved?: unknown }).saved !== undefined })
+    const query = request.query as { saved?: unknown; revoked?: unknown }
+    return page(reply, 200, wave, link, { saved: query.saved !== undefined, revoked: query.revoked !== undefined })
   })
 
   app.post<{ Params: Params }>('/waves/:id/links/:linkId/kiosk', { config: { access: 'manage_waves' } }, async (request, reply) => {
@@ -52,7 +51,15 @@ export default async function kioskPages(app: FastifyInstance) {
       if ('refused' in result) return page(reply, 409, wave, link, { values: { dailyCap: typed } })
       return page(reply, 422, wave, link, { values: { dailyCap: typed }, errors: result.errors })
     }
-    await audit(app.db, request, 'kiosk_saved', { target: `kiosk for ${link.unitName ?? 'a unit'} in wave ${wave.name}`, detail: { wave: wave.id, link: link.id, dailyCap: result.value.dailyCap } })
+    await auditKiosk(app.db, request, wave, link, result.value.dailyCap)
     return reply.redirect(`/waves/${wave.id}/links/${link.id}/kiosk?saved`, 303)
+  })
+
+  // Revoking: the kiosk's address opens nothing any more; the unit's own link and the answers stay.
+  app.post<{ Params: Params }>('/waves/:id/links/:linkId/kiosk/revoke', { config: { access: 'manage_waves' } }, async (request, reply) => {
+    const { wave, link } = await load(request)
+    const kiosk = (await kiosksOfWave(app.db, request.principal!.organizationId, wave.id)).get(link.id)
+    if (kiosk) await revokeKiosk(app.db, request, kiosk.id)
+    return reply.redirect(`/waves/${wave.id}/links/${link.id}/kiosk?revoked`, 303)
   })
 }

@@ -3,7 +3,7 @@
 // (/auth/oidc/:org/callback), which ends in finishSignIn like every other way of signing in.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { EMAIL, type FieldErrors } from '../../domain/inputs.js'
-import { JIT_ROLES, type SsoSettings } from '../../domain/sso.js'
+import { JIT_ROLES } from '../../domain/sso.js'
 import { isUuid } from '../../domain/formats.js'
 import type { Config } from '../../config.js'
 import { cookieName, cookieOptions } from '../../plugins/security.js'
@@ -13,7 +13,7 @@ import { isTokenShaped, randomToken } from '../../security/tokens.js'
 import { auditAs } from '../../services/audit.js'
 import {
   completeSsoSignIn, redirectUri, saveSsoSettingsForm, signInUrl, SIGN_IN_TTL_MS, ssoOrganizationFor, ssoSettingsPage,
-  startSsoSignIn, testSsoConfiguration, type SsoFailure, type TestResult,
+  ssoFormValues, startSsoSignIn, testSsoConfiguration, type SsoFailure, type TestResult,
 } from '../../services/sso.js'
 import { finishSignIn } from '../sign-in.js'
 
@@ -31,7 +31,7 @@ export default async function ssoPages(app: FastifyInstance) {
     const { settings, owners } = await ssoSettingsPage(app.db, principal.organizationId)
     return {
       title: 'Single sign-on',
-      values: { ...formValues(settings), ...extra.values, clientSecret: '' },
+      values: { ...ssoFormValues(settings), ...extra.values, clientSecret: '' },
       errors: extra.errors ?? {},
       hasClientSecret: settings.hasClientSecret,
       owners,
@@ -133,13 +133,4 @@ export default async function ssoPages(app: FastifyInstance) {
     }
     return finishSignIn(app, request, reply, { id: done.account.id, organizationId: done.account.organizationId, email: done.account.email }, done.next, 'sso')
   })
-}
-
-/** The stored settings as the form's fields hold them. */
-function formValues(settings: SsoSettings): Record<string, string> {
-  return {
-    enabled: settings.enabled ? 'on' : '', issuer: settings.issuer, clientId: settings.clientId, signInMode: settings.signInMode,
-    allowedDomains: settings.allowedDomains.join('\n'), defaultRole: settings.defaultRole, ssoRequired: settings.ssoRequired ? 'on' : '',
-    breakGlassUserId: settings.breakGlassUserId ?? '',
-  }
 }

@@ -67,6 +67,12 @@ export default async function kioskRoutes(app: FastifyInstance, options: KioskOp
       await message(request, reply, 410, locale, { title: t.closedTitle, body: [t.closedBody(survey.organization.name)] }, found)
       return null
     }
+    // An archived unit takes nothing new: its kiosk stops, though the unit's ordinary link answers until the wave closes.
+    if (found.kiosk.unitArchived) {
+      const k = kioskText(locale)
+      await message(request, reply, 410, locale, { title: k.closedTitle, body: [k.closedBody] }, found)
+      return null
+    }
     if (found.kiosk.today >= found.kiosk.dailyCap) {
       await capReached(request, reply, locale, found)
       return null
