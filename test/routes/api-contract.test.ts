@@ -80,7 +80,7 @@ const REQUESTS: Record<string, Request[]> = {
   getPlan: [get((ids) => `/plans/${ids.plan}`), get(() => `/plans/${NO_SUCH}`, 404)],
   updatePlan: [send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'in_progress' }), 200), send('PATCH', (ids) => `/plans/${ids.plan}`, () => ({ status: 'someday' }), 422), send('PATCH', () => `/plans/${NO_SUCH}`, () => ({ status: 'done' }), 404)],
   deletePlan: [{ method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/plans/${ids.plan}`, status: 404, token: 'owner' }],
-  setWaveReminders: [send('PUT', (ids) => `/waves/${ids.wave}/reminders`, () => ({ count: 2, days: 3 }), 200), send('PUT', (ids) => `/waves/${ids.wave}/reminders`, () => ({ count: 9, days: 3 }), 400), send('PUT', () => `/waves/${NO_SUCH}/reminders`, () => ({ count: 1, days: 1 }), 404)],
+  setWaveReminders: [send('PATCH', (ids) => `/waves/${ids.wave}/reminders`, () => ({ count: 2, days: 3 }), 200), send('PATCH', (ids) => `/waves/${ids.wave}/reminders`, () => ({ count: 9 }), 400), send('PATCH', () => `/waves/${NO_SUCH}/reminders`, () => ({ count: 1, days: 1 }), 404)],
   getSendingState: [get(() => '/sending'), get(() => '/sending', 403, 'viewer')],
   resumeSending: [send('POST', () => '/sending/resume', () => undefined, 200), send('POST', () => '/sending/resume', () => undefined, 403, 'viewer')],
   getOrganization: [get(() => '/organization'), get(() => '/organization', 403, 'viewer')],

@@ -8,7 +8,7 @@ describeEachDatabase('reminders and sending through the API', (ctx) => {
   let owner: string
   let analyst: string
   let waveId: string
-  const call = (token: string, method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) =>
+  const call = (token: string, method: 'GET' | 'PATCH' | 'POST', url: string, payload?: object) =>
     ctx.app.inject({ method, url: `/api/v1${url}`, headers: bearer(token), ...(payload ? { payload } : {}) })
 
   beforeAll(async () => {
@@ -21,18 +21,21 @@ describeEachDatabase('reminders and sending through the API', (ctx) => {
   const storedReminders = async () => ctx.database.db.selectFrom('waves').select(['reminders', 'reminder_days']).where('id', '=', waveId).executeTakeFirstOrThrow()
 
   it('sets the reminders a wave sends, within the bounds the operations tab allows', async () => {
-    const set = await call(owner, 'PUT', `/waves/${waveId}/reminders`, { count: 3, days: 5 })
+    const set = await call(owner, 'PATCH', `/waves/${waveId}/reminders`, { count: 3, days: 5 })
     expect(set.statusCode).toBe(200)
     expect(set.json()).toEqual({ reminders: { count: 3, days: 5 } })
     expect(await storedReminders()).toEqual({ reminders: 3, reminder_days: 5 })
-    for (const body of [{ count: 6, days: 5 }, { count: 1, days: 0 }, { count: 1 }, { count: 1.5, days: 2 }]) {
-      const refused = await call(owner, 'PUT', `/waves/${waveId}/reminders`, body)
+    // A field left out keeps its value.
+    expect((await call(owner, 'PATCH', `/waves/${waveId}/reminders`, { days: 7 })).json()).toEqual({ reminders: { count: 3, days: 7 } })
+    expect((await call(owner, 'PATCH', `/waves/${waveId}/reminders`, { days: 5 })).json()).toEqual({ reminders: { count: 3, days: 5 } })
+    for (const body of [{ count: 6, days: 5 }, { count: 1, days: 0 }, { count: 'two' }, { count: 1.5, days: 2 }, { weeks: 2 }]) {
+      const refused = await call(owner, 'PATCH', `/waves/${waveId}/reminders`, body)
       expect(refused.statusCode, JSON.stringify(body)).toBe(400)
     }
     expect(await storedReminders()).toEqual({ reminders: 3, reminder_days: 5 })
-    expect((await call(analyst, 'PUT', `/waves/${waveId}/reminders`, { count: 0, days: 1 })).statusCode).toBe(403)
+    expect((await call(analyst, 'PATCH', `/waves/${waveId}/reminders`, { count: 0, days: 1 })).statusCode).toBe(403)
     const other = await apiToken(ctx, (await createTenant(ctx, 'Other')).owner.email)
-    expect((await call(other, 'PUT', `/waves/${waveId}/reminders`, { count: 0, days: 1 })).statusCode).toBe(404)
+    expect((await call(other, 'PATCH', `/waves/${waveId}/reminders`, { count: 0, days: 1 })).statusCode).toBe(404)
     expect(await storedReminders()).toEqual({ reminders: 3, reminder_days: 5 })
   })
 

@@ -7,10 +7,12 @@ import { inviteToWave, setReminders } from '../../services/waves.js'
 import { loadWave } from '../load-wave.js'
 import { errors, IdParams } from './schemas.js'
 
-const Reminders = Type.Object({
+const REMINDER_FIELDS = {
   count: Type.Integer({ minimum: 0, maximum: 5, description: 'How many reminders an invitee who has not answered gets (0–5).' }),
   days: Type.Integer({ minimum: 1, maximum: 30, description: 'Days between the invitation and each reminder after it (1–30).' }),
-})
+}
+const Reminders = Type.Object(REMINDER_FIELDS)
+const RemindersChange = Type.Object({ count: Type.Optional(REMINDER_FIELDS.count), days: Type.Optional(REMINDER_FIELDS.days) }, { additionalProperties: false })
 
 const Sending = Type.Object({
   paused: Type.Boolean(),
@@ -62,20 +64,22 @@ export default async function invitations(fastify: FastifyInstance) {
     return { counts: { ...byStatus, responded: used } }
   })
 
-  app.put('/waves/:id/reminders', {
+  app.patch('/waves/:id/reminders', {
     config: { access: 'manage_waves' },
     schema: {
       tags: ['invitations'],
       operationId: 'setWaveReminders',
-      summary: 'Set how many reminders a wave\'s invitees get, and how many days apart',
+      summary: 'Change how many reminders a wave\'s invitees get, and how many days apart',
+      description: 'A field left out keeps its value. The answer gives both as they are now.',
       params: IdParams,
-      body: Reminders,
+      body: RemindersChange,
       response: { 200: Type.Object({ reminders: Reminders }), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const wave = await loadWave(app.db, request)
-    await setReminders(app.db, request.principal!.organizationId, wave.id, { reminders: request.body.count, reminderDays: request.body.days })
-    return { reminders: request.body }
+    const reminders = { ...wave.reminders, ...request.body }
+    await setReminders(app.db, request.principal!.organizationId, wave.id, { reminders: reminders.count, reminderDays: reminders.days })
+    return { reminders }
   })
 
   app.get('/sending', {
