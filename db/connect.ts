@@ -4,7 +4,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Mutex, PGlite } from '@electric-sql/pglite'
-import { Kysely, PGliteDialect, PostgresDialect, type Driver } from 'kysely'
+import { Kysely, PGliteDialect, PostgresAdapter, PostgresDialect, type DialectAdapter, type Driver } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
@@ -144,7 +144,31 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
       throw error
     }
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: Object.assign(pool, { connect: reported }) }) })
+  return new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }) })
+}
+
+/**
+ * kysely's PostgreSQL dialect with the migration lock left to db/migrate.ts. kysely takes a
+ * session-level advisory lock before the migrations' transaction and releases it after, three
+ * statements on one client connection; behind PgBouncer in transaction mode each may run on a
+ * different server connection, so the lock stays held on one of them and the next migration waits
+ * for it (an hour, kysely's lock timeout). db/migrate.ts instead takes a transaction-level lock as
+ * the first statement of the one transaction it gives the migrator.
+ */
+class PooledPostgresDialect extends PostgresDialect {
+  override createAdapter(): DialectAdapter {
+    return new CallerLockedAdapter()
+  }
+}
+
+class CallerLockedAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    if (!db.isTransaction) throw new Error('The migrator runs in the transaction db/migrate.ts gives it, which holds the migration lock.')
+  }
+
+  override async releaseMigrationLock(): Promise<void> {
+    // released by the end of the caller's transaction
+  }
 }
 
 /**

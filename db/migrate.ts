@@ -1,7 +1,8 @@
 // Applies the migrations, listed statically so that bundling or moving files cannot lose one. The
 // built-in instruments are data of today's code, not of a migration: server/repositories/migrate.ts
 // adds them after this has run.
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import { sql } from 'kysely'
+import { Migrator, type MigrationResultSet, type Migration, type MigrationProvider } from 'kysely/migration'
 import type { Db } from './connect.js'
 import * as m0001 from './migrations/0001_foundation.js'
 import * as m0002 from './migrations/0002_responses.js'
@@ -60,16 +61,29 @@ export const MIGRATION_NAMES = Object.keys(migrations)
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
+/** Any two processes migrating one database take turns on this lock (a number of our own, not kysely's). */
+const MIGRATION_LOCK = 7_302_915_548_806_113_001n
+
+/**
+ * Runs the migrator in one transaction whose first statement takes the migration lock, held until
+ * that transaction ends. A transaction runs on one server connection even behind PgBouncer in
+ * transaction mode, so the lock is held where it was taken (db/connect.ts says why kysely's own lock
+ * is not used). The migrations ran in one transaction before too: all apply, or none. Returns the
+ * names of the migrations applied.
+ */
+async function migrateLocked(db: Db, step: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK)})`.execute(trx)
+    const { error, results } = await step(new Migrator({ db: trx, provider }))
+    if (error) throw error instanceof Error ? error : new Error(String(error))
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  })
+}
+
 /** Applies the migrations up to and including `name` (tests of a migration's backfill start there). */
 export async function migrateTo(db: Db, name: string): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateTo(name)
-  if (error) throw error instanceof Error ? error : new Error(String(error))
+  await migrateLocked(db, (migrator) => migrator.migrateTo(name))
 }
 
 /** Applies every migration not applied yet; returns the names of those it applied. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error instanceof Error ? error : new Error(String(error))
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
-}
+export const migrateToLatest = (db: Db): Promise<string[]> => migrateLocked(db, (migrator) => migrator.migrateToLatest())
