@@ -12,7 +12,7 @@ import { openDatabase, type Db } from '../../db/connect.js'
 import { buildApp } from '../../server/app.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, testConfig, type TestContext } from '../helpers/app.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
+import { createTestDatabase, directServerUrl, type TestDatabase } from '../helpers/databases.js'
 import { startReplica, type Replica } from '../helpers/replica.js'
 
 const KEYS = SERVICE_GAP_INDEX_V1.items.map((item) => item.key)
@@ -55,7 +55,8 @@ describe('reports on a streaming replica', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres')
-    replica = await startReplica(process.env.DATABASE_URL!)
+    // The base backup speaks the replication protocol, which a pooler does not: straight to the server.
+    replica = await startReplica(directServerUrl())
     const name = new URL(database.url!).pathname.slice(1)
     onReplica = openDatabase({ url: replica.urlOf(name), dataDir: null, poolSize: 1 })
     const config = testConfig({ DATABASE_URL: database.url!, DATABASE_READ_URL: replica.urlOf(name), DATABASE_READ_MAX_LAG: String(MAX_LAG_SECONDS) })
