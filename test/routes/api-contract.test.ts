@@ -148,6 +148,12 @@ const REQUESTS: Record<string, Request[]> = {
   getKiosk: [get((ids) => `/kiosks/${ids.kiosk}`), get(() => '/kiosks/junk', 400), get(() => `/kiosks/${NO_SUCH}`, 404)],
   updateKiosk: [send('PATCH', (ids) => `/kiosks/${ids.kiosk}`, () => ({ dailyCap: 20 }), 200), send('PATCH', (ids) => `/kiosks/${ids.kiosk}`, () => ({ dailyCap: 0 }), 400), send('PATCH', () => `/kiosks/${NO_SUCH}`, () => ({ dailyCap: 5 }), 404)],
   deleteKiosk: [{ method: 'DELETE', url: (ids) => `/kiosks/${ids.kiosk}`, status: 204, token: 'owner' }, { method: 'DELETE', url: (ids) => `/kiosks/${ids.kiosk}`, status: 404, token: 'owner' }],
+  // After the kiosk requests: one of those needs ids.wave to have no unit links yet.
+  deleteUnit: [
+    send('DELETE', (ids) => `/units/${ids.unit}`, () => undefined, 409), send('DELETE', () => `/units/${NO_SUCH}`, () => undefined, 404),
+    send('DELETE', (ids) => `/units/${ids.spareUnit}`, () => undefined, 403, 'viewer'), send('DELETE', (ids) => `/units/${ids.spareUnit}`, () => undefined, 204),
+  ],
+  addWaveUnitLinks: [send('POST', (ids) => `/waves/${ids.wave}/unit-links`, () => undefined, 200), send('POST', () => `/waves/${NO_SUCH}/unit-links`, () => undefined, 404), send('POST', (ids) => `/waves/${ids.wave}/unit-links`, () => undefined, 403, 'viewer')],
 }
 
 /** The id a created thing's answer gives, under the name later requests use. */
@@ -253,6 +259,8 @@ describeEachDatabase('the API against its OpenAPI document', (ctx) => {
     ids.webhook = (await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/first', events: ['wave_closed'] })).json().id
     // A wave with unit links, whose North customer link the kiosk requests make a kiosk of (api-settings).
     ids.kioskWave = (await api('POST', '/waves', { name: 'Kiosk wave', templateKey: 'service-gap-index', unitLinks: true })).json().id
+    // A unit nothing names yet, to delete (no wave made after this one asks for unit links before deleteUnit runs).
+    ids.spareUnit = (await api('POST', '/units', { name: 'Spare' })).json().id
     const spare = await apiToken(ctx, tenant.owner.email)
     const listed: { id: string; prefix: string }[] = (await api('GET', '/tokens')).json()
     ids.spareToken = listed.find((t) => spare.startsWith(t.prefix))!.id

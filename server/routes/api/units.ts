@@ -4,7 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { fieldsInvalid, HttpError } from '../../http-error.js'
 import { createUnit, listUnitPage, UNIT_LIST, type Unit as StoredUnit } from '../../repositories/units.js'
 import { audit } from '../../services/audit.js'
-import { changeUnit, unitNameTaken } from '../../services/units.js'
+import { changeUnit, deleteUnusedUnit, unitNameTaken } from '../../services/units.js'
 import { isUniqueViolation } from '../../../db/connect.js'
 import { pageRequest, pageResponse, sendPage } from './paging.js'
 import { errors, IdParams, PageQuery } from './schemas.js'
@@ -70,5 +70,22 @@ export default async function units(fastify: FastifyInstance) {
     }
     if (changed.archived !== null) await audit(app.db, request, changed.archived ? 'unit_archived' : 'unit_restored', { target: `unit ${changed.unit.name}` })
     return unitJson(changed.unit)
+  })
+
+  app.delete('/units/:id', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['units'],
+      operationId: 'deleteUnit',
+      summary: 'Delete a unit that nothing refers to',
+      description: 'Only a unit that no response, link, contact or invitation names goes: one in use answers 409, and can be archived instead (PATCH `archived: true`).',
+      params: IdParams,
+      response: { 204: Type.Null(), ...errors(401, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const result = await deleteUnusedUnit(app.db, request.principal!.organizationId, request.params.id)
+    if (!result.deleted) throw new HttpError(409, 'unit_in_use', `${result.unit.name} is in use: responses, links, contacts or invitations name it. Archive it instead.`)
+    await audit(app.db, request, 'unit_deleted', { target: `unit ${result.unit.name}` })
+    return reply.code(204).send(null)
   })
 }

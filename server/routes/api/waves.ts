@@ -8,8 +8,9 @@ import { findWave, listWavePage, WAVE_LIST } from '../../repositories/waves.js'
 import { audit } from '../../services/audit.js'
 import { reportScope, seesLinkOf, type Reader } from '../../services/report-scope.js'
 import { auditWaveChange, changeWave, conflictIn, removeWave } from '../../services/wave-settings.js'
-import { createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
+import { addMissingUnitLinks, createWaveFromInput, oneWaveJson, wavesJson } from '../../services/waves.js'
 import { oneWaveOverview, overviewJson, wavesOverview } from '../../services/waves-overview.js'
+import { loadWave } from '../load-wave.js'
 import { WaveOverview } from './overview-schemas.js'
 import { pageRequest, pageResponse, sendPage } from './paging.js'
 import { errors, IdParams, PageQuery } from './schemas.js'
@@ -160,5 +161,22 @@ export default async function waves(fastify: FastifyInstance) {
     const name = await removeWave(app.db, request.principal!.organizationId, request.params.id)
     await audit(app.db, request, 'wave_deleted', { target: `wave ${name}` })
     return reply.code(204).send(null)
+  })
+
+  app.post('/waves/:id/unit-links', {
+    config: { access: 'manage_waves' },
+    schema: {
+      tags: ['waves'],
+      operationId: 'addWaveUnitLinks',
+      summary: 'Give the wave a staff and a customer link for every unit that has none yet',
+      description: 'For units added since the wave was made (archived units get none). Calling it again adds nothing. The answer is the wave with all its links.',
+      params: IdParams,
+      response: { 200: Wave, ...errors(401, 403, 404) },
+    },
+  }, async (request) => {
+    const orgId = request.principal!.organizationId
+    const wave = await loadWave(app.db, request)
+    await addMissingUnitLinks(app.db, orgId, wave.id)
+    return withOverview(request.principal!, (await oneWaveJson(app.db, orgId, wave.id, publicUrl))!)
   })
 }
