@@ -85,6 +85,20 @@ export function readResponseFile(bytes: Uint8Array, context: ImportContext): { o
   return csv.ok ? { ok: true, csv: csv.value } : csv
 }
 
+/**
+ * A CSV file sent in one request (the API's text/csv body), imported at once, all rows or none, with
+ * the same checks as an uploaded file's preview and confirmation; problems by spreadsheet line.
+ */
+export async function importResponseCsv(db: Db, target: { organizationId: string; waveId: string }, bytes: Uint8Array, log: StepLog = quiet): Promise<WaveImport> {
+  const context = await importContext(db, target.organizationId, target.waveId)
+  const read = readResponseFile(bytes, context)
+  if (!read.ok) return { ok: false, problems: [{ row: 1, field: '', message: read.message }] }
+  const checked = checkCsvImport(read.csv, context)
+  if (checked.problems.length > 0) return { ok: false, problems: checked.problems }
+  const stored = await importIntoWave(db, { ...target, channel: 'import' }, read.csv.rows.map((row) => row.input), log)
+  return stored.ok ? stored : { ok: false, problems: toSpreadsheetProblems(stored.problems, read.csv.rows.map((row) => row.line)) }
+}
+
 export interface ResponsePreview {
   context: Context
   /** Null when the file cannot be used at all; its one problem is then in `problems`. */

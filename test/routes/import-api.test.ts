@@ -330,7 +330,10 @@ describeEachDatabase('response import API', (ctx: TestContext) => {
         ['plain text', 'side=customer', 'text/plain', undefined],
         ['a form', 'side=customer&answers[easy]=3', 'application/x-www-form-urlencoded'],
         ['XML', '<responses><side>staff</side></responses>', 'application/xml', 415],
-        ['CSV', 'side,easy\ncustomer,3\n', 'text/csv'],
+        ['CSV naming a column the wave does not have', 'side,colour\ncustomer,3\n', 'text/csv', 400],
+        ['CSV that is not text', Buffer.from([0x00, 0xff, 0x00, 0xfe]), 'text/csv', 400],
+        // Refused as the import page refuses such a file, with its message (bodies over 16 MB get 413).
+        ['CSV over the 5 MB limit', `side,easy\n${'customer,3\n'.repeat(500_000)}`, 'text/csv', 400],
         ['multipart', '--x\r\nContent-Disposition: form-data; name="side"\r\n\r\ncustomer\r\n--x--\r\n', 'multipart/form-data; boundary=x', 415],
         ['no content type', JSON.stringify(row()), undefined],
         ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]), 'application/json', 400],
@@ -347,6 +350,30 @@ describeEachDatabase('response import API', (ctx: TestContext) => {
       }
       expect(await stored()).toBe(before)
     }, 60_000)
+
+    it('takes a CSV file as the import page does, all rows or none, problems by spreadsheet line and column', async () => {
+      const header = ['side', 'unit', ...KEYS, 'comment', 'tier'].join(',')
+      const line = (side: string, unit: string, value: string, comment = '') => [side, unit, ...KEYS.map(() => value), comment, 'gold'].join(',')
+      const before = await stored()
+      const good = [header, line('customer', 'north branch', '5', '"Quick, kind"'), line('customer', 'South branch', '2'), line('staff', '', 'na')].join('\r\n')
+      const created = await sendRaw(good, 'text/csv; charset=utf-8')
+      expect(created.statusCode, created.body).toBe(201)
+      expect(created.json().ids).toHaveLength(3)
+      expect(await stored()).toBe(before + 3)
+      const customer = await db().selectFrom('responses').select(['unit_id', 'comment', 'attributes', 'channel']).where('id', '=', created.json().ids[0]).executeTakeFirstOrThrow()
+      expect(customer).toEqual({ unit_id: units.north, comment: 'Quick, kind', attributes: { tier: 'gold' }, channel: 'import' })
+      // One bad line refuses the file: nothing stored, each problem under its line (the header is line 1) and column.
+      const bad = [header, line('customer', 'North branch', '4'), line('robot', 'North branch', '4'), line('customer', 'Atlantis', '9')].join('\n')
+      const refused = await sendRaw(bad, 'text/csv')
+      expect(refused.statusCode).toBe(400)
+      const details = problemsOf(refused)
+      expect(details.map((p) => p.row).sort()).toEqual(expect.arrayContaining([3, 4]))
+      expect(details.some((p) => p.row === 3 && p.field === 'side')).toBe(true)
+      expect(details.some((p) => p.row === 4 && p.field === 'unit')).toBe(true)
+      expect(details.some((p) => p.row === 4 && p.field === KEYS[0])).toBe(true)
+      expect(details.every((p) => p.row !== 2)).toBe(true)
+      expect(await stored()).toBe(before + 3)
+    })
 
     it('takes a unit created a moment after the last call, and refuses one deleted since, storing nothing', async () => {
       const unit = async (name: string) =>

@@ -2,11 +2,12 @@
 // response (an owner, with a reason, audited).
 import type { FastifyInstance } from 'fastify'
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { MAX_IMPORT_BYTES } from '../../domain/csv-import.js'
 import { MAX_IMPORT_ROWS } from '../../domain/responses.js'
 import { fieldsInvalid, HttpError, notFound } from '../../http-error.js'
 import { checkReason } from '../../domain/data-rights.js'
 import { deleteResponse, responseExists } from '../../services/data-rights.js'
-import { importIntoWave } from '../../services/imports.js'
+import { importIntoWave, importResponseCsv } from '../../services/imports.js'
 import { errors, IdParams } from './schemas.js'
 
 const Row = Type.Object({}, {
@@ -17,22 +18,34 @@ const Row = Type.Object({}, {
 
 export default async function responses(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  // A CSV body is read whole (at most MAX_IMPORT_BYTES, as an upload on the import page) and checked as that file would be.
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => done(null, body))
+
   app.post('/waves/:id/responses', {
     config: { access: 'manage_waves' },
     bodyLimit: 16 * 1024 * 1024,
     schema: {
       tags: ['responses'],
       operationId: 'addWaveResponses',
-      summary: 'Add responses to a wave: one object, or an array of up to 10,000',
-      description: 'All or nothing: if any row is invalid, nothing is stored and `details` lists every problem as {row, field, message} (rows count from 1). Answers missing from a row count as not answered; null means "not applicable".',
+      summary: 'Add responses to a wave: one object, an array of up to 10,000, or a CSV file',
+      description: 'All or nothing: if any row is invalid, nothing is stored and `details` lists every problem as {row, field, message} (rows count from 1). Answers missing from a row count as not answered; null means "not applicable". '
+        + `A CSV file (text/csv, at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB) is read as the wave's import page reads an upload: a header row naming side, unit, the items' keys and any attribute columns; `
+        + 'its problems are numbered by spreadsheet line (the header is line 1) and named by column.',
       params: IdParams,
-      body: Type.Union([Row, Type.Array(Row, { maxItems: MAX_IMPORT_ROWS })]),
-      response: { 201: Type.Object({ ids: Type.Array(Type.String()) }), ...errors(400, 401, 403, 404, 413) },
+      body: {
+        content: {
+          'application/json': { schema: Type.Union([Row, Type.Array(Row, { maxItems: MAX_IMPORT_ROWS })]) },
+          'text/csv': { schema: Type.Unknown({ description: 'CSV text with a header row (UTF-8 or Windows-1252; comma, semicolon or tab)' }) },
+        },
+      },
+      response: { 201: Type.Object({ ids: Type.Array(Type.String()) }), ...errors(400, 401, 403, 404, 413, 415) },
     },
   }, async (request, reply) => {
-    const rows = Array.isArray(request.body) ? request.body : [request.body]
+    const target = { organizationId: request.principal!.organizationId, waveId: request.params.id }
     // A wave that is not the caller's organization's answers 404 from here.
-    const result = await importIntoWave(app.db, { organizationId: request.principal!.organizationId, waveId: request.params.id, channel: 'api' }, rows, request.log)
+    const result = Buffer.isBuffer(request.body)
+      ? await importResponseCsv(app.db, target, request.body, request.log)
+      : await importIntoWave(app.db, { ...target, channel: 'api' }, Array.isArray(request.body) ? request.body : [request.body], request.log)
     if (!result.ok) {
       const shown = result.problems.slice(0, 3).map((p) => `row ${p.row}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ')
       const more = result.problems.length > 3 ? ` (and ${result.problems.length - 3} more)` : ''
