@@ -12,8 +12,12 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases.js'
 
 const REQUEST_TIMEOUT_MS = 600
 const KEEP_ALIVE_TIMEOUT_MS = 800
-/** Node checks for timed-out requests at an interval, and the test's own timers are not exact. */
-const SLACK_MS = 700
+/**
+ * Node checks for timed-out requests at an interval, and the test's own timers are not exact: on a
+ * machine whose two cores run two test files besides, a close is seen up to a second late. Still far
+ * below what a connection never timed out would take (the test's own limit).
+ */
+const SLACK_MS = 1500
 
 interface Probe {
   socket: Socket
@@ -50,7 +54,16 @@ describe('slow clients', () => {
     socket.on('data', (chunk) => (received += chunk.toString()))
     socket.on('error', () => {})
     if (start) socket.write(start)
-    const timer = drip ? setInterval(() => socket.writable && socket.write(drip), everyMs) : undefined
+    // The server may hang up between the check and the write (ECONNRESET): that is the close awaited below, not an error.
+    const dripOnce = () => {
+      if (socket.destroyed || !socket.writable) return
+      try {
+        socket.write(drip, () => {})
+      } catch {
+        // reset by the server
+      }
+    }
+    const timer = drip ? setInterval(dripOnce, everyMs) : undefined
     const closed = once(socket, 'close').then(() => {
       clearInterval(timer)
       return { received, ms: performance.now() - started }
