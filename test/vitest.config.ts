@@ -14,7 +14,8 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: one on CI's two, which leaves a core idle
     // while a file waits on a server process, PostgreSQL or a timer. Two keep both cores busy.
     maxWorkers: 2,
-    // One migration per engine per run; each test file's database is a copy (test/helpers/databases.ts).
-    globalSetup: ['test/helpers/migrated-databases.ts'],
+    // One migration per engine per run, each test file's database a copy of it (test/helpers/databases.ts);
+    // the server compiled once for the tests that start it as a process (test/helpers/built-server.ts).
+    globalSetup: ['test/helpers/migrated-databases.ts', 'test/helpers/built-server.ts'],
   },
 })

@@ -8,8 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // One migration per engine per run; each test file's database is a copy (test/helpers/databases.ts).
-    globalSetup: ['test/helpers/migrated-databases.ts'],
+    // One migration per engine per run, each test file's database a copy of it (test/helpers/databases.ts);
+    // the server compiled once for the tests that start it as a process (test/helpers/built-server.ts).
+    globalSetup: ['test/helpers/migrated-databases.ts', 'test/helpers/built-server.ts'],
     fileParallelism: false,
   },
 })

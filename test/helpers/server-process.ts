@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildServer, SERVER_ARGS } from '../../server/cli/build.js'
+import { SERVER_BUILT_ENV } from './built-server.js'
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 export const OWNER = { email: 'owner@faults.test', password: 'fault test passphrase' }
@@ -44,7 +45,8 @@ export interface ServerProcessOptions {
 
 /** Starts the server on a database (a postgres:// URL, or an embedded database's data directory) and waits until /health answers. */
 export async function startServerProcess(database: { url: string } | { dataDir: string }, options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  built ??= buildServer()
+  // Compiled once for the whole run by the global setup (./built-server.ts); a run without it compiles here.
+  built ??= process.env[SERVER_BUILT_ENV] ? Promise.resolve() : buildServer()
   await built
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
