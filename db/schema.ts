@@ -232,13 +232,27 @@ export interface ResponseTable {
   answer_values: ColumnType<Array<number | null> | null, Array<number | null> | null | undefined, never>
   /** release steps (0016): staff, the step the response joined the figures in (staff_releases.seq); customers: null. */
   release_step: ColumnType<number | null, number | null | undefined, never>
+  /** answers in the row (0031): a staff response's answers by item key (null: not applicable); customers: null. */
+  staff_answers: ColumnType<Record<string, number | null> | null, string | null | undefined, never>
+  /** A customer's item positions (from 1) answered "not applicable", which answer_values holds as null. */
+  not_applicable: ColumnType<number[] | null, number[] | null | undefined, never>
+  /** The transaction that stored a public form, until the rollups are folded past it (repositories/rollups.ts). */
+  fold_xid: ColumnType<string | null, never, never>
 }
 
+/** A view (0031): one row per answer, read from the responses' own columns. */
 export interface AnswerTable {
-  response_id: string
-  item_key: string
+  response_id: ColumnType<string, never, never>
+  item_key: ColumnType<string, never, never>
   /** 1–5 on the agreement scale, 0–10 on the likelihood scale, null for "not applicable". */
-  value: number | null
+  value: ColumnType<number | null, never, never>
+}
+
+/** Where the folding of public forms into the rollups has reached (one row). */
+export interface RollupFoldTable {
+  id: number
+  horizon: string
+  folded_at: Date
 }
 
 export interface InvitationTable {
@@ -338,36 +352,37 @@ export interface UploadPartTable {
 export const NO_UNIT = '00000000-0000-0000-0000-000000000000'
 
 export interface AnswerRollupTable {
+  organization_id: string
   wave_id: string
   side: Side
   unit_key: string
   item_key: string
   value: number
-  slot: number
   count: number
 }
 
 export interface DimensionRollupTable {
+  organization_id: string
   wave_id: string
   side: Side
   unit_key: string
   dimension: string
-  slot: number
   respondents: number
   agree: number
   mean_sum: number
 }
 
 export interface ResponseRollupTable {
+  organization_id: string
   wave_id: string
   side: Side
   unit_key: string
-  slot: number
   respondents: number
 }
 
 /** Per profile (wave × side × unit × attributes): the summed measure vectors (server/domain/measures.ts). */
 export interface ProfileRollupTable {
+  organization_id: string
   wave_id: string
   side: Side
   unit_key: string
@@ -375,7 +390,6 @@ export interface ProfileRollupTable {
   attributes: Json<Record<string, string>>
   /** Staff: the release step the answers joined at; 0 for customers. */
   step: Generated<number>
-  slot: number
   counts: number[]
 }
 
@@ -727,6 +741,7 @@ export interface Database {
   dimension_rollups: DimensionRollupTable
   response_rollups: ResponseRollupTable
   profile_rollups: ProfileRollupTable
+  rollup_fold: RollupFoldTable
   staff_pool: StaffPoolTable
   staff_releases: StaffReleaseTable
   contacts: ContactTable

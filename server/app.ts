@@ -13,6 +13,7 @@ import errorsPlugin, { sendUnroutable } from './plugins/errors.js'
 import { HttpError } from './http-error.js'
 import mailPlugin, { type MailOptions } from './mail/plugin.js'
 import releasePlugin, { type ReleaseOptions } from './release/plugin.js'
+import foldPlugin from './plugins/fold.js'
 import loopPlugin, { type LoopOptions } from './loop/plugin.js'
 import retentionPlugin, { type RetentionOptions } from './retention/plugin.js'
 import securityPlugin from './plugins/security.js'
@@ -132,6 +133,7 @@ export async function buildApp({ config, db, logger, mail, release, loop, retent
   await app.register(dbPlugin, { db, config })
   await app.register(mailPlugin, { ...mail, db, config })
   await app.register(releasePlugin, { ...release, db })
+  await app.register(foldPlugin, { db })
   await app.register(loopPlugin, { ...loop, db, config })
   await app.register(retentionPlugin, { ...retention, db, config })
   await app.register(securityPlugin, { config })

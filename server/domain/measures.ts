@@ -58,9 +58,25 @@ export function measureVector(items: readonly MeasureItem[], answers: MeasuredAn
 }
 
 /**
- * A customer's answers as one array in the order of the items (null where there is no answer): the
- * copy a customer response carries beside its answer rows, for reading respondents as rows.
+ * A customer's answers as one array in the order of the items (null where there is no answer, or the
+ * answer is "not applicable": see notApplicablePositions): how a customer response stores them.
  */
 export function answerVector(items: readonly MeasureItem[], answers: MeasuredAnswers): Array<number | null> {
   return items.map((item) => answers[item.key] ?? null)
+}
+
+/**
+ * The positions (from 1, as SQL arrays count) of the items answered "not applicable": an answer vector
+ * holds null both for those and for items left out, and only these count as answers.
+ */
+export function notApplicablePositions(items: readonly MeasureItem[], answers: MeasuredAnswers): number[] {
+  return items.flatMap((item, i) => (answers[item.key] === null ? [i + 1] : []))
+}
+
+/** A customer's answers back from its vector and its "not applicable" positions: the inverse of the two above. */
+export function answersFromVector(items: readonly MeasureItem[], vector: ReadonlyArray<number | null>, notApplicable: readonly number[]): Record<string, number | null> {
+  const answers: Record<string, number | null> = {}
+  items.forEach((item, i) => { if (vector[i] !== null && vector[i] !== undefined) answers[item.key] = vector[i]! })
+  for (const position of notApplicable) if (items[position - 1]) answers[items[position - 1]!.key] = null
+  return answers
 }

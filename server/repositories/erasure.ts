@@ -1,7 +1,8 @@
 // Erasure: deleting a contact (their invitations and unsubscribe record with them; a customer answer
 // they gave through a personal invitation keeps its figures but loses its attributes and every trace
 // of the invitation) and deleting one response. The rollups are moved or taken down in the same
-// transaction, by the same totals that stored them (rollups.ts), so they stay equal to a recount;
+// transaction, by the same totals that stored them (rollups.ts), so they stay equal to a recount (a
+// response still in the fold's tail is not in them: changing its row is enough);
 // and the side's release revision is raised, so the cached anonymity release is computed afresh.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
@@ -9,7 +10,7 @@ import type { Side } from '../domain/types.js'
 import type { Answers } from '../domain/responses.js'
 import { atomically } from './atomically.js'
 import { addSuppression } from './suppressions.js'
-import { ADD_COUNTS, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
+import { addProfiles, addTotals, FOLDED, holdFolding, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 
 async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
@@ -19,74 +20,34 @@ async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> 
 
 interface StoredResponse extends RolledResponse {
   id: string
+  organizationId: string
   waveId: string
+  /** Whether the response is in the rollups already, or still in the fold's tail (read under holdFolding). */
+  folded: boolean
 }
 
-async function loadResponses(db: Db, ids: readonly string[]): Promise<StoredResponse[]> {
+/** Responses with their answers, each saying whether it is folded into the rollups yet; holds the fold. */
+async function loadResponses(db: Db, organizationId: string, ids: readonly string[]): Promise<StoredResponse[]> {
   if (ids.length === 0) return []
-  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes']).where('id', 'in', ids).execute()
+  await holdFolding(db)
+  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes', FOLDED.as('folded')])
+    .where('organization_id', '=', organizationId).where('id', 'in', ids).execute()
   const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value']).where('response_id', 'in', ids).execute()
   const byResponse = new Map<string, Answers>()
   for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
-  return rows.map((row) => ({ id: row.id, waveId: row.wave_id, side: row.side, unitId: row.unit_id, attributes: row.attributes, answers: byResponse.get(row.id) ?? {} }))
+  return rows.map((row) => ({
+    id: row.id, organizationId, waveId: row.wave_id, side: row.side, unitId: row.unit_id, attributes: row.attributes, answers: byResponse.get(row.id) ?? {}, folded: row.folded,
+  }))
 }
 
-/**
- * Takes responses' profile counts down (sign −1) or puts them up (+1), at one step. Profiles whose
- * respondents come to 0 are removed whole, so that a recount (which never sees an empty profile) and
- * the release agree with the rollups.
- */
-async function shiftProfiles(db: Db, waveId: string, responses: readonly RolledResponse[], sign: 1 | -1, step: number): Promise<void> {
-  if (responses.length === 0) return
-  const { profiles } = rollupTotals(await measureItems(db, waveId), responses)
-  for (const p of profiles) {
-    await db.insertInto('profile_rollups')
-      .values({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step, slot: 0, counts: p.counts.map((c) => sign * c) })
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'step', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
-      .execute()
-    if (sign === -1) {
-      await sql`delete from profile_rollups p
-        where p.wave_id = ${waveId}::uuid and p.side = ${p.side}::text and p.unit_key = ${p.unit}::uuid and p.attributes = ${p.attributes}::jsonb and p.step = ${step}
-          and (select coalesce(sum(q.counts[1]), 0) from profile_rollups q where q.wave_id = p.wave_id and q.side = p.side and q.unit_key = p.unit_key
-            and q.attributes = p.attributes and q.step = p.step) = 0`.execute(db)
-    }
-  }
-}
-
-/** Takes responses out of the answer, dimension and response rollups (their profiles: shiftProfiles). */
-async function subtractTotals(db: Db, waveId: string, responses: readonly RolledResponse[]): Promise<void> {
-  if (responses.length === 0) return
-  const totals = rollupTotals(await measureItems(db, waveId), responses)
-  for (const a of totals.answers) {
-    await db.insertInto('answer_rollups').values({ wave_id: waveId, side: a.side, unit_key: a.unit, item_key: a.item, value: a.value, slot: 0, count: -a.count })
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'item_key', 'value', 'slot']).doUpdateSet({ count: sql`answer_rollups.count + excluded.count` }))
-      .execute()
-  }
-  for (const d of totals.dimensions) {
-    await db.insertInto('dimension_rollups')
-      .values({ wave_id: waveId, side: d.side, unit_key: d.unit, dimension: d.dimension, slot: 0, respondents: -d.respondents, agree: -d.agree, mean_sum: -d.meanSum })
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'dimension', 'slot']).doUpdateSet({
-        respondents: sql`dimension_rollups.respondents + excluded.respondents`,
-        agree: sql`dimension_rollups.agree + excluded.agree`,
-        mean_sum: sql`dimension_rollups.mean_sum + excluded.mean_sum`,
-      }))
-      .execute()
-  }
-  for (const r of totals.responses) {
-    await db.insertInto('response_rollups').values({ wave_id: waveId, side: r.side, unit_key: r.unit, slot: 0, respondents: -r.respondents })
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
-      .execute()
-  }
-  // A total that came to nothing over its slots (the answer was counted in another slot than the one
-  // taken from) adds nothing to any sum; removing its rows leaves the tables as a fresh count would.
-  await sql`delete from answer_rollups where wave_id = ${waveId}::uuid and (side, unit_key, item_key, value) in (
-    select side, unit_key, item_key, value from answer_rollups where wave_id = ${waveId}::uuid
-    group by side, unit_key, item_key, value having sum(count) = 0)`.execute(db)
-  await sql`delete from dimension_rollups where wave_id = ${waveId}::uuid and (side, unit_key, dimension) in (
-    select side, unit_key, dimension from dimension_rollups where wave_id = ${waveId}::uuid
-    group by side, unit_key, dimension having sum(respondents) = 0)`.execute(db)
-  await sql`delete from response_rollups where wave_id = ${waveId}::uuid and (side, unit_key) in (
-    select side, unit_key from response_rollups where wave_id = ${waveId}::uuid group by side, unit_key having sum(respondents) = 0)`.execute(db)
+/** Takes folded responses' totals out of the rollups (sign −1) or puts them in (+1), whole or only their profiles. */
+async function shiftRollups(db: Db, waveId: string, responses: readonly StoredResponse[], sign: 1 | -1, only: 'profiles' | 'all'): Promise<void> {
+  const folded = responses.filter((r) => r.folded)
+  if (folded.length === 0) return
+  const totals = rollupTotals(await measureItems(db, waveId), folded)
+  const organizationId = folded[0]!.organizationId
+  if (only === 'profiles') await addProfiles(db, organizationId, waveId, totals.profiles, 0, sign)
+  else await addTotals(db, organizationId, waveId, totals, 0, sign)
 }
 
 export interface ContactErasure {
@@ -128,12 +89,12 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
       .where('i.contact_id', '=', contactId).where('i.organization_id', '=', organizationId).where('i.side', '=', 'customer')
       .where('r.side', '=', 'customer').where('r.channel', '=', 'invitation').where('r.organization_id', '=', organizationId)
       .execute()
-    const responses = await loadResponses(trx, linked.map((row) => row.id))
+    const responses = await loadResponses(trx, organizationId, linked.map((row) => row.id))
     const withAttributes = responses.filter((r) => Object.keys(r.attributes).length > 0)
     for (const waveId of new Set(withAttributes.map((r) => r.waveId))) {
       const moved = withAttributes.filter((r) => r.waveId === waveId)
-      await shiftProfiles(trx, waveId, moved, -1, 0)
-      await shiftProfiles(trx, waveId, moved.map((r) => ({ ...r, attributes: {} })), 1, 0)
+      await shiftRollups(trx, waveId, moved, -1, 'profiles')
+      await shiftRollups(trx, waveId, moved.map((r) => ({ ...r, attributes: {} })), 1, 'profiles')
       await raiseRevision(trx, waveId, 'customer')
     }
     if (withAttributes.length > 0) {
@@ -163,10 +124,9 @@ export async function eraseResponse(db: Db, organizationId: string, waveId: stri
       .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId).forUpdate().executeTakeFirst()
     if (row?.side === 'staff') return { outcome: wave.open ? 'released_staff_open' : 'released_staff_closed' }
     if (row) {
-      const responses = await loadResponses(trx, [row.id])
-      await subtractTotals(trx, waveId, responses)
-      await shiftProfiles(trx, waveId, responses, -1, 0)
-      await trx.deleteFrom('responses').where('id', '=', row.id).execute()
+      const responses = await loadResponses(trx, organizationId, [row.id])
+      await shiftRollups(trx, waveId, responses, -1, 'all')
+      await trx.deleteFrom('responses').where('organization_id', '=', organizationId).where('id', '=', row.id).execute()
       await raiseRevision(trx, waveId, 'customer')
       return { outcome: 'deleted', side: 'customer', released: true }
     }

@@ -5,6 +5,7 @@ import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Scale, Side } from '../domain/types.js'
 import { DIMENSION_AGREE_MEAN, DIMENSION_SCALE, scaleIndex, scaleLength } from '../domain/scale.js'
+import { measureItems, rollupTotals, TAIL_COLUMNS, tailResponses, UNFOLDED, type TailRow } from './rollups.js'
 
 export interface View {
   /** A unit id, or null for the whole wave. */
@@ -31,24 +32,52 @@ function place(distributions: Map<string, number[]>, scales: ReadonlyMap<string,
 
 const emptyCounts = (): Counts => ({ respondents: 0, distributions: new Map(), dimensions: new Map() })
 
+interface RolledUp {
+  answers: Array<{ unit_key: string; item_key: string; value: number; count: number }>
+  dimensions: Array<{ unit_key: string; dimension: string; n: number; agree: number; mean_sum: number }>
+  responses: Array<{ unit_key: string; n: number }>
+}
+
+/**
+ * A side's rollup rows, for the whole wave or one unit, with the fold's tail counted in (rollups.ts):
+ * one statement, so the rollups and the tail are read at one moment and every row is counted once.
+ */
+async function rolledUp(db: Db, waveId: string, side: Side, unitId: string | null): Promise<RolledUp> {
+  const unit = unitId === null ? sql`true` : sql`unit_key = ${unitId}::uuid`
+  const tailUnit = unitId === null ? sql`true` : unitId === NO_UNIT ? sql`unit_id is null` : sql`unit_id = ${unitId}::uuid`
+  const of = sql`wave_id = ${waveId}::uuid and side = ${side}::text and ${unit}`
+  const { rows: [row] } = await sql<RolledUp & { tail: TailRow[] }>`select
+      (select coalesce(json_agg(a), '[]') from (select unit_key, item_key, value, count from answer_rollups where ${of}) a) as answers,
+      (select coalesce(json_agg(d), '[]') from (select unit_key, dimension, respondents as n, agree, mean_sum from dimension_rollups where ${of}) d) as dimensions,
+      (select coalesce(json_agg(r), '[]') from (select unit_key, respondents as n from response_rollups where ${of}) r) as responses,
+      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from responses
+        where wave_id = ${waveId}::uuid and side = ${side}::text and ${tailUnit} and ${UNFOLDED}) t) as tail`.execute(db)
+  const { answers, dimensions, responses, tail } = row!
+  if (tail.length === 0) return { answers, dimensions, responses }
+  const totals = rollupTotals(await measureItems(db, waveId), await tailResponses(db, waveId, tail))
+  return {
+    answers: [...answers, ...totals.answers.map((a) => ({ unit_key: a.unit, item_key: a.item, value: a.value, count: a.count }))],
+    dimensions: [...dimensions, ...totals.dimensions.map((d) => ({ unit_key: d.unit, dimension: d.dimension, n: d.respondents, agree: d.agree, mean_sum: d.meanSum }))],
+    responses: [...responses, ...totals.responses.map((r) => ({ unit_key: r.unit, n: r.respondents }))],
+  }
+}
+
+/** Adds rollup rows to counts, each row to every counts `into` gives for its unit. */
+function addRolledUp(rolled: RolledUp, scales: ReadonlyMap<string, Scale>, into: (unitKey: string) => Counts[]): void {
+  for (const row of rolled.responses) for (const counts of into(row.unit_key)) counts.respondents += Number(row.n)
+  for (const row of rolled.answers) for (const counts of into(row.unit_key)) place(counts.distributions, scales, row.item_key, row.value, Number(row.count))
+  for (const row of rolled.dimensions) {
+    for (const counts of into(row.unit_key)) {
+      const sum = counts.dimensions.get(row.dimension) ?? { n: 0, agree: 0, meanSum: 0 }
+      counts.dimensions.set(row.dimension, { n: sum.n + Number(row.n), agree: sum.agree + Number(row.agree), meanSum: sum.meanSum + Number(row.mean_sum) })
+    }
+  }
+}
+
 /** The counts of one side from the rollups, for the whole wave or one unit. */
 export async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
-  const [answers, dimensions, responses] = await Promise.all([
-    db.selectFrom('answer_rollups').select(['item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
-      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
-      .groupBy(['item_key', 'value']).execute(),
-    db.selectFrom('dimension_rollups')
-      .select(['dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum')])
-      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
-      .groupBy('dimension').execute(),
-    db.selectFrom('response_rollups').select((eb) => eb.fn.sum<number>('respondents').as('n'))
-      .where('wave_id', '=', waveId).where('side', '=', side).$if(unitId !== null, (q) => q.where('unit_key', '=', unitId!))
-      .executeTakeFirst(),
-  ])
   const counts = emptyCounts()
-  counts.respondents = Number(responses?.n ?? 0)
-  for (const row of answers) place(counts.distributions, scales, row.item_key, row.value, Number(row.count))
-  for (const d of dimensions) counts.dimensions.set(d.dimension, { n: Number(d.n), agree: Number(d.agree), meanSum: Number(d.mean_sum) })
+  addRolledUp(await rolledUp(db, waveId, side, unitId), scales, () => [counts])
   return counts
 }
 
@@ -88,35 +117,13 @@ export async function sideCounts(db: Db, waveId: string, side: Side, view: View,
 }
 
 /**
- * The counts of one side for every unit at once: what a per-unit report needs, from one query per
- * rollup table grouped by unit instead of a round per unit.
+ * The counts of one side for every unit at once: what a per-unit report needs, from one read of the
+ * rollups instead of a round per unit.
  */
 export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
-  const [answers, dimensions, responses] = await Promise.all([
-    db.selectFrom('answer_rollups').select(['unit_key', 'item_key', 'value', (eb) => eb.fn.sum<number>('count').as('count')])
-      .where('wave_id', '=', waveId).where('side', '=', side).groupBy(['unit_key', 'item_key', 'value']).execute(),
-    db.selectFrom('dimension_rollups')
-      .select(['unit_key', 'dimension', (eb) => eb.fn.sum<number>('respondents').as('n'), (eb) => eb.fn.sum<number>('agree').as('agree'), (eb) => eb.fn.sum<number>('mean_sum').as('mean_sum')])
-      .where('wave_id', '=', waveId).where('side', '=', side).groupBy(['unit_key', 'dimension']).execute(),
-    db.selectFrom('response_rollups').select(['unit_key', (eb) => eb.fn.sum<number>('respondents').as('n')])
-      .where('wave_id', '=', waveId).where('side', '=', side).groupBy('unit_key').execute(),
-  ])
-  const whole = emptyCounts()
   const units = new Map<string, Counts>()
   const of = (unitKey: string) => units.get(unitKey) ?? units.set(unitKey, emptyCounts()).get(unitKey)!
-  for (const row of responses) {
-    of(row.unit_key).respondents += Number(row.n)
-    whole.respondents += Number(row.n)
-  }
-  for (const row of answers) {
-    for (const counts of [of(row.unit_key), whole]) place(counts.distributions, scales, row.item_key, row.value, Number(row.count))
-  }
-  for (const row of dimensions) {
-    for (const counts of [of(row.unit_key), whole]) {
-      const sum = counts.dimensions.get(row.dimension) ?? { n: 0, agree: 0, meanSum: 0 }
-      counts.dimensions.set(row.dimension, { n: sum.n + Number(row.n), agree: sum.agree + Number(row.agree), meanSum: sum.meanSum + Number(row.mean_sum) })
-    }
-  }
+  addRolledUp(await rolledUp(db, waveId, side, null), scales, (unitKey) => [of(unitKey)])
   return (unitId) => units.get(unitId) ?? emptyCounts()
 }
 

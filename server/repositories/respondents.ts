@@ -3,16 +3,18 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
+import { UNFOLDED } from './rollups.js'
 
 /**
  * What says whether a side's release can change, in one statement: how many respondents the side
- * holds (responses are otherwise only added), its last staff release step (staff figures change only
+ * holds (responses are otherwise only added; the fold's tail counted in), its last staff release step (staff figures change only
  * in steps; 0 for customers), and its revision, raised by every deletion or erased attribute set.
  */
 export async function releaseVersion(db: Db, waveId: string, side: Side): Promise<{ respondents: number; step: number; revision: number }> {
   const { rows } = await sql<{ respondents: string | number; step: number; revision: number }>`
     select
-      (select coalesce(sum(respondents), 0) from response_rollups where wave_id = ${waveId}::uuid and side = ${side}) as respondents,
+      (select coalesce(sum(respondents), 0) from response_rollups where wave_id = ${waveId}::uuid and side = ${side})
+        + (select count(*) from responses where wave_id = ${waveId}::uuid and side = ${side} and ${UNFOLDED}) as respondents,
       (select coalesce(max(seq), 0) from staff_releases where wave_id = ${waveId}::uuid and ${side} = 'staff')::int as step,
       (select coalesce(max(revision), 0) from release_revisions where wave_id = ${waveId}::uuid and side = ${side})::int as revision`.execute(db)
   const row = rows[0]!

@@ -4,12 +4,11 @@
 // transaction that uses its invitation, and joins `responses` later with others, in a release step.
 import { sql } from 'kysely'
 import { isForeignKeyViolation, type Db } from '../../db/connect.js'
-import { NO_UNIT } from '../../db/schema.js'
 import type { Channel, Side } from '../domain/types.js'
 import type { Answers, ImportedResponse } from '../domain/responses.js'
-import { answerVector } from '../domain/measures.js'
+import { answerVector, notApplicablePositions } from '../domain/measures.js'
 import { hashToken, randomToken } from '../security/tokens.js'
-import { ADD_COUNTS, addToRollups, measureItems, randomSlot, rollupTotals } from './rollups.js'
+import { addToRollups, measureItems } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 import { atomically } from './atomically.js'
 import { insertPoolEntries, insertPoolEntry, invitationKeyHash } from './staff-pool.js'
@@ -61,73 +60,35 @@ export interface NewResponse {
 export type StoreResult = 'stored' | 'duplicate' | 'invitation_used'
 
 /**
- * Inserts one response with its answers and its share of the rollups as a single statement: one round
- * trip, atomic by itself, or part of the caller's transaction. Returns the new id, or null when a form
- * with the same submission key is stored already; then nothing at all is written.
- *
- * The sub-statements of a WITH run in no set order unless one reads another, so each rollup insert waits
- * for the count of the one before: rows are locked answers → dimensions → responses → profiles, each in
- * sorted order, as addToRollups does, so this and a batch import can never deadlock each other.
+ * Inserts one response, its answers in its row, as one statement: atomic by itself, or part of the
+ * caller's transaction. Returns the new id, or null when a form with the same submission key is stored
+ * already; then nothing at all is written. The row joins the rollups when the fold reaches its
+ * transaction (rollups.ts); until then every reader counts it from the row.
  *
  * Customers only: a staff answer goes to the pool (insertPoolEntry) and joins the figures in a step.
  */
 async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'>, onlyIfOpen: string | null = null): Promise<string | null> {
   const items = await measureItems(db, response.waveId)
-  const totals = rollupTotals(items, [response])
-  const slot = randomSlot()
-  const unit = response.unitId ?? NO_UNIT
-  const profile = totals.profiles[0]!
-  const answers = Object.entries(response.answers)
   // Only while the link with this token exists and its wave is open, at this moment.
   const guard = onlyIfOpen === null ? sql`true` : sql`exists (
     select 1 from links join waves on waves.id = links.wave_id
     where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
-    with inserted as (
-      insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, answer_values)
-      select ${response.organizationId}::uuid, ${response.waveId}::uuid, ${response.side}::text, ${response.unitId}::uuid, ${response.locale}::text,
-        ${response.channel}::text, ${JSON.stringify(response.attributes)}::jsonb, ${response.comment}::text, ${response.submissionKey}::text,
-        now(), ${answerVector(items, response.answers)}::int2[]
-      where ${guard}
-      on conflict (wave_id, submission_key) where submission_key is not null do nothing
-      returning id
-    ), new_answers as (
-      insert into answers (response_id, item_key, value)
-      select inserted.id, a.item_key, a.value
-      from inserted, unnest(${answers.map(([key]) => key)}::text[], ${answers.map(([, value]) => value)}::int2[]) as a(item_key, value)
-    ), answer_totals as (
-      insert into answer_rollups (wave_id, side, unit_key, item_key, value, slot, count)
-      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, t.item_key, t.value, ${slot}::int2, t.count
-      from inserted, unnest(${totals.answers.map((t) => t.item)}::text[], ${totals.answers.map((t) => t.value)}::int2[],
-        ${totals.answers.map((t) => t.count)}::int4[]) with ordinality as t(item_key, value, count, n)
-      order by t.n
-      on conflict (wave_id, side, unit_key, item_key, value, slot) do update set count = answer_rollups.count + excluded.count
-      returning 1
-    ), dimension_totals as (
-      insert into dimension_rollups (wave_id, side, unit_key, dimension, slot, respondents, agree, mean_sum)
-      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, t.dimension, ${slot}::int2, t.respondents, t.agree, t.mean_sum
-      from inserted, unnest(${totals.dimensions.map((t) => t.dimension)}::text[], ${totals.dimensions.map((t) => t.respondents)}::int4[],
-        ${totals.dimensions.map((t) => t.agree)}::int4[], ${totals.dimensions.map((t) => t.meanSum)}::float8[]) with ordinality as t(dimension, respondents, agree, mean_sum, n)
-      where (select count(*) from answer_totals) >= 0
-      order by t.n
-      on conflict (wave_id, side, unit_key, dimension, slot) do update set respondents = dimension_rollups.respondents + excluded.respondents,
-        agree = dimension_rollups.agree + excluded.agree, mean_sum = dimension_rollups.mean_sum + excluded.mean_sum
-      returning 1
-    ), response_totals as (
-      insert into response_rollups (wave_id, side, unit_key, slot, respondents)
-      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, ${slot}::int2, 1 from inserted
-      where (select count(*) from dimension_totals) >= 0
-      on conflict (wave_id, side, unit_key, slot) do update set respondents = response_rollups.respondents + excluded.respondents
-      returning 1
-    ), profile_totals as (
-      insert into profile_rollups (wave_id, side, unit_key, attributes, slot, counts)
-      select ${response.waveId}::uuid, ${response.side}::text, ${unit}::uuid, ${profile.attributes}::jsonb, ${slot}::int2, ${profile.counts}::int4[] from inserted
-      where (select count(*) from response_totals) >= 0
-      on conflict (wave_id, side, unit_key, attributes, step, slot) do update set counts = ${ADD_COUNTS}
-      returning 1
-    )
-    select id from inserted where (select count(*) from profile_totals) >= 0`.execute(db)
+    insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at,
+      answer_values, not_applicable, fold_xid)
+    select ${response.organizationId}::uuid, ${response.waveId}::uuid, ${response.side}::text, ${response.unitId}::uuid, ${response.locale}::text,
+      ${response.channel}::text, ${JSON.stringify(response.attributes)}::jsonb, ${response.comment}::text, ${response.submissionKey}::text,
+      now(), ${answerVector(items, response.answers)}::int2[], ${notApplicable(items, response.answers)}::int2[], pg_current_xact_id()
+    where ${guard}
+    on conflict (wave_id, submission_key) where submission_key is not null do nothing
+    returning id`.execute(db)
   return rows[0]?.id ?? null
+}
+
+/** The positions answered "not applicable", or null for none (most forms). */
+function notApplicable(items: Parameters<typeof notApplicablePositions>[0], answers: Answers): number[] | null {
+  const positions = notApplicablePositions(items, answers)
+  return positions.length === 0 ? null : positions
 }
 
 /**
@@ -226,13 +187,11 @@ export async function importResponses(
         comment: row.comment,
         submission_key: null,
         answer_values: sql<Array<number | null>>`${answerVector(items, row.answers)}::int2[]`,
+        not_applicable: notApplicable(items, row.answers),
       }))).returning('id').execute()
-      const chunkIds = inserted.map((row) => row.id)
-      const answers = chunk.flatMap((row, i) => Object.entries(row.answers).map(([item_key, value]) => ({ response_id: chunkIds[i]!, item_key, value })))
-      for (let a = 0; a < answers.length; a += CHUNK * 12) await trx.insertInto('answers').values(answers.slice(a, a + CHUNK * 12)).execute()
-      chunkIds.forEach((id, n) => { ids[customers[start + n]!] = id })
+      inserted.forEach((row, n) => { ids[customers[start + n]!] = row.id })
     }
-    await addToRollups(trx, target.waveId, customerRows)
+    await addToRollups(trx, target.organizationId, target.waveId, customerRows)
     return ids
   })
 }

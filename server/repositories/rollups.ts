@@ -1,20 +1,23 @@
-// Keeping the rollups current: called inside the transaction that stores responses, so totals and
-// raw answers can never disagree. Rows are upserted in one sorted order — answers, dimensions,
-// responses, profiles, each sorted by key — so two transactions that touch the same totals lock
-// them in the same order and cannot deadlock.
+// Keeping the rollups: the totals every report reads instead of every answer. Responses reach them in
+// one of two ways. Batches (staff release steps, imports) add their totals inside the transaction that
+// stores them. A public form, one at a time, only stamps its row with its transaction id (fold_xid):
+// the fold (foldRollups, run every moment in the background) adds every such row below a horizon to
+// the rollups in one transaction and moves the horizon past them, and readers add the rows at or above
+// the horizon (the tail) to what the rollups say, in the same statement. Either way the figures equal a
+// recount at every moment; a form costs one row, and the rollups see one writer per batch, not one
+// per form. Totals are always upserted in one sorted order — answers, dimensions, responses, profiles,
+// each sorted by key — so two transactions that touch the same totals cannot deadlock.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Side } from '../domain/types.js'
-import { measureVector, type MeasureItem } from '../domain/measures.js'
+import { answersFromVector, measureVector, type MeasureItem } from '../domain/measures.js'
 import type { Answers } from '../domain/responses.js'
 import { countsInDimension } from '../domain/report.js'
 import { agreesOnDimension, dimensionMean } from '../domain/statistics.js'
 import { LocalCache } from '../local-cache.js'
 import { waveItems } from './instruments.js'
 import { waveHoldsAnswers } from './waves.js'
-
-export const SLOTS = 16
 
 /**
  * A wave's items in position order, as the measures need them, with whether its staff predict each
@@ -58,7 +61,7 @@ export interface RollupTotals {
 }
 
 /** Attributes as JSON, names sorted: one text per set, whatever order its names came in. */
-const canonicalAttributes = (attributes: Readonly<Record<string, string>>) =>
+export const canonicalAttributes = (attributes: Readonly<Record<string, string>>) =>
   JSON.stringify(Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
 
 /** The totals a set of responses adds to the rollups, each list in one sorted order (see the top of the file). */
@@ -109,44 +112,145 @@ export function rollupTotals(items: readonly MeasureItem[], responses: readonly 
 /** Adds the conflicting row's counts to the new ones, entry by entry (one entry per measure). */
 export const ADD_COUNTS = sql<number[]>`(select array_agg(a + b order by i) from unnest(profile_rollups.counts, excluded.counts) with ordinality as t(a, b, i))`
 
-/** One of the slots a transaction adds its totals to (see the top of the file). */
-export const randomSlot = () => Math.floor(Math.random() * SLOTS)
+/**
+ * Adds responses of one wave to its rollups: `db` is the transaction that stores them (or folds them),
+ * `step` the staff release step they join at (0 for customers).
+ */
+export async function addToRollups(db: Db, organizationId: string, waveId: string, responses: readonly RolledResponse[], step = 0): Promise<void> {
+  if (responses.length === 0) return
+  await addTotals(db, organizationId, waveId, rollupTotals(await measureItems(db, waveId), responses), step, 1)
+}
+
+const CHUNK = 5000
 
 /**
- * Adds responses of one wave to its rollups. `db` must be the transaction that stores them; `step` is
- * the staff release step they join at (0 for customers).
+ * Adds totals to a wave's rollups (sign 1) or takes them out (−1). Taken out, a total that comes to
+ * nothing is removed, so the tables hold what a fresh count would.
  */
-export async function addToRollups(db: Db, waveId: string, responses: readonly RolledResponse[], step = 0): Promise<void> {
-  if (responses.length === 0) return
-  const totals = rollupTotals(await measureItems(db, waveId), responses)
-  const slot = randomSlot()
-  const { answers, dimensions: dims } = totals
-  for (let start = 0; start < answers.length; start += 5000) {
+export async function addTotals(db: Db, organizationId: string, waveId: string, totals: RollupTotals, step: number, sign: 1 | -1): Promise<void> {
+  const key = { organization_id: organizationId, wave_id: waveId }
+  const { answers, dimensions } = totals
+  for (let start = 0; start < answers.length; start += CHUNK) {
     await db.insertInto('answer_rollups')
-      .values(answers.slice(start, start + 5000).map((a) => ({ wave_id: waveId, side: a.side, unit_key: a.unit, item_key: a.item, value: a.value, slot, count: a.count })))
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'item_key', 'value', 'slot'])
+      .values(answers.slice(start, start + CHUNK).map((a) => ({ ...key, side: a.side, unit_key: a.unit, item_key: a.item, value: a.value, count: sign * a.count })))
+      .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side', 'unit_key', 'item_key', 'value'])
         .doUpdateSet({ count: sql`answer_rollups.count + excluded.count` }))
       .execute()
   }
-  if (dims.length > 0) {
+  if (dimensions.length > 0) {
     await db.insertInto('dimension_rollups')
-      .values(dims.map((d) => ({ wave_id: waveId, side: d.side, unit_key: d.unit, dimension: d.dimension, slot, respondents: d.respondents, agree: d.agree, mean_sum: d.meanSum })))
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'dimension', 'slot']).doUpdateSet({
+      .values(dimensions.map((d) => ({ ...key, side: d.side, unit_key: d.unit, dimension: d.dimension, respondents: sign * d.respondents, agree: sign * d.agree, mean_sum: sign * d.meanSum })))
+      .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side', 'unit_key', 'dimension']).doUpdateSet({
         respondents: sql`dimension_rollups.respondents + excluded.respondents`,
         agree: sql`dimension_rollups.agree + excluded.agree`,
         mean_sum: sql`dimension_rollups.mean_sum + excluded.mean_sum`,
       }))
       .execute()
   }
-  await db.insertInto('response_rollups')
-    .values(totals.responses.map((r) => ({ wave_id: waveId, side: r.side, unit_key: r.unit, slot, respondents: r.respondents })))
-    .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'slot']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
-    .execute()
-  const { profiles } = totals
-  for (let start = 0; start < profiles.length; start += 5000) {
-    await db.insertInto('profile_rollups')
-      .values(profiles.slice(start, start + 5000).map((p) => ({ wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step, slot, counts: p.counts })))
-      .onConflict((oc) => oc.columns(['wave_id', 'side', 'unit_key', 'attributes', 'step', 'slot']).doUpdateSet({ counts: ADD_COUNTS }))
+  if (totals.responses.length > 0) {
+    await db.insertInto('response_rollups')
+      .values(totals.responses.map((r) => ({ ...key, side: r.side, unit_key: r.unit, respondents: sign * r.respondents })))
+      .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side', 'unit_key']).doUpdateSet({ respondents: sql`response_rollups.respondents + excluded.respondents` }))
       .execute()
   }
+  await addProfiles(db, organizationId, waveId, totals.profiles, step, sign)
+  if (sign === 1) return
+  const wave = sql`organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid`
+  await sql`delete from answer_rollups where ${wave} and count = 0`.execute(db)
+  await sql`delete from dimension_rollups where ${wave} and respondents = 0`.execute(db)
+  await sql`delete from response_rollups where ${wave} and respondents = 0`.execute(db)
+}
+
+/** Adds profile counts (sign 1) or takes them out (−1, removing profiles left with no respondent). */
+export async function addProfiles(db: Db, organizationId: string, waveId: string, profiles: RollupTotals['profiles'], step: number, sign: 1 | -1): Promise<void> {
+  for (let start = 0; start < profiles.length; start += CHUNK) {
+    await db.insertInto('profile_rollups')
+      .values(profiles.slice(start, start + CHUNK).map((p) => ({
+        organization_id: organizationId, wave_id: waveId, side: p.side, unit_key: p.unit, attributes: p.attributes, step, counts: p.counts.map((c) => sign * c),
+      })))
+      .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side', 'unit_key', 'attributes', 'step']).doUpdateSet({ counts: ADD_COUNTS }))
+      .execute()
+  }
+  if (sign === -1 && profiles.length > 0) {
+    await sql`delete from profile_rollups where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and counts[1] = 0`.execute(db)
+  }
+}
+
+/** Rows at or above the fold's horizon: stored, and not in the rollups yet. */
+export const UNFOLDED = sql<boolean>`fold_xid >= (select horizon from rollup_fold)`
+
+/** What readers need of an unfolded row to count it (tailResponses turns it into a RolledResponse). */
+export const TAIL_COLUMNS = sql`unit_id, attributes, answer_values, not_applicable`
+
+export interface TailRow {
+  unit_id: string | null
+  attributes: Record<string, string>
+  answer_values: Array<number | null>
+  not_applicable: number[] | null
+}
+
+/** The tail's rows as responses the rollups would count (customers: staff are always folded). */
+export async function tailResponses(db: Db, waveId: string, rows: readonly TailRow[]): Promise<RolledResponse[]> {
+  if (rows.length === 0) return []
+  const items = await measureItems(db, waveId)
+  return rows.map((row) => ({
+    side: 'customer', unitId: row.unit_id, attributes: row.attributes, answers: answersFromVector(items, row.answer_values, row.not_applicable ?? []),
+  }))
+}
+
+/**
+ * Keeps the fold from moving until the end of the caller's transaction (erasure: whether a row is in
+ * the rollups must stay true while its totals are taken out). Folds wait; other holders do not.
+ */
+export async function holdFolding(trx: Db): Promise<void> {
+  await sql`select 1 from rollup_fold where id = 1 for share`.execute(trx)
+}
+
+/** Whether each response is in the rollups; the caller holds the folding (holdFolding). */
+export const FOLDED = sql<boolean>`(fold_xid is null or fold_xid < (select horizon from rollup_fold))`
+
+/**
+ * One fold: adds up to about `limit` unfolded public forms to the rollups, oldest first, and moves the
+ * horizon past them, in one transaction. The horizon only moves to a transaction id below which every
+ * transaction has finished (the snapshot's xmin), so no row can still appear below it. Returns how
+ * many rows it folded.
+ */
+export async function foldRollups(db: Db, limit = 5000): Promise<number> {
+  const { rows: waiting } = await sql<{ waiting: boolean }>`select exists (select 1 from responses where ${UNFOLDED}) as waiting`.execute(db)
+  if (!waiting[0]?.waiting) return 0
+  return db.transaction().execute(async (trx) => {
+    // The lock first, then the snapshot (below, in a statement of its own), so it sees the horizon as
+    // the last fold left it. Held elsewhere (another instance folding, an erasure), this pass yields.
+    const { rows: locked } = await sql`select 1 from rollup_fold where id = 1 for update skip locked`.execute(trx)
+    if (locked.length === 0) return 0
+    const { rows: [fold] } = await sql<{ horizon: string; xmin: string; first: string | null; last: string | null }>`
+      with fold as (select horizon, pg_snapshot_xmin(pg_current_snapshot()) as xmin from rollup_fold where id = 1)
+      select horizon::text, xmin::text,
+        (select fold_xid from responses where fold_xid >= fold.horizon and fold_xid < fold.xmin order by fold_xid limit 1)::text as first,
+        (select fold_xid from responses where fold_xid >= fold.horizon and fold_xid < fold.xmin order by fold_xid offset ${limit} limit 1)::text as last
+      from fold`.execute(trx)
+    if (!fold || fold.first === null) return 0
+    // Up to the row after the first `limit`, but past the first transaction's rows at least.
+    const until = fold.last === null ? fold.xmin : String(BigInt(fold.last) > BigInt(fold.first) ? BigInt(fold.last) : BigInt(fold.first) + 1n)
+    const cut = { horizon: fold.horizon, until }
+    const rows = await trx.selectFrom('responses')
+      .select(['organization_id', 'wave_id', 'unit_id', 'attributes', 'answer_values', 'not_applicable'])
+      .where(sql<boolean>`fold_xid >= ${cut.horizon}::xid8 and fold_xid < ${cut.until}::xid8`)
+      .orderBy('wave_id').execute()
+    const byWave = new Map<string, { organizationId: string; rows: TailRow[] }>()
+    for (const row of rows) {
+      const wave = byWave.get(row.wave_id) ?? byWave.set(row.wave_id, { organizationId: row.organization_id, rows: [] }).get(row.wave_id)!
+      wave.rows.push({ unit_id: row.unit_id, attributes: row.attributes, answer_values: row.answer_values ?? [], not_applicable: row.not_applicable })
+    }
+    for (const [waveId, wave] of byWave) await addToRollups(trx, wave.organizationId, waveId, await tailResponses(trx, waveId, wave.rows))
+    await sql`update rollup_fold set horizon = ${cut.until}::xid8, folded_at = now() where id = 1`.execute(trx)
+    return rows.length
+  })
+}
+
+/** Folds until nothing below the oldest running transaction is left (tests, the bench, shutdown). */
+export async function foldAll(db: Db): Promise<number> {
+  let total = 0
+  for (let folded = await foldRollups(db); folded > 0; folded = await foldRollups(db)) total += folded
+  return total
 }

@@ -93,11 +93,12 @@ export interface PendingAnswer {
 
 /**
  * Locks the wave's staff release (the wave's row, which submissions only share-lock for their foreign
- * keys, so they never wait for it) until the end of the caller's transaction. False when the wave is gone.
+ * keys, so they never wait for it) until the end of the caller's transaction. Returns the wave's
+ * organization, or null when the wave is gone.
  */
-export async function lockStaffRelease(trx: Db, waveId: string): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`select id from waves where id = ${waveId}::uuid for no key update`.execute(trx)
-  return rows.length > 0
+export async function lockStaffRelease(trx: Db, waveId: string): Promise<string | null> {
+  const { rows } = await sql<{ organization_id: string }>`select organization_id from waves where id = ${waveId}::uuid for no key update`.execute(trx)
+  return rows[0]?.organization_id ?? null
 }
 
 /**
@@ -120,17 +121,13 @@ export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<Pend
  */
 export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[], step: number, shown: SavedRelease): Promise<void> {
   const { rows: moved } = await sql<{ id: string }>`
-    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, release_step)
+    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, release_step, staff_answers)
     select p.id, p.organization_id, p.wave_id, 'staff', p.unit_id, p.locale, p.channel, p.attributes, p.comment, p.submission_hash,
-      date_trunc('day', now(), 'UTC'), ${step}::int
+      date_trunc('day', now(), 'UTC'), ${step}::int, p.answers
     from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id and p.wave_id = ${waveId}::uuid
     order by t.n
     returning id`.execute(trx)
   if (moved.length !== ids.length) throw new Error('a pool entry to release is gone')
-  await sql`insert into answers (response_id, item_key, value)
-    select p.id, e.key, (e.value #>> '{}')::int2
-    from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id, jsonb_each(p.answers) e
-    order by t.n, e.key`.execute(trx)
   await sql`delete from staff_pool where wave_id = ${waveId}::uuid and id = any(${ids}::uuid[])`.execute(trx)
   await trx.insertInto('staff_releases').values({ wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
 }

@@ -32,7 +32,8 @@ function shuffled<T>(list: readonly T[]): T[] {
  */
 export async function advanceStaff(db: Db, waveId: string, minGroupSize: number): Promise<number> {
   return atomically(db, async (trx) => {
-    if (!(await lockStaffRelease(trx, waveId))) return 0
+    const organizationId = await lockStaffRelease(trx, waveId)
+    if (organizationId === null) return 0
     const pending = await pendingStaffAnswers(trx, waveId)
     // A step always holds at least k answers; fewer need not be weighed.
     if (tooSmall(pending.length, minGroupSize)) return 0
@@ -49,7 +50,7 @@ export async function advanceStaff(db: Db, waveId: string, minGroupSize: number)
     if (!step) return 0
     const joining = shuffled(step.chosen.map((i) => pending[i]!))
     await releaseStaffAnswers(trx, waveId, joining.map((entry) => entry.id), step.step, step.release)
-    await addToRollups(trx, waveId, joining.map((entry) => ({ side: 'staff' as const, unitId: entry.unitId, attributes: entry.attributes, answers: entry.answers })), step.step)
+    await addToRollups(trx, organizationId, waveId, joining.map((entry) => ({ side: 'staff' as const, unitId: entry.unitId, attributes: entry.attributes, answers: entry.answers })), step.step)
     return joining.length
   })
 }

@@ -2,7 +2,7 @@
 // linkage) over one wave of 100,000 customers and a staff side over the demo's six units, with every
 // staff prediction asked. The respondents come from the demo's model (server/cli/demo-data.ts), so the
 // drivers, predictions and linkage have real structure to find; they are written in bulk (one
-// statement per chunk for responses and one for answers, the rollups by the app's own addToRollups).
+// statement per chunk for responses, answers in their rows, the rollups by the app's own addToRollups).
 //
 // Cold: the first read after a new release. Before each cold read one more customer is stored through
 // importResponses, which changes the customer side's release, so the release and everything cached
@@ -25,7 +25,7 @@ import { findLatestInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { importResponses } from '../../server/repositories/responses.js'
 import { addToRollups, measureItems } from '../../server/repositories/rollups.js'
-import { answerVector } from '../../server/domain/measures.js'
+import { answerVector, notApplicablePositions } from '../../server/domain/measures.js'
 import { createWave } from '../../server/repositories/waves.js'
 import {
   ADMIN, createPgliteDirectory, createPostgresDatabase, log, openBenchDatabase, percentile, round, SIGNING_SECRET,
@@ -53,16 +53,15 @@ async function insertRespondents(db: Db, organizationId: string, waveId: string,
   const items = await measureItems(db, waveId)
   // A customer's answer array (0015) as an array literal, cast per row.
   const vectors = rows.map((r) => (r.side === 'customer' ? `{${answerVector(items, r.answers).map((v) => v ?? 'NULL').join(',')}}` : null))
+  const notApplicable = rows.map((r) => (r.side === 'customer' ? `{${notApplicablePositions(items, r.answers).join(',')}}` : null))
+  const staffAnswers = rows.map((r) => (r.side === 'staff' ? JSON.stringify(r.answers) : null))
   await sql`
-    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, answer_values)
-    select id, ${organizationId}::uuid, ${waveId}::uuid, side, unit_id, 'en', 'import', attributes, comment, answer_values::int2[]
+    insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, answer_values, not_applicable, staff_answers)
+    select id, ${organizationId}::uuid, ${waveId}::uuid, side, unit_id, 'en', 'import', attributes, comment, answer_values::int2[], not_applicable::int2[], staff_answers
     from unnest(${ids}::uuid[], ${rows.map((r) => r.side)}::text[], ${rows.map((r) => r.unitId)}::uuid[],
-      ${rows.map((r) => JSON.stringify(r.attributes))}::jsonb[], ${rows.map((r) => r.comment)}::text[], ${vectors}::text[]) as t(id, side, unit_id, attributes, comment, answer_values)`.execute(db)
-  const answers = rows.flatMap((row, i) => Object.entries(row.answers).map(([key, value]) => [ids[i]!, key, value] as const))
-  await sql`
-    insert into answers (response_id, item_key, value)
-    select * from unnest(${answers.map((a) => a[0])}::uuid[], ${answers.map((a) => a[1])}::text[], ${answers.map((a) => a[2])}::int2[])`.execute(db)
-  await addToRollups(db, waveId, rows)
+      ${rows.map((r) => JSON.stringify(r.attributes))}::jsonb[], ${rows.map((r) => r.comment)}::text[], ${vectors}::text[], ${notApplicable}::text[],
+      ${staffAnswers}::jsonb[]) as t(id, side, unit_id, attributes, comment, answer_values, not_applicable, staff_answers)`.execute(db)
+  await addToRollups(db, organizationId, waveId, rows)
 }
 
 /** A wave of the built-in instrument with `customers` customers and `staffPerUnit` staff in each of the demo's units. */

@@ -119,7 +119,7 @@ describeEachDatabase('the responses export: k-anonymous staff rows', (ctx) => {
     const kiosk = (await ctx.database.db.selectFrom('units').select('id').where('name', '=', 'Kiosk').where('organization_id', '=', tenant.organizationId).executeTakeFirstOrThrow()).id
     await ctx.database.db.insertInto('responses').values({
       organization_id: tenant.organizationId, wave_id: wave.id, side: 'staff', unit_id: kiosk, locale: 'de', channel: 'invitation', attributes: '{}',
-      comment: 'arrived late', submitted_at: new Date('2026-11-04T11:00:00Z'),
+      comment: 'arrived late', submitted_at: new Date('2026-11-04T11:00:00Z'), staff_answers: '{}',
     }).execute()
     let body = header
     for await (const line of lines) body += line
