@@ -236,8 +236,6 @@ export interface ResponseTable {
   staff_answers: ColumnType<Record<string, number | null> | null, string | null | undefined, never>
   /** A customer's item positions (from 1) answered "not applicable", which answer_values holds as null. */
   not_applicable: ColumnType<number[] | null, number[] | null | undefined, never>
-  /** The transaction that stored a public form, until the rollups are folded past it (repositories/rollups.ts). */
-  fold_xid: ColumnType<string | null, never, never>
 }
 
 /** A view (0031): one row per answer, read from the responses' own columns. */
@@ -248,11 +246,11 @@ export interface AnswerTable {
   value: ColumnType<number | null, never, never>
 }
 
-/** Where the folding of public forms into the rollups has reached (one row). */
-export interface RollupFoldTable {
-  id: number
-  horizon: string
-  folded_at: Date
+/** A public form stored and not yet added to the rollups (repositories/rollups.ts). */
+export interface FoldQueueTable {
+  organization_id: string
+  wave_id: string
+  response_id: string
 }
 
 export interface InvitationTable {
@@ -741,7 +739,7 @@ export interface Database {
   dimension_rollups: DimensionRollupTable
   response_rollups: ResponseRollupTable
   profile_rollups: ProfileRollupTable
-  rollup_fold: RollupFoldTable
+  fold_queue: FoldQueueTable
   staff_pool: StaffPoolTable
   staff_releases: StaffReleaseTable
   contacts: ContactTable

@@ -6,11 +6,11 @@
 // object in its row (its keys include the prediction questions, which have no position). `answers`
 // becomes a view over both, so everything that reads answers reads the same rows as before.
 //
-// Rollups: a public form no longer upserts seventeen rollup rows in its own statement. It stamps its
-// row with its transaction id (`fold_xid`), and a background pass adds every row below a horizon to
-// the rollups in one transaction, then moves the horizon (`rollup_fold`). A report reads the rollups
-// plus the rows at or above the horizon, in one statement, so it is exact at every moment. Staff
-// releases and imports, which write in batches, still add to the rollups themselves (fold_xid null).
+// Rollups: a public form no longer upserts seventeen rollup rows in its own statement. It adds its id
+// to `fold_queue` in the same statement, and a background pass takes a batch off the queue and adds
+// those rows to the rollups in one transaction. A report reads the rollups plus the queued rows, in
+// one statement, so it is exact at every moment. Staff releases and imports, which write in batches,
+// still add to the rollups themselves and queue nothing.
 //
 // With one writer at a time there is nothing to spread, so the slots go: each total is one row. The
 // rollups carry organization_id, first in their keys, like the tables a distributed database would
@@ -20,7 +20,7 @@ import { sql, type Kysely } from 'kysely'
 
 const statements = [
   // Answers into the rows.
-  `alter table responses add column staff_answers jsonb, add column not_applicable int2[], add column fold_xid xid8`,
+  `alter table responses add column staff_answers jsonb, add column not_applicable int2[]`,
   `update responses r set not_applicable = v.positions from (
      select a.response_id, array_agg(i.n order by i.n) as positions
      from answers a join responses r2 on r2.id = a.response_id
@@ -34,7 +34,6 @@ const statements = [
    where r.side = 'staff'`,
   `alter table responses add constraint responses_staff_answers check ((side = 'staff') = (staff_answers is not null)),
      add constraint responses_answer_range check (0 <= all(answer_values) and 10 >= all(answer_values))`,
-  `create index responses_fold_idx on responses (fold_xid) where fold_xid is not null`,
   `drop table answers`,
   // One row per answer, as the table had: a customer's in item order (n counts from 1, as arrays do).
   `create view answers (response_id, item_key, value) as
@@ -48,13 +47,13 @@ const statements = [
      select r.id, e.key, (e.value #>> '{}')::int2
      from responses r, jsonb_each(r.staff_answers) e
      where r.side = 'staff'`,
-  // Where the folding has reached: every row with a fold_xid below the horizon is in the rollups.
-  `create table rollup_fold (
-     id int2 primary key check (id = 1),
-     horizon xid8 not null,
-     folded_at timestamptz not null default now()
+  // The public forms stored and not yet in the rollups: a short list the fold keeps short.
+  `create table fold_queue (
+     organization_id uuid not null,
+     wave_id uuid not null,
+     response_id uuid not null references responses (id) on delete cascade,
+     primary key (organization_id, wave_id, response_id)
    )`,
-  `insert into rollup_fold (id, horizon) values (1, pg_snapshot_xmin(pg_current_snapshot()))`,
 ]
 
 /** Each rollup table: its key columns after the wave (without the slot) and its summed columns. */

@@ -1,7 +1,8 @@
-// The fold as a named plugin: every moment it adds the public forms stored since the last pass to the
-// rollups (repositories/rollups.ts foldRollups). Every instance runs it; a pass that finds another
-// instance folding yields to it. Readers never wait for it: until a row is folded they count it from
-// the row, so how often this runs changes how much they read, never what they show.
+// The fold as a named plugin: every moment it takes the public forms queued since the last pass into
+// the rollups (repositories/rollups.ts foldRollups). Every instance runs it; each pass leaves the
+// entries another instance is folding to that instance. Readers never wait for it: until a form is
+// folded they count it from its row, so how often this runs changes how much they read, never what
+// they show.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../../db/connect.js'

@@ -2,7 +2,7 @@
 // they gave through a personal invitation keeps its figures but loses its attributes and every trace
 // of the invitation) and deleting one response. The rollups are moved or taken down in the same
 // transaction, by the same totals that stored them (rollups.ts), so they stay equal to a recount (a
-// response still in the fold's tail is not in them: changing its row is enough);
+// response still queued for the fold is not in them: changing its row is enough);
 // and the side's release revision is raised, so the cached anonymity release is computed afresh.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
@@ -10,7 +10,7 @@ import type { Side } from '../domain/types.js'
 import type { Answers } from '../domain/responses.js'
 import { atomically } from './atomically.js'
 import { addSuppression } from './suppressions.js'
-import { addProfiles, addTotals, FOLDED, holdFolding, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
+import { addProfiles, addTotals, lockQueued, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 
 async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
@@ -22,21 +22,21 @@ interface StoredResponse extends RolledResponse {
   id: string
   organizationId: string
   waveId: string
-  /** Whether the response is in the rollups already, or still in the fold's tail (read under holdFolding). */
+  /** Whether the response is in the rollups already, or still queued for the fold (its entry locked: lockQueued). */
   folded: boolean
 }
 
-/** Responses with their answers, each saying whether it is folded into the rollups yet; holds the fold. */
+/** Responses with their answers, each saying whether it is folded into the rollups yet (which then stays so). */
 async function loadResponses(db: Db, organizationId: string, ids: readonly string[]): Promise<StoredResponse[]> {
   if (ids.length === 0) return []
-  await holdFolding(db)
-  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes', FOLDED.as('folded')])
+  const queued = await lockQueued(db, organizationId, ids)
+  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes'])
     .where('organization_id', '=', organizationId).where('id', 'in', ids).execute()
   const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value']).where('response_id', 'in', ids).execute()
   const byResponse = new Map<string, Answers>()
   for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
   return rows.map((row) => ({
-    id: row.id, organizationId, waveId: row.wave_id, side: row.side, unitId: row.unit_id, attributes: row.attributes, answers: byResponse.get(row.id) ?? {}, folded: row.folded,
+    id: row.id, organizationId, waveId: row.wave_id, side: row.side, unitId: row.unit_id, attributes: row.attributes, answers: byResponse.get(row.id) ?? {}, folded: !queued.has(row.id),
   }))
 }
 

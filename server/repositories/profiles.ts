@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
-import { canonicalAttributes, measureItems, rollupTotals, TAIL_COLUMNS, tailResponses, UNFOLDED, type TailRow } from './rollups.js'
+import { canonicalAttributes, measureItems, rollupTotals, TAIL_COLUMNS, tailOf, tailResponses, type TailRow } from './rollups.js'
 
 export interface ProfileCounts {
   unitKey: string
@@ -22,8 +22,7 @@ export async function profileCounts(db: Db, waveId: string, side: Side): Promise
     select
       (select coalesce(json_agg(p), '[]') from (select unit_key, attributes, step, counts from profile_rollups
         where wave_id = ${waveId}::uuid and side = ${side}::text) p) as profiles,
-      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from responses
-        where wave_id = ${waveId}::uuid and side = ${side}::text and ${UNFOLDED}) t) as tail`.execute(db)
+      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId)} and r.side = ${side}::text) t) as tail`.execute(db)
   const profiles = new Map<string, ProfileCounts>()
   const add = (unitKey: string, attributes: Record<string, string>, step: number, counts: readonly number[]) => {
     const key = `${unitKey}|${canonicalAttributes(attributes)}|${step}`

@@ -5,7 +5,7 @@ import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
 import type { Scale, Side } from '../domain/types.js'
 import { DIMENSION_AGREE_MEAN, DIMENSION_SCALE, scaleIndex, scaleLength } from '../domain/scale.js'
-import { measureItems, rollupTotals, TAIL_COLUMNS, tailResponses, UNFOLDED, type TailRow } from './rollups.js'
+import { measureItems, rollupTotals, TAIL_COLUMNS, tailOf, tailResponses, type TailRow } from './rollups.js'
 
 export interface View {
   /** A unit id, or null for the whole wave. */
@@ -44,14 +44,13 @@ interface RolledUp {
  */
 async function rolledUp(db: Db, waveId: string, side: Side, unitId: string | null): Promise<RolledUp> {
   const unit = unitId === null ? sql`true` : sql`unit_key = ${unitId}::uuid`
-  const tailUnit = unitId === null ? sql`true` : unitId === NO_UNIT ? sql`unit_id is null` : sql`unit_id = ${unitId}::uuid`
+  const tailUnit = unitId === null ? sql`true` : unitId === NO_UNIT ? sql`r.unit_id is null` : sql`r.unit_id = ${unitId}::uuid`
   const of = sql`wave_id = ${waveId}::uuid and side = ${side}::text and ${unit}`
   const { rows: [row] } = await sql<RolledUp & { tail: TailRow[] }>`select
       (select coalesce(json_agg(a), '[]') from (select unit_key, item_key, value, count from answer_rollups where ${of}) a) as answers,
       (select coalesce(json_agg(d), '[]') from (select unit_key, dimension, respondents as n, agree, mean_sum from dimension_rollups where ${of}) d) as dimensions,
       (select coalesce(json_agg(r), '[]') from (select unit_key, respondents as n from response_rollups where ${of}) r) as responses,
-      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from responses
-        where wave_id = ${waveId}::uuid and side = ${side}::text and ${tailUnit} and ${UNFOLDED}) t) as tail`.execute(db)
+      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId)} and r.side = ${side}::text and ${tailUnit}) t) as tail`.execute(db)
   const { answers, dimensions, responses, tail } = row!
   if (tail.length === 0) return { answers, dimensions, responses }
   const totals = rollupTotals(await measureItems(db, waveId), await tailResponses(db, waveId, tail))

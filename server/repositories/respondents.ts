@@ -3,7 +3,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import type { Side } from '../domain/types.js'
-import { UNFOLDED } from './rollups.js'
+import { tailOf } from './rollups.js'
 
 /**
  * What says whether a side's release can change, in one statement: how many respondents the side
@@ -14,7 +14,7 @@ export async function releaseVersion(db: Db, waveId: string, side: Side): Promis
   const { rows } = await sql<{ respondents: string | number; step: number; revision: number }>`
     select
       (select coalesce(sum(respondents), 0) from response_rollups where wave_id = ${waveId}::uuid and side = ${side})
-        + (select count(*) from responses where wave_id = ${waveId}::uuid and side = ${side} and ${UNFOLDED}) as respondents,
+        + (select count(*) from ${tailOf(waveId)} and r.side = ${side}) as respondents,
       (select coalesce(max(seq), 0) from staff_releases where wave_id = ${waveId}::uuid and ${side} = 'staff')::int as step,
       (select coalesce(max(revision), 0) from release_revisions where wave_id = ${waveId}::uuid and side = ${side})::int as revision`.execute(db)
   const row = rows[0]!

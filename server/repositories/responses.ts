@@ -60,10 +60,10 @@ export interface NewResponse {
 export type StoreResult = 'stored' | 'duplicate' | 'invitation_used'
 
 /**
- * Inserts one response, its answers in its row, as one statement: atomic by itself, or part of the
- * caller's transaction. Returns the new id, or null when a form with the same submission key is stored
- * already; then nothing at all is written. The row joins the rollups when the fold reaches its
- * transaction (rollups.ts); until then every reader counts it from the row.
+ * Inserts one response, its answers in its row, and its entry in the fold's queue, as one statement:
+ * atomic by itself, or part of the caller's transaction. Returns the new id, or null when a form with
+ * the same submission key is stored already; then nothing at all is written. The row joins the rollups
+ * when the fold takes it off the queue (rollups.ts); until then every reader counts it from the row.
  *
  * Customers only: a staff answer goes to the pool (insertPoolEntry) and joins the figures in a step.
  */
@@ -74,14 +74,19 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
     select 1 from links join waves on waves.id = links.wave_id
     where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
+    with inserted as (
     insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at,
-      answer_values, not_applicable, fold_xid)
+      answer_values, not_applicable)
     select ${response.organizationId}::uuid, ${response.waveId}::uuid, ${response.side}::text, ${response.unitId}::uuid, ${response.locale}::text,
       ${response.channel}::text, ${JSON.stringify(response.attributes)}::jsonb, ${response.comment}::text, ${response.submissionKey}::text,
-      now(), ${answerVector(items, response.answers)}::int2[], ${notApplicable(items, response.answers)}::int2[], pg_current_xact_id()
+      now(), ${answerVector(items, response.answers)}::int2[], ${notApplicable(items, response.answers)}::int2[]
     where ${guard}
     on conflict (wave_id, submission_key) where submission_key is not null do nothing
-    returning id`.execute(db)
+    returning id
+    )
+    insert into fold_queue (organization_id, wave_id, response_id)
+    select ${response.organizationId}::uuid, ${response.waveId}::uuid, id from inserted
+    returning response_id as id`.execute(db)
   return rows[0]?.id ?? null
 }
 

@@ -1,11 +1,10 @@
 // Keeping the rollups: the totals every report reads instead of every answer. Responses reach them in
 // one of two ways. Batches (staff release steps, imports) add their totals inside the transaction that
-// stores them. A public form, one at a time, only stamps its row with its transaction id (fold_xid):
-// the fold (foldRollups, run every moment in the background) adds every such row below a horizon to
-// the rollups in one transaction and moves the horizon past them, and readers add the rows at or above
-// the horizon (the tail) to what the rollups say, in the same statement. Either way the figures equal a
-// recount at every moment; a form costs one row, and the rollups see one writer per batch, not one
-// per form. Totals are always upserted in one sorted order — answers, dimensions, responses, profiles,
+// stores them. A public form, one at a time, only puts its id on a queue (fold_queue) in the statement
+// that stores it: the fold (foldRollups, run every moment in the background) takes a batch off the
+// queue and adds it to the rollups in one transaction, and readers add the queued rows (the tail) to
+// what the rollups say, in the same statement. Either way the figures equal a recount at every moment;
+// a form costs its row and a queue entry, and the rollups see one writer per batch, not one per form. Totals are always upserted in one sorted order — answers, dimensions, responses, profiles,
 // each sorted by key — so two transactions that touch the same totals cannot deadlock.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
@@ -176,11 +175,11 @@ export async function addProfiles(db: Db, organizationId: string, waveId: string
   }
 }
 
-/** Rows at or above the fold's horizon: stored, and not in the rollups yet. */
-export const UNFOLDED = sql<boolean>`fold_xid >= (select horizon from rollup_fold)`
+/** What readers need of a queued row to count it (tailResponses turns it into a RolledResponse). */
+export const TAIL_COLUMNS = sql`r.unit_id, r.attributes, r.answer_values, r.not_applicable`
 
-/** What readers need of an unfolded row to count it (tailResponses turns it into a RolledResponse). */
-export const TAIL_COLUMNS = sql`unit_id, attributes, answer_values, not_applicable`
+/** The fold's tail of a wave: its queued rows (`r`) not yet in the rollups, to select TAIL_COLUMNS from. */
+export const tailOf = (waveId: string) => sql`fold_queue q join responses r on r.id = q.response_id where q.wave_id = ${waveId}::uuid`
 
 export interface TailRow {
   unit_id: string | null
@@ -189,7 +188,7 @@ export interface TailRow {
   not_applicable: number[] | null
 }
 
-/** The tail's rows as responses the rollups would count (customers: staff are always folded). */
+/** The tail's rows as responses the rollups would count (customers: staff never queue). */
 export async function tailResponses(db: Db, waveId: string, rows: readonly TailRow[]): Promise<RolledResponse[]> {
   if (rows.length === 0) return []
   const items = await measureItems(db, waveId)
@@ -199,56 +198,47 @@ export async function tailResponses(db: Db, waveId: string, rows: readonly TailR
 }
 
 /**
- * Keeps the fold from moving until the end of the caller's transaction (erasure: whether a row is in
- * the rollups must stay true while its totals are taken out). Folds wait; other holders do not.
+ * Which of these responses are still queued, locking their queue entries until the end of the caller's
+ * transaction: a fold then passes them by, so whether each is in the rollups stays true while the
+ * caller (erasure) changes them. A fold that took one first is waited for, and then it is folded.
  */
-export async function holdFolding(trx: Db): Promise<void> {
-  await sql`select 1 from rollup_fold where id = 1 for share`.execute(trx)
+export async function lockQueued(trx: Db, organizationId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await trx.selectFrom('fold_queue').select('response_id')
+    .where('organization_id', '=', organizationId).where('response_id', 'in', ids).forUpdate().execute()
+  return new Set(rows.map((row) => row.response_id))
 }
 
-/** Whether each response is in the rollups; the caller holds the folding (holdFolding). */
-export const FOLDED = sql<boolean>`(fold_xid is null or fold_xid < (select horizon from rollup_fold))`
-
 /**
- * One fold: adds up to about `limit` unfolded public forms to the rollups, oldest first, and moves the
- * horizon past them, in one transaction. The horizon only moves to a transaction id below which every
- * transaction has finished (the snapshot's xmin), so no row can still appear below it. Returns how
- * many rows it folded.
+ * One fold: takes up to `limit` forms off the queue and adds them to the rollups, in one transaction,
+ * so every reader sees each form exactly once, queued or folded. Entries another transaction holds
+ * (another instance folding, an erasure) are passed by. Returns how many forms it folded.
  */
 export async function foldRollups(db: Db, limit = 5000): Promise<number> {
-  const { rows: waiting } = await sql<{ waiting: boolean }>`select exists (select 1 from responses where ${UNFOLDED}) as waiting`.execute(db)
+  const { rows: waiting } = await sql<{ waiting: boolean }>`select exists (select 1 from fold_queue) as waiting`.execute(db)
   if (!waiting[0]?.waiting) return 0
   return db.transaction().execute(async (trx) => {
-    // The lock first, then the snapshot (below, in a statement of its own), so it sees the horizon as
-    // the last fold left it. Held elsewhere (another instance folding, an erasure), this pass yields.
-    const { rows: locked } = await sql`select 1 from rollup_fold where id = 1 for update skip locked`.execute(trx)
-    if (locked.length === 0) return 0
-    const { rows: [fold] } = await sql<{ horizon: string; xmin: string; first: string | null; last: string | null }>`
-      with fold as (select horizon, pg_snapshot_xmin(pg_current_snapshot()) as xmin from rollup_fold where id = 1)
-      select horizon::text, xmin::text,
-        (select fold_xid from responses where fold_xid >= fold.horizon and fold_xid < fold.xmin order by fold_xid limit 1)::text as first,
-        (select fold_xid from responses where fold_xid >= fold.horizon and fold_xid < fold.xmin order by fold_xid offset ${limit} limit 1)::text as last
-      from fold`.execute(trx)
-    if (!fold || fold.first === null) return 0
-    // Up to the row after the first `limit`, but past the first transaction's rows at least.
-    const until = fold.last === null ? fold.xmin : String(BigInt(fold.last) > BigInt(fold.first) ? BigInt(fold.last) : BigInt(fold.first) + 1n)
-    const cut = { horizon: fold.horizon, until }
-    const rows = await trx.selectFrom('responses')
-      .select(['organization_id', 'wave_id', 'unit_id', 'attributes', 'answer_values', 'not_applicable'])
-      .where(sql<boolean>`fold_xid >= ${cut.horizon}::xid8 and fold_xid < ${cut.until}::xid8`)
-      .orderBy('wave_id').execute()
+    const { rows } = await sql<TailRow & { organization_id: string; wave_id: string }>`
+      with taken as (
+        select organization_id, wave_id, response_id from fold_queue limit ${limit} for update skip locked
+      ), gone as (
+        delete from fold_queue q using taken t
+        where q.organization_id = t.organization_id and q.wave_id = t.wave_id and q.response_id = t.response_id
+        returning q.response_id
+      )
+      select r.organization_id, r.wave_id, ${TAIL_COLUMNS} from gone join responses r on r.id = gone.response_id
+      order by r.wave_id`.execute(trx)
     const byWave = new Map<string, { organizationId: string; rows: TailRow[] }>()
     for (const row of rows) {
       const wave = byWave.get(row.wave_id) ?? byWave.set(row.wave_id, { organizationId: row.organization_id, rows: [] }).get(row.wave_id)!
-      wave.rows.push({ unit_id: row.unit_id, attributes: row.attributes, answer_values: row.answer_values ?? [], not_applicable: row.not_applicable })
+      wave.rows.push(row)
     }
     for (const [waveId, wave] of byWave) await addToRollups(trx, wave.organizationId, waveId, await tailResponses(trx, waveId, wave.rows))
-    await sql`update rollup_fold set horizon = ${cut.until}::xid8, folded_at = now() where id = 1`.execute(trx)
     return rows.length
   })
 }
 
-/** Folds until nothing below the oldest running transaction is left (tests, the bench, shutdown). */
+/** Folds until the queue is empty, but for entries held elsewhere (tests, the bench). */
 export async function foldAll(db: Db): Promise<number> {
   let total = 0
   for (let folded = await foldRollups(db); folded > 0; folded = await foldRollups(db)) total += folded
