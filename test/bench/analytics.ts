@@ -53,7 +53,11 @@ async function insertRespondents(db: Db, organizationId: string, waveId: string,
   const items = await measureItems(db, waveId)
   // A customer's answer array (0015) as an array literal, cast per row.
   const vectors = rows.map((r) => (r.side === 'customer' ? `{${answerVector(items, r.answers).map((v) => v ?? 'NULL').join(',')}}` : null))
-  const notApplicable = rows.map((r) => (r.side === 'customer' ? `{${notApplicablePositions(items, r.answers).join(',')}}` : null))
+  // Its "not applicable" positions, null for none, as insertResponse stores them.
+  const notApplicable = rows.map((r) => {
+    const positions = r.side === 'customer' ? notApplicablePositions(items, r.answers) : []
+    return positions.length === 0 ? null : `{${positions.join(',')}}`
+  })
   const staffAnswers = rows.map((r) => (r.side === 'staff' ? JSON.stringify(r.answers) : null))
   await sql`
     insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, answer_values, not_applicable, staff_answers)
@@ -80,7 +84,7 @@ async function seedWave(db: Db, organizationId: string, unitIds: string[], name:
     await insertRespondents(db, organizationId, waveId, chunk)
     if ((start / CHUNK) % 5 === 4) log(`analytics: ${(start + chunk.length).toLocaleString('en-US')} of ${customers.toLocaleString('en-US')} customers (${((performance.now() - started) / 1000).toFixed(0)} s)`)
   }
-  for (const table of ['responses', 'answers', 'answer_rollups', 'dimension_rollups', 'response_rollups', 'profile_rollups']) await sql.raw(`analyze ${table}`).execute(db)
+  for (const table of ['responses', 'answer_rollups', 'dimension_rollups', 'response_rollups', 'profile_rollups']) await sql.raw(`analyze ${table}`).execute(db)
   return { waveId, draw }
 }
 

@@ -10,6 +10,7 @@ import { sql } from 'kysely'
 import { openWave as openSharedWave, startServerProcess, type OpenedWave } from '../helpers/server-process.js'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { migrate } from '../../server/repositories/migrate.js'
+import { foldAll, UNFOLDED } from '../../server/repositories/rollups.js'
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 /** The PostgreSQL server the benchmarks create their databases on (trust auth on 127.0.0.1 by default). */
@@ -264,4 +265,34 @@ export function markdownTable(rows: readonly Row[]): string {
     '|---|---|--:|---|--:|--:|---|',
     ...cells.map((c) => `| ${c.map(escape).join(' | ')} |`),
   ].join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fold (server/repositories/rollups.ts): public forms join the rollups a moment after they are stored.
+
+/** Rows stored and not yet in the rollups. */
+export async function unfoldedRows(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: string }>`select count(*) as n from responses where ${UNFOLDED}`.execute(db)
+  return Number(rows[0]!.n)
+}
+
+/**
+ * Folds every row stored so far, as the server's fold would, and times it (`ms`: inside foldAll only).
+ * The horizon stops at the oldest transaction running anywhere on the PostgreSQL server, so while
+ * other work holds one open this waits for it, up to `patienceMs`; `left` is what was still unfolded.
+ */
+export async function foldEverything(db: Db, patienceMs = 60_000): Promise<{ rows: number; ms: number; waitedMs: number; left: number }> {
+  const until = performance.now() + patienceMs
+  let rows = 0
+  let ms = 0
+  let waitedMs = 0
+  for (;;) {
+    const start = performance.now()
+    rows += await foldAll(db)
+    ms += performance.now() - start
+    const left = await unfoldedRows(db)
+    if (left === 0 || performance.now() > until) return { rows, ms, waitedMs, left }
+    await sleep(50)
+    waitedMs += 50
+  }
 }

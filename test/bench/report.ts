@@ -1,9 +1,10 @@
 // Scenario 2 (and 5): the gap report over a large wave. The wave is generated with set-based SQL
 // (insert … select from generate_series), not through HTTP: N responses across 20 units, 12 answers
-// each, and the rollups filled with one insert … select … group by each, spread over the slots as live
-// submissions would spread them. The rollups are checked against the raw answers, then 200 report
-// requests are timed for the whole wave and for one unit (app.inject, in this process). Baseline: the
-// plain GROUP BY over the raw answers, timed the same way.
+// each in the response's row (a customer's vector, a staff member's jsonb), and the rollups filled
+// with one insert … select … group by each, as if every response had been folded (fold_xid null).
+// The rollups are checked against the raw answers, then 200 report requests are timed for the whole
+// wave and for one unit (app.inject, in this process). Baseline: the plain GROUP BY over the raw
+// answers (the `answers` view over the rows), timed the same way.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.js'
 import { NO_UNIT } from '../../db/schema.js'
@@ -14,7 +15,6 @@ import { createApiToken } from '../../server/repositories/credentials.js'
 import { findLatestInstrument } from '../../server/repositories/instruments.js'
 import { createOrganizationWithOwner } from '../../server/repositories/organizations.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
-import { SLOTS } from '../../server/repositories/rollups.js'
 import { createWave } from '../../server/repositories/waves.js'
 import {
   ADMIN, createPgliteDirectory, createPostgresDatabase, log, openBenchDatabase, percentile, round, SIGNING_SECRET,
@@ -55,7 +55,7 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
   const waveId = await createWave(db, organizationId, {
     name: 'Large wave', instrumentId: instrument.id, status: 'open', opensAt: null, closesAt: null, locales: ['en'], unitIds: [],
   })
-  const itemCount = instrument.definition.items.length
+  const keys = (await db.selectFrom('items').select('key').where('instrument_id', '=', instrument.id).orderBy('position').execute()).map((item) => item.key)
   const started = performance.now()
   for (let start = 1; start <= count; start += CHUNK) {
     const end = Math.min(count, start + CHUNK - 1)
@@ -66,37 +66,36 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
           array(select case when random() < 0.03 then null
                             when g % 4 = 0 then least(5, 2 + floor(random() * 4)::int)
                             else 1 + floor(random() * 5)::int end
-                from generate_series(1, ${itemCount}::int) as i)::int2[] as answer_values
+                from generate_series(1, ${keys.length}::int) as i)::int2[] as answer_values
         from generate_series(${start}::int, ${end}::int) as g
-      ), new_responses as (
-        insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, submitted_at, answer_values)
-        select id, ${organizationId}::uuid, ${waveId}::uuid, side,
-          (${unitIds}::uuid[])[1 + (g / 4) % ${unitCount}], 'en', 'import',
-          case when g % 4 = 0 then '{}'::jsonb else jsonb_build_object('tier', case when g % 3 = 0 then 'gold' else 'silver' end) end,
-          now() - (g % 90) * interval '1 day',
-          case when side = 'customer' then answer_values end
-        from generated
       )
-      insert into answers (response_id, item_key, value)
-      select generated.id, items.key, generated.answer_values[items.n]
-      from generated cross join (select key, row_number() over (order by position) as n from items where instrument_id = ${instrument.id}) as items`.execute(db)
+      -- Every item answered, so a null is "not applicable": a customer's positions beside the vector
+      -- (null when there are none, as insertResponse stores it), a staff member's as a null in the object.
+      insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, submitted_at, answer_values, not_applicable, staff_answers)
+      select id, ${organizationId}::uuid, ${waveId}::uuid, side,
+        (${unitIds}::uuid[])[1 + (g / 4) % ${unitCount}], 'en', 'import',
+        case when g % 4 = 0 then '{}'::jsonb else jsonb_build_object('tier', case when g % 3 = 0 then 'gold' else 'silver' end) end,
+        now() - (g % 90) * interval '1 day',
+        case when side = 'customer' then answer_values end,
+        case when side = 'customer' then nullif(array(select n from generate_series(1, ${keys.length}::int2) as n where answer_values[n] is null), '{}') end,
+        case when side = 'staff' then (select jsonb_object_agg(k.key, answer_values[k.n]) from unnest(${keys}::text[]) with ordinality as k(key, n)) end
+      from generated`.execute(db)
     log(`report: ${end.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} responses (${((performance.now() - started) / 1000).toFixed(0)} s)`)
   }
   const generated = (performance.now() - started) / 1000
   const rollupStart = performance.now()
-  // Each response's totals land in one slot, as if it had been submitted live.
-  const slot = sql`(abs(hashtext(responses.id::text)) % ${SLOTS})`
+  // One row per total, read from the answers view, as the fold would have left them.
   await sql`
-    insert into answer_rollups (wave_id, side, unit_key, item_key, value, slot, count)
-    select responses.wave_id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid), answers.item_key, answers.value, ${slot}, count(*)
+    insert into answer_rollups (organization_id, wave_id, side, unit_key, item_key, value, count)
+    select responses.organization_id, responses.wave_id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid), answers.item_key, answers.value, count(*)
     from answers join responses on responses.id = answers.response_id
     where responses.wave_id = ${waveId} and answers.value is not null
     group by 1, 2, 3, 4, 5, 6`.execute(db)
   await sql`
-    insert into dimension_rollups (wave_id, side, unit_key, dimension, slot, respondents, agree, mean_sum)
-    select wave_id, side, unit_key, dimension, slot, count(*), count(*) filter (where mean >= 4), sum(mean)
+    insert into dimension_rollups (organization_id, wave_id, side, unit_key, dimension, respondents, agree, mean_sum)
+    select organization_id, wave_id, side, unit_key, dimension, count(*), count(*) filter (where mean >= 4), sum(mean)
     from (
-      select responses.wave_id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid) as unit_key, items.dimension, ${slot} as slot,
+      select responses.organization_id, responses.wave_id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid) as unit_key, items.dimension,
         avg(answers.value)::float8 as mean
       from answers join responses on responses.id = answers.response_id
       join items on items.instrument_id = ${instrument.id} and items.key = answers.item_key
@@ -105,12 +104,12 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
     ) as per_respondent
     group by 1, 2, 3, 4, 5`.execute(db)
   await sql`
-    insert into response_rollups (wave_id, side, unit_key, slot, respondents)
-    select wave_id, side, coalesce(unit_id, ${NO_UNIT}::uuid), ${slot}, count(*)
+    insert into response_rollups (organization_id, wave_id, side, unit_key, respondents)
+    select organization_id, wave_id, side, coalesce(unit_id, ${NO_UNIT}::uuid), count(*)
     from responses where wave_id = ${waveId}
     group by 1, 2, 3, 4`.execute(db)
   // The profiles the staff release reads (domain/measures.ts): per respondent 1, each item answered,
-  // each dimension with an opinion; summed per unit and attribute set, in the response's slot.
+  // each dimension with an opinion; summed per unit and attribute set.
   await sql`
     with measures as (
       select 0::bigint as ord, 'respondents' as kind, null::text as key
@@ -120,30 +119,29 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
       select (select count(*) from items where instrument_id = ${instrument.id}) + row_number() over (order by min(position)), 'dimension', dimension
       from items where instrument_id = ${instrument.id} and not headline group by dimension
     ), groups as (
-      select responses.id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid) as unit_key, responses.attributes, ${slot} as slot
+      select responses.id, responses.side, coalesce(responses.unit_id, ${NO_UNIT}::uuid) as unit_key, responses.attributes
       from responses where responses.wave_id = ${waveId}
     ), counted as (
-      select side, unit_key, attributes, slot, 0::bigint as ord, count(*) as n from groups group by 1, 2, 3, 4
+      select side, unit_key, attributes, 0::bigint as ord, count(*) as n from groups group by 1, 2, 3
       union all
-      select g.side, g.unit_key, g.attributes, g.slot, m.ord, count(*)
+      select g.side, g.unit_key, g.attributes, m.ord, count(*)
       from groups g join answers a on a.response_id = g.id and a.value is not null join measures m on m.kind = 'item' and m.key = a.item_key
-      group by 1, 2, 3, 4, 5
+      group by 1, 2, 3, 4
       union all
-      select g.side, g.unit_key, g.attributes, g.slot, m.ord, count(distinct g.id)
+      select g.side, g.unit_key, g.attributes, m.ord, count(distinct g.id)
       from groups g join answers a on a.response_id = g.id and a.value is not null
       join items i on i.instrument_id = ${instrument.id} and i.key = a.item_key and not i.headline
       join measures m on m.kind = 'dimension' and m.key = i.dimension
-      group by 1, 2, 3, 4, 5
+      group by 1, 2, 3, 4
     ), profiles as (
-      select distinct side, unit_key, attributes, slot from counted
+      select distinct side, unit_key, attributes from counted
     )
-    insert into profile_rollups (wave_id, side, unit_key, attributes, slot, counts)
-    select ${waveId}::uuid, p.side, p.unit_key, p.attributes, p.slot, array_agg(coalesce(c.n, 0)::int4 order by m.ord)
+    insert into profile_rollups (organization_id, wave_id, side, unit_key, attributes, counts)
+    select ${organizationId}::uuid, ${waveId}::uuid, p.side, p.unit_key, p.attributes, array_agg(coalesce(c.n, 0)::int4 order by m.ord)
     from profiles p cross join measures m
-    left join counted c on c.side = p.side and c.unit_key = p.unit_key and c.attributes = p.attributes and c.slot = p.slot and c.ord = m.ord
-    group by p.side, p.unit_key, p.attributes, p.slot`.execute(db)
+    left join counted c on c.side = p.side and c.unit_key = p.unit_key and c.attributes = p.attributes and c.ord = m.ord
+    group by p.side, p.unit_key, p.attributes`.execute(db)
   await sql`analyze responses`.execute(db)
-  await sql`analyze answers`.execute(db)
   await sql`analyze answer_rollups`.execute(db)
   await sql`analyze dimension_rollups`.execute(db)
   await sql`analyze response_rollups`.execute(db)
