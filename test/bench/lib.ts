@@ -10,7 +10,7 @@ import { sql } from 'kysely'
 import { openWave as openSharedWave, startServerProcess, type OpenedWave } from '../helpers/server-process.js'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { migrate } from '../../server/repositories/migrate.js'
-import { foldAll, UNFOLDED } from '../../server/repositories/rollups.js'
+import { foldAll } from '../../server/repositories/rollups.js'
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 /** The PostgreSQL server the benchmarks create their databases on (trust auth on 127.0.0.1 by default). */
@@ -270,16 +270,16 @@ export function markdownTable(rows: readonly Row[]): string {
 // ---------------------------------------------------------------------------------------------
 // The fold (server/repositories/rollups.ts): public forms join the rollups a moment after they are stored.
 
-/** Rows stored and not yet in the rollups. */
+/** Forms stored and not yet in the rollups: the fold's queue. */
 export async function unfoldedRows(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: string }>`select count(*) as n from responses where ${UNFOLDED}`.execute(db)
+  const { rows } = await sql<{ n: string }>`select count(*) as n from fold_queue`.execute(db)
   return Number(rows[0]!.n)
 }
 
 /**
- * Folds every row stored so far, as the server's fold would, and times it (`ms`: inside foldAll only).
- * The horizon stops at the oldest transaction running anywhere on the PostgreSQL server, so while
- * other work holds one open this waits for it, up to `patienceMs`; `left` is what was still unfolded.
+ * Folds every form queued so far, as the server's fold would, and times it (`ms`: inside foldAll only).
+ * Entries another transaction holds are passed by, so this waits for them, up to `patienceMs`; `left`
+ * is what was still queued.
  */
 export async function foldEverything(db: Db, patienceMs = 60_000): Promise<{ rows: number; ms: number; waitedMs: number; left: number }> {
   const until = performance.now() + patienceMs

@@ -1,7 +1,7 @@
 // Scenario 2 (and 5): the gap report over a large wave. The wave is generated with set-based SQL
 // (insert … select from generate_series), not through HTTP: N responses across 20 units, 12 answers
 // each in the response's row (a customer's vector, a staff member's jsonb), and the rollups filled
-// with one insert … select … group by each, as if every response had been folded (fold_xid null).
+// with one insert … select … group by each, as if every response had been folded (none queued).
 // The rollups are checked against the raw answers, then 200 report requests are timed for the whole
 // wave and for one unit (app.inject, in this process). Baseline: the plain GROUP BY over the raw
 // answers (the `answers` view over the rows), timed the same way.

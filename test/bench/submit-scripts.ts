@@ -2,8 +2,8 @@
 // without HTTP or Node. test/db/bench-script.test.ts runs each once and checks what it writes.
 //
 // - 'statement': what storeResponse sends for a public form today (insertResponse in
-//   server/repositories/responses.ts, kept in step with it): one row, its answers in it, stamped with
-//   its transaction id for the fold. The fold's own work comes later and is timed apart (submit.ts).
+//   server/repositories/responses.ts, kept in step with it): one row, its answers in it, and its
+//   entry in the fold's queue. The fold's own work comes later and is timed apart (submit.ts).
 // - 'before-fold': the design before issue 19's fold (7fbc9b5), today's baseline in that issue: one
 //   statement that inserts the response, its 12 answer rows and its 17 rollup upserts, over 16 slots.
 //   Those tables are gone, so it writes scratch copies of their old shapes (BEFORE_FOLD_TABLES).
@@ -35,7 +35,7 @@ const BEFORE_FOLD_SLOTS = 16
  */
 export const BEFORE_FOLD_TABLES = [
   `CREATE TABLE bench_responses (LIKE responses INCLUDING ALL)`,
-  `ALTER TABLE bench_responses DROP COLUMN staff_answers, DROP COLUMN not_applicable, DROP COLUMN fold_xid, DROP CONSTRAINT responses_answer_range,`
+  `ALTER TABLE bench_responses DROP COLUMN staff_answers, DROP COLUMN not_applicable, DROP CONSTRAINT responses_answer_range,`
     + ` ADD FOREIGN KEY (wave_id, organization_id) REFERENCES waves (id, organization_id) ON DELETE CASCADE,`
     + ` ADD FOREIGN KEY (unit_id, organization_id) REFERENCES units (id, organization_id)`,
   `CREATE TABLE bench_answers (response_id uuid NOT NULL REFERENCES bench_responses ON DELETE CASCADE, item_key text NOT NULL,`
@@ -77,11 +77,12 @@ export function pgbenchScript(form: ScriptForm, organizationId: string, waveId: 
       + `VALUES ('${organizationId}', '${waveId}', 'customer', ${array(keys.map(v), 'int2')}, NULL, ${SUBMISSION_KEY}) `
       + `ON CONFLICT (wave_id, submission_key) DO NOTHING RETURNING id;`)
   } else if (form === 'statement') {
-    lines.push(`INSERT INTO responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at,`
-      + ` answer_values, not_applicable, fold_xid) `
+    lines.push(`WITH inserted AS (INSERT INTO responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key,`
+      + ` submitted_at, answer_values, not_applicable) `
       + `VALUES ('${organizationId}', '${waveId}', 'customer', NULL, 'en', 'link', '{}', NULL, ${SUBMISSION_KEY}, now(), `
-      + `${array(keys.map(v), 'int2')}, NULL, pg_current_xact_id()) `
-      + `ON CONFLICT (wave_id, submission_key) WHERE submission_key IS NOT NULL DO NOTHING RETURNING id;`)
+      + `${array(keys.map(v), 'int2')}, NULL) `
+      + `ON CONFLICT (wave_id, submission_key) WHERE submission_key IS NOT NULL DO NOTHING RETURNING id) `
+      + `INSERT INTO fold_queue (organization_id, wave_id, response_id) SELECT '${organizationId}', '${waveId}', id FROM inserted RETURNING response_id;`)
   } else {
     lines.push(`\\set slot random(0, ${BEFORE_FOLD_SLOTS - 1})`)
     lines.push(beforeFoldStatement(organizationId, waveId, items, v, array))

@@ -337,7 +337,7 @@ export async function submitScenario(options: SubmitOptions): Promise<ScenarioRe
         extra.push({
           scenario: label, metric: 'pgbench: the app\'s own insert statement', value: round(own.rate, 0), unit: '/s',
           baseline: round(baseline.rate, 0), ratio: own.rate / baseline.rate,
-          note: `one row with its answers, stamped for the fold, without HTTP and without the fold running beside it (next rows): `
+          note: `one row with its answers and its queue entry for the fold, without HTTP and without the fold running beside it (next rows): `
             + `p50 ${own.p50} ms, p99 ${own.p99} ms; the form's rate ÷ this = ${round(formCheck.answered / form.result.duration / own.rate, 2)}`,
         })
       }
@@ -398,7 +398,7 @@ function foldRows(label: string, atEnd: { form: number | null; json: number | nu
       note: 'form run / JSON API run, counted from another connection as the load generator stopped; the server folds every 200 ms, and until then every report counts them from the rows',
     })
   }
-  const left = (fold: Folded) => (fold.left === 0 ? '' : `; ${fold.left} still unfolded after waiting ${round(fold.waitedMs / 1000, 1)} s for other transactions on the server`)
+  const left = (fold: Folded) => (fold.left === 0 ? '' : `; ${fold.left} still unfolded after waiting ${round(fold.waitedMs / 1000, 1)} s for entries other transactions held`)
   rows.push({
     scenario: label, metric: 'fold: rows left when the server stopped', value: afterLoad.rows, target: 'none left', pass: afterLoad.left === 0,
     note: `folded here by foldAll in ${round(afterLoad.ms, 0)} ms, 2 s after the load ended and once the server had shut down${left(afterLoad)}`,

@@ -46,7 +46,7 @@ async function written(db: Db, waveId: string, tables: Tables) {
 
 /** The columns today's tables have and the old ones did not. */
 async function todayOnly(db: Db, waveId: string) {
-  const response = await db.selectFrom('responses').select(['not_applicable', 'staff_answers', sql<boolean>`fold_xid is not null`.as('stamped')])
+  const response = await db.selectFrom('responses').select(['not_applicable', 'staff_answers', sql<boolean>`exists (select 1 from fold_queue q where q.response_id = responses.id)`.as('queued')])
     .where('wave_id', '=', waveId).execute()
   const organizations = await sql<{ organization_id: string }>`
     select organization_id from answer_rollups where wave_id = ${waveId}::uuid union select organization_id from dimension_rollups where wave_id = ${waveId}::uuid
@@ -81,8 +81,8 @@ describeEachDatabase('the submit benchmark\'s pgbench scripts', (ctx) => {
     expect(expected.answers).toHaveLength(app.items.length)
     expect(expected.answerRollups).toHaveLength(app.items.length)
     expect(await written(db, bench.id, 'today')).toEqual(expected)
-    // Every item answered: no "not applicable" positions, no staff answers, the row stamped for the fold.
-    const folded = { response: [{ not_applicable: null, staff_answers: null, stamped: true }], organizations: [tenant.organizationId] }
+    // Every item answered: no "not applicable" positions, no staff answers; the fold took both off its queue.
+    const folded = { response: [{ not_applicable: null, staff_answers: null, queued: false }], organizations: [tenant.organizationId] }
     expect(await todayOnly(db, app.id)).toEqual(folded)
     expect(await todayOnly(db, bench.id)).toEqual(folded)
 
