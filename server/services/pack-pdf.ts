@@ -3,7 +3,7 @@
 // and every file it asks for come from the caller (the app itself), and anything else is refused.
 // One render at a time; one browser process kept while renders keep coming, closed after a minute idle.
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 
 /** The flags of a browser that only prints: no sandbox (root in a container), no GPU, no calls home. */
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
@@ -117,7 +117,10 @@ export class PackPrinter {
 
   private launch(): Promise<Browser> {
     if (this.browser === null) {
-      const launching = chromium.launch({ executablePath: this.options.executablePath!, args: CHROMIUM_FLAGS, timeout: this.timeoutMs })
+      // Loaded on the first PDF only: the driver is a large module (about 20 MB of the server's heap
+      // and 30 MB of its memory), and most servers never print one.
+      const launching = import('playwright-core').then(({ chromium }) =>
+        chromium.launch({ executablePath: this.options.executablePath!, args: CHROMIUM_FLAGS, timeout: this.timeoutMs }))
       this.browser = launching
       launching.then((browser) => browser.on('disconnected', () => { if (this.browser === launching) this.browser = null }), () => { if (this.browser === launching) this.browser = null })
     }
