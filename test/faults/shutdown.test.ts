@@ -1,7 +1,9 @@
 // SIGTERM while 50 connections submit survey forms to the real server process: it must stop taking
-// requests, finish the ones it took, and exit with status 0 within seconds. Afterwards every form
-// that was answered 303 is stored, each stored response holds exactly the answers that were sent,
-// and the rollups agree with a recount of the raw answers.
+// requests, finish the ones it took, and exit with status 0 within seconds. SIGKILL at the same
+// moment: it stops dead, with forms stored and not yet folded into the rollups. Either way every form
+// that was answered 303 is stored, each stored response holds exactly the answers that were sent, and
+// the figures agree with a recount of the raw answers: at once (the rollups and the fold's queue), and
+// once the fold has taken what the killed server left queued (the rollups alone).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +13,7 @@ import { openDatabase, type Db } from '../../db/connect.js'
 import type { Scale } from '../../server/domain/types.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { fromAnswers, fromRollups } from '../../server/repositories/reports.js'
+import { foldAll } from '../../server/repositories/rollups.js'
 import { createTestDatabase, DATABASES, type DatabaseKind } from '../helpers/databases.js'
 import { openWave, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
@@ -38,10 +41,15 @@ async function freshDatabase(kind: DatabaseKind) {
   }
 }
 
-describe(`SIGTERM while ${CONNECTIONS} connections submit`, () => {
-  // Each database has a server process of its own, so the two run side by side.
-  for (const kind of DATABASES) {
-    it.concurrent(`finishes what it accepted, stores every accepted response whole, and exits with status 0 [${kind}]`, async () => {
+const CASES = [
+  { signal: 'SIGTERM', what: 'finishes what it accepted, stores every accepted response whole, and exits with status 0' },
+  { signal: 'SIGKILL', what: 'loses no accepted response, and the fold takes what was left queued' },
+] as const
+
+describe(`a signal while ${CONNECTIONS} connections submit`, () => {
+  // Each case has a server process of its own, so they run side by side.
+  for (const kind of DATABASES) for (const { signal, what } of CASES) {
+    it.concurrent(`${signal}: ${what} [${kind}]`, async () => {
       const database = await freshDatabase(kind)
       let server: ServerProcess | null = null
       try {
@@ -93,19 +101,23 @@ describe(`SIGTERM while ${CONNECTIONS} connections submit`, () => {
         }
         const acceptedBeforeSignal = answered.size
         const signalled = performance.now()
-        server.child.kill('SIGTERM')
+        server.child.kill(signal)
         const code = await server.exited
         const exitMs = performance.now() - signalled
         load.stop()
         await load
 
         expect(acceptedBeforeSignal, 'the load was running when the signal came').toBeGreaterThan(CONNECTIONS)
-        expect(code, server.output()).toBe(0)
-        expect(exitMs).toBeLessThan(EXIT_WITHIN_MS)
-        // Nothing failed on the way down: no error was logged.
-        expect(server.output().split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([])
-        // Refused requests were answered 503 or had their connection closed; none got anything else.
-        expect([...statuses.keys()].filter((status) => status !== 303 && status !== 503)).toEqual([])
+        if (signal === 'SIGTERM') {
+          expect(code, server.output()).toBe(0)
+          expect(exitMs).toBeLessThan(EXIT_WITHIN_MS)
+          // Nothing failed on the way down: no error was logged.
+          expect(server.output().split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([])
+          // Refused requests were answered 503 or had their connection closed; none got anything else.
+          expect([...statuses.keys()].filter((status) => status !== 303 && status !== 503)).toEqual([])
+        } else {
+          expect([...statuses.keys()].filter((status) => status !== 303)).toEqual([])
+        }
 
         const db = await database.open()
         const rows = await db.selectFrom('responses').leftJoin('answers', 'answers.response_id', 'responses.id')
@@ -123,15 +135,21 @@ describe(`SIGTERM while ${CONNECTIONS} connections submit`, () => {
           expect(answers, `the answers of ${key}`).toEqual(sent.get(key))
         }
 
-        const rolled = await fromRollups(db, waveId, 'customer', null, SCALES)
         const raw = await fromAnswers(db, waveId, 'customer', { unitId: null, attributes: {} }, SCALES)
-        expect(rolled.respondents).toBe(stored.size)
         expect(raw.respondents).toBe(stored.size)
-        expect(Object.fromEntries(rolled.distributions)).toEqual(Object.fromEntries(raw.distributions))
-        for (const [dimension, counts] of raw.dimensions) {
-          expect(rolled.dimensions.get(dimension)).toMatchObject({ n: counts.n, agree: counts.agree })
-          expect(rolled.dimensions.get(dimension)!.meanSum).toBeCloseTo(counts.meanSum, 6)
+        const expectEqualsRecount = async (when: string) => {
+          const rolled = await fromRollups(db, waveId, 'customer', null, SCALES)
+          expect(rolled.respondents, when).toBe(stored.size)
+          expect(Object.fromEntries(rolled.distributions), when).toEqual(Object.fromEntries(raw.distributions))
+          for (const [dimension, counts] of raw.dimensions) {
+            expect(rolled.dimensions.get(dimension), when).toMatchObject({ n: counts.n, agree: counts.agree })
+            expect(rolled.dimensions.get(dimension)!.meanSum, when).toBeCloseTo(counts.meanSum, 6)
+          }
         }
+        await expectEqualsRecount('as the server left them')
+        await foldAll(db)
+        expect(await db.selectFrom('fold_queue').select('response_id').execute(), 'queued after the fold').toEqual([])
+        await expectEqualsRecount('after the fold')
       } finally {
         server?.kill()
         await database.drop()
