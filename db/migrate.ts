@@ -28,6 +28,7 @@ import * as m0027 from './migrations/0027_kiosks.js'
 import * as m0028 from './migrations/0028_idempotency_keys.js'
 import * as m0029 from './migrations/0029_rate_limits.js'
 import * as m0030 from './migrations/0030_caller_writes.js'
+import * as m0032 from './migrations/0032_tenant_keys.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0028_idempotency_keys': m0028,
   '0029_rate_limits': m0029,
   '0030_caller_writes': m0030,
+  '0032_tenant_keys': m0032,
 }
 
 /** Every migration, in the order they apply. */
