@@ -12,9 +12,9 @@ import { addSuppression } from './suppressions.js'
 import { ADD_COUNTS, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 
-async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
-  await db.insertInto('release_revisions').values({ wave_id: waveId, side, revision: 1 })
-    .onConflict((oc) => oc.columns(['wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()
+async function raiseRevision(db: Db, organizationId: string, waveId: string, side: Side): Promise<void> {
+  await db.insertInto('release_revisions').values({ organization_id: organizationId, wave_id: waveId, side, revision: 1 })
+    .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()
 }
 
 interface StoredResponse extends RolledResponse {
@@ -134,7 +134,7 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
       const moved = withAttributes.filter((r) => r.waveId === waveId)
       await shiftProfiles(trx, waveId, moved, -1, 0)
       await shiftProfiles(trx, waveId, moved.map((r) => ({ ...r, attributes: {} })), 1, 0)
-      await raiseRevision(trx, waveId, 'customer')
+      await raiseRevision(trx, organizationId, waveId, 'customer')
     }
     if (withAttributes.length > 0) {
       await trx.updateTable('responses').set({ attributes: '{}' }).where('id', 'in', withAttributes.map((r) => r.id)).execute()
@@ -167,7 +167,7 @@ export async function eraseResponse(db: Db, organizationId: string, waveId: stri
       await subtractTotals(trx, waveId, responses)
       await shiftProfiles(trx, waveId, responses, -1, 0)
       await trx.deleteFrom('responses').where('id', '=', row.id).execute()
-      await raiseRevision(trx, waveId, 'customer')
+      await raiseRevision(trx, organizationId, waveId, 'customer')
       return { outcome: 'deleted', side: 'customer', released: true }
     }
     const pooled = await trx.deleteFrom('staff_pool').where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId)

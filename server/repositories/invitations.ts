@@ -56,7 +56,7 @@ export async function inviteContacts(
         }
       })
       const inserted = await trx.insertInto('invitations').values(chunk)
-        .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
+        .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
         .returning('id').execute()
       if (inserted.length > 0) {
         await trx.insertInto('mail_jobs')

@@ -119,20 +119,21 @@ export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<Pend
  * which holds lockStaffRelease.
  */
 export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[], step: number, shown: SavedRelease): Promise<void> {
-  const { rows: moved } = await sql<{ id: string }>`
+  const { rows: moved } = await sql<{ id: string; organization_id: string }>`
     insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, release_step)
     select p.id, p.organization_id, p.wave_id, 'staff', p.unit_id, p.locale, p.channel, p.attributes, p.comment, p.submission_hash,
       date_trunc('day', now(), 'UTC'), ${step}::int
     from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id and p.wave_id = ${waveId}::uuid
     order by t.n
-    returning id`.execute(trx)
+    returning id, organization_id`.execute(trx)
   if (moved.length !== ids.length) throw new Error('a pool entry to release is gone')
   await sql`insert into answers (response_id, item_key, value)
     select p.id, e.key, (e.value #>> '{}')::int2
     from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id, jsonb_each(p.answers) e
     order by t.n, e.key`.execute(trx)
   await sql`delete from staff_pool where wave_id = ${waveId}::uuid and id = any(${ids}::uuid[])`.execute(trx)
-  await trx.insertInto('staff_releases').values({ wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
+  // The step belongs to the wave's organization, which every released answer carries.
+  await trx.insertInto('staff_releases').values({ organization_id: moved[0]!.organization_id, wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
 }
 
 /** The release the wave's last staff step stored, with its step; null before the first step. */
