@@ -105,7 +105,7 @@ export async function resolveApiToken(db: Db, token: string, now = new Date()): 
     .executeTakeFirst()
   if (!row) return null
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
-    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.tokenId).execute()
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('organization_id', '=', row.organization_id).where('id', '=', row.tokenId).execute()
   }
   return { userId: row.id, organizationId: row.organization_id, email: row.email, name: row.name, role: row.role, organizationName: row.organization_name, via: 'token' }
 }

@@ -74,7 +74,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     // One staff answer alone is not in the figures.
     const report = (await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report`, headers: bearer(apiKey) })).json()
     expect(report.headline.staff).toEqual({ suppressed: true })
-    expect(await staffReleaseState(db(), wave.id)).toEqual({ releasedAt: null, seq: 0, pending: 1 })
+    expect(await staffReleaseState(db(), organizationId, wave.id)).toEqual({ releasedAt: null, seq: 0, pending: 1 })
     owner = await signedIn(ctx, tenant.owner.email)
     const wavePage = await owner.get(`/waves/${wave.id}`)
     expect(wavePage.body).toContain('Staff figures not released yet; 1 staff answer waiting')
@@ -101,7 +101,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     expect(await pool()).toHaveLength(4)
     expect(await staffResponses()).toHaveLength(0)
     // Asking for a step changes nothing while fewer than five wait.
-    expect(await advanceStaff(db(), wave.id, 5)).toBe(0)
+    expect(await advanceStaff(db(), organizationId, wave.id, 5)).toBe(0)
     expect(await pool()).toHaveLength(4)
 
     const { token, id } = await invite()
@@ -113,7 +113,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     expect(await pool()).toHaveLength(0)
     const joined = await staffResponses()
     expect(joined).toHaveLength(5)
-    const state = await staffReleaseState(db(), wave.id)
+    const state = await staffReleaseState(db(), organizationId, wave.id)
     expect(state).toMatchObject({ seq: 1, pending: 0 })
     expect(state.releasedAt).toBeInstanceOf(Date)
     const steps = await db().selectFrom('staff_releases').select(['seq', 'respondents', 'shown']).where('wave_id', '=', wave.id).execute()
