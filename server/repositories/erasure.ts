@@ -22,9 +22,10 @@ interface StoredResponse extends RolledResponse {
   waveId: string
 }
 
-async function loadResponses(db: Db, ids: readonly string[]): Promise<StoredResponse[]> {
+async function loadResponses(db: Db, organizationId: string, ids: readonly string[]): Promise<StoredResponse[]> {
   if (ids.length === 0) return []
-  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes']).where('id', 'in', ids).execute()
+  const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes'])
+    .where('organization_id', '=', organizationId).where('id', 'in', ids).execute()
   const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value']).where('response_id', 'in', ids).execute()
   const byResponse = new Map<string, Answers>()
   for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
@@ -123,12 +124,13 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
     }
     // A customer's answer and the use of its invitation are stored in one transaction, at one now().
     const linked = await trx.selectFrom('responses as r')
-      .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
+      .innerJoin('invitations as i', (join) => join.onRef('i.organization_id', '=', 'r.organization_id').onRef('i.wave_id', '=', 'r.wave_id')
+        .onRef('i.used_at', '=', 'r.submitted_at'))
       .select('r.id').distinct()
       .where('i.contact_id', '=', contactId).where('i.organization_id', '=', organizationId).where('i.side', '=', 'customer')
       .where('r.side', '=', 'customer').where('r.channel', '=', 'invitation').where('r.organization_id', '=', organizationId)
       .execute()
-    const responses = await loadResponses(trx, linked.map((row) => row.id))
+    const responses = await loadResponses(trx, organizationId, linked.map((row) => row.id))
     const withAttributes = responses.filter((r) => Object.keys(r.attributes).length > 0)
     for (const waveId of new Set(withAttributes.map((r) => r.waveId))) {
       const moved = withAttributes.filter((r) => r.waveId === waveId)
@@ -163,10 +165,10 @@ export async function eraseResponse(db: Db, organizationId: string, waveId: stri
       .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId).forUpdate().executeTakeFirst()
     if (row?.side === 'staff') return { outcome: wave.open ? 'released_staff_open' : 'released_staff_closed' }
     if (row) {
-      const responses = await loadResponses(trx, [row.id])
+      const responses = await loadResponses(trx, organizationId, [row.id])
       await subtractTotals(trx, waveId, responses)
       await shiftProfiles(trx, waveId, responses, -1, 0)
-      await trx.deleteFrom('responses').where('id', '=', row.id).execute()
+      await trx.deleteFrom('responses').where('organization_id', '=', organizationId).where('id', '=', row.id).execute()
       await raiseRevision(trx, organizationId, waveId, 'customer')
       return { outcome: 'deleted', side: 'customer', released: true }
     }
@@ -186,7 +188,8 @@ export async function personalData(db: Db, organizationId: string, email: string
     .select(['c.id', 'c.side', 'c.email', 'c.name', 'u.name as unit', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
     .where('c.organization_id', '=', organizationId).where('c.email', '=', email).orderBy('c.side').execute()
   const contactIds = contacts.map((c) => c.id)
-  const invitations = contactIds.length === 0 ? [] : await db.selectFrom('invitations as i').innerJoin('waves as w', 'w.id', 'i.wave_id')
+  const invitations = contactIds.length === 0 ? [] : await db.selectFrom('invitations as i')
+    .innerJoin('waves as w', (join) => join.onRef('w.organization_id', '=', 'i.organization_id').onRef('w.id', '=', 'i.wave_id'))
     .select(['i.id', 'i.contact_id', 'i.wave_id', 'w.name as wave', 'i.side', 'i.status', 'i.used', 'i.used_at', 'i.created_at', 'i.last_sent_at',
       'i.reminders_sent', 'i.error'])
     .where('i.organization_id', '=', organizationId).where('i.contact_id', 'in', contactIds).orderBy('i.created_at').execute()
@@ -196,9 +199,10 @@ export async function personalData(db: Db, organizationId: string, email: string
     .where('organization_id', '=', organizationId).where('invitation_id', 'in', invitationIds).orderBy('id').execute()
   const customerInvitations = invitations.filter((i) => i.side === 'customer' && i.used_at !== null)
   const responseRows = customerInvitations.length === 0 ? [] : await db.selectFrom('responses as r')
-    .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
-    .innerJoin('waves as w', 'w.id', 'r.wave_id')
-    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .innerJoin('invitations as i', (join) => join.onRef('i.organization_id', '=', 'r.organization_id').onRef('i.wave_id', '=', 'r.wave_id')
+      .onRef('i.used_at', '=', 'r.submitted_at'))
+    .innerJoin('waves as w', (join) => join.onRef('w.organization_id', '=', 'r.organization_id').onRef('w.id', '=', 'r.wave_id'))
+    .leftJoin('units as u', (join) => join.onRef('u.organization_id', '=', 'r.organization_id').onRef('u.id', '=', 'r.unit_id'))
     .select(['r.id', 'r.wave_id', 'w.name as wave', 'u.name as unit', 'r.locale', 'r.attributes', 'r.comment', 'r.submitted_at'])
     .where('i.id', 'in', customerInvitations.map((i) => i.id))
     .where('r.organization_id', '=', organizationId).where('r.side', '=', 'customer').where('r.channel', '=', 'invitation')

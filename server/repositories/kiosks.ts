@@ -47,7 +47,8 @@ export interface KioskOfLink {
 /** The kiosks of a wave, by the id of the link each one shows. */
 export async function kiosksOfWave(db: Db, organizationId: string, waveId: string): Promise<Map<string, KioskOfLink>> {
   if (!isUuid(waveId)) return new Map()
-  const rows = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id')
+  const rows = await db.selectFrom('kiosks')
+    .innerJoin('links', (join) => join.onRef('links.organization_id', '=', 'kiosks.organization_id').onRef('links.id', '=', 'kiosks.link_id'))
     .select(['kiosks.id', 'kiosks.link_id', 'kiosks.token', 'kiosks.daily_cap'])
     .where('kiosks.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).execute()
   return new Map(rows.map((row) => [row.link_id, { id: row.id, token: row.token, dailyCap: row.daily_cap }]))
@@ -129,9 +130,12 @@ export interface ManagedKiosk {
 export const KIOSK_LIST: Keyset = { list: 'kiosks', parts: ['time', 'uuid'] }
 
 function managedKiosks(db: Db, organizationId: string, day: string) {
-  return db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id').innerJoin('waves', 'waves.id', 'links.wave_id')
-    .innerJoin('units', 'units.id', 'kiosks.unit_id')
-    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
+  return db.selectFrom('kiosks')
+    .innerJoin('links', (join) => join.onRef('links.organization_id', '=', 'kiosks.organization_id').onRef('links.id', '=', 'kiosks.link_id'))
+    .innerJoin('waves', (join) => join.onRef('waves.organization_id', '=', 'kiosks.organization_id').onRef('waves.id', '=', 'links.wave_id'))
+    .innerJoin('units', (join) => join.onRef('units.organization_id', '=', 'kiosks.organization_id').onRef('units.id', '=', 'kiosks.unit_id'))
+    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.organization_id', '=', 'kiosks.organization_id').onRef('kiosk_days.kiosk_id', '=', 'kiosks.id')
+      .on('kiosk_days.day', '=', day))
     .select(['kiosks.id', 'links.wave_id', 'waves.name as wave_name', 'kiosks.unit_id', 'units.name as unit_name', 'kiosks.link_id', 'kiosks.token',
       'kiosks.daily_cap', 'kiosk_days.responses', 'units.archived_at', 'kiosks.created_at'])
     .where('kiosks.organization_id', '=', organizationId)

@@ -122,9 +122,11 @@ for (const kind of DATABASES) {
       app = await buildApp({
         config: testConfig(), db: recorder.db, logger: false,
         mail: { worker: false }, release: { worker: false }, loop: { worker: false }, retention: { worker: false },
+        // A kiosk form may be sent at once (a person takes a few seconds).
+        kiosk: { limits: { minSeconds: 0 } },
       })
       await app.ready()
-      await driveFlows(app)
+      await driveFlows(app, database.db)
     }, 240_000)
     afterAll(async () => {
       await app?.close()
@@ -158,7 +160,7 @@ for (const kind of DATABASES) {
 }
 
 /** A person's day: setup, units, a wave, customers and staff answering, the report, export, people, settings. */
-async function driveFlows(app: FastifyInstance) {
+async function driveFlows(app: FastifyInstance, db: Db) {
   const owner = new Browser(app)
   await owner.get('/setup')
   const email = 'owner@tenant-keys.test'
@@ -222,4 +224,38 @@ async function driveFlows(app: FastifyInstance) {
   await api('GET', '/organization', undefined, 200)
   await api('PATCH', '/organization', { minGroupSize: 5 }, 200)
   await api('PATCH', `/waves/${waveId}`, { name: '2026-Q4 (final)' }, 200)
+
+  // A kiosk on North's counter takes an answer.
+  const kiosk = (await api('POST', '/kiosks', { waveId, unitId: north, dailyCap: 50 }, 201)).json()
+  const kioskToken = tokenOf(kiosk.url as string)
+  const tablet = new Browser(app)
+  const shown = await tablet.request({ method: 'GET', url: `/k/${kioskToken}`, remoteAddress: '10.9.0.1' })
+  expect(shown.statusCode).toBe(200)
+  const taken = await tablet.request({
+    method: 'POST', url: `/k/${kioskToken}`, remoteAddress: '10.9.0.1',
+    payload: new URLSearchParams({ _csrf: tablet.csrf!, lang: 'en', form: hidden(shown.body, 'form')!, submission: hidden(shown.body, 'submission')!, ...answers() }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  })
+  expect(taken.statusCode).toBe(303)
+  await api('GET', '/kiosks', undefined, 200)
+
+  // Closing the loop: a plan, a webhook, notification choices, the alerts.
+  const plan = (await api('POST', '/plans', { waveId, unitId: north, itemKey: Object.keys(answers())[0]!.slice(2), owner: 'Olive', change: 'Greet every customer' }, 201)).json()
+  await api('PATCH', `/plans/${plan.id}`, { status: 'in_progress' }, 200)
+  await api('GET', '/plans', undefined, 200)
+  await api('POST', '/webhooks', { url: 'https://hooks.example.test/in', events: ['wave_closed'] }, 201)
+  await api('GET', '/webhooks', undefined, 200)
+  await api('PATCH', '/account/notifications', { digest: 'weekly' }, 200)
+  await api('GET', `/waves/${waveId}/alerts`, undefined, 200)
+  await api('GET', '/audit', undefined, 200)
+
+  // Data rights: a contact's data, then its erasure; one response deleted; the wave closed.
+  const contacts = (await api('GET', '/contacts', undefined, 200)).json()
+  const customer = (Array.isArray(contacts) ? contacts : contacts.contacts ?? contacts.items).find((c: { email: string }) => c.email === 'c1@customer.test')
+  await api('GET', `/contacts/export?email=c1@customer.test`, undefined, 200)
+  await api('DELETE', `/contacts/${customer.id}`, undefined, 204)
+  // (Read on the side, not through the app: the id is all the test needs.)
+  const { id: responseId } = await db.selectFrom('responses').select('id').where('wave_id', '=', waveId).where('side', '=', 'customer').limit(1).executeTakeFirstOrThrow()
+  await api('DELETE', `/waves/${waveId}/responses/${responseId}`, { reason: 'test data' }, 204)
+  await api('PATCH', `/waves/${waveId}`, { status: 'closed' }, 200)
 }

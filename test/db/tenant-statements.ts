@@ -18,13 +18,13 @@ export function namedTables(text: string): string[] {
  */
 export function pinsOrganization(text: string): boolean {
   if (/organization_id"?\s*(?:=\s*(?:any\s*\(\s*)?|in\s*\(\s*)\$\d/i.test(text)) return true
-  return /^\s*(?:with[\s\S]*?\)\s*)?insert\s+into\s+"?[a-z_][a-z0-9_]*"?\s*\([^)]*organization_id/i.test(text)
+  return /^\s*(?:with\s+"?[a-z_]+"?\s+as\s*\(\s*)?insert\s+into\s+"?[a-z_][a-z0-9_]*"?\s*\([^)]*organization_id/i.test(text)
 }
 
 export function organizationMentions(text: string): number {
   const left = [...text.matchAll(/organization_id"?\s*(?:=|in\s*\(|is not distinct from)/gi)].length
   const right = [...text.matchAll(/(?:=|=\s*any\s*\(|in\s*\()\s*(?:"?[a-z_][a-z0-9_]*"?\.)?"?organization_id\b/gi)].length
-  const columns = /^\s*insert\s+into\s+"?[a-z_][a-z0-9_]*"?\s*\(([^)]*)\)/i.exec(text)?.[1]
+  const columns = /^\s*(?:with\s+"?[a-z_]+"?\s+as\s*\(\s*)?insert\s+into\s+"?[a-z_][a-z0-9_]*"?\s*\(([^)]*)\)/i.exec(text)?.[1]
   return left + right + (columns?.includes('organization_id') ? 1 : 0)
 }
 
@@ -37,6 +37,7 @@ export const CROSS_TENANT: Array<{ reason: string; pattern: RegExp }> = [
   { reason: 'an API token finds its organization', pattern: /from "api_tokens" inner join "users"[\s\S]*"api_tokens"\."token_hash" = \$\d/ },
   { reason: 'a session cookie finds its organization', pattern: /from "sessions" inner join "users"[\s\S]*"sessions"\."id_hash" = \$\d/ },
   { reason: 'signing in ends the session of the cookie it replaces, not yet resolved', pattern: /^delete from "sessions" where "id_hash" = \$1$/ },
+  { reason: 'a kiosk token finds its organization', pattern: /from "kiosks" inner join "links"[\s\S]*where "kiosks"\."token" = \$\d/ },
   { reason: 'a survey link or invitation token finds its organization', pattern: /from links where token = \$\d+[\s\S]*from invitations where token_hash = \$\d/ },
 ]
 
