@@ -196,14 +196,20 @@ async function driveFlows(app: FastifyInstance, db: Db) {
   for (let i = 0; i < 6; i++) await answer(tokenOf(northLinks.customer), String(2 + (i % 3)))
   for (let i = 0; i < 6; i++) await answer(tokenOf(northLinks.staff), String(3 + (i % 3)))
   // An integration imports more of both sides.
-  const row = (side: string, value: number) => ({ side, unit: 'North', answers: Object.fromEntries(Object.keys(answers()).map((key) => [key.slice(2), value])) })
-  await api('POST', `/waves/${waveId}/responses`, [...Array.from({ length: 5 }, () => row('staff', 4)), ...Array.from({ length: 5 }, () => row('customer', 3))], 201)
+  const row = (side: string, value: number, tier: string) => ({
+    side, unit: 'North', attributes: { tier }, answers: Object.fromEntries(Object.keys(answers()).map((key) => [key.slice(2), value])),
+  })
+  const imported = [...Array.from({ length: 6 }, (_, i) => row('staff', 3 + (i % 3), 'all')), ...Array.from({ length: 12 }, (_, i) => row('customer', 2 + (i % 4), i < 6 ? 'gold' : 'silver'))]
+  await api('POST', `/waves/${waveId}/responses`, imported, 201)
 
   // Reading: the waves, the report (API and dashboard), the export.
   await api('GET', '/waves', undefined, 200)
   await api('GET', `/waves/${waveId}`, undefined, 200)
   await api('GET', `/waves/${waveId}/report`, undefined, 200)
   await api('GET', `/waves/${waveId}/report?unit=${north}`, undefined, 200)
+  // Filtered by a customer attribute: read from the responses themselves, not the rollups.
+  await api('GET', `/waves/${waveId}/report?customer.tier=gold`, undefined, 200)
+  await api('GET', `/waves/${waveId}/report?unit=${north}&customer.tier=silver`, undefined, 200)
   await api('GET', `/waves/${waveId}/export.csv`, undefined, 200)
   await owner.login(email)
   for (const page of ['/waves', `/waves/${waveId}`, '/settings', '/settings/people', '/contacts', '/settings/audit']) {
