@@ -29,6 +29,7 @@ import * as m0028 from './migrations/0028_idempotency_keys.js'
 import * as m0029 from './migrations/0029_rate_limits.js'
 import * as m0030 from './migrations/0030_caller_writes.js'
 import * as m0031 from './migrations/0031_folded_rollups.js'
+import * as m0032 from './migrations/0032_tenant_keys.js'
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0029_rate_limits': m0029,
   '0030_caller_writes': m0030,
   '0031_folded_rollups': m0031,
+  '0032_tenant_keys': m0032,
 }
 
 /** Every migration, in the order they apply. */

@@ -185,6 +185,8 @@ export interface IdempotencyKeyTable {
 
 /** Responses a kiosk took on one day (UTC). */
 export interface KioskDayTable {
+  /** tenant keys (0032): the kiosk's organization. */
+  organization_id: string
   kiosk_id: string
   day: string
   responses: number
@@ -192,6 +194,8 @@ export interface KioskDayTable {
 
 /** Responses from one kiosk device (its id hashed) in a ten-minute bucket. */
 export interface KioskDeviceCountTable {
+  /** tenant keys (0032): the kiosk's organization. */
+  organization_id: string
   kiosk_id: string
   device_hash: string
   bucket: Date
@@ -240,6 +244,7 @@ export interface ResponseTable {
 
 /** A view (0031): one row per answer, read from the responses' own columns. */
 export interface AnswerTable {
+  organization_id: ColumnType<string, never, never>
   response_id: ColumnType<string, never, never>
   item_key: ColumnType<string, never, never>
   /** 1–5 on the agreement scale, 0–10 on the likelihood scale, null for "not applicable". */
@@ -341,6 +346,8 @@ export interface UploadTable {
 
 /** The bytes of an upload, as uploaded, in parts numbered from 0. */
 export interface UploadPartTable {
+  /** tenant keys (0032): the upload's organization. */
+  organization_id: string
   upload_id: string
   position: number
   data: Uint8Array
@@ -412,6 +419,8 @@ export interface StaffPoolTable {
 
 /** The release steps of a wave's staff figures, numbered from 1. */
 export interface StaffReleaseTable {
+  /** tenant keys (0032): the wave's organization. */
+  organization_id: string
   wave_id: string
   seq: number
   released_at: Generated<Date>
@@ -566,6 +575,8 @@ export interface SuppressionTable {
 
 /** Raised on every change to a side's figures other than an added response: the cached release reads it. */
 export interface ReleaseRevisionTable {
+  /** tenant keys (0032): the wave's organization. */
+  organization_id: string
   wave_id: string
   side: Side
   revision: Generated<number>
@@ -687,6 +698,8 @@ export interface WebhookDeliveryTable {
 
 export interface WebhookAttemptTable {
   id: Generated<number>
+  /** tenant keys (0032): the delivery's organization. */
+  organization_id: string
   delivery_id: number
   at: Generated<Date>
   status_code: number | null

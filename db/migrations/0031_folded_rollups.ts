@@ -35,16 +35,17 @@ const statements = [
   `alter table responses add constraint responses_staff_answers check ((side = 'staff') = (staff_answers is not null)),
      add constraint responses_answer_range check (0 <= all(answer_values) and 10 >= all(answer_values))`,
   `drop table answers`,
-  // One row per answer, as the table had: a customer's in item order (n counts from 1, as arrays do).
-  `create view answers (response_id, item_key, value) as
-     select r.id, i.key, r.answer_values[i.n]
+  // One row per answer, as the table had (and its response's organization): a customer's in item
+  // order (n counts from 1, as arrays do).
+  `create view answers (organization_id, response_id, item_key, value) as
+     select r.organization_id, r.id, i.key, r.answer_values[i.n]
      from responses r
      join waves w on w.id = r.wave_id
      join (select instrument_id, key, row_number() over (partition by instrument_id order by position)::int as n from items) i
        on i.instrument_id = w.instrument_id
      where r.side = 'customer' and (r.answer_values[i.n] is not null or i.n = any(r.not_applicable))
    union all
-     select r.id, e.key, (e.value #>> '{}')::int2
+     select r.organization_id, r.id, e.key, (e.value #>> '{}')::int2
      from responses r, jsonb_each(r.staff_answers) e
      where r.side = 'staff'`,
   // The public forms stored and not yet in the rollups: a short list the fold keeps short.

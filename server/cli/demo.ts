@@ -39,7 +39,7 @@ for (const [q, name] of QUARTERS.entries()) {
   const rows = responsesFor(q, unitIds, rand)
   await importResponses(db, { organizationId, waveId: created.value, locale: 'en', channel: 'import' }, rows)
   // The staff rows wait in the pool like any others; the step that follows an import releases them.
-  await advanceStaffAfterStore(db, created.value, console)
+  await advanceStaffAfterStore(db, organizationId, created.value, console)
   if (q < QUARTERS.length - 1) await setWaveStatus(db, organizationId, created.value, 'closed')
   total += rows.length
 }

@@ -38,7 +38,7 @@ export function digestAttachments(app: FastifyInstance) {
         credentials: { cookie: `${cookieName(app.config, 'sg_session')}=${token}` },
       })
     } finally {
-      await deleteSession(app.db, token)
+      await deleteSession(app.db, token, mail.organizationId)
     }
     if (result.kind === 'failed') throw result.error
     if (result.kind !== 'pdf') return []

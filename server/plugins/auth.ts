@@ -80,13 +80,13 @@ export default fp(async function auth(app: FastifyInstance, { config }: { config
 
   app.decorateReply('signIn', async function signIn(this: FastifyReply, user: { id: string; organizationId: string }) {
     const old = this.request.cookies[sessionCookie]
-    if (old) await deleteSession(app.db, old)
+    if (old) await deleteSession(app.db, old, null)
     const token = await createSession(app.db, user.id, user.organizationId)
     this.setCookie(sessionCookie, token, { ...cookieOptions(config), maxAge: SESSION_ABSOLUTE_MS / 1000 })
   })
   app.decorateReply('signOut', async function signOut(this: FastifyReply) {
     const token = this.request.cookies[sessionCookie]
-    if (token) await deleteSession(app.db, token)
+    if (token) await deleteSession(app.db, token, this.request.principal?.organizationId ?? null)
     this.clearCookie(sessionCookie, cookieOptions(config))
   })
 

@@ -43,7 +43,7 @@ export async function watchedWaves(db: Db): Promise<WatchedWave[]> {
 
 /** The wave's watch row, made if missing and locked until the transaction ends. */
 export async function lockWaveWatch(trx: Db, organizationId: string, waveId: string): Promise<{ evaluatedSeq: number; closedEvaluatedAt: Date | null }> {
-  await trx.insertInto('wave_watch').values({ wave_id: waveId, organization_id: organizationId }).onConflict((oc) => oc.column('wave_id').doNothing()).execute()
+  await trx.insertInto('wave_watch').values({ wave_id: waveId, organization_id: organizationId }).onConflict((oc) => oc.columns(['organization_id', 'wave_id']).doNothing()).execute()
   const row = await trx.selectFrom('wave_watch').select(['evaluated_seq', 'closed_evaluated_at'])
     .where('wave_id', '=', waveId).where('organization_id', '=', organizationId).forUpdate().executeTakeFirstOrThrow()
   return { evaluatedSeq: row.evaluated_seq, closedEvaluatedAt: row.closed_evaluated_at }
@@ -71,7 +71,7 @@ export async function insertAlerts(trx: Db, alerts: readonly NewAlert[]): Promis
   const rows = await trx.insertInto('alerts').values(alerts.map((a) => ({
     organization_id: a.organizationId, wave_id: a.waveId, previous_wave_id: a.previousWaveId, unit_id: a.unitId,
     item_key: a.itemKey, rule: a.rule, figures: JSON.stringify(a.figures), release_seq: a.releaseSeq,
-  }))).onConflict((oc) => oc.columns(['wave_id', 'unit_id', 'item_key', 'rule']).doNothing())
+  }))).onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'unit_id', 'item_key', 'rule']).doNothing())
     .returning(['id', 'unit_id', 'item_key', 'rule']).execute()
   const key = (unitId: string, itemKey: string, rule: string) => `${unitId}|${itemKey}|${rule}`
   const stored = new Map(rows.map((row) => [key(row.unit_id, row.item_key, row.rule), row.id]))

@@ -63,17 +63,19 @@ export async function resolveSession(db: Db, token: string, now = new Date()): P
     .executeTakeFirst()
   if (!row) return null
   if (row.expires_at <= now || now.getTime() - row.last_seen_at.getTime() > SESSION_IDLE_MS) {
-    await deleteSession(db, token)
+    await deleteSession(db, token, row.organization_id)
     return null
   }
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
-    await db.updateTable('sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute()
+    await db.updateTable('sessions').set({ last_seen_at: now }).where('organization_id', '=', row.organization_id).where('id_hash', '=', idHash).execute()
   }
   return { userId: row.id, organizationId: row.organization_id, email: row.email, name: row.name, role: row.role, organizationName: row.organization_name, via: 'session' }
 }
 
-export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', hashToken(token)).execute()
+/** Ends a session; without its organization (a cookie nobody has resolved yet) it is looked for in every one. */
+export async function deleteSession(db: Db, token: string, organizationId: string | null): Promise<void> {
+  await db.deleteFrom('sessions').$if(organizationId !== null, (q) => q.where('organization_id', '=', organizationId!))
+    .where('id_hash', '=', hashToken(token)).execute()
 }
 
 export async function deleteSessionsOfUser(db: Db, userId: string): Promise<void> {
@@ -105,7 +107,7 @@ export async function resolveApiToken(db: Db, token: string, now = new Date()): 
     .executeTakeFirst()
   if (!row) return null
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
-    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.tokenId).execute()
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('organization_id', '=', row.organization_id).where('id', '=', row.tokenId).execute()
   }
   return { userId: row.id, organizationId: row.organization_id, email: row.email, name: row.name, role: row.role, organizationName: row.organization_name, via: 'token' }
 }

@@ -33,5 +33,5 @@ export async function dueWeeklyDigests(db: Db, now: Date, week: string): Promise
 /** Marks a run as queued (a second instance that finished the same run meanwhile changes nothing). */
 export async function markDigestRun(db: Db, due: DueDigest): Promise<void> {
   await db.insertInto('digest_runs').values({ wave_id: due.waveId, organization_id: due.organizationId, run: due.run })
-    .onConflict((oc) => oc.columns(['wave_id', 'run']).doNothing()).execute()
+    .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'run']).doNothing()).execute()
 }

@@ -13,9 +13,9 @@ import { addSuppression } from './suppressions.js'
 import { addProfiles, addTotals, lockQueued, measureItems, rollupTotals, type RolledResponse } from './rollups.js'
 import { waveIsOpen } from './wave-status.js'
 
-async function raiseRevision(db: Db, waveId: string, side: Side): Promise<void> {
-  await db.insertInto('release_revisions').values({ wave_id: waveId, side, revision: 1 })
-    .onConflict((oc) => oc.columns(['wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()
+async function raiseRevision(db: Db, organizationId: string, waveId: string, side: Side): Promise<void> {
+  await db.insertInto('release_revisions').values({ organization_id: organizationId, wave_id: waveId, side, revision: 1 })
+    .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'side']).doUpdateSet({ revision: sql<number>`release_revisions.revision + 1` })).execute()
 }
 
 interface StoredResponse extends RolledResponse {
@@ -32,7 +32,8 @@ async function loadResponses(db: Db, organizationId: string, ids: readonly strin
   const queued = await lockQueued(db, organizationId, ids)
   const rows = await db.selectFrom('responses').select(['id', 'wave_id', 'side', 'unit_id', 'attributes'])
     .where('organization_id', '=', organizationId).where('id', 'in', ids).execute()
-  const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value']).where('response_id', 'in', ids).execute()
+  const answers = await db.selectFrom('answers').select(['response_id', 'item_key', 'value'])
+    .where('organization_id', '=', organizationId).where('response_id', 'in', ids).execute()
   const byResponse = new Map<string, Answers>()
   for (const a of answers) byResponse.set(a.response_id, { ...byResponse.get(a.response_id), [a.item_key]: a.value })
   return rows.map((row) => ({
@@ -84,7 +85,8 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
     }
     // A customer's answer and the use of its invitation are stored in one transaction, at one now().
     const linked = await trx.selectFrom('responses as r')
-      .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
+      .innerJoin('invitations as i', (join) => join.onRef('i.organization_id', '=', 'r.organization_id').onRef('i.wave_id', '=', 'r.wave_id')
+        .onRef('i.used_at', '=', 'r.submitted_at'))
       .select('r.id').distinct()
       .where('i.contact_id', '=', contactId).where('i.organization_id', '=', organizationId).where('i.side', '=', 'customer')
       .where('r.side', '=', 'customer').where('r.channel', '=', 'invitation').where('r.organization_id', '=', organizationId)
@@ -95,7 +97,7 @@ export async function eraseContact(db: Db, organizationId: string, contactId: st
       const moved = withAttributes.filter((r) => r.waveId === waveId)
       await shiftRollups(trx, waveId, moved, -1, 'profiles')
       await shiftRollups(trx, waveId, moved.map((r) => ({ ...r, attributes: {} })), 1, 'profiles')
-      await raiseRevision(trx, waveId, 'customer')
+      await raiseRevision(trx, organizationId, waveId, 'customer')
     }
     if (withAttributes.length > 0) {
       await trx.updateTable('responses').set({ attributes: '{}' }).where('id', 'in', withAttributes.map((r) => r.id)).execute()
@@ -127,7 +129,7 @@ export async function eraseResponse(db: Db, organizationId: string, waveId: stri
       const responses = await loadResponses(trx, organizationId, [row.id])
       await shiftRollups(trx, waveId, responses, -1, 'all')
       await trx.deleteFrom('responses').where('organization_id', '=', organizationId).where('id', '=', row.id).execute()
-      await raiseRevision(trx, waveId, 'customer')
+      await raiseRevision(trx, organizationId, waveId, 'customer')
       return { outcome: 'deleted', side: 'customer', released: true }
     }
     const pooled = await trx.deleteFrom('staff_pool').where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('id', '=', responseId)
@@ -146,7 +148,8 @@ export async function personalData(db: Db, organizationId: string, email: string
     .select(['c.id', 'c.side', 'c.email', 'c.name', 'u.name as unit', 'c.locale', 'c.attributes', 'c.created_at', 'c.updated_at'])
     .where('c.organization_id', '=', organizationId).where('c.email', '=', email).orderBy('c.side').execute()
   const contactIds = contacts.map((c) => c.id)
-  const invitations = contactIds.length === 0 ? [] : await db.selectFrom('invitations as i').innerJoin('waves as w', 'w.id', 'i.wave_id')
+  const invitations = contactIds.length === 0 ? [] : await db.selectFrom('invitations as i')
+    .innerJoin('waves as w', (join) => join.onRef('w.organization_id', '=', 'i.organization_id').onRef('w.id', '=', 'i.wave_id'))
     .select(['i.id', 'i.contact_id', 'i.wave_id', 'w.name as wave', 'i.side', 'i.status', 'i.used', 'i.used_at', 'i.created_at', 'i.last_sent_at',
       'i.reminders_sent', 'i.error'])
     .where('i.organization_id', '=', organizationId).where('i.contact_id', 'in', contactIds).orderBy('i.created_at').execute()
@@ -156,15 +159,16 @@ export async function personalData(db: Db, organizationId: string, email: string
     .where('organization_id', '=', organizationId).where('invitation_id', 'in', invitationIds).orderBy('id').execute()
   const customerInvitations = invitations.filter((i) => i.side === 'customer' && i.used_at !== null)
   const responseRows = customerInvitations.length === 0 ? [] : await db.selectFrom('responses as r')
-    .innerJoin('invitations as i', (join) => join.onRef('i.wave_id', '=', 'r.wave_id').onRef('i.used_at', '=', 'r.submitted_at'))
-    .innerJoin('waves as w', 'w.id', 'r.wave_id')
-    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .innerJoin('invitations as i', (join) => join.onRef('i.organization_id', '=', 'r.organization_id').onRef('i.wave_id', '=', 'r.wave_id')
+      .onRef('i.used_at', '=', 'r.submitted_at'))
+    .innerJoin('waves as w', (join) => join.onRef('w.organization_id', '=', 'r.organization_id').onRef('w.id', '=', 'r.wave_id'))
+    .leftJoin('units as u', (join) => join.onRef('u.organization_id', '=', 'r.organization_id').onRef('u.id', '=', 'r.unit_id'))
     .select(['r.id', 'r.wave_id', 'w.name as wave', 'u.name as unit', 'r.locale', 'r.attributes', 'r.comment', 'r.submitted_at'])
     .where('i.id', 'in', customerInvitations.map((i) => i.id))
     .where('r.organization_id', '=', organizationId).where('r.side', '=', 'customer').where('r.channel', '=', 'invitation')
     .orderBy('r.submitted_at').execute()
   const answers = responseRows.length === 0 ? [] : await db.selectFrom('answers').select(['response_id', 'item_key', 'value'])
-    .where('response_id', 'in', responseRows.map((r) => r.id)).orderBy('item_key').execute()
+    .where('organization_id', '=', organizationId).where('response_id', 'in', responseRows.map((r) => r.id)).orderBy('item_key').execute()
   const [unsubscribe, suppression, accountMail, outbox, users, audit] = await Promise.all([
     db.selectFrom('unsubscribes').select('created_at').where('organization_id', '=', organizationId).where('email', '=', email).executeTakeFirst(),
     db.selectFrom('suppressions').select('created_at').where('organization_id', '=', organizationId).where('email_hash', '=', emailHash).executeTakeFirst(),

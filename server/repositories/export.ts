@@ -24,10 +24,10 @@ export async function staffRowKeys(db: Db, organizationId: string, waveId: strin
 }
 
 /** Every attribute name the wave's customer responses carry, sorted. */
-export async function customerAttributeNames(db: Db, waveId: string): Promise<string[]> {
+export async function customerAttributeNames(db: Db, organizationId: string, waveId: string): Promise<string[]> {
   const rows = await db.selectFrom('responses')
     .select(sql<string>`distinct jsonb_object_keys(attributes)`.as('name'))
-    .where('wave_id', '=', waveId).where('side', '=', 'customer').execute()
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('side', '=', 'customer').execute()
   return rows.map((row) => row.name).sort()
 }
 
@@ -49,7 +49,8 @@ export interface ExportedResponse {
 
 /** Up to `limit` responses of the wave with ids after `after` (null for the first page), in id order. */
 export async function responsePage(db: Db, organizationId: string, waveId: string, after: string | null, limit: number): Promise<ExportedResponse[]> {
-  const rows = await db.selectFrom('responses').leftJoin('units', 'units.id', 'responses.unit_id')
+  const rows = await db.selectFrom('responses')
+    .leftJoin('units', (join) => join.onRef('units.organization_id', '=', 'responses.organization_id').onRef('units.id', '=', 'responses.unit_id'))
     .select(['responses.id', 'responses.side', 'responses.unit_id', 'units.name as unit_name', 'responses.submitted_at', submittedDay.as('day'), 'responses.locale',
       'responses.channel', 'responses.comment', 'responses.attributes',
       (eb) => eb.selectFrom('answers').whereRef('answers.response_id', '=', 'responses.id')

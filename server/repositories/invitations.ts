@@ -30,9 +30,11 @@ export async function inviteContacts(
       .$if(Boolean(target.unitId), (q) => q.where('unit_id', '=', target.unitId!))
       .where(notUnsubscribed)
       // adminbasics: contacts of an archived unit get no new invitations.
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('units').select('units.id').whereRef('units.id', '=', 'contacts.unit_id').where('units.archived_at', 'is not', null))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('units').select('units.id').whereRef('units.organization_id', '=', 'contacts.organization_id').whereRef('units.id', '=', 'contacts.unit_id')
+        .where('units.archived_at', 'is not', null))))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('invitations').select('invitations.id')
-        .whereRef('invitations.contact_id', '=', 'contacts.id').where('invitations.wave_id', '=', target.waveId))))
+        .whereRef('invitations.organization_id', '=', 'contacts.organization_id').whereRef('invitations.contact_id', '=', 'contacts.id')
+        .where('invitations.wave_id', '=', target.waveId))))
       .orderBy('id').execute()
     // An address that unsubscribed before its contact was deleted is never invited again, re-imported or not.
     const hashes = found.map((contact) => suppressionHash(secret, contact.email))
@@ -56,7 +58,7 @@ export async function inviteContacts(
         }
       })
       const inserted = await trx.insertInto('invitations').values(chunk)
-        .onConflict((oc) => oc.columns(['wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
+        .onConflict((oc) => oc.columns(['organization_id', 'wave_id', 'contact_id']).where('contact_id', 'is not', null).doNothing())
         .returning('id').execute()
       if (inserted.length > 0) {
         await trx.insertInto('mail_jobs')

@@ -25,8 +25,11 @@ export interface Kiosk {
 /** The kiosk behind a public kiosk token, with what it took on `day` (YYYY-MM-DD, UTC). */
 export async function findKiosk(db: Db, token: string, day: string): Promise<Kiosk | undefined> {
   if (!isTokenShaped(token)) return undefined
-  const row = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id').innerJoin('units', 'units.id', 'kiosks.unit_id')
-    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
+  const row = await db.selectFrom('kiosks')
+    .innerJoin('links', (join) => join.onRef('links.organization_id', '=', 'kiosks.organization_id').onRef('links.id', '=', 'kiosks.link_id'))
+    .innerJoin('units', (join) => join.onRef('units.organization_id', '=', 'kiosks.organization_id').onRef('units.id', '=', 'kiosks.unit_id'))
+    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.organization_id', '=', 'kiosks.organization_id').onRef('kiosk_days.kiosk_id', '=', 'kiosks.id')
+      .on('kiosk_days.day', '=', day))
     .select(['kiosks.id', 'kiosks.organization_id', 'links.wave_id', 'kiosks.link_id', 'links.token as link_token', 'kiosks.daily_cap', 'kiosk_days.responses', 'units.archived_at'])
     .where('kiosks.token', '=', token).executeTakeFirst()
   return row && {
@@ -44,7 +47,8 @@ export interface KioskOfLink {
 /** The kiosks of a wave, by the id of the link each one shows. */
 export async function kiosksOfWave(db: Db, organizationId: string, waveId: string): Promise<Map<string, KioskOfLink>> {
   if (!isUuid(waveId)) return new Map()
-  const rows = await db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id')
+  const rows = await db.selectFrom('kiosks')
+    .innerJoin('links', (join) => join.onRef('links.organization_id', '=', 'kiosks.organization_id').onRef('links.id', '=', 'kiosks.link_id'))
     .select(['kiosks.id', 'kiosks.link_id', 'kiosks.token', 'kiosks.daily_cap'])
     .where('kiosks.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).execute()
   return new Map(rows.map((row) => [row.link_id, { id: row.id, token: row.token, dailyCap: row.daily_cap }]))
@@ -59,7 +63,7 @@ export async function saveKiosk(db: Db, organizationId: string, link: { id: stri
   try {
     const row = await db.insertInto('kiosks')
       .values({ organization_id: organizationId, link_id: link.id, unit_id: link.unitId, token: randomToken(), daily_cap: dailyCap })
-      .onConflict((oc) => oc.column('link_id').doUpdateSet({ daily_cap: dailyCap }).where('kiosks.organization_id', '=', organizationId))
+      .onConflict((oc) => oc.columns(['organization_id', 'link_id']).doUpdateSet({ daily_cap: dailyCap }).where('kiosks.organization_id', '=', organizationId))
       .returning(['id', 'token', 'daily_cap']).executeTakeFirst()
     return row ? { id: row.id, token: row.token, dailyCap: row.daily_cap } : null
   } catch (error) {
@@ -71,15 +75,16 @@ export async function saveKiosk(db: Db, organizationId: string, link: { id: stri
 }
 
 /** Locks the kiosk's row for the rest of the transaction, so its submissions are counted one at a time; returns its cap. */
-export async function lockKiosk(trx: Db, kioskId: string): Promise<number | undefined> {
-  const { rows } = await sql<{ daily_cap: number }>`select daily_cap from kiosks where id = ${kioskId}::uuid for update`.execute(trx)
+export async function lockKiosk(trx: Db, organizationId: string, kioskId: string): Promise<number | undefined> {
+  const { rows } = await sql<{ daily_cap: number }>`
+    select daily_cap from kiosks where organization_id = ${organizationId}::uuid and id = ${kioskId}::uuid for update`.execute(trx)
   return rows[0]?.daily_cap
 }
 
 /** Responses the device sent since `windowStart` (the buckets starting then or later). */
-export async function deviceResponses(trx: Db, kioskId: string, deviceHash: string, windowStart: Date): Promise<number> {
+export async function deviceResponses(trx: Db, organizationId: string, kioskId: string, deviceHash: string, windowStart: Date): Promise<number> {
   const row = await trx.selectFrom('kiosk_device_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('responses'), sql<number>`0`).as('total'))
-    .where('kiosk_id', '=', kioskId).where('device_hash', '=', deviceHash).where('bucket', '>=', windowStart).executeTakeFirst()
+    .where('organization_id', '=', organizationId).where('kiosk_id', '=', kioskId).where('device_hash', '=', deviceHash).where('bucket', '>=', windowStart).executeTakeFirst()
   return Number(row?.total ?? 0)
 }
 
@@ -87,20 +92,21 @@ export async function deviceResponses(trx: Db, kioskId: string, deviceHash: stri
  * Counts one response towards the kiosk's day, in one statement that adds only below the cap: true
  * when it was counted, false when the day is full (then nothing changed).
  */
-export async function countKioskDay(trx: Db, kioskId: string, day: string, dailyCap: number): Promise<boolean> {
+export async function countKioskDay(trx: Db, organizationId: string, kioskId: string, day: string, dailyCap: number): Promise<boolean> {
   const { rows } = await sql<{ responses: number }>`
-    insert into kiosk_days (kiosk_id, day, responses) select ${kioskId}::uuid, ${day}::date, 1 where ${dailyCap}::int >= 1
-    on conflict (kiosk_id, day) do update set responses = kiosk_days.responses + 1 where kiosk_days.responses < ${dailyCap}::int
+    insert into kiosk_days (organization_id, kiosk_id, day, responses) select ${organizationId}::uuid, ${kioskId}::uuid, ${day}::date, 1 where ${dailyCap}::int >= 1
+    on conflict (organization_id, kiosk_id, day) do update set responses = kiosk_days.responses + 1
+      where kiosk_days.responses < ${dailyCap}::int and kiosk_days.organization_id = ${organizationId}::uuid
     returning responses`.execute(trx)
   return rows.length > 0
 }
 
 /** Counts one response towards the device's bucket and forgets the device's buckets that left the window. */
-export async function countDevice(trx: Db, kioskId: string, deviceHash: string, bucket: Date, windowStart: Date): Promise<void> {
-  await trx.insertInto('kiosk_device_counts').values({ kiosk_id: kioskId, device_hash: deviceHash, bucket, responses: 1 })
-    .onConflict((oc) => oc.columns(['kiosk_id', 'device_hash', 'bucket']).doUpdateSet({ responses: sql<number>`kiosk_device_counts.responses + 1` }))
+export async function countDevice(trx: Db, organizationId: string, kioskId: string, deviceHash: string, bucket: Date, windowStart: Date): Promise<void> {
+  await trx.insertInto('kiosk_device_counts').values({ organization_id: organizationId, kiosk_id: kioskId, device_hash: deviceHash, bucket, responses: 1 })
+    .onConflict((oc) => oc.columns(['organization_id', 'kiosk_id', 'device_hash', 'bucket']).doUpdateSet({ responses: sql<number>`kiosk_device_counts.responses + 1` }))
     .execute()
-  await trx.deleteFrom('kiosk_device_counts').where('kiosk_id', '=', kioskId).where('bucket', '<', windowStart).execute()
+  await trx.deleteFrom('kiosk_device_counts').where('organization_id', '=', organizationId).where('kiosk_id', '=', kioskId).where('bucket', '<', windowStart).execute()
 }
 
 // -- the kiosks of an organization, for the API --
@@ -124,9 +130,12 @@ export interface ManagedKiosk {
 export const KIOSK_LIST: Keyset = { list: 'kiosks', parts: ['time', 'uuid'] }
 
 function managedKiosks(db: Db, organizationId: string, day: string) {
-  return db.selectFrom('kiosks').innerJoin('links', 'links.id', 'kiosks.link_id').innerJoin('waves', 'waves.id', 'links.wave_id')
-    .innerJoin('units', 'units.id', 'kiosks.unit_id')
-    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.kiosk_id', '=', 'kiosks.id').on('kiosk_days.day', '=', day))
+  return db.selectFrom('kiosks')
+    .innerJoin('links', (join) => join.onRef('links.organization_id', '=', 'kiosks.organization_id').onRef('links.id', '=', 'kiosks.link_id'))
+    .innerJoin('waves', (join) => join.onRef('waves.organization_id', '=', 'kiosks.organization_id').onRef('waves.id', '=', 'links.wave_id'))
+    .innerJoin('units', (join) => join.onRef('units.organization_id', '=', 'kiosks.organization_id').onRef('units.id', '=', 'kiosks.unit_id'))
+    .leftJoin('kiosk_days', (join) => join.onRef('kiosk_days.organization_id', '=', 'kiosks.organization_id').onRef('kiosk_days.kiosk_id', '=', 'kiosks.id')
+      .on('kiosk_days.day', '=', day))
     .select(['kiosks.id', 'links.wave_id', 'waves.name as wave_name', 'kiosks.unit_id', 'units.name as unit_name', 'kiosks.link_id', 'kiosks.token',
       'kiosks.daily_cap', 'kiosk_days.responses', 'units.archived_at', 'kiosks.created_at'])
     .where('kiosks.organization_id', '=', organizationId)

@@ -22,7 +22,7 @@ export async function queueNotificationMail(db: Db, mail: NotificationMailReques
   const rows = await db.insertInto('notification_mails').values({
     organization_id: mail.organizationId, user_id: mail.userId, kind: mail.kind, ref: mail.ref, recipient: mail.recipient,
     locale: mail.locale, params: JSON.stringify(mail.params),
-  }).onConflict((oc) => oc.columns(['kind', 'ref', 'recipient']).doNothing()).returning('id').execute()
+  }).onConflict((oc) => oc.columns(['organization_id', 'kind', 'ref', 'recipient']).doNothing()).returning('id').execute()
   return rows.length > 0
 }
 

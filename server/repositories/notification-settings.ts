@@ -22,7 +22,7 @@ export async function notificationSettings(db: Db, organizationId: string, userI
 export async function saveNotificationSettings(db: Db, organizationId: string, settings: NotificationSettings): Promise<void> {
   const values = { unit_ids: settings.unitIds, alert_email: settings.alertEmail, digest: settings.digest, locale: settings.locale }
   await db.insertInto('notification_settings').values({ user_id: settings.userId, organization_id: organizationId, ...values })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...values, updated_at: new Date() })).execute()
+    .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doUpdateSet({ ...values, updated_at: new Date() })).execute()
 }
 
 export interface Subscriber extends NotificationSettings {

@@ -17,12 +17,12 @@ export interface ProfileCounts {
  * The side's profiles in a wave with their counts per measure, the fold's tail counted in (rollups.ts;
  * one statement, so both are read at one moment), in one order: by unit, attribute set, step.
  */
-export async function profileCounts(db: Db, waveId: string, side: Side): Promise<ProfileCounts[]> {
+export async function profileCounts(db: Db, organizationId: string, waveId: string, side: Side): Promise<ProfileCounts[]> {
   const { rows: [row] } = await sql<{ profiles: Array<{ unit_key: string; attributes: Record<string, string>; step: number; counts: number[] }>; tail: TailRow[] }>`
     select
       (select coalesce(json_agg(p), '[]') from (select unit_key, attributes, step, counts from profile_rollups
-        where wave_id = ${waveId}::uuid and side = ${side}::text) p) as profiles,
-      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId)} and r.side = ${side}::text) t) as tail`.execute(db)
+        where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and side = ${side}::text) p) as profiles,
+      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId, organizationId)} and r.side = ${side}::text) t) as tail`.execute(db)
   const profiles = new Map<string, ProfileCounts>()
   const add = (unitKey: string, attributes: Record<string, string>, step: number, counts: readonly number[]) => {
     const key = `${unitKey}|${canonicalAttributes(attributes)}|${step}`

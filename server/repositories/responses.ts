@@ -71,8 +71,9 @@ async function insertResponse(db: Db, response: Omit<NewResponse, 'invitationId'
   const items = await measureItems(db, response.waveId)
   // Only while the link with this token exists and its wave is open, at this moment.
   const guard = onlyIfOpen === null ? sql`true` : sql`exists (
-    select 1 from links join waves on waves.id = links.wave_id
-    where links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid and ${waveIsOpen()})`
+    select 1 from links join waves on waves.organization_id = links.organization_id and waves.id = links.wave_id
+    where links.organization_id = ${response.organizationId}::uuid and links.token = ${onlyIfOpen} and links.wave_id = ${response.waveId}::uuid
+      and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
     with inserted as (
     insert into responses (organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at,

@@ -178,8 +178,14 @@ export async function addProfiles(db: Db, organizationId: string, waveId: string
 /** What readers need of a queued row to count it (tailResponses turns it into a RolledResponse). */
 export const TAIL_COLUMNS = sql`r.unit_id, r.attributes, r.answer_values, r.not_applicable`
 
-/** The fold's tail of a wave: its queued rows (`r`) not yet in the rollups, to select TAIL_COLUMNS from. */
-export const tailOf = (waveId: string) => sql`fold_queue q join responses r on r.id = q.response_id where q.wave_id = ${waveId}::uuid`
+/**
+ * The fold's tail of a wave: its queued rows (`r`) not yet in the rollups, to select TAIL_COLUMNS from;
+ * within one organization when the caller knows it.
+ */
+export const tailOf = (waveId: string, organizationId: string | null = null) => organizationId === null
+  ? sql`fold_queue q join responses r on r.id = q.response_id where q.wave_id = ${waveId}::uuid`
+  : sql`fold_queue q join responses r on r.organization_id = q.organization_id and r.id = q.response_id
+      where q.organization_id = ${organizationId}::uuid and q.wave_id = ${waveId}::uuid`
 
 export interface TailRow {
   unit_id: string | null

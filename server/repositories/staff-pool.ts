@@ -41,8 +41,8 @@ export async function insertPoolEntry(db: Db, entry: PoolEntry, onlyIfOpen: stri
   const hash = entry.submissionKey === null ? null : poolKeyHash(entry.submissionKey)
   const answers = Object.entries(entry.answers)
   const guard = onlyIfOpen === null ? sql`true` : sql`exists (
-    select 1 from links join waves on waves.id = links.wave_id
-    where links.token = ${onlyIfOpen} and links.wave_id = ${entry.waveId}::uuid and ${waveIsOpen()})`
+    select 1 from links join waves on waves.organization_id = links.organization_id and waves.id = links.wave_id
+    where links.organization_id = ${entry.organizationId}::uuid and links.token = ${onlyIfOpen} and links.wave_id = ${entry.waveId}::uuid and ${waveIsOpen()})`
   const { rows } = await sql<{ id: string }>`
     insert into staff_pool (organization_id, wave_id, unit_id, locale, channel, attributes, comment, answers, submission_hash)
     select ${entry.organizationId}::uuid, ${entry.waveId}::uuid, ${entry.unitId}::uuid, ${entry.locale}::text, ${entry.channel}::text,
@@ -51,7 +51,8 @@ export async function insertPoolEntry(db: Db, entry: PoolEntry, onlyIfOpen: stri
         from unnest(${answers.map(([key]) => key)}::text[], ${answers.map(([, value]) => value)}::int2[]) as a(item_key, value)), '{}'::jsonb),
       ${hash}::text
     where ${guard} and (${hash}::text is null or not exists (
-      select 1 from responses where responses.wave_id = ${entry.waveId}::uuid and responses.submission_key = ${hash}::text))
+      select 1 from responses where responses.organization_id = ${entry.organizationId}::uuid and responses.wave_id = ${entry.waveId}::uuid
+        and responses.submission_key = ${hash}::text))
     on conflict (wave_id, submission_hash) where submission_hash is not null do nothing
     returning id`.execute(db)
   return rows[0]?.id ?? null
@@ -93,22 +94,23 @@ export interface PendingAnswer {
 
 /**
  * Locks the wave's staff release (the wave's row, which submissions only share-lock for their foreign
- * keys, so they never wait for it) until the end of the caller's transaction. Returns the wave's
- * organization, or null when the wave is gone.
+ * keys, so they never wait for it) until the end of the caller's transaction. False when the wave is gone.
  */
-export async function lockStaffRelease(trx: Db, waveId: string): Promise<string | null> {
-  const { rows } = await sql<{ organization_id: string }>`select organization_id from waves where id = ${waveId}::uuid for no key update`.execute(trx)
-  return rows[0]?.organization_id ?? null
+export async function lockStaffRelease(trx: Db, organizationId: string, waveId: string): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    select id from waves where organization_id = ${organizationId}::uuid and id = ${waveId}::uuid for no key update`.execute(trx)
+  return rows.length > 0
 }
 
 /**
  * The wave's pool, after dropping entries whose form was released already (the same form sent again
  * while its first copy moved to the responses). `trx` holds lockStaffRelease.
  */
-export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<PendingAnswer[]> {
-  await sql`delete from staff_pool p where p.wave_id = ${waveId}::uuid and p.submission_hash is not null
-    and exists (select 1 from responses r where r.wave_id = p.wave_id and r.submission_key = p.submission_hash)`.execute(trx)
-  const rows = await trx.selectFrom('staff_pool').select(['id', 'unit_id', 'attributes', 'answers']).where('wave_id', '=', waveId).execute()
+export async function pendingStaffAnswers(trx: Db, organizationId: string, waveId: string): Promise<PendingAnswer[]> {
+  await sql`delete from staff_pool p where p.organization_id = ${organizationId}::uuid and p.wave_id = ${waveId}::uuid and p.submission_hash is not null
+    and exists (select 1 from responses r where r.organization_id = p.organization_id and r.wave_id = p.wave_id and r.submission_key = p.submission_hash)`.execute(trx)
+  const rows = await trx.selectFrom('staff_pool').select(['id', 'unit_id', 'attributes', 'answers'])
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).execute()
   return rows.map((row) => ({ id: row.id, unitKey: row.unit_id ?? NO_UNIT, unitId: row.unit_id, attributes: row.attributes, answers: row.answers }))
 }
 
@@ -119,22 +121,22 @@ export async function pendingStaffAnswers(trx: Db, waveId: string): Promise<Pend
  * with the release it makes. The caller adds them to the rollups in the same transaction, `trx`,
  * which holds lockStaffRelease.
  */
-export async function releaseStaffAnswers(trx: Db, waveId: string, ids: readonly string[], step: number, shown: SavedRelease): Promise<void> {
+export async function releaseStaffAnswers(trx: Db, organizationId: string, waveId: string, ids: readonly string[], step: number, shown: SavedRelease): Promise<void> {
   const { rows: moved } = await sql<{ id: string }>`
     insert into responses (id, organization_id, wave_id, side, unit_id, locale, channel, attributes, comment, submission_key, submitted_at, release_step, staff_answers)
     select p.id, p.organization_id, p.wave_id, 'staff', p.unit_id, p.locale, p.channel, p.attributes, p.comment, p.submission_hash,
       date_trunc('day', now(), 'UTC'), ${step}::int, p.answers
-    from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.id = t.id and p.wave_id = ${waveId}::uuid
+    from unnest(${ids}::uuid[]) with ordinality as t(id, n) join staff_pool p on p.organization_id = ${organizationId}::uuid and p.id = t.id and p.wave_id = ${waveId}::uuid
     order by t.n
     returning id`.execute(trx)
   if (moved.length !== ids.length) throw new Error('a pool entry to release is gone')
-  await sql`delete from staff_pool where wave_id = ${waveId}::uuid and id = any(${ids}::uuid[])`.execute(trx)
-  await trx.insertInto('staff_releases').values({ wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
+  await sql`delete from staff_pool where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and id = any(${ids}::uuid[])`.execute(trx)
+  await trx.insertInto('staff_releases').values({ organization_id: organizationId, wave_id: waveId, seq: step, respondents: ids.length, shown: JSON.stringify(shown) }).execute()
 }
 
 /** The release the wave's last staff step stored, with its step; null before the first step. */
-export async function lastStaffRelease(db: Db, waveId: string): Promise<{ step: number; shown: SavedRelease } | null> {
-  const row = await db.selectFrom('staff_releases').select(['seq', 'shown']).where('wave_id', '=', waveId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
+export async function lastStaffRelease(db: Db, organizationId: string, waveId: string): Promise<{ step: number; shown: SavedRelease } | null> {
+  const row = await db.selectFrom('staff_releases').select(['seq', 'shown']).where('organization_id', '=', organizationId).where('wave_id', '=', waveId).orderBy('seq', 'desc').limit(1).executeTakeFirst()
   return row ? { step: row.seq, shown: row.shown } : null
 }
 
@@ -148,11 +150,11 @@ export interface StaffReleaseState {
 }
 
 /** What the dashboard says about the staff figures: "as of …; N answers waiting". */
-export async function staffReleaseState(db: Db, waveId: string): Promise<StaffReleaseState> {
+export async function staffReleaseState(db: Db, organizationId: string, waveId: string): Promise<StaffReleaseState> {
   const { rows } = await sql<{ released_at: Date | null; seq: number | null; pending: number }>`
-    select (select max(released_at) from staff_releases where wave_id = ${waveId}::uuid) as released_at,
-      (select max(seq) from staff_releases where wave_id = ${waveId}::uuid) as seq,
-      (select count(*) from staff_pool where wave_id = ${waveId}::uuid)::int as pending`.execute(db)
+    select (select max(released_at) from staff_releases where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid) as released_at,
+      (select max(seq) from staff_releases where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid) as seq,
+      (select count(*) from staff_pool where organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid)::int as pending`.execute(db)
   const row = rows[0]!
   return { releasedAt: row.released_at, seq: row.seq ?? 0, pending: row.pending }
 }
@@ -161,17 +163,17 @@ export async function staffReleaseState(db: Db, waveId: string): Promise<StaffRe
  * Waves with staff answers waiting, for the background steps: open ones, and closed ones (a wave
  * closing gets its last step), with how many are waiting and whether the wave is still open.
  */
-export async function wavesWithPendingStaff(db: Db): Promise<Array<{ waveId: string; minGroupSize: number; pending: number; open: boolean }>> {
-  const { rows } = await sql<{ wave_id: string; min_group_size: number; pending: number; open: boolean }>`
-    select p.wave_id, o.min_group_size, count(*)::int as pending, ${waveIsOpen()} as open
-    from staff_pool p join waves on waves.id = p.wave_id join organizations o on o.id = waves.organization_id
-    group by p.wave_id, o.min_group_size, waves.status, waves.opens_at, waves.closes_at`.execute(db)
-  return rows.map((row) => ({ waveId: row.wave_id, minGroupSize: row.min_group_size, pending: row.pending, open: row.open }))
+export async function wavesWithPendingStaff(db: Db): Promise<Array<{ organizationId: string; waveId: string; minGroupSize: number; pending: number; open: boolean }>> {
+  const { rows } = await sql<{ organization_id: string; wave_id: string; min_group_size: number; pending: number; open: boolean }>`
+    select p.organization_id, p.wave_id, o.min_group_size, count(*)::int as pending, ${waveIsOpen()} as open
+    from staff_pool p join waves on waves.organization_id = p.organization_id and waves.id = p.wave_id join organizations o on o.id = waves.organization_id
+    group by p.organization_id, p.wave_id, o.min_group_size, waves.status, waves.opens_at, waves.closes_at`.execute(db)
+  return rows.map((row) => ({ organizationId: row.organization_id, waveId: row.wave_id, minGroupSize: row.min_group_size, pending: row.pending, open: row.open }))
 }
 
 /** The organization's minimum group size for a wave's figures, or undefined when the wave is gone. */
-export async function waveMinGroupSize(db: Db, waveId: string): Promise<number | undefined> {
+export async function waveMinGroupSize(db: Db, organizationId: string, waveId: string): Promise<number | undefined> {
   const row = await db.selectFrom('waves').innerJoin('organizations', 'organizations.id', 'waves.organization_id')
-    .select('organizations.min_group_size').where('waves.id', '=', waveId).executeTakeFirst()
+    .select('organizations.min_group_size').where('waves.organization_id', '=', organizationId).where('waves.id', '=', waveId).executeTakeFirst()
   return row?.min_group_size
 }

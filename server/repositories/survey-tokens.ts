@@ -82,8 +82,9 @@ export async function findSurveyToken(db: Db, token: string, submissionKey: stri
         from units where units.organization_id = entry.organization_id), '[]') else '[]' end as units,
       (select units.name from units where units.id = entry.unit_id and units.organization_id = entry.organization_id) as unit_name,
       (${submissionKey}::text is not null and (exists (select 1 from responses
-        where responses.wave_id = entry.wave_id and responses.submission_key in (${submissionKey}::text, ${pooled}::text))
-        or exists (select 1 from staff_pool where staff_pool.wave_id = entry.wave_id and staff_pool.submission_hash = ${pooled}::text))) as stored
+        where responses.organization_id = entry.organization_id and responses.wave_id = entry.wave_id and responses.submission_key in (${submissionKey}::text, ${pooled}::text))
+        or exists (select 1 from staff_pool where staff_pool.organization_id = entry.organization_id and staff_pool.wave_id = entry.wave_id
+          and staff_pool.submission_hash = ${pooled}::text))) as stored
     from entry
     join waves on waves.id = entry.wave_id and waves.organization_id = entry.organization_id
     join organizations on organizations.id = entry.organization_id

@@ -37,8 +37,8 @@ export async function createUpload(db: Db, owner: UploadOwner, userId: string | 
   return id
 }
 
-export async function addUploadPart(db: Db, uploadId: string, position: number, data: Uint8Array): Promise<void> {
-  await db.insertInto('upload_parts').values({ upload_id: uploadId, position, data }).execute()
+export async function addUploadPart(db: Db, organizationId: string, uploadId: string, position: number, data: Uint8Array): Promise<void> {
+  await db.insertInto('upload_parts').values({ organization_id: organizationId, upload_id: uploadId, position, data }).execute()
 }
 
 export async function finishUpload(db: Db, organizationId: string, id: string, bytes: number): Promise<void> {

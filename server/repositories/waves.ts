@@ -48,8 +48,8 @@ function waveQuery(db: Db, organizationId: string) {
   return db.selectFrom('waves')
     .innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     // At most one repeat per wave (the unique index on repeated_from), so neither join adds rows.
-    .leftJoin('waves as origin', 'origin.id', 'waves.repeated_from')
-    .leftJoin('waves as repeat', 'repeat.repeated_from', 'waves.id')
+    .leftJoin('waves as origin', (join) => join.onRef('origin.organization_id', '=', 'waves.organization_id').onRef('origin.id', '=', 'waves.repeated_from'))
+    .leftJoin('waves as repeat', (join) => join.onRef('repeat.organization_id', '=', 'waves.organization_id').onRef('repeat.repeated_from', '=', 'waves.id'))
     .select([
       'waves.repeat_every', 'waves.weekly_digest', 'origin.id as origin_id', 'origin.name as origin_name',
       'repeat.id as repeat_id', 'repeat.name as repeat_name', 'repeat.opens_at as repeat_opens_at',
@@ -121,7 +121,7 @@ export async function listWaveLinks(db: Db, organizationId: string, waveIds: rea
   const byWave = new Map<string, WaveLink[]>(waveIds.map((id) => [id, []]))
   if (waveIds.length === 0) return byWave
   const rows = await db.selectFrom('links')
-    .leftJoin('units', 'units.id', 'links.unit_id')
+    .leftJoin('units', (join) => join.onRef('units.organization_id', '=', 'links.organization_id').onRef('units.id', '=', 'links.unit_id'))
     .select(['links.wave_id', 'links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
     .where('links.organization_id', '=', organizationId).where('links.wave_id', 'in', waveIds)
     .orderBy('units.name', 'asc').orderBy('links.side', 'desc')
@@ -243,8 +243,8 @@ export async function setWavePredictions(db: Db, organizationId: string, waveId:
   if (!isUuid(waveId)) return false
   const result = await db.updateTable('waves').set({ predictions })
     .where('organization_id', '=', organizationId).where('id', '=', waveId)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('responses').select('responses.id').whereRef('responses.wave_id', '=', 'waves.id'))))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_pool').select('staff_pool.id').whereRef('staff_pool.wave_id', '=', 'waves.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('responses').select('responses.id').whereRef('responses.organization_id', '=', 'waves.organization_id').whereRef('responses.wave_id', '=', 'waves.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('staff_pool').select('staff_pool.id').whereRef('staff_pool.organization_id', '=', 'waves.organization_id').whereRef('staff_pool.wave_id', '=', 'waves.id'))))
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
@@ -285,7 +285,8 @@ export interface LinkOfWave {
 
 export async function findLink(db: Db, organizationId: string, waveId: string, linkId: string): Promise<LinkOfWave | undefined> {
   if (!isUuid(waveId) || !isUuid(linkId)) return undefined
-  const row = await db.selectFrom('links').leftJoin('units', 'units.id', 'links.unit_id')
+  const row = await db.selectFrom('links')
+    .leftJoin('units', (join) => join.onRef('units.organization_id', '=', 'links.organization_id').onRef('units.id', '=', 'links.unit_id'))
     .select(['links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
     .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).where('links.id', '=', linkId)
     .executeTakeFirst()
@@ -295,7 +296,8 @@ export async function findLink(db: Db, organizationId: string, waveId: string, l
 /** The customer link of one unit in a wave (the first, should there be more), as findLink gives it. */
 export async function findUnitCustomerLink(db: Db, organizationId: string, waveId: string, unitId: string): Promise<LinkOfWave | undefined> {
   if (!isUuid(waveId) || !isUuid(unitId)) return undefined
-  const row = await db.selectFrom('links').innerJoin('units', 'units.id', 'links.unit_id')
+  const row = await db.selectFrom('links')
+    .innerJoin('units', (join) => join.onRef('units.organization_id', '=', 'links.organization_id').onRef('units.id', '=', 'links.unit_id'))
     .select(['links.id', 'links.side', 'links.token', 'links.unit_id', 'units.name as unit_name'])
     .where('links.organization_id', '=', organizationId).where('links.wave_id', '=', waveId).where('links.unit_id', '=', unitId)
     .where('links.side', '=', 'customer').orderBy('links.created_at').orderBy('links.id').limit(1)
@@ -314,7 +316,7 @@ export async function earlierWaves(
   wave: { id: string; instrumentKey: string },
   options: { includeThis: boolean; limit: number },
 ): Promise<Array<{ id: string; name: string; instrumentId: string }>> {
-  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', wave.id)
+  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.organization_id', '=', organizationId).where('w.id', '=', wave.id)
   return db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select(['waves.id', 'waves.name', 'waves.instrument_id as instrumentId'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)
@@ -338,7 +340,7 @@ export async function laterWaves(
   wave: { id: string; instrumentKey: string },
   limit: number,
 ): Promise<Array<{ id: string; name: string }>> {
-  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.id', '=', wave.id)
+  const createdAt = db.selectFrom('waves as w').select('w.created_at').where('w.organization_id', '=', organizationId).where('w.id', '=', wave.id)
   return db.selectFrom('waves').innerJoin('instruments', 'instruments.id', 'waves.instrument_id')
     .select(['waves.id', 'waves.name'])
     .where('waves.organization_id', '=', organizationId).where('instruments.key', '=', wave.instrumentKey)

@@ -30,9 +30,9 @@ export async function takeBackStale(db: Db, now: Date, staleMs: number, maxAttem
     const rows = await trx.updateTable('webhook_deliveries')
       .set({ status: sql`case when attempts >= ${maxAttempts} then 'failed' else 'pending' end`, locked_at: null, last_status: null, last_error: INTERRUPTED })
       .where('status', '=', 'sending').where('locked_at', '<', cutoff)
-      .returning('id').execute()
+      .returning(['id', 'organization_id']).execute()
     if (rows.length > 0) {
-      await trx.insertInto('webhook_attempts').values(rows.map((row) => ({ delivery_id: row.id, at: now, status_code: null, error: INTERRUPTED, duration_ms: 0 }))).execute()
+      await trx.insertInto('webhook_attempts').values(rows.map((row) => ({ organization_id: row.organization_id, delivery_id: row.id, at: now, status_code: null, error: INTERRUPTED, duration_ms: 0 }))).execute()
     }
     return rows.length
   })
@@ -81,11 +81,11 @@ export async function recordTry(db: Db, delivery: ClaimedDelivery, attempt: TryR
       }
         : { ...base, status: 'failed' as const }
     const held = await trx.updateTable('webhook_deliveries').set(changes)
-      .where('id', '=', delivery.id).where('status', '=', 'sending').where('attempts', '=', delivery.attempt)
+      .where('organization_id', '=', delivery.organizationId).where('id', '=', delivery.id).where('status', '=', 'sending').where('attempts', '=', delivery.attempt)
       .returning('id').executeTakeFirst()
     if (!held) return false
     await trx.insertInto('webhook_attempts').values({
-      delivery_id: delivery.id, at: attempt.at, status_code: attempt.statusCode, error, duration_ms: Math.round(attempt.durationMs),
+      organization_id: delivery.organizationId, delivery_id: delivery.id, at: attempt.at, status_code: attempt.statusCode, error, duration_ms: Math.round(attempt.durationMs),
     }).execute()
     if (decision.outcome === 'failed' && decision.deactivate) {
       await trx.updateTable('webhooks').set({ active: false }).where('id', '=', delivery.webhookId).where('organization_id', '=', delivery.organizationId).execute()

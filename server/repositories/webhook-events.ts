@@ -19,7 +19,7 @@ export async function queueWebhookEvent(db: Db, organizationId: string, event: W
   const body = JSON.stringify({ id: eventId, event, createdAt: new Date().toISOString(), data: payload })
   await db.insertInto('webhook_deliveries').values(hooks.map((hook) => ({
     organization_id: organizationId, webhook_id: hook.id, event_id: eventId, event, payload: body,
-  }))).onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing()).execute()
+  }))).onConflict((oc) => oc.columns(['organization_id', 'webhook_id', 'event_id']).doNothing()).execute()
   return eventId
 }
 

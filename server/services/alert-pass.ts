@@ -35,7 +35,7 @@ const counted = (share: Share) => (isSuppressed(share) ? null : { agree: share.a
 async function releasedCells(db: Db, organization: OrganizationSettings, wave: WatchedWave, previous: { id: string; name: string }) {
   const reader = wholeOrganization(organization.id)
   const min = organization.minGroupSize
-  const [units, release, earlierRelease] = await Promise.all([listUnits(db, organization.id), waveRelease(db, wave.id, min), waveRelease(db, previous.id, min)])
+  const [units, release, earlierRelease] = await Promise.all([listUnits(db, organization.id), waveRelease(db, organization.id, wave.id, min), waveRelease(db, organization.id, previous.id, min)])
   const cells: DriftCell[] = []
   for (const unit of units) {
     const filters = { unit: unit.id, staff: {}, customer: {} }

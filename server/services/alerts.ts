@@ -38,9 +38,9 @@ async function unitsOf(db: Db, reader: Reader, unit: string | null): Promise<str
 }
 
 /** The alerts whose unit × item both sides of both waves' current releases show. */
-async function stillReleased(db: Db, minGroupSize: number, waveId: string, alerts: readonly StoredAlert[]): Promise<StoredAlert[]> {
+async function stillReleased(db: Db, organizationId: string, minGroupSize: number, waveId: string, alerts: readonly StoredAlert[]): Promise<StoredAlert[]> {
   const releases = new Map<string, Promise<WaveRelease>>()
-  const releaseOf = (id: string) => releases.get(id) ?? releases.set(id, waveRelease(db, id, minGroupSize)).get(id)!
+  const releaseOf = (id: string) => releases.get(id) ?? releases.set(id, waveRelease(db, organizationId, id, minGroupSize)).get(id)!
   const out: StoredAlert[] = []
   for (const alert of alerts) {
     const [now, before] = await Promise.all([releaseOf(waveId), releaseOf(alert.previousWave.id)])
@@ -53,7 +53,7 @@ async function stillReleased(db: Db, minGroupSize: number, waveId: string, alert
 export async function waveAlerts(db: Db, organization: { id: string; name: string; minGroupSize: number }, wave: { id: string }, reader: Reader, unit: string | null): Promise<WaveAlert[]> {
   const unitIds = await unitsOf(db, reader, unit)
   const [stored, items] = await Promise.all([listAlerts(db, organization.id, wave.id, unitIds), reportItems(db, wave.id, organization.name)])
-  const alerts = await stillReleased(db, organization.minGroupSize, wave.id, stored)
+  const alerts = await stillReleased(db, organization.id, organization.minGroupSize, wave.id, stored)
   const text = new Map(items.map((item) => [item.key, item.customerText]))
   return alerts.map((alert) => ({
     id: alert.id, rule: alert.rule, unit: alert.unit, itemKey: alert.itemKey, item: text.get(alert.itemKey) ?? alert.itemKey,

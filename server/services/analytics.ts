@@ -135,7 +135,7 @@ async function computeAnalytics(db: Db, organization: Organization, wave: WaveRe
  */
 export async function waveAnalytics(db: Db, organization: Organization, wave: WaveRef, report: AnalyticsReport, release: WaveRelease, scope: ReportScope): Promise<Analytics> {
   const [mode, [earlier]] = await Promise.all([wave.predictions ?? predictionMode(db, wave.id), earlierWaves(db, organization.id, wave, { includeThis: false, limit: 1 })])
-  const previous = earlier ? { wave: { id: earlier.id, name: earlier.name }, release: await waveRelease(db, earlier.id, organization.minGroupSize) } : null
+  const previous = earlier ? { wave: { id: earlier.id, name: earlier.name }, release: await waveRelease(db, organization.id, earlier.id, organization.minGroupSize) } : null
   const key = JSON.stringify([
     wave.id, release.version, organization.minGroupSize, organization.name, mode, previous?.wave.id ?? null, previous?.release.version ?? null,
     report.filters.unit?.id ?? null, sorted(report.filters.staff), sorted(report.filters.customer),

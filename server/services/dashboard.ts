@@ -41,7 +41,7 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const min = organization.minGroupSize
   const scope = await reportScope(db, reader)
   const filters = scope.whole || asked.unit !== null ? asked : { ...asked, unit: firstUnit(scope).id }
-  const release = await waveRelease(db, wave.id, min)
+  const release = await waveRelease(db, organization.id, wave.id, min)
   const report = await waveReport(db, organization, wave, filters, reader, release)
   // The reader's units, as the heat map's rows list them (services/unit-gaps.ts): one list, one query.
   const units = report.units.map(({ id, name }) => ({ id, name }))
@@ -56,7 +56,7 @@ export async function waveDashboard(db: Db, organization: Organization, wave: Wa
   const sideComments = {} as Record<Side, Array<{ comment: string; times: number }> | null>
   for (const side of SIDES) {
     const shown = shows(release, side, groupOf(unitId, report.filters[side]))('respondents')
-    sideComments[side] = shown ? await frequentComments(db, wave.id, { side, unitId, attributes: report.filters[side] }) : null
+    sideComments[side] = shown ? await frequentComments(db, organization.id, wave.id, { side, unitId, attributes: report.filters[side] }) : null
   }
 
   // Why the filtered group's figures are hidden, if they are; for the whole side, how many more

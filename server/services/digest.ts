@@ -33,7 +33,7 @@ export interface DigestRun {
 
 export async function startDigestRun(db: Db, organization: OrganizationSettings, wave: Wave, run: string): Promise<DigestRun> {
   const [release, items, units, waves] = await Promise.all([
-    waveRelease(db, wave.id, organization.minGroupSize),
+    waveRelease(db, organization.id, wave.id, organization.minGroupSize),
     waveItems(db, wave.id),
     listUnits(db, organization.id),
     earlierWaves(db, organization.id, wave, { includeThis: true, limit: 1000 }),

@@ -29,7 +29,7 @@ const answerColumns = (items: readonly WaveItem[]) => [...items.map((item) => it
 
 export async function* responsesCsv(db: Db, organizationId: string, waveId: string, minGroupSize: number): AsyncGenerator<string> {
   const [keys, attributeNames, { staffRows, release }] = await Promise.all([
-    waveItems(db, waveId).then(answerColumns), customerAttributeNames(db, waveId), staffWithRelease(db, organizationId, waveId, minGroupSize),
+    waveItems(db, waveId).then(answerColumns), customerAttributeNames(db, organizationId, waveId), staffWithRelease(db, organizationId, waveId, minGroupSize),
   ])
   // A unit the release hides is not named here either, or its rows would rebuild its figures.
   const named = (unitId: string | null) => (unitId !== null && release.sides.staff.shown({ unit: unitId, attribute: null }) ? unitId : null)
@@ -84,10 +84,10 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
  * are counts it shows.
  */
 async function staffWithRelease(db: Db, organizationId: string, waveId: string, minGroupSize: number) {
-  const version = async () => JSON.stringify(await releaseVersion(db, waveId, 'staff'))
+  const version = async () => JSON.stringify(await releaseVersion(db, organizationId, waveId, 'staff'))
   for (let attempt = 0; ; attempt++) {
     const before = await version()
-    const [staffRows, release] = await Promise.all([staffRowKeys(db, organizationId, waveId), waveRelease(db, waveId, minGroupSize)])
+    const [staffRows, release] = await Promise.all([staffRowKeys(db, organizationId, waveId), waveRelease(db, organizationId, waveId, minGroupSize)])
     if ((await version()) === before) return { staffRows, release }
     // Steps are minutes apart: a few tries always find a quiet moment.
     if (attempt >= 9) throw new Error('the staff release kept changing while the export was read')

@@ -49,7 +49,7 @@ export async function importIntoWave(
 ): Promise<WaveImport> {
   const store = async (context: Context, checked: Extract<ReturnType<typeof checkImport>, { ok: true }>) => {
     const ids = await importResponses(db, { ...target, locale: context.locale }, checked.value)
-    if (!db.isTransaction && checked.value.some((row) => row.side === 'staff')) await advanceStaffAfterStore(db, target.waveId, log)
+    if (!db.isTransaction && checked.value.some((row) => row.side === 'staff')) await advanceStaffAfterStore(db, target.organizationId, target.waveId, log)
     return { ok: true as const, ids }
   }
   // An integration sending rows one at a time: its rows are checked against the context read a moment
@@ -144,7 +144,7 @@ export async function importResponseUpload(db: Db, organizationId: string, waveI
       await dropUploadBytes(trx, organizationId, upload.id)
       return stored
     })
-    if (result !== 'taken') await advanceStaffAfterStore(db, waveId, log)
+    if (result !== 'taken') await advanceStaffAfterStore(db, organizationId, waveId, log)
     return result
   } catch (error) {
     if (!(error instanceof NothingStored)) throw error

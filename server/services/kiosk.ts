@@ -110,15 +110,15 @@ export async function storeKioskResponse(
   const { bucket, windowStart } = deviceBuckets(now, limits)
   try {
     return await db.transaction().execute(async (trx) => {
-      const cap = await lockKiosk(trx, kioskId)
+      const cap = await lockKiosk(trx, response.organizationId, kioskId)
       if (cap === undefined) return 'daily_cap'
       const already = await trx.selectFrom('responses').select('id')
-        .where('wave_id', '=', response.waveId).where('submission_key', '=', response.submissionKey).executeTakeFirst()
+        .where('organization_id', '=', response.organizationId).where('wave_id', '=', response.waveId).where('submission_key', '=', response.submissionKey).executeTakeFirst()
       if (already) return 'duplicate'
-      if (await deviceResponses(trx, kioskId, device.hash, windowStart) >= limits.perDevice) return 'device_limit'
-      if (!await countKioskDay(trx, kioskId, kioskDay(now), cap)) return 'daily_cap'
+      if (await deviceResponses(trx, response.organizationId, kioskId, device.hash, windowStart) >= limits.perDevice) return 'device_limit'
+      if (!await countKioskDay(trx, response.organizationId, kioskId, kioskDay(now), cap)) return 'daily_cap'
       if (await storeResponse(trx, response) !== 'stored') throw new Duplicate()
-      await countDevice(trx, kioskId, device.hash, bucket, windowStart)
+      await countDevice(trx, response.organizationId, kioskId, device.hash, bucket, windowStart)
       return 'stored'
     })
   } catch (error) {

@@ -37,7 +37,7 @@ type WaveFigures = (unitId: string, measure: Measure) => UnitFigures
  * (unit filter only, no attribute filters) built from those counts under the release.
  */
 async function waveFigures(db: Db, organization: Organization, waveId: string): Promise<WaveFigures> {
-  const [items, release] = await Promise.all([reportItems(db, waveId, organization.name), waveRelease(db, waveId, organization.minGroupSize)])
+  const [items, release] = await Promise.all([reportItems(db, waveId, organization.name), waveRelease(db, organization.id, waveId, organization.minGroupSize)])
   if (items.length === 0) return () => HIDDEN
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const [staff, customer] = await Promise.all(SIDES.map((side) => countsPerUnit(db, waveId, side, {}, scales)))

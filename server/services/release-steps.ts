@@ -30,18 +30,17 @@ function shuffled<T>(list: readonly T[]): T[] {
  * answers joined (0: they wait). One transaction (the caller's, when it passes one) holding the
  * wave's release lock.
  */
-export async function advanceStaff(db: Db, waveId: string, minGroupSize: number): Promise<number> {
+export async function advanceStaff(db: Db, organizationId: string, waveId: string, minGroupSize: number): Promise<number> {
   return atomically(db, async (trx) => {
-    const organizationId = await lockStaffRelease(trx, waveId)
-    if (organizationId === null) return 0
-    const pending = await pendingStaffAnswers(trx, waveId)
+    if (!(await lockStaffRelease(trx, organizationId, waveId))) return 0
+    const pending = await pendingStaffAnswers(trx, organizationId, waveId)
     // A step always holds at least k answers; fewer need not be weighed.
     if (tooSmall(pending.length, minGroupSize)) return 0
     const items = await measureItems(trx, waveId)
-    const current = await profileCounts(trx, waveId, 'staff')
+    const current = await profileCounts(trx, organizationId, waveId, 'staff')
     // Readers see the last step's release; before the first step, staff stored before release steps
     // existed are seen as the release computed from them.
-    const last = await lastStaffRelease(trx, waveId)
+    const last = await lastStaffRelease(trx, organizationId, waveId)
     const dimensions = dimensionMeasures(items)
     const previous = last?.shown ?? (current.length > 0 ? new Release(current, minGroupSize, null, dimensions).save() : null)
     const step = nextStaffStep(current, pending.map((entry) => ({
@@ -49,7 +48,7 @@ export async function advanceStaff(db: Db, waveId: string, minGroupSize: number)
     })), minGroupSize, previous, dimensions)
     if (!step) return 0
     const joining = shuffled(step.chosen.map((i) => pending[i]!))
-    await releaseStaffAnswers(trx, waveId, joining.map((entry) => entry.id), step.step, step.release)
+    await releaseStaffAnswers(trx, organizationId, waveId, joining.map((entry) => entry.id), step.step, step.release)
     await addToRollups(trx, organizationId, waveId, joining.map((entry) => ({ side: 'staff' as const, unitId: entry.unitId, attributes: entry.attributes, answers: entry.answers })), step.step)
     return joining.length
   })
@@ -70,10 +69,10 @@ const describeError = (error: unknown) => {
  * group size, so that a batch large enough shows at once. The answers are safe in the pool whatever
  * happens here: a failure is logged and the background steps try again.
  */
-export async function advanceStaffAfterStore(db: Db, waveId: string, log: StepLog): Promise<number> {
+export async function advanceStaffAfterStore(db: Db, organizationId: string, waveId: string, log: StepLog): Promise<number> {
   try {
-    const minGroupSize = await waveMinGroupSize(db, waveId)
-    return minGroupSize === undefined ? 0 : await advanceStaff(db, waveId, minGroupSize)
+    const minGroupSize = await waveMinGroupSize(db, organizationId, waveId)
+    return minGroupSize === undefined ? 0 : await advanceStaff(db, organizationId, waveId, minGroupSize)
   } catch (error) {
     log.error({ waveId, error: describeError(error) }, 'staff release step failed')
     return 0
@@ -94,7 +93,7 @@ export async function advanceWaitingStaff(db: Db, log: StepLog, tried: Map<strin
     const state = `${wave.pending}/${wave.minGroupSize}/${wave.open}`
     if (tried.get(wave.waveId) === state) continue
     try {
-      const moved = await advanceStaff(db, wave.waveId, wave.minGroupSize)
+      const moved = await advanceStaff(db, wave.organizationId, wave.waveId, wave.minGroupSize)
       joined += moved
       if (moved === 0) tried.set(wave.waveId, state)
       else tried.delete(wave.waveId)

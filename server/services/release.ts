@@ -16,14 +16,14 @@ const releases = new LocalCache<string, { release: Release; version: string }>({
  * The release of one side, with the version it was made from (step, respondents, revision): the same
  * profiles and group size give the same release, from the cache.
  */
-async function sideRelease(db: Db, waveId: string, side: Side, minGroupSize: number): Promise<{ release: Release; version: string }> {
+async function sideRelease(db: Db, organizationId: string, waveId: string, side: Side, minGroupSize: number): Promise<{ release: Release; version: string }> {
   // Staff figures change only in release steps, and each step stores the release readers see.
   // Responses are otherwise only added, so the side's count and the step say whether anything changed;
   // a deletion or an erased contact's attributes raise the side's revision (repositories/erasure.ts).
-  const { respondents: total, step, revision } = await releaseVersion(db, waveId, side)
+  const { respondents: total, step, revision } = await releaseVersion(db, organizationId, waveId, side)
   const kept = releases.get(`${waveId}|${side}|${minGroupSize}|${step}|${total}|${revision}`)
   if (kept) return kept
-  const [profiles, items, saved] = await Promise.all([profileCounts(db, waveId, side), waveItems(db, waveId), side === 'staff' ? lastStaffRelease(db, waveId) : null])
+  const [profiles, items, saved] = await Promise.all([profileCounts(db, organizationId, waveId, side), waveItems(db, waveId), side === 'staff' ? lastStaffRelease(db, organizationId, waveId) : null])
   const release = new Release(profiles, minGroupSize, saved?.shown ?? null, dimensionMeasures(items))
   // Kept under the count the profiles themselves hold, in case an answer arrived between the reads.
   const held = profiles.reduce((sum, p) => sum + (p.counts[0] ?? 0), 0)
@@ -43,9 +43,9 @@ export interface WaveRelease {
   version: string
 }
 
-export async function waveRelease(db: Db, waveId: string, minGroupSize: number): Promise<WaveRelease> {
+export async function waveRelease(db: Db, organizationId: string, waveId: string, minGroupSize: number): Promise<WaveRelease> {
   const [items, staff, customer] = await Promise.all([
-    waveItems(db, waveId), sideRelease(db, waveId, 'staff', minGroupSize), sideRelease(db, waveId, 'customer', minGroupSize),
+    waveItems(db, waveId), sideRelease(db, organizationId, waveId, 'staff', minGroupSize), sideRelease(db, organizationId, waveId, 'customer', minGroupSize),
   ])
   return {
     sides: { staff: staff.release, customer: customer.release },

@@ -66,7 +66,7 @@ export async function gapReport(
   given?: WaveRelease,
 ) {
   const scope = await reportScope(db, reader)
-  const release = given ?? await waveRelease(db, wave.id, organization.minGroupSize)
+  const release = given ?? await waveRelease(db, organization.id, wave.id, organization.minGroupSize)
   const unit = await resolveFilters(db, organization, release, filters, scope)
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
@@ -75,7 +75,7 @@ export async function gapReport(
     shown: shows(release, side, groupOf(unit?.id ?? null, filters[side])),
   })
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.
-  const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, wave.id)])
+  const [staff, customer, state] = await Promise.all([counts('staff'), counts('customer'), staffReleaseState(db, organization.id, wave.id)])
   const report = buildReport({ items, sides: { staff, customer } })
   return {
     wave: { id: wave.id, name: wave.name },

@@ -44,7 +44,7 @@ async function closeWaves(db: Db, context: LoopContext, now: Date): Promise<numb
     done++
     context.log.info({ waveId: wave.id }, 'wave closed on its closing date')
     // Its last staff step at once, as when a person closes it (services/wave-settings.ts setStatus).
-    await advanceStaffAfterStore(db, wave.id, context.log)
+    await advanceStaffAfterStore(db, wave.organizationId, wave.id, context.log)
   }
   return done
 }

@@ -49,10 +49,10 @@ export function pointsOf(wave: WaveRef, items: Items): Map<string, TrendFigures>
  * group for the item and its respondents. An attribute value that wave does not offer (unknown there,
  * or kept back) hides both sides' figures of that side, as its report would refuse the filter.
  */
-async function earlierItems(db: Db, waveId: string, minGroupSize: number, filters: TrendFilters, scope: ReportScope): Promise<Items> {
+async function earlierItems(db: Db, organizationId: string, waveId: string, minGroupSize: number, filters: TrendFilters, scope: ReportScope): Promise<Items> {
   const items = await reportItems(db, waveId, '')
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
-  const release = await waveRelease(db, waveId, minGroupSize)
+  const release = await waveRelease(db, organizationId, waveId, minGroupSize)
   const unitId = filters.unit?.id ?? null
   const counts = async (side: Side): Promise<SideCounts> => {
     const attributes = filters[side]
@@ -108,7 +108,7 @@ export async function waveTrend(
   const waves: WaveRef[] = runs.map(({ id, name }) => ({ id, name }))
   const perWave: Array<Map<string, TrendFigures>> = []
   for (const w of waves) {
-    const items = w.id === wave.id ? report.items : await earlierItems(db, w.id, organization.minGroupSize, report.filters, scope)
+    const items = w.id === wave.id ? report.items : await earlierItems(db, organization.id, w.id, organization.minGroupSize, report.filters, scope)
     perWave.push(pointsOf(w, items))
   }
   const keys = report.items.map((item) => item.key)

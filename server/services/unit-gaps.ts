@@ -79,7 +79,7 @@ export async function unitGaps(
     const earlierScale = earlierItems.find((item) => item.key === headline.key)?.scale
     if (earlierScale) {
       const [earlierRelease, before] = await Promise.all([
-        waveRelease(db, previous.id, organization.minGroupSize),
+        waveRelease(db, organization.id, previous.id, organization.minGroupSize),
         perUnit(db, previous.id, filters, new Map(earlierItems.map((item) => [item.key, item.scale]))),
       ])
       for (const { unit, report } of rows) {

@@ -39,7 +39,7 @@ export async function saveUpload(db: Db, owner: UploadOwner, userId: string | nu
     const data = Buffer.concat(pending, pendingBytes)
     pending = []
     pendingBytes = 0
-    await addUploadPart(db, id, position++, data)
+    await addUploadPart(db, owner.organizationId, id, position++, data)
   }
   try {
     // Not destroyed on an early return: the rest is read and dropped, so the request can still be answered.

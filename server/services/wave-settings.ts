@@ -37,7 +37,7 @@ export async function setStatus(db: Db, organizationId: string, waveId: string, 
     await queueWebhookEvent(trx, organizationId, status === 'open' ? 'wave_opened' : 'wave_closed',
       waveEventPayload({ ...wave, repeatedFrom: wave.repeatedFrom?.id ?? null }, 'person'))
   })
-  if (status === 'closed') await advanceStaffAfterStore(db, waveId, log)
+  if (status === 'closed') await advanceStaffAfterStore(db, organizationId, waveId, log)
 }
 
 export interface ChangedWave {

@@ -75,7 +75,7 @@ const figuresKept = new LocalCache<string, WaveFigures>({ max: 500 })
  */
 export async function waveFigures(db: Db, organization: Organization, wave: WaveRef, unit: { id: string; name: string } | null): Promise<WaveFigures> {
   const unitId = unit?.id ?? null
-  const release = await waveRelease(db, wave.id, organization.minGroupSize)
+  const release = await waveRelease(db, organization.id, wave.id, organization.minGroupSize)
   // The same release version shows the same figures (release.ts), so they are kept under it: a list
   // read again costs the release's version checks only.
   const key = JSON.stringify([wave.id, wave.name, unit, organization.name, organization.minGroupSize, release.version])

@@ -158,7 +158,7 @@ export async function waveOverview(db: Db, organizationId: string, wave: Wave) {
     invitationCounts(db, organizationId, wave.id),
     sendingState(db, organizationId),
     countContacts(db, organizationId),
-    staffReleaseState(db, wave.id),
+    staffReleaseState(db, organizationId, wave.id),
   ])
   const { general, units: unitLinks } = groupLinks(links.get(wave.id)!)
   // An archived unit keeps its links (and they keep answering until the wave closes) but gets no new ones.

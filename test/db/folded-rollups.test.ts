@@ -76,7 +76,7 @@ for (const kind of DATABASES) {
       const { rolled, recounted } = await profilesAndRecount(db, waveId, 'customer')
       expect(rolled, what).toEqual(recounted)
       const stored = await db.selectFrom('responses').select(db.fn.countAll<string>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow()
-      expect((await releaseVersion(db, waveId, 'customer')).respondents, what).toBe(Number(stored.n))
+      expect((await releaseVersion(db, organizationId, waveId, 'customer')).respondents, what).toBe(Number(stored.n))
     }
 
     let next = 0

@@ -46,7 +46,7 @@ for (const kind of DATABASES) {
       const target = { organizationId, waveId, locale: 'en', channel: 'import' as const }
       await importResponses(db, target, [...Array.from({ length: 12 }, (_, i) => staff(i)), ...Array.from({ length: 7 }, (_, i) => customer(i))])
       await importResponses(db, target, [staff(12)])
-      expect(await advanceStaff(db, waveId, 5)).toBeGreaterThanOrEqual(10)
+      expect(await advanceStaff(db, organizationId, waveId, 5)).toBeGreaterThanOrEqual(10)
 
       const keys = measureKeys(await measureItems(db, waveId))
       expect(keys.at(-1)).toBe(`predict:${HEADLINE}`)

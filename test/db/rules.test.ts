@@ -110,7 +110,7 @@ for (const kind of DATABASES) {
       const imported: ImportedResponse[] = responses.slice(30).map((r) => ({ ...r, unitId: null, attributes: {}, comment: null }))
       await importResponses(db, { organizationId, waveId, locale: 'en', channel: 'import' }, imported)
       // The 30 staff answers wait in the pool until a release step moves them, which keeps the rollups too.
-      expect(await advanceStaff(db, waveId, 5)).toBe(30)
+      expect(await advanceStaff(db, organizationId, waveId, 5)).toBe(30)
 
       const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
       const dimensions = [...new Set(items.filter((item) => !item.headline).map((item) => item.dimension))]

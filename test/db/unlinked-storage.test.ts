@@ -74,7 +74,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     // One staff answer alone is not in the figures.
     const report = (await ctx.app.inject({ method: 'GET', url: `/api/v1/waves/${wave.id}/report`, headers: bearer(apiKey) })).json()
     expect(report.headline.staff).toEqual({ suppressed: true })
-    expect(await staffReleaseState(db(), wave.id)).toEqual({ releasedAt: null, seq: 0, pending: 1 })
+    expect(await staffReleaseState(db(), organizationId, wave.id)).toEqual({ releasedAt: null, seq: 0, pending: 1 })
     owner = await signedIn(ctx, tenant.owner.email)
     const wavePage = await owner.get(`/waves/${wave.id}`)
     expect(wavePage.body).toContain('Staff figures not released yet; 1 staff answer waiting')
@@ -101,7 +101,7 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     expect(await pool()).toHaveLength(4)
     expect(await staffResponses()).toHaveLength(0)
     // Asking for a step changes nothing while fewer than five wait.
-    expect(await advanceStaff(db(), wave.id, 5)).toBe(0)
+    expect(await advanceStaff(db(), organizationId, wave.id, 5)).toBe(0)
     expect(await pool()).toHaveLength(4)
 
     const { token, id } = await invite()
@@ -113,14 +113,14 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     expect(await pool()).toHaveLength(0)
     const joined = await staffResponses()
     expect(joined).toHaveLength(5)
-    const state = await staffReleaseState(db(), wave.id)
+    const state = await staffReleaseState(db(), organizationId, wave.id)
     expect(state).toMatchObject({ seq: 1, pending: 0 })
     expect(state.releasedAt).toBeInstanceOf(Date)
     const steps = await db().selectFrom('staff_releases').select(['seq', 'respondents', 'shown']).where('wave_id', '=', wave.id).execute()
     expect(steps.map(({ seq, respondents }) => ({ seq, respondents }))).toEqual([{ seq: 1, respondents: 5 }])
     // The step stores the release it made (the whole side shown from step 1), and its answers count at step 1.
     expect(steps[0]!.shown.shown[0]).toContainEqual([JSON.stringify([null, null, null]), 1])
-    expect((await profileCounts(db(), wave.id, 'staff')).map((p) => ({ step: p.step, n: p.counts[0] }))).toEqual([{ step: 1, n: 5 }])
+    expect((await profileCounts(db(), organizationId, wave.id, 'staff')).map((p) => ({ step: p.step, n: p.counts[0] }))).toEqual([{ step: 1, n: 5 }])
     // Released responses carry the day only, and the form key only as the pool's hash.
     const rows = await db().selectFrom('responses').select(['submitted_at', 'submission_key', 'channel']).where('wave_id', '=', wave.id).execute()
     for (const row of rows) {

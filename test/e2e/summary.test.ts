@@ -51,7 +51,7 @@ beforeAll(async () => {
     const created = await createWaveFromInput(db, organizationId, { name: QUARTERS[q]!, templateKey: 'service-gap-index', status: 'open', predictions: PREDICTIONS[q]! }, { unitLinks: true })
     if (!created.ok) throw new Error(JSON.stringify(created.errors))
     await importResponses(db, { organizationId, waveId: created.value, locale: 'en', channel: 'import' }, responsesFor(q, unitIds, rand))
-    await advanceStaffAfterStore(db, created.value, quiet)
+    await advanceStaffAfterStore(db, organizationId, created.value, quiet)
     if (q === 2) await setWaveStatus(db, organizationId, created.value, 'closed')
     waveId = created.value
   }

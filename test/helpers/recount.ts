@@ -40,5 +40,6 @@ export async function recountProfiles(db: Db, waveId: string, side: Side) {
 
 /** profileCounts and the recount, in one comparable shape. */
 export async function profilesAndRecount(db: Db, waveId: string, side: Side) {
-  return { rolled: sorted(await profileCounts(db, waveId, side)), recounted: await recountProfiles(db, waveId, side) }
+  const { organization_id: organizationId } = await db.selectFrom('waves').select('organization_id').where('id', '=', waveId).executeTakeFirstOrThrow()
+  return { rolled: sorted(await profileCounts(db, organizationId, waveId, side)), recounted: await recountProfiles(db, waveId, side) }
 }

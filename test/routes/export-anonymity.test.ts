@@ -218,7 +218,7 @@ describeEachDatabase('the responses export: an answer cell follows the report of
     return solve(parts, known, equations)
   }
   const hiddenParts = async (measure: string) => {
-    const release = await waveRelease(ctx.database.db, waveId, 5)
+    const release = await waveRelease(ctx.database.db, organizationId, waveId, 5)
     const hidden = new Map<string, boolean>()
     for (const unit of UNITS) hidden.set(unit, (await reported(unit, measure)) === null)
     hidden.set(NONE, !shows(release, 'staff', groupOf(NO_UNIT, {}))(measure))
@@ -327,7 +327,7 @@ describeEachDatabase('the responses export: an answer cell follows the report of
     expect(await reported('North', HEADLINE)).toBe(10)
     expect(await reported('Small', HEADLINE)).toBeNull()
     expect(await reported('South', HEADLINE)).toBeNull()
-    const release = await waveRelease(ctx.database.db, waveId, 5)
+    const release = await waveRelease(ctx.database.db, organizationId, waveId, 5)
     const small = (await ctx.database.db.selectFrom('units').select('id').where('name', '=', 'Small').where('organization_id', '=', organizationId).executeTakeFirstOrThrow()).id
     expect(release.sides.staff.status({ unit: small, attribute: null })).toEqual({ shown: false, reason: 'protects_smaller' })
     const rows = await exportRows()

@@ -224,7 +224,7 @@ describeEachDatabase('webhooks', (ctx) => {
     await insertWebhook(ctx.database.db, tenant.organizationId, { id, url: 'https://hooks.example.test/in', events: ['wave_closed'], sealedSecret: seal(ctx.config.signingSecret, 'webhook-secret', id, secret) })
     const mixed = await announce()
     await deliver({ resolve: async () => [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }] })
-    expect((await ctx.database.db.selectFrom('webhook_deliveries').select(['status', 'last_error']).where('event_id', '=', mixed).executeTakeFirstOrThrow()))
+    expect((await ctx.database.db.selectFrom('webhook_deliveries').select(['status', 'last_error']).where('event_id', '=', mixed).where('webhook_id', '=', id).executeTakeFirstOrThrow()))
       .toEqual({ status: 'failed', last_error: 'refused: hooks.example.test resolves to 169.254.169.254 is link-local (where cloud metadata services answer)' })
     await ctx.database.db.deleteFrom('webhooks').where('id', '=', id).execute()
 

@@ -156,7 +156,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
       if (read.ok) {
         const locale = localeFor(request, survey.wave.locales, survey.organization.defaultLocale)
         if (await storeIfOpen(app.db, request.params.token, newResponse({ entry, survey, locale }, read.value, submissionKey))) {
-          if (entry.side === 'staff') await advanceStaffAfterStore(app.db, survey.wave.id, request.log)
+          if (entry.side === 'staff') await advanceStaffAfterStore(app.db, entry.organizationId, survey.wave.id, request.log)
           return thanks(locale)
         }
       }
@@ -171,7 +171,7 @@ export default async function surveyRoutes(app: FastifyInstance) {
     if (!read.ok) return form(request, reply, 422, opened, { values: body, problems: read.problems })
     const result = await storeResponse(app.db, newResponse(opened, read.value, submissionKey))
     if (result === 'invitation_used') return message(request, reply, 410, opened.locale, 'used', opened)
-    if (result === 'stored' && opened.entry.side === 'staff') await advanceStaffAfterStore(app.db, opened.survey.wave.id, request.log)
+    if (result === 'stored' && opened.entry.side === 'staff') await advanceStaffAfterStore(app.db, opened.entry.organizationId, opened.survey.wave.id, request.log)
     return thanks(opened.locale)
   })
 
