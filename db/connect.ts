@@ -4,7 +4,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Mutex, PGlite } from '@electric-sql/pglite'
-import { Kysely, PGliteDialect, PostgresAdapter, PostgresDialect, type DialectAdapter, type Driver } from 'kysely'
+import { Kysely, PGliteDialect, PostgresAdapter, PostgresDialect, type DatabaseConnection, type DialectAdapter, type Driver, type PostgresDialectConfig } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
@@ -22,7 +22,11 @@ export interface DatabaseTarget {
   poolSize?: number
   /** How long a query may wait for a connection (a new one, or a free one in the pool), in ms. */
   connectTimeout?: number
-  /** PostgreSQL only: told at once when a connection cannot be made or is lost (a read replica's pool uses it to stop reading there). */
+  /**
+   * PostgreSQL only: told at once when a connection cannot be made or is lost, and when a query fails
+   * because its connection was lost (isDatabaseUnavailable), before the query's caller sees the error.
+   * A read replica's pool uses it to stop reading there.
+   */
   onConnectionError?: (error: Error) => void
   /** PostgreSQL only: the name the server shows for these connections (pg_stat_activity.application_name). */
   applicationName?: string
@@ -144,7 +148,22 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
       throw error
     }
   }
-  return new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }) })
+  return new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, onConnectionError) })
+}
+
+/**
+ * Errors that mean a database cannot be reached right now: a connection refused, reset or timed out,
+ * the server shutting down or crashed under a query (57P01 admin_shutdown, 57P02 crash_shutdown,
+ * 57P03 cannot_connect_now, class 08 connection exceptions), a connection that ended mid-query, a
+ * wait for a free connection in the pool that ran out. The one classification: the error answer
+ * (503), the survey's held form, the rate limits and the read replica's watch all ask this.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null
+  if (!e) return false
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) return true
+  // pg's messages: a connection lost or never made, and a wait for a free connection in the pool that ran out.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|PGlite is closed/i.test(e.message ?? '')
 }
 
 /**
@@ -156,8 +175,51 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
  * the first statement of the one transaction it gives the migrator.
  */
 class PooledPostgresDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig, private readonly onConnectionError: (error: Error) => void) {
+    super(config)
+  }
+
   override createAdapter(): DialectAdapter {
     return new CallerLockedAdapter()
+  }
+
+  /**
+   * A query that fails because its connection was lost is reported before its caller sees the error:
+   * pg tells the pool of a connection that ended only once the socket has closed, which may come
+   * after the failed query's caller has answered (a server that shuts down sends its error first).
+   */
+  override createDriver(): Driver {
+    const driver = super.createDriver()
+    const acquire = driver.acquireConnection.bind(driver)
+    const watched = new WeakSet<DatabaseConnection>()
+    const report = (error: unknown) => {
+      if (isDatabaseUnavailable(error)) this.onConnectionError(error as Error)
+    }
+    driver.acquireConnection = async () => {
+      const connection = await acquire()
+      if (watched.has(connection)) return connection
+      watched.add(connection)
+      const execute = connection.executeQuery.bind(connection)
+      const stream = connection.streamQuery.bind(connection)
+      connection.executeQuery = async (query) => {
+        try {
+          return await execute(query)
+        } catch (error) {
+          report(error)
+          throw error
+        }
+      }
+      connection.streamQuery = async function* (query, chunkSize) {
+        try {
+          yield* stream(query, chunkSize)
+        } catch (error) {
+          report(error)
+          throw error
+        }
+      }
+      return connection
+    }
+    return driver
   }
 }
 

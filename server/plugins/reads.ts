@@ -8,7 +8,10 @@
 //   request of a signed-in person notes the primary's WAL position, repositories/replica.ts);
 // - the caller is a unit manager, whose units are read fresh on every request (services/report-scope.ts).
 // A request keeps its one source to the end: figures of two moments are never mixed in one answer
-// (a release from one and counts from another could show a group the newer release hides).
+// (a release from one and counts from another could show a group the newer release hides). So a
+// replica that fails under a request (shut down, crashed, its connection cut) fails that request with a
+// 503 and Retry-After (plugins/errors.ts), never read again half on the primary; the failure marks the
+// replica unreachable at once, so the next request reads the primary, until a check finds it well.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { openDatabase, type Db } from '../../db/connect.js'
@@ -45,6 +48,8 @@ declare module 'fastify' {
     replicaStatus(): ReplicaStatus | null
     /** Whole seconds the figures of this request may trail the primary's (rounded up); null unless they come from the replica. */
     replicaLag(request: FastifyRequest): number | null
+    /** True when this error is the read replica's: a query or connection of its pool that failed because the server went away. */
+    replicaFailed(error: unknown): boolean
   }
 }
 
@@ -128,14 +133,22 @@ export default fp(async function reads(app: FastifyInstance, { config }: { confi
     app.decorateRequest('reads', { getter: () => app.db })
     app.decorate('replicaStatus', () => null)
     app.decorate('replicaLag', () => null)
+    app.decorate('replicaFailed', () => false)
     return
   }
 
   let watch: ReplicaWatch | null = null
+  // The errors of the replica's pool, for the error answer to tell them from the primary's.
+  const failures = new WeakSet<object>()
   const replica = openDatabase({
     // A replica slow to connect is left for the primary soon: reports need not wait the primary's full timeout.
     url: replicaConfig.url, dataDir: null, connectTimeout: Math.min(config.timeouts.databaseConnect, 2000), applicationName: 'service-gap-reads',
-    onConnectionError: () => watch?.lost(),
+    // Told before the failed query's caller hears of it: the request's answer comes after reads have left.
+    onConnectionError: (error) => {
+      failures.add(error)
+      if (watch?.usable) app.log.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'the read replica is unreachable: reports read the primary')
+      watch?.lost()
+    },
   })
   watch = new ReplicaWatch(app.db, replica, replicaConfig.maxLag, Math.min(1000, Math.max(100, Math.round(replicaConfig.maxLag / 4))))
   const current = watch
@@ -145,6 +158,7 @@ export default fp(async function reads(app: FastifyInstance, { config }: { confi
     state: current.state, reads: current.usable ? 'replica' : 'primary', lagSeconds: seconds(current.staleness()), maxLagSeconds: replicaConfig.maxLag / 1000,
   }))
   app.decorate('replicaLag', (request: FastifyRequest) => (request.readsFrom === 'replica' ? seconds(current.staleness()) : null))
+  app.decorate('replicaFailed', (error: unknown) => typeof error === 'object' && error !== null && failures.has(error))
 
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.config?.reads !== 'replica' || !current.usable) return
