@@ -4,12 +4,18 @@
 // from the replica, that the writer's own next report comes from the primary, that a replica further
 // behind than DATABASE_READ_MAX_LAG is left for the primary, that the lag is shown (in /health, and in
 // an admin's report footer), and that once the replica is killed every report is answered, correctly,
-// by the primary. PostgreSQL only, like every fault test.
-import type { FastifyInstance } from 'fastify'
+// by the primary. A replica that goes away under a request (shut down, stopped at once, killed) fails
+// that request with a 503 and Retry-After, never a 500 or a hang, and without reading the rest on the
+// primary; the next request reads the primary. To hold a request mid-read, the test locks the
+// responses table on the primary: the lock is replayed on the replica, where the request's query waits
+// for it, and a request that went on to the primary would wait there too. PostgreSQL only, like every
+// fault test.
+import { Writable } from 'node:stream'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../db/connect.js'
-import { buildApp } from '../../server/app.js'
+import { buildApp, loggerOptions } from '../../server/app.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, testConfig, type TestContext } from '../helpers/app.js'
 import { createTestDatabase, directServerUrl, type TestDatabase } from '../helpers/databases.js'
@@ -30,7 +36,20 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
+/** The app's log, one parsed line per entry. */
+function logLines() {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
+      done()
+    },
+  })
+  return { lines, stream }
+}
+
 describe('reports on a streaming replica', () => {
+  const log = logLines()
   let database: TestDatabase
   let replica: Replica
   let onReplica: Db
@@ -52,6 +71,69 @@ describe('reports on a streaming replica', () => {
   }
   const replayedResponses = async () =>
     Number((await sql<{ n: number }>`select count(*)::int as n from responses where wave_id = ${waveId}`.execute(onReplica)).rows[0]!.n)
+  /** A count on the replica, or undefined while it cannot be asked (stopped, starting). */
+  const onReplicaCount = async (query: ReturnType<typeof sql<{ n: number }>>) => {
+    try {
+      return Number((await query.execute(onReplica)).rows[0]!.n)
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Starts `send` while the rollups and responses are locked on the primary, once its read waits for
+   * the lock on the replica, and loses the replica under it. Returns the answer, how long after the
+   * loss it came, and how many queries waited on the primary's lock then (a read gone on to the
+   * primary would wait there, and not answer at all).
+   */
+  async function replicaLostUnder(send: () => Promise<LightMyRequestResponse>, lose: () => Promise<void>) {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let locked!: () => void
+    const lockTaken = new Promise<void>((resolve) => { locked = resolve })
+    // What every report, page and export reads once it has its wave and organization: the rollups
+    // (the release's version) and the responses.
+    const holder = database.db.transaction().execute(async (trx) => {
+      await sql`lock table response_rollups, responses in access exclusive mode`.execute(trx)
+      locked()
+      await held
+    })
+    try {
+      await lockTaken
+      // The lock's record reaches the replica once the WAL is flushed: another transaction's commit does it.
+      await sql`select txid_current()`.execute(database.db)
+      await until('the lock on the replica', async () => (await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted
+          and relation in ('responses'::regclass, 'response_rollups'::regclass)`)) === 2)
+      const answer = send()
+      await until('the request to wait on the replica', async () => ((await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and wait_event_type = 'Lock'`)) ?? 0) >= 1)
+      const lostAt = performance.now()
+      await lose()
+      let timer: NodeJS.Timeout | undefined
+      const response = await Promise.race([answer, new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 10 s of losing the replica')), 10_000)
+      })]).finally(() => clearTimeout(timer))
+      const ms = performance.now() - lostAt
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(database.db)
+      return { response, ms, waitedOnPrimary: rows[0]!.n }
+    } finally {
+      release()
+      await holder
+    }
+  }
+
+  /** The replica streaming again, with every response replayed. */
+  const streamingWith = (n: number) => until('the replica to stream', async () =>
+    (await health()).replica.state === 'streaming' && (await onReplicaCount(sql<{ n: number }>`select count(*)::int as n from responses where wave_id = ${waveId}`)) === n, 60_000)
+
+  function expectCleanFailure({ response, ms, waitedOnPrimary }: Awaited<ReturnType<typeof replicaLostUnder>>) {
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('1')
+    // Answered once the replica went, not held until the primary's lock was let go.
+    expect(ms).toBeLessThan(5000)
+    expect(waitedOnPrimary).toBe(0)
+  }
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres')
@@ -60,7 +142,7 @@ describe('reports on a streaming replica', () => {
     const name = new URL(database.url!).pathname.slice(1)
     onReplica = openDatabase({ url: replica.urlOf(name), dataDir: null, poolSize: 1 })
     const config = testConfig({ DATABASE_URL: database.url!, DATABASE_READ_URL: replica.urlOf(name), DATABASE_READ_MAX_LAG: String(MAX_LAG_SECONDS) })
-    app = await buildApp({ config, db: database.db, logger: false })
+    app = await buildApp({ config, db: database.db, logger: loggerOptions('info', log.stream) })
     await app.ready()
     const ctx = { kind: 'postgres', app, database, config } as TestContext
     const tenant = await createTenant(ctx, 'Replica Co')
@@ -124,10 +206,47 @@ describe('reports on a streaming replica', () => {
     expect((await admin.get(`/waves/${waveId}`)).body).toContain('Figures from the read replica')
   })
 
-  it('answers every report from the primary once the replica is killed', async () => {
-    const killedAt = performance.now()
-    await replica.kill()
-    await submit(2)
+  it('fails a report read when the replica shuts down under it, and reads the next from the primary', async () => {
+    // Shut down (fast): the replica ends the request's session with 57P01 admin_shutdown.
+    await streamingWith(7)
+    const api = await replicaLostUnder(
+      () => app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/report`, headers: bearer(reader) }), () => replica.stop('fast'))
+    expectCleanFailure(api)
+    expect(api.response.json()).toEqual({ error: 'database_unavailable', message: expect.stringContaining('the next attempt reads the main database') })
+    expect((await health()).replica).toMatchObject({ state: 'unreachable', reads: 'primary' })
+    expect(await customersIn(reader)).toBe(7)
+
+    // Stopped at once (immediate), as a crash would: the session ends with a warning and a closed connection.
+    await replica.start()
+    await submit(1)
+    await streamingWith(8)
+    const page = await replicaLostUnder(() => admin.get(`/waves/${waveId}`), () => replica.stop('immediate'))
+    expectCleanFailure(page)
+    expect(page.response.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.response.body).toContain('Temporarily unavailable')
+    expect(page.response.body).toContain('the next attempt reads the main database')
+    const next = await admin.get(`/waves/${waveId}`)
+    expect(next.statusCode).toBe(200)
+    expect(next.body).toContain('8 customer responses')
+    expect(next.body).not.toContain('Figures from the read replica')
+
+    await replica.start()
+    await streamingWith(8)
+    expect(await customersIn(reader)).toBe(8)
+    expect((await admin.get(`/waves/${waveId}`)).body).toContain('Figures from the read replica')
+  })
+
+  it('fails an export read when the replica is killed under it, and answers every report from the primary after', async () => {
+    let killedAt = 0
+    const csv = await replicaLostUnder(() => app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(reader) }), () => {
+      killedAt = performance.now()
+      return replica.kill()
+    })
+    expectCleanFailure(csv)
+    // The error, not a file cut short: nothing of the CSV was sent before the failure.
+    expect(csv.response.headers['content-type']).toMatch(/^application\/json/)
+    expect(csv.response.json()).toMatchObject({ error: 'database_unavailable' })
+    await submit(1)
     const down = await until('the replica to be seen down', async () => {
       const status = (await health()).replica
       return status.state === 'unreachable' && status
@@ -139,9 +258,18 @@ describe('reports on a streaming replica', () => {
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('9 customer responses')
     expect(page.body).not.toContain('Figures from the read replica')
-    const csv = await app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(reader) })
-    expect(csv.statusCode).toBe(200)
-    expect(csv.body.split('\n').filter((line) => line.includes(',customer,'))).toHaveLength(9)
+    const exported = await app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(reader) })
+    expect(exported.statusCode).toBe(200)
+    expect(exported.body.split('\n').filter((line) => line.includes(',customer,'))).toHaveLength(9)
+  })
+
+  it('logged the replica\'s failures as 503s and warnings, never a 500 or an error', () => {
+    const completed = log.lines.filter((line) => line.msg === 'request completed')
+    const statuses = completed.map((line) => (line.res as { statusCode: number }).statusCode)
+    expect(statuses.filter((status) => status === 503)).toHaveLength(3)
+    expect(statuses.filter((status) => status >= 500 && status !== 503)).toEqual([])
+    expect(log.lines.filter((line) => (line.level as number) >= 50)).toEqual([])
+    expect(log.lines.filter((line) => line.msg === 'the read replica failed under this request')).toHaveLength(3)
   })
 
   it('refuses a read URL that is not a standby, and reads the primary instead', async () => {

@@ -37,6 +37,13 @@ export interface Replica {
   port: number
   /** Kills the replica's postmaster with SIGKILL, as a crash would, and waits until its port is closed. */
   kill(): Promise<void>
+  /**
+   * Stops the replica with pg_ctl: `fast` ends each session with an error (57P01 admin_shutdown),
+   * `immediate` ends them at once, as a crash does (a warning, then the connection closes).
+   */
+  stop(mode: 'fast' | 'immediate'): Promise<void>
+  /** Starts a stopped replica again; it resumes streaming from its slot. */
+  start(): Promise<void>
   /** Stops whatever is left, removes the directory and drops the replication slot. */
   remove(): Promise<void>
 }
@@ -91,6 +98,12 @@ export async function startReplica(primaryUrl: string): Promise<Replica> {
       process.kill(pid, 'SIGKILL')
       // Its backends end once they see the postmaster gone; the port is free when nothing answers on it.
       for (let i = 0; i < 100 && accepting(port); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    },
+    async stop(mode) {
+      asPostgres(`${BIN}/pg_ctl`, ['-D', dir, '-m', mode, '-w', '-t', '60', 'stop'])
+    },
+    async start() {
+      asPostgres(`${BIN}/pg_ctl`, ['-D', dir, '-l', join(parent, 'log'), '-w', '-t', '60', 'start'])
     },
     async remove() {
       try {
