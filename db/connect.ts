@@ -138,6 +138,11 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
   // listens only while the client is idle. The query on it fails on its own, and the pool discards
   // the client when it is released.
   pool.on('connect', (client) => client.on('error', onConnectionError))
+  // The connections queries hold now, for abortQueries.
+  const busy = new Set<pg.PoolClient>()
+  pool.on('acquire', (client) => busy.add(client))
+  pool.on('release', (_error, client) => busy.delete(client))
+  pool.on('remove', (client) => busy.delete(client as pg.PoolClient))
   // A connection that cannot be made is reported too (the query that asked for it fails on its own).
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>
   const reported = async () => {
@@ -148,8 +153,26 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
       throw error
     }
   }
-  return new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, onConnectionError) })
+  const db = new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, onConnectionError) })
+  aborts.set(db, () => {
+    // Closing the socket, not ending the session: a server that does not answer would not answer that either.
+    for (const client of busy) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    const aborted = busy.size
+    busy.clear()
+    return aborted
+  })
+  return db
 }
+
+const aborts = new WeakMap<Db, () => number>()
+
+/**
+ * Cuts every connection of a PostgreSQL database's pool that a query holds now: those queries fail at
+ * once, as on a lost connection (isDatabaseUnavailable), and the connections are not used again. For
+ * a server that stopped answering without closing its connections (frozen, or cut off by the network),
+ * where they would wait for TCP keepalive, minutes. Returns how many were cut.
+ */
+export const abortQueries = (db: Db): number => aborts.get(db)?.() ?? 0
 
 /**
  * Errors that mean a database cannot be reached right now: a connection refused, reset or timed out,

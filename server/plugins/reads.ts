@@ -12,9 +12,11 @@
 // replica that fails under a request (shut down, crashed, its connection cut) fails that request with a
 // 503 and Retry-After (plugins/errors.ts), never read again half on the primary; the failure marks the
 // replica unreachable at once, so the next request reads the primary, until a check finds it well.
+// A replica that stops answering without closing its connections (frozen, cut off) is judged by the
+// check, which gives it max(1 s, DATABASE_READ_MAX_LAG): then the reads under way there fail as well.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { openDatabase, type Db } from '../../db/connect.js'
+import { abortQueries, openDatabase, type Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
 import { hasReplayed, parseLsn, replicaLag, type PrimarySample } from '../domain/replica-lag.js'
 import { callerWritePosition, noteCallerWrite, primaryPosition, replayedPosition } from '../repositories/replica.js'
@@ -86,6 +88,10 @@ class ReplicaWatch {
       replayed = await within(replayedPosition(this.replica), Math.max(1000, this.maxLag))
     } catch {
       this.lost()
+      // Reads under way there fail now (a 503) rather than wait for a server that may never answer:
+      // one that froze or was cut off holds them until TCP keepalive gives up, minutes. The connections
+      // of checks that got no answer are given back to the pool with them.
+      abortQueries(this.replica)
       return
     }
     this.checkedAt = Date.now()

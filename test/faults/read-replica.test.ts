@@ -6,7 +6,8 @@
 // an admin's report footer), and that once the replica is killed every report is answered, correctly,
 // by the primary. A replica that goes away under a request (shut down, stopped at once, killed) fails
 // that request with a 503 and Retry-After, never a 500 or a hang, and without reading the rest on the
-// primary; the next request reads the primary. To hold a request mid-read, the test locks the
+// primary; the next request reads the primary. So does one that freezes (its connections open and
+// silent), once the replica's check gives up on it. To hold a request mid-read, the test locks the
 // responses table on the primary: the lock is replayed on the replica, where the request's query waits
 // for it, and a request that went on to the primary would wait there too. PostgreSQL only, like every
 // fault test.
@@ -129,11 +130,11 @@ describe('reports on a streaming replica', () => {
   const streamingWith = (n: number) => until('the replica to stream', async () =>
     (await health()).replica.state === 'streaming' && (await onReplicaCount(sql<{ n: number }>`select count(*)::int as n from responses where wave_id = ${waveId}`)) === n, 60_000)
 
-  function expectCleanFailure({ response, ms, waitedOnPrimary }: Awaited<ReturnType<typeof replicaLostUnder>>) {
+  function expectCleanFailure({ response, ms, waitedOnPrimary }: Awaited<ReturnType<typeof replicaLostUnder>>, withinMs = 5000) {
     expect(response.statusCode).toBe(503)
     expect(response.headers['retry-after']).toBe('1')
     // Answered once the replica went, not held until the primary's lock was let go.
-    expect(ms).toBeLessThan(5000)
+    expect(ms).toBeLessThan(withinMs)
     expect(waitedOnPrimary).toBe(0)
   }
 
@@ -238,6 +239,24 @@ describe('reports on a streaming replica', () => {
     expect((await admin.get(`/waves/${waveId}`)).body).toContain('Figures from the read replica')
   })
 
+  it('fails a report read when the replica stops answering under it, once a check gives up on it', async () => {
+    // Frozen, its connections stay open and silent: only the check, which waits at most
+    // DATABASE_READ_MAX_LAG, can tell, and then the read under way fails too.
+    await streamingWith(8)
+    try {
+      const frozen = await replicaLostUnder(
+        () => app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/report`, headers: bearer(reader) }), async () => replica.freeze())
+      expectCleanFailure(frozen, (MAX_LAG_SECONDS + 4) * 1000)
+      expect(frozen.response.json()).toMatchObject({ error: 'database_unavailable' })
+      expect((await health()).replica).toMatchObject({ state: 'unreachable', reads: 'primary' })
+      expect(await customersIn(reader)).toBe(8)
+    } finally {
+      replica.thaw()
+    }
+    await streamingWith(8)
+    expect(await customersIn(reader)).toBe(8)
+  })
+
   it('fails an export read when the replica is killed under it, and answers every report from the primary after', async () => {
     let killedAt = 0
     const csv = await replicaLostUnder(() => app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(reader) }), () => {
@@ -268,10 +287,10 @@ describe('reports on a streaming replica', () => {
   it('logged the replica\'s failures as 503s and warnings, never a 500 or an error', () => {
     const completed = log.lines.filter((line) => line.msg === 'request completed')
     const statuses = completed.map((line) => (line.res as { statusCode: number }).statusCode)
-    expect(statuses.filter((status) => status === 503)).toHaveLength(3)
+    expect(statuses.filter((status) => status === 503)).toHaveLength(4)
     expect(statuses.filter((status) => status >= 500 && status !== 503)).toEqual([])
     expect(log.lines.filter((line) => (line.level as number) >= 50)).toEqual([])
-    expect(log.lines.filter((line) => line.msg === 'the read replica failed under this request')).toHaveLength(3)
+    expect(log.lines.filter((line) => line.msg === 'the read replica failed under this request')).toHaveLength(4)
   })
 
   it('refuses a read URL that is not a standby, and reads the primary instead', async () => {
