@@ -434,6 +434,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * On a standby, true when the query gave way to the replay of the primary's log: cancelled so that the
+ * replay could go on ("conflict with recovery", 40001), caught in a deadlock with the replay (40P01,
+ * as "deadlock detected" when the query's own wait closes the circle), or ended because its database
+ * was dropped (57P04). A read-only query has no other way to meet these there, and may well succeed if
+ * tried again.
+ */
+export function isRecoveryConflict(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code
+  return code === '40001' || code === '40P01' || code === '57P04'
+}
+
 /** True when a query failed because a unique index already holds the value (SQLSTATE 23505). */
 export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 

@@ -2,7 +2,7 @@
 // Unexpected errors are logged with the request and answered with a generic message.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { isDatabaseUnavailable } from '../../db/connect.js'
+import { isDatabaseUnavailable, isRecoveryConflict } from '../../db/connect.js'
 import * as format from '../format.js'
 import { HttpError } from '../http-error.js'
 
@@ -31,6 +31,11 @@ function normalize(error: FastifyError | HttpError | Error, request: FastifyRequ
       return new HttpError(503, 'database_unavailable', 'The database copy that serves reports stopped answering while this was read. Please try again: the next attempt reads the main database.', undefined, 1)
     }
     return new HttpError(503, 'database_unavailable', 'The database cannot be reached right now. Please try again in a moment.', undefined, DATABASE_RETRY_SECONDS)
+  }
+  // The replica stopped this read to replay what the primary did meanwhile: it is well, and a second
+  // try (on it or the primary, whichever the next request reads) starts afresh.
+  if (request.readsFrom === 'replica' && isRecoveryConflict(error)) {
+    return new HttpError(503, 'database_unavailable', 'The database copy that serves reports cancelled this read to catch up with the main database. Please try again.', undefined, 1)
   }
   const status = fe.statusCode ?? 500
   if (status >= 400 && status < 500) {
@@ -89,7 +94,7 @@ export default fp(async function errors(app: FastifyInstance) {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const normalized = normalize(error, request)
     // A replica lost mid-request is an outage of one server, answered and routed around: a warning.
-    if (normalized.statusCode === 503 && request.server.replicaFailed(error)) request.log.warn({ err: error }, 'the read replica failed under this request')
+    if (normalized.statusCode === 503 && (request.server.replicaFailed(error) || isRecoveryConflict(error))) request.log.warn({ err: error }, 'the read replica failed under this request')
     else if (normalized.statusCode >= 500) request.log.error({ err: error }, 'request failed')
     return sendError(request, reply, normalized)
   })

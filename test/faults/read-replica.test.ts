@@ -7,7 +7,8 @@
 // by the primary. A replica that goes away under a request (shut down, stopped at once, killed) fails
 // that request with a 503 and Retry-After, never a 500 or a hang, and without reading the rest on the
 // primary; the next request reads the primary. So does one that freezes (its connections open and
-// silent), once the replica's check gives up on it. To hold a request mid-read, the test locks the
+// silent), once the replica's check gives up on it; a read the replica cancels for its replay is a 503
+// as well, and the replica stays in use. To hold a request mid-read, the test locks the
 // responses table on the primary: the lock is replayed on the replica, where the request's query waits
 // for it, and a request that went on to the primary would wait there too. PostgreSQL only, like every
 // fault test.
@@ -257,6 +258,52 @@ describe('reports on a streaming replica', () => {
     expect(await customersIn(reader)).toBe(8)
   })
 
+  it('fails a report read that the replica cancels to go on replaying, and answers the next', async () => {
+    await streamingWith(8)
+    // Two locks on the primary, in two transactions. The first (staff releases) holds the report's
+    // read of the release version on the replica, which has the rollups by then; the second (the
+    // rollups) is one the replica's replay must take from that read, so it cancels it.
+    const holders: Array<Promise<void>> = []
+    const releases: Array<() => void> = []
+    const lockOnPrimary = async (table: string) => {
+      let locked!: () => void
+      const taken = new Promise<void>((resolve) => { locked = resolve })
+      const held = new Promise<void>((resolve) => releases.push(resolve))
+      holders.push(database.db.transaction().execute(async (trx) => {
+        await sql`lock table ${sql.table(table)} in access exclusive mode`.execute(trx)
+        locked()
+        await held
+      }))
+      await taken
+      await sql`select txid_current()`.execute(database.db)
+      await until(`the lock of ${table} on the replica`, async () => (await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted and relation = ${table}::regclass`)) === 1)
+    }
+    try {
+      await lockOnPrimary('staff_releases')
+      const answer = app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/report`, headers: bearer(reader) })
+      // Each side's read: both hold the rollups.
+      await until('the read to hold the rollups and wait for the staff releases', async () => ((await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+        where a.application_name = 'service-gap-reads' and l.granted and l.relation = 'response_rollups'::regclass and a.wait_event_type = 'Lock'`)) ?? 0) >= 1)
+      const lockedAt = performance.now()
+      // Not awaited: on the replica, this lock waits for the read it cancels.
+      const second = lockOnPrimary('response_rollups')
+      const response = await answer
+      expect(performance.now() - lockedAt).toBeLessThan(10_000)
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['retry-after']).toBe('1')
+      expect(response.json()).toEqual({ error: 'database_unavailable', message: expect.stringContaining('cancelled this read to catch up') })
+      await second
+    } finally {
+      for (const release of releases) release()
+      await Promise.all(holders)
+    }
+    // The replica is well: it is not left, and the next read is answered.
+    expect((await health()).replica.state).not.toBe('unreachable')
+    expect(await customersIn(reader)).toBe(8)
+  })
+
   it('fails an export read when the replica is killed under it, and answers every report from the primary after', async () => {
     let killedAt = 0
     const csv = await replicaLostUnder(() => app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}/export.csv`, headers: bearer(reader) }), () => {
@@ -287,10 +334,10 @@ describe('reports on a streaming replica', () => {
   it('logged the replica\'s failures as 503s and warnings, never a 500 or an error', () => {
     const completed = log.lines.filter((line) => line.msg === 'request completed')
     const statuses = completed.map((line) => (line.res as { statusCode: number }).statusCode)
-    expect(statuses.filter((status) => status === 503)).toHaveLength(4)
+    expect(statuses.filter((status) => status === 503)).toHaveLength(5)
     expect(statuses.filter((status) => status >= 500 && status !== 503)).toEqual([])
     expect(log.lines.filter((line) => (line.level as number) >= 50)).toEqual([])
-    expect(log.lines.filter((line) => line.msg === 'the read replica failed under this request')).toHaveLength(4)
+    expect(log.lines.filter((line) => line.msg === 'the read replica failed under this request')).toHaveLength(5)
   })
 
   it('refuses a read URL that is not a standby, and reads the primary instead', async () => {
