@@ -8,7 +8,8 @@
 // that request with a 503 and Retry-After, never a 500 or a hang, and without reading the rest on the
 // primary; the next request reads the primary. So does one that freezes (its connections open and
 // silent), once the replica's check gives up on it; a read the replica cancels for its replay is a 503
-// as well, and the replica stays in use. To hold a request mid-read, the test locks the
+// as well, and the replica stays in use. A report on the primary does not wait for, or take, the same
+// analytics being read on the replica. To hold a request mid-read, the test locks the
 // responses table on the primary: the lock is replayed on the replica, where the request's query waits
 // for it, and a request that went on to the primary would wait there too. PostgreSQL only, like every
 // fault test.
@@ -19,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { buildApp, loggerOptions } from '../../server/app.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { ANALYTICS_UNITS, analyticsResponses } from '../helpers/analytics-data.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, testConfig, type TestContext } from '../helpers/app.js'
 import { createTestDatabase, directServerUrl, type TestDatabase } from '../helpers/databases.js'
 import { startReplica, type Replica } from '../helpers/replica.js'
@@ -302,6 +304,66 @@ describe('reports on a streaming replica', () => {
     // The replica is well: it is not left, and the next read is answered.
     expect((await health()).replica.state).not.toBe('unreachable')
     expect(await customersIn(reader)).toBe(8)
+  })
+
+  it('keeps a report on the primary apart from a reading of the same analytics held on the replica', async () => {
+    // A wave big enough for key drivers, whose bootstrap reads every customer's answers (the responses table).
+    for (const name of ANALYTICS_UNITS) {
+      expect((await app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(writer), payload: { name } })).statusCode).toBe(201)
+    }
+    const created = await app.inject({ method: 'POST', url: '/api/v1/waves', headers: bearer(writer), payload: { name: 'Drivers', templateKey: 'service-gap-index' } })
+    const drivers = created.json().id as string
+    const rows = analyticsResponses()
+    expect((await app.inject({ method: 'POST', url: `/api/v1/waves/${drivers}/responses`, headers: bearer(writer), payload: rows })).statusCode).toBe(201)
+    const customerCount = rows.filter((row) => row.side === 'customer').length
+    await until('the replica to have the wave', async () => (await onReplicaCount(sql<{ n: number }>`select count(*)::int as n from responses where wave_id = ${drivers}`)) === rows.length)
+    await streamingWith(8)
+
+    // The responses locked on the replica only: locked on the primary, the lock replayed, replay paused, the primary's lock let go.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let locked!: () => void
+    const taken = new Promise<void>((resolve) => { locked = resolve })
+    const holder = database.db.transaction().execute(async (trx) => {
+      await sql`lock table responses in access exclusive mode`.execute(trx)
+      locked()
+      await held
+    })
+    let resumed = false
+    try {
+      await taken
+      await sql`select txid_current()`.execute(database.db)
+      await until('the lock on the replica', async () => (await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted and relation = 'responses'::regclass`)) === 1)
+      await sql`select pg_wal_replay_pause()`.execute(onReplica)
+      release()
+      await holder
+      // The reader's report reads the replica, and waits there in the key drivers' reading of the answers.
+      const onReplicaAnswer = app.inject({ method: 'GET', url: `/api/v1/waves/${drivers}/report`, headers: bearer(reader) })
+      await until('the report to wait on the replica', async () => ((await onReplicaCount(sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and wait_event_type = 'Lock'`)) ?? 0) >= 1)
+      // The writer, who has just written (a refused unit counts), reads the primary: the same view under the same release.
+      await app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(writer), payload: { name: '' } })
+      let timer: NodeJS.Timeout | undefined
+      const onPrimary = await Promise.race([
+        app.inject({ method: 'GET', url: `/api/v1/waves/${drivers}/report`, headers: bearer(writer) }),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the report on the primary waited for the replica\'s')), 15_000) }),
+      ]).finally(() => clearTimeout(timer))
+      expect(onPrimary.statusCode).toBe(200)
+      expect(onPrimary.json().headline.customer.n).toBe(customerCount)
+      expect(onPrimary.json().drivers).not.toBeNull()
+
+      await sql`select pg_wal_replay_resume()`.execute(onReplica)
+      resumed = true
+      const replicaReport = await onReplicaAnswer
+      expect(replicaReport.statusCode).toBe(200)
+      expect(replicaReport.json().drivers).toEqual(onPrimary.json().drivers)
+    } finally {
+      release()
+      await holder
+      if (!resumed) await sql`select pg_wal_replay_resume()`.execute(onReplica)
+    }
+    await streamingWith(8)
   })
 
   it('fails an export read when the replica is killed under it, and answers every report from the primary after', async () => {
