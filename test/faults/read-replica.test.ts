@@ -4,15 +4,16 @@
 // from the replica, that the writer's own next report comes from the primary, that a replica further
 // behind than DATABASE_READ_MAX_LAG is left for the primary, that the lag is shown (in /health, and in
 // an admin's report footer), and that once the replica is killed every report is answered, correctly,
-// by the primary. A replica that goes away under a request (shut down, stopped at once, killed) fails
-// that request with a 503 and Retry-After, never a 500 or a hang, and without reading the rest on the
-// primary; the next request reads the primary. So does one that freezes (its connections open and
-// silent), once the replica's check gives up on it; a read the replica cancels for its replay is a 503
-// as well, and the replica stays in use. A report on the primary does not wait for, or take, the same
-// analytics being read on the replica. To hold a request mid-read, the test locks the
-// responses table on the primary: the lock is replayed on the replica, where the request's query waits
-// for it, and a request that went on to the primary would wait there too. PostgreSQL only, like every
-// fault test.
+// by the primary.
+//
+// Then the replica goes under a request that is reading there: shut down (57P01), stopped at once,
+// frozen (its connections open and silent, until the check gives up on it) or killed. Each time that
+// request answers 503 with Retry-After, never a 500 or a hang, without reading the rest on the
+// primary, and the next request reads the primary. A read the replica cancels for its replay is a 503
+// too, and the replica stays in use; a report on the primary neither waits for nor takes the same
+// analytics being read on the replica. To hold a request mid-read, the test locks tables on the
+// primary: the lock is replayed on the replica, where the request's query waits for it, and a request
+// gone on to the primary would wait there too. PostgreSQL only, like every fault test.
 import { Writable } from 'node:stream'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
