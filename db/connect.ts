@@ -119,7 +119,8 @@ const embedded = new WeakMap<Db, EmbeddedDatabase>()
 /** The PGlite behind a database opened here, or null for PostgreSQL and for one reached through a server's socket. */
 export const embeddedDatabase = (db: Db): EmbeddedDatabase | null => embedded.get(db) ?? null
 
-function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => void = () => {}): Db {
+function postgresDb(config: pg.PoolConfig, told?: (error: Error) => void): Db {
+  const onConnectionError = told ?? (() => {})
   const pool = new pg.Pool({
     ...config,
     // A database that does not answer fails the request within seconds instead of holding it for
@@ -153,7 +154,7 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
       throw error
     }
   }
-  const db = new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, onConnectionError) })
+  const db = new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, told ?? null) })
   aborts.set(db, () => {
     // Closing the socket, not ending the session: a server that does not answer would not answer that either.
     for (const client of busy) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
@@ -198,7 +199,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * the first statement of the one transaction it gives the migrator.
  */
 class PooledPostgresDialect extends PostgresDialect {
-  constructor(config: PostgresDialectConfig, private readonly onConnectionError: (error: Error) => void) {
+  constructor(config: PostgresDialectConfig, private readonly onConnectionError: ((error: Error) => void) | null) {
     super(config)
   }
 
@@ -210,13 +211,16 @@ class PooledPostgresDialect extends PostgresDialect {
    * A query that fails because its connection was lost is reported before its caller sees the error:
    * pg tells the pool of a connection that ended only once the socket has closed, which may come
    * after the failed query's caller has answered (a server that shuts down sends its error first).
+   * Only for a pool told of its errors (the read replica's): other pools' queries run as kysely runs them.
    */
   override createDriver(): Driver {
     const driver = super.createDriver()
+    const told = this.onConnectionError
+    if (told === null) return driver
     const acquire = driver.acquireConnection.bind(driver)
     const watched = new WeakSet<DatabaseConnection>()
     const report = (error: unknown) => {
-      if (isDatabaseUnavailable(error)) this.onConnectionError(error as Error)
+      if (isDatabaseUnavailable(error)) told(error as Error)
     }
     driver.acquireConnection = async () => {
       const connection = await acquire()
