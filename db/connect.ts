@@ -4,7 +4,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Mutex, PGlite } from '@electric-sql/pglite'
-import { Kysely, PGliteDialect, PostgresAdapter, PostgresDialect, type DialectAdapter, type Driver } from 'kysely'
+import { Kysely, PGliteDialect, PostgresAdapter, PostgresDialect, type DatabaseConnection, type DialectAdapter, type Driver, type PostgresDialectConfig } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
@@ -22,7 +22,11 @@ export interface DatabaseTarget {
   poolSize?: number
   /** How long a query may wait for a connection (a new one, or a free one in the pool), in ms. */
   connectTimeout?: number
-  /** PostgreSQL only: told at once when a connection cannot be made or is lost (a read replica's pool uses it to stop reading there). */
+  /**
+   * PostgreSQL only: told at once when a connection cannot be made or is lost, and when a query fails
+   * because its connection was lost (isDatabaseUnavailable), before the query's caller sees the error.
+   * A read replica's pool uses it to stop reading there.
+   */
   onConnectionError?: (error: Error) => void
   /** PostgreSQL only: the name the server shows for these connections (pg_stat_activity.application_name). */
   applicationName?: string
@@ -115,7 +119,8 @@ const embedded = new WeakMap<Db, EmbeddedDatabase>()
 /** The PGlite behind a database opened here, or null for PostgreSQL and for one reached through a server's socket. */
 export const embeddedDatabase = (db: Db): EmbeddedDatabase | null => embedded.get(db) ?? null
 
-function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => void = () => {}): Db {
+function postgresDb(config: pg.PoolConfig, told?: (error: Error) => void): Db {
+  const onConnectionError = told ?? (() => {})
   const pool = new pg.Pool({
     ...config,
     // A database that does not answer fails the request within seconds instead of holding it for
@@ -134,6 +139,11 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
   // listens only while the client is idle. The query on it fails on its own, and the pool discards
   // the client when it is released.
   pool.on('connect', (client) => client.on('error', onConnectionError))
+  // The connections queries hold now, for abortQueries.
+  const busy = new Set<pg.PoolClient>()
+  pool.on('acquire', (client) => busy.add(client))
+  pool.on('release', (_error, client) => busy.delete(client))
+  pool.on('remove', (client) => busy.delete(client as pg.PoolClient))
   // A connection that cannot be made is reported too (the query that asked for it fails on its own).
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>
   const reported = async () => {
@@ -144,7 +154,40 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
       throw error
     }
   }
-  return new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }) })
+  const db = new Kysely<Database>({ dialect: new PooledPostgresDialect({ pool: Object.assign(pool, { connect: reported }) }, told ?? null) })
+  aborts.set(db, () => {
+    // Closing the socket, not ending the session: a server that does not answer would not answer that either.
+    for (const client of busy) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    const aborted = busy.size
+    busy.clear()
+    return aborted
+  })
+  return db
+}
+
+const aborts = new WeakMap<Db, () => number>()
+
+/**
+ * Cuts every connection of a PostgreSQL database's pool that a query holds now: those queries fail at
+ * once, as on a lost connection (isDatabaseUnavailable), and the connections are not used again. For
+ * a server that stopped answering without closing its connections (frozen, or cut off by the network),
+ * where they would wait for TCP keepalive, minutes. Returns how many were cut.
+ */
+export const abortQueries = (db: Db): number => aborts.get(db)?.() ?? 0
+
+/**
+ * Errors that mean a database cannot be reached right now: a connection refused, reset or timed out,
+ * the server shutting down or crashed under a query (57P01 admin_shutdown, 57P02 crash_shutdown,
+ * 57P03 cannot_connect_now, class 08 connection exceptions), a connection that ended mid-query, a
+ * wait for a free connection in the pool that ran out. The one classification: the error answer
+ * (503), the survey's held form, the rate limits and the read replica's watch all ask this.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null
+  if (!e) return false
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) return true
+  // pg's messages: a connection lost or never made, and a wait for a free connection in the pool that ran out.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|PGlite is closed/i.test(e.message ?? '')
 }
 
 /**
@@ -156,8 +199,54 @@ function postgresDb(config: pg.PoolConfig, onConnectionError: (error: Error) => 
  * the first statement of the one transaction it gives the migrator.
  */
 class PooledPostgresDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig, private readonly onConnectionError: ((error: Error) => void) | null) {
+    super(config)
+  }
+
   override createAdapter(): DialectAdapter {
     return new CallerLockedAdapter()
+  }
+
+  /**
+   * A query that fails because its connection was lost is reported before its caller sees the error:
+   * pg tells the pool of a connection that ended only once the socket has closed, which may come
+   * after the failed query's caller has answered (a server that shuts down sends its error first).
+   * Only for a pool told of its errors (the read replica's): other pools' queries run as kysely runs them.
+   */
+  override createDriver(): Driver {
+    const driver = super.createDriver()
+    const told = this.onConnectionError
+    if (told === null) return driver
+    const acquire = driver.acquireConnection.bind(driver)
+    const watched = new WeakSet<DatabaseConnection>()
+    const report = (error: unknown) => {
+      if (isDatabaseUnavailable(error)) told(error as Error)
+    }
+    driver.acquireConnection = async () => {
+      const connection = await acquire()
+      if (watched.has(connection)) return connection
+      watched.add(connection)
+      const execute = connection.executeQuery.bind(connection)
+      const stream = connection.streamQuery.bind(connection)
+      connection.executeQuery = async (query) => {
+        try {
+          return await execute(query)
+        } catch (error) {
+          report(error)
+          throw error
+        }
+      }
+      connection.streamQuery = async function* (query, chunkSize) {
+        try {
+          yield* stream(query, chunkSize)
+        } catch (error) {
+          report(error)
+          throw error
+        }
+      }
+      return connection
+    }
+    return driver
   }
 }
 
@@ -347,6 +436,18 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/**
+ * On a standby, true when the query gave way to the replay of the primary's log: cancelled so that the
+ * replay could go on ("conflict with recovery", 40001), caught in a deadlock with the replay (40P01,
+ * as "deadlock detected" when the query's own wait closes the circle), or ended because its database
+ * was dropped (57P04). A read-only query has no other way to meet these there, and may well succeed if
+ * tried again.
+ */
+export function isRecoveryConflict(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code
+  return code === '40001' || code === '40P01' || code === '57P04'
 }
 
 /** True when a query failed because a unique index already holds the value (SQLSTATE 23505). */

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds after which trying again may succeed (the Retry-After header of a 429 or 503). */
+    readonly retryAfter?: number,
   ) {
     super(message)
     this.name = 'HttpError'

@@ -139,7 +139,7 @@ const STATUS_TEXT: Record<string, string> = {
   415: 'The body\'s content type is not accepted here',
   422: 'The fields need correcting (`details` says how), or the Idempotency-Key was used for another request',
   429: 'Too many attempts: wait as `retry-after` says',
-  503: 'The database cannot be reached',
+  503: 'The database cannot be reached, or the read replica failed under the request: try again as `retry-after` says',
 }
 
 /**

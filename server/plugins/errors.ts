@@ -2,21 +2,16 @@
 // Unexpected errors are logged with the request and answered with a generic message.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { isDatabaseUnavailable, isRecoveryConflict } from '../../db/connect.js'
 import * as format from '../format.js'
 import { HttpError } from '../http-error.js'
 
 export const isApiRequest = (request: FastifyRequest) => request.url.startsWith('/api/')
 
-/** Errors that mean the database cannot be reached right now (connection refused, shut down, …). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | null
-  if (!e) return false
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) return true
-  // pg's messages: a connection lost or never made, and a wait for a free connection in the pool that ran out.
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|PGlite is closed/i.test(e.message ?? '')
-}
+/** What a 503 asks a caller to wait when the database is out: long enough not to add to its load, short enough for a restart. */
+const DATABASE_RETRY_SECONDS = 10
 
-function normalize(error: FastifyError | HttpError | Error): HttpError {
+function normalize(error: FastifyError | HttpError | Error, request: FastifyRequest): HttpError {
   if (error instanceof HttpError) return error
   const fe = error as FastifyError
   if (fe.validation) {
@@ -30,7 +25,17 @@ function normalize(error: FastifyError | HttpError | Error): HttpError {
     return new HttpError(400, 'validation_failed', `The request is not valid: ${fe.message}`, details)
   }
   if (isDatabaseUnavailable(error)) {
-    return new HttpError(503, 'database_unavailable', 'The database cannot be reached right now. Please try again in a moment.')
+    // The read replica lost under this request: the request is not read again elsewhere (its figures
+    // would come from two servers), but the next one reads the primary at once (plugins/reads.ts).
+    if (request.server.replicaFailed(error)) {
+      return new HttpError(503, 'database_unavailable', 'The database copy that serves reports stopped answering while this was read. Please try again: the next attempt reads the main database.', undefined, 1)
+    }
+    return new HttpError(503, 'database_unavailable', 'The database cannot be reached right now. Please try again in a moment.', undefined, DATABASE_RETRY_SECONDS)
+  }
+  // The replica stopped this read to replay what the primary did meanwhile: it is well, and a second
+  // try (on it or the primary, whichever the next request reads) starts afresh.
+  if (request.readsFrom === 'replica' && isRecoveryConflict(error)) {
+    return new HttpError(503, 'database_unavailable', 'The database copy that serves reports cancelled this read to catch up with the main database. Please try again.', undefined, 1)
   }
   const status = fe.statusCode ?? 500
   if (status >= 400 && status < 500) {
@@ -55,7 +60,9 @@ const TITLES: Record<number, string> = {
 
 export async function sendError(request: FastifyRequest, reply: FastifyReply, error: HttpError): Promise<FastifyReply> {
   reply.code(error.statusCode)
-  if (error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
+  // A header set already (a sign-in's own lockout) says best how long.
+  if (error.statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? String(error.retryAfter ?? 60))
+  if (error.statusCode === 503 && error.retryAfter !== undefined) reply.header('retry-after', reply.getHeader('retry-after') ?? String(error.retryAfter))
   if (isApiRequest(request) || !request.headers.accept?.includes('text/html')) {
     return reply.send({ error: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) })
   }
@@ -85,8 +92,10 @@ export async function sendUnroutable(app: FastifyInstance, request: FastifyReque
 
 export default fp(async function errors(app: FastifyInstance) {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const normalized = normalize(error)
-    if (normalized.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    const normalized = normalize(error, request)
+    // A replica lost mid-request is an outage of one server, answered and routed around: a warning.
+    if (normalized.statusCode === 503 && (request.server.replicaFailed(error) || isRecoveryConflict(error))) request.log.warn({ err: error }, 'the read replica failed under this request')
+    else if (normalized.statusCode >= 500) request.log.error({ err: error }, 'request failed')
     return sendError(request, reply, normalized)
   })
   app.setNotFoundHandler(async (request, reply) =>

@@ -13,11 +13,10 @@
 // Closing the app stores what is left.
 import type { FastifyBaseLogger } from 'fastify'
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
-import type { Db } from '../../db/connect.js'
+import { isDatabaseUnavailable, type Db } from '../../db/connect.js'
 import { RateTally } from '../domain/rate-tally.js'
 import { addHits } from '../repositories/rate-limits.js'
 import { hmac } from '../security/tokens.js'
-import { isDatabaseUnavailable } from './errors.js'
 
 /** How long flushes wait after finding the database unreachable. */
 const PAUSE_MS = 2000

@@ -8,10 +8,15 @@
 //   request of a signed-in person notes the primary's WAL position, repositories/replica.ts);
 // - the caller is a unit manager, whose units are read fresh on every request (services/report-scope.ts).
 // A request keeps its one source to the end: figures of two moments are never mixed in one answer
-// (a release from one and counts from another could show a group the newer release hides).
+// (a release from one and counts from another could show a group the newer release hides). So a
+// replica that fails under a request (shut down, crashed, its connection cut) fails that request with a
+// 503 and Retry-After (plugins/errors.ts), never read again half on the primary; the failure marks the
+// replica unreachable at once, so the next request reads the primary, until a check finds it well.
+// A replica that stops answering without closing its connections (frozen, cut off) is judged by the
+// check, which gives it max(1 s, DATABASE_READ_MAX_LAG): then the reads under way there fail as well.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { openDatabase, type Db } from '../../db/connect.js'
+import { abortQueries, openDatabase, type Db } from '../../db/connect.js'
 import type { Config } from '../config.js'
 import { hasReplayed, parseLsn, replicaLag, type PrimarySample } from '../domain/replica-lag.js'
 import { callerWritePosition, noteCallerWrite, primaryPosition, replayedPosition } from '../repositories/replica.js'
@@ -45,6 +50,8 @@ declare module 'fastify' {
     replicaStatus(): ReplicaStatus | null
     /** Whole seconds the figures of this request may trail the primary's (rounded up); null unless they come from the replica. */
     replicaLag(request: FastifyRequest): number | null
+    /** True when this error is the read replica's: a query or connection of its pool that failed because the server went away. */
+    replicaFailed(error: unknown): boolean
   }
 }
 
@@ -81,6 +88,10 @@ class ReplicaWatch {
       replayed = await within(replayedPosition(this.replica), Math.max(1000, this.maxLag))
     } catch {
       this.lost()
+      // Reads under way there fail now (a 503) rather than wait for a server that may never answer:
+      // one that froze or was cut off holds them until TCP keepalive gives up, minutes. The connections
+      // of checks that got no answer are given back to the pool with them.
+      abortQueries(this.replica)
       return
     }
     this.checkedAt = Date.now()
@@ -128,14 +139,22 @@ export default fp(async function reads(app: FastifyInstance, { config }: { confi
     app.decorateRequest('reads', { getter: () => app.db })
     app.decorate('replicaStatus', () => null)
     app.decorate('replicaLag', () => null)
+    app.decorate('replicaFailed', () => false)
     return
   }
 
   let watch: ReplicaWatch | null = null
+  // The errors of the replica's pool, for the error answer to tell them from the primary's.
+  const failures = new WeakSet<object>()
   const replica = openDatabase({
     // A replica slow to connect is left for the primary soon: reports need not wait the primary's full timeout.
     url: replicaConfig.url, dataDir: null, connectTimeout: Math.min(config.timeouts.databaseConnect, 2000), applicationName: 'service-gap-reads',
-    onConnectionError: () => watch?.lost(),
+    // Told before the failed query's caller hears of it: the request's answer comes after reads have left.
+    onConnectionError: (error) => {
+      failures.add(error)
+      if (watch?.usable) app.log.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'the read replica is unreachable: reports read the primary')
+      watch?.lost()
+    },
   })
   watch = new ReplicaWatch(app.db, replica, replicaConfig.maxLag, Math.min(1000, Math.max(100, Math.round(replicaConfig.maxLag / 4))))
   const current = watch
@@ -145,6 +164,7 @@ export default fp(async function reads(app: FastifyInstance, { config }: { confi
     state: current.state, reads: current.usable ? 'replica' : 'primary', lagSeconds: seconds(current.staleness()), maxLagSeconds: replicaConfig.maxLag / 1000,
   }))
   app.decorate('replicaLag', (request: FastifyRequest) => (request.readsFrom === 'replica' ? seconds(current.staleness()) : null))
+  app.decorate('replicaFailed', (error: unknown) => typeof error === 'object' && error !== null && failures.has(error))
 
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.config?.reads !== 'replica' || !current.usable) return

@@ -35,6 +35,17 @@ const analyses = new LocalCache<string, Promise<Analytics>>({ max: 500 })
 // unit's whole-wave fallback) shares one bootstrap.
 const driverResults = new LocalCache<string, Promise<Omit<Drivers, 'scope'> | Unavailable>>({ max: 500 })
 
+// What is kept is kept per database read (the primary, the read replica): a report takes only what was
+// read where it reads, so a report on the primary never waits on, or fails with, a reading of the
+// replica still under way (plugins/reads.ts: one request reads one server).
+const sources = new WeakMap<Db, number>()
+let nextSource = 0
+function sourceOf(db: Db): number {
+  let source = sources.get(db)
+  if (source === undefined) sources.set(db, (source = nextSource++))
+  return source
+}
+
 export const isUnavailable = (result: object): result is Unavailable => 'code' in result
 
 const sorted = (filter: Record<string, string>) => Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -45,7 +56,7 @@ function analysisScope(unit: UnitRef | null, staff: Record<string, string>, cust
 
 /** The key drivers of one customer group, when the release shows the group and all its items. */
 function driversOf(db: Db, waveId: string, release: WaveRelease, items: readonly ItemResult[], unit: UnitRef | null, customer: Record<string, string>) {
-  const key = JSON.stringify([waveId, release.version, release.sides.customer.minGroupSize, unit?.id ?? null, sorted(customer)])
+  const key = JSON.stringify([sourceOf(db), waveId, release.version, release.sides.customer.minGroupSize, unit?.id ?? null, sorted(customer)])
   const kept = driverResults.get(key)
   if (kept) return kept
   const loading = (async (): Promise<Omit<Drivers, 'scope'> | Unavailable> => {
@@ -137,7 +148,7 @@ export async function waveAnalytics(db: Db, organization: Organization, wave: Wa
   const [mode, [earlier]] = await Promise.all([wave.predictions ?? predictionMode(db, wave.id), earlierWaves(db, organization.id, wave, { includeThis: false, limit: 1 })])
   const previous = earlier ? { wave: { id: earlier.id, name: earlier.name }, release: await waveRelease(db, organization.id, earlier.id, organization.minGroupSize) } : null
   const key = JSON.stringify([
-    wave.id, release.version, organization.minGroupSize, organization.name, mode, previous?.wave.id ?? null, previous?.release.version ?? null,
+    sourceOf(db), wave.id, release.version, organization.minGroupSize, organization.name, mode, previous?.wave.id ?? null, previous?.release.version ?? null,
     report.filters.unit?.id ?? null, sorted(report.filters.staff), sorted(report.filters.customer),
     scope.whole ? 'whole' : scope.units.map((u) => u.id).sort(),
   ])

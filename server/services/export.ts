@@ -50,11 +50,12 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
   const counted = new Set(exported ? staffRows.map((row) => row.id) : [])
 
   const header = ['response', 'side', 'unit', 'submitted', 'language', 'channel', ...keys, 'comment', ...attributeNames.map((name) => `customer.${name}`), 'anonymity']
+  // The first page is read before the first line is given: a file of one page (most waves) is read
+  // whole before anything is sent (responsesCsvDownload).
+  let rows = await responsePage(db, organizationId, waveId, null, PAGE_SIZE)
   yield csvLine(header)
   if (!exported) yield csvLine([...header.slice(0, -1).map(() => ''), note])
-  let after: string | null = null
   for (;;) {
-    const rows = await responsePage(db, organizationId, waveId, after, PAGE_SIZE)
     for (const row of rows) {
       const answers = keys.map((key) => (key in row.answers ? (row.answers[key] ?? 'na') : ''))
       // Customers answer under their name (a personal invitation knows them), so their rows are the
@@ -73,7 +74,7 @@ export async function* responsesCsv(db: Db, organizationId: string, waveId: stri
         ...attributeNames.map(() => ''), note])
     }
     if (rows.length < PAGE_SIZE) break
-    after = rows.at(-1)!.id
+    rows = await responsePage(db, organizationId, waveId, rows.at(-1)!.id, PAGE_SIZE)
   }
 }
 
@@ -115,11 +116,19 @@ export interface Download {
   body: Readable
 }
 
-/** A wave's responses as a CSV download (UTF-8 with a byte order mark, for spreadsheets). */
-export function responsesCsvDownload(db: Db, organization: { id: string; minGroupSize: number }, wave: { id: string; name: string }): Download {
+/**
+ * A wave's responses as a CSV download (UTF-8 with a byte order mark, for spreadsheets). The reads
+ * that decide the file (its columns, the staff release, the first page of rows) are done before it is
+ * returned, so that a database failing there is answered as an error (a 503) rather than as a file cut
+ * short under a 200; a failure on a later page can only end the transfer unfinished.
+ */
+export async function responsesCsvDownload(db: Db, organization: { id: string; minGroupSize: number }, wave: { id: string; name: string }): Promise<Download> {
+  const lines = responsesCsv(db, organization.id, wave.id, organization.minGroupSize)
+  const first = await lines.next()
   async function* withBom() {
     yield '\ufeff'
-    yield* responsesCsv(db, organization.id, wave.id, organization.minGroupSize)
+    if (!first.done) yield first.value
+    yield* lines
   }
   const filename = `service-gap-${wave.name.replace(/[^A-Za-z0-9_-]+/g, '-')}-responses.csv`
   return {

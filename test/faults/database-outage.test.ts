@@ -103,11 +103,13 @@ describe('PostgreSQL stopped mid-run', () => {
     expect(page.statusCode).toBe(503)
     expect(page.headers['content-type']).toMatch(/^text\/html/)
     expect(page.body).toContain(DATABASE_MESSAGE)
+    expect(page.headers['retry-after']).toBe('10')
     expect(pageMs).toBeLessThan(QUICK_MS)
 
     const { response: api, ms: apiMs } = await timed(app.inject({ method: 'GET', url: `/api/v1/waves/${waveId}`, headers: bearer(key) }))
     expect(api.statusCode).toBe(503)
     expect(api.json()).toEqual({ error: 'database_unavailable', message: expect.stringContaining(DATABASE_MESSAGE) })
+    expect(api.headers['retry-after']).toBe('10')
     expect(apiMs).toBeLessThan(QUICK_MS)
 
     const { response: survey, ms: surveyMs } = await timed(new Browser(app).get(`/s/${customer}`))

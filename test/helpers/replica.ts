@@ -37,6 +37,19 @@ export interface Replica {
   port: number
   /** Kills the replica's postmaster with SIGKILL, as a crash would, and waits until its port is closed. */
   kill(): Promise<void>
+  /**
+   * Stops the replica with pg_ctl: `fast` ends each session with an error (57P01 admin_shutdown),
+   * `immediate` ends them at once, as a crash does (a warning, then the connection closes).
+   */
+  stop(mode: 'fast' | 'immediate'): Promise<void>
+  /** Starts a stopped replica again; it resumes streaming from its slot. */
+  start(): Promise<void>
+  /**
+   * Stops the replica's processes (SIGSTOP) without closing anything: its connections stay open and
+   * unanswered, as with a host that froze or was cut off by the network. `thaw` lets them go on.
+   */
+  freeze(): void
+  thaw(): void
   /** Stops whatever is left, removes the directory and drops the replication slot. */
   remove(): Promise<void>
 }
@@ -82,6 +95,18 @@ export async function startReplica(primaryUrl: string): Promise<Replica> {
     return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null
   }
   const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`
+  /** The processes freeze stopped, for thaw. */
+  let frozen: number[] = []
+  const thaw = () => {
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGCONT')
+      } catch {
+        // ended meanwhile
+      }
+    }
+    frozen = []
+  }
   return {
     urlOf,
     port,
@@ -92,7 +117,24 @@ export async function startReplica(primaryUrl: string): Promise<Replica> {
       // Its backends end once they see the postmaster gone; the port is free when nothing answers on it.
       for (let i = 0; i < 100 && accepting(port); i++) await new Promise((resolve) => setTimeout(resolve, 100))
     },
+    async stop(mode) {
+      asPostgres(`${BIN}/pg_ctl`, ['-D', dir, '-m', mode, '-w', '-t', '60', 'stop'])
+    },
+    async start() {
+      asPostgres(`${BIN}/pg_ctl`, ['-D', dir, '-l', join(parent, 'log'), '-w', '-t', '60', 'start'])
+    },
+    freeze() {
+      const pid = postmasterPid()
+      if (pid === null) throw new Error('the replica is not running')
+      // The postmaster first, so that it starts no process the list would miss.
+      frozen = [pid]
+      process.kill(pid, 'SIGSTOP')
+      frozen.push(...execFileSync('pgrep', ['-P', String(pid)]).toString().split('\n').filter(Boolean).map(Number))
+      for (const child of frozen.slice(1)) process.kill(child, 'SIGSTOP')
+    },
+    thaw,
     async remove() {
+      thaw()
       try {
         if (postmasterPid() !== null) asPostgres(`${BIN}/pg_ctl`, ['-D', dir, '-m', 'immediate', 'stop'])
       } catch {

@@ -29,7 +29,7 @@ export default async function exportRoutes(fastify: FastifyInstance) {
     },
   }, async (request, reply) => {
     const [wave, org] = await Promise.all([loadWave(request.reads, request), getOrganization(request.reads, request.principal!.organizationId)])
-    const download = responsesCsvDownload(request.reads, org, wave)
+    const download = await responsesCsvDownload(request.reads, org, wave)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {}, via: 'api' } })
     // The CSV is a stream: fastify sends it as it is, and serializes only the JSON errors.
     return reply.headers(download.headers).send(download.body as never)

@@ -39,7 +39,7 @@ export interface PackRequest {
 /** The PDF, the page's own refusal (not signed in, not theirs), or a failure to print. */
 export type PackResult =
   | { kind: 'pdf'; pdf: Buffer }
-  | { kind: 'refused'; statusCode: number; contentType: string; body: string }
+  | { kind: 'refused'; statusCode: number; contentType: string; body: string; retryAfter: string | null }
   | { kind: 'failed'; error: unknown }
 
 type Params = { id: string }
@@ -75,7 +75,11 @@ export default fp(async function packPages(app: FastifyInstance) {
     const pageUrl = `/waves/${waveId}${query}`
     const forwarded = { accept: 'text/html', ...(credentials.cookie ? { cookie: credentials.cookie } : {}), ...(credentials.authorization ? { authorization: credentials.authorization } : {}) }
     const page = await app.inject({ method: 'GET', url: pageUrl, headers: forwarded })
-    if (page.statusCode !== 200) return { kind: 'refused', statusCode: page.statusCode, contentType: String(page.headers['content-type'] ?? 'text/html; charset=utf-8'), body: page.body }
+    if (page.statusCode !== 200) {
+      // A 503 (the read replica lost under the page) keeps its Retry-After.
+      const retryAfter = page.headers['retry-after'] === undefined ? null : String(page.headers['retry-after'])
+      return { kind: 'refused', statusCode: page.statusCode, contentType: String(page.headers['content-type'] ?? 'text/html; charset=utf-8'), body: page.body, retryAfter }
+    }
 
     const css = packCss(organizationName, waveName)
     const assets = async (url: URL): Promise<Asset | null> => {
@@ -100,7 +104,10 @@ export default fp(async function packPages(app: FastifyInstance) {
       waveId: wave.id, waveName: wave.name, organizationName: request.principal!.organizationName, query,
       credentials: { cookie: request.headers.cookie, authorization: request.headers.authorization },
     })
-    if (result.kind === 'refused') return reply.code(result.statusCode).type(result.contentType).send(result.body)
+    if (result.kind === 'refused') {
+      if (result.retryAfter !== null) reply.header('retry-after', result.retryAfter)
+      return reply.code(result.statusCode).type(result.contentType).send(result.body)
+    }
     if (result.kind === 'failed') {
       request.log.error({ err: result.error }, 'board pack PDF failed')
       return unavailable(reply, wave.id, query, 'The server could not make the PDF just now.')

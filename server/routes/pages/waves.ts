@@ -161,7 +161,7 @@ export default async function wavePages(app: FastifyInstance) {
   app.get<{ Params: Params }>('/waves/:id/responses.csv', { config: { access: 'export', reads: 'replica' } }, async (request, reply) => {
     const wave = await loadWave(request.reads, request)
     const org = await getOrganization(request.reads, orgOf(request))
-    const download = responsesCsvDownload(request.reads, org, wave)
+    const download = await responsesCsvDownload(request.reads, org, wave)
     await audit(app.db, request, 'export_downloaded', { target: `wave ${wave.name}`, detail: { wave: wave.id, kind: 'responses', filters: {} } })
     return reply.headers(download.headers).send(download.body)
   })

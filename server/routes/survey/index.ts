@@ -4,13 +4,13 @@
 // get those after the statements); a form that needs correcting, or that
 // could not be saved, comes back with every answer still chosen.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnavailable } from '../../../db/connect.js'
 import { LOCALES, type Locale } from '../../domain/instrument.js'
 import { chooseLocale } from '../../domain/locale.js'
 import { readSurveyForm, type SurveyForm } from '../../domain/responses.js'
 import { HttpError } from '../../http-error.js'
 import { RESPONDENT_TEXT } from '../../i18n/respondent.js'
 import { LocalCache } from '../../local-cache.js'
-import { isDatabaseUnavailable } from '../../plugins/errors.js'
 import { storeIfOpen, storeResponse, type NewResponse } from '../../repositories/responses.js'
 import { isTokenShaped } from '../../security/tokens.js'
 import { advanceStaffAfterStore } from '../../services/release-steps.js'
