@@ -31,23 +31,25 @@ const BEFORE_FOLD_SLOTS = 16
  * The tables 'before-fold' writes: responses as they were before 0031 (today's table, its indexes
  * and foreign keys, without the three columns 0031 added), answers one row each (0002), and the
  * rollups keyed by wave and slot (0003, 0006). Scratch copies, so the app's own tables and their
- * figures are left alone.
+ * figures are left alone. The rollups' old foreign key to waves is left out: since 0032 waves are
+ * keyed by (organization_id, id), which the old rollups do not carry; it cost a check only when a
+ * total's row was first made, never on the updates that are nearly every write.
  */
 export const BEFORE_FOLD_TABLES = [
   `CREATE TABLE bench_responses (LIKE responses INCLUDING ALL)`,
   `ALTER TABLE bench_responses DROP COLUMN staff_answers, DROP COLUMN not_applicable, DROP CONSTRAINT responses_answer_range,`
-    + ` ADD FOREIGN KEY (wave_id, organization_id) REFERENCES waves (id, organization_id) ON DELETE CASCADE,`
+    + ` ADD UNIQUE (id), ADD FOREIGN KEY (wave_id, organization_id) REFERENCES waves (id, organization_id) ON DELETE CASCADE,`
     + ` ADD FOREIGN KEY (unit_id, organization_id) REFERENCES units (id, organization_id)`,
-  `CREATE TABLE bench_answers (response_id uuid NOT NULL REFERENCES bench_responses ON DELETE CASCADE, item_key text NOT NULL,`
+  `CREATE TABLE bench_answers (response_id uuid NOT NULL REFERENCES bench_responses (id) ON DELETE CASCADE, item_key text NOT NULL,`
     + ` value smallint CHECK (value BETWEEN 0 AND 10), PRIMARY KEY (response_id, item_key))`,
-  `CREATE TABLE bench_answer_rollups (wave_id uuid NOT NULL REFERENCES waves ON DELETE CASCADE, side text NOT NULL, unit_key uuid NOT NULL,`
+  `CREATE TABLE bench_answer_rollups (wave_id uuid NOT NULL, side text NOT NULL, unit_key uuid NOT NULL,`
     + ` item_key text NOT NULL, value smallint NOT NULL, slot smallint NOT NULL, count integer NOT NULL, PRIMARY KEY (wave_id, side, unit_key, item_key, value, slot))`,
-  `CREATE TABLE bench_dimension_rollups (wave_id uuid NOT NULL REFERENCES waves ON DELETE CASCADE, side text NOT NULL, unit_key uuid NOT NULL,`
+  `CREATE TABLE bench_dimension_rollups (wave_id uuid NOT NULL, side text NOT NULL, unit_key uuid NOT NULL,`
     + ` dimension text NOT NULL, slot smallint NOT NULL, respondents integer NOT NULL, agree integer NOT NULL, mean_sum double precision NOT NULL,`
     + ` PRIMARY KEY (wave_id, side, unit_key, dimension, slot))`,
-  `CREATE TABLE bench_response_rollups (wave_id uuid NOT NULL REFERENCES waves ON DELETE CASCADE, side text NOT NULL, unit_key uuid NOT NULL,`
+  `CREATE TABLE bench_response_rollups (wave_id uuid NOT NULL, side text NOT NULL, unit_key uuid NOT NULL,`
     + ` slot smallint NOT NULL, respondents integer NOT NULL, PRIMARY KEY (wave_id, side, unit_key, slot))`,
-  `CREATE TABLE bench_profile_rollups (wave_id uuid NOT NULL REFERENCES waves ON DELETE CASCADE, side text NOT NULL, unit_key uuid NOT NULL,`
+  `CREATE TABLE bench_profile_rollups (wave_id uuid NOT NULL, side text NOT NULL, unit_key uuid NOT NULL,`
     + ` attributes jsonb NOT NULL, step integer NOT NULL DEFAULT 0, slot int2 NOT NULL, counts int4[] NOT NULL,`
     + ` PRIMARY KEY (wave_id, side, unit_key, attributes, step, slot))`,
 ]

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../db/connect.js'
 import { buildApp, loggerOptions } from '../../server/app.js'
 import { SERVICE_GAP_INDEX_V1 } from '../../server/domain/service-gap-index.js'
+import { foldAll } from '../../server/repositories/rollups.js'
 import { ANALYTICS_UNITS, analyticsResponses } from '../helpers/analytics-data.js'
 import { addPerson, apiToken, bearer, Browser, createTenant, testConfig, type TestContext } from '../helpers/app.js'
 import { createTestDatabase, directServerUrl, type TestDatabase } from '../helpers/databases.js'
@@ -96,6 +97,12 @@ describe('reports on a streaming replica', () => {
     const held = new Promise<void>((resolve) => { release = resolve })
     let locked!: () => void
     const lockTaken = new Promise<void>((resolve) => { locked = resolve })
+    // Nothing queued for the fold first: with forms waiting, the app's fold would read the responses
+    // on the primary and wait on the lock below, which would count as a read gone to the primary.
+    await until('the fold to take every queued form', async () => {
+      await foldAll(database.db)
+      return Number((await sql<{ n: string }>`select count(*) as n from fold_queue`.execute(database.db)).rows[0]!.n) === 0
+    })
     // What every report, page and export reads once it has its wave and organization: the rollups
     // (the release's version) and the responses.
     const holder = database.db.transaction().execute(async (trx) => {
