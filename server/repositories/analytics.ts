@@ -11,9 +11,9 @@ import { sideCountsPerUnit, type Counts, type View } from './reports.js'
 import { measureItems } from './rollups.js'
 
 /** Respondents of one side of a wave in a view: a unit (or all), and the side's attribute filters. */
-function respondentsOf(db: Db, waveId: string, side: Side, view: View) {
+function respondentsOf(db: Db, organizationId: string, waveId: string, side: Side, view: View) {
   return db.selectFrom('responses').select(['id', 'unit_id', 'answer_values'])
-    .where('wave_id', '=', waveId).where('side', '=', side)
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('side', '=', side)
     .$if(view.unitId !== null, (q) => q.where('unit_id', view.unitId === NO_UNIT ? 'is' : '=', view.unitId === NO_UNIT ? null : view.unitId))
     .$if(Object.keys(view.attributes).length > 0, (q) => q.where(sql<boolean>`attributes @> ${JSON.stringify(view.attributes)}::jsonb`))
 }
@@ -31,11 +31,11 @@ export interface AnswerRows {
  * of them in one text ("4,5,,3;2,…": rows split by ';', cells by ',', empty for no answer), which
  * crosses the wire and parses several times faster than 100,000 rows of arrays.
  */
-export async function customerAnswerRows(db: Db, waveId: string, view: View, keys: readonly string[]): Promise<AnswerRows> {
+export async function customerAnswerRows(db: Db, organizationId: string, waveId: string, view: View, keys: readonly string[]): Promise<AnswerRows> {
   const items = await measureItems(db, waveId)
   const positions = keys.map((key) => items.findIndex((item) => item.key === key))
   if (positions.some((p) => p < 0)) throw new Error('a key is not an item of the wave')
-  const row = await db.selectFrom(respondentsOf(db, waveId, 'customer', view).as('r'))
+  const row = await db.selectFrom(respondentsOf(db, organizationId, waveId, 'customer', view).as('r'))
     .select([sql<string | null>`string_agg(array_to_string(r.answer_values, ',', ''), ';')`.as('text'), (eb) => eb.fn.countAll<number>().as('n')])
     .executeTakeFirstOrThrow()
   const n = Number(row.n)
@@ -78,7 +78,7 @@ export interface ScoreSums {
  * item's n, a count the release shows, and never the count of the few who answered nothing (or every
  * item "not applicable"). Only these sums leave the database.
  */
-export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, items: ReadonlyArray<{ key: string; scale: Scale }>,
+export async function scoreSumsPerUnit(db: Db, organizationId: string, waveId: string, side: Side, attributes: Record<string, string>, items: ReadonlyArray<{ key: string; scale: Scale }>,
   among: string): Promise<Map<string, ScoreSums>> {
   if (items.length === 0) return new Map()
   const threshold = sql<number>`case answers.item_key ${sql.join(items.map((item) => sql`when ${item.key} then ${sql.lit(agreeThreshold(item.scale))}`), sql` `)} end`
@@ -86,8 +86,8 @@ export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attri
     select unit_key, count(*) as n, sum(score) as sum, sum(score * score) as sum_squares from (
       select coalesce(r.unit_id, ${NO_UNIT}::uuid)::text as unit_key,
         count(*) filter (where answers.value >= ${threshold})::float8 / count(*) as score
-      from answers join (${respondentsOf(db, waveId, side, { unitId: null, attributes })}) as r on r.id = answers.response_id
-      where answers.value is not null and answers.item_key in (${sql.join(items.map((item) => item.key))})
+      from answers join (${respondentsOf(db, organizationId, waveId, side, { unitId: null, attributes })}) as r on r.id = answers.response_id
+      where answers.organization_id = ${organizationId}::uuid and answers.value is not null and answers.item_key in (${sql.join(items.map((item) => item.key))})
       group by answers.response_id, r.unit_id
       having count(*) filter (where answers.item_key = ${among}) > 0
     ) as scores group by unit_key`.execute(db)
@@ -98,11 +98,11 @@ export async function scoreSumsPerUnit(db: Db, waveId: string, side: Side, attri
  * The counts of one side for every unit under an attribute filter (without one: from the rollups,
  * reports.ts sideCountsPerUnit). Respondents and item distributions only; no dimensions.
  */
-export async function countsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
-  if (Object.keys(attributes).length === 0) return sideCountsPerUnit(db, waveId, side, scales)
-  const respondents = respondentsOf(db, waveId, side, { unitId: null, attributes })
+export async function countsPerUnit(db: Db, organizationId: string, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+  if (Object.keys(attributes).length === 0) return sideCountsPerUnit(db, organizationId, waveId, side, scales)
+  const respondents = respondentsOf(db, organizationId, waveId, side, { unitId: null, attributes })
   const [answers, people] = await Promise.all([
-    db.selectFrom('answers').innerJoin(respondents.as('r'), 'r.id', 'answers.response_id')
+    db.selectFrom('answers').innerJoin(respondents.as('r'), 'r.id', 'answers.response_id').where('answers.organization_id', '=', organizationId)
       .select([sql<string>`coalesce(r.unit_id, ${NO_UNIT}::uuid)::text`.as('unit_key'), 'answers.item_key', 'answers.value', (eb) => eb.fn.countAll<number>().as('count')])
       .where('answers.value', 'is not', null).groupBy(['r.unit_id', 'answers.item_key', 'answers.value']).execute(),
     db.selectFrom(respondents.as('r')).select([sql<string>`coalesce(r.unit_id, ${NO_UNIT}::uuid)::text`.as('unit_key'), (eb) => eb.fn.countAll<number>().as('n')])

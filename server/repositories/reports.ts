@@ -42,15 +42,15 @@ interface RolledUp {
  * A side's rollup rows, for the whole wave or one unit, with the fold's tail counted in (rollups.ts):
  * one statement, so the rollups and the tail are read at one moment and every row is counted once.
  */
-async function rolledUp(db: Db, waveId: string, side: Side, unitId: string | null): Promise<RolledUp> {
+async function rolledUp(db: Db, organizationId: string, waveId: string, side: Side, unitId: string | null): Promise<RolledUp> {
   const unit = unitId === null ? sql`true` : sql`unit_key = ${unitId}::uuid`
   const tailUnit = unitId === null ? sql`true` : unitId === NO_UNIT ? sql`r.unit_id is null` : sql`r.unit_id = ${unitId}::uuid`
-  const of = sql`wave_id = ${waveId}::uuid and side = ${side}::text and ${unit}`
+  const of = sql`organization_id = ${organizationId}::uuid and wave_id = ${waveId}::uuid and side = ${side}::text and ${unit}`
   const { rows: [row] } = await sql<RolledUp & { tail: TailRow[] }>`select
       (select coalesce(json_agg(a), '[]') from (select unit_key, item_key, value, count from answer_rollups where ${of}) a) as answers,
       (select coalesce(json_agg(d), '[]') from (select unit_key, dimension, respondents as n, agree, mean_sum from dimension_rollups where ${of}) d) as dimensions,
       (select coalesce(json_agg(r), '[]') from (select unit_key, respondents as n from response_rollups where ${of}) r) as responses,
-      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId)} and r.side = ${side}::text and ${tailUnit}) t) as tail`.execute(db)
+      (select coalesce(json_agg(t), '[]') from (select ${TAIL_COLUMNS} from ${tailOf(waveId, organizationId)} and r.side = ${side}::text and ${tailUnit}) t) as tail`.execute(db)
   const { answers, dimensions, responses, tail } = row!
   if (tail.length === 0) return { answers, dimensions, responses }
   const totals = rollupTotals(await measureItems(db, waveId), await tailResponses(db, waveId, tail))
@@ -74,27 +74,27 @@ function addRolledUp(rolled: RolledUp, scales: ReadonlyMap<string, Scale>, into:
 }
 
 /** The counts of one side from the rollups, for the whole wave or one unit. */
-export async function fromRollups(db: Db, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+export async function fromRollups(db: Db, organizationId: string, waveId: string, side: Side, unitId: string | null, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
   const counts = emptyCounts()
-  addRolledUp(await rolledUp(db, waveId, side, unitId), scales, () => [counts])
+  addRolledUp(await rolledUp(db, organizationId, waveId, side, unitId), scales, () => [counts])
   return counts
 }
 
 /** The same counts straight from the raw answers; also what the rollups are checked against. */
-export async function fromAnswers(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+export async function fromAnswers(db: Db, organizationId: string, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
   const responses = db.selectFrom('responses').select('id')
-    .where('wave_id', '=', waveId).where('side', '=', side)
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('side', '=', side)
     .$if(view.unitId !== null, (q) => q.where('unit_id', view.unitId === NO_UNIT ? 'is' : '=', view.unitId === NO_UNIT ? null : view.unitId))
     .$if(Object.keys(view.attributes).length > 0, (q) => q.where(sql<boolean>`attributes @> ${JSON.stringify(view.attributes)}::jsonb`))
   const [answers, dimensions, respondents] = await Promise.all([
     db.selectFrom('answers').select(['item_key', 'value', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('response_id', 'in', responses).where('value', 'is not', null)
+      .where('organization_id', '=', organizationId).where('response_id', 'in', responses).where('value', 'is not', null)
       .groupBy(['item_key', 'value']).execute(),
     db.selectFrom((eb) => eb.selectFrom('answers')
-      .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
+      .innerJoin('waves', (join) => join.on('waves.organization_id', '=', organizationId).on('waves.id', '=', waveId))
       .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
       .select(['answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
-      .where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false).where('items.scale', '=', DIMENSION_SCALE)
+      .where('answers.organization_id', '=', organizationId).where('answers.response_id', 'in', responses).where('answers.value', 'is not', null).where('items.headline', '=', false).where('items.scale', '=', DIMENSION_SCALE)
       .groupBy(['answers.response_id', 'items.dimension']).as('per_respondent'))
       .select(['dimension', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`sum(case when mean >= ${sql.lit(DIMENSION_AGREE_MEAN)} then 1 else 0 end)`.as('agree'), (eb) => eb.fn.sum<number>('mean').as('mean_sum')])
       .groupBy('dimension').execute(),
@@ -110,19 +110,19 @@ export async function fromAnswers(db: Db, waveId: string, side: Side, view: View
 }
 
 /** The counts of one side for a view: from the rollups without attribute filters, from the answers with them. */
-export async function sideCounts(db: Db, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
-  if (Object.keys(view.attributes).length > 0) return fromAnswers(db, waveId, side, view, scales)
-  return fromRollups(db, waveId, side, view.unitId, scales)
+export async function sideCounts(db: Db, organizationId: string, waveId: string, side: Side, view: View, scales: ReadonlyMap<string, Scale>): Promise<Counts> {
+  if (Object.keys(view.attributes).length > 0) return fromAnswers(db, organizationId, waveId, side, view, scales)
+  return fromRollups(db, organizationId, waveId, side, view.unitId, scales)
 }
 
 /**
  * The counts of one side for every unit at once: what a per-unit report needs, from one read of the
  * rollups instead of a round per unit.
  */
-export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+export async function sideCountsPerUnit(db: Db, organizationId: string, waveId: string, side: Side, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
   const units = new Map<string, Counts>()
   const of = (unitKey: string) => units.get(unitKey) ?? units.set(unitKey, emptyCounts()).get(unitKey)!
-  addRolledUp(await rolledUp(db, waveId, side, null), scales, (unitKey) => [of(unitKey)])
+  addRolledUp(await rolledUp(db, organizationId, waveId, side, null), scales, (unitKey) => [of(unitKey)])
   return (unitId) => units.get(unitId) ?? emptyCounts()
 }
 
@@ -131,18 +131,18 @@ export async function sideCountsPerUnit(db: Db, waveId: string, side: Side, scal
  * (the rollups do not hold attributes): one query per kind of count, grouped by unit, instead of a
  * round of fromAnswers per unit. Answers without a unit are kept under NO_UNIT, as in the rollups.
  */
-export async function sideCountsPerUnitFromAnswers(db: Db, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+export async function sideCountsPerUnitFromAnswers(db: Db, organizationId: string, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
   const responses = db.selectFrom('responses').select(['id', sql<string>`coalesce(unit_id::text, ${NO_UNIT})`.as('unit_key')])
-    .where('wave_id', '=', waveId).where('side', '=', side)
+    .where('organization_id', '=', organizationId).where('wave_id', '=', waveId).where('side', '=', side)
     .$if(Object.keys(attributes).length > 0, (q) => q.where(sql<boolean>`attributes @> ${JSON.stringify(attributes)}::jsonb`))
   const [answers, dimensions, respondents] = await Promise.all([
-    db.selectFrom('answers').innerJoin(responses.as('r'), 'r.id', 'answers.response_id')
+    db.selectFrom('answers').innerJoin(responses.as('r'), 'r.id', 'answers.response_id').where('answers.organization_id', '=', organizationId)
       .select(['r.unit_key', 'answers.item_key', 'answers.value', (eb) => eb.fn.countAll<number>().as('count')])
       .where('answers.value', 'is not', null)
       .groupBy(['r.unit_key', 'answers.item_key', 'answers.value']).execute(),
     db.selectFrom((eb) => eb.selectFrom('answers')
-      .innerJoin(responses.as('r'), 'r.id', 'answers.response_id')
-      .innerJoin('waves', (join) => join.on('waves.id', '=', waveId))
+      .innerJoin(responses.as('r'), 'r.id', 'answers.response_id').where('answers.organization_id', '=', organizationId)
+      .innerJoin('waves', (join) => join.on('waves.organization_id', '=', organizationId).on('waves.id', '=', waveId))
       .innerJoin('items', (join) => join.onRef('items.instrument_id', '=', 'waves.instrument_id').onRef('items.key', '=', 'answers.item_key'))
       .select(['r.unit_key', 'answers.response_id', 'items.dimension', (e) => e.fn.avg<number>('answers.value').as('mean')])
       .where('answers.value', 'is not', null).where('items.headline', '=', false).where('items.scale', '=', DIMENSION_SCALE)
@@ -160,7 +160,7 @@ export async function sideCountsPerUnitFromAnswers(db: Db, waveId: string, side:
 }
 
 /** Every unit's counts of one side: from the rollups without attribute filters, from the answers with them. */
-export async function countsPerUnit(db: Db, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
-  if (Object.keys(attributes).length > 0) return sideCountsPerUnitFromAnswers(db, waveId, side, attributes, scales)
-  return sideCountsPerUnit(db, waveId, side, scales)
+export async function countsPerUnit(db: Db, organizationId: string, waveId: string, side: Side, attributes: Record<string, string>, scales: ReadonlyMap<string, Scale>): Promise<(unitId: string) => Counts> {
+  if (Object.keys(attributes).length > 0) return sideCountsPerUnitFromAnswers(db, organizationId, waveId, side, attributes, scales)
+  return sideCountsPerUnit(db, organizationId, waveId, side, scales)
 }

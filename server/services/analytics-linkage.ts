@@ -31,7 +31,7 @@ async function releasedUnits(db: Db, organization: { id: string; name: string },
   const headline = items.find((item) => item.headline) ?? items[0]
   if (!headline) return { items, headline: null, units: [] }
   const [staff, customer] = await Promise.all([
-    countsPerUnit(db, waveId, 'staff', filters.staff, scales), countsPerUnit(db, waveId, 'customer', filters.customer, scales),
+    countsPerUnit(db, organization.id, waveId, 'staff', filters.staff, scales), countsPerUnit(db, organization.id, waveId, 'customer', filters.customer, scales),
   ])
   const counted = (counts: Counts, key: string) => summarize(counts.distributions.get(key) ?? [], scales.get(key)!)
   const found: UnitSides[] = []
@@ -65,7 +65,7 @@ export async function linkageFor(db: Db, organization: { id: string; name: strin
   // headline n, never a count of the few who answered no item (which icc1 and icc2 together give away).
   let staffIcc: IccGroup[] | null = null
   if (now.units.length >= 2 && now.headline) {
-    const sums = await scoreSumsPerUnit(db, waveId, 'staff', filters.staff, now.items, now.headline)
+    const sums = await scoreSumsPerUnit(db, organization.id, waveId, 'staff', filters.staff, now.items, now.headline)
     staffIcc = now.units.flatMap((u) => {
       const s = sums.get(u.point.unit.id)
       return s && s.n > 0 ? [s] : []

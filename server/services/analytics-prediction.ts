@@ -40,9 +40,9 @@ export async function predictionFor(db: Db, organization: { id: string }, waveId
   const scales = new Map<string, Scale>(items.map((item) => [predictionKey(item.key), PREDICTION_SCALE]))
   const units = await unitsInView(db, organization.id, report, scope)
   const [counts, staffPerUnit, customerPerUnit] = await Promise.all([
-    sideCounts(db, waveId, 'staff', { unitId: unit?.id ?? null, attributes: staff }, scales),
-    units.length > 0 ? countsPerUnit(db, waveId, 'staff', staff, scales) : null,
-    units.length > 0 ? countsPerUnit(db, waveId, 'customer', customer, report.scales) : null,
+    sideCounts(db, organization.id, waveId, 'staff', { unitId: unit?.id ?? null, attributes: staff }, scales),
+    units.length > 0 ? countsPerUnit(db, organization.id, waveId, 'staff', staff, scales) : null,
+    units.length > 0 ? countsPerUnit(db, organization.id, waveId, 'customer', customer, report.scales) : null,
   ])
 
   const staffShown = shows(release, 'staff', groupOf(unit?.id ?? null, staff))

@@ -55,7 +55,7 @@ function analysisScope(unit: UnitRef | null, staff: Record<string, string>, cust
 }
 
 /** The key drivers of one customer group, when the release shows the group and all its items. */
-function driversOf(db: Db, waveId: string, release: WaveRelease, items: readonly ItemResult[], unit: UnitRef | null, customer: Record<string, string>) {
+function driversOf(db: Db, organizationId: string, waveId: string, release: WaveRelease, items: readonly ItemResult[], unit: UnitRef | null, customer: Record<string, string>) {
   const key = JSON.stringify([sourceOf(db), waveId, release.version, release.sides.customer.minGroupSize, unit?.id ?? null, sorted(customer)])
   const kept = driverResults.get(key)
   if (kept) return kept
@@ -73,7 +73,7 @@ function driversOf(db: Db, waveId: string, release: WaveRelease, items: readonly
     if (status.shown && status.n < minimum) {
       return { code: 'not_enough_answers', message: `Key drivers need at least ${minimum} customers (ten per item, and never fewer than 100); ${where} number ${status.n}.` }
     }
-    const rows = await customerAnswerRows(db, waveId, { unitId: unit?.id ?? null, attributes: customer }, [headline.key, ...predictors.map((p) => p.key)])
+    const rows = await customerAnswerRows(db, organizationId, waveId, { unitId: unit?.id ?? null, attributes: customer }, [headline.key, ...predictors.map((p) => p.key)])
     return keyDrivers({ outcome: headline.key, predictors, values: rows.values, n: rows.n }, { seed: ANALYTICS_SEED, replicates: BOOTSTRAP_REPLICATES })
   })()
   driverResults.set(key, loading)
@@ -104,12 +104,12 @@ async function computeAnalytics(db: Db, organization: Organization, wave: WaveRe
 
   let drivers: Drivers | null = null
   let fix: FixFirst | null = null
-  const own = await driversOf(db, wave.id, release, report.items, unit, customer)
+  const own = await driversOf(db, organization.id, wave.id, release, report.items, unit, customer)
   if (isUnavailable(own)) {
     unavailable.drivers = own
     if (unit !== null && scope.whole) {
       // A reader of the whole wave may see the whole wave's weights beside this unit's gaps, said plainly.
-      const whole = await driversOf(db, wave.id, release, report.items, null, {})
+      const whole = await driversOf(db, organization.id, wave.id, release, report.items, null, {})
       if (!isUnavailable(whole)) {
         fix = fixFirstOf(whole, report, analysisScope(unit, staff, customer,
           `The driver weights are the whole wave's, because ${unit.name}'s customers are too few for weights of their own; the gaps are ${unit.name}'s.`, true))

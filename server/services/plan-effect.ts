@@ -40,7 +40,7 @@ async function waveFigures(db: Db, organization: Organization, waveId: string): 
   const [items, release] = await Promise.all([reportItems(db, waveId, organization.name), waveRelease(db, organization.id, waveId, organization.minGroupSize)])
   if (items.length === 0) return () => HIDDEN
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
-  const [staff, customer] = await Promise.all(SIDES.map((side) => countsPerUnit(db, waveId, side, {}, scales)))
+  const [staff, customer] = await Promise.all(SIDES.map((side) => countsPerUnit(db, organization.id, waveId, side, {}, scales)))
   const reports = new Map<string, ReturnType<typeof buildReport>>()
   const reportOf = (unitId: string) => {
     let report = reports.get(unitId)

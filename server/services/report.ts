@@ -71,7 +71,7 @@ export async function gapReport(
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
   const counts = async (side: Side): Promise<SideCounts> => ({
-    ...await sideCounts(db, wave.id, side, { unitId: unit?.id ?? null, attributes: filters[side] }, scales),
+    ...await sideCounts(db, organization.id, wave.id, side, { unitId: unit?.id ?? null, attributes: filters[side] }, scales),
     shown: shows(release, side, groupOf(unit?.id ?? null, filters[side])),
   })
   // Both sides at once: on PostgreSQL their queries run side by side on separate connections.

@@ -59,7 +59,7 @@ async function earlierItems(db: Db, organizationId: string, waveId: string, minG
     const offers = offersWithin(release, side, scope, unitId)
     const offered = Object.entries(attributes).every(([name, value]) => offers(name, value))
     const shown = shows(release, side, groupOf(unitId, attributes))
-    return { ...await sideCounts(db, waveId, side, { unitId, attributes }, scales), shown: (measure) => offered && shown(measure) }
+    return { ...await sideCounts(db, organizationId, waveId, side, { unitId, attributes }, scales), shown: (measure) => offered && shown(measure) }
   }
   const [staff, customer] = await Promise.all(SIDES.map(counts))
   return buildReport({ items, sides: { staff: staff!, customer: customer! } }).items

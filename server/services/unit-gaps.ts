@@ -24,8 +24,8 @@ async function unitsInScope(db: Db, organizationId: string, scope: ReportScope) 
 }
 
 /** A side's counts for every unit under the side's attribute filter, both sides at once. */
-async function perUnit(db: Db, waveId: string, filters: AttributeFilters, scales: ReadonlyMap<string, Scale>) {
-  const [staff, customer] = await Promise.all(SIDES.map((side) => countsPerUnit(db, waveId, side, filters[side], scales)))
+async function perUnit(db: Db, organizationId: string, waveId: string, filters: AttributeFilters, scales: ReadonlyMap<string, Scale>) {
+  const [staff, customer] = await Promise.all(SIDES.map((side) => countsPerUnit(db, organizationId, waveId, side, filters[side], scales)))
   return { staff: staff!, customer: customer! } as Record<Side, (unitId: string) => Counts>
 }
 
@@ -63,7 +63,7 @@ export async function unitGaps(
   const units = await unitsInScope(db, organization.id, scope)
   if (units.length === 0) return []
   const scales = new Map<string, Scale>(items.map((item) => [item.key, item.scale]))
-  const counts = await perUnit(db, wave.id, filters, scales)
+  const counts = await perUnit(db, organization.id, wave.id, filters, scales)
   const side = (unitId: string, which: Side): SideCounts => ({ ...counts[which](unitId), shown: shows(release, which, groupOf(unitId, filters[which])) })
   const rows = units.map((unit) => {
     const report = buildReport({ items, sides: { staff: side(unit.id, 'staff'), customer: side(unit.id, 'customer') } })
@@ -80,7 +80,7 @@ export async function unitGaps(
     if (earlierScale) {
       const [earlierRelease, before] = await Promise.all([
         waveRelease(db, organization.id, previous.id, organization.minGroupSize),
-        perUnit(db, previous.id, filters, new Map(earlierItems.map((item) => [item.key, item.scale]))),
+        perUnit(db, organization.id, previous.id, filters, new Map(earlierItems.map((item) => [item.key, item.scale]))),
       ])
       for (const { unit, report } of rows) {
         const now = report.headline

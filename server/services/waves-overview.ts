@@ -83,7 +83,7 @@ export async function waveFigures(db: Db, organization: Organization, wave: Wave
   if (kept) return kept
   const items = await reportItems(db, wave.id, organization.name)
   const scales = new Map(items.map((item) => [item.key, item.scale]))
-  const [staff, customer] = await Promise.all(SIDES.map((side) => fromRollups(db, wave.id, side, unitId, scales)))
+  const [staff, customer] = await Promise.all(SIDES.map((side) => fromRollups(db, organization.id, wave.id, side, unitId, scales)))
   const group = groupOf(unitId, {})
   const report = buildReport({
     items,

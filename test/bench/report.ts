@@ -154,10 +154,11 @@ export async function generateWave(db: Db, count: number, unitCount: number) {
 async function rollupsMatch(db: Db, waveId: string, unitId: string, scales: ReadonlyMap<string, Scale>): Promise<{ ok: boolean; checked: string[] }> {
   const checked: string[] = []
   let ok = true
+  const { organization_id: organizationId } = await db.selectFrom('waves').select('organization_id').where('id', '=', waveId).executeTakeFirstOrThrow()
   for (const side of ['staff', 'customer'] as const) {
     for (const unit of [null, unitId]) {
-      const rolled = await fromRollups(db, waveId, side, unit, scales)
-      const raw = await fromAnswers(db, waveId, side, { unitId: unit, attributes: {} }, scales)
+      const rolled = await fromRollups(db, organizationId, waveId, side, unit, scales)
+      const raw = await fromAnswers(db, organizationId, waveId, side, { unitId: unit, attributes: {} }, scales)
       const same = rolled.respondents === raw.respondents
         && [...raw.distributions].every(([item, counts]) => JSON.stringify(rolled.distributions.get(item)) === JSON.stringify(counts))
         && rolled.distributions.size === raw.distributions.size

@@ -70,8 +70,8 @@ for (const kind of DATABASES) {
     /** Every figure a report reads, against a recount from the rows, for the whole wave and each unit. */
     async function expectExact(what: string) {
       for (const unitId of [null, north, '00000000-0000-0000-0000-000000000000']) {
-        const counted = await fromAnswers(db, waveId, 'customer', { unitId, attributes: {} }, scales)
-        expectSameCounts(await fromRollups(db, waveId, 'customer', unitId, scales), counted, `${what}, unit ${unitId}`)
+        const counted = await fromAnswers(db, organizationId, waveId, 'customer', { unitId, attributes: {} }, scales)
+        expectSameCounts(await fromRollups(db, organizationId, waveId, 'customer', unitId, scales), counted, `${what}, unit ${unitId}`)
       }
       const { rolled, recounted } = await profilesAndRecount(db, waveId, 'customer')
       expect(rolled, what).toEqual(recounted)

@@ -127,8 +127,8 @@ for (const kind of DATABASES) {
             if (agrees) agreeing++
           }
         }
-        const rolled = await fromRollups(db, waveId, side, null, scales)
-        const counted = await fromAnswers(db, waveId, side, { unitId: null, attributes: {} }, scales)
+        const rolled = await fromRollups(db, organizationId, waveId, side, null, scales)
+        const counted = await fromAnswers(db, organizationId, waveId, side, { unitId: null, attributes: {} }, scales)
         for (const dimension of dimensions) {
           const want = expected.get(dimension)!
           for (const [source, got] of [['rollups', rolled.dimensions.get(dimension)!], ['answers', counted.dimensions.get(dimension)!]] as const) {

@@ -136,8 +136,8 @@ describeEachDatabase('unlinked storage of staff answers', (ctx: TestContext) => 
     expect(page.body).toContain('5 staff and 0 customer responses')
     expect(page.body).toMatch(/Staff figures as of [^;]+; 0 staff answers waiting/)
     for (const side of ['staff', 'customer'] as const) {
-      const rolled = await fromRollups(db(), wave.id, side, null, SCALES)
-      const raw = await fromAnswers(db(), wave.id, side, { unitId: null, attributes: {} }, SCALES)
+      const rolled = await fromRollups(db(), organizationId, wave.id, side, null, SCALES)
+      const raw = await fromAnswers(db(), organizationId, wave.id, side, { unitId: null, attributes: {} }, SCALES)
       expect(rolled.respondents).toBe(raw.respondents)
       expect(Object.fromEntries(rolled.distributions)).toEqual(Object.fromEntries(raw.distributions))
       const { rolled: profiles, recounted } = await profilesAndRecount(db(), wave.id, side)

@@ -135,10 +135,11 @@ describe(`a signal while ${CONNECTIONS} connections submit`, () => {
           expect(answers, `the answers of ${key}`).toEqual(sent.get(key))
         }
 
-        const raw = await fromAnswers(db, waveId, 'customer', { unitId: null, attributes: {} }, SCALES)
+        const { organization_id: organizationId } = await db.selectFrom('waves').select('organization_id').where('id', '=', waveId).executeTakeFirstOrThrow()
+        const raw = await fromAnswers(db, organizationId, waveId, 'customer', { unitId: null, attributes: {} }, SCALES)
         expect(raw.respondents).toBe(stored.size)
         const expectEqualsRecount = async (when: string) => {
-          const rolled = await fromRollups(db, waveId, 'customer', null, SCALES)
+          const rolled = await fromRollups(db, organizationId, waveId, 'customer', null, SCALES)
           expect(rolled.respondents, when).toBe(stored.size)
           expect(Object.fromEntries(rolled.distributions), when).toEqual(Object.fromEntries(raw.distributions))
           for (const [dimension, counts] of raw.dimensions) {

@@ -22,10 +22,11 @@ const KEYS = SERVICE_GAP_INDEX_V1.items.map((i) => i.key)
 async function expectRollupsEqualRecount(ctx: TestContext, waveId: string) {
   const db = ctx.database.db
   const units = await db.selectFrom('responses').select('unit_id').distinct().where('wave_id', '=', waveId).execute()
+  const { organization_id: organizationId } = await db.selectFrom('waves').select('organization_id').where('id', '=', waveId).executeTakeFirstOrThrow()
   for (const side of ['staff', 'customer'] as const) {
     for (const unitId of [null, NO_UNIT, ...units.flatMap((u) => (u.unit_id ? [u.unit_id] : []))]) {
-      const rolled = await fromRollups(db, waveId, side, unitId, SCALES)
-      const raw = await fromAnswers(db, waveId, side, { unitId, attributes: {} }, SCALES)
+      const rolled = await fromRollups(db, organizationId, waveId, side, unitId, SCALES)
+      const raw = await fromAnswers(db, organizationId, waveId, side, { unitId, attributes: {} }, SCALES)
       expect(rolled.respondents, `${side} ${unitId}`).toBe(raw.respondents)
       expect(Object.fromEntries(rolled.distributions)).toEqual(Object.fromEntries(raw.distributions))
       expect([...rolled.dimensions.keys()].sort()).toEqual([...raw.dimensions.keys()].sort())

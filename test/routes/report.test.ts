@@ -61,8 +61,8 @@ describeEachDatabase('the gap report', (ctx) => {
     const units = await db.selectFrom('units').select('id').where('organization_id', '=', tenant.organizationId).execute()
     for (const side of ['staff', 'customer'] as const) {
       for (const unitId of [null, NO_UNIT, ...units.map((u) => u.id)]) {
-        const rolled = await fromRollups(db, waveId, side, unitId, SCALES)
-        const raw = await fromAnswers(db, waveId, side, { unitId, attributes: {} }, SCALES)
+        const rolled = await fromRollups(db, tenant.organizationId, waveId, side, unitId, SCALES)
+        const raw = await fromAnswers(db, tenant.organizationId, waveId, side, { unitId, attributes: {} }, SCALES)
         expect(rolled.respondents, `${side} ${unitId}`).toBe(raw.respondents)
         expect(Object.fromEntries(rolled.distributions)).toEqual(Object.fromEntries(raw.distributions))
         for (const [key, value] of raw.dimensions) {
