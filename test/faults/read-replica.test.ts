@@ -116,10 +116,10 @@ describe('reports on a streaming replica', () => {
       await sql`select txid_current()`.execute(database.db)
       await until('the lock on the replica', async () => (await onReplicaCount(sql<{ n: number }>`
         select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted
-          and relation in ('responses'::regclass, 'response_rollups'::regclass)`)) === 2)
+          and database = (select oid from pg_database where datname = current_database()) and relation in ('responses'::regclass, 'response_rollups'::regclass)`)) === 2)
       const answer = send()
       await until('the request to wait on the replica', async () => ((await onReplicaCount(sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and wait_event_type = 'Lock'`)) ?? 0) >= 1)
+        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and datname = current_database() and wait_event_type = 'Lock'`)) ?? 0) >= 1)
       // Timed from the start of the loss: pg_ctl returns only once the replica is down, its sessions ended sooner.
       const lostAt = performance.now()
       const lost = lose()
@@ -129,7 +129,9 @@ describe('reports on a streaming replica', () => {
       })]).finally(() => clearTimeout(timer))
       const ms = performance.now() - lostAt
       await lost
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(database.db)
+      // This database's waits only: pg_locks shows the whole server, where other test files run beside this one.
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+        where not granted and database = (select oid from pg_database where datname = current_database())`.execute(database.db)
       return { response, ms, waitedOnPrimary: rows[0]!.n }
     } finally {
       release()
@@ -287,7 +289,8 @@ describe('reports on a streaming replica', () => {
       await taken
       await sql`select txid_current()`.execute(database.db)
       await until(`the lock of ${table} on the replica`, async () => (await onReplicaCount(sql<{ n: number }>`
-        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted and relation = ${table}::regclass`)) === 1)
+        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted
+          and database = (select oid from pg_database where datname = current_database()) and relation = ${table}::regclass`)) === 1)
     }
     try {
       await lockOnPrimary('staff_releases')
@@ -295,7 +298,8 @@ describe('reports on a streaming replica', () => {
       // Each side's read: both hold the rollups.
       await until('the read to hold the rollups and wait for the staff releases', async () => ((await onReplicaCount(sql<{ n: number }>`
         select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-        where a.application_name = 'service-gap-reads' and l.granted and l.relation = 'response_rollups'::regclass and a.wait_event_type = 'Lock'`)) ?? 0) >= 1)
+        where a.application_name = 'service-gap-reads' and a.datname = current_database() and l.granted and l.relation = 'response_rollups'::regclass
+          and a.wait_event_type = 'Lock'`)) ?? 0) >= 1)
       const lockedAt = performance.now()
       // Not awaited: on the replica, this lock waits for the read it cancels.
       const second = lockOnPrimary('response_rollups')
@@ -342,14 +346,15 @@ describe('reports on a streaming replica', () => {
       await taken
       await sql`select txid_current()`.execute(database.db)
       await until('the lock on the replica', async () => (await onReplicaCount(sql<{ n: number }>`
-        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted and relation = 'responses'::regclass`)) === 1)
+        select count(*)::int as n from pg_locks where locktype = 'relation' and mode = 'AccessExclusiveLock' and granted
+          and database = (select oid from pg_database where datname = current_database()) and relation = 'responses'::regclass`)) === 1)
       await sql`select pg_wal_replay_pause()`.execute(onReplica)
       release()
       await holder
       // The reader's report reads the replica, and waits there in the key drivers' reading of the answers.
       const onReplicaAnswer = app.inject({ method: 'GET', url: `/api/v1/waves/${drivers}/report`, headers: bearer(reader) })
       await until('the report to wait on the replica', async () => ((await onReplicaCount(sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and wait_event_type = 'Lock'`)) ?? 0) >= 1)
+        select count(*)::int as n from pg_stat_activity where application_name = 'service-gap-reads' and datname = current_database() and wait_event_type = 'Lock'`)) ?? 0) >= 1)
       // The writer, who has just written (a refused unit counts), reads the primary: the same view under the same release.
       await app.inject({ method: 'POST', url: '/api/v1/units', headers: bearer(writer), payload: { name: '' } })
       let timer: NodeJS.Timeout | undefined
