@@ -36,7 +36,7 @@ export async function customerAnswerRows(db: Db, organizationId: string, waveId:
   const positions = keys.map((key) => items.findIndex((item) => item.key === key))
   if (positions.some((p) => p < 0)) throw new Error('a key is not an item of the wave')
   const row = await db.selectFrom(respondentsOf(db, organizationId, waveId, 'customer', view).as('r'))
-    .select([sql<string | null>`string_agg(array_to_string(r.answer_values, ',', ''), ';')`.as('text'), (eb) => eb.fn.countAll<number>().as('n')])
+    .select([sql<string | null>`string_agg(array_to_string(r.answer_values, ',', ''), ';' order by r.id)`.as('text'), (eb) => eb.fn.countAll<number>().as('n')])
     .executeTakeFirstOrThrow()
   const n = Number(row.n)
   const width = keys.length
